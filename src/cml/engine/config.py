@@ -1,0 +1,38 @@
+"""Settings of the engine, independent of how it is served."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EmbeddingProvider = Literal["local", "hash", "openai"]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything :func:`cml.engine.open_engine` needs to build an engine.
+
+    Args:
+        database_url: ``sqlite:///path/to/cml.db`` (the embedded default) or ``sqlite:///:memory:``;
+            ``postgresql://...`` is reserved for the PostgreSQL backend.
+        embedding_provider: ``local`` (all-MiniLM-L6-v2 in-process), ``hash`` (deterministic,
+            no model; for tests) or ``openai`` (any OpenAI-compatible embeddings endpoint).
+        embedding_model: Model name for ``local``/``openai``.
+        embedding_dimensions: Vector size; required for ``openai``, default 384 for ``hash``.
+        embedding_base_url: Base URL of the OpenAI-compatible endpoint.
+        embedding_api_key: API key for that endpoint.
+        dedup_threshold: Cosine similarity at or above which a new memory counts as a
+            near-duplicate of an existing one and reinforces it instead of being stored.
+        redact_pii: Replace emails, phone numbers, card numbers and similar before storing.
+        refuse_secrets: Refuse content that looks like a password, token or private key.
+    """
+
+    database_url: str = "sqlite:///:memory:"
+    embedding_provider: EmbeddingProvider = "local"
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_dimensions: int | None = None
+    embedding_base_url: str | None = None
+    embedding_api_key: str | None = None
+    dedup_threshold: float = 0.95
+    redact_pii: bool = True
+    refuse_secrets: bool = True

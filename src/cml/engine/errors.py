@@ -1,0 +1,71 @@
+"""Errors raised by the engine and storage.
+
+The engine knows nothing of HTTP: the server maps each class to a status code and the error
+envelope (``code`` becomes ``error.code``).
+
+::
+
+    EngineError
+    ├── NotFoundError            a memory or key that does not exist (for this tenant)
+    ├── InvalidInputError        input the models could not reject on their own
+    ├── SecretRefusedError       content that looks like a password, token or private key
+    ├── ConflictError            an idempotency key reused with a different request
+    ├── StoreMismatchError       a store opened with another embedding model or dimension
+    └── UnavailableError         the database or embedder cannot be reached
+"""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base of every engine error.
+
+    Args:
+        message: What went wrong, in words a user can act on.
+        field: The request field at fault, when there is one (dotted path).
+        hint: How to fix it.
+    """
+
+    code = "engine_error"
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.hint = hint
+
+
+class NotFoundError(EngineError):
+    """The memory or key does not exist, or belongs to another tenant."""
+
+    code = "not_found"
+
+
+class InvalidInputError(EngineError):
+    """The input is well-formed but cannot be accepted."""
+
+    code = "validation_error"
+
+
+class SecretRefusedError(EngineError):
+    """The content looks like a secret (password, API key, private key) and was not stored."""
+
+    code = "secret_detected"
+
+
+class ConflictError(EngineError):
+    """An idempotency key was reused with a different request body."""
+
+    code = "idempotency_conflict"
+
+
+class StoreMismatchError(EngineError):
+    """The store was created with a different embedding model or dimension."""
+
+    code = "store_mismatch"
+
+
+class UnavailableError(EngineError):
+    """A backing service (database, embedder) is not answering."""
+
+    code = "unavailable"

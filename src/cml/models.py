@@ -1,0 +1,513 @@
+"""The wire contract of py-cml: request and response models shared by the SDK and the server.
+
+Request models are strict (unknown fields are refused, limits are enforced) so that a typo in a
+field name is a clear 422 rather than a silently ignored option. Response models tolerate unknown
+fields so that an older SDK keeps working against a newer server.
+
+All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken as UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "MAX_BATCH_ITEMS",
+    "MAX_CONTENT_CHARS",
+    "MAX_METADATA_BYTES",
+    "MAX_METADATA_DEPTH",
+    "MAX_QUERY_CHARS",
+    "MAX_RESULTS",
+    "NAME_PATTERN",
+    "NAMESPACE_PATTERN",
+    "ApiKeyCreated",
+    "ApiKeyInfo",
+    "CreateKeyRequest",
+    "ErrorBody",
+    "ErrorDetail",
+    "ErrorResponse",
+    "Feedback",
+    "ForgetRequest",
+    "ForgetResponse",
+    "HealthResponse",
+    "MemoryItem",
+    "MemoryStatus",
+    "MemoryType",
+    "ReadFormat",
+    "ReadRequest",
+    "ReadResponse",
+    "Scope",
+    "StatsResponse",
+    "TurnRequest",
+    "TurnResponse",
+    "UpdateRequest",
+    "UpdateResponse",
+    "WriteRequest",
+    "WriteResponse",
+    "is_valid_namespace",
+    "is_valid_tenant_id",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Limits (documented in the README; the server enforces them through these models)
+# ---------------------------------------------------------------------------------------------
+
+MAX_CONTENT_CHARS = 32_000
+"""Longest memory content accepted, in characters."""
+MAX_QUERY_CHARS = 4_000
+"""Longest read query or turn message accepted, in characters."""
+MAX_RESULTS = 100
+"""Largest ``max_results`` a read may ask for."""
+MAX_BATCH_ITEMS = 500
+"""Most items in one batch request (the SDK splits longer lists)."""
+MAX_METADATA_BYTES = 16_384
+"""Largest metadata object, measured as compact JSON in UTF-8."""
+MAX_METADATA_DEPTH = 5
+"""Deepest nesting of objects/arrays inside metadata."""
+MAX_TAGS = 32
+"""Most context tags on one memory."""
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+"""Tenant ids: 1-64 characters, letters, digits, ``_``, ``.`` and ``-``, starting alphanumeric."""
+NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}){0,3}$"
+"""Namespaces: up to four ``/``-separated segments, each shaped like a tenant id."""
+
+_NAME_RE = re.compile(NAME_PATTERN)
+_NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class MemoryType(StrEnum):
+    """What kind of memory a record is; inferred from the content when a write does not say."""
+
+    EPISODIC_EVENT = "episodic_event"
+    SEMANTIC_FACT = "semantic_fact"
+    PREFERENCE = "preference"
+    PROCEDURE = "procedure"
+    CONSTRAINT = "constraint"
+    HYPOTHESIS = "hypothesis"
+    TASK_STATE = "task_state"
+    CONVERSATION = "conversation"
+    MESSAGE = "message"
+    TOOL_RESULT = "tool_result"
+    REASONING_STEP = "reasoning_step"
+    SCRATCH = "scratch"
+    KNOWLEDGE = "knowledge"
+    OBSERVATION = "observation"
+    PLAN = "plan"
+
+
+class MemoryStatus(StrEnum):
+    """Lifecycle state of a memory. Reads return ``active`` (and ``compressed``) by default."""
+
+    ACTIVE = "active"
+    SILENT = "silent"
+    COMPRESSED = "compressed"
+    ARCHIVED = "archived"
+    DELETED = "deleted"
+
+
+class ReadFormat(StrEnum):
+    """Shape of a read response."""
+
+    PACKET = "packet"
+    """Ranked list plus buckets (facts, preferences, episodes, ...) and an LLM context block."""
+    LIST = "list"
+    """Ranked list only."""
+    LLM_CONTEXT = "llm_context"
+    """Ranked list plus a markdown context block within a token budget."""
+
+
+class Feedback(StrEnum):
+    """Feedback on a memory given through ``update``."""
+
+    CORRECT = "correct"
+    """Raises confidence."""
+    INCORRECT = "incorrect"
+    """Drops confidence sharply and silences the memory."""
+    OUTDATED = "outdated"
+    """Lowers confidence and archives the memory (kept, no longer recalled)."""
+
+
+class Scope(StrEnum):
+    """Permission carried by an API key."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+# ---------------------------------------------------------------------------------------------
+# Field validators
+# ---------------------------------------------------------------------------------------------
+
+
+def _no_control_chars(value: str) -> str:
+    if _CONTROL_RE.search(value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
+def _check_encodable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from exc
+    return value
+
+
+def _clean_text(value: str) -> str:
+    _check_encodable(value)
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+def _check_namespace(value: str | None) -> str | None:
+    if value is not None and not _NAMESPACE_RE.match(value):
+        raise ValueError(
+            "must be 1-64 characters of letters, digits, '_', '.', '-' per segment, starting "
+            "with a letter or digit, with up to four segments separated by '/'"
+        )
+    return value
+
+
+def _check_label(value: str | None) -> str | None:
+    if value is None:
+        return None
+    _check_encodable(value)
+    _no_control_chars(value)
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if isinstance(value, dict):
+        return max([level + 1, *(_depth(v, level + 1) for v in value.values())])
+    if isinstance(value, list):
+        return max([level + 1, *(_depth(v, level + 1) for v in value)])
+    return level
+
+
+def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError) as exc:
+        raise ValueError("must be a JSON object of strings, numbers, booleans, lists and objects") from exc
+    if len(encoded) > MAX_METADATA_BYTES:
+        raise ValueError(f"is {len(encoded)} bytes as JSON; the limit is {MAX_METADATA_BYTES}")
+    if _depth(value) > MAX_METADATA_DEPTH:
+        raise ValueError(f"nests deeper than {MAX_METADATA_DEPTH} levels")
+    return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+Namespace = Annotated[str | None, AfterValidator(_check_namespace)]
+Label = Annotated[str | None, Field(max_length=128), AfterValidator(_check_label)]
+Metadata = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
+Timestamp = Annotated[datetime | None, AfterValidator(_utc)]
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+# ---------------------------------------------------------------------------------------------
+
+
+class WriteRequest(_Request):
+    """Body of ``POST /memory/write``: one memory to store.
+
+    Example:
+        ``WriteRequest(content="User prefers window seats", context_tags=["travel"])``
+    """
+
+    content: Annotated[str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)]
+    context_tags: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_TAGS)] = Field(
+        default_factory=list
+    )
+    session_id: Label = None
+    memory_type: MemoryType | None = None
+    namespace: Namespace = None
+    metadata: Metadata = Field(default_factory=dict)
+    agent_id: Label = None
+    timestamp: Timestamp = None
+    """When the remembered event happened; defaults to the time of the write."""
+    importance: Score | None = None
+    """Override of the write gate's importance estimate."""
+    confidence: Score | None = None
+
+
+class ReadRequest(_Request):
+    """Body of ``POST /memory/read``: a hybrid recall query."""
+
+    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS), AfterValidator(_clean_text)]
+    max_results: Annotated[int, Field(ge=1, le=MAX_RESULTS)] = 10
+    memory_types: list[MemoryType] | None = None
+    namespace: Namespace = None
+    session_id: Label = None
+    since: Timestamp = None
+    until: Timestamp = None
+    format: ReadFormat = ReadFormat.PACKET
+    max_tokens: Annotated[int, Field(ge=32, le=32_000)] = 1500
+    """Token budget of the ``llm_context`` block."""
+    include_silent: bool = False
+    """Also return silent memories (deleted ones are never returned)."""
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("since must not be later than until")
+        return self
+
+
+class TurnRequest(_Request):
+    """Body of ``POST /memory/turn``: one conversation turn."""
+
+    user_message: Annotated[str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)]
+    assistant_response: Annotated[
+        str | None, Field(max_length=MAX_CONTENT_CHARS), AfterValidator(lambda v: v and _clean_text(v))
+    ] = None
+    session_id: Label = None
+    namespace: Namespace = None
+    agent_id: Label = None
+    max_context_tokens: Annotated[int, Field(ge=32, le=32_000)] = 1500
+    timestamp: Timestamp = None
+
+
+class UpdateRequest(_Request):
+    """Body of ``POST /memory/update``: change one memory. At least one change is required."""
+
+    memory_id: Annotated[str, Field(min_length=1, max_length=64)]
+    text: Annotated[str | None, Field(max_length=MAX_CONTENT_CHARS), AfterValidator(lambda v: v and _clean_text(v))] = None
+    confidence: Score | None = None
+    importance: Score | None = None
+    metadata: Annotated[dict[str, Any] | None, AfterValidator(lambda v: v if v is None else _check_metadata(v))] = None
+    feedback: Feedback | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if all(
+            v is None for v in (self.text, self.confidence, self.importance, self.metadata, self.feedback)
+        ):
+            raise ValueError("give at least one of text, confidence, importance, metadata, feedback")
+        return self
+
+
+class ForgetRequest(_Request):
+    """Body of ``POST /memory/forget``: forget by ids, by query, by time, or a combination.
+
+    Selectors combine with AND (ids AND similar to the query AND older than ``before``).
+    """
+
+    memory_ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]] | None, Field(max_length=1000)] = None
+    query: Annotated[str | None, Field(max_length=MAX_QUERY_CHARS), AfterValidator(lambda v: v and _clean_text(v))] = None
+    threshold: Score = 0.75
+    """Minimum cosine similarity to ``query`` for a memory to be forgotten."""
+    before: Timestamp = None
+    """Forget memories whose timestamp is earlier than this."""
+    namespace: Namespace = None
+    session_id: Label = None
+    hard: bool = False
+    """Delete rows for good instead of the default, restorable soft delete."""
+
+    @model_validator(mode="after")
+    def _selector(self) -> Self:
+        if not self.memory_ids and self.query is None and self.before is None and self.session_id is None:
+            raise ValueError("give memory_ids, query, before or session_id to say what to forget")
+        return self
+
+
+class CreateKeyRequest(_Request):
+    """Body of ``POST /admin/keys``."""
+
+    tenant_id: Annotated[str, Field(pattern=NAME_PATTERN)]
+    scopes: Annotated[list[Scope], Field(min_length=1)] = Field(default_factory=lambda: [Scope.READ, Scope.WRITE])
+    name: Label = None
+    extra_tenants: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=list)
+    """Further tenants this key may act on through ``X-Tenant-ID``."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------------------------
+
+
+class MemoryItem(_Response):
+    """One recalled memory with its relevance score in [0, 1]."""
+
+    id: str
+    text: str
+    type: MemoryType | str
+    confidence: float
+    relevance: float
+    timestamp: datetime
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    namespace: str | None = None
+    session_id: str | None = None
+    agent_id: str | None = None
+    status: MemoryStatus | str = MemoryStatus.ACTIVE
+    importance: float | None = None
+    context_tags: list[str] = Field(default_factory=list)
+
+
+class WriteResponse(_Response):
+    """Result of a write. ``deduplicated`` is true when a near-duplicate was reinforced instead."""
+
+    success: bool
+    memory_id: str | None = None
+    chunks_created: int = 0
+    message: str = ""
+    memory_type: MemoryType | str | None = None
+    deduplicated: bool = False
+    redactions: list[str] = Field(default_factory=list)
+    """Kinds of personal data removed from the content (``email``, ``phone``, ...)."""
+
+
+class ReadResponse(_Response):
+    """Result of a read: the ranked ``memories`` and, for ``packet``, the same items by kind."""
+
+    query: str
+    memories: list[MemoryItem] = Field(default_factory=list)
+    facts: list[MemoryItem] = Field(default_factory=list)
+    preferences: list[MemoryItem] = Field(default_factory=list)
+    episodes: list[MemoryItem] = Field(default_factory=list)
+    procedures: list[MemoryItem] = Field(default_factory=list)
+    constraints: list[MemoryItem] = Field(default_factory=list)
+    llm_context: str | None = None
+    total_count: int = 0
+    elapsed_ms: float = 0.0
+
+    @property
+    def context(self) -> str:
+        """The ``llm_context`` block, or an empty string when the format did not ask for it."""
+        return self.llm_context or ""
+
+
+class TurnResponse(_Response):
+    """Result of a turn: the context to give the model, and what was stored."""
+
+    memory_context: str
+    memories_retrieved: int
+    memories_stored: int
+    stored_ids: list[str] = Field(default_factory=list)
+
+
+class UpdateResponse(_Response):
+    """Result of an update; ``version`` is the memory's new version number."""
+
+    success: bool
+    memory_id: str
+    version: int
+    message: str = ""
+
+
+class ForgetResponse(_Response):
+    """Result of a forget: how many memories were affected, and which."""
+
+    success: bool
+    affected_count: int
+    memory_ids: list[str] = Field(default_factory=list)
+    hard: bool = False
+    message: str = ""
+
+
+class StatsResponse(_Response):
+    """Counts of a tenant's memories (optionally one namespace) by type and by status."""
+
+    tenant_id: str
+    namespace: str | None = None
+    total_memories: int
+    active_memories: int
+    silent_memories: int = 0
+    compressed_memories: int = 0
+    archived_memories: int = 0
+    deleted_memories: int = 0
+    by_type: dict[str, int] = Field(default_factory=dict)
+    by_status: dict[str, int] = Field(default_factory=dict)
+    storage_bytes: int = 0
+    """Size of the whole store on disk (all tenants), in bytes."""
+
+
+class HealthResponse(_Response):
+    """Liveness and version of the server."""
+
+    status: str
+    version: str
+    backend: str | None = None
+
+
+class ApiKeyInfo(_Response):
+    """An API key as listed by admins (never the secret itself)."""
+
+    id: str
+    tenant_id: str
+    scopes: list[Scope | str]
+    name: str | None = None
+    prefix: str
+    extra_tenants: list[str] = Field(default_factory=list)
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKeyInfo):
+    """A newly created key. ``key`` is shown once and cannot be recovered later."""
+
+    key: str
+
+
+class ErrorDetail(_Response):
+    """One problem with a request field; ``field`` is a dotted path such as ``items.3.content``."""
+
+    field: str
+    message: str
+
+
+class ErrorBody(_Response):
+    """The error object of every non-2xx response."""
+
+    code: str
+    """Stable machine-readable code, e.g. ``validation_error``, ``not_found``, ``secret_detected``."""
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+    request_id: str | None = None
+    hint: str | None = None
+
+
+class ErrorResponse(_Response):
+    """The envelope of every non-2xx response: ``{"error": {...}}``."""
+
+    error: ErrorBody
+
+
+def is_valid_tenant_id(value: str) -> bool:
+    """Tell whether ``value`` is an acceptable tenant id (see ``NAME_PATTERN``)."""
+    return bool(_NAME_RE.match(value))
+
+
+def is_valid_namespace(value: str) -> bool:
+    """Tell whether ``value`` is an acceptable namespace (see ``NAMESPACE_PATTERN``)."""
+    return bool(_NAMESPACE_RE.match(value))

@@ -1,0 +1,224 @@
+"""The storage protocol every py-cml backend implements (SQLite now, PostgreSQL next).
+
+The engine talks to storage only through :class:`MemoryStore`. Reads are plain methods; every
+mutation happens inside :meth:`MemoryStore.transaction`, a unit of work that commits atomically
+(memories, version history, idempotency records, events and API keys together) or not at all.
+Backends never commit on their own; the engine decides what belongs in one transaction.
+
+Records are plain dataclasses with timezone-aware UTC datetimes and float32 numpy embeddings
+(unit length, so cosine similarity is a dot product).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+DEFAULT_STATUSES: tuple[str, ...] = ("active", "compressed")
+"""Statuses a read sees unless it asks for more."""
+
+
+@dataclass
+class MemoryRecord:
+    """One stored memory, as the engine sees it."""
+
+    id: str
+    tenant_id: str
+    content: str
+    memory_type: str
+    created_at: datetime
+    """When the remembered event happened (client-supplied or the write time)."""
+    updated_at: datetime
+    namespace: str | None = None
+    session_id: str | None = None
+    agent_id: str | None = None
+    status: str = "active"
+    context_tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    importance: float = 0.5
+    confidence: float = 0.8
+    access_count: int = 0
+    last_accessed_at: datetime | None = None
+    version: int = 1
+    provenance: list[str] = field(default_factory=list)
+    """Ids of the memories this one was derived from (e.g. episodes behind a semantic fact)."""
+    content_hash: str = ""
+    embedding: Vector | None = None
+    stored_at: datetime | None = None
+    """When the row was written (set by the store when ``None``)."""
+    deleted_at: datetime | None = None
+    consolidated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MemoryFilter:
+    """Which memories a search or listing may return. ``None`` means "no restriction"."""
+
+    tenant_id: str
+    namespace: str | None = None
+    memory_types: Sequence[str] | None = None
+    statuses: Sequence[str] | None = DEFAULT_STATUSES
+    session_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """A previous state of a memory, kept when it is updated or compressed."""
+
+    memory_id: str
+    version: int
+    content: str
+    confidence: float
+    importance: float
+    metadata: dict[str, Any]
+    status: str
+    changed_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The stored outcome of a request made with an ``Idempotency-Key``."""
+
+    tenant_id: str
+    key: str
+    request_hash: str
+    response: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One entry of a tenant's event log. ``id`` is assigned by the store (increasing)."""
+
+    tenant_id: str
+    event_type: str
+    """e.g. ``memory.write``, ``memory.update``, ``memory.forget``, ``key.create``."""
+    operation: str
+    created_at: datetime
+    actor: str | None = None
+    """Id of the API key that caused the event (never the key itself)."""
+    memory_ids: list[str] = field(default_factory=list)
+    payload: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """A stored API key: only the SHA-256 hash of the secret is kept."""
+
+    id: str
+    tenant_id: str
+    key_hash: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    name: str | None = None
+    extra_tenants: list[str] = field(default_factory=list)
+    revoked_at: datetime | None = None
+
+
+class StoreTransaction(Protocol):
+    """Mutations inside one atomic unit of work (see :meth:`MemoryStore.transaction`)."""
+
+    def insert(self, records: Sequence[MemoryRecord]) -> None:
+        """Insert new memories (ids must be new)."""
+
+    def update(self, record: MemoryRecord, *, previous: VersionRecord | None = None) -> None:
+        """Replace a memory's mutable fields; keep ``previous`` in its version history if given."""
+
+    def set_status(self, tenant_id: str, ids: Sequence[str], status: str, at: datetime) -> int:
+        """Set the status of memories (``deleted`` also sets ``deleted_at``); returns rows changed."""
+
+    def hard_delete(self, tenant_id: str, ids: Sequence[str]) -> int:
+        """Remove memories and their history for good; returns rows removed."""
+
+    def put_idempotency(self, record: IdempotencyRecord) -> bool:
+        """Store a request outcome; False (and nothing stored) if the key is already taken."""
+
+    def add_event(self, event: EventRecord) -> None:
+        """Append to the tenant's event log."""
+
+    def insert_key(self, key: KeyRecord) -> None:
+        """Store a new API key."""
+
+    def revoke_key(self, key_id: str, at: datetime) -> bool:
+        """Mark a key revoked; False if there is no such (unrevoked) key."""
+
+
+class MemoryStore(Protocol):
+    """A tenant-partitioned memory store with lexical and vector search."""
+
+    backend: str
+    """Short backend name: ``sqlite`` or ``postgres``."""
+
+    # -- lifecycle and metadata ----------------------------------------------------------------
+    def close(self) -> None:
+        """Release connections and in-memory indexes."""
+
+    def check_embedding_model(self, model: str, dimensions: int) -> None:
+        """Record the embedding model on first use; raise ``StoreMismatchError`` if it differs."""
+
+    def storage_bytes(self) -> int:
+        """Bytes used on disk by the whole store."""
+
+    def ping(self) -> None:
+        """Run a trivial query; raise if the database does not answer."""
+
+    # -- reads -----------------------------------------------------------------------------------
+    def get(self, tenant_id: str, memory_id: str) -> MemoryRecord | None:
+        """One memory of the tenant, whatever its status (None if absent or another tenant's)."""
+
+    def get_many(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
+        """Memories of the tenant among ``ids`` (missing ids are skipped), in the order of ``ids``."""
+
+    def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
+        """A memory matching the filter with exactly this content hash."""
+
+    def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
+        """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
+
+    def vector_search(self, filt: MemoryFilter, vector: Vector, limit: int) -> list[tuple[str, float]]:
+        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
+
+    def list_memories(
+        self, filt: MemoryFilter, *, after_id: str | None = None, limit: int = 100
+    ) -> list[MemoryRecord]:
+        """Memories matching the filter ordered by id ascending, starting after ``after_id``."""
+
+    def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
+        """Every memory matching the filter, in id order (keyset pagination underneath)."""
+
+    def count_by_type_and_status(
+        self, tenant_id: str, namespace: str | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Counts keyed by ``(memory_type, status)``."""
+
+    def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
+        """Version history of a memory, oldest first."""
+
+    def get_idempotency(self, tenant_id: str, key: str) -> IdempotencyRecord | None:
+        """The stored outcome for an idempotency key, if any."""
+
+    def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
+        """Increment access counts and set last access (best effort, its own small write)."""
+
+    def find_key(self, key_hash: str) -> KeyRecord | None:
+        """The key with this hash (revoked or not)."""
+
+    def list_keys(self, tenant_id: str | None = None) -> list[KeyRecord]:
+        """All keys, or those of one tenant, oldest first."""
+
+    # -- writes ----------------------------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[StoreTransaction]:
+        """Begin a unit of work: commits on normal exit, rolls back if the block raises."""
