@@ -24,8 +24,8 @@ __all__ = [
     "MAX_METADATA_DEPTH",
     "MAX_QUERY_CHARS",
     "MAX_RESULTS",
-    "NAME_PATTERN",
     "NAMESPACE_PATTERN",
+    "NAME_PATTERN",
     "ApiKeyCreated",
     "ApiKeyInfo",
     "CreateKeyRequest",
@@ -171,6 +171,10 @@ def _clean_text(value: str) -> str:
     return value
 
 
+def _clean_optional_text(value: str | None) -> str | None:
+    return None if value is None else _clean_text(value)
+
+
 def _check_namespace(value: str | None) -> str | None:
     if value is not None and not _NAMESPACE_RE.match(value):
         raise ValueError(
@@ -202,7 +206,9 @@ def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     try:
         encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
-        raise ValueError("must be a JSON object of strings, numbers, booleans, lists and objects") from exc
+        raise ValueError(
+            "must be a JSON object of strings, numbers, booleans, lists and objects"
+        ) from exc
     if len(encoded) > MAX_METADATA_BYTES:
         raise ValueError(f"is {len(encoded)} bytes as JSON; the limit is {MAX_METADATA_BYTES}")
     if _depth(value) > MAX_METADATA_DEPTH:
@@ -245,10 +251,12 @@ class WriteRequest(_Request):
         ``WriteRequest(content="User prefers window seats", context_tags=["travel"])``
     """
 
-    content: Annotated[str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)]
-    context_tags: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_TAGS)] = Field(
-        default_factory=list
-    )
+    content: Annotated[
+        str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)
+    ]
+    context_tags: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_TAGS)
+    ] = Field(default_factory=list)
     session_id: Label = None
     memory_type: MemoryType | None = None
     namespace: Namespace = None
@@ -264,7 +272,9 @@ class WriteRequest(_Request):
 class ReadRequest(_Request):
     """Body of ``POST /memory/read``: a hybrid recall query."""
 
-    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS), AfterValidator(_clean_text)]
+    query: Annotated[
+        str, Field(min_length=1, max_length=MAX_QUERY_CHARS), AfterValidator(_clean_text)
+    ]
     max_results: Annotated[int, Field(ge=1, le=MAX_RESULTS)] = 10
     memory_types: list[MemoryType] | None = None
     namespace: Namespace = None
@@ -287,9 +297,13 @@ class ReadRequest(_Request):
 class TurnRequest(_Request):
     """Body of ``POST /memory/turn``: one conversation turn."""
 
-    user_message: Annotated[str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)]
+    user_message: Annotated[
+        str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)
+    ]
     assistant_response: Annotated[
-        str | None, Field(max_length=MAX_CONTENT_CHARS), AfterValidator(lambda v: v and _clean_text(v))
+        str | None,
+        Field(max_length=MAX_CONTENT_CHARS),
+        AfterValidator(_clean_optional_text),
     ] = None
     session_id: Label = None
     namespace: Namespace = None
@@ -302,18 +316,27 @@ class UpdateRequest(_Request):
     """Body of ``POST /memory/update``: change one memory. At least one change is required."""
 
     memory_id: Annotated[str, Field(min_length=1, max_length=64)]
-    text: Annotated[str | None, Field(max_length=MAX_CONTENT_CHARS), AfterValidator(lambda v: v and _clean_text(v))] = None
+    text: Annotated[
+        str | None,
+        Field(max_length=MAX_CONTENT_CHARS),
+        AfterValidator(_clean_optional_text),
+    ] = None
     confidence: Score | None = None
     importance: Score | None = None
-    metadata: Annotated[dict[str, Any] | None, AfterValidator(lambda v: v if v is None else _check_metadata(v))] = None
+    metadata: Annotated[
+        dict[str, Any] | None, AfterValidator(lambda v: v if v is None else _check_metadata(v))
+    ] = None
     feedback: Feedback | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Self:
         if all(
-            v is None for v in (self.text, self.confidence, self.importance, self.metadata, self.feedback)
+            v is None
+            for v in (self.text, self.confidence, self.importance, self.metadata, self.feedback)
         ):
-            raise ValueError("give at least one of text, confidence, importance, metadata, feedback")
+            raise ValueError(
+                "give at least one of text, confidence, importance, metadata, feedback"
+            )
         return self
 
 
@@ -323,8 +346,14 @@ class ForgetRequest(_Request):
     Selectors combine with AND (ids AND similar to the query AND older than ``before``).
     """
 
-    memory_ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]] | None, Field(max_length=1000)] = None
-    query: Annotated[str | None, Field(max_length=MAX_QUERY_CHARS), AfterValidator(lambda v: v and _clean_text(v))] = None
+    memory_ids: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]] | None, Field(max_length=1000)
+    ] = None
+    query: Annotated[
+        str | None,
+        Field(max_length=MAX_QUERY_CHARS),
+        AfterValidator(_clean_optional_text),
+    ] = None
     threshold: Score = 0.75
     """Minimum cosine similarity to ``query`` for a memory to be forgotten."""
     before: Timestamp = None
@@ -336,7 +365,12 @@ class ForgetRequest(_Request):
 
     @model_validator(mode="after")
     def _selector(self) -> Self:
-        if not self.memory_ids and self.query is None and self.before is None and self.session_id is None:
+        if (
+            not self.memory_ids
+            and self.query is None
+            and self.before is None
+            and self.session_id is None
+        ):
             raise ValueError("give memory_ids, query, before or session_id to say what to forget")
         return self
 
@@ -345,7 +379,9 @@ class CreateKeyRequest(_Request):
     """Body of ``POST /admin/keys``."""
 
     tenant_id: Annotated[str, Field(pattern=NAME_PATTERN)]
-    scopes: Annotated[list[Scope], Field(min_length=1)] = Field(default_factory=lambda: [Scope.READ, Scope.WRITE])
+    scopes: Annotated[list[Scope], Field(min_length=1)] = Field(
+        default_factory=lambda: [Scope.READ, Scope.WRITE]
+    )
     name: Label = None
     extra_tenants: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=list)
     """Further tenants this key may act on through ``X-Tenant-ID``."""
@@ -490,7 +526,7 @@ class ErrorBody(_Response):
     """The error object of every non-2xx response."""
 
     code: str
-    """Stable machine-readable code, e.g. ``validation_error``, ``not_found``, ``secret_detected``."""
+    """Stable machine-readable code, e.g. ``validation_error``, ``not_found``."""
     message: str
     details: list[ErrorDetail] = Field(default_factory=list)
     request_id: str | None = None

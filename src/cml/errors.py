@@ -1,7 +1,9 @@
-"""Errors raised by the engine and storage.
+"""Errors raised below the HTTP layer: by the engine, the storage backends and the embedders.
 
-The engine knows nothing of HTTP: the server maps each class to a status code and the error
-envelope (``code`` becomes ``error.code``).
+They sit at the bottom of the package (like ``cml.models``) so that every layer can raise them
+without importing a layer above it. The engine knows nothing of HTTP: the server maps each class to
+a status code and the error envelope (``code`` becomes ``error.code``). SDK users see
+``cml.exceptions`` instead.
 
 ::
 

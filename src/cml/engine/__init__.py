@@ -1,0 +1,40 @@
+"""The py-cml engine: memory operations over a store and an embedder, with no HTTP in sight.
+
+Example:
+    >>> from cml.engine import EngineConfig, open_engine
+    >>> engine = open_engine(EngineConfig(embedding_provider="hash"))  # doctest: +SKIP
+    >>> engine.memories.write("acme", WriteRequest(content="Prefers tea"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from cml.engine.config import EngineConfig
+from cml.engine.keys import KeyManager
+from cml.engine.retrieval import RankingWeights
+from cml.engine.runtime import Engine, open_engine
+from cml.engine.service import MemoryService
+from cml.errors import (
+    ConflictError,
+    EngineError,
+    InvalidInputError,
+    NotFoundError,
+    SecretRefusedError,
+    StoreMismatchError,
+    UnavailableError,
+)
+
+__all__ = [
+    "ConflictError",
+    "Engine",
+    "EngineConfig",
+    "EngineError",
+    "InvalidInputError",
+    "KeyManager",
+    "MemoryService",
+    "NotFoundError",
+    "RankingWeights",
+    "SecretRefusedError",
+    "StoreMismatchError",
+    "UnavailableError",
+    "open_engine",
+]

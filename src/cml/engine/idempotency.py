@@ -1,0 +1,64 @@
+"""Idempotency keys: a retried request gets the first response and changes nothing.
+
+A key is bound to a fingerprint of the request (operation + canonical JSON of the body). Reusing a
+key with the same request replays the stored response; reusing it with another request is a
+conflict, because silently answering a different question would hide a client bug.
+
+Two identical requests racing with one key both pass the first lookup; the store's
+``put_idempotency`` is the arbiter: the loser rolls back its transaction (:class:`LostRace`) and
+replays the winner's response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from cml.errors import ConflictError
+from cml.storage.base import MemoryStore
+
+__all__ = ["LostRace", "replay", "request_fingerprint"]
+
+ResponseT = TypeVar("ResponseT", bound=BaseModel)
+
+
+class LostRace(Exception):  # noqa: N818 - a control-flow signal, not an error for users
+    """Raised inside a transaction to roll it back when another request took the key first."""
+
+
+def request_fingerprint(operation: str, request: BaseModel) -> str:
+    """SHA-256 of the canonical JSON of ``(operation, request)``.
+
+    Canonical means sorted keys and no whitespace, so that field order in the client's JSON does
+    not matter, while any change of value does.
+    """
+    body = {"operation": operation, "request": request.model_dump(mode="json")}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def replay(
+    store: MemoryStore,
+    tenant_id: str,
+    key: str,
+    fingerprint: str,
+    response_type: type[ResponseT],
+) -> ResponseT | None:
+    """The stored response for ``key``, or ``None`` if the key is new.
+
+    Raises:
+        ConflictError: If the key was used before with a different request.
+    """
+    record = store.get_idempotency(tenant_id, key)
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise ConflictError(
+            "This Idempotency-Key was already used for a different request.",
+            field="Idempotency-Key",
+            hint="Use a new key for each distinct request; reuse a key only to retry the same one.",
+        )
+    return response_type.model_validate(record.response)

@@ -1,0 +1,113 @@
+"""The engine as one object: a store, an embedder and the services built on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cml.embeddings.base import Embedder
+from cml.engine.config import EngineConfig
+from cml.engine.embedder import make_embedder
+from cml.engine.keys import KeyManager
+from cml.engine.retrieval import RankingWeights
+from cml.engine.service import MemoryService
+from cml.storage import open_store
+from cml.storage.base import MemoryStore
+
+__all__ = ["Engine", "open_engine"]
+
+
+class Engine:
+    """A running engine: memory operations, API keys and the resources behind them.
+
+    Build one with :func:`open_engine`; close it with :meth:`close` (or use it as a context
+    manager). All methods are synchronous and safe to call from several threads.
+
+    Attributes:
+        memories: Write, read, turn, update, forget and stats.
+        keys: API key management.
+        store: The storage backend.
+        embedder: The embedding model.
+        config: The configuration the engine was opened with.
+    """
+
+    def __init__(
+        self,
+        store: MemoryStore,
+        embedder: Embedder,
+        config: EngineConfig,
+        *,
+        weights: RankingWeights | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.config = config
+        self.memories = MemoryService(store, embedder, config, weights=weights)
+        self.keys = KeyManager(store)
+
+    def health(self) -> dict[str, Any]:
+        """Whether the database answers, with the backend and embedding model in use.
+
+        Returns:
+            ``{"status": "ok" | "degraded", "backend": ..., "database": ..., "embedding_model":
+            ..., "embedding_dimensions": ...}``; the database entry carries the error class
+            (never a stack trace) when the ping fails.
+        """
+        database = "ok"
+        try:
+            self.store.ping()
+        except Exception as exc:  # health must report, never raise
+            database = f"error: {type(exc).__name__}"
+        return {
+            "status": "ok" if database == "ok" else "degraded",
+            "backend": self.store.backend,
+            "database": database,
+            "embedding_model": self.embedder.model_name,
+            "embedding_dimensions": self.embedder.dimensions,
+        }
+
+    def close(self) -> None:
+        """Release the embedder and the store (safe to call twice)."""
+        try:
+            self.embedder.close()
+        finally:
+            self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_engine(config: EngineConfig, *, weights: RankingWeights | None = None) -> Engine:
+    """Open the store and the embedder a configuration names, and check they belong together.
+
+    Args:
+        config: Database URL, embedding provider and gate settings.
+        weights: Retrieval ranking knobs (defaults suit most uses).
+
+    Returns:
+        A ready engine.
+
+    Raises:
+        StoreMismatchError: The store was created with another embedding model or dimension.
+        UnavailableError: The database or the embedding model cannot be opened.
+
+    Example:
+        >>> engine = open_engine(EngineConfig(embedding_provider="hash"))  # doctest: +SKIP
+        >>> engine.health()["status"]  # doctest: +SKIP
+        'ok'
+    """
+    store = open_store(config.database_url)
+    try:
+        embedder = make_embedder(config)
+    except BaseException:
+        store.close()
+        raise
+    try:
+        store.check_embedding_model(embedder.model_name, embedder.dimensions)
+    except BaseException:
+        embedder.close()
+        store.close()
+        raise
+    return Engine(store, embedder, config, weights=weights)
