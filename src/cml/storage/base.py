@@ -138,7 +138,10 @@ class StoreTransaction(Protocol):
         """Replace a memory's mutable fields; keep ``previous`` in its version history if given."""
 
     def set_status(self, tenant_id: str, ids: Sequence[str], status: str, at: datetime) -> int:
-        """Set the status of memories (``deleted`` also sets ``deleted_at``); returns rows changed."""
+        """Set the status of memories (``deleted`` also sets ``deleted_at``); returns rows changed.
+
+        Any other status clears ``deleted_at`` (a restored memory is no longer deleted).
+        """
 
     def hard_delete(self, tenant_id: str, ids: Sequence[str]) -> int:
         """Remove memories and their history for good; returns rows removed."""
@@ -180,7 +183,7 @@ class MemoryStore(Protocol):
         """One memory of the tenant, whatever its status (None if absent or another tenant's)."""
 
     def get_many(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
-        """Memories of the tenant among ``ids`` (missing ids are skipped), in the order of ``ids``."""
+        """Memories of the tenant among ``ids``, in the order of ``ids`` (missing ids skipped)."""
 
     def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
         """A memory matching the filter with exactly this content hash."""
@@ -188,7 +191,9 @@ class MemoryStore(Protocol):
     def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
         """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
 
-    def vector_search(self, filt: MemoryFilter, vector: Vector, limit: int) -> list[tuple[str, float]]:
+    def vector_search(
+        self, filt: MemoryFilter, vector: Vector, limit: int
+    ) -> list[tuple[str, float]]:
         """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
 
     def list_memories(
@@ -212,6 +217,17 @@ class MemoryStore(Protocol):
 
     def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
         """Increment access counts and set last access (best effort, its own small write)."""
+
+    def list_events(
+        self,
+        tenant_id: str,
+        *,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[EventRecord], int]:
+        """A page of the tenant's events, newest first, and how many match in total."""
 
     def find_key(self, key_hash: str) -> KeyRecord | None:
         """The key with this hash (revoked or not)."""

@@ -1,0 +1,176 @@
+"""The SQLite schema and its migrations.
+
+The schema is versioned from the first release: ``meta.schema_version`` holds the number of
+migrations applied. Opening a store applies the missing migrations in order, inside one
+transaction, and refuses a database written by a newer py-cml.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from cml.errors import StoreMismatchError
+
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+_V1: tuple[str, ...] = (
+    # ``pk`` is the rowid the FTS index points at; ``id`` is the public UUIDv7.
+    """
+    CREATE TABLE memories (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant_id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        memory_type TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        namespace TEXT,
+        session_id TEXT,
+        agent_id TEXT,
+        status TEXT NOT NULL,
+        context_tags TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        importance REAL NOT NULL,
+        confidence REAL NOT NULL,
+        access_count INTEGER NOT NULL DEFAULT 0,
+        last_accessed_at REAL,
+        version INTEGER NOT NULL DEFAULT 1,
+        provenance TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL DEFAULT '',
+        embedding BLOB,
+        stored_at REAL NOT NULL,
+        deleted_at REAL,
+        consolidated_at REAL
+    )
+    """,
+    "CREATE INDEX ix_memories_tenant_status_type ON memories (tenant_id, status, memory_type)",
+    "CREATE INDEX ix_memories_tenant_namespace ON memories (tenant_id, namespace)",
+    "CREATE INDEX ix_memories_tenant_created ON memories (tenant_id, created_at)",
+    "CREATE INDEX ix_memories_tenant_session ON memories (tenant_id, session_id)",
+    "CREATE INDEX ix_memories_tenant_hash ON memories (tenant_id, content_hash)",
+    # Keyset pagination is ``tenant_id = ? AND id > ? ORDER BY id``.
+    "CREATE INDEX ix_memories_tenant_id ON memories (tenant_id, id)",
+    """
+    CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, content='memories', content_rowid='pk', tokenize='porter unicode61'
+    )
+    """,
+    """
+    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content) VALUES (new.pk, new.content);
+    END
+    """,
+    """
+    CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content)
+        VALUES ('delete', old.pk, old.content);
+    END
+    """,
+    """
+    CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content)
+        VALUES ('delete', old.pk, old.content);
+        INSERT INTO memories_fts (rowid, content) VALUES (new.pk, new.content);
+    END
+    """,
+    """
+    CREATE TABLE memory_versions (
+        pk INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        importance REAL NOT NULL,
+        metadata TEXT NOT NULL,
+        status TEXT NOT NULL,
+        changed_at REAL NOT NULL,
+        reason TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX ix_versions_memory ON memory_versions (tenant_id, memory_id, version)",
+    """
+    CREATE TABLE idempotency (
+        tenant_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (tenant_id, key)
+    )
+    """,
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        actor TEXT,
+        memory_ids TEXT NOT NULL DEFAULT '[]',
+        payload TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX ix_events_tenant_created ON events (tenant_id, created_at)",
+    "CREATE INDEX ix_events_tenant_type ON events (tenant_id, event_type, id)",
+    """
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        name TEXT,
+        extra_tenants TEXT NOT NULL DEFAULT '[]',
+        revoked_at REAL
+    )
+    """,
+    "CREATE INDEX ix_api_keys_tenant ON api_keys (tenant_id, created_at)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+"""Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def read_schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in ``meta`` (0 for a new database)."""
+    conn.execute(_META)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection, *, location: str) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION`; return the version it had before.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): the migrations run in one
+    ``BEGIN IMMEDIATE`` transaction so that two processes opening a new file do not race.
+
+    Raises:
+        StoreMismatchError: The database was written by a newer py-cml.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = read_schema_version(conn)
+        if current > SCHEMA_VERSION:
+            raise StoreMismatchError(
+                f"The store at {location} has schema version {current}, but this py-cml "
+                f"supports up to version {SCHEMA_VERSION}.",
+                hint="Upgrade py-cml to open this store (or point it at another database).",
+            )
+        for statements in MIGRATIONS[current:]:
+            for statement in statements:
+                conn.execute(statement)
+        if current < SCHEMA_VERSION:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return current
