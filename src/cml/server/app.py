@@ -1,0 +1,85 @@
+"""The app factory: ``create_app(settings)`` builds the FastAPI app serving ``/api/v1``.
+
+Nothing is created at import time. The engine is either given (the embedded client owns it and
+closes it) or opened in the lifespan from the settings and closed at shutdown.
+
+Example:
+    ``uvicorn.run(create_app(ServerSettings(data_dir="./data")))``
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from cml._version import __version__
+from cml.engine import Engine, open_engine
+from cml.server.errors import install_error_handlers
+from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from cml.server.routes import admin, health, memory
+from cml.server.settings import ServerSettings
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+"""Every route lives under this prefix."""
+
+
+def _open(settings: ServerSettings) -> Engine:
+    settings.ensure_data_dir()
+    return open_engine(settings.to_engine_config())
+
+
+def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the py-cml HTTP app.
+
+    Args:
+        settings: Server settings; read from ``CML_*`` environment variables when omitted.
+        engine: An open engine to serve. The app then neither opens nor closes one; without it,
+            the lifespan opens an engine from ``settings`` and closes it at shutdown.
+
+    Returns:
+        The FastAPI app; ``app.state.settings`` and ``app.state.engine`` hold what it serves.
+    """
+    resolved = settings if settings is not None else ServerSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if engine is not None:
+            yield
+            return
+        # Loading an embedding model takes seconds; keep the event loop free meanwhile.
+        opened = await run_in_threadpool(_open, resolved)
+        app.state.engine = opened
+        try:
+            yield
+        finally:
+            app.state.engine = None
+            await run_in_threadpool(opened.close)
+
+    app = FastAPI(
+        title="py-cml",
+        version=__version__,
+        description="Long-term memory for LLM applications and agents.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = resolved
+    app.state.engine = engine
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    api.include_router(memory.router)
+    api.include_router(admin.router)
+    app.include_router(api)
+
+    install_error_handlers(app)
+    # Added last = outermost: the request id exists before the size check answers 413.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=resolved.max_request_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

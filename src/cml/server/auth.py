@@ -1,0 +1,201 @@
+"""Who is calling: API key → :class:`Principal` (effective tenant and scopes).
+
+A key comes in ``X-API-Key`` or ``Authorization: Bearer <key>``. Two bootstrap keys may come from
+the settings (``api_key``: read and write on tenant ``default``; ``admin_api_key``: admin on every
+tenant); any other key is looked up in the store by the engine's key manager.
+
+``X-Tenant-ID`` picks the tenant a request acts on. A key without the admin scope may act on its
+own tenant and its ``extra_tenants`` only; an admin key may act on any tenant, and the admin scope
+implies read and write. With ``auth_enabled`` off (embedded mode) every request has all scopes on
+the tenant named by ``X-Tenant-ID`` (``default`` when absent).
+
+Example:
+    ``def route(principal: Annotated[Principal, Depends(require(Scope.READ))]): ...``
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import SecretStr
+
+from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
+from cml.server.deps import EngineDep, SettingsDep
+from cml.server.errors import ApiError
+
+__all__ = [
+    "ADMIN_KEY_ID",
+    "BOOTSTRAP_KEY_ID",
+    "DEFAULT_TENANT",
+    "AdminPrincipal",
+    "Principal",
+    "ReadPrincipal",
+    "WritePrincipal",
+    "authenticate",
+    "require",
+]
+
+DEFAULT_TENANT = "default"
+"""Tenant of the bootstrap ``api_key`` and of unauthenticated embedded requests."""
+BOOTSTRAP_KEY_ID = "bootstrap"
+"""``Principal.key_id`` of the bootstrap ``api_key`` from the settings."""
+ADMIN_KEY_ID = "bootstrap-admin"
+"""``Principal.key_id`` of the bootstrap ``admin_api_key`` from the settings."""
+
+_ALL_SCOPES = frozenset(Scope)
+_TENANT_HEADER = "X-Tenant-ID"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request.
+
+    Attributes:
+        key_id: Id of the API key used (``None`` when auth is off).
+        tenant_id: The tenant this request acts on (after ``X-Tenant-ID``).
+        scopes: What the key may do; the admin scope implies the others.
+        is_admin: Whether the key has the admin scope.
+    """
+
+    key_id: str | None
+    tenant_id: str
+    scopes: frozenset[Scope]
+    is_admin: bool
+
+    @property
+    def actor(self) -> str | None:
+        """What the event log records as the author of a change."""
+        return f"key:{self.key_id}" if self.key_id else None
+
+
+def _unauthorized(code: str, message: str, hint: str) -> ApiError:
+    return ApiError(401, code, message, hint=hint, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key.strip()
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer" and credentials.strip():
+            return credentials.strip()
+    return None
+
+
+def _matches(presented: str, configured: SecretStr | None) -> bool:
+    secret = configured.get_secret_value() if configured is not None else ""
+    if not secret:
+        return False
+    return hmac.compare_digest(presented.encode("utf-8"), secret.encode("utf-8"))
+
+
+def _requested_tenant(request: Request) -> str | None:
+    tenant = request.headers.get(_TENANT_HEADER)
+    if tenant is None:
+        return None
+    if not is_valid_tenant_id(tenant):
+        raise ApiError(
+            422,
+            "validation_error",
+            "X-Tenant-ID must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+            "or digit.",
+            field=_TENANT_HEADER,
+        )
+    return tenant
+
+
+def _principal(
+    key_id: str,
+    home_tenant: str,
+    extra_tenants: list[str],
+    scopes: frozenset[Scope],
+    requested: str | None,
+) -> Principal:
+    is_admin = Scope.ADMIN in scopes
+    tenant = requested or home_tenant
+    if not is_admin and tenant != home_tenant and tenant not in extra_tenants:
+        allowed = ", ".join(repr(t) for t in [home_tenant, *extra_tenants])
+        raise ApiError(
+            403,
+            "forbidden",
+            f"This API key may not act on tenant {tenant!r}; it may use tenant {allowed}.",
+            field=_TENANT_HEADER,
+            hint="Drop X-Tenant-ID or use a key issued for that tenant.",
+        )
+    return Principal(
+        key_id=key_id,
+        tenant_id=tenant,
+        scopes=_ALL_SCOPES if is_admin else scopes,
+        is_admin=is_admin,
+    )
+
+
+def _key_principal(info: ApiKeyInfo, requested: str | None) -> Principal:
+    # Scopes unknown to this version of the server are ignored rather than trusted.
+    scopes = frozenset(Scope(s) for s in info.scopes if s in _ALL_SCOPES)
+    return _principal(info.id, info.tenant_id, list(info.extra_tenants), scopes, requested)
+
+
+async def authenticate(request: Request, settings: SettingsDep, engine: EngineDep) -> Principal:
+    """Resolve the caller of ``request``; raises 401/403/422 as :class:`ApiError`."""
+    if not settings.auth_enabled:
+        tenant = _requested_tenant(request) or DEFAULT_TENANT
+        return Principal(key_id=None, tenant_id=tenant, scopes=_ALL_SCOPES, is_admin=True)
+
+    presented = _presented_key(request)
+    if presented is None:
+        raise _unauthorized(
+            "authentication_required",
+            "This route needs an API key.",
+            "Send it as X-API-Key: <key> or Authorization: Bearer <key>.",
+        )
+    requested = _requested_tenant(request)
+
+    if _matches(presented, settings.admin_api_key):
+        return _principal(ADMIN_KEY_ID, DEFAULT_TENANT, [], _ALL_SCOPES, requested)
+    if _matches(presented, settings.api_key):
+        scopes = frozenset({Scope.READ, Scope.WRITE})
+        return _principal(BOOTSTRAP_KEY_ID, DEFAULT_TENANT, [], scopes, requested)
+
+    info = await run_in_threadpool(engine.keys.authenticate, presented)
+    if info is None:
+        # The key itself is never echoed: it may be a real secret with a typo.
+        raise _unauthorized(
+            "invalid_api_key",
+            "The API key is not valid (unknown or revoked).",
+            "Check the key, or ask an admin for a new one.",
+        )
+    return _key_principal(info, requested)
+
+
+_SCOPE_MESSAGES = {
+    Scope.READ: "This route needs an API key with the read scope.",
+    Scope.WRITE: "This route needs an API key with the write scope.",
+    Scope.ADMIN: "This route needs an admin API key.",
+}
+
+
+def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that authenticates the caller and checks it holds ``scope`` (403 if not)."""
+
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if scope not in principal.scopes:
+            raise ApiError(403, "forbidden", _SCOPE_MESSAGES[scope])
+        return principal
+
+    return check
+
+
+ReadPrincipal = Annotated[Principal, Depends(require(Scope.READ))]
+"""A caller allowed to read on its tenant."""
+WritePrincipal = Annotated[Principal, Depends(require(Scope.WRITE))]
+"""A caller allowed to write on its tenant."""
+AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]
+"""A caller with an admin key."""

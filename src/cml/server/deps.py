@@ -1,0 +1,83 @@
+"""Dependencies shared by the routes: the settings and the engine held by the app."""
+
+from __future__ import annotations
+
+import email.message
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from cml.engine import Engine
+from cml.server.errors import ApiError
+from cml.server.settings import ServerSettings
+
+__all__ = [
+    "IDEMPOTENCY_KEY_PATTERN",
+    "EngineDep",
+    "IdempotencyKey",
+    "SettingsDep",
+    "get_engine",
+    "get_settings",
+    "require_json",
+]
+
+IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]{1,255}$"
+"""Idempotency keys: 1-255 printable ASCII characters."""
+
+
+def get_settings(request: Request) -> ServerSettings:
+    """The settings the app was created with."""
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    """The engine serving this app; 503 while it is not open (before startup, after shutdown)."""
+    engine: Engine | None = request.app.state.engine
+    if engine is None:
+        raise ApiError(
+            503,
+            "unavailable",
+            "The memory engine is not running.",
+            hint="Wait for the server to finish starting.",
+        )
+    return engine
+
+
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def require_json(request: Request) -> None:
+    """Refuse a request body that is not sent as JSON (415), before it is validated."""
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        if request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in (
+            request.headers
+        ):
+            return  # no body at all: validation reports the missing fields
+    else:
+        parsed = email.message.Message()
+        parsed["content-type"] = content_type
+        subtype = parsed.get_content_subtype()
+        if parsed.get_content_maintype() == "application" and (
+            subtype == "json" or subtype.endswith("+json")
+        ):
+            return
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        f"This route takes a JSON body, not {content_type or 'a body without Content-Type'}.",
+        hint="Send the body with Content-Type: application/json.",
+    )
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Makes a retried request take effect once (1-255 printable characters).",
+    ),
+]
+"""The optional ``Idempotency-Key`` header of mutating memory routes."""

@@ -1,0 +1,252 @@
+"""One error envelope for every non-2xx response, and the mapping of errors onto it.
+
+Every failure leaves the server as ``models.ErrorResponse``::
+
+    {"error": {"code": "...", "message": "...", "details": [...], "request_id": "...", "hint": ...}}
+
+Engine errors map by class:
+
+========================  ======  =========================
+engine error              status  ``error.code``
+========================  ======  =========================
+``NotFoundError``         404     ``not_found``
+``InvalidInputError``     422     ``validation_error``
+``SecretRefusedError``    422     ``secret_detected``
+``ConflictError``         409     ``idempotency_conflict``
+``StoreMismatchError``    500     ``store_mismatch`` (a deployment fault, not the caller's)
+``UnavailableError``      503     ``unavailable``
+other ``EngineError``     500     its ``code``
+========================  ======  =========================
+
+Unhandled exceptions become ``500 internal_error`` in :mod:`cml.server.middleware`, which logs the
+traceback and puts only the request id in the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cml.errors import (
+    ConflictError,
+    EngineError,
+    InvalidInputError,
+    NotFoundError,
+    SecretRefusedError,
+    StoreMismatchError,
+    UnavailableError,
+)
+from cml.models import ErrorBody, ErrorDetail, ErrorResponse
+
+__all__ = [
+    "ApiError",
+    "error_body_bytes",
+    "error_response",
+    "install_error_handlers",
+    "request_id_of",
+]
+
+_ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
+    (NotFoundError, 404),
+    (SecretRefusedError, 422),
+    (InvalidInputError, 422),
+    (ConflictError, 409),
+    (StoreMismatchError, 500),
+    (UnavailableError, 503),
+)
+
+_HTTP_CODES: Mapping[int, str] = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the server reports to the caller as-is (auth, content type, headers).
+
+    Args:
+        status: HTTP status code.
+        code: Stable machine-readable code (``error.code``).
+        message: What went wrong, in words the caller can act on.
+        field: The request field or header at fault, if any.
+        hint: How to fix it.
+        headers: Extra response headers (e.g. ``WWW-Authenticate``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        hint: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.hint = hint
+        self.headers = dict(headers or {})
+
+
+def request_id_of(request: Request) -> str | None:
+    """The id the request-id middleware gave this request, if it ran."""
+    value = request.scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def _body(
+    code: str,
+    message: str,
+    *,
+    request_id: str | None,
+    details: Sequence[ErrorDetail] = (),
+    hint: str | None = None,
+) -> ErrorResponse:
+    return ErrorResponse(
+        error=ErrorBody(
+            code=code, message=message, details=list(details), request_id=request_id, hint=hint
+        )
+    )
+
+
+def error_body_bytes(
+    code: str, message: str, *, request_id: str | None, hint: str | None = None
+) -> bytes:
+    """The JSON envelope as bytes, for pure-ASGI code that cannot use a ``Response``."""
+    return _body(code, message, request_id=request_id, hint=hint).model_dump_json().encode()
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: Sequence[ErrorDetail] = (),
+    hint: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """Build the enveloped JSON response for one error."""
+    body = _body(code, message, request_id=request_id_of(request), details=details, hint=hint)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, headers=dict(headers or {})
+    )
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    # The first element says where the value came from (body, query, header, path); the caller
+    # only needs the name inside it, e.g. "items.3.content" or "namespace".
+    parts = [str(part) for part in loc]
+    if len(parts) > 1 and parts[0] in {"body", "query", "header", "path", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _clean_message(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    # Pydantic prefixes messages of custom validators; the prefix tells the caller nothing.
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    if error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body",):
+        message = "a JSON object body is required"
+    return message
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if errors and errors[0].get("type") == "json_invalid":
+        reason = errors[0].get("ctx", {}).get("error", "invalid JSON")
+        position = errors[0].get("loc", ("body", "?"))[-1]
+        return error_response(
+            request,
+            400,
+            "bad_request",
+            f"The request body is not valid JSON: {reason} (at character {position}).",
+            hint="Send a JSON object with Content-Type: application/json.",
+        )
+    # Never echo the rejected input: it may be a secret the caller pasted by mistake.
+    details = [
+        ErrorDetail(field=_field_path(error.get("loc", ())), message=_clean_message(error))
+        for error in errors
+    ]
+    if details:
+        first = details[0]
+        message = f"Invalid request: {first.field}: {first.message}"
+        if len(details) > 1:
+            message += f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})"
+    else:
+        message = "Invalid request."
+    return error_response(request, 422, "validation_error", message, details=details)
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    details = [ErrorDetail(field=exc.field, message=exc.message)] if exc.field else []
+    return error_response(
+        request,
+        exc.status,
+        exc.code,
+        exc.message,
+        details=details,
+        hint=exc.hint,
+        headers=exc.headers,
+    )
+
+
+def engine_status(exc: EngineError) -> int:
+    """The HTTP status an engine error maps to (500 for unknown kinds)."""
+    for kind, status in _ENGINE_STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+async def _on_engine_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, EngineError)
+    details = [ErrorDetail(field=exc.field, message=exc.message)] if exc.field else []
+    return error_response(
+        request, engine_status(exc), exc.code, exc.message, details=details, hint=exc.hint
+    )
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "http_error")
+    if status == 404:
+        message = f"No route {request.url.path}."
+    elif status == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}."
+    else:
+        message = exc.detail if isinstance(exc.detail, str) else "The request failed."
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(request, status, code, message, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every error into the envelope."""
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(EngineError, _on_engine_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)

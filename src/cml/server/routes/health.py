@@ -1,0 +1,25 @@
+"""``GET /health``: public liveness check with the version and storage backend."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cml._version import __version__
+from cml.models import HealthResponse
+from cml.server.deps import EngineDep
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health(engine: EngineDep) -> HealthResponse:
+    """Report whether the server and its store are up; needs no API key."""
+    report = engine.health()
+    backend = report.get("backend")
+    return HealthResponse(
+        status=str(report.get("status", "ok")),
+        version=__version__,
+        backend=str(backend) if backend is not None else None,
+    )

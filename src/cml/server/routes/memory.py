@@ -1,0 +1,102 @@
+"""``/memory/*``: write, read, turn, update, forget and stats, mapped onto ``engine.memories``.
+
+Routes are plain ``def`` functions: the engine is synchronous, and FastAPI runs them in its
+threadpool so a slow embedding never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from cml.models import (
+    NAMESPACE_PATTERN,
+    ForgetRequest,
+    ForgetResponse,
+    ReadRequest,
+    ReadResponse,
+    StatsResponse,
+    TurnRequest,
+    TurnResponse,
+    UpdateRequest,
+    UpdateResponse,
+    WriteRequest,
+    WriteResponse,
+)
+from cml.server.auth import ReadPrincipal, WritePrincipal
+from cml.server.deps import EngineDep, IdempotencyKey, require_json
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/memory", tags=["memory"])
+
+_json_body = [Depends(require_json)]
+
+
+@router.post("/write", dependencies=_json_body)
+def write(
+    body: WriteRequest,
+    principal: WritePrincipal,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKey = None,
+) -> WriteResponse:
+    """Store one memory."""
+    return engine.memories.write(
+        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    )
+
+
+@router.post("/read", dependencies=_json_body)
+def read(body: ReadRequest, principal: ReadPrincipal, engine: EngineDep) -> ReadResponse:
+    """Recall memories relevant to a query."""
+    return engine.memories.read(principal.tenant_id, body)
+
+
+@router.post("/turn", dependencies=_json_body)
+def turn(
+    body: TurnRequest,
+    principal: WritePrincipal,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKey = None,
+) -> TurnResponse:
+    """Get context for a user message and store the exchange."""
+    return engine.memories.turn(
+        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    )
+
+
+@router.post("/update", dependencies=_json_body)
+def update(
+    body: UpdateRequest,
+    principal: WritePrincipal,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKey = None,
+) -> UpdateResponse:
+    """Change one memory's text, scores, metadata, or give feedback on it."""
+    return engine.memories.update(
+        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    )
+
+
+@router.post("/forget", dependencies=_json_body)
+def forget(
+    body: ForgetRequest,
+    principal: WritePrincipal,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKey = None,
+) -> ForgetResponse:
+    """Forget memories by ids, query, time or session."""
+    return engine.memories.forget(
+        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    )
+
+
+@router.get("/stats")
+def stats(
+    principal: ReadPrincipal,
+    engine: EngineDep,
+    namespace: Annotated[str | None, Query(pattern=NAMESPACE_PATTERN)] = None,
+) -> StatsResponse:
+    """Count the tenant's memories by type and status."""
+    return engine.memories.stats(principal.tenant_id, namespace)

@@ -1,0 +1,156 @@
+"""Server settings, read from ``CML_*`` environment variables (explicit arguments win).
+
+Every field carries a description: the README's configuration reference is generated from them.
+Nothing is read at import time; build a :class:`ServerSettings` and pass it to
+:func:`cml.server.app.create_app`.
+
+Example:
+    ``ServerSettings(data_dir="/var/lib/cml", embedding_provider="hash")``
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cml.engine.config import EmbeddingProvider, EngineConfig
+
+__all__ = ["LogLevel", "ServerSettings"]
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+
+DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+class ServerSettings(BaseSettings):
+    """Configuration of ``cml serve`` and of the app built by ``create_app``.
+
+    Each field ``name`` is read from the environment variable ``CML_NAME`` unless given as an
+    argument. Secrets (API keys) are kept as ``SecretStr`` so they never show up in a repr or a log.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CML_", extra="ignore", validate_default=True)
+
+    data_dir: Path = Field(
+        default=Path("cml-data"),
+        description="Directory of the embedded SQLite database (created if missing).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "Database URL, e.g. `sqlite:////var/lib/cml/cml.db`. "
+            "Defaults to `sqlite:///{data_dir}/cml.db`."
+        ),
+    )
+    embedding_provider: EmbeddingProvider = Field(
+        default="local",
+        description=(
+            "`local` (all-MiniLM-L6-v2 in-process), `openai` (any OpenAI-compatible embeddings "
+            "endpoint) or `hash` (deterministic, no model; for tests only)."
+        ),
+    )
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Embedding model name for the `local` and `openai` providers.",
+    )
+    embedding_dimensions: int | None = Field(
+        default=None,
+        gt=0,
+        description="Embedding vector size; required for `openai`, 384 by default otherwise.",
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the OpenAI-compatible embeddings endpoint.",
+    )
+    embedding_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key of the embeddings endpoint.",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible chat endpoint (reserved for consolidation).",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key of the chat endpoint (reserved).",
+    )
+    llm_model: str | None = Field(
+        default=None,
+        description="Chat model name (reserved).",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Bootstrap API key with read and write scopes on tenant `default` "
+            "(for development; create real keys with `cml keys create`)."
+        ),
+    )
+    admin_api_key: SecretStr | None = Field(
+        default=None,
+        description="Bootstrap admin API key, valid on every tenant (for development).",
+    )
+    auth_enabled: bool = Field(
+        default=True,
+        description=(
+            "Require an API key on every route but `/health`. Turn off only for a server "
+            "nobody else can reach: every request then acts on the tenant in `X-Tenant-ID`."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `cml serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `cml serve` listens on.")
+    max_request_bytes: int = Field(
+        default=DEFAULT_MAX_REQUEST_BYTES,
+        gt=0,
+        description="Largest request body accepted, in bytes; larger bodies get 413.",
+    )
+    dedup_threshold: float = Field(
+        default=0.95,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Cosine similarity at or above which a new memory reinforces an existing "
+            "near-duplicate instead of being stored."
+        ),
+    )
+    redact_pii: bool = Field(
+        default=True,
+        description="Replace emails, phone numbers, card numbers and similar before storing.",
+    )
+    refuse_secrets: bool = Field(
+        default=True,
+        description="Refuse content that looks like a password, token or private key (422).",
+    )
+    log_level: LogLevel = Field(default="info", description="Log level of the server.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in use: ``database_url``, or the SQLite file inside ``data_dir``."""
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite:///{self.data_dir.as_posix()}/cml.db"
+
+    def ensure_data_dir(self) -> None:
+        """Create ``data_dir`` when the default SQLite file inside it is used."""
+        if self.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def to_engine_config(self) -> EngineConfig:
+        """The engine configuration these settings describe."""
+        return EngineConfig(
+            database_url=self.resolved_database_url,
+            embedding_provider=self.embedding_provider,
+            embedding_model=self.embedding_model,
+            embedding_dimensions=self.embedding_dimensions,
+            embedding_base_url=self.embedding_base_url,
+            embedding_api_key=_secret(self.embedding_api_key),
+            dedup_threshold=self.dedup_threshold,
+            redact_pii=self.redact_pii,
+            refuse_secrets=self.refuse_secrets,
+        )
