@@ -1,0 +1,307 @@
+"""Embedded mode: the full py-cml API in-process, with no server to run and no API key.
+
+The embedded clients are the ordinary clients talking to the same FastAPI app the server runs,
+through an in-process ``httpx`` transport instead of a socket; so every feature (validation,
+errors, idempotency, admin routes) behaves exactly as over HTTP.
+
+Needs the server extra: ``pip install 'py-cml[server]'``. The engine and the app are imported
+only when an embedded client is built, so ``import cml`` stays light.
+
+Example:
+    ```python
+    with EmbeddedCognitiveMemoryLayer("memories.db") as memory:
+        memory.write("User prefers window seats")
+        print(memory.read("seating").context)
+    ```
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.to_thread
+import httpx
+import pydantic
+from anyio.from_thread import BlockingPortal
+
+from cml.async_client import AsyncCognitiveMemoryLayer
+from cml.client import CognitiveMemoryLayer
+from cml.config import CMLConfig
+from cml.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from cml.engine import Engine
+    from cml.server.settings import ServerSettings
+
+__all__ = ["AsyncEmbeddedCognitiveMemoryLayer", "EmbeddedCognitiveMemoryLayer"]
+
+EMBEDDED_URL = "http://cml.embedded"
+"""Base URL of the in-process app (never resolved: no socket is opened)."""
+
+_INSTALL_HINT = "Embedded mode needs the server extra: pip install 'py-cml[server]'"
+
+
+def database_url(db_path: str | os.PathLike[str] | None) -> str:
+    """The database URL for ``db_path``: a SQLite file, in memory when ``None``.
+
+    Args:
+        db_path: Path of the SQLite file (its directory is created), ``None`` or ``":memory:"``
+            for a database that lives as long as the client, or a database URL, kept as is.
+
+    Returns:
+        A URL for :func:`cml.engine.open_engine`.
+    """
+    text = ":memory:" if db_path is None else os.fspath(db_path)
+    if text == ":memory:":
+        return "sqlite:///:memory:"
+    if "://" in text:
+        return text
+    path = Path(text).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path.as_posix()}"
+
+
+def _open_app(
+    db_path: str | os.PathLike[str] | None,
+    embedding_provider: str | None,
+    embedding_model: str | None,
+    settings: ServerSettings | None,
+) -> tuple[Engine, FastAPI]:
+    try:
+        from cml.engine import EngineError, open_engine
+        from cml.server.app import create_app
+        from cml.server.settings import ServerSettings
+    except ImportError as exc:
+        # Only a missing third-party package means a missing extra; our own bugs surface as is.
+        if (exc.name or "").partition(".")[0] == "cml":
+            raise
+        raise ImportError(f"{_INSTALL_HINT} ({exc.name} is missing)", name=exc.name) from exc
+
+    updates: dict[str, Any] = {"auth_enabled": False}
+    if db_path is not None or settings is None:
+        updates["database_url"] = database_url(db_path)
+    if embedding_provider is not None:
+        updates["embedding_provider"] = embedding_provider
+    if embedding_model is not None:
+        updates["embedding_model"] = embedding_model
+    # Fields not given here come from CML_* variables (e.g. CML_EMBEDDING_PROVIDER).
+    try:
+        resolved = (
+            ServerSettings(**updates) if settings is None else settings.model_copy(update=updates)
+        )
+    except pydantic.ValidationError as exc:
+        # Field and message only: an input value could be a secret (embedding_api_key).
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigurationError(f"Invalid embedded settings: {problems}") from None
+    resolved.ensure_data_dir()
+    try:
+        engine = open_engine(resolved.to_engine_config())
+    except EngineError as exc:
+        # No HTTP status here, but callers should still only need to catch the SDK's errors.
+        raise ConfigurationError(
+            f"Cannot open the embedded engine: {exc.message}", hint=exc.hint
+        ) from exc
+    try:
+        app = create_app(resolved, engine=engine)
+    except BaseException:
+        engine.close()
+        raise
+    return engine, app
+
+
+def _config(tenant_id: str | None) -> CMLConfig:
+    # Only the tenant may come from the environment; keys, URL and timeouts mean nothing here.
+    # No retries: in-process there is no network to be flaky, and errors are deterministic.
+    environ = {"CML_TENANT_ID": os.environ.get("CML_TENANT_ID", "")}
+    tenant = CMLConfig.from_env(tenant_id=tenant_id, environ=environ).tenant_id
+    return CMLConfig(base_url=EMBEDDED_URL, tenant_id=tenant or "default", max_retries=0)
+
+
+def _start_portal() -> tuple[BlockingPortal, threading.Thread]:
+    """An event loop in a daemon thread, and the portal through which other threads use it.
+
+    A daemon thread, not ``anyio.from_thread.start_blocking_portal``: that one's worker thread
+    is joined at interpreter exit, so a client its user forgot to close would hang the process.
+    """
+    ready: queue.Queue[BlockingPortal | BaseException] = queue.Queue()
+
+    async def serve() -> None:
+        async with BlockingPortal() as portal:
+            ready.put(portal)
+            await portal.sleep_until_stopped()
+
+    def run() -> None:
+        try:
+            anyio.run(serve)
+        except BaseException as exc:  # reported to the thread that is waiting for the portal
+            ready.put(exc)
+
+    thread = threading.Thread(target=run, name="cml-embedded-loop", daemon=True)
+    thread.start()
+    started = ready.get()
+    if isinstance(started, BaseException):
+        raise started
+    return started, thread
+
+
+class _PortalTransport(httpx.BaseTransport):
+    """A sync transport serving requests with an ASGI app on an event loop in a helper thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._asgi = httpx.ASGITransport(app=app)
+        self._closed = False
+        self._portal, self._thread = _start_portal()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        return self._portal.call(self._handle, request)
+
+    async def _handle(self, request: httpx.Request) -> httpx.Response:
+        # A fresh request with an async body stream, as ASGITransport requires.
+        forwarded = httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            extensions=request.extensions,
+        )
+        response = await self._asgi.handle_async_request(forwarded)
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        await response.aclose()
+        return httpx.Response(response.status_code, headers=response.headers, content=raw)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._portal.call(self._asgi.aclose)
+        finally:
+            self._portal.call(self._portal.stop)
+            self._thread.join()
+
+
+def _release_sync(http: httpx.Client, engine: Engine) -> None:
+    try:
+        http.close()
+    finally:
+        engine.close()
+
+
+class EmbeddedCognitiveMemoryLayer(CognitiveMemoryLayer):
+    """The py-cml API in-process: a :class:`CognitiveMemoryLayer` over a local engine.
+
+    No server, no socket and no API key: requests go to the server's app in this process (auth
+    off, every call acting on ``tenant_id``). Building one opens the engine (loading the
+    embedding model can take seconds); close it, or use it as a context manager, to release
+    the database.
+
+    Args:
+        db_path: SQLite file to keep memories in (created if missing); ``None`` keeps them in
+            memory for the life of the client.
+        tenant_id: Tenant to act on (``CML_TENANT_ID``, default ``default``).
+        embedding_provider: ``local`` (all-MiniLM-L6-v2, the default), ``hash`` (fast,
+            deterministic, for tests) or ``openai``; ``CML_EMBEDDING_PROVIDER`` when omitted.
+        embedding_model: Embedding model name (``CML_EMBEDDING_MODEL``).
+        settings: Full server settings to start from (``db_path`` and the arguments above
+            override its fields; auth is always off).
+
+    Raises:
+        ImportError: The server extra is not installed.
+        ConfigurationError: The database cannot be opened, or was created with another
+            embedding model.
+
+    Example:
+        ```python
+        with EmbeddedCognitiveMemoryLayer("memories.db") as memory:
+            memory.write("User prefers window seats")
+        ```
+    """
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        tenant_id: str | None = None,
+        embedding_provider: str | None = None,
+        embedding_model: str | None = None,
+        settings: ServerSettings | None = None,
+    ) -> None:
+        config = _config(tenant_id)
+        engine, app = _open_app(db_path, embedding_provider, embedding_model, settings)
+        try:
+            transport = _PortalTransport(app)
+        except BaseException:
+            engine.close()
+            raise
+        super().__init__(config=config, transport=transport)
+        # Also run when the client is dropped unclosed (or at exit), so the database is released.
+        self._release = weakref.finalize(self, _release_sync, self._http, engine)
+
+    def close(self) -> None:
+        """Close the client, the in-process app and the database (safe to call twice)."""
+        self._release()
+
+
+class AsyncEmbeddedCognitiveMemoryLayer(AsyncCognitiveMemoryLayer):
+    """The py-cml API in-process: a :class:`AsyncCognitiveMemoryLayer` over a local engine.
+
+    No server, no socket and no API key: requests go to the server's app in this process (auth
+    off, every call acting on ``tenant_id``). Building one opens the engine (loading the
+    embedding model can take seconds); close it, or use it as a context manager, to release
+    the database.
+
+    Args:
+        db_path: SQLite file to keep memories in (created if missing); ``None`` keeps them in
+            memory for the life of the client.
+        tenant_id: Tenant to act on (``CML_TENANT_ID``, default ``default``).
+        embedding_provider: ``local`` (all-MiniLM-L6-v2, the default), ``hash`` (fast,
+            deterministic, for tests) or ``openai``; ``CML_EMBEDDING_PROVIDER`` when omitted.
+        embedding_model: Embedding model name (``CML_EMBEDDING_MODEL``).
+        settings: Full server settings to start from (``db_path`` and the arguments above
+            override its fields; auth is always off).
+
+    Raises:
+        ImportError: The server extra is not installed.
+        ConfigurationError: The database cannot be opened, or was created with another
+            embedding model.
+
+    Example:
+        ```python
+        async with AsyncEmbeddedCognitiveMemoryLayer("memories.db") as memory:
+            await memory.write("User prefers window seats")
+        ```
+    """
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        tenant_id: str | None = None,
+        embedding_provider: str | None = None,
+        embedding_model: str | None = None,
+        settings: ServerSettings | None = None,
+    ) -> None:
+        config = _config(tenant_id)
+        engine, app = _open_app(db_path, embedding_provider, embedding_model, settings)
+        super().__init__(config=config, transport=httpx.ASGITransport(app=app))
+        # Also run when the client is dropped unclosed (or at exit), so the database is released.
+        self._release = weakref.finalize(self, engine.close)
+
+    async def close(self) -> None:
+        """Close the client, the in-process app and the database (safe to call twice)."""
+        try:
+            await super().close()
+        finally:
+            # Closing the store may wait for a checkpoint; keep the event loop free meanwhile.
+            await anyio.to_thread.run_sync(self._release)
