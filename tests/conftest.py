@@ -1,9 +1,98 @@
-"""Suite-wide settings: no network for models, and the engine's fast hash embedder by default."""
+"""Suite-wide settings and the one fixture that starts a real ``cml serve`` process."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
 
 # Nothing in the suite may reach a model hub; the local model ships as a package.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@dataclass
+class ServerProcess:
+    """A running ``cml serve``: its base URL (``.../api/v1``), port, data dir and environment."""
+
+    url: str
+    port: int
+    data_dir: Path
+    env: dict[str, str]
+
+
+def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a test server: no CML_* from the developer, hash embeddings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CML_")}
+    env.update(CML_DATA_DIR=str(data_dir), CML_EMBEDDING_PROVIDER="hash", CML_LOG_LEVEL="warning")
+    env.update(extra)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _serve(env: dict[str, str], data_dir: Path) -> Iterator[ServerProcess]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cml", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"cml serve exited with {process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("cml serve did not answer /health within 30 s")
+            time.sleep(0.1)
+        yield ServerProcess(url=url, port=port, data_dir=data_dir, env=env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+class ServerLauncher:
+    """Starts real servers: ``with launcher.serve(launcher.env(data_dir), data_dir) as server``.
+
+    ``serve`` runs ``python -m cml serve`` on a free loopback port, waits for ``/health`` and
+    stops the process afterwards.
+    """
+
+    env = staticmethod(server_env)
+    serve = staticmethod(_serve)
+
+
+@pytest.fixture(scope="session")
+def launcher() -> ServerLauncher:
+    """The :class:`ServerLauncher` of the suite."""
+    return ServerLauncher()

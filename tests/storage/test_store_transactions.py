@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -242,3 +242,21 @@ def test_concurrent_writers_store_everything_once(store: MemoryStore) -> None:
     record = store.get_idempotency("acme", "same")
     assert record is not None
     assert record.request_hash == str(winners[0])
+
+
+def test_a_lease_has_one_holder_until_it_expires_or_is_released(store: MemoryStore) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert store.try_acquire_lease("consolidate:acme", "replica-1", 60, now)
+    assert not store.try_acquire_lease("consolidate:acme", "replica-2", 60, now)
+    # Another job's lease is independent; the holder may renew its own.
+    assert store.try_acquire_lease("forget:acme", "replica-2", 60, now)
+    assert store.try_acquire_lease("consolidate:acme", "replica-1", 60, now)
+    # Expired: anyone may take it over.
+    later = now + timedelta(seconds=61)
+    assert store.try_acquire_lease("consolidate:acme", "replica-2", 60, later)
+    assert not store.try_acquire_lease("consolidate:acme", "replica-1", 60, later)
+    # Releasing by a non-holder does nothing; by the holder frees it.
+    store.release_lease("consolidate:acme", "replica-1")
+    assert not store.try_acquire_lease("consolidate:acme", "replica-1", 60, later)
+    store.release_lease("consolidate:acme", "replica-2")
+    assert store.try_acquire_lease("consolidate:acme", "replica-1", 60, later)

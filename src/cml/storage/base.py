@@ -238,3 +238,16 @@ class MemoryStore(Protocol):
     # -- writes ----------------------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[StoreTransaction]:
         """Begin a unit of work: commits on normal exit, rolls back if the block raises."""
+
+    # -- leases (background jobs) ------------------------------------------------------------------
+    def try_acquire_lease(self, name: str, owner: str, ttl_seconds: float, now: datetime) -> bool:
+        """Take the named lease for ``owner`` until ``now + ttl_seconds``.
+
+        Succeeds when the lease is free, expired, or already held by ``owner`` (which renews it).
+        The check and the take are one atomic step in the database, so two processes (or server
+        replicas) sharing a store never both hold a lease: this is how a tenant's background job
+        runs in one place at a time.
+        """
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease back if ``owner`` holds it (otherwise do nothing)."""

@@ -376,6 +376,26 @@ class SQLiteStore:
             # Committed. Still holding the writer lock, so index updates land in commit order.
             self._index.apply(tx.changes)
 
+    # -- leases ----------------------------------------------------------------------------------
+    def try_acquire_lease(self, name: str, owner: str, ttl_seconds: float, now: datetime) -> bool:
+        """Take (or renew) the named lease for ``owner`` if free, expired or already theirs."""
+        expires = to_epoch(now) + ttl_seconds
+        with self._db.write_lock, self._db.write() as conn:
+            # One statement: insert, or take over only when expired or already ours.
+            taken = conn.execute(
+                "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+                " expires_at = excluded.expires_at"
+                " WHERE leases.owner = excluded.owner OR leases.expires_at <= ?",
+                (name, owner, expires, to_epoch(now)),
+            ).rowcount
+        return taken == 1
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease back if ``owner`` holds it."""
+        with self._db.write_lock, self._db.write() as conn:
+            conn.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
+
 
 def _conforms(store: SQLiteStore) -> MemoryStore:
     return store  # mypy checks that SQLiteStore implements the protocol

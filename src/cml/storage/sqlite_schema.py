@@ -127,6 +127,14 @@ _V1: tuple[str, ...] = (
     )
     """,
     "CREATE INDEX ix_api_keys_tenant ON api_keys (tenant_id, created_at)",
+    # Background jobs: one holder per name until it expires (see MemoryStore.try_acquire_lease).
+    """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    )
+    """,
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
