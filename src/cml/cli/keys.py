@@ -1,99 +1,27 @@
-"""The ``cml`` command: run the server and manage API keys.
-
-::
-
-    cml serve [--host H] [--port P] [--data-dir D]
-    cml keys create --tenant T [--scopes read,write] [--name N] [--extra-tenant X] [--json]
-    cml keys list [--tenant T] [--json]
-    cml keys revoke KEY_ID
-    cml version
-
-Settings come from ``CML_*`` environment variables (see
-:class:`cml.server.settings.ServerSettings`); command-line options override them. The ``keys``
-commands work on the configured store directly, no running server needed. Expected failures
-print one line on stderr and exit non-zero.
-"""
+"""``cml keys``: create, list and revoke API keys in the configured store (no server needed)."""
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from cml._version import __version__
+from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, err, settings_from
 from cml.engine.keys import KeyManager
-from cml.errors import EngineError
 from cml.models import ApiKeyInfo, CreateKeyRequest, Scope
-from cml.server.settings import ServerSettings
 
-__all__ = ["app", "main"]
+__all__ = ["keys_app"]
 
-app = typer.Typer(
-    name="cml",
-    help="py-cml: long-term memory for LLM applications and agents.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 keys_app = typer.Typer(
     help="Create, list and revoke API keys in the configured store.",
     no_args_is_help=True,
 )
-app.add_typer(keys_app, name="keys")
-
-_err = Console(stderr=True, highlight=False)
-
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (overrides CML_DATA_DIR).", show_default=False),
-]
-DatabaseUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url", help="Database URL (overrides CML_DATABASE_URL).", show_default=False
-    ),
-]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    _err.print(f"[bold red]Error:[/] {message}", soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _validation_message(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "value"
-        problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
-    return "; ".join(problems)
-
-
-def _settings(**overrides: Any) -> ServerSettings:
-    given = {name: value for name, value in overrides.items() if value is not None}
-    try:
-        return ServerSettings(**given)
-    except ValidationError as exc:
-        _fail(f"invalid settings: {_validation_message(exc)}", code=2)
-
-
-@contextmanager
-def _cli_errors() -> Iterator[None]:
-    try:
-        yield
-    except EngineError as exc:
-        _fail(exc.message + (f" ({exc.hint})" if exc.hint else ""))
-    except ValidationError as exc:
-        _fail(_validation_message(exc), code=2)
-    except OSError as exc:
-        _fail(str(exc))
 
 
 @contextmanager
@@ -101,8 +29,8 @@ def _key_manager(data_dir: Path | None, database_url: str | None) -> Iterator[Ke
     # Keys need only the store: opening it directly spares loading an embedding model.
     from cml.storage import open_store
 
-    settings = _settings(data_dir=data_dir, database_url=database_url)
-    with _cli_errors():
+    settings = settings_from(data_dir=data_dir, database_url=database_url)
+    with cli_errors():
         settings.ensure_data_dir()
         store = open_store(settings.resolved_database_url)
         try:
@@ -125,58 +53,6 @@ def _parse_scopes(value: str) -> list[Scope]:
     if not scopes:
         raise typer.BadParameter("give at least one scope")
     return list(dict.fromkeys(scopes))
-
-
-@app.command()
-def version() -> None:
-    """Print the py-cml version."""
-    typer.echo(f"py-cml {__version__}")
-
-
-@app.command()
-def serve(
-    host: Annotated[
-        str | None, typer.Option(help="Interface to listen on (CML_HOST).", show_default=False)
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(help="Port to listen on (CML_PORT).", show_default=False)
-    ] = None,
-    data_dir: DataDirOption = None,
-    database_url: DatabaseUrlOption = None,
-    log_level: Annotated[
-        str | None, typer.Option(help="Log level (CML_LOG_LEVEL).", show_default=False)
-    ] = None,
-) -> None:
-    """Run the HTTP server."""
-    import uvicorn
-
-    from cml.engine import open_engine
-    from cml.server.app import create_app
-
-    settings = _settings(
-        host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
-    )
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
-    # The engine is opened here rather than in the app's lifespan so that a bad database URL or
-    # a store built with another embedding model is one clear line, not a startup traceback.
-    with _cli_errors():
-        settings.ensure_data_dir()
-        engine = open_engine(settings.to_engine_config())
-    try:
-        bootstrap = settings.api_key is not None or settings.admin_api_key is not None
-        if settings.auth_enabled and not bootstrap and not engine.keys.list():
-            _err.print(
-                "Auth is on: requests need a key from `cml keys create --tenant <tenant>` "
-                "(or set CML_API_KEY / CML_ADMIN_API_KEY for development)."
-            )
-        uvicorn.run(
-            create_app(settings, engine=engine),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
-    finally:
-        engine.close()
 
 
 @keys_app.command("create")
@@ -202,7 +78,7 @@ def keys_create(
 ) -> None:
     """Create an API key and print its secret (shown only this once)."""
     parsed_scopes = _parse_scopes(scopes)
-    with _cli_errors():
+    with cli_errors():
         request = CreateKeyRequest(
             tenant_id=tenant, scopes=parsed_scopes, name=name, extra_tenants=extra_tenant or []
         )
@@ -213,7 +89,7 @@ def keys_create(
         return
     # The secret alone goes to stdout so that `KEY=$(cml keys create ...)` captures just it.
     typer.echo(created.key)
-    _err.print(
+    err.print(
         f"Created key [bold]{created.id}[/] for tenant [bold]{created.tenant_id}[/] "
         f"(scopes: {', '.join(str(s) for s in created.scopes)}). "
         "Store the secret now: it cannot be shown again."
@@ -237,7 +113,7 @@ def keys_list(
         typer.echo(json.dumps([key.model_dump(mode="json") for key in listed], indent=2))
         return
     if not listed:
-        _err.print("No API keys." if tenant is None else f"No API keys for tenant {tenant!r}.")
+        err.print("No API keys." if tenant is None else f"No API keys for tenant {tenant!r}.")
         return
     table = Table()
     # Ids are copied into `cml keys revoke`: they must never wrap, whatever the width.
@@ -269,8 +145,3 @@ def keys_revoke(
     with _key_manager(data_dir, database_url) as keys:
         revoked: ApiKeyInfo = keys.revoke(key_id, actor="cli")
     typer.echo(f"Revoked key {revoked.id} of tenant {revoked.tenant_id}.")
-
-
-def main() -> None:
-    """Entry point of the ``cml`` console script and of ``python -m cml``."""
-    app()

@@ -1,0 +1,63 @@
+"""``cml serve`` and ``cml version``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from cml._version import __version__
+from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, err, settings_from
+
+__all__ = ["serve", "version"]
+
+
+def version() -> None:
+    """Print the py-cml version."""
+    typer.echo(f"py-cml {__version__}")
+
+
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (CML_HOST).", show_default=False)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (CML_PORT).", show_default=False)
+    ] = None,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="Log level (CML_LOG_LEVEL).", show_default=False)
+    ] = None,
+) -> None:
+    """Run the HTTP server."""
+    import uvicorn
+
+    from cml.engine import open_engine
+    from cml.server.app import create_app
+
+    settings = settings_from(
+        host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
+    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
+    # The engine is opened here rather than in the app's lifespan so that a bad database URL or
+    # a store built with another embedding model is one clear line, not a startup traceback.
+    with cli_errors():
+        settings.ensure_data_dir()
+        engine = open_engine(settings.to_engine_config())
+    try:
+        bootstrap = settings.api_key is not None or settings.admin_api_key is not None
+        if settings.auth_enabled and not bootstrap and not engine.keys.list():
+            err.print(
+                "Auth is on: requests need a key from `cml keys create --tenant <tenant>` "
+                "(or set CML_API_KEY / CML_ADMIN_API_KEY for development)."
+            )
+        uvicorn.run(
+            create_app(settings, engine=engine),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+    finally:
+        engine.close()
