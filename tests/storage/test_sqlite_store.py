@@ -173,3 +173,16 @@ def test_unknown_urls_name_the_accepted_forms(url: str) -> None:
         open_store(url)
     assert caught.value.hint is not None
     assert "sqlite:///:memory:" in caught.value.hint
+
+
+def test_describe_reports_backend_facts_for_health(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        facts = store.describe()
+    finally:
+        store.close()
+    assert facts["backend"] == "sqlite"
+    assert facts["journal_mode"] == "wal"
+    assert facts["schema_version"] >= 1
+    assert facts["storage_bytes"] > 0
+    assert str(tmp_path / "cml.db") in facts["location"]

@@ -178,6 +178,10 @@ class MemoryStore(Protocol):
     def ping(self) -> None:
         """Run a trivial query; raise if the database does not answer."""
 
+    def describe(self) -> dict[str, Any]:
+        """Facts for component health: ``backend``, database/library versions, location, sizes,
+        pool state where there is a pool. Cheap: no scan of the memories."""
+
     # -- reads -----------------------------------------------------------------------------------
     def get(self, tenant_id: str, memory_id: str) -> MemoryRecord | None:
         """One memory of the tenant, whatever its status (None if absent or another tenant's)."""

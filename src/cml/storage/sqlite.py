@@ -44,7 +44,7 @@ from cml.storage.sqlite_rows import (
     row_to_version,
     to_epoch,
 )
-from cml.storage.sqlite_schema import migrate
+from cml.storage.sqlite_schema import SCHEMA_VERSION, migrate
 from cml.storage.sqlite_tx import SQLiteTransaction, chunks
 from cml.storage.vector_index import IndexRow, VectorIndex
 
@@ -147,6 +147,20 @@ class SQLiteStore:
                 conn.execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             raise self._db.unavailable(exc) from exc
+
+    def describe(self) -> dict[str, Any]:
+        """Backend, SQLite library version, location, schema version, size and journal mode."""
+        with self._db.read() as conn:
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        return {
+            "backend": self.backend,
+            "sqlite_version": sqlite3.sqlite_version,
+            "location": self.location,
+            "schema_version": SCHEMA_VERSION,
+            "journal_mode": str(journal),
+            "storage_bytes": self.storage_bytes(),
+            "indexed_tenants": self._index.tenant_count(),
+        }
 
     # -- reads -----------------------------------------------------------------------------------
     def get(self, tenant_id: str, memory_id: str) -> MemoryRecord | None:

@@ -292,6 +292,11 @@ class VectorIndex:
             index = self._tenants.get(tenant_id)
             return None if index is None else len(index)
 
+    def tenant_count(self) -> int:
+        """How many tenants are loaded in memory."""
+        with self._lock:
+            return len(self._tenants)
+
     def clear(self) -> None:
         """Drop every loaded tenant."""
         with self._lock:
