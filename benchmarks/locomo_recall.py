@@ -1,0 +1,273 @@
+"""Evidence recall of py-cml reads on LoCoMo conversations.
+
+Protocol (keep it exactly, so that figures stay comparable between runs and with other systems):
+
+- one partition per conversation (a namespace named after the conversation's ``sample_id``);
+- every dialog turn is written as ONE memory: ``"<speaker>: <text>"``, plus
+  ``" [image: <caption>]"`` when the turn shares an image; the session date is its timestamp, the
+  session number its ``session_id``, and the dialog id (``"D3:7"``) is in its metadata;
+- every question with evidence is asked with ``read(question, max_results=k)``; recall@k is the
+  share of the question's evidence ids among the dialog ids of the top k memories (a memory without
+  a dialog id, such as a consolidated fact, counts as a miss); hit@k is whether any evidence id is
+  there; MRR uses the rank of the first evidence hit within the top k;
+- evidence strings holding several ids are split, ids absent from the conversation dropped;
+- categories 1-4 make "overall"; category 5 (adversarial) is reported apart;
+- no LLM, and nothing of the answers or evidence is used at write or read time.
+
+Usage::
+
+    python benchmarks/locomo_recall.py --data ../shared/data/locomo-dev.json
+    python benchmarks/locomo_recall.py --data PATH --embedder hash --conversations 1   # quick
+    python benchmarks/locomo_recall.py --data PATH --consolidate    # after the sleep cycle
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+CATEGORY_NAMES = {
+    1: "multi-hop",
+    2: "temporal",
+    3: "open-domain",
+    4: "single-hop",
+    5: "adversarial",
+}
+OVERALL = (1, 2, 3, 4)
+
+
+@dataclass
+class Turn:
+    """One dialog turn as it is written to memory."""
+
+    dia_id: str
+    session: int
+    content: str
+    timestamp: datetime
+
+
+@dataclass
+class Question:
+    """One question with its cleaned evidence ids."""
+
+    text: str
+    category: int
+    evidence: list[str]
+
+
+@dataclass
+class Conversation:
+    """A LoCoMo conversation: its turns and its answerable questions."""
+
+    sample_id: str
+    turns: list[Turn]
+    questions: list[Question]
+
+
+@dataclass
+class Scores:
+    """Per-question measures, accumulated per category."""
+
+    recall: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    hit: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    mrr: list[float] = field(default_factory=list)
+
+    def add(self, ranked_ids: list[str | None], evidence: list[str], ks: list[int]) -> None:
+        """Score one question from the dialog ids of its ranked results."""
+        wanted = set(evidence)
+        for k in ks:
+            top = {dia for dia in ranked_ids[:k] if dia is not None}
+            found = len(wanted & top)
+            self.recall[k].append(found / len(wanted))
+            self.hit[k].append(1.0 if found else 0.0)
+        first = next((i for i, dia in enumerate(ranked_ids) if dia in wanted), None)
+        self.mrr.append(0.0 if first is None else 1.0 / (first + 1))
+
+    def merge(self, other: Scores) -> None:
+        """Add another category's questions to this one."""
+        for k, values in other.recall.items():
+            self.recall[k].extend(values)
+        for k, values in other.hit.items():
+            self.hit[k].extend(values)
+        self.mrr.extend(other.mrr)
+
+    @property
+    def count(self) -> int:
+        """Questions scored."""
+        return len(self.mrr)
+
+
+def parse_session_date(text: str) -> datetime:
+    """``"1:56 pm on 8 May, 2023"`` -> an aware UTC datetime."""
+    return datetime.strptime(text.strip(), "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+
+
+def split_evidence(entries: list[str], known: set[str]) -> list[str]:
+    """Evidence ids of a question: split joined entries, drop ids absent from the conversation."""
+    ids: list[str] = []
+    for entry in entries:
+        for part in re.split(r"[;,\s]+", entry):
+            if part in known and part not in ids:
+                ids.append(part)
+    return ids
+
+
+def load(path: Path) -> list[Conversation]:
+    """Read a LoCoMo JSON file into conversations."""
+    conversations = []
+    for sample in json.loads(path.read_text(encoding="utf-8")):
+        raw = sample["conversation"]
+        turns: list[Turn] = []
+        for key, value in raw.items():
+            match = re.fullmatch(r"session_(\d+)", key)
+            if not match or not isinstance(value, list):
+                continue
+            number = int(match.group(1))
+            when = parse_session_date(raw[f"session_{number}_date_time"])
+            for turn in value:
+                content = f"{turn['speaker']}: {turn['text']}"
+                if turn.get("blip_caption"):
+                    content += f" [image: {turn['blip_caption']}]"
+                turns.append(Turn(turn["dia_id"], number, content, when))
+        known = {t.dia_id for t in turns}
+        questions = []
+        for qa in sample["qa"]:
+            evidence = split_evidence(qa.get("evidence") or [], known)
+            if evidence:
+                questions.append(Question(qa["question"], int(qa["category"]), evidence))
+        conversations.append(Conversation(sample["sample_id"], turns, questions))
+    return conversations
+
+
+def namespace_of(sample_id: str) -> str:
+    """A valid namespace name for a conversation."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", sample_id)
+
+
+def ingest(memory: Any, conversation: Conversation) -> None:
+    """Write every turn of a conversation as one memory."""
+    namespace = namespace_of(conversation.sample_id)
+    for turn in conversation.turns:
+        memory.write(
+            turn.content,
+            namespace=namespace,
+            session_id=f"session-{turn.session}",
+            timestamp=turn.timestamp,
+            metadata={"dia_id": turn.dia_id},
+        )
+
+
+def evaluate(
+    memory: Any, conversation: Conversation, ks: list[int], scores: dict[int, Scores]
+) -> list[float]:
+    """Ask every question; add its scores to its category; return the read latencies (s)."""
+    namespace = namespace_of(conversation.sample_id)
+    latencies = []
+    for question in conversation.questions:
+        started = time.perf_counter()
+        result = memory.read(question.text, max_results=max(ks), namespace=namespace, format="list")
+        latencies.append(time.perf_counter() - started)
+        ranked = [item.metadata.get("dia_id") for item in result.memories]
+        scores.setdefault(question.category, Scores()).add(ranked, question.evidence, ks)
+    return latencies
+
+
+def table(scores: dict[int, Scores], ks: list[int]) -> str:
+    """The results as a fixed-width table: one row per category, overall, and adversarial."""
+    head = f"{'category':<18}{'n':>5}" + "".join(f"{'R@' + str(k):>8}" for k in ks)
+    head += f"{'hit@' + str(max(ks)):>8}{'MRR':>8}"
+    lines = [head, "-" * len(head)]
+
+    def row(name: str, s: Scores) -> str:
+        cells = "".join(f"{statistics.fmean(s.recall[k]):8.3f}" for k in ks)
+        return (
+            f"{name:<18}{s.count:>5}{cells}"
+            f"{statistics.fmean(s.hit[max(ks)]):8.3f}{statistics.fmean(s.mrr):8.3f}"
+        )
+
+    overall = Scores()
+    for category in sorted(scores):
+        if category in OVERALL:
+            lines.append(row(f"{category} {CATEGORY_NAMES[category]}", scores[category]))
+            overall.merge(scores[category])
+    if overall.count:
+        lines.append(row("overall (1-4)", overall))
+    if 5 in scores:
+        lines.append(row("5 adversarial", scores[5]))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse arguments, ingest, (optionally) consolidate, ask, print."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, required=True, help="LoCoMo JSON file")
+    parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    parser.add_argument("--k", type=int, nargs="+", default=[1, 5, 10], help="cut-offs")
+    parser.add_argument("--conversations", type=int, default=None, help="use only the first N")
+    parser.add_argument("--consolidate", action="store_true", help="consolidate before asking")
+    parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
+    args = parser.parse_args()
+
+    from cml import EmbeddedCognitiveMemoryLayer
+
+    conversations = load(args.data)[: args.conversations]
+    ks = sorted(set(args.k))
+    scores: dict[int, Scores] = {}
+    latencies: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "locomo.db"
+        with EmbeddedCognitiveMemoryLayer(db, embedding_provider=args.embedder) as memory:
+            started = time.perf_counter()
+            turns = 0
+            for conversation in conversations:
+                ingest(memory, conversation)
+                turns += len(conversation.turns)
+                print(f"ingested {conversation.sample_id}", file=sys.stderr)
+            ingest_s = time.perf_counter() - started
+            if args.consolidate:
+                report = memory.consolidate()
+                print(f"consolidation: {report}", file=sys.stderr)
+            for conversation in conversations:
+                latencies.extend(evaluate(memory, conversation, ks, scores))
+
+    questions = sum(s.count for c, s in scores.items() if c in OVERALL)
+    print(
+        f"{len(conversations)} conversations, {turns} turns, {questions} questions (1-4), "
+        f"embedder={args.embedder}{', consolidated' if args.consolidate else ''}"
+    )
+    print(
+        f"ingest {turns / ingest_s:.1f} turns/s; read p50 "
+        f"{statistics.median(latencies) * 1000:.1f} ms, p95 "
+        f"{sorted(latencies)[int(0.95 * (len(latencies) - 1))] * 1000:.1f} ms"
+    )
+    print(table(scores, ks))
+    if args.json:
+        payload = {
+            str(c): {
+                "n": s.count,
+                "recall": {str(k): statistics.fmean(s.recall[k]) for k in ks},
+                "hit": {str(k): statistics.fmean(s.hit[k]) for k in ks},
+                "mrr": statistics.fmean(s.mrr),
+            }
+            for c, s in scores.items()
+        }
+        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
