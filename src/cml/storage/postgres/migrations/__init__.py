@@ -1,0 +1,1 @@
+"""Alembic migrations of the PostgreSQL schema (applied by ``cml db upgrade``)."""

@@ -1,0 +1,84 @@
+"""Lexical (tsvector/GIN) and vector (pgvector HNSW) candidate queries.
+
+Lexical: user text never reaches PostgreSQL's query parser as syntax. Its words are extracted in
+Python (the same tokenizer and stopwords as the SQLite backend), joined with ``or`` and handed to
+``websearch_to_tsquery``, which never raises on its input; the English configuration stems them
+like the indexed text. Matches are ranked with ``ts_rank_cd`` (cover density).
+
+Vector: when the embedding dimension is known the query orders by ``embedding::vector(n) <=> q``,
+which the HNSW expression index answers. HNSW applies the tenant and other filters *after* the
+graph walk, so a selective filter can leave fewer than ``limit`` rows (pgvector 0.6 has no
+iterative scan); the store then falls back to the exact query below, which the b-tree indexes on
+the filter columns make cheap precisely when the filter is that selective.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cml.storage.base import MemoryFilter
+from cml.storage.fts import query_tokens
+from cml.storage.postgres.rows import filter_sql
+
+MAX_WORD_CHARS = 200
+"""Longer "words" are noise (and PostgreSQL would skip them with a notice)."""
+
+
+def websearch_text(text: str) -> str | None:
+    """``websearch_to_tsquery`` input matching any word of ``text``; ``None`` if none is usable.
+
+    Example:
+        >>> websearch_text('what does "Alice" like? -x OR y')
+        'alice or like or x or y'
+    """
+    words = [w for w in query_tokens(text) if len(w) <= MAX_WORD_CHARS]
+    # Tokens are runs of letters, digits and underscores, so they carry no websearch operator
+    # (quotes, a leading '-'); "or" itself is a stopword and never a token.
+    return " or ".join(words) if words else None
+
+
+def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[Any]]:
+    """The ranked full-text query and its parameters."""
+    where, params = filter_sql(filt)
+    sql = (
+        "SELECT m.id, ts_rank_cd(m.content_tsv, q.query) AS rank"
+        " FROM memories AS m, websearch_to_tsquery('english', %s) AS q(query)"
+        f" WHERE m.content_tsv @@ q.query AND {where}"
+        " ORDER BY rank DESC, m.id LIMIT %s"
+    )
+    return sql, [text, *params, limit]
+
+
+def vector_sql(
+    filt: MemoryFilter, vector: Any, limit: int, dimensions: int | None
+) -> tuple[str, list[Any]]:
+    """Nearest neighbours by cosine distance: through the HNSW index when ``dimensions`` is
+    given (approximate), or exactly when it is ``None``."""
+    where, params = filter_sql(filt)
+    column = "m.embedding" if dimensions is None else f"m.embedding::vector({int(dimensions)})"
+    probe = "%s" if dimensions is None else f"%s::vector({int(dimensions)})"
+    sql = (
+        f"SELECT m.id, {column} <=> {probe} AS distance FROM memories AS m"
+        f" WHERE m.embedding IS NOT NULL AND {where}"
+        f" ORDER BY {column} <=> {probe} LIMIT %s"
+    )
+    return sql, [vector, *params, vector, limit]
+
+
+def session_successors_sql(filt: MemoryFilter, ids: list[str], count: int) -> tuple[str, list[Any]]:
+    """For each anchor among ``ids`` with a session: up to ``count`` memories after it in
+    ``(created_at, id)`` order, as rows ``(anchor, successor)`` in that order.
+
+    One statement: a ``LATERAL`` range scan per anchor on ``ix_memories_tenant_session_order``.
+    """
+    where, params = filter_sql(filt)
+    sql = (
+        "SELECT a.id, s.id FROM memories AS a CROSS JOIN LATERAL ("
+        f" SELECT m.id, m.created_at FROM memories AS m WHERE {where}"
+        " AND m.session_id = a.session_id AND m.namespace IS NOT DISTINCT FROM a.namespace"
+        " AND (m.created_at, m.id) > (a.created_at, a.id)"
+        " ORDER BY m.created_at, m.id LIMIT %s) AS s"
+        " WHERE a.tenant_id = %s AND a.session_id IS NOT NULL AND a.id = ANY(%s)"
+        " ORDER BY a.id, s.created_at, s.id"
+    )
+    return sql, [*params, count, filt.tenant_id, ids]
