@@ -1,0 +1,1 @@
+"""Tests of cml.integrations: the OpenAI helper, providers, tools and the MCP server."""

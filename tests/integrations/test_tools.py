@@ -1,0 +1,174 @@
+"""Memory tools for function calling: schemas, the dispatcher, and a loop with the real client."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import openai
+import pytest
+
+import cml
+from cml.integrations import MEMORY_TOOLS, AsyncMemoryToolDispatcher, MemoryToolDispatcher
+from cml.integrations.tools import ForgetArguments, RecallArguments, RememberArguments
+
+from .fake_openai import FakeOpenAI, Reply, tool_call
+
+
+def _call(name: str, arguments: Any, call_id: str = "call_1") -> dict[str, Any]:
+    return tool_call(call_id, name, arguments)
+
+
+def _content(message: dict[str, Any]) -> dict[str, Any]:
+    assert message["role"] == "tool"
+    payload: dict[str, Any] = json.loads(message["content"])
+    return payload
+
+
+def test_schemas_are_openai_tools_matching_the_argument_models() -> None:
+    models = {"remember": RememberArguments, "recall": RecallArguments, "forget": ForgetArguments}
+    assert [t["function"]["name"] for t in MEMORY_TOOLS] == list(models)
+    for tool in MEMORY_TOOLS:
+        assert tool["type"] == "function"
+        function = tool["function"]
+        assert function["description"]
+        schema = function["parameters"]
+        assert schema["type"] == "object"
+        assert set(schema["properties"]) == set(models[function["name"]].model_fields)
+        for name in schema.get("required", []):
+            assert models[function["name"]].model_fields[name].is_required()
+    json.dumps(MEMORY_TOOLS)  # sent as JSON with every request
+
+
+def test_remember_recall_forget(memory: cml.EmbeddedCognitiveMemoryLayer) -> None:
+    dispatcher = MemoryToolDispatcher(memory, session_id="chat-7")
+
+    stored = _content(
+        dispatcher.handle(
+            _call("remember", {"content": "The user's dog is named Pixel", "tags": ["pets"]})
+        )
+    )
+    assert stored["stored"] is True
+    [record] = memory.read("dog named Pixel").memories
+    assert record.id == stored["memory_id"]
+    assert record.session_id == "chat-7"
+    assert record.context_tags == ["pets"]
+
+    reply = dispatcher.handle(_call("recall", {"query": "What is the dog called?"}, "call_2"))
+    assert reply["tool_call_id"] == "call_2"
+    found = _content(reply)["memories"]
+    assert [m["text"] for m in found] == ["The user's dog is named Pixel"]
+    assert found[0]["id"] == stored["memory_id"]
+
+    forgotten = _content(dispatcher.handle(_call("forget", {"memory_ids": [stored["memory_id"]]})))
+    assert forgotten == {"forgotten": 1, "memory_ids": [stored["memory_id"]]}
+    assert _content(dispatcher.handle(_call("recall", {"query": "dog Pixel"})))["memories"] == []
+    # The model can only soft-delete: the memory is still there, marked deleted.
+    assert memory.stats().deleted_memories == 1
+
+
+def test_forget_by_query(memory: cml.EmbeddedCognitiveMemoryLayer) -> None:
+    memory.write("The user lives in Lisbon")
+    memory.write("The user plays the cello")
+    dispatcher = MemoryToolDispatcher(memory)
+
+    result = _content(dispatcher.handle(_call("forget", {"query": "The user lives in Lisbon"})))
+
+    assert result["forgotten"] == 1
+    assert [m.text for m in memory.read("user", max_results=10).memories] == [
+        "The user plays the cello"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        ("remember", "{not json", "not valid JSON"),
+        ("remember", "[1, 2]", "must be a JSON object"),
+        ("remember", {}, "content: Field required"),
+        ("remember", {"content": ""}, "content: String should have at least 1 character"),
+        ("remember", {"content": "x", "memory_type": "gossip"}, "memory_type: Input should be"),
+        ("remember", {"content": "x", "colour": "red"}, "colour: Extra inputs are not permitted"),
+        ("recall", {"query": "x", "max_results": "many"}, "max_results: Input should be"),
+        ("recall", {"query": "x", "max_results": 500}, "max_results: Input should be less"),
+        ("forget", {}, "give memory_ids or query"),
+        ("delete_everything", {}, "Unknown tool 'delete_everything'"),
+    ],
+)
+def test_bad_arguments_come_back_as_a_tool_error(
+    memory: cml.EmbeddedCognitiveMemoryLayer, name: str, arguments: Any, expected: str
+) -> None:
+    message = MemoryToolDispatcher(memory).handle(_call(name, arguments, "call_bad"))
+
+    assert message["tool_call_id"] == "call_bad"
+    assert expected in _content(message)["error"]
+    assert memory.stats().total_memories == 0
+
+
+def test_content_the_service_refuses_is_a_tool_error(
+    memory: cml.EmbeddedCognitiveMemoryLayer,
+) -> None:
+    secret = "my password is hunter2-Sup3rSecret!"
+
+    result = _content(MemoryToolDispatcher(memory).handle(_call("remember", {"content": secret})))
+
+    assert "secret" in result["error"].lower()
+    assert memory.stats().total_memories == 0
+
+
+def test_something_that_is_not_a_tool_call_is_a_type_error(
+    memory: cml.EmbeddedCognitiveMemoryLayer,
+) -> None:
+    with pytest.raises(TypeError, match="tool call"):
+        MemoryToolDispatcher(memory).handle({"name": "recall"})
+
+
+def test_an_unreachable_memory_service_raises(closed_port: int) -> None:
+    with (
+        cml.CognitiveMemoryLayer(
+            api_key="k", base_url=f"http://127.0.0.1:{closed_port}", max_retries=0
+        ) as unreachable,
+        pytest.raises(cml.APIConnectionError),
+    ):
+        MemoryToolDispatcher(unreachable).handle(_call("recall", {"query": "x"}))
+
+
+def test_a_full_loop_with_the_openai_client(
+    memory: cml.EmbeddedCognitiveMemoryLayer, openai_client: openai.OpenAI, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.reply(
+        Reply(tool_calls=[tool_call("c1", "remember", {"content": "The user is left-handed"})]),
+        Reply(content="I'll remember that."),
+    )
+    dispatcher = MemoryToolDispatcher(memory)
+    messages: list[Any] = [{"role": "user", "content": "Remember that I am left-handed."}]
+
+    while True:
+        response = openai_client.chat.completions.create(
+            model="m", messages=messages, tools=MEMORY_TOOLS
+        )
+        message = response.choices[0].message
+        messages.append(message.model_dump(exclude_none=True))
+        if not message.tool_calls:
+            break
+        messages.extend(dispatcher.handle(call) for call in message.tool_calls)
+
+    assert message.content == "I'll remember that."
+    assert fake_openai.requests[0]["tools"] == MEMORY_TOOLS
+    tool_message = fake_openai.requests[1]["messages"][-1]
+    assert tool_message["role"] == "tool"
+    assert tool_message["tool_call_id"] == "c1"
+    assert json.loads(tool_message["content"])["stored"] is True
+    assert [m.text for m in memory.read("left-handed").memories] == ["The user is left-handed"]
+
+
+async def test_async_dispatcher(async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer) -> None:
+    dispatcher = AsyncMemoryToolDispatcher(async_memory, namespace="agent")
+
+    stored = _content(await dispatcher.handle(_call("remember", {"content": "Tea at five"})))
+    found = _content(await dispatcher.handle(_call("recall", {"query": "tea time"})))
+    bad = _content(await dispatcher.handle(_call("recall", "{")))
+
+    assert [m["id"] for m in found["memories"]] == [stored["memory_id"]]
+    assert "not valid JSON" in bad["error"]
+    assert (await async_memory.read("tea", namespace="agent")).memories[0].text == "Tea at five"
