@@ -2,11 +2,16 @@
 
 1. Candidates: the store's full-text search and its vector search, each asked for
    ``max(candidate_floor, candidate_factor * max_results)`` hits within the request's filter.
-2. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
+2. Session context: a memory written in a session is read in the light of the turns just before
+   it (an answer is often worded in terms of the question it answers), so each full-text hit
+   lends a share (``context``) of its score to the next ``context_turns`` memories of its
+   session. This happens at read time: nothing is copied between memories, so forgetting one
+   leaves no trace of it in its neighbours.
+3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
-   at or below one half, so that an unrelated query does not produce confident-looking results.
-3. Rerank: a weighted mean of the fused score, the cosine similarity, recency (exponential decay
+   well below that, so that an unrelated query does not produce confident-looking results.
+4. Rerank: a weighted mean of the fused score, the cosine similarity, recency (exponential decay
    with a half-life), importance and confidence. The fused score dominates; the others break ties
    and lift memories that matter. The result is each item's ``relevance`` in [0, 1].
 
@@ -34,6 +39,7 @@ __all__ = [
     "recency_score",
     "rerank",
     "retrieve",
+    "with_session_context",
 ]
 
 
@@ -53,11 +59,17 @@ class RankingWeights:
         half_life_days: Age at which recency has decayed to one half.
         candidate_floor: Fewest candidates asked of each search.
         candidate_factor: Candidates asked per requested result.
+        context: Share of a full-text hit's score lent to the memories that follow it in its
+            session (0 turns session context off).
+        context_turns: How many following memories of the session receive that share.
+
+    The defaults are the best configuration measured on the LoCoMo benchmark
+    (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
     """
 
-    rrf_k: int = 60
+    rrf_k: int = 10
     lexical: float = 1.0
-    vector: float = 1.0
+    vector: float = 0.5
     fused: float = 1.0
     similarity: float = 0.5
     recency: float = 0.1
@@ -66,6 +78,8 @@ class RankingWeights:
     half_life_days: float = 30.0
     candidate_floor: int = 50
     candidate_factor: int = 5
+    context: float = 0.4
+    context_turns: int = 2
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -132,6 +146,33 @@ def fuse_ranks(rankings: Sequence[tuple[Sequence[str], float]], k: int) -> dict[
     return {memory_id: score / best for memory_id, score in scores.items()}
 
 
+def with_session_context(
+    hits: Sequence[tuple[str, float]],
+    successors: dict[str, list[str]],
+    share: float,
+) -> list[tuple[str, float]]:
+    """Full-text hits after each has lent ``share`` of its score to its session successors.
+
+    Args:
+        hits: ``(memory_id, score)`` best first, scores higher-is-better and non-negative.
+        successors: For a hit, the memories that follow it in its session, nearest first.
+        share: Fraction of a hit's score each successor receives.
+
+    Returns:
+        Hits and successors (possibly new candidates) by their new score, best first.
+
+    Example:
+        >>> with_session_context([("q", 2.0), ("x", 1.0)], {"q": ["a"]}, 0.75)
+        [('q', 2.0), ('a', 1.5), ('x', 1.0)]
+    """
+    scores = {memory_id: max(score, 0.0) for memory_id, score in hits}
+    for memory_id, score in hits:
+        for follower in successors.get(memory_id, ()):
+            scores[follower] = scores.get(follower, 0.0) + share * max(score, 0.0)
+    # sorted() is stable: equal scores keep the order of first appearance.
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
 def _similarity(record: MemoryRecord, query: Vector, fallback: float | None) -> float:
     if record.embedding is not None and record.embedding.shape == query.shape:
         value = float(np.dot(record.embedding, query))
@@ -182,6 +223,7 @@ def retrieve(
     *,
     now: datetime,
     weights: RankingWeights | None = None,
+    query_vector: Vector | None = None,
 ) -> list[Scored]:
     """Recall the memories most relevant to ``request.query``.
 
@@ -192,6 +234,8 @@ def retrieve(
         request: The query, filters and ``max_results``.
         now: The moment recency is measured from.
         weights: Ranking knobs; defaults to :class:`RankingWeights`.
+        query_vector: The query's embedding when the caller already has it (a batch read
+            embeds all its queries in one call); computed here otherwise.
 
     Returns:
         At most ``request.max_results`` memories, most relevant first.
@@ -199,8 +243,12 @@ def retrieve(
     weights = weights or RankingWeights()
     filt = read_filter(tenant_id, request)
     limit = weights.candidate_limit(request.max_results)
-    query_vector = embedder.embed([request.query])[0]
+    if query_vector is None:
+        query_vector = embedder.embed([request.query])[0]
     lexical = store.lexical_search(filt, request.query, limit)
+    if lexical and weights.context > 0 and weights.context_turns > 0:
+        successors = store.session_successors(filt, [i for i, _ in lexical], weights.context_turns)
+        lexical = with_session_context(lexical, successors, weights.context)[:limit]
     vector = store.vector_search(filt, query_vector, limit)
     fused = fuse_ranks(
         [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
