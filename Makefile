@@ -15,8 +15,8 @@ serve: install
 	$(BIN)/cml serve --data-dir $${CML_DATA_DIR:-./cml-data}
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts examples
+	$(BIN)/ruff format --check src tests benchmarks scripts examples
 
 typecheck: install
 	$(BIN)/mypy

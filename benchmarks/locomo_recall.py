@@ -240,8 +240,11 @@ def main() -> None:
                 print(f"ingested {conversation.sample_id}", file=sys.stderr)
             ingest_s = time.perf_counter() - started
             if args.consolidate:
-                report = memory.consolidate()
-                print(f"consolidation: {report}", file=sys.stderr)
+                # One end user per conversation = one namespace (docs/decisions.md #16).
+                for conversation in conversations:
+                    report = memory.consolidate(user_id=namespace_of(conversation.sample_id))
+                    report.pop("fact_ids", None)
+                    print(f"consolidation {conversation.sample_id}: {report}", file=sys.stderr)
             for conversation in conversations:
                 latencies.extend(evaluate(memory, conversation, ks, scores))
 

@@ -1,12 +1,13 @@
-"""Generate the sync client ``src/cml/client.py`` from the async one, ``src/cml/async_client.py``.
+"""Generate the sync modules of the SDK from their async sources.
 
-The two clients are twins: the async module is the source, the sync module a token-for-token
-translation (``async def`` -> ``def``, ``await x`` -> ``x``, ``AsyncClient`` -> ``Client``, ...).
-A test fails when the generated file is stale.
+``src/cml/client.py`` comes from ``src/cml/async_client.py`` and ``src/cml/namespaced.py`` from
+``src/cml/async_namespaced.py``. Each pair are twins: the async module is the source, the sync
+module a token-for-token translation (``async def`` -> ``def``, ``await x`` -> ``x``,
+``AsyncClient`` -> ``Client``, ...). A test fails when a generated file is stale.
 
 Usage:
-    python scripts/unasync.py           # rewrite src/cml/client.py
-    python scripts/unasync.py --check   # exit 1 if src/cml/client.py is out of date
+    python scripts/unasync.py           # rewrite the generated modules
+    python scripts/unasync.py --check   # exit 1 if one of them is out of date
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "cml" / "async_client.py"
 TARGET = ROOT / "src" / "cml" / "client.py"
+FILES = [
+    (SOURCE, TARGET),
+    (ROOT / "src" / "cml" / "async_namespaced.py", ROOT / "src" / "cml" / "namespaced.py"),
+]
+"""Every (async source, generated sync module) pair."""
 
 HEADER = (
-    "# Generated from async_client.py by scripts/unasync.py: do not edit by hand;\n"
-    "# change async_client.py and run `python scripts/unasync.py`.\n"
+    "# Generated from {source} by scripts/unasync.py: do not edit by hand;\n"
+    "# change {source} and run `python scripts/unasync.py`.\n"
 )
 
 # Whole identifiers renamed from the async world to the sync one.
@@ -35,6 +41,11 @@ NAMES = {
     "__aenter__": "__enter__",
     "__aexit__": "__exit__",
     "async_client": "client",
+    "AsyncNamespacedClient": "NamespacedClient",
+    "async_namespaced": "namespaced",
+    "AsyncIterator": "Iterator",
+    "gather_async": "gather_sync",
+    "stream_async": "stream_sync",
 }
 
 # Keywords dropped; order matters only in that these never overlap.
@@ -63,29 +74,32 @@ def translate(text: str) -> str:
     return text
 
 
-def unasync(source: str) -> str:
-    """Translate the async client's source into the sync client's source.
+def unasync(source: str, source_name: str = "async_client.py") -> str:
+    """Translate an async module's source into its sync twin's source.
 
     Args:
-        source: Text of ``async_client.py``.
+        source: Text of the async module (``async_client.py`` by default).
+        source_name: File name of the async module, quoted in the header.
 
     Returns:
-        Text of ``client.py``, header included.
+        Text of the sync module, header included.
     """
-    return HEADER + translate(source)
+    return HEADER.format(source=source_name) + translate(source)
 
 
 def main(argv: list[str]) -> int:
-    """Write (or with ``--check``, verify) the generated client; return the exit status."""
-    expected = unasync(SOURCE.read_text(encoding="utf-8"))
-    if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != expected:
-            print(f"{TARGET} is stale: run `python scripts/unasync.py`", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(expected, encoding="utf-8")
-    return 0
+    """Write (or with ``--check``, verify) the generated modules; return the exit status."""
+    status = 0
+    for source, target in FILES:
+        expected = unasync(source.read_text(encoding="utf-8"), source.name)
+        if "--check" in argv:
+            current = target.read_text(encoding="utf-8") if target.exists() else ""
+            if current != expected:
+                print(f"{target} is stale: run `python scripts/unasync.py`", file=sys.stderr)
+                status = 1
+            continue
+        target.write_text(expected, encoding="utf-8")
+    return status
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+import pg_helpers as pg
+
 # Nothing in the suite may reach a model hub; the local model ships as a package.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -96,3 +98,18 @@ class ServerLauncher:
 def launcher() -> ServerLauncher:
     """The :class:`ServerLauncher` of the suite."""
     return ServerLauncher()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.PostgresServer]:
+    """A real PostgreSQL with pgvector for this session (skips when none can be started)."""
+    for server in pg.start():
+        if isinstance(server, str):
+            pytest.skip(server)
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: pg.PostgresServer) -> str:
+    """The URL of a fresh database at the current schema revision."""
+    return postgres.new_database()

@@ -21,10 +21,11 @@ ALLOWED: dict[str, set[str]] = {
     "_version": set(),
     "storage": {"models", "errors"},
     "embeddings": {"models", "errors"},
-    "engine": {"models", "errors", "storage", "embeddings"},
-    "server": {"models", "errors", "engine", "storage", "embeddings", "_version"},
+    "llm": {"models", "errors"},
+    "engine": {"models", "errors", "storage", "embeddings", "llm"},
+    "server": {"models", "errors", "engine", "storage", "embeddings", "llm", "_version"},
 }
-SDK_FORBIDDEN = {"server", "engine", "storage", "embeddings"}
+SDK_FORBIDDEN = {"server", "engine", "storage", "embeddings", "llm"}
 
 
 def _part(path: Path) -> str:

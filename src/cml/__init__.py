@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from cml._version import __version__
 from cml.async_client import AsyncCognitiveMemoryLayer
+from cml.async_namespaced import AsyncNamespacedClient
 from cml.client import CognitiveMemoryLayer
 from cml.config import CMLConfig
 from cml.embedded import AsyncEmbeddedCognitiveMemoryLayer, EmbeddedCognitiveMemoryLayer
@@ -39,10 +40,12 @@ from cml.exceptions import (
 from cml.models import (
     ApiKeyCreated,
     ApiKeyInfo,
+    BatchWriteItem,
     Feedback,
     ForgetResponse,
     HealthResponse,
     MemoryItem,
+    MemoryRecordOut,
     MemoryStatus,
     MemoryType,
     ReadFormat,
@@ -53,6 +56,7 @@ from cml.models import (
     UpdateResponse,
     WriteResponse,
 )
+from cml.namespaced import NamespacedClient
 
 __all__ = [
     "APIConnectionError",
@@ -62,8 +66,10 @@ __all__ = [
     "ApiKeyInfo",
     "AsyncCognitiveMemoryLayer",
     "AsyncEmbeddedCognitiveMemoryLayer",
+    "AsyncNamespacedClient",
     "AuthenticationError",
     "AuthorizationError",
+    "BatchWriteItem",
     "CMLConfig",
     "CMLError",
     "CognitiveMemoryLayer",
@@ -74,8 +80,10 @@ __all__ = [
     "ForgetResponse",
     "HealthResponse",
     "MemoryItem",
+    "MemoryRecordOut",
     "MemoryStatus",
     "MemoryType",
+    "NamespacedClient",
     "NotFoundError",
     "RateLimitError",
     "ReadFormat",

@@ -21,6 +21,7 @@ import random
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -41,14 +42,31 @@ from cml.exceptions import (
 from cml.models import (
     ApiKeyCreated,
     ApiKeyInfo,
+    BatchReadRequest,
+    BatchReadResponse,
+    BatchWriteRequest,
+    BatchWriteResponse,
+    ComponentHealth,
+    ConsolidateRequest,
+    ConsolidateResponse,
     CreateKeyRequest,
     ErrorDetail,
+    EventItem,
+    EventPage,
     ForgetRequest,
     ForgetResponse,
+    ForgettingRequest,
+    ForgettingResponse,
     HealthResponse,
+    MemoryPage,
+    PurgeRequest,
+    PurgeResponse,
     ReadRequest,
     ReadResponse,
+    RestoreRequest,
+    RestoreResponse,
     StatsResponse,
+    TenantInfo,
     TurnRequest,
     TurnResponse,
     UpdateRequest,
@@ -107,6 +125,23 @@ FORGET = Endpoint(
     "POST", "/memory/forget", ForgetResponse.model_validate, ForgetRequest, keyed=True
 )
 STATS = Endpoint("GET", "/memory/stats", StatsResponse.model_validate, replayable=True)
+BATCH_WRITE = Endpoint(
+    "POST",
+    "/memory/batch_write",
+    BatchWriteResponse.model_validate,
+    BatchWriteRequest,
+    keyed=True,
+)
+BATCH_READ = Endpoint(
+    "POST",
+    "/memory/batch_read",
+    BatchReadResponse.model_validate,
+    BatchReadRequest,
+    replayable=True,
+)
+LIST_MEMORIES = Endpoint(
+    "GET", "/admin/memories", MemoryPage.model_validate, admin=True, replayable=True
+)
 # Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
 CREATE_KEY = Endpoint(
     "POST", "/admin/keys", ApiKeyCreated.model_validate, CreateKeyRequest, admin=True
@@ -115,6 +150,58 @@ LIST_KEYS = Endpoint("GET", "/admin/keys", _key_list.validate_python, admin=True
 REVOKE_KEY = Endpoint(
     "DELETE", "/admin/keys/{key_id}", ApiKeyInfo.model_validate, admin=True, replayable=True
 )
+
+
+def _as_dict(model: type[pydantic.BaseModel]) -> Callable[[Any], dict[str, Any]]:
+    # The admin operations answer plain dicts; the model still checks the answer's shape.
+    def parse(data: Any) -> dict[str, Any]:
+        return model.model_validate(data).model_dump()
+
+    return parse
+
+
+def _tenant_list(data: Any) -> list[dict[str, Any]]:
+    return [TenantInfo.model_validate(item).model_dump() for item in data]
+
+
+def parse_event(data: str) -> dict[str, Any]:
+    """One event of the event stream (the JSON ``data`` of an SSE message) as a dict."""
+    return EventItem.model_validate_json(data).model_dump()
+
+
+# Not replayable: a repeat of an applied run would act again (or hit the running job's 409).
+CONSOLIDATE = Endpoint(
+    "POST",
+    "/admin/consolidate",
+    _as_dict(ConsolidateResponse),
+    ConsolidateRequest,
+    admin=True,
+)
+RUN_FORGETTING = Endpoint(
+    "POST", "/admin/forget", _as_dict(ForgettingResponse), ForgettingRequest, admin=True
+)
+# Purging twice purges the same memories once.
+PURGE = Endpoint(
+    "POST", "/admin/purge", _as_dict(PurgeResponse), PurgeRequest, admin=True, replayable=True
+)
+LIST_TENANTS = Endpoint("GET", "/admin/tenants", _tenant_list, admin=True, replayable=True)
+GET_EVENTS = Endpoint("GET", "/admin/events", _as_dict(EventPage), admin=True, replayable=True)
+STREAM_EVENTS = Endpoint("GET", "/admin/events/stream", parse_event, admin=True, replayable=True)
+COMPONENTS = Endpoint(
+    "GET", "/admin/components", _as_dict(ComponentHealth), admin=True, replayable=True
+)
+RESTORE = Endpoint(
+    "POST", "/memory/restore", RestoreResponse.model_validate, RestoreRequest, keyed=True
+)
+
+
+def time_param(value: datetime | None) -> str | None:
+    """A datetime as a query parameter (ISO 8601; naive means UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
 
 
 @dataclass(frozen=True)
@@ -133,7 +220,7 @@ class Call(Generic[T]):
     endpoint: Endpoint[T]
     url: str
     headers: dict[str, str]
-    params: dict[str, str]
+    params: dict[str, str | list[str]]
     content: bytes | None
     idempotency_key: str | None
 
@@ -163,6 +250,28 @@ class ClientCore:
         # Accept a base URL given with or without the API prefix.
         self.api_url = base if base.endswith(API_PREFIX) else base + API_PREFIX
 
+    def snapshot(self) -> ClientCore:
+        """A core fixed to the current settings, unaffected by later :meth:`set_tenant` calls.
+
+        For a sequence of calls that must all act on one tenant (the pages of an iteration).
+        """
+        return ClientCore(self.config, random_source=self._random)
+
+    def set_tenant(self, tenant_id: str) -> None:
+        """Act on ``tenant_id`` from the next call built on.
+
+        The config is replaced, never changed in place, and a :class:`Call` copies its headers
+        when it is built: a call already built (being sent or retried on another thread or
+        task) keeps the tenant it was built with.
+
+        Raises:
+            ValidationError: ``tenant_id`` is not a valid tenant id (nothing changes).
+        """
+        if not isinstance(tenant_id, str):
+            _invalid("tenant_id", "must be a string")
+        check_tenant_id(tenant_id)
+        self.config = self.config.replace(tenant_id=tenant_id)
+
     # -- building ------------------------------------------------------------------------------
 
     def build(
@@ -170,7 +279,7 @@ class ClientCore:
         endpoint: Endpoint[T],
         body: Mapping[str, Any] | None = None,
         *,
-        params: Mapping[str, str | None] | None = None,
+        params: Mapping[str, str | list[str] | None] | None = None,
         path_args: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
     ) -> Call[T]:
@@ -180,7 +289,8 @@ class ClientCore:
             endpoint: The route.
             body: Fields of the request model; ``None`` values are left out so that the model's
                 defaults apply.
-            params: Query parameters; ``None`` values are left out.
+            params: Query parameters (a list repeats the parameter); ``None`` values are left
+                out.
             path_args: Values of the path's placeholders (URL-quoted here).
             idempotency_key: The caller's key for a write; one is generated when omitted.
 

@@ -7,31 +7,36 @@ module only adds the method signatures and the send loop of :mod:`cml.transport`
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Self, TypeVar
 
 import httpx
 
-from cml import _core
+from cml import _bulk, _core, async_namespaced
 from cml._core import Call, ClientCore
 from cml.config import CMLConfig, resolve_config
-from cml.exceptions import ConfigurationError
+from cml.exceptions import APIError, ConfigurationError
 from cml.models import (
     ApiKeyCreated,
     ApiKeyInfo,
+    BatchWriteItem,
     Feedback,
     ForgetResponse,
     HealthResponse,
+    MemoryRecordOut,
+    MemoryStatus,
     MemoryType,
     ReadFormat,
     ReadResponse,
+    RestoreResponse,
     Scope,
     StatsResponse,
     TurnResponse,
     UpdateResponse,
     WriteResponse,
 )
-from cml.transport import send_async
+from cml.transport import gather_async, send_async, stream_async
 
 __all__ = ["AsyncCognitiveMemoryLayer"]
 
@@ -112,6 +117,55 @@ class AsyncCognitiveMemoryLayer:
     def config(self) -> CMLConfig:
         """The resolved settings of this client."""
         return self._core.config
+
+    def set_tenant(self, tenant_id: str) -> None:
+        """Act on another tenant from the next call on.
+
+        Safe while other threads or tasks use the client: a call already being sent (or
+        retried) keeps the tenant it was made with, and an ``iter_memories`` in progress
+        stays on the tenant it started on. The API key must be granted the tenant (an admin
+        key may act on any); otherwise the next call raises ``AuthorizationError`` (403).
+
+        Args:
+            tenant_id: The tenant, 1-64 letters, digits, ``_``, ``.`` or ``-``.
+
+        Raises:
+            ValidationError: ``tenant_id`` is not a valid tenant id (nothing changes).
+
+        Example:
+            ```python
+            memory.set_tenant("globex")
+            await memory.write("Globex renews in March")  # stored for tenant globex
+            ```
+        """
+        self._core.set_tenant(tenant_id)
+
+    def with_namespace(self, namespace: str) -> async_namespaced.AsyncNamespacedClient:
+        """A view of this client confined to one namespace of the tenant.
+
+        Through the view, writes, batch writes and turns store in ``namespace``; reads, turns,
+        batch reads, forget, stats and iteration see only ``namespace``; an update of a memory
+        outside it is ``NotFoundError``. Everything else (health, keys, tenant) is this
+        client's. Namespaces are exact partitions: ``with_namespace("a").with_namespace("b")``
+        is namespace ``a/b``, which neither sees nor is seen from ``a``.
+
+        Args:
+            namespace: 1-4 ``/``-separated segments of 1-64 letters, digits, ``_``, ``.``,
+                ``-`` (each starting with a letter or digit).
+
+        Returns:
+            The namespaced view (it shares this client's connection and tenant).
+
+        Raises:
+            ValidationError: ``namespace`` is empty or malformed (the message states the rule).
+
+        Example:
+            ```python
+            notes = memory.with_namespace("project-x")
+            await notes.write("Kick-off is on Monday")
+            ```
+        """
+        return async_namespaced.AsyncNamespacedClient(self, namespace)
 
     def __repr__(self) -> str:
         config = self._core.config
@@ -309,6 +363,7 @@ class AsyncCognitiveMemoryLayer:
         importance: float | None = None,
         metadata: dict[str, Any] | None = None,
         feedback: Feedback | str | None = None,
+        namespace: str | None = None,
         idempotency_key: str | None = None,
     ) -> UpdateResponse:
         """Change one memory; give at least one of the optional fields.
@@ -321,6 +376,8 @@ class AsyncCognitiveMemoryLayer:
             metadata: New metadata (replaces the old object).
             feedback: ``correct``, ``incorrect`` (silences the memory) or ``outdated``
                 (archives it).
+            namespace: Change the memory only if it is in this namespace (``NotFoundError``
+                otherwise); what namespaced views send.
             idempotency_key: Key making repeats of this update apply once; generated when
                 omitted.
 
@@ -338,6 +395,7 @@ class AsyncCognitiveMemoryLayer:
             "importance": importance,
             "metadata": metadata,
             "feedback": feedback,
+            "namespace": namespace,
         }
         call = self._core.build(_core.UPDATE, body, idempotency_key=idempotency_key)
         return await self._send(call)
@@ -398,6 +456,378 @@ class AsyncCognitiveMemoryLayer:
         """
         _core.check_namespace(namespace)
         call = self._core.build(_core.STATS, params={"namespace": namespace})
+        return await self._send(call)
+
+    async def batch_write(
+        self,
+        items: Sequence[Mapping[str, Any] | BatchWriteItem],
+        *,
+        session_id: str | None = None,
+        namespace: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> list[WriteResponse]:
+        """Store many memories, embedded in batches on the server; results in input order.
+
+        Up to 500 items go in one request, stored all or nothing: an invalid item (or one
+        holding a secret) refuses the request with an error naming ``items.<index>.<field>``.
+        Longer lists are sent as several requests, one after another; if one fails, the
+        earlier ones stay stored, and calling again with the same ``idempotency_key`` stores
+        nothing twice.
+
+        Args:
+            items: Dicts with ``content`` and any of ``context_tags``, ``memory_type``,
+                ``metadata``, ``agent_id``, ``session_id``, ``namespace``, ``timestamp``,
+                ``importance``, ``confidence`` (or ``BatchWriteItem`` models).
+            session_id: Session of the items that do not name their own.
+            namespace: Namespace of the items that do not name their own.
+            idempotency_key: Key making repeats of this call store once (each request of a
+                long list derives its own from it); generated per request when omitted.
+
+        Returns:
+            One result per item, in input order (``deduplicated`` when the item reinforced a
+            stored memory or an earlier item of the list).
+
+        Raises:
+            ValidationError: Invalid items (checked before sending, all of them at once), or
+                content refused by the server (``code`` ``secret_detected``).
+            ConflictError: ``idempotency_key`` was already used for a different batch.
+
+        Example:
+            ```python
+            items = [{"content": "Likes jazz"}, {"content": "Lives in Oslo"}]
+            results = await memory.batch_write(items, session_id="onboarding")
+            ```
+        """
+        bodies = _bulk.batch_write_bodies(items, session_id=session_id, namespace=namespace)
+        calls = [
+            self._core.build(
+                _core.BATCH_WRITE, body, idempotency_key=_bulk.chunk_key(idempotency_key, index)
+            )
+            for index, body in enumerate(bodies)
+        ]
+        results: list[WriteResponse] = []
+        for call in calls:
+            try:
+                response = await self._send(call)
+            except APIError as exc:
+                raise _bulk.shift_error(exc, len(results)) from exc.__cause__
+            results.extend(response.results)
+        return results
+
+    async def batch_read(
+        self,
+        queries: Sequence[str],
+        *,
+        max_results: int = 10,
+        format: ReadFormat | str = "packet",
+        namespace: str | None = None,
+    ) -> list[ReadResponse]:
+        """Run several reads; results in query order.
+
+        Up to 100 queries go in one request (the server embeds them together); longer lists
+        are split, and the async client keeps up to four of those requests in flight.
+
+        Args:
+            queries: What to recall, one natural-language query each.
+            max_results: Most memories per query (1-100).
+            format: ``packet``, ``list`` or ``llm_context``, as for :meth:`read`.
+            namespace: Only this namespace.
+
+        Returns:
+            One ``ReadResponse`` per query, in the order of ``queries``.
+
+        Raises:
+            ValidationError: An invalid query or option (checked before sending).
+
+        Example:
+            ```python
+            for answer in await memory.batch_read(["Where does Ann live?", "Ann's job?"]):
+                print(answer.context)
+            ```
+        """
+        bodies = _bulk.batch_read_bodies(
+            queries, max_results=max_results, format=str(format), namespace=namespace
+        )
+        calls = [self._core.build(_core.BATCH_READ, body) for body in bodies]
+        pages = await gather_async(self._send, calls, limit=_bulk.BATCH_READ_CONCURRENCY)
+        return [result for page in pages for result in page.results]
+
+    async def iter_memories(
+        self,
+        *,
+        memory_types: list[MemoryType | str] | None = None,
+        status: MemoryStatus | str = "active",
+        batch_size: int = 100,
+        namespace: str | None = None,
+    ) -> AsyncIterator[MemoryRecordOut]:
+        """Every memory of the tenant, in full, in creation order (admin).
+
+        Pages through ``GET /admin/memories`` with a cursor (not offsets): each memory that
+        matches throughout the iteration is yielded exactly once, even while others are
+        written or deleted. One written meanwhile is yielded at most once; one deleted before
+        it was reached is not yielded. The iteration stays on the tenant it started on.
+
+        Args:
+            memory_types: Only these kinds of memory.
+            status: Only this status (default ``active``), or ``"all"``.
+            batch_size: Memories fetched per request (1-500).
+            namespace: Only this namespace (exact match).
+
+        Yields:
+            Each memory with its full text, type, status, scores, metadata and timestamps.
+
+        Raises:
+            ValidationError: Invalid arguments (raised when the iteration starts).
+            AuthorizationError: The key used lacks the admin scope.
+
+        Example:
+            ```python
+            async for item in memory.iter_memories(memory_types=["preference"]):
+                print(item.id, item.text)
+            ```
+        """
+        core = self._core.snapshot()
+        cursor: str | None = None
+        while True:
+            params = _bulk.list_params(
+                cursor=cursor,
+                batch_size=batch_size,
+                status=status,
+                memory_types=memory_types,
+                namespace=namespace,
+            )
+            call = core.build(_core.LIST_MEMORIES, params=params)
+            page = await send_async(self._http, core, call)
+            for item in page.items:
+                yield item
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    async def consolidate(
+        self, *, tenant_id: str | None = None, user_id: str | None = None
+    ) -> dict[str, Any]:
+        """Consolidate recent episodes into semantic facts, the "sleep cycle" (admin).
+
+        Samples the tenant's recent, not yet consolidated episodes, groups those that say the
+        same thing, writes one fact per group (by the server's LLM when configured, extractive
+        otherwise) with provenance links to its episodes, and marks the episodes consolidated
+        (they stay stored and recalled). A fact close to an existing one reinforces it instead.
+        Running it again right away creates nothing new.
+
+        Args:
+            tenant_id: Tenant to consolidate; the client's tenant when omitted.
+            user_id: Only this end user's memories, i.e. the namespace of that name.
+
+        Returns:
+            ``episodes_sampled``, ``clusters_formed``, ``facts_extracted``,
+            ``facts_reinforced``, ``migrations_completed``, ``fact_ids``, ``elapsed_ms``.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+            ConflictError: A consolidation of this tenant is already running (``job_running``).
+
+        Example:
+            ```python
+            report = await memory.consolidate(user_id="alice")
+            print(report["facts_extracted"], "new facts")
+            ```
+        """
+        call = self._core.build(_core.CONSOLIDATE, {"tenant_id": tenant_id, "user_id": user_id})
+        return await self._send(call)
+
+    async def run_forgetting(
+        self,
+        *,
+        tenant_id: str | None = None,
+        user_id: str | None = None,
+        dry_run: bool = True,
+        max_memories: int = 5000,
+    ) -> dict[str, Any]:
+        """Active forgetting: score every memory's relevance and act on it (admin).
+
+        Relevance in [0, 1] comes from importance, recency, recall frequency, confidence, type
+        and dependents. Actions: ``KEEP`` (> 0.7), ``DECAY`` (> 0.5, lowers confidence),
+        ``SILENCE`` (> 0.3, left out of reads), ``COMPRESS`` (> 0.1, content replaced by a
+        summary, the original kept in the version history) and ``DELETE`` (soft, restorable
+        until purged). Constraints, preferences and procedures are never deleted nor
+        compressed (silenced instead); memories others derive from are never deleted.
+
+        Args:
+            tenant_id: Tenant to score; the client's tenant when omitted.
+            user_id: Only this end user's memories, i.e. the namespace of that name.
+            dry_run: Only plan (the default): nothing is changed.
+            max_memories: Most memories scored, oldest first (1-100,000).
+
+        Returns:
+            ``total_scored``, ``actions`` (count per action), ``dry_run``, ``applied`` and
+            ``memories``: ``memory_id``, ``score``, ``action``, ``reason``, ``applied`` each.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+            ConflictError: A forgetting run of this tenant is already running.
+
+        Example:
+            ```python
+            plan = await memory.run_forgetting()
+            print(plan["actions"])          # {"KEEP": 120, "DECAY": 4, ...}
+            await memory.run_forgetting(dry_run=False)
+            ```
+        """
+        body = {
+            "tenant_id": tenant_id,
+            "user_id": user_id,
+            "dry_run": dry_run,
+            "max_memories": max_memories,
+        }
+        call = self._core.build(_core.RUN_FORGETTING, body)
+        return await self._send(call)
+
+    async def restore(
+        self, memory_ids: list[str], *, idempotency_key: str | None = None
+    ) -> RestoreResponse:
+        """Bring soft-deleted (not yet purged) or silenced memories back to active.
+
+        Args:
+            memory_ids: The memories to restore (1-1000); ids that are unknown, of another
+                tenant, or neither deleted nor silent are not counted.
+            idempotency_key: Key making repeats of this call apply once; generated when omitted.
+
+        Returns:
+            How many memories are active again, and their ids.
+
+        Example:
+            ```python
+            gone = await memory.forget(query="old address")
+            await memory.restore(gone.memory_ids)
+            ```
+        """
+        call = self._core.build(
+            _core.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
+        )
+        return await self._send(call)
+
+    async def purge(
+        self, *, older_than: datetime | None = None, tenant_id: str | None = None
+    ) -> dict[str, Any]:
+        """Delete soft-deleted memories and their history for good (admin).
+
+        After a purge they can no longer be restored.
+
+        Args:
+            older_than: Only memories deleted before this time; all deleted ones when omitted.
+            tenant_id: Tenant to purge; the client's tenant when omitted.
+
+        Returns:
+            ``tenant_id``, ``purged_count``, ``memory_ids`` and ``message``.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+        """
+        body = {"older_than": older_than, "tenant_id": tenant_id}
+        call = self._core.build(_core.PURGE, body)
+        return await self._send(call)
+
+    async def list_tenants(self) -> list[dict[str, Any]]:
+        """Every tenant with its counts (admin).
+
+        Returns:
+            One dict per tenant: ``tenant_id``, ``memory_count`` (not deleted), ``fact_count``,
+            ``event_count`` and ``last_activity``.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+        """
+        call = self._core.build(_core.LIST_TENANTS)
+        return await self._send(call)
+
+    async def get_events(
+        self,
+        *,
+        limit: int = 50,
+        page: int = 1,
+        event_type: str | None = None,
+        since: datetime | None = None,
+    ) -> dict[str, Any]:
+        """A page of the tenant's event log, newest first (admin).
+
+        Every change is an event: ``memory.write``, ``memory.update``, ``memory.forget``,
+        ``memory.restore``, ``memory.purge``, ``consolidation.run``, ``forgetting.run``,
+        ``key.create``, ``key.revoke``, ...
+
+        Args:
+            limit: Events per page (1-500).
+            page: Page number, from 1.
+            event_type: Only events of this type.
+            since: Only events from this time on.
+
+        Returns:
+            ``items`` (``id``, ``event_type``, ``operation``, ``actor``, ``memory_ids``,
+            ``payload``, ``created_at``), ``total``, ``page``, ``per_page``, ``total_pages``.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+
+        Example:
+            ```python
+            page = await memory.get_events(event_type="memory.forget")
+            for event in page["items"]:
+                print(event["created_at"], event["memory_ids"])
+            ```
+        """
+        params = {
+            "per_page": str(limit),
+            "page": str(page),
+            "event_type": event_type,
+            "since": _core.time_param(since),
+        }
+        call = self._core.build(_core.GET_EVENTS, params=params)
+        return await self._send(call)
+
+    async def stream_events(
+        self, *, event_type: str | None = None, since: datetime | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Follow the tenant's event log live (admin; server-sent events).
+
+        Without ``since`` only events from now on are yielded. A dropped connection (or the
+        server ending an idle stream) is reopened transparently, resuming right after the last
+        event received. The iteration runs until you leave the loop.
+
+        Args:
+            event_type: Only events of this type.
+            since: Start with the events from this time on, then follow.
+
+        Yields:
+            Each event as a dict (the items of :meth:`get_events`).
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+            APIConnectionError: The connection failed more often than ``max_retries`` allows.
+
+        Example:
+            ```python
+            async for event in memory.stream_events(event_type="memory.write"):
+                print(event["memory_ids"])
+            ```
+        """
+        params = {"event_type": event_type, "since": _core.time_param(since)}
+        call = self._core.build(_core.STREAM_EVENTS, params=params)
+        async for event in stream_async(self._http, self._core, call):
+            yield event
+
+    async def component_health(self) -> dict[str, Any]:
+        """Health of each server component, probed for real (admin).
+
+        Returns:
+            ``status`` (``healthy`` or ``degraded``) and ``components``: for ``database``,
+            ``vector_index``, ``embedder``, ``llm`` and ``scheduler``, a ``status``
+            (``healthy``, ``unhealthy`` or ``disabled``), ``latency_ms``, ``details`` and
+            ``error``.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+        """
+        call = self._core.build(_core.COMPONENTS)
         return await self._send(call)
 
     async def create_api_key(

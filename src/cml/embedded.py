@@ -21,6 +21,7 @@ import os
 import queue
 import threading
 import weakref
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ import httpx
 import pydantic
 from anyio.from_thread import BlockingPortal
 
+from cml._asgi import StreamingASGITransport
 from cml.async_client import AsyncCognitiveMemoryLayer
 from cml.client import CognitiveMemoryLayer
 from cml.config import CMLConfig
@@ -154,20 +156,50 @@ def _start_portal() -> tuple[BlockingPortal, threading.Thread]:
     return started, thread
 
 
+class _PortalStream(httpx.SyncByteStream):
+    """A response body produced on the portal's event loop, pulled chunk by chunk."""
+
+    def __init__(self, portal: BlockingPortal, stream: httpx.AsyncByteStream) -> None:
+        self._portal = portal
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = self._stream.__aiter__()
+        while (chunk := self._portal.call(_next_chunk, chunks)) is not None:
+            yield chunk
+
+    def close(self) -> None:
+        self._portal.call(self._stream.aclose)
+
+
+async def _next_chunk(chunks: AsyncIterator[bytes]) -> bytes | None:
+    try:
+        return await chunks.__anext__()
+    except StopAsyncIteration:
+        return None
+
+
 class _PortalTransport(httpx.BaseTransport):
-    """A sync transport serving requests with an ASGI app on an event loop in a helper thread."""
+    """A sync transport serving requests with an ASGI app on an event loop in a helper thread.
+
+    The body streams: the response is returned when the app starts it, and each chunk is
+    fetched from the loop when the caller reads it (so the event stream works in sync mode).
+    """
 
     def __init__(self, app: FastAPI) -> None:
-        self._asgi = httpx.ASGITransport(app=app)
+        self._asgi = StreamingASGITransport(app)
         self._closed = False
         self._portal, self._thread = _start_portal()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        return self._portal.call(self._handle, request)
+        status, headers, stream = self._portal.call(self._start, request)
+        return httpx.Response(status, headers=headers, stream=_PortalStream(self._portal, stream))
 
-    async def _handle(self, request: httpx.Request) -> httpx.Response:
-        # A fresh request with an async body stream, as ASGITransport requires.
+    async def _start(
+        self, request: httpx.Request
+    ) -> tuple[int, httpx.Headers, httpx.AsyncByteStream]:
+        # A fresh request with an async body stream, as an async transport requires.
         forwarded = httpx.Request(
             request.method,
             request.url,
@@ -176,9 +208,8 @@ class _PortalTransport(httpx.BaseTransport):
             extensions=request.extensions,
         )
         response = await self._asgi.handle_async_request(forwarded)
-        raw = b"".join([chunk async for chunk in response.aiter_raw()])
-        await response.aclose()
-        return httpx.Response(response.status_code, headers=response.headers, content=raw)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return response.status_code, response.headers, response.stream
 
     def close(self) -> None:
         if self._closed:
@@ -294,7 +325,7 @@ class AsyncEmbeddedCognitiveMemoryLayer(AsyncCognitiveMemoryLayer):
     ) -> None:
         config = _config(tenant_id)
         engine, app = _open_app(db_path, embedding_provider, embedding_model, settings)
-        super().__init__(config=config, transport=httpx.ASGITransport(app=app))
+        super().__init__(config=config, transport=StreamingASGITransport(app))
         # Also run when the client is dropped unclosed (or at exit), so the database is released.
         self._release = weakref.finalize(self, engine.close)
 

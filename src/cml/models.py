@@ -19,31 +19,54 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 __all__ = [
     "MAX_BATCH_ITEMS",
+    "MAX_BATCH_QUERIES",
     "MAX_CONTENT_CHARS",
     "MAX_METADATA_BYTES",
     "MAX_METADATA_DEPTH",
+    "MAX_PAGE_SIZE",
     "MAX_QUERY_CHARS",
     "MAX_RESULTS",
     "NAMESPACE_PATTERN",
     "NAME_PATTERN",
     "ApiKeyCreated",
     "ApiKeyInfo",
+    "BatchReadRequest",
+    "BatchReadResponse",
+    "BatchWriteItem",
+    "BatchWriteRequest",
+    "BatchWriteResponse",
+    "ComponentHealth",
+    "ComponentStatus",
+    "ConsolidateRequest",
+    "ConsolidateResponse",
     "CreateKeyRequest",
     "ErrorBody",
     "ErrorDetail",
     "ErrorResponse",
+    "EventItem",
+    "EventPage",
     "Feedback",
     "ForgetRequest",
     "ForgetResponse",
+    "ForgettingDecision",
+    "ForgettingRequest",
+    "ForgettingResponse",
     "HealthResponse",
     "MemoryItem",
+    "MemoryPage",
+    "MemoryRecordOut",
     "MemoryStatus",
     "MemoryType",
+    "PurgeRequest",
+    "PurgeResponse",
     "ReadFormat",
     "ReadRequest",
     "ReadResponse",
+    "RestoreRequest",
+    "RestoreResponse",
     "Scope",
     "StatsResponse",
+    "TenantInfo",
     "TurnRequest",
     "TurnResponse",
     "UpdateRequest",
@@ -66,6 +89,10 @@ MAX_RESULTS = 100
 """Largest ``max_results`` a read may ask for."""
 MAX_BATCH_ITEMS = 500
 """Most items in one batch request (the SDK splits longer lists)."""
+MAX_BATCH_QUERIES = 100
+"""Most queries in one batch read request (the SDK splits longer lists)."""
+MAX_PAGE_SIZE = 500
+"""Largest page of the memory listing (``per_page`` of ``GET /admin/memories``)."""
 MAX_METADATA_BYTES = 16_384
 """Largest metadata object, measured as compact JSON in UTF-8."""
 MAX_METADATA_DEPTH = 5
@@ -327,6 +354,8 @@ class UpdateRequest(_Request):
         dict[str, Any] | None, AfterValidator(lambda v: v if v is None else _check_metadata(v))
     ] = None
     feedback: Feedback | None = None
+    namespace: Namespace = None
+    """A guard, not a change: when set, the memory must be in this namespace (404 otherwise)."""
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -547,3 +576,242 @@ def is_valid_tenant_id(value: str) -> bool:
 def is_valid_namespace(value: str) -> bool:
     """Tell whether ``value`` is an acceptable namespace (see ``NAMESPACE_PATTERN``)."""
     return bool(_NAMESPACE_RE.match(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch and iteration
+# ---------------------------------------------------------------------------------------------
+
+
+class BatchWriteItem(WriteRequest):
+    """One memory of a batch write: the fields of :class:`WriteRequest` (``content`` required).
+
+    ``session_id`` and ``namespace`` left unset take the values shared by the batch.
+    """
+
+
+class BatchWriteRequest(_Request):
+    """Body of ``POST /memory/batch_write``: up to ``MAX_BATCH_ITEMS`` memories, stored atomically.
+
+    Every item is validated and gated before anything is stored: one invalid item (or one item
+    holding a secret) refuses the whole request with a 422 naming ``items.<index>.<field>``.
+
+    Example:
+        ``BatchWriteRequest(items=[BatchWriteItem(content="Likes tea")], session_id="s1")``
+    """
+
+    items: Annotated[list[BatchWriteItem], Field(min_length=1, max_length=MAX_BATCH_ITEMS)]
+    session_id: Label = None
+    """Session of the items that do not name their own."""
+    namespace: Namespace = None
+    """Namespace of the items that do not name their own."""
+
+
+class BatchReadRequest(_Request):
+    """Body of ``POST /memory/batch_read``: up to ``MAX_BATCH_QUERIES`` reads in one request."""
+
+    queries: Annotated[list[ReadRequest], Field(min_length=1, max_length=MAX_BATCH_QUERIES)]
+
+
+class BatchWriteResponse(_Response):
+    """Result of a batch write: one :class:`WriteResponse` per item, in input order."""
+
+    results: list[WriteResponse] = Field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+
+class BatchReadResponse(_Response):
+    """Result of a batch read: one :class:`ReadResponse` per query, in query order."""
+
+    results: list[ReadResponse] = Field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+
+class MemoryRecordOut(_Response):
+    """A stored memory in full, as listed by ``GET /admin/memories`` (and ``iter_memories``).
+
+    ``timestamp`` is when the remembered event happened; ``stored_at`` when the row was written.
+    """
+
+    id: str
+    text: str
+    type: MemoryType | str
+    status: MemoryStatus | str
+    namespace: str | None = None
+    session_id: str | None = None
+    agent_id: str | None = None
+    context_tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    importance: float
+    confidence: float
+    version: int = 1
+    access_count: int = 0
+    timestamp: datetime
+    updated_at: datetime
+    stored_at: datetime | None = None
+    last_accessed_at: datetime | None = None
+    deleted_at: datetime | None = None
+    consolidated_at: datetime | None = None
+    provenance: list[str] = Field(default_factory=list)
+
+
+class MemoryPage(_Response):
+    """One page of the memory listing, in id (= creation) order.
+
+    ``next_cursor`` is ``None`` on the last page; otherwise pass it back as ``cursor`` for the
+    next one. The cursor is opaque: it marks a position, not an offset, so memories written or
+    deleted meanwhile never make a page skip or repeat one.
+    """
+
+    items: list[MemoryRecordOut] = Field(default_factory=list)
+    next_cursor: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin
+# ---------------------------------------------------------------------------------------------
+
+TenantId = Annotated[str | None, Field(pattern=NAME_PATTERN)]
+
+
+class ConsolidateRequest(_Request):
+    """Body of ``POST /admin/consolidate``.
+
+    ``tenant_id`` defaults to the request's tenant (``X-Tenant-ID``, else the key's own);
+    ``user_id`` limits the run to one end user, i.e. to the namespace of that name (see
+    docs/decisions.md, "user_id selects a namespace").
+    """
+
+    tenant_id: TenantId = None
+    user_id: Namespace = None
+
+
+class ConsolidateResponse(_Response):
+    """Result of a consolidation run."""
+
+    tenant_id: str
+    episodes_sampled: int
+    clusters_formed: int
+    facts_extracted: int
+    facts_reinforced: int = 0
+    migrations_completed: int
+    """Episodes marked consolidated (still stored and recalled)."""
+    fact_ids: list[str] = Field(default_factory=list)
+    llm_used: bool = False
+    elapsed_ms: float = 0.0
+
+
+class ForgettingRequest(_Request):
+    """Body of ``POST /admin/forget``: active forgetting, a dry run unless ``dry_run`` is false."""
+
+    tenant_id: TenantId = None
+    user_id: Namespace = None
+    dry_run: bool = True
+    max_memories: Annotated[int, Field(ge=1, le=100_000)] = 5000
+
+
+class ForgettingDecision(_Response):
+    """The planned (or applied) action for one memory."""
+
+    memory_id: str
+    score: float
+    action: str
+    """``KEEP``, ``DECAY``, ``SILENCE``, ``COMPRESS`` or ``DELETE``."""
+    reason: str | None = None
+    applied: bool = False
+
+
+class ForgettingResponse(_Response):
+    """Result of a forgetting run: counts per action and the decision per memory."""
+
+    tenant_id: str
+    total_scored: int
+    actions: dict[str, int] = Field(default_factory=dict)
+    dry_run: bool
+    applied: int = 0
+    memories: list[ForgettingDecision] = Field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+
+class RestoreRequest(_Request):
+    """Body of ``POST /memory/restore``: bring deleted (not purged) or silenced memories back."""
+
+    memory_ids: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]],
+        Field(min_length=1, max_length=1000),
+    ]
+
+
+class RestoreResponse(_Response):
+    """Result of a restore: the memories that are active again."""
+
+    success: bool
+    affected_count: int
+    memory_ids: list[str] = Field(default_factory=list)
+    message: str = ""
+
+
+class PurgeRequest(_Request):
+    """Body of ``POST /admin/purge``: delete soft-deleted memories for good."""
+
+    tenant_id: TenantId = None
+    older_than: Timestamp = None
+    """Only memories deleted before this time; all soft-deleted memories when omitted."""
+
+
+class PurgeResponse(_Response):
+    """Result of a purge."""
+
+    tenant_id: str
+    purged_count: int
+    memory_ids: list[str] = Field(default_factory=list)
+    message: str = ""
+
+
+class TenantInfo(_Response):
+    """A tenant with its counts (``GET /admin/tenants``)."""
+
+    tenant_id: str
+    memory_count: int
+    fact_count: int
+    event_count: int
+    last_activity: datetime | None = None
+
+
+class EventItem(_Response):
+    """One entry of a tenant's event log."""
+
+    id: int
+    tenant_id: str
+    event_type: str
+    operation: str
+    actor: str | None = None
+    memory_ids: list[str] = Field(default_factory=list)
+    payload: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+
+
+class EventPage(_Response):
+    """One page of the event log, newest first."""
+
+    items: list[EventItem] = Field(default_factory=list)
+    total: int
+    page: int
+    per_page: int
+    total_pages: int
+
+
+class ComponentStatus(_Response):
+    """Health of one component: ``healthy``, ``unhealthy`` or ``disabled``."""
+
+    status: str
+    latency_ms: float | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class ComponentHealth(_Response):
+    """Health of every component; ``status`` is ``healthy`` or ``degraded``."""
+
+    status: str
+    components: dict[str, ComponentStatus] = Field(default_factory=dict)

@@ -1,4 +1,9 @@
-"""Engine fixtures: a real SQLite file and the deterministic hash embedder."""
+"""Engine fixtures: a real store and the deterministic hash embedder.
+
+The store is a SQLite file; the modules in ``BOTH_BACKENDS`` run every test a second time on a
+fresh PostgreSQL database (skipped when no PostgreSQL can be started), to show that each feature
+behaves the same on both backends.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,34 @@ import pytest
 
 from cml.engine import Engine, EngineConfig, open_engine
 from cml.storage.base import EventRecord
-from cml.storage.sqlite import SQLiteStore
+
+BOTH_BACKENDS = {
+    "test_write",
+    "test_batch_write",
+    "test_read",
+    "test_turn",
+    "test_update",
+    "test_forget",
+    "test_idempotency",
+    "test_tenancy",
+    "test_concurrency",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rsplit(".", 1)[-1]
+        backends = ["sqlite", "postgres"] if module in BOTH_BACKENDS else ["sqlite"]
+        metafunc.parametrize("backend", backends)
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> EngineConfig:
-    return EngineConfig(database_url=f"sqlite:///{tmp_path}/cml.db", embedding_provider="hash")
+def config(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> EngineConfig:
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path}/cml.db"
+    return EngineConfig(database_url=url, embedding_provider="hash")
 
 
 @pytest.fixture
@@ -32,9 +59,7 @@ def events(engine: Engine) -> EventLog:
     """``events(tenant_id, event_type=None)``: the tenant's events, oldest first."""
 
     def read(tenant_id: str, event_type: str | None = None) -> list[EventRecord]:
-        store = engine.store
-        assert isinstance(store, SQLiteStore)
-        found, _ = store.list_events(tenant_id, event_type=event_type, limit=1000)
+        found, _ = engine.store.list_events(tenant_id, event_type=event_type, limit=1000)
         return list(reversed(found))
 
     return read

@@ -1,7 +1,8 @@
 """Fixtures for the storage contract suite.
 
-Every test that takes ``store`` runs once per backend in ``BACKENDS``. A new backend (PostgreSQL)
-joins the suite by adding a factory there.
+Every test that takes ``store`` runs once per backend in ``BACKENDS``: the SQLite file, SQLite in
+memory, and PostgreSQL (a fresh database on the session's server, see ``tests/pg_helpers.py``;
+skipped with the reason when no PostgreSQL can be started).
 """
 
 from __future__ import annotations
@@ -22,15 +23,19 @@ BACKENDS: dict[str, StoreFactory] = {
     "sqlite-file": lambda tmp: open_store(f"sqlite:///{tmp / 'data' / 'cml.db'}"),
     "sqlite-memory": lambda tmp: open_store("sqlite:///:memory:"),
 }
+POSTGRES = "postgres"
 
 EMBEDDER = HashEmbedder()
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=[*sorted(BACKENDS), POSTGRES])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryStore]:
     """A fresh, empty store of each backend."""
-    opened = BACKENDS[request.param](tmp_path)
+    if request.param == POSTGRES:
+        opened = open_store(request.getfixturevalue("postgres_url"), pool_max=4)
+    else:
+        opened = BACKENDS[request.param](tmp_path)
     yield opened
     opened.close()
 

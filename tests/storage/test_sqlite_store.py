@@ -161,12 +161,6 @@ def test_open_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     memory.close()
 
 
-def test_postgres_urls_are_not_available_yet() -> None:
-    with pytest.raises(InvalidInputError, match="PostgreSQL") as caught:
-        open_store("postgresql://user:pw@localhost/cml")
-    assert caught.value.field == "database_url"
-
-
 @pytest.mark.parametrize("url", ["mysql://localhost/db", "cml.db", "sqlite:///", "sqlite://x.db"])
 def test_unknown_urls_name_the_accepted_forms(url: str) -> None:
     with pytest.raises(InvalidInputError) as caught:

@@ -6,6 +6,10 @@
     cml keys create --tenant T [--scopes read,write] [--name N] [--extra-tenant X] [--json]
     cml keys list [--tenant T] [--json]
     cml keys revoke KEY_ID
+    cml mcp [--url URL --api-key KEY | --db PATH] [--embedding-provider P] [--namespace N]
+    cml db upgrade | current [--database-url URL]
+    cml export [--output FILE|-] [--tenant T]
+    cml import FILE [--batch-size N]
     cml version
 
 Settings come from ``CML_*`` environment variables (see
@@ -18,7 +22,10 @@ from __future__ import annotations
 
 import typer
 
+from cml.cli.data import export_command, import_command
+from cml.cli.db import db_app
 from cml.cli.keys import keys_app
+from cml.cli.mcp import mcp_command
 from cml.cli.serve import serve, version
 
 __all__ = ["app", "main"]
@@ -33,6 +40,10 @@ app = typer.Typer(
 app.command()(version)
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+app.command(name="export")(export_command)
+app.command(name="import")(import_command)
+app.command(name="mcp")(mcp_command)
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ class EngineConfig:
     """Everything :func:`cml.engine.open_engine` needs to build an engine.
 
     Args:
-        database_url: ``sqlite:///path/to/cml.db`` (the embedded default) or ``sqlite:///:memory:``;
-            ``postgresql://...`` is reserved for the PostgreSQL backend.
+        database_url: ``sqlite:///path/to/cml.db`` (the embedded default) or ``sqlite:///:memory:``,
+            or ``postgresql://user:password@host/dbname`` (schema applied by ``cml db upgrade``).
         embedding_provider: ``local`` (all-MiniLM-L6-v2 in-process), ``hash`` (deterministic,
             no model; for tests) or ``openai`` (any OpenAI-compatible embeddings endpoint).
         embedding_model: Model name for ``local``/``openai``.
@@ -25,6 +25,12 @@ class EngineConfig:
             near-duplicate of an existing one and reinforces it instead of being stored.
         redact_pii: Replace emails, phone numbers, card numbers and similar before storing.
         refuse_secrets: Refuse content that looks like a password, token or private key.
+        llm_base_url: Base URL of an OpenAI-compatible chat endpoint; with ``llm_model`` it
+            turns on LLM gists in consolidation and LLM summaries in forgetting.
+        llm_api_key: API key of that endpoint.
+        llm_model: Chat model name.
+        db_pool_min: PostgreSQL: connections each engine keeps open (ignored by SQLite).
+        db_pool_max: PostgreSQL: most connections each engine opens at once (ignored by SQLite).
     """
 
     database_url: str = "sqlite:///:memory:"
@@ -36,3 +42,8 @@ class EngineConfig:
     dedup_threshold: float = 0.95
     redact_pii: bool = True
     refuse_secrets: bool = True
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    db_pool_min: int = 1
+    db_pool_max: int = 10

@@ -144,19 +144,25 @@ def shape_response(
     response_format: ReadFormat,
     max_tokens: int,
     elapsed_ms: float,
+    *,
+    companions: Sequence[Scored] = (),
 ) -> ReadResponse:
     """Build the read response in the requested format.
 
     ``list`` carries only the ranked memories; ``llm_context`` adds the context block; ``packet``
     adds the block and the per-kind buckets (facts, preferences, episodes, procedures,
-    constraints).
+    constraints). ``companions`` (consolidated facts accompanying the ranked list, see
+    :mod:`cml.engine.consolidation.placement`) join the context block in relevance order and the
+    ``facts`` bucket, never the ranked list.
     """
     items = [to_item(s.record, s.relevance) for s in scored]
+    extra = [to_item(s.record, s.relevance) for s in companions]
     response = ReadResponse(query=query, memories=items, total_count=len(items))
     if response_format in (ReadFormat.PACKET, ReadFormat.LLM_CONTEXT):
-        response.llm_context = format_llm_context(items, max_tokens)
+        in_context = sorted([*items, *extra], key=lambda i: i.relevance, reverse=True)
+        response.llm_context = format_llm_context(in_context, max_tokens)
     if response_format == ReadFormat.PACKET:
-        response.facts = [i for i in items if _bucket(i) == "facts"]
+        response.facts = [*extra, *(i for i in items if _bucket(i) == "facts")]
         response.preferences = [i for i in items if _bucket(i) == "preferences"]
         response.episodes = [i for i in items if _bucket(i) == "episodes"]
         response.procedures = [i for i in items if _bucket(i) == "procedures"]

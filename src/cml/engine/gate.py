@@ -91,6 +91,7 @@ def pass_gate(
     importance: float | None = None,
     refuse_secrets: bool = True,
     redact: bool = True,
+    field: str = "content",
 ) -> GateResult:
     """Run content through the write gate.
 
@@ -100,6 +101,8 @@ def pass_gate(
         importance: The caller's importance; estimated when ``None``.
         refuse_secrets: Refuse content that looks like it holds a credential.
         redact: Redact personal data.
+        field: The request field the content came from (e.g. ``items.3.content``), reported
+            when the content is refused.
 
     Returns:
         The content to store and the gate's decisions.
@@ -111,7 +114,9 @@ def pass_gate(
         >>> pass_gate("I prefer tea, mail me at ann@example.com").redactions
         ['email']
     """
-    text, redactions = clean_text(content, refuse_secrets=refuse_secrets, redact=redact)
+    text, redactions = clean_text(
+        content, refuse_secrets=refuse_secrets, redact=redact, field=field
+    )
     if memory_type is None:
         guess = infer_memory_type(text)
         chosen, reason = guess.memory_type, guess.reason

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from cml.embeddings.base import Embedder
+from cml.engine.admin import AdminService
 from cml.engine.config import EngineConfig
 from cml.engine.embedder import make_embedder
 from cml.engine.keys import KeyManager
 from cml.engine.retrieval import RankingWeights
 from cml.engine.service import MemoryService
+from cml.llm import ChatLLM
 from cml.storage import open_store
 from cml.storage.base import MemoryStore
 
-__all__ = ["Engine", "open_engine"]
+__all__ = ["Engine", "make_llm", "open_engine"]
 
 
 class Engine:
@@ -24,10 +26,12 @@ class Engine:
 
     Attributes:
         memories: Write, read, turn, update, forget and stats.
+        admin: Consolidation, forgetting, restore/purge, tenants, events, component health.
         keys: API key management.
         store: The storage backend.
         embedder: The embedding model.
         config: The configuration the engine was opened with.
+        llm: The optional chat model (``None`` unless ``llm_base_url`` and ``llm_model`` are set).
     """
 
     def __init__(
@@ -42,6 +46,8 @@ class Engine:
         self.embedder = embedder
         self.config = config
         self.memories = MemoryService(store, embedder, config, weights=weights)
+        self.llm = make_llm(config)
+        self.admin = AdminService(store, embedder, self.llm, self.memories.write_lock)
         self.keys = KeyManager(store)
 
     def health(self) -> dict[str, Any]:
@@ -66,8 +72,10 @@ class Engine:
         }
 
     def close(self) -> None:
-        """Release the embedder and the store (safe to call twice)."""
+        """Release the LLM client, the embedder and the store (safe to call twice)."""
         try:
+            if self.llm is not None:
+                self.llm.close()
             self.embedder.close()
         finally:
             self.store.close()
@@ -77,6 +85,16 @@ class Engine:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def make_llm(config: EngineConfig) -> ChatLLM | None:
+    """The chat model a configuration names, or ``None`` when it names none.
+
+    Both ``llm_base_url`` and ``llm_model`` are needed; no request is made here.
+    """
+    if not config.llm_base_url or not config.llm_model:
+        return None
+    return ChatLLM(config.llm_base_url, config.llm_api_key, config.llm_model)
 
 
 def open_engine(config: EngineConfig, *, weights: RankingWeights | None = None) -> Engine:
@@ -98,7 +116,9 @@ def open_engine(config: EngineConfig, *, weights: RankingWeights | None = None) 
         >>> engine.health()["status"]  # doctest: +SKIP
         'ok'
     """
-    store = open_store(config.database_url)
+    store = open_store(
+        config.database_url, pool_min=config.db_pool_min, pool_max=config.db_pool_max
+    )
     try:
         embedder = make_embedder(config)
     except BaseException:

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from cml.embeddings.base import Embedder
+from cml.engine.batch_ops import BatchOperations
 from cml.engine.config import EngineConfig
+from cml.engine.consolidation.placement import place_consolidated_facts
 from cml.engine.context import shape_response
 from cml.engine.dedup import content_hash
 from cml.engine.forget import select_for_forget
 from cml.engine.gate import GateResult, clean_text, pass_gate
 from cml.engine.idempotency import replay, request_fingerprint
-from cml.engine.retrieval import RankingWeights, retrieve
+from cml.engine.retrieval import RankingWeights, Scored, retrieve
 from cml.engine.unit import Apply, Plan, commit, nothing
 from cml.engine.update import NewText, plan_update
-from cml.engine.writes import MemoryPlan, NewMemory, plan_memory
+from cml.engine.writes import MemoryPlan, NewMemory, plan_memory, write_response
 from cml.errors import NotFoundError, SecretRefusedError
 from cml.models import (
     MAX_QUERY_CHARS,
@@ -53,8 +56,11 @@ _TURN_CONTEXT_RESULTS = 10
 _STATUS_CHUNK = 500
 
 
-class MemoryService:
+class MemoryService(BatchOperations):
     """The memory operations of one tenant-partitioned store.
+
+    Batch writes, batch reads and the memory listing come from
+    :class:`~cml.engine.batch_ops.BatchOperations`.
 
     Args:
         store: Where memories, events and idempotency records live.
@@ -131,20 +137,8 @@ class MemoryService:
                 confidence=request.confidence,
             )
             plan = self._plan_memory(gate, vector, target, now=now, actor=actor, operation="write")
-            deduplicated = plan.deduplicated
-            return WriteResponse(
-                success=True,
-                memory_id=plan.record.id,
-                chunks_created=0 if deduplicated else 1,
-                message=(
-                    "Near-duplicate of an existing memory; reinforced it instead of storing again."
-                    if deduplicated
-                    else f"Stored as {gate.memory_type.value}."
-                ),
-                memory_type=plan.record.memory_type,
-                deduplicated=deduplicated,
-                redactions=gate.redactions,
-            ), plan.apply
+            response = write_response(plan.record, deduplicated=plan.deduplicated, gate=gate)
+            return response, plan.apply
 
         return self._commit(tenant_id, idempotency_key, fingerprint, WriteResponse, work)
 
@@ -160,15 +154,42 @@ class MemoryService:
         Returns:
             The ranked memories with relevance in [0, 1] (plus buckets and/or a context block).
         """
+        return self._read(tenant_id, request)
+
+    def _read(
+        self, tenant_id: str, request: ReadRequest, query_vector: Vector | None = None
+    ) -> ReadResponse:
         started = time.perf_counter()
         now = datetime.now(UTC)
-        scored = retrieve(
-            self._store, self._embedder, tenant_id, request, now=now, weights=self._weights
-        )
-        if scored:
-            self._store.record_access(tenant_id, [s.record.id for s in scored], now)
+        vector = query_vector if query_vector is not None else self._embed_one(request.query)
+
+        def rank(memory_types: Sequence[MemoryType] | None) -> list[Scored]:
+            asked = request
+            if memory_types is not None:
+                asked = request.model_copy(update={"memory_types": list(memory_types)})
+            return retrieve(
+                self._store,
+                self._embedder,
+                tenant_id,
+                asked,
+                now=now,
+                weights=self._weights,
+                query_vector=vector,
+            )
+
+        # Consolidated facts accompany the ranked list instead of taking its slots.
+        scored, facts = place_consolidated_facts(self._store, tenant_id, request, rank)
+        if scored or facts:
+            self._store.record_access(tenant_id, [s.record.id for s in [*scored, *facts]], now)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        return shape_response(request.query, scored, request.format, request.max_tokens, elapsed_ms)
+        return shape_response(
+            request.query,
+            scored,
+            request.format,
+            request.max_tokens,
+            elapsed_ms,
+            companions=facts,
+        )
 
     # -- turn --------------------------------------------------------------------------------------
 
@@ -294,8 +315,17 @@ class MemoryService:
 
         def work(now: datetime) -> tuple[UpdateResponse, Apply]:
             record = self._store.get(tenant_id, request.memory_id)
-            if record is None or record.status == MemoryStatus.DELETED.value:
-                raise NotFoundError(f"No memory with id {request.memory_id!r}.", field="memory_id")
+            # A memory outside the caller's namespace is "not found", like another tenant's:
+            # a namespaced caller must not learn what exists elsewhere.
+            if (
+                record is None
+                or record.status == MemoryStatus.DELETED.value
+                or (request.namespace is not None and record.namespace != request.namespace)
+            ):
+                where = f" in namespace {request.namespace!r}" if request.namespace else ""
+                raise NotFoundError(
+                    f"No memory with id {request.memory_id!r}{where}.", field="memory_id"
+                )
             plan = plan_update(record, request, new_text=new_text, now=now)
             event = EventRecord(
                 tenant_id=tenant_id,
@@ -417,6 +447,11 @@ class MemoryService:
             by_status=dict(sorted(by_status.items())),
             storage_bytes=self._store.storage_bytes(),
         )
+
+    @property
+    def write_lock(self) -> threading.RLock:
+        """The lock serialising this service's mutations (the admin operations share it)."""
+        return self._lock
 
     # -- plumbing ----------------------------------------------------------------------------------
 

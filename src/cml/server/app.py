@@ -19,7 +19,8 @@ from cml._version import __version__
 from cml.engine import Engine, open_engine
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
-from cml.server.routes import admin, health, memory
+from cml.server.routes import admin, admin_memories, health, memory
+from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
 
 __all__ = ["API_PREFIX", "create_app"]
@@ -31,6 +32,26 @@ API_PREFIX = "/api/v1"
 def _open(settings: ServerSettings) -> Engine:
     settings.ensure_data_dir()
     return open_engine(settings.to_engine_config())
+
+
+@asynccontextmanager
+async def _background_jobs(
+    app: FastAPI, engine: Engine, settings: ServerSettings
+) -> AsyncIterator[None]:
+    """Run the scheduler of background consolidation/forgetting while the app serves."""
+    scheduler = Scheduler(
+        engine,
+        consolidation_interval=settings.consolidation_interval_seconds,
+        forgetting_interval=settings.forgetting_interval_seconds,
+        forgetting_apply=settings.forgetting_background_apply,
+    )
+    app.state.scheduler = scheduler
+    scheduler.start()
+    try:
+        yield
+    finally:
+        # Waits for a run in progress so that the engine is not closed under it.
+        await run_in_threadpool(scheduler.stop)
 
 
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -49,13 +70,15 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if engine is not None:
-            yield
+            async with _background_jobs(app, engine, resolved):
+                yield
             return
         # Loading an embedding model takes seconds; keep the event loop free meanwhile.
         opened = await run_in_threadpool(_open, resolved)
         app.state.engine = opened
         try:
-            yield
+            async with _background_jobs(app, opened, resolved):
+                yield
         finally:
             app.state.engine = None
             await run_in_threadpool(opened.close)
@@ -71,11 +94,13 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     )
     app.state.settings = resolved
     app.state.engine = engine
+    app.state.scheduler = None
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     api.include_router(memory.router)
     api.include_router(admin.router)
+    api.include_router(admin_memories.router)
     app.include_router(api)
 
     install_error_handlers(app)

@@ -49,6 +49,21 @@ class ServerSettings(BaseSettings):
             "Defaults to `sqlite:///{data_dir}/cml.db`."
         ),
     )
+    db_pool_min: int = Field(
+        default=1,
+        ge=0,
+        le=1000,
+        description="PostgreSQL: connections each server process keeps open.",
+    )
+    db_pool_max: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description=(
+            "PostgreSQL: most connections each server process opens at once "
+            "(replicas x this must stay under the database's `max_connections`)."
+        ),
+    )
     embedding_provider: EmbeddingProvider = Field(
         default="local",
         description=(
@@ -75,15 +90,18 @@ class ServerSettings(BaseSettings):
     )
     llm_base_url: str | None = Field(
         default=None,
-        description="Base URL of an OpenAI-compatible chat endpoint (reserved for consolidation).",
+        description=(
+            "Base URL of an OpenAI-compatible chat endpoint; with `CML_LLM_MODEL` it turns on "
+            "LLM gists in consolidation and LLM summaries in forgetting (extractive otherwise)."
+        ),
     )
     llm_api_key: SecretStr | None = Field(
         default=None,
-        description="API key of the chat endpoint (reserved).",
+        description="API key of the chat endpoint.",
     )
     llm_model: str | None = Field(
         default=None,
-        description="Chat model name (reserved).",
+        description="Chat model name (needed with `CML_LLM_BASE_URL`).",
     )
     api_key: SecretStr | None = Field(
         default=None,
@@ -128,6 +146,41 @@ class ServerSettings(BaseSettings):
         description="Refuse content that looks like a password, token or private key (422).",
     )
     log_level: LogLevel = Field(default="info", description="Log level of the server.")
+    consolidation_interval_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Run consolidation for every tenant in the background this often; unset or 0 = off."
+        ),
+    )
+    forgetting_interval_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Run active forgetting for every tenant in the background this often; unset or "
+            "0 = off. Background runs only plan unless `CML_FORGETTING_BACKGROUND_APPLY` is on."
+        ),
+    )
+    events_heartbeat_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds of silence after which the event stream sends a heartbeat comment.",
+    )
+    events_stream_idle_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "Seconds without events after which the server ends an event stream (clients "
+            "reconnect and resume from the last event id)."
+        ),
+    )
+    forgetting_background_apply: bool = Field(
+        default=False,
+        description=(
+            "Let background forgetting apply its plan (decay, silence, compress, soft delete); "
+            "off, background runs are dry runs whose counts are logged."
+        ),
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -145,6 +198,8 @@ class ServerSettings(BaseSettings):
         """The engine configuration these settings describe."""
         return EngineConfig(
             database_url=self.resolved_database_url,
+            db_pool_min=self.db_pool_min,
+            db_pool_max=self.db_pool_max,
             embedding_provider=self.embedding_provider,
             embedding_model=self.embedding_model,
             embedding_dimensions=self.embedding_dimensions,
@@ -153,4 +208,7 @@ class ServerSettings(BaseSettings):
             dedup_threshold=self.dedup_threshold,
             redact_pii=self.redact_pii,
             refuse_secrets=self.refuse_secrets,
+            llm_base_url=self.llm_base_url,
+            llm_api_key=_secret(self.llm_api_key),
+            llm_model=self.llm_model,
         )

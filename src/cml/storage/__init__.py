@@ -40,23 +40,31 @@ __all__ = [
 ]
 
 _ACCEPTED = (
-    "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:///:memory: "
-    "(postgresql://... once the PostgreSQL backend ships)"
+    "sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory: "
+    "or postgresql://user:password@host:5432/dbname"
 )
 
 
-def open_store(database_url: str) -> MemoryStore:
-    """Open (creating and migrating if needed) the store a database URL names.
+def open_store(database_url: str, *, pool_min: int = 1, pool_max: int = 10) -> MemoryStore:
+    """Open the store a database URL names.
+
+    A SQLite file is created and migrated if needed. A PostgreSQL database must already have
+    the schema of this py-cml (``cml db upgrade`` applies it): a server never migrates it.
 
     Args:
-        database_url: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
-            ``sqlite:///:memory:``.
+        database_url: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
+            ``sqlite:///:memory:`` or ``postgresql://user:password@host:5432/dbname``
+            (``postgres://`` works too).
+        pool_min: PostgreSQL: connections kept open (ignored by SQLite).
+        pool_max: PostgreSQL: most connections open at once (ignored by SQLite).
 
     Raises:
-        InvalidInputError: The URL has an unsupported scheme, or names PostgreSQL (not
-            available yet).
-        UnavailableError: The database file or its directory cannot be written.
-        StoreMismatchError: The database was written by a newer py-cml.
+        InvalidInputError: The URL has an unsupported scheme or cannot be read.
+        UnavailableError: The database cannot be reached, or its file or directory cannot be
+            written.
+        StoreMismatchError: The database was written by a newer py-cml, or (PostgreSQL) its
+            schema is missing or older: run ``cml db upgrade``.
+        ImportError: A PostgreSQL URL without the ``postgres`` extra installed.
     """
     url = database_url.strip()
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -72,12 +80,14 @@ def open_store(database_url: str) -> MemoryStore:
         from cml.storage.sqlite import SQLiteStore
 
         return SQLiteStore(path)
-    if scheme.startswith(("postgresql", "postgres")):
-        raise InvalidInputError(
-            "The PostgreSQL backend is not available yet in this version of py-cml.",
-            field="database_url",
-            hint="Use a SQLite URL such as sqlite:///./cml-data/cml.db for now.",
-        )
+    if scheme in ("postgresql", "postgres") or scheme.startswith(("postgresql+", "postgres+")):
+        try:
+            from cml.storage.postgres import PostgresStore
+        except ImportError as exc:
+            raise ImportError(
+                'The PostgreSQL backend needs the postgres extra: pip install "py-cml[postgres]"'
+            ) from exc
+        return PostgresStore(url, pool_min=pool_min, pool_max=pool_max)
     raise InvalidInputError(
         f"Unsupported database URL {database_url!r}.",
         field="database_url",

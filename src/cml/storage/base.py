@@ -1,4 +1,4 @@
-"""The storage protocol every py-cml backend implements (SQLite now, PostgreSQL next).
+"""The storage protocol every py-cml backend implements (SQLite and PostgreSQL).
 
 The engine talks to storage only through :class:`MemoryStore`. Reads are plain methods; every
 mutation happens inside :meth:`MemoryStore.transaction`, a unit of work that commits atomically
@@ -114,6 +114,20 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class TenantRecord:
+    """A tenant as the admin listing shows it (see :meth:`MemoryStore.list_tenants`)."""
+
+    tenant_id: str
+    memory_count: int
+    """Memories not deleted."""
+    fact_count: int
+    """``semantic_fact`` memories not deleted."""
+    event_count: int
+    last_activity: datetime | None = None
+    """Time of the newest event or memory write of the tenant."""
+
+
+@dataclass(frozen=True)
 class KeyRecord:
     """A stored API key: only the SHA-256 hash of the secret is kept."""
 
@@ -200,6 +214,16 @@ class MemoryStore(Protocol):
     ) -> list[tuple[str, float]]:
         """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
 
+    def session_successors(
+        self, filt: MemoryFilter, ids: Sequence[str], count: int
+    ) -> dict[str, list[str]]:
+        """The memories that follow each of ``ids`` in its session, nearest first.
+
+        Session order is ``(created_at, id)`` among the memories of the same tenant, namespace
+        and ``session_id`` that ``filt`` admits; at most ``count`` per anchor. Anchors without a
+        session or without successors are left out of the result.
+        """
+
     def list_memories(
         self, filt: MemoryFilter, *, after_id: str | None = None, limit: int = 100
     ) -> list[MemoryRecord]:
@@ -232,6 +256,33 @@ class MemoryStore(Protocol):
         limit: int = 50,
     ) -> tuple[list[EventRecord], int]:
         """A page of the tenant's events, newest first, and how many match in total."""
+
+    def events_after(
+        self,
+        tenant_id: str,
+        after_id: int,
+        *,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[EventRecord]:
+        """The tenant's events with ``id > after_id``, oldest first (for following the log)."""
+
+    def list_unconsolidated(
+        self,
+        tenant_id: str,
+        memory_types: Sequence[str],
+        *,
+        limit: int,
+        namespace: str | None = None,
+    ) -> list[MemoryRecord]:
+        """Active memories of these types with no ``consolidated_at``, newest written first.
+
+        ``namespace`` given: only that namespace's; ``None``: every namespace.
+        """
+
+    def list_tenants(self) -> list[TenantRecord]:
+        """Every tenant known from memories, events or API keys, by tenant id."""
 
     def find_key(self, key_hash: str) -> KeyRecord | None:
         """The key with this hash (revoked or not)."""

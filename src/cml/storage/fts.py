@@ -50,6 +50,16 @@ def build_match_query(text: str) -> str | None:
     tokens = query_tokens(text)
     if not tokens:
         return None
+    return match_expression(tokens)
+
+
+def match_expression(tokens: list[str]) -> str:
+    """The FTS5 expression matching any of ``tokens`` (each quoted as a literal).
+
+    Example:
+        >>> match_expression(["alice", "tea"])
+        '"alice" OR "tea"'
+    """
     # ``\w`` never matches a double quote, but escape anyway so the quoting stays correct if the
     # tokenizer pattern ever changes.
     return " OR ".join('"' + token.replace('"', '""') + '"' for token in tokens)

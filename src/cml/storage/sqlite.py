@@ -25,17 +25,19 @@ from cml.storage.base import (
     MemoryFilter,
     MemoryRecord,
     MemoryStore,
+    TenantRecord,
     Vector,
     VersionRecord,
 )
-from cml.storage.fts import build_match_query
 from cml.storage.sqlite_conn import MEMORY, Connections, prepare_file
+from cml.storage.sqlite_lexical import lexical_search
 from cml.storage.sqlite_rows import (
     EVENT_COLUMNS,
     KEY_COLUMNS,
     MEMORY_SELECT,
     VERSION_COLUMNS,
     filter_sql,
+    from_epoch,
     placeholders,
     row_to_event,
     row_to_idempotency,
@@ -45,6 +47,7 @@ from cml.storage.sqlite_rows import (
     to_epoch,
 )
 from cml.storage.sqlite_schema import SCHEMA_VERSION, migrate
+from cml.storage.sqlite_session import session_successors
 from cml.storage.sqlite_tx import SQLiteTransaction, chunks
 from cml.storage.vector_index import IndexRow, VectorIndex
 
@@ -191,8 +194,10 @@ class SQLiteStore:
         """The oldest memory matching the filter with exactly this content hash."""
         where, params = filter_sql(filt)
         with self._db.read() as conn:
+            # Without the hint SQLite walks (tenant_id, id) to skip the sort, scanning the whole
+            # tenant on every write's duplicate check; the hash index finds the few candidates.
             row = conn.execute(
-                f"SELECT {MEMORY_SELECT} FROM memories AS m"
+                f"SELECT {MEMORY_SELECT} FROM memories AS m INDEXED BY ix_memories_tenant_hash"
                 f" WHERE {where} AND m.content_hash = ? ORDER BY m.id LIMIT 1",
                 (*params, content_hash),
             ).fetchone()
@@ -204,19 +209,8 @@ class SQLiteStore:
         Any text is accepted: words are quoted, English stopwords dropped, and a query with no
         usable word returns ``[]``.
         """
-        match = build_match_query(query)
-        if match is None or limit <= 0:
-            return []
-        where, params = filter_sql(filt)
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT m.id, bm25(memories_fts) AS rank FROM memories_fts"
-                " JOIN memories AS m ON m.pk = memories_fts.rowid"
-                f" WHERE memories_fts MATCH ? AND {where} ORDER BY rank LIMIT ?",
-                (match, *params, limit),
-            ).fetchall()
-        # bm25() is smaller for better matches; flip it so that higher is better.
-        return [(memory_id, -float(rank)) for memory_id, rank in rows]
+            return lexical_search(conn, filt, query, limit)
 
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
@@ -227,6 +221,13 @@ class SQLiteStore:
         # uncommitted rows, so such a load is used once and not kept.
         cache = not (self._db.in_memory and self._db.in_transaction())
         return self._index.search(filt, vector, limit, cache=cache)
+
+    def session_successors(
+        self, filt: MemoryFilter, ids: Sequence[str], count: int
+    ) -> dict[str, list[str]]:
+        """Up to ``count`` memories after each of ``ids`` in its session (see the protocol)."""
+        with self._db.read() as conn:
+            return session_successors(conn, filt, ids, count)
 
     def _load_vectors(self, tenant_id: str) -> list[IndexRow]:
         with self._db.read() as conn:
@@ -374,6 +375,89 @@ class SQLiteStore:
                 (*params, limit, offset),
             ).fetchall()
         return [row_to_event(row) for row in rows], int(total[0])
+
+    def events_after(
+        self,
+        tenant_id: str,
+        after_id: int,
+        *,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[EventRecord]:
+        """The tenant's events after ``after_id``, oldest first."""
+        where = "tenant_id = ? AND id > ?"
+        params: list[Any] = [tenant_id, after_id]
+        if event_type is not None:
+            where += " AND event_type = ?"
+            params.append(event_type)
+        if since is not None:
+            where += " AND created_at >= ?"
+            params.append(to_epoch(since))
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY id LIMIT ?",
+                (*params, max(limit, 0)),
+            ).fetchall()
+        return [row_to_event(row) for row in rows]
+
+    def list_unconsolidated(
+        self,
+        tenant_id: str,
+        memory_types: Sequence[str],
+        *,
+        limit: int,
+        namespace: str | None = None,
+    ) -> list[MemoryRecord]:
+        """Active, not yet consolidated memories of these types, newest written first."""
+        if not memory_types or limit <= 0:
+            return []
+        sql = (
+            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE m.tenant_id = ?"
+            " AND m.status = 'active' AND m.consolidated_at IS NULL"
+            f" AND m.memory_type IN ({placeholders(len(memory_types))})"
+        )
+        params: list[Any] = [tenant_id, *[str(t) for t in memory_types]]
+        if namespace is not None:
+            sql += " AND m.namespace = ?"
+            params.append(namespace)
+        with self._db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY m.pk DESC LIMIT ?", (*params, limit)).fetchall()
+        return [row_to_memory(row) for row in rows]
+
+    def list_tenants(self) -> list[TenantRecord]:
+        """Every tenant of the memories, events and keys, with counts and last activity."""
+        with self._db.read() as conn:
+            memories = {
+                tenant: (total, facts, last)
+                for tenant, total, facts, last in conn.execute(
+                    "SELECT tenant_id, SUM(status != 'deleted'),"
+                    " SUM(status != 'deleted' AND memory_type = 'semantic_fact'),"
+                    " MAX(MAX(updated_at, stored_at)) FROM memories GROUP BY tenant_id"
+                ).fetchall()
+            }
+            events = {
+                tenant: (count, last)
+                for tenant, count, last in conn.execute(
+                    "SELECT tenant_id, COUNT(*), MAX(created_at) FROM events GROUP BY tenant_id"
+                ).fetchall()
+            }
+            keyed = {row[0] for row in conn.execute("SELECT DISTINCT tenant_id FROM api_keys")}
+        tenants: list[TenantRecord] = []
+        for tenant in sorted(set(memories) | set(events) | keyed):
+            total, facts, memory_last = memories.get(tenant, (0, 0, None))
+            event_count, event_last = events.get(tenant, (0, None))
+            stamps = [t for t in (memory_last, event_last) if t is not None]
+            tenants.append(
+                TenantRecord(
+                    tenant_id=tenant,
+                    memory_count=int(total or 0),
+                    fact_count=int(facts or 0),
+                    event_count=int(event_count),
+                    last_activity=from_epoch(max(stamps)) if stamps else None,
+                )
+            )
+        return tenants
 
     # -- writes ----------------------------------------------------------------------------------
     @contextmanager

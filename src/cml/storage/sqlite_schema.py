@@ -137,7 +137,14 @@ _V1: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+_V2: tuple[str, ...] = (
+    # Session order for retrieval's session context (see ``sqlite_session``): a range scan per
+    # matched memory instead of a sort of its whole session.
+    "CREATE INDEX ix_memories_tenant_session_order"
+    " ON memories (tenant_id, session_id, created_at, id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

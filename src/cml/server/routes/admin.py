@@ -1,14 +1,37 @@
-"""``/admin/keys``: create, list and revoke API keys (admin keys only)."""
+"""``/admin/*``: API keys, consolidation, forgetting, purge, tenants, the event log and
+component health (admin keys only).
+
+An admin key acts on any tenant: the tenant comes from the body or query (``tenant_id``), else
+from ``X-Tenant-ID``, else the key's own.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
-from cml.models import NAME_PATTERN, ApiKeyCreated, ApiKeyInfo, CreateKeyRequest
-from cml.server.auth import AdminPrincipal
-from cml.server.deps import EngineDep, require_json
+from cml.models import (
+    NAME_PATTERN,
+    ApiKeyCreated,
+    ApiKeyInfo,
+    ComponentHealth,
+    ConsolidateRequest,
+    ConsolidateResponse,
+    CreateKeyRequest,
+    EventPage,
+    ForgettingRequest,
+    ForgettingResponse,
+    PurgeRequest,
+    PurgeResponse,
+    TenantInfo,
+)
+from cml.server.auth import AdminPrincipal, Principal
+from cml.server.deps import EngineDep, SettingsDep, require_json
+from cml.server.scheduler import Scheduler, scheduler_health
+from cml.server.sse import EventStream
 
 __all__ = ["router"]
 
@@ -41,3 +64,129 @@ def revoke_key(
 ) -> ApiKeyInfo:
     """Revoke an API key; it stops working at once."""
     return engine.keys.revoke(key_id, actor=principal.actor)
+
+
+# -- operations (consolidation, forgetting, purge, tenants, events, components) ------------------
+
+
+def _tenant(principal: Principal, explicit: str | None) -> str:
+    # An admin key may act on any tenant: the body/query names it, else X-Tenant-ID / the key's.
+    return explicit or principal.tenant_id
+
+
+@router.post("/consolidate", dependencies=[Depends(require_json)])
+def consolidate(
+    principal: AdminPrincipal, engine: EngineDep, body: ConsolidateRequest | None = None
+) -> ConsolidateResponse:
+    """Consolidate a tenant's recent episodes into semantic facts (409 if already running)."""
+    body = body or ConsolidateRequest()
+    report = engine.admin.consolidate(
+        _tenant(principal, body.tenant_id), namespace=body.user_id, actor=principal.actor
+    )
+    return ConsolidateResponse.model_validate(report)
+
+
+@router.post("/forget", dependencies=[Depends(require_json)])
+def run_forgetting(
+    principal: AdminPrincipal, engine: EngineDep, body: ForgettingRequest | None = None
+) -> ForgettingResponse:
+    """Active forgetting: score, plan and (unless ``dry_run``) apply (409 if already running)."""
+    body = body or ForgettingRequest()
+    report = engine.admin.run_forgetting(
+        _tenant(principal, body.tenant_id),
+        namespace=body.user_id,
+        dry_run=body.dry_run,
+        max_memories=body.max_memories,
+        actor=principal.actor,
+    )
+    return ForgettingResponse.model_validate(report)
+
+
+@router.post("/purge", dependencies=[Depends(require_json)])
+def purge(
+    principal: AdminPrincipal, engine: EngineDep, body: PurgeRequest | None = None
+) -> PurgeResponse:
+    """Delete a tenant's soft-deleted memories for good (optionally only older ones)."""
+    body = body or PurgeRequest()
+    report = engine.admin.purge(
+        _tenant(principal, body.tenant_id), older_than=body.older_than, actor=principal.actor
+    )
+    return PurgeResponse.model_validate(report)
+
+
+@router.get("/tenants")
+def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[TenantInfo]:
+    """Every tenant with its memory, fact and event counts and its last activity."""
+    return [TenantInfo.model_validate(t) for t in engine.admin.list_tenants()]
+
+
+_TenantQuery = Annotated[str | None, Query(pattern=NAME_PATTERN)]
+_TypeQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
+
+
+@router.get("/events")
+def get_events(
+    principal: AdminPrincipal,
+    engine: EngineDep,
+    tenant_id: _TenantQuery = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    event_type: _TypeQuery = None,
+    since: datetime | None = None,
+) -> EventPage:
+    """A page of a tenant's event log, newest first."""
+    return EventPage.model_validate(
+        engine.admin.events(
+            _tenant(principal, tenant_id),
+            page=page,
+            per_page=per_page,
+            event_type=event_type,
+            since=since,
+        )
+    )
+
+
+@router.get(
+    "/events/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_events(
+    request: Request,
+    principal: AdminPrincipal,
+    engine: EngineDep,
+    settings: SettingsDep,
+    tenant_id: _TenantQuery = None,
+    event_type: _TypeQuery = None,
+    since: datetime | None = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:
+    """Follow a tenant's event log live as server-sent events (see :mod:`cml.server.sse`)."""
+    stream = EventStream(
+        engine,
+        _tenant(principal, tenant_id),
+        event_type=event_type,
+        since=since,
+        last_event_id=last_event_id,
+        heartbeat=settings.events_heartbeat_seconds,
+        max_idle=settings.events_stream_idle_seconds,
+    )
+    return StreamingResponse(
+        stream.lines(request),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/components")
+def component_health(
+    request: Request, principal: AdminPrincipal, engine: EngineDep
+) -> ComponentHealth:
+    """Probe every component; a broken one is reported, the route still answers 200."""
+    components = engine.admin.components()
+    scheduler: Scheduler | None = getattr(request.app.state, "scheduler", None)
+    components["scheduler"] = scheduler_health(scheduler)
+    broken = any(c["status"] == "unhealthy" for c in components.values())
+    return ComponentHealth.model_validate(
+        {"status": "degraded" if broken else "healthy", "components": components}
+    )

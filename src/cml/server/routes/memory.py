@@ -1,4 +1,5 @@
-"""``/memory/*``: write, read, turn, update, forget and stats, mapped onto ``engine.memories``.
+"""``/memory/*``: write, read, turn, update, forget, stats and the batch routes, mapped onto
+``engine.memories``.
 
 Routes are plain ``def`` functions: the engine is synchronous, and FastAPI runs them in its
 threadpool so a slow embedding never blocks the event loop.
@@ -12,10 +13,16 @@ from fastapi import APIRouter, Depends, Query
 
 from cml.models import (
     NAMESPACE_PATTERN,
+    BatchReadRequest,
+    BatchReadResponse,
+    BatchWriteRequest,
+    BatchWriteResponse,
     ForgetRequest,
     ForgetResponse,
     ReadRequest,
     ReadResponse,
+    RestoreRequest,
+    RestoreResponse,
     StatsResponse,
     TurnRequest,
     TurnResponse,
@@ -45,6 +52,27 @@ def write(
     return engine.memories.write(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
+
+
+@router.post("/batch_write", dependencies=_json_body)
+def batch_write(
+    body: BatchWriteRequest,
+    principal: WritePrincipal,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchWriteResponse:
+    """Store up to 500 memories atomically; results in input order."""
+    return engine.memories.write_batch(
+        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    )
+
+
+@router.post("/batch_read", dependencies=_json_body)
+def batch_read(
+    body: BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
+) -> BatchReadResponse:
+    """Run up to 100 reads in one request; results in query order."""
+    return engine.memories.read_batch(principal.tenant_id, body)
 
 
 @router.post("/read", dependencies=_json_body)
@@ -88,6 +116,19 @@ def forget(
 ) -> ForgetResponse:
     """Forget memories by ids, query, time or session."""
     return engine.memories.forget(
+        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    )
+
+
+@router.post("/restore", dependencies=_json_body)
+def restore(
+    body: RestoreRequest,
+    principal: WritePrincipal,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKey = None,
+) -> RestoreResponse:
+    """Bring soft-deleted (not yet purged) or silenced memories back to active."""
+    return engine.admin.restore(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
 

@@ -1,0 +1,139 @@
+"""The memory listing behind ``GET /admin/memories`` and the clients' ``iter_memories``.
+
+Pages follow the id order (UUIDv7, so creation order) with keyset pagination: a page holds the
+memories *after* the cursor, never an offset. Offsets break under concurrent writes: a memory
+written or deleted before the current position shifts every later row, so an offset-paged
+walk skips or repeats memories. A keyset walk sees every memory that matches throughout the
+walk exactly once; one written meanwhile shows up at most once (ids grow, so usually at the
+end), and one deleted before the walk reached it is not shown.
+
+The cursor is the last id of the page, encoded so that clients treat it as opaque: the
+encoding may change without breaking anyone who only passes cursors back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+
+from cml.errors import InvalidInputError
+from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
+from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore
+
+__all__ = ["ALL_STATUSES", "decode_cursor", "encode_cursor", "list_page", "record_out"]
+
+ALL_STATUSES = "all"
+"""The ``status`` value that lists memories whatever their status."""
+
+_CURSOR_PREFIX = "m1:"
+
+
+def encode_cursor(memory_id: str) -> str:
+    """The opaque cursor pointing just after ``memory_id``."""
+    raw = (_CURSOR_PREFIX + memory_id).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The memory id behind a cursor made by :func:`encode_cursor`.
+
+    Raises:
+        InvalidInputError: The cursor was not made by this server (``field`` ``cursor``).
+    """
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (ValueError, binascii.Error, UnicodeError):
+        text = ""
+    if not text.startswith(_CURSOR_PREFIX) or len(text) == len(_CURSOR_PREFIX):
+        raise InvalidInputError(
+            "The cursor is not one this server issued.",
+            field="cursor",
+            hint="Pass back the next_cursor of the previous page unchanged, or omit it to start.",
+        )
+    return text[len(_CURSOR_PREFIX) :]
+
+
+def _statuses(status: str) -> tuple[str, ...] | None:
+    if status == ALL_STATUSES:
+        return None
+    try:
+        return (MemoryStatus(status).value,)
+    except ValueError:
+        allowed = ", ".join([*(s.value for s in MemoryStatus), ALL_STATUSES])
+        raise InvalidInputError(
+            f"Unknown status {status!r}; use one of {allowed}.", field="status"
+        ) from None
+
+
+def list_page(
+    store: MemoryStore,
+    tenant_id: str,
+    *,
+    cursor: str | None = None,
+    limit: int = 100,
+    status: str = MemoryStatus.ACTIVE.value,
+    memory_types: Sequence[str] | None = None,
+    namespace: str | None = None,
+) -> MemoryPage:
+    """One page of a tenant's memories in id order.
+
+    Args:
+        store: Where the memories live.
+        tenant_id: Whose memories; no other tenant's are ever listed.
+        cursor: ``next_cursor`` of the previous page; ``None`` for the first page.
+        limit: Most memories on the page (1 to ``MAX_PAGE_SIZE``).
+        status: Only memories with this status, or ``"all"``.
+        memory_types: Only these types.
+        namespace: Only this namespace (exact match); ``None`` for every namespace.
+
+    Returns:
+        The page and the cursor of the next one (``None`` on the last page).
+
+    Raises:
+        InvalidInputError: A bad cursor, status or limit.
+    """
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInputError(f"per_page must be 1-{MAX_PAGE_SIZE}.", field="per_page")
+    after = decode_cursor(cursor) if cursor is not None else None
+    filt = MemoryFilter(
+        tenant_id=tenant_id,
+        namespace=namespace,
+        memory_types=list(memory_types) if memory_types else None,
+        statuses=_statuses(status),
+    )
+    # One row more than the page tells whether another page exists, without a count query.
+    records = store.list_memories(filt, after_id=after, limit=limit + 1)
+    page = [r for r in records[:limit] if r.tenant_id == tenant_id]
+    more = len(records) > limit
+    return MemoryPage(
+        items=[record_out(r) for r in page],
+        next_cursor=encode_cursor(records[limit - 1].id) if more else None,
+    )
+
+
+def record_out(record: MemoryRecord) -> MemoryRecordOut:
+    """A stored memory as the wire shows it in full (the embedding left out)."""
+    return MemoryRecordOut(
+        id=record.id,
+        text=record.content,
+        type=record.memory_type,
+        status=record.status,
+        namespace=record.namespace,
+        session_id=record.session_id,
+        agent_id=record.agent_id,
+        context_tags=list(record.context_tags),
+        metadata=dict(record.metadata),
+        importance=record.importance,
+        confidence=record.confidence,
+        version=record.version,
+        access_count=record.access_count,
+        timestamp=record.created_at,
+        updated_at=record.updated_at,
+        stored_at=record.stored_at,
+        last_accessed_at=record.last_accessed_at,
+        deleted_at=record.deleted_at,
+        consolidated_at=record.consolidated_at,
+        provenance=list(record.provenance),
+    )

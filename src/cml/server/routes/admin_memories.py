@@ -1,0 +1,58 @@
+"""``GET /admin/memories``: the tenant's memories in full, page by page (admin keys only).
+
+Pages are keyset pages in id order: ``cursor`` is the ``next_cursor`` of the previous page.
+``page`` (an offset) is not supported beyond the first page, because offsets skip or repeat
+memories when others are written or deleted during the walk (see :mod:`cml.engine.listing`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from cml.models import MAX_PAGE_SIZE, NAMESPACE_PATTERN, MemoryPage, MemoryType
+from cml.server.auth import AdminPrincipal
+from cml.server.deps import EngineDep
+from cml.server.errors import ApiError
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.get("/memories")
+def list_memories(
+    principal: AdminPrincipal,
+    engine: EngineDep,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=256, description="next_cursor of the previous page; omit to start."),
+    ] = None,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+    status: Annotated[
+        str, Query(max_length=16, description="A memory status, or 'all'.")
+    ] = "active",
+    memory_types: Annotated[
+        list[MemoryType] | None, Query(alias="type", description="Repeat for several types.")
+    ] = None,
+    namespace: Annotated[str | None, Query(pattern=NAMESPACE_PATTERN)] = None,
+    page: Annotated[int | None, Query(ge=1, description="Only 1; use cursor after that.")] = None,
+) -> MemoryPage:
+    """List the tenant's memories in id order, one keyset page at a time."""
+    if page is not None and page > 1:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Offset pages are not supported: pass the previous page's next_cursor as cursor.",
+            field="page",
+            hint="Offsets skip or repeat memories while others are written; cursors never do.",
+        )
+    return engine.memories.list_memories(
+        principal.tenant_id,
+        cursor=cursor,
+        limit=per_page,
+        status=status,
+        memory_types=[str(t) for t in memory_types] if memory_types else None,
+        namespace=namespace,
+    )

@@ -1,0 +1,120 @@
+"""Contract: what the admin operations need of a store (every backend).
+
+``list_tenants`` (tenants known from memories, events and keys, with counts), ``events_after``
+(following the log by id) and ``list_unconsolidated`` (the consolidation sampler).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from cml.storage import MemoryStore
+from cml.storage.base import EventRecord, KeyRecord
+
+from .conftest import T0, insert, make_record
+
+
+def _event(store: MemoryStore, tenant: str, event_type: str, minutes: float = 0) -> None:
+    with store.transaction() as tx:
+        tx.add_event(
+            EventRecord(
+                tenant_id=tenant,
+                event_type=event_type,
+                operation="op",
+                created_at=T0 + timedelta(minutes=minutes),
+                memory_ids=["m1"],
+                payload={"n": 1},
+            )
+        )
+
+
+def test_list_tenants_counts_memories_facts_and_events_of_every_tenant(
+    store: MemoryStore,
+) -> None:
+    insert(
+        store,
+        make_record("a fact", memory_type="semantic_fact"),
+        make_record("an event"),
+        make_record("gone", status="deleted"),
+        make_record("other tenant", tenant_id="globex"),
+    )
+    _event(store, "acme", "memory.write")
+    _event(store, "acme", "memory.write", minutes=5)
+    _event(store, "initech", "key.create")
+    with store.transaction() as tx:
+        tx.insert_key(
+            KeyRecord(
+                id="k1",
+                tenant_id="umbrella",
+                key_hash="h",
+                prefix="p",
+                scopes=["read"],
+                created_at=T0,
+            )
+        )
+
+    tenants = {t.tenant_id: t for t in store.list_tenants()}
+
+    assert list(tenants) == ["acme", "globex", "initech", "umbrella"]
+    assert (tenants["acme"].memory_count, tenants["acme"].fact_count) == (2, 1)
+    assert tenants["acme"].event_count == 2
+    assert tenants["acme"].last_activity is not None
+    assert (tenants["initech"].memory_count, tenants["initech"].event_count) == (0, 1)
+    assert tenants["umbrella"].memory_count == tenants["umbrella"].event_count == 0
+    assert tenants["umbrella"].last_activity is None
+
+
+def test_events_after_follows_one_tenants_log_in_id_order(store: MemoryStore) -> None:
+    for i in range(5):
+        _event(store, "acme", "memory.write" if i % 2 else "memory.update", minutes=i)
+    _event(store, "globex", "memory.write")
+    first = store.events_after("acme", 0, limit=2)
+    rest = store.events_after("acme", first[-1].id or 0)
+
+    assert [e.tenant_id for e in first + rest] == ["acme"] * 5
+    ids = [e.id for e in first + rest]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 5
+    writes = store.events_after("acme", 0, event_type="memory.write")
+    assert [e.event_type for e in writes] == ["memory.write"] * 2
+    later = store.events_after("acme", 0, since=T0 + timedelta(minutes=3))
+    assert len(later) == 2
+    assert store.events_after("acme", ids[-1]) == []
+
+
+def test_list_unconsolidated_returns_active_unconsolidated_episodes_newest_first(
+    store: MemoryStore,
+) -> None:
+    old, new, fact = insert(
+        store,
+        make_record("old episode", namespace="a"),
+        make_record("new episode", namespace="b"),
+        make_record("a fact", memory_type="semantic_fact"),
+    )
+    done, silent = insert(
+        store,
+        make_record("consolidated", consolidated_at=T0),
+        make_record("silent", status="silent"),
+    )
+    insert(store, make_record("other tenant", tenant_id="globex"))
+
+    found = store.list_unconsolidated("acme", ["episodic_event"], limit=10)
+    assert [r.id for r in found] == [new.id, old.id]
+    assert [r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=1)] == [
+        new.id
+    ]
+    scoped = store.list_unconsolidated("acme", ["episodic_event"], limit=10, namespace="a")
+    assert [r.id for r in scoped] == [old.id]
+
+    with store.transaction() as tx:
+        tx.update(dataclasses.replace(new, consolidated_at=T0))
+    assert [r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=10)] == [
+        old.id
+    ]
+    assert store.list_unconsolidated("acme", [], limit=10) == []
+    facts = store.list_unconsolidated("acme", ["semantic_fact"], limit=10)
+    assert [r.id for r in facts] == [fact.id]
+    assert {done.id, silent.id}.isdisjoint(
+        r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=10)
+    )
