@@ -29,13 +29,10 @@ from cml.storage.base import (
     Vector,
     VersionRecord,
 )
+from cml.storage.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
 from cml.storage.sqlite_conn import MEMORY, Connections, prepare_file
 from cml.storage.sqlite_lexical import lexical_search
 from cml.storage.sqlite_rows import (
-    EVENT_COLUMNS,
-    KEY_COLUMNS,
-    MEMORY_SELECT,
-    VERSION_COLUMNS,
     filter_sql,
     from_epoch,
     placeholders,

@@ -23,39 +23,6 @@ from cml.storage.base import (
     VersionRecord,
 )
 
-# Column order shared by INSERT, UPDATE and SELECT of memories (``pk`` stays internal).
-MEMORY_COLUMNS: tuple[str, ...] = (
-    "id",
-    "tenant_id",
-    "content",
-    "memory_type",
-    "created_at",
-    "updated_at",
-    "namespace",
-    "session_id",
-    "agent_id",
-    "status",
-    "context_tags",
-    "metadata",
-    "importance",
-    "confidence",
-    "access_count",
-    "last_accessed_at",
-    "version",
-    "provenance",
-    "content_hash",
-    "embedding",
-    "stored_at",
-    "deleted_at",
-    "consolidated_at",
-)
-MEMORY_SELECT = ", ".join(f"m.{column}" for column in MEMORY_COLUMNS)
-VERSION_COLUMNS = (
-    "memory_id, version, content, confidence, importance, metadata, status, changed_at, reason"
-)
-EVENT_COLUMNS = "id, tenant_id, event_type, operation, created_at, actor, memory_ids, payload"
-KEY_COLUMNS = "id, tenant_id, key_hash, prefix, scopes, created_at, name, extra_tenants, revoked_at"
-
 
 def to_epoch(value: datetime) -> float:
     """Epoch seconds of ``value`` (a naive datetime counts as UTC)."""

@@ -9,13 +9,8 @@ from typing import TypeVar
 
 from cml.errors import NotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
-from cml.storage.sqlite_rows import (
-    MEMORY_COLUMNS,
-    dump_json,
-    memory_params,
-    placeholders,
-    to_epoch,
-)
+from cml.storage.columns import MEMORY_COLUMNS
+from cml.storage.sqlite_rows import dump_json, memory_params, placeholders, to_epoch
 from cml.storage.vector_index import Change, Removal, StatusChange, Upsert
 
 CHUNK = 500

@@ -32,12 +32,9 @@ from cml.storage.base import (
     Vector,
     VersionRecord,
 )
+from cml.storage.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
 from cml.storage.postgres.pool import EF_SEARCH, Connections
 from cml.storage.postgres.rows import (
-    EVENT_COLUMNS,
-    KEY_COLUMNS,
-    MEMORY_SELECT,
-    VERSION_COLUMNS,
     filter_sql,
     row_to_event,
     row_to_idempotency,
