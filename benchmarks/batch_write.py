@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from _runtime import add_runtime_argument, apply_runtime, current_runtime
 from latency import synthetic_texts  # type: ignore[import-not-found]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -78,7 +79,9 @@ def measure_embedder(texts: list[str], provider: str) -> float:
     from cml.engine import EngineConfig
     from cml.engine.embedder import make_embedder
 
-    embedder = make_embedder(EngineConfig(embedding_provider=provider))  # type: ignore[arg-type]
+    embedder = make_embedder(
+        EngineConfig(embedding_provider=provider, embedding_runtime=current_runtime())
+    )  # type: ignore[arg-type]
     # In a worker thread, as the server and the embedded client run the engine: PyTorch's
     # CPU throughput differs between the main thread and others, so measure like for like.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -126,6 +129,8 @@ def measure_http(texts: list[str], provider: str, data_dir: Path) -> tuple[Row, 
     env.update(
         CML_DATA_DIR=str(data_dir),
         CML_EMBEDDING_PROVIDER=provider,
+        CML_EMBEDDING_RUNTIME=current_runtime(),
+        CML_RATE_LIMIT_PER_SECOND="0",  # measure the server, not the limiter
         CML_ADMIN_API_KEY=ADMIN_KEY,
         CML_LOG_LEVEL="warning",
     )
@@ -160,13 +165,15 @@ def main() -> None:
     )
     parser.add_argument("--count", type=int, default=1000, help="memories per measurement")
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    add_runtime_argument(parser)
     parser.add_argument("--data", type=Path, help="a LoCoMo JSON file to take turns from")
     parser.add_argument("--no-http", action="store_true", help="skip the cml serve runs")
     args = parser.parse_args()
+    runtime = apply_runtime(args)
 
     texts = locomo_turns(args.data, args.count) if args.data else synthetic_texts(args.count, 7)
     source = f"LoCoMo turns from {args.data}" if args.data else "synthetic sentences"
-    print(f"{len(texts)} {source}, embedder={args.embedder}, {os.cpu_count()} CPUs")
+    print(f"{len(texts)} {source}, embedder={args.embedder} ({runtime}), {os.cpu_count()} CPUs")
 
     from cml import EmbeddedCognitiveMemoryLayer
 

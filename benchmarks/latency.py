@@ -24,6 +24,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _runtime import add_runtime_argument, apply_runtime, current_runtime
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 NAMES = ["Alice", "Bob", "Caroline", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas"]
@@ -70,7 +72,11 @@ def seed_store(db_path: Path, count: int, embedder: str, tenant: str) -> float:
     from cml.storage.ids import new_id
 
     engine = open_engine(
-        EngineConfig(database_url=f"sqlite:///{db_path}", embedding_provider=embedder)  # type: ignore[arg-type]
+        EngineConfig(
+            database_url=f"sqlite:///{db_path}",
+            embedding_provider=embedder,
+            embedding_runtime=current_runtime(),
+        )  # type: ignore[arg-type]
     )
     start = time.perf_counter()
     texts = synthetic_texts(count, seed=1)
@@ -129,7 +135,9 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200, help="single writes to time")
     parser.add_argument("--reads", type=int, default=200, help="reads to time")
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    add_runtime_argument(parser)
     args = parser.parse_args()
+    runtime = apply_runtime(args)
 
     from cml import EmbeddedCognitiveMemoryLayer
 
@@ -153,7 +161,7 @@ def main() -> None:
                 memory.read(query, max_results=10)
                 read_times.append(time.perf_counter() - start)
             total = memory.stats().total_memories
-    print(f"store  {total} memories, embedder={args.embedder}")
+    print(f"store  {total} memories, embedder={args.embedder} ({runtime})")
     report("write", write_times)
     report("read", read_times)
 

@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _runtime import add_runtime_argument, apply_runtime
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 CATEGORY_NAMES = {
@@ -157,32 +159,82 @@ def namespace_of(sample_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", sample_id)
 
 
+INGEST_BATCH = 200
+
+
 def ingest(memory: Any, conversation: Conversation) -> None:
-    """Write every turn of a conversation as one memory."""
+    """Write every turn of a conversation as one memory, in dialog order, with ``batch_write``.
+
+    A batch stores its items in input order (ids are time-ordered), so the session order that
+    neighbouring-turn context relies on is the same as with one ``write`` per turn.
+    """
     namespace = namespace_of(conversation.sample_id)
-    for turn in conversation.turns:
-        memory.write(
-            turn.content,
-            namespace=namespace,
-            session_id=f"session-{turn.session}",
-            timestamp=turn.timestamp,
-            metadata={"dia_id": turn.dia_id},
-        )
+    items = [
+        {
+            "content": turn.content,
+            "session_id": f"session-{turn.session}",
+            "timestamp": turn.timestamp,
+            "metadata": {"dia_id": turn.dia_id},
+        }
+        for turn in conversation.turns
+    ]
+    for start in range(0, len(items), INGEST_BATCH):
+        memory.batch_write(items[start : start + INGEST_BATCH], namespace=namespace)
 
 
 def evaluate(
-    memory: Any, conversation: Conversation, ks: list[int], scores: dict[int, Scores]
+    memory: Any,
+    conversation: Conversation,
+    ks: list[int],
+    scores: dict[int, Scores],
+    ranked_by_question: dict[str, list[str | None]] | None = None,
 ) -> list[float]:
-    """Ask every question; add its scores to its category; return the read latencies (s)."""
+    """Ask every question; add its scores to its category; return the read latencies (s).
+
+    ``ranked_by_question`` (optional) receives each question's ranked dialog ids, keyed by
+    ``"<sample_id>/<question index>"``, to compare two runs question by question.
+    """
     namespace = namespace_of(conversation.sample_id)
     latencies = []
-    for question in conversation.questions:
+    for index, question in enumerate(conversation.questions):
         started = time.perf_counter()
         result = memory.read(question.text, max_results=max(ks), namespace=namespace, format="list")
         latencies.append(time.perf_counter() - started)
         ranked = [item.metadata.get("dia_id") for item in result.memories]
         scores.setdefault(question.category, Scores()).add(ranked, question.evidence, ks)
+        if ranked_by_question is not None:
+            ranked_by_question[f"{conversation.sample_id}/{index}"] = ranked
     return latencies
+
+
+def overall_recall(scores: dict[int, Scores], k: int) -> float:
+    """Mean recall@k over the questions of categories 1-4."""
+    values = [v for c, s in scores.items() if c in OVERALL for v in s.recall[k]]
+    return statistics.fmean(values) if values else 0.0
+
+
+def report_changes(
+    conversations: list[Conversation],
+    before: dict[str, list[str | None]],
+    after: dict[str, list[str | None]],
+    k: int,
+) -> None:
+    """Print (to stderr) the questions whose recall@k changed between two runs."""
+    for conversation in conversations:
+        for index, question in enumerate(conversation.questions):
+            if question.category not in OVERALL:
+                continue
+            key = f"{conversation.sample_id}/{index}"
+            wanted = set(question.evidence)
+            old = len(wanted & set(before[key][:k])) / len(wanted)
+            new = len(wanted & set(after[key][:k])) / len(wanted)
+            if old != new:
+                print(
+                    f"{'LOST' if new < old else 'GAIN'} {key} {old:.2f}->{new:.2f} "
+                    f"{question.text!r} evidence={question.evidence} "
+                    f"before={before[key][:k]} after={after[key][:k]}",
+                    file=sys.stderr,
+                )
 
 
 def table(scores: dict[int, Scores], ks: list[int]) -> str:
@@ -217,17 +269,29 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, required=True, help="LoCoMo JSON file")
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    add_runtime_argument(parser)
     parser.add_argument("--k", type=int, nargs="+", default=[1, 5, 10], help="cut-offs")
     parser.add_argument("--conversations", type=int, default=None, help="use only the first N")
-    parser.add_argument("--consolidate", action="store_true", help="consolidate before asking")
+    parser.add_argument(
+        "--consolidate",
+        action="store_true",
+        help="ask, consolidate, ask again: report recall before and after the sleep cycle",
+    )
+    parser.add_argument(
+        "--show-changes",
+        action="store_true",
+        help="with --consolidate: list the questions whose recall@10 changed",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
     args = parser.parse_args()
+    runtime = apply_runtime(args)
 
     from cml import EmbeddedCognitiveMemoryLayer
 
     conversations = load(args.data)[: args.conversations]
     ks = sorted(set(args.k))
     scores: dict[int, Scores] = {}
+    after: dict[int, Scores] = {}
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "locomo.db"
@@ -239,19 +303,25 @@ def main() -> None:
                 turns += len(conversation.turns)
                 print(f"ingested {conversation.sample_id}", file=sys.stderr)
             ingest_s = time.perf_counter() - started
+            before_ranked: dict[str, list[str | None]] = {}
+            for conversation in conversations:
+                latencies.extend(evaluate(memory, conversation, ks, scores, before_ranked))
             if args.consolidate:
                 # One end user per conversation = one namespace (docs/decisions.md #16).
                 for conversation in conversations:
                     report = memory.consolidate(user_id=namespace_of(conversation.sample_id))
                     report.pop("fact_ids", None)
                     print(f"consolidation {conversation.sample_id}: {report}", file=sys.stderr)
-            for conversation in conversations:
-                latencies.extend(evaluate(memory, conversation, ks, scores))
+                after_ranked: dict[str, list[str | None]] = {}
+                for conversation in conversations:
+                    evaluate(memory, conversation, ks, after, after_ranked)
+                if args.show_changes:
+                    report_changes(conversations, before_ranked, after_ranked, max(ks))
 
     questions = sum(s.count for c, s in scores.items() if c in OVERALL)
     print(
         f"{len(conversations)} conversations, {turns} turns, {questions} questions (1-4), "
-        f"embedder={args.embedder}{', consolidated' if args.consolidate else ''}"
+        f"embedder={args.embedder} ({runtime})"
     )
     print(
         f"ingest {turns / ingest_s:.1f} turns/s; read p50 "
@@ -259,8 +329,15 @@ def main() -> None:
         f"{sorted(latencies)[int(0.95 * (len(latencies) - 1))] * 1000:.1f} ms"
     )
     print(table(scores, ks))
+    if args.consolidate:
+        top = max(ks)
+        print(f"\nafter consolidation (same store, same questions):\n{table(after, ks)}")
+        print(
+            f"\nrecall@{top} before {overall_recall(scores, top):.3f}, "
+            f"after {overall_recall(after, top):.3f}"
+        )
     if args.json:
-        payload = {
+        payload: dict[str, Any] = {
             str(c): {
                 "n": s.count,
                 "recall": {str(k): statistics.fmean(s.recall[k]) for k in ks},
@@ -269,6 +346,14 @@ def main() -> None:
             }
             for c, s in scores.items()
         }
+        if args.consolidate:
+            payload["after_consolidation"] = {
+                str(c): {
+                    "n": s.count,
+                    "recall": {str(k): statistics.fmean(s.recall[k]) for k in ks},
+                }
+                for c, s in after.items()
+            }
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _runtime import add_runtime_argument, apply_runtime, current_runtime
 from latency import NAMES, QUESTIONS, percentile, synthetic_texts
 
 TENANT = "default"
@@ -79,7 +80,9 @@ def seed(database_url: str, count: int, embedder_name: str) -> float:
     from cml.engine.embedder import make_embedder
     from cml.storage import MemoryRecord, new_id, open_store
 
-    embedder = make_embedder(EngineConfig(embedding_provider=embedder_name))  # type: ignore[arg-type]
+    embedder = make_embedder(
+        EngineConfig(embedding_provider=embedder_name, embedding_runtime=current_runtime())
+    )  # type: ignore[arg-type]
     store = open_store(database_url)
     texts = synthetic_texts(count, seed=1)
     base = datetime(2025, 1, 1, tzinfo=UTC)
@@ -117,7 +120,13 @@ def measure(database_url: str, embedder: str, reads: int, writes: int) -> dict[s
     from cml.models import ReadRequest, WriteRequest
 
     started = time.perf_counter()
-    engine = open_engine(EngineConfig(database_url=database_url, embedding_provider=embedder))  # type: ignore[arg-type]
+    engine = open_engine(
+        EngineConfig(
+            database_url=database_url,
+            embedding_provider=embedder,
+            embedding_runtime=current_runtime(),
+        )
+    )  # type: ignore[arg-type]
     opened = time.perf_counter() - started
     try:
         service = engine.memories
@@ -155,8 +164,10 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--embedder", choices=["hash", "local"], default="hash")
+    add_runtime_argument(parser)
     parser.add_argument("--database-url", help="a PostgreSQL server to create databases on")
     args = parser.parse_args()
+    runtime = apply_runtime(args)
 
     rows = []
     with postgres_server(args.database_url) as admin_url, tempfile.TemporaryDirectory() as tmp:
@@ -175,7 +186,7 @@ def main() -> None:
                     f"read p50 {result['read_p50_ms']:.2f} ms p95 {result['read_p95_ms']:.2f} ms, "
                     f"{result['writes_per_s']:.0f} writes/s"
                 )
-    print(f"\nembedder={args.embedder}, reads={args.reads}, writes={args.writes}")
+    print(f"\nembedder={args.embedder} ({runtime}), reads={args.reads}, writes={args.writes}")
     print("| backend | memories | read p50 | read p95 | single writes/s | seed | engine open |")
     print("|---|---|---|---|---|---|---|")
     for backend, size, seeded, r in rows:

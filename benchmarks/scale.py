@@ -31,6 +31,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _runtime import add_runtime_argument, apply_runtime, current_runtime
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -44,7 +46,11 @@ def grow(db_path: Path, start: int, end: int, embedder: str, tenant: str = "defa
     from cml.storage.ids import new_id
 
     engine = open_engine(
-        EngineConfig(database_url=f"sqlite:///{db_path}", embedding_provider=embedder)  # type: ignore[arg-type]
+        EngineConfig(
+            database_url=f"sqlite:///{db_path}",
+            embedding_provider=embedder,
+            embedding_runtime=current_runtime(),
+        )  # type: ignore[arg-type]
     )
     texts = synthetic_texts(end, seed=1)[start:]
     base = datetime(2025, 1, 1, tzinfo=UTC)
@@ -184,9 +190,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    add_runtime_argument(parser)
     parser.add_argument("--no-http", action="store_true", help="embedded only")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    runtime = apply_runtime(args)
     if args.child is not None:
         embedded_child(args.child, args.embedder, args.reads)
         return
@@ -205,7 +213,7 @@ def main() -> None:
             if not args.no_http:
                 lines.append(row(size, "http", measure_http(db_path, args.embedder, args.reads)))
                 print(lines[-1], file=sys.stderr)
-    print(f"embedder={args.embedder}, reads per cell={args.reads}, max_results=10")
+    print(f"embedder={args.embedder} ({runtime}), reads per cell={args.reads}, max_results=10")
     print("\n".join(lines))
 
 

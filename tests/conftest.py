@@ -30,6 +30,8 @@ class ServerProcess:
     port: int
     data_dir: Path
     env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    """The server process (fault tests kill it)."""
 
 
 def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -71,7 +73,7 @@ def _serve(env: dict[str, str], data_dir: Path) -> Iterator[ServerProcess]:
             if time.monotonic() > deadline:
                 pytest.fail("cml serve did not answer /health within 30 s")
             time.sleep(0.1)
-        yield ServerProcess(url=url, port=port, data_dir=data_dir, env=env)
+        yield ServerProcess(url=url, port=port, data_dir=data_dir, env=env, process=process)
     finally:
         process.terminate()
         try:

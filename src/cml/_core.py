@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -305,6 +306,7 @@ class ClientCore:
             model = validate(endpoint.body, body or {})
             data = model.model_dump(mode="json", exclude_unset=True)
             content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        _check_sendable(params, path_args, idempotency_key)
         key: str | None = None
         if endpoint.keyed:
             key = idempotency_key or str(uuid.uuid4())
@@ -495,10 +497,44 @@ def check_tenant_id(tenant_id: str | None) -> None:
         )
 
 
+_KEY_PREFIX = "cml_"
+_KEY_MIN_LENGTH = 36
+"""A py-cml key secret is ``cml_`` and 43 more characters; ids never look like that."""
+
+
 def check_id(name: str, value: str) -> None:
-    """Refuse an empty id before building a URL from it."""
+    """Refuse an empty id, or a key's secret, before building a URL from it."""
     if not value.strip():
         _invalid(name, "must not be empty")
+    if value.startswith(_KEY_PREFIX) and len(value) >= _KEY_MIN_LENGTH:
+        # A URL ends up in access logs and proxies: a secret pasted for an id must not go out.
+        _invalid(name, "is an API key's secret; pass the key's id (ApiKeyInfo.id) instead")
+
+
+# The server's rule for Idempotency-Key (an HTTP header value); see cml.server.deps.
+_IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
+
+
+def _check_sendable(
+    params: Mapping[str, str | list[str] | None] | None,
+    path_args: Mapping[str, str] | None,
+    idempotency_key: str | None,
+) -> None:
+    """Refuse what HTTP cannot carry, before httpx fails on it with an error of its own."""
+    for name, value in [*(params or {}).items(), *(path_args or {}).items()]:
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None and not _is_utf8(item):
+                _invalid(name, "must be valid Unicode (no lone surrogates)")
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY_RE.fullmatch(idempotency_key):
+        _invalid("idempotency_key", "must be 1-255 printable ASCII characters")
+
+
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _invalid(field: str, message: str) -> None:

@@ -95,8 +95,15 @@ class CMLConfig:
             if getattr(self, name) < 0:
                 raise ConfigurationError(f"{name} must be 0 or more, got {getattr(self, name)}")
         for name in ("api_key", "admin_api_key"):
-            if getattr(self, name) == "":
+            value = getattr(self, name)
+            if value == "":
                 raise ConfigurationError(f"{name} must not be empty; leave it unset instead")
+            # A key travels in an HTTP header: anything else could not be sent at all. The key
+            # itself is not quoted, it may be a real secret with a typo.
+            if value is not None and not all(" " <= char <= "~" for char in value):
+                raise ConfigurationError(
+                    f"{name} must be printable ASCII characters; check for a stray character"
+                )
 
     @classmethod
     def from_env(

@@ -105,8 +105,8 @@ def _open_app(
             f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
         )
         raise ConfigurationError(f"Invalid embedded settings: {problems}") from None
-    resolved.ensure_data_dir()
     try:
+        resolved.ensure_data_dir()
         engine = open_engine(resolved.to_engine_config())
     except EngineError as exc:
         # No HTTP status here, but callers should still only need to catch the SDK's errors.

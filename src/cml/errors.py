@@ -14,6 +14,12 @@ a status code and the error envelope (``code`` becomes ``error.code``). SDK user
     ├── ConflictError            an idempotency key reused with a different request
     ├── StoreMismatchError       a store opened with another embedding model or dimension
     └── UnavailableError         the database or embedder cannot be reached
+        └── DatabaseUnavailableError   the database cannot serve requests right now
+            └── StorageFullError       the disk holding the database is full
+
+Both storage backends turn their drivers' failures into ``DatabaseUnavailableError`` (or
+``StorageFullError``) in their connection layer, so the server maps them once and never answers
+a database outage with a 500.
 """
 
 from __future__ import annotations
@@ -71,3 +77,21 @@ class UnavailableError(EngineError):
     """A backing service (database, embedder) is not answering."""
 
     code = "unavailable"
+
+
+class DatabaseUnavailableError(UnavailableError):
+    """The database cannot serve requests right now: unreachable, restarting, locked or failing.
+
+    Raised by both storage backends' connection layers. The server answers ``503`` and
+    reconnects by itself once the database is back. Retrying is safe: writes carry an idempotency
+    key, so a write whose commit was already under way when the connection broke is not stored
+    twice.
+    """
+
+    code = "database_unavailable"
+
+
+class StorageFullError(DatabaseUnavailableError):
+    """The disk (or quota) holding the database is full: nothing was stored, nothing was lost."""
+
+    code = "storage_full"

@@ -10,12 +10,21 @@ All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 __all__ = [
     "MAX_BATCH_ITEMS",
@@ -105,9 +114,12 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}){0,3}$"
 """Namespaces: up to four ``/``-separated segments, each shaped like a tenant id."""
 
+# Checked with fullmatch: Python's "$" also matches before a final newline, so "work\n" would
+# pass .match() here while the same pattern refuses it in pydantic and FastAPI (Rust regex).
 _NAME_RE = re.compile(NAME_PATTERN)
 _NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMBER_RE = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
 class MemoryType(StrEnum):
@@ -203,7 +215,7 @@ def _clean_optional_text(value: str | None) -> str | None:
 
 
 def _check_namespace(value: str | None) -> str | None:
-    if value is not None and not _NAMESPACE_RE.match(value):
+    if value is not None and not _NAMESPACE_RE.fullmatch(value):
         raise ValueError(
             "must be 1-64 characters of letters, digits, '_', '.', '-' per segment, starting "
             "with a letter or digit, with up to four segments separated by '/'"
@@ -221,25 +233,76 @@ def _check_label(value: str | None) -> str | None:
     return value
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if isinstance(value, dict):
-        return max([level + 1, *(_depth(v, level + 1) for v in value.values())])
-    if isinstance(value, list):
-        return max([level + 1, *(_depth(v, level + 1) for v in value)])
-    return level
+def _metadata_problem(value: dict[str, Any]) -> str | None:
+    """What makes ``value`` unfit to store as metadata, or ``None``.
+
+    Iterative, so that a hostile nesting depth cannot exhaust the stack before it is refused.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        node, level, where = stack.pop()
+        at = f" (at {where})" if where else ""
+        if level > MAX_METADATA_DEPTH:
+            return f"nests deeper than {MAX_METADATA_DEPTH} levels"
+        children: list[tuple[Any, str]] = []
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if not isinstance(key, str):
+                    return f"keys must be strings, not {type(key).__name__}{at}"
+                if problem := _string_problem(key):
+                    return f"keys {problem}{at}"
+                children.append((child, f"{where}.{key}" if where else key))
+        else:
+            children = [
+                (child, f"{where}.{i}" if where else str(i)) for i, child in enumerate(node)
+            ]
+        for child, path in children:
+            if isinstance(child, dict | list):
+                stack.append((child, level + 1, path))
+            elif isinstance(child, str):
+                if problem := _string_problem(child):
+                    return f"values {problem} (at {path})"
+            elif isinstance(child, float) and not math.isfinite(child):
+                return f"must not hold NaN or Infinity (at {path})"
+            elif child is not None and not isinstance(child, bool | int | float):
+                return (
+                    "must hold only strings, numbers, booleans, null, lists and objects, "
+                    f"not {type(child).__name__} (at {path})"
+                )
+    return None
+
+
+def _string_problem(value: str) -> str | None:
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode (no lone surrogates)"
+    return None
 
 
 def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    # NUL is refused because PostgreSQL cannot store it in JSON; NaN and Infinity because JSON
+    # has no way to write them (they would come back as null).
+    if problem := _metadata_problem(value):
+        raise ValueError(problem)
     try:
-        encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError, UnicodeEncodeError) as exc:
-        raise ValueError(
-            "must be a JSON object of strings, numbers, booleans, lists and objects"
-        ) from exc
+        encoded = json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # e.g. an integer of more than 4,300 digits
+        raise ValueError(f"cannot be written as JSON: {exc}") from exc
     if len(encoded) > MAX_METADATA_BYTES:
         raise ValueError(f"is {len(encoded)} bytes as JSON; the limit is {MAX_METADATA_BYTES}")
-    if _depth(value) > MAX_METADATA_DEPTH:
-        raise ValueError(f"nests deeper than {MAX_METADATA_DEPTH} levels")
+    return value
+
+
+def _iso_time(value: Any) -> Any:
+    # Pydantic would read a number as seconds (or milliseconds) since 1970. The wire format is
+    # ISO 8601 only, so that a unit mistake is refused instead of stored as some other date.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER_RE.fullmatch(value)):
+        raise ValueError("must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z, not a number")
     return value
 
 
@@ -248,13 +311,26 @@ def _utc(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        # E.g. 9999-12-31T23:59:59-05:00: in UTC it falls past year 9999.
+        raise ValueError("is out of range once converted to UTC (years 1-9999)") from exc
 
 
 Namespace = Annotated[str | None, AfterValidator(_check_namespace)]
 Label = Annotated[str | None, Field(max_length=128), AfterValidator(_check_label)]
+Tag = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_label)]
+# Ids are the server's, but a caller may send anything: NUL is refused because PostgreSQL cannot
+# compare text holding it.
+MemoryId = Annotated[
+    str,
+    Field(min_length=1, max_length=64),
+    AfterValidator(_check_encodable),
+    AfterValidator(_no_control_chars),
+]
 Metadata = Annotated[dict[str, Any], AfterValidator(_check_metadata)]
-Timestamp = Annotated[datetime | None, AfterValidator(_utc)]
+Timestamp = Annotated[datetime | None, BeforeValidator(_iso_time), AfterValidator(_utc)]
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -281,9 +357,7 @@ class WriteRequest(_Request):
     content: Annotated[
         str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_clean_text)
     ]
-    context_tags: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_TAGS)
-    ] = Field(default_factory=list)
+    context_tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     session_id: Label = None
     memory_type: MemoryType | None = None
     namespace: Namespace = None
@@ -311,7 +385,7 @@ class ReadRequest(_Request):
     format: ReadFormat = ReadFormat.PACKET
     max_tokens: Annotated[int, Field(ge=32, le=32_000)] = 1500
     """Token budget of the ``llm_context`` block."""
-    include_silent: bool = False
+    include_silent: StrictBool = False
     """Also return silent memories (deleted ones are never returned)."""
 
     @model_validator(mode="after")
@@ -342,7 +416,7 @@ class TurnRequest(_Request):
 class UpdateRequest(_Request):
     """Body of ``POST /memory/update``: change one memory. At least one change is required."""
 
-    memory_id: Annotated[str, Field(min_length=1, max_length=64)]
+    memory_id: MemoryId
     text: Annotated[
         str | None,
         Field(max_length=MAX_CONTENT_CHARS),
@@ -375,9 +449,7 @@ class ForgetRequest(_Request):
     Selectors combine with AND (ids AND similar to the query AND older than ``before``).
     """
 
-    memory_ids: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=64)]] | None, Field(max_length=1000)
-    ] = None
+    memory_ids: Annotated[list[MemoryId] | None, Field(max_length=1000)] = None
     query: Annotated[
         str | None,
         Field(max_length=MAX_QUERY_CHARS),
@@ -389,7 +461,7 @@ class ForgetRequest(_Request):
     """Forget memories whose timestamp is earlier than this."""
     namespace: Namespace = None
     session_id: Label = None
-    hard: bool = False
+    hard: StrictBool = False
     """Delete rows for good instead of the default, restorable soft delete."""
 
     @model_validator(mode="after")
@@ -513,16 +585,22 @@ class StatsResponse(_Response):
     deleted_memories: int = 0
     by_type: dict[str, int] = Field(default_factory=dict)
     by_status: dict[str, int] = Field(default_factory=dict)
-    storage_bytes: int = 0
-    """Size of the whole store on disk (all tenants), in bytes."""
+    storage_bytes: int | None = None
+    """Size of the whole store on disk, in bytes. It grows with every tenant's data, so only
+    admin keys (and embedded clients) see it; ``None`` for other keys."""
 
 
 class HealthResponse(_Response):
-    """Liveness and version of the server."""
+    """Liveness and version of the server.
+
+    ``status`` is ``ok``, or ``degraded`` while the database does not answer (the server still
+    answers ``/health`` then, and recovers by itself); ``database`` says ``ok`` or what is wrong.
+    """
 
     status: str
     version: str
     backend: str | None = None
+    database: str | None = None
 
 
 class ApiKeyInfo(_Response):
@@ -570,12 +648,12 @@ class ErrorResponse(_Response):
 
 def is_valid_tenant_id(value: str) -> bool:
     """Tell whether ``value`` is an acceptable tenant id (see ``NAME_PATTERN``)."""
-    return bool(_NAME_RE.match(value))
+    return bool(_NAME_RE.fullmatch(value))
 
 
 def is_valid_namespace(value: str) -> bool:
     """Tell whether ``value`` is an acceptable namespace (see ``NAMESPACE_PATTERN``)."""
-    return bool(_NAMESPACE_RE.match(value))
+    return bool(_NAMESPACE_RE.fullmatch(value))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,7 +784,7 @@ class ForgettingRequest(_Request):
 
     tenant_id: TenantId = None
     user_id: Namespace = None
-    dry_run: bool = True
+    dry_run: StrictBool = True
     max_memories: Annotated[int, Field(ge=1, le=100_000)] = 5000
 
 
@@ -737,7 +815,7 @@ class RestoreRequest(_Request):
     """Body of ``POST /memory/restore``: bring deleted (not purged) or silenced memories back."""
 
     memory_ids: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=64)]],
+        list[MemoryId],
         Field(min_length=1, max_length=1000),
     ]
 

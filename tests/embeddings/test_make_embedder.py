@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cml.embeddings import HashEmbedder, LocalEmbedder, OpenAIEmbedder
+from cml.embeddings import HashEmbedder, LocalEmbedder, OnnxEmbedder, OpenAIEmbedder
 from cml.engine.config import EngineConfig
 from cml.engine.embedder import make_embedder
 from cml.errors import InvalidInputError
@@ -22,7 +22,27 @@ def test_hash_provider() -> None:
 
 def test_local_provider_is_described_without_loading_the_model() -> None:
     embedder = make_embedder(EngineConfig(embedding_provider="local"))
-    assert isinstance(embedder, LocalEmbedder)
+    assert isinstance(embedder, OnnxEmbedder)
+    assert embedder.precision == "int8"
+    assert (embedder.model_name, embedder.dimensions) == ("all-MiniLM-L6-v2", 384)
+
+
+@pytest.mark.parametrize(
+    ("runtime", "kind", "precision"),
+    [
+        ("onnx", OnnxEmbedder, "fp32"),
+        ("onnx-int8", OnnxEmbedder, "int8"),
+        ("torch", LocalEmbedder, None),
+    ],
+)
+def test_local_runtime_is_chosen_by_configuration(
+    runtime: str, kind: type, precision: str | None
+) -> None:
+    config = EngineConfig(embedding_provider="local", embedding_runtime=runtime)  # type: ignore[arg-type]
+    embedder = make_embedder(config)
+    assert isinstance(embedder, kind)
+    assert getattr(embedder, "precision", None) == precision
+    # Every runtime is the same model: a store written by one opens with the others.
     assert (embedder.model_name, embedder.dimensions) == ("all-MiniLM-L6-v2", 384)
 
 

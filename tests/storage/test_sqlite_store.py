@@ -10,7 +10,7 @@ import pytest
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
 from cml.storage import MemoryFilter, open_store
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite_schema import SCHEMA_VERSION
+from cml.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 
 from .conftest import insert, make_record, query_vector
 
@@ -65,6 +65,49 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     assert str(path) in caught.value.message
     assert caught.value.hint is not None
     assert "Upgrade" in caught.value.hint
+
+
+def test_a_version_2_store_moves_consolidated_facts_to_their_own_index(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+        for pk, (content, kind, metadata) in enumerate(
+            [
+                ("Ann walks her dog at dawn", "episodic_event", "{}"),
+                ("Ann walks her dog every morning", "semantic_fact", '{"source": "consolidation"}'),
+                ("Ann's dog is called Rex", "semantic_fact", "{}"),
+            ],
+            start=1,
+        ):
+            conn.execute(
+                "INSERT INTO memories (pk, id, tenant_id, content, memory_type, created_at,"
+                " updated_at, status, metadata, importance, confidence, stored_at)"
+                " VALUES (?, ?, 'acme', ?, ?, 0, 0, 'active', ?, 0.5, 0.9, 0)",
+                (pk, f"id-{pk}", content, kind, metadata),
+            )
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+        episodes_and_own_facts = MemoryFilter("acme", memory_types=["episodic_event"])
+        found = store.lexical_search(episodes_and_own_facts, "dog", 10)
+        assert [memory_id for memory_id, _ in found] == ["id-1"]
+        facts = MemoryFilter("acme", memory_types=["semantic_fact"])
+        found = store.lexical_search(facts, "dog", 10)
+        assert sorted(memory_id for memory_id, _ in found) == ["id-2", "id-3"]
+    finally:
+        store.close()
+    conn = sqlite3.connect(path)
+    try:
+        for index in ("memories_fts", "derived_fts"):
+            conn.execute(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+        assert conn.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
+    finally:
+        conn.close()
 
 
 def test_unwritable_data_dir_is_named_in_the_error(tmp_path: Path) -> None:

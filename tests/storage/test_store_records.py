@@ -93,6 +93,22 @@ def test_list_memories_pages_by_id(store: MemoryStore) -> None:
     assert len(third) == 1
 
 
+def test_any_memory_answers_for_the_filter_only(store: MemoryStore) -> None:
+    insert(
+        store,
+        make_record("an episode", namespace="work"),
+        make_record("a fact", memory_type="semantic_fact", namespace="home"),
+        make_record("another tenant's fact", memory_type="semantic_fact", tenant_id="other"),
+    )
+    facts = ["semantic_fact"]
+
+    assert store.any_memory(MemoryFilter("acme", memory_types=facts))
+    assert store.any_memory(MemoryFilter("acme", memory_types=facts, namespace="home"))
+    assert not store.any_memory(MemoryFilter("acme", memory_types=facts, namespace="work"))
+    assert not store.any_memory(MemoryFilter("nobody"))
+    assert not store.any_memory(MemoryFilter("acme", statuses=["deleted"]))
+
+
 def test_iter_memories_yields_everything_in_id_order(store: MemoryStore) -> None:
     records = insert(store, *(make_record(f"memory {i}", embed=False) for i in range(11)))
     got = list(store.iter_memories(MemoryFilter("acme"), batch_size=4))

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from cml.errors import InvalidInputError
-from cml.storage import MemoryFilter, MemoryStore
+from cml.storage import MemoryFilter, MemoryRecord, MemoryStore
 
 from .conftest import EMBEDDER, T0, insert, make_record, query_vector
 
@@ -201,3 +201,46 @@ def test_search_sees_memories_written_after_the_index_loaded(store: MemoryStore)
     assert store.vector_search(filt, query_vector("anything"), 5) == []
     (record,) = insert(store, make_record("a late arrival about penguins"))
     assert [i for i, _ in store.vector_search(filt, query_vector("penguins"), 5)] == [record.id]
+
+
+def _consolidated_fact(content: str, minutes: float) -> MemoryRecord:
+    return make_record(
+        content,
+        minutes=minutes,
+        memory_type="semantic_fact",
+        metadata={"source": "consolidation"},
+    )
+
+
+def test_consolidated_facts_leave_the_ranking_of_other_memories_unchanged(
+    store: MemoryStore, pantry: list[str]
+) -> None:
+    # A read that leaves facts out must rank as it did before consolidation wrote its gists:
+    # full-text statistics (bm25's word weights) must not count the gists.
+    without_facts = MemoryFilter("acme", memory_types=["episodic_event"])
+    before = store.lexical_search(without_facts, "coffee machine broken", 10)
+    fact = _consolidated_fact("coffee coffee machine coffee broken machine coffee", 50)
+    insert(store, fact)
+
+    assert store.lexical_search(without_facts, "coffee machine broken", 10) == before
+    everything = store.lexical_search(MemoryFilter("acme"), "coffee machine broken", 10)
+    assert fact.id in [memory_id for memory_id, _ in everything]
+    only_facts = MemoryFilter("acme", memory_types=["semantic_fact"])
+    assert [m for m, _ in store.lexical_search(only_facts, "coffee", 10)] == [fact.id]
+
+
+def test_a_fact_stays_searchable_when_its_origin_changes(store: MemoryStore) -> None:
+    (fact,) = insert(store, _consolidated_fact("The team meets on Tuesdays", 0))
+    own = replace(fact, metadata={"source": "user"}, content="The team meets on Wednesdays")
+    with store.transaction() as tx:
+        tx.update(own)
+    facts = MemoryFilter("acme", memory_types=["semantic_fact"])
+
+    assert [m for m, _ in store.lexical_search(facts, "wednesdays", 10)] == [fact.id]
+    assert store.lexical_search(facts, "tuesdays", 10) == []
+    with store.transaction() as tx:
+        tx.update(replace(own, metadata={"source": "consolidation"}))
+    assert [m for m, _ in store.lexical_search(facts, "wednesdays", 10)] == [fact.id]
+    with store.transaction() as tx:
+        tx.hard_delete("acme", [fact.id])
+    assert store.lexical_search(facts, "wednesdays", 10) == []

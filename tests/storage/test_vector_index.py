@@ -101,3 +101,43 @@ def test_upsert_replaces_an_entry() -> None:
     assert len(index) == 10
     hits = index.search(MemoryFilter("t", statuses=None), entries["m00007"].vector, 2)
     assert {memory_id for memory_id, _ in hits} == {"m00004", "m00007"}
+
+
+def _clustered(count: int, dims: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors in 50 topics, and a query drawn from topic 0."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((50, dims)).astype(np.float32)
+    vectors = centres[rng.integers(50, size=count)] + 0.6 * rng.standard_normal((count, dims))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    query = centres[0] + 0.6 * rng.standard_normal(dims).astype(np.float32)
+    query /= np.linalg.norm(query)
+    return vectors, query
+
+
+@pytest.mark.parametrize("namespace", [None, "a"])
+def test_a_large_tenant_shortlists_by_signs_and_scores_exactly(namespace: str | None) -> None:
+    # A tenant above the exact-search size goes through the sign shortlist: the results must be
+    # exact scores, respect the filter, and find (nearly) the same top 10 as brute force.
+    vectors, query = _clustered(6_000, 64, seed=3)
+    index = TenantIndex(exact_up_to=500)
+    exact = TenantIndex(exact_up_to=10**9)
+    entries: dict[str, Upsert] = {}
+    for i, vector in enumerate(vectors):
+        entry = Upsert(
+            "t", f"m{i:05d}", vector, "active", "episodic_event", NAMESPACES[i % 3], None, float(i)
+        )
+        index.upsert(entry)
+        exact.upsert(entry)
+        entries[entry.id] = entry
+    filt = MemoryFilter("t", namespace=namespace)
+
+    found = index.search(filt, query, 10)
+    truth = exact.search(filt, query, 10)
+
+    assert [memory_id for memory_id, _ in truth] == reference(entries, filt, query, 10)
+    assert len(found) == 10
+    for memory_id, score in found:
+        assert admitted(entries[memory_id], filt)
+        assert score == pytest.approx(float(entries[memory_id].vector @ query), abs=1e-5)
+    overlap = {m for m, _ in found} & {m for m, _ in truth}
+    assert len(overlap) >= 9

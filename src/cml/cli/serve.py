@@ -36,11 +36,16 @@ def serve(
 
     from cml.engine import open_engine
     from cml.server.app import create_app
+    from cml.server.redaction import KeyRedactingFilter, bootstrap_secrets, uvicorn_log_config
 
     settings = settings_from(
         host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
     )
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
+    # Keys must never reach a log line, whoever logs it (uvicorn's access log quotes URLs).
+    known = bootstrap_secrets(settings.api_key, settings.admin_api_key)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(KeyRedactingFilter(known))
     # The engine is opened here rather than in the app's lifespan so that a bad database URL or
     # a store built with another embedding model is one clear line, not a startup traceback.
     with cli_errors():
@@ -58,6 +63,7 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
+            log_config=uvicorn_log_config(known),
         )
     finally:
         engine.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from cml.embeddings.base import Embedder
 from cml.embeddings.hashing import HashEmbedder
 from cml.embeddings.local import LocalEmbedder
+from cml.embeddings.onnx import OnnxEmbedder
 from cml.embeddings.openai_compat import OpenAIEmbedder
 
-__all__ = ["Embedder", "HashEmbedder", "LocalEmbedder", "OpenAIEmbedder"]
+__all__ = ["Embedder", "HashEmbedder", "LocalEmbedder", "OnnxEmbedder", "OpenAIEmbedder"]

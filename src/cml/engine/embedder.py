@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cml.embeddings import Embedder, HashEmbedder, LocalEmbedder, OpenAIEmbedder
+from cml.embeddings import Embedder, HashEmbedder, LocalEmbedder, OnnxEmbedder, OpenAIEmbedder
+from cml.embeddings.local import DEFAULT_MODEL
 from cml.engine.config import EngineConfig
 from cml.errors import InvalidInputError
 
@@ -25,7 +26,14 @@ def make_embedder(config: EngineConfig) -> Embedder:
     if provider == "hash":
         return HashEmbedder(config.embedding_dimensions or 384)
     if provider == "local":
-        embedder = LocalEmbedder(config.embedding_model)
+        embedder: Embedder
+        model = config.embedding_model.removeprefix("sentence-transformers/")
+        if model == DEFAULT_MODEL and config.embedding_runtime != "torch":
+            embedder = OnnxEmbedder(
+                precision="int8" if config.embedding_runtime == "onnx-int8" else "fp32"
+            )
+        else:
+            embedder = LocalEmbedder(config.embedding_model)
         if config.embedding_dimensions not in (None, embedder.dimensions):
             raise InvalidInputError(
                 f"{embedder.model_name} produces {embedder.dimensions}-dimensional vectors, "

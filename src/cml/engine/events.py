@@ -10,6 +10,9 @@ from cml.storage.base import EventRecord, MemoryStore
 
 __all__ = ["event_dict", "events_after", "events_page", "latest_event_id"]
 
+# Stores take 64-bit offsets; no tenant has this many events, so a clamped page is still empty.
+_MAX_OFFSET = 2**62
+
 
 def event_dict(event: EventRecord) -> dict[str, Any]:
     """The wire form of one event."""
@@ -43,7 +46,7 @@ def events_page(
         tenant_id,
         event_type=event_type,
         since=since,
-        offset=(page - 1) * per_page,
+        offset=min((page - 1) * per_page, _MAX_OFFSET),
         limit=per_page,
     )
     return {

@@ -7,14 +7,17 @@ that will actually be stored. Everything here is a pure function of its inputs.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cml.engine.classify import estimate_importance, infer_memory_type
 from cml.engine.sensitive import find_secret, redact_pii
 from cml.errors import SecretRefusedError
 from cml.models import MemoryType
 
-__all__ = ["GateResult", "check_secrets", "clean_text", "pass_gate"]
+__all__ = ["GateResult", "check_attributes", "check_secrets", "clean_text", "pass_gate"]
 
 _SECRET_HINT = (
     "Store a reference to where the secret is kept (for example 'the deploy key is in the team "
@@ -58,6 +61,39 @@ def check_secrets(text: str, *, field: str = "content") -> None:
             field=field,
             hint=_SECRET_HINT,
         )
+
+
+def check_attributes(
+    metadata: Mapping[str, Any] | None,
+    context_tags: Sequence[str] = (),
+    *,
+    labels: Mapping[str, str | None] | None = None,
+    prefix: str = "",
+) -> None:
+    """Refuse metadata, context tags or labels that hold a credential.
+
+    They are stored and returned with the memory like its content (the namespace also goes into
+    the event log), so they get the same secret check. Metadata is checked as JSON text, so that
+    ``{"api_key": "..."}`` reads as the assignment it is. Personal data in them is left alone:
+    structured fields are deliberate.
+
+    Args:
+        metadata: The memory's metadata (``None``: nothing to check).
+        context_tags: The memory's tags.
+        labels: Further short fields by name, e.g. ``{"namespace": ..., "session_id": ...}``.
+        prefix: Prepended to the reported field, e.g. ``items.3.`` in a batch.
+
+    Raises:
+        SecretRefusedError: Naming the field, e.g. ``metadata`` or ``context_tags.2`` (never
+            the secret).
+    """
+    if metadata:
+        check_secrets(json.dumps(metadata, ensure_ascii=False), field=f"{prefix}metadata")
+    for index, tag in enumerate(context_tags):
+        check_secrets(tag, field=f"{prefix}context_tags.{index}")
+    for name, value in (labels or {}).items():
+        if value:
+            check_secrets(value, field=f"{prefix}{name}")
 
 
 def clean_text(

@@ -23,7 +23,7 @@ __all__ = ["HEALTH_TENANT", "engine_components", "probe"]
 HEALTH_TENANT = "__health__"
 """A tenant id no request can name (ids start with a letter or digit): the index probe's."""
 
-_MAX_ERROR = 300
+_MAX_ERROR = 500
 
 
 def probe(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -37,11 +37,16 @@ def probe(check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         details = check()
     except Exception as exc:  # health reports failures, it never raises them
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        error = f"{type(exc).__name__}: {message}"
+        cause = exc.__cause__
+        if cause is not None and str(cause).strip():
+            # Admins only see this: the driver's own words (host, socket, file) help them act.
+            error += f" Cause: {type(cause).__name__}: {str(cause).strip().splitlines()[0]}"
         return {
             "status": "unhealthy",
             "latency_ms": _ms(started),
             "details": {},
-            "error": f"{type(exc).__name__}: {message}"[:_MAX_ERROR],
+            "error": error[:_MAX_ERROR],
         }
     return {"status": "healthy", "latency_ms": _ms(started), "details": details, "error": None}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -18,10 +19,17 @@ from cml.models import ApiKeyCreated, ApiKeyInfo, CreateKeyRequest, Scope
 from cml.storage.base import EventRecord, KeyRecord, MemoryStore
 from cml.storage.ids import new_id
 
-__all__ = ["KEY_PREFIX", "KeyManager", "hash_secret", "new_secret"]
+__all__ = ["KEY_PATTERN", "KEY_PREFIX", "KeyManager", "hash_secret", "new_secret"]
 
 KEY_PREFIX = "cml_"
 """Every secret starts with this, so that secret scanners and people can recognise one."""
+KEY_PATTERN = re.compile(
+    rf"(?<![A-Za-z0-9_-]){KEY_PREFIX}"
+    # Random base64url mixes cases; a long snake_case name such as cml_export_settings_... does not.
+    r"(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])[A-Za-z0-9_-]{32,}"
+)
+"""A key secret (or most of one) inside any text: refused by the write gate, masked in error
+messages and server logs."""
 _DISPLAY_CHARS = 8
 
 
@@ -151,6 +159,13 @@ class KeyManager:
         """
         record = next((k for k in self._store.list_keys() if k.id == key_id), None)
         if record is None:
+            if KEY_PATTERN.fullmatch(key_id):
+                # Never repeat a secret: this message reaches terminals, logs and error bodies.
+                raise NotFoundError(
+                    "No API key has this id: it is a key's secret, not its id.",
+                    field="key_id",
+                    hint="Pass the key's id, as shown by `cml keys list` or list_api_keys().",
+                )
             raise NotFoundError(f"No API key with id {key_id!r}.", field="key_id")
         if record.revoked_at is not None:
             return _info(record)

@@ -46,7 +46,8 @@ def decode_cursor(cursor: str) -> str:
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
     except (ValueError, binascii.Error, UnicodeError):
         text = ""
-    if not text.startswith(_CURSOR_PREFIX) or len(text) == len(_CURSOR_PREFIX):
+    # A forged cursor may hide NUL, which PostgreSQL cannot compare; no id of ours holds it.
+    if not text.startswith(_CURSOR_PREFIX) or len(text) == len(_CURSOR_PREFIX) or "\x00" in text:
         raise InvalidInputError(
             "The cursor is not one this server issued.",
             field="cursor",

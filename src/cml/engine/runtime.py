@@ -11,6 +11,7 @@ from cml.engine.embedder import make_embedder
 from cml.engine.keys import KeyManager
 from cml.engine.retrieval import RankingWeights
 from cml.engine.service import MemoryService
+from cml.errors import DatabaseUnavailableError
 from cml.llm import ChatLLM
 from cml.storage import open_store
 from cml.storage.base import MemoryStore
@@ -55,14 +56,18 @@ class Engine:
 
         Returns:
             ``{"status": "ok" | "degraded", "backend": ..., "database": ..., "embedding_model":
-            ..., "embedding_dimensions": ...}``; the database entry carries the error class
-            (never a stack trace) when the ping fails.
+            ..., "embedding_dimensions": ...}``; the database entry is ``ok`` or ``unavailable:``
+            and the error's message (written for API callers: no paths, hosts or stack trace).
         """
         database = "ok"
         try:
             self.store.ping()
         except Exception as exc:  # health must report, never raise
-            database = f"error: {type(exc).__name__}"
+            # Only these messages are written for API callers (no path or host); /health is public.
+            message = (
+                exc.message if isinstance(exc, DatabaseUnavailableError) else type(exc).__name__
+            )
+            database = f"unavailable: {message}"
         return {
             "status": "ok" if database == "ok" else "degraded",
             "backend": self.store.backend,

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cml.engine.keys import KEY_PATTERN
+
 __all__ = ["SecretMatch", "find_secret", "redact_pii"]
 
 
@@ -49,6 +51,7 @@ _NOT_A_VALUE = (
 
 # Ordered from most to least specific so that the reported kind is the most useful one.
 _SECRET_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("cml_key", "a py-cml API key (cml_...)", KEY_PATTERN),
     (
         "private_key",
         "a PEM private key block",

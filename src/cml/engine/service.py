@@ -22,7 +22,7 @@ from cml.engine.consolidation.placement import place_consolidated_facts
 from cml.engine.context import shape_response
 from cml.engine.dedup import content_hash
 from cml.engine.forget import select_for_forget
-from cml.engine.gate import GateResult, clean_text, pass_gate
+from cml.engine.gate import GateResult, check_attributes, clean_text, pass_gate
 from cml.engine.idempotency import replay, request_fingerprint
 from cml.engine.retrieval import RankingWeights, Scored, retrieve
 from cml.engine.unit import Apply, Plan, commit, nothing
@@ -54,6 +54,15 @@ ResponseT = TypeVar("ResponseT", bound=BaseModel)
 
 _TURN_CONTEXT_RESULTS = 10
 _STATUS_CHUNK = 500
+
+
+def _labels(request: WriteRequest | TurnRequest) -> dict[str, str | None]:
+    """The short fields of a request that are stored with its memory."""
+    return {
+        "namespace": request.namespace,
+        "session_id": request.session_id,
+        "agent_id": request.agent_id,
+    }
 
 
 class MemoryService(BatchOperations):
@@ -108,7 +117,7 @@ class MemoryService(BatchOperations):
             The new (or reinforced) memory's id and what the write gate did.
 
         Raises:
-            SecretRefusedError: The content looks like a credential.
+            SecretRefusedError: The content, metadata or a tag looks like a credential.
             ConflictError: The idempotency key was used for a different request.
         """
         fingerprint, cached = self._replay(
@@ -123,6 +132,8 @@ class MemoryService(BatchOperations):
             refuse_secrets=self._config.refuse_secrets,
             redact=self._config.redact_pii,
         )
+        if self._config.refuse_secrets:
+            check_attributes(request.metadata, request.context_tags, labels=_labels(request))
         vector = self._embed_one(gate.content)
 
         def work(now: datetime) -> tuple[WriteResponse, Apply]:
@@ -231,6 +242,8 @@ class MemoryService(BatchOperations):
                 max_tokens=request.max_context_tokens,
             ),
         )
+        if self._config.refuse_secrets:
+            check_attributes(None, labels=_labels(request))
         exchange = f"User: {request.user_message}"
         if request.assistant_response:
             exchange += f"\nAssistant: {request.assistant_response}"
@@ -295,7 +308,7 @@ class MemoryService(BatchOperations):
 
         Raises:
             NotFoundError: No such memory for this tenant (the same for another tenant's id).
-            SecretRefusedError: The new text looks like a credential.
+            SecretRefusedError: The new text or metadata looks like a credential.
             ConflictError: The idempotency key was used for a different request.
         """
         fingerprint, cached = self._replay(
@@ -303,6 +316,8 @@ class MemoryService(BatchOperations):
         )
         if cached is not None:
             return cached
+        if self._config.refuse_secrets:
+            check_attributes(request.metadata)
         new_text: NewText | None = None
         if request.text is not None:
             text, _ = clean_text(

@@ -19,6 +19,8 @@ from cml._version import __version__
 from cml.engine import Engine, open_engine
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from cml.server.openapi import install_error_docs
+from cml.server.ratelimit import RateLimiter
 from cml.server.routes import admin, admin_memories, health, memory
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
@@ -95,6 +97,12 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.state.settings = resolved
     app.state.engine = engine
     app.state.scheduler = None
+    # Per-key token buckets, applied in authentication (so /health is never limited).
+    app.state.rate_limiter = (
+        RateLimiter(resolved.rate_limit_per_second, resolved.rate_limit_burst)
+        if resolved.rate_limit_per_second > 0
+        else None
+    )
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
@@ -104,6 +112,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.include_router(api)
 
     install_error_handlers(app)
+    install_error_docs(app)
     # Added last = outermost: the request id exists before the size check answers 413.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=resolved.max_request_bytes)
     app.add_middleware(RequestIdMiddleware)

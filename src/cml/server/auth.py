@@ -9,24 +9,33 @@ own tenant and its ``extra_tenants`` only; an admin key may act on any tenant, a
 implies read and write. With ``auth_enabled`` off (embedded mode) every request has all scopes on
 the tenant named by ``X-Tenant-ID`` (``default`` when absent).
 
+Once the caller is known, the request is counted against its key's rate limit
+(:mod:`cml.server.ratelimit`); requests without a valid key are never counted.
+
 Example:
     ``def route(principal: Annotated[Principal, Depends(require(Scope.READ))]): ...``
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 
+from cml.engine import Engine
+from cml.engine.keys import KEY_PATTERN
 from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
 from cml.server.deps import EngineDep, SettingsDep
 from cml.server.errors import ApiError
+from cml.server.ratelimit import enforce
+from cml.server.settings import ServerSettings
 
 __all__ = [
     "ADMIN_KEY_ID",
@@ -38,6 +47,7 @@ __all__ = [
     "WritePrincipal",
     "authenticate",
     "require",
+    "revocation_check",
 ]
 
 DEFAULT_TENANT = "default"
@@ -93,7 +103,12 @@ def _matches(presented: str, configured: SecretStr | None) -> bool:
     secret = configured.get_secret_value() if configured is not None else ""
     if not secret:
         return False
-    return hmac.compare_digest(presented.encode("utf-8"), secret.encode("utf-8"))
+    # Digests first: compare_digest takes constant time only for inputs of equal length, and
+    # the bootstrap keys' lengths are secret too.
+    return hmac.compare_digest(
+        hashlib.sha256(presented.encode("utf-8")).digest(),
+        hashlib.sha256(secret.encode("utf-8")).digest(),
+    )
 
 
 def _requested_tenant(request: Request) -> str | None:
@@ -107,6 +122,17 @@ def _requested_tenant(request: Request) -> str | None:
             "X-Tenant-ID must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
             "or digit.",
             field=_TENANT_HEADER,
+        )
+    settings: ServerSettings | None = getattr(request.app.state, "settings", None)
+    bootstrap = (settings.api_key, settings.admin_api_key) if settings is not None else ()
+    if KEY_PATTERN.fullmatch(tenant) or any(_matches(tenant, key) for key in bootstrap):
+        # Acted on, the key would become a tenant name: stored, listed and logged in events.
+        raise ApiError(
+            422,
+            "validation_error",
+            "X-Tenant-ID holds an API key, not a tenant name.",
+            field=_TENANT_HEADER,
+            hint="Send the key in X-API-Key (or Authorization: Bearer) and the tenant's name here.",
         )
     return tenant
 
@@ -144,7 +170,18 @@ def _key_principal(info: ApiKeyInfo, requested: str | None) -> Principal:
 
 
 async def authenticate(request: Request, settings: SettingsDep, engine: EngineDep) -> Principal:
-    """Resolve the caller of ``request``; raises 401/403/422 as :class:`ApiError`."""
+    """Resolve the caller of ``request`` and count it against its key's rate limit.
+
+    Raises:
+        ApiError: 401/403/422 for the key or the tenant; 429 when the key is over its limit.
+    """
+    principal = await _identify(request, settings, engine)
+    # After authentication: requests with no valid key never use up a real key's budget.
+    enforce(getattr(request.app.state, "rate_limiter", None), principal.key_id)
+    return principal
+
+
+async def _identify(request: Request, settings: ServerSettings, engine: Engine) -> Principal:
     if not settings.auth_enabled:
         tenant = _requested_tenant(request) or DEFAULT_TENANT
         return Principal(key_id=None, tenant_id=tenant, scopes=_ALL_SCOPES, is_admin=True)
@@ -175,6 +212,19 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
     return _key_principal(info, requested)
 
 
+def revocation_check(request: Request, principal: Principal, engine: Engine) -> Callable[[], bool]:
+    """A check, for responses that outlive their request, that the caller's key still works.
+
+    Requests are authenticated when they arrive; a response that goes on for minutes (the event
+    stream) calls this now and then so that revoking its key ends it. Bootstrap keys (and
+    requests without auth) cannot be revoked: their check always passes.
+    """
+    if principal.key_id in (None, ADMIN_KEY_ID, BOOTSTRAP_KEY_ID):
+        return lambda: True
+    presented = _presented_key(request) or ""
+    return lambda: engine.keys.authenticate(presented) is not None
+
+
 _SCOPE_MESSAGES = {
     Scope.READ: "This route needs an API key with the read scope.",
     Scope.WRITE: "This route needs an API key with the write scope.",
@@ -182,10 +232,23 @@ _SCOPE_MESSAGES = {
 }
 
 
-def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+# Declares the key in the OpenAPI document (security scheme "ApiKey"); reading and checking it
+# stays with authenticate(), which also accepts Authorization: Bearer.
+_API_KEY_SCHEME = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKey",
+    description="An API key; also accepted as Authorization: Bearer <key>.",
+    auto_error=False,
+)
+
+
+def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the caller and checks it holds ``scope`` (403 if not)."""
 
-    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def check(
+        principal: Annotated[Principal, Depends(authenticate)],
+        _declared_key: Annotated[str | None, Security(_API_KEY_SCHEME)] = None,
+    ) -> Principal:
         if scope not in principal.scopes:
             raise ApiError(403, "forbidden", _SCOPE_MESSAGES[scope])
         return principal

@@ -14,6 +14,8 @@ engine error              status  ``error.code``
 ``SecretRefusedError``    422     ``secret_detected``
 ``ConflictError``         409     ``idempotency_conflict``
 ``StoreMismatchError``    500     ``store_mismatch`` (a deployment fault, not the caller's)
+``StorageFullError``      507     ``storage_full`` (not worth retrying until disk is freed)
+``DatabaseUnavailable…``  503     ``database_unavailable`` (retryable; the server reconnects)
 ``UnavailableError``      503     ``unavailable``
 other ``EngineError``     500     its ``code``
 ========================  ======  =========================
@@ -24,7 +26,7 @@ traceback and puts only the request id in the body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -38,10 +40,12 @@ from cml.errors import (
     InvalidInputError,
     NotFoundError,
     SecretRefusedError,
+    StorageFullError,
     StoreMismatchError,
     UnavailableError,
 )
 from cml.models import ErrorBody, ErrorDetail, ErrorResponse
+from cml.server.redaction import bootstrap_secrets, redact_keys
 
 __all__ = [
     "ApiError",
@@ -57,6 +61,7 @@ _ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
     (InvalidInputError, 422),
     (ConflictError, 409),
     (StoreMismatchError, 500),
+    (StorageFullError, 507),
     (UnavailableError, 503),
 )
 
@@ -73,6 +78,7 @@ _HTTP_CODES: Mapping[int, str] = {
     429: "rate_limited",
     500: "internal_error",
     503: "unavailable",
+    507: "storage_full",
 }
 
 
@@ -120,10 +126,21 @@ def _body(
     request_id: str | None,
     details: Sequence[ErrorDetail] = (),
     hint: str | None = None,
+    known_secrets: Iterable[str] = (),
 ) -> ErrorResponse:
+    # Messages quote what the caller sent, and callers paste keys in the wrong places.
+    known = tuple(known_secrets)
+    clean = [
+        ErrorDetail(field=redact_keys(d.field, known), message=redact_keys(d.message, known))
+        for d in details
+    ]
     return ErrorResponse(
         error=ErrorBody(
-            code=code, message=message, details=list(details), request_id=request_id, hint=hint
+            code=code,
+            message=redact_keys(message, known),
+            details=clean,
+            request_id=request_id,
+            hint=redact_keys(hint, known) if hint else hint,
         )
     )
 
@@ -145,8 +162,19 @@ def error_response(
     hint: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """Build the enveloped JSON response for one error."""
-    body = _body(code, message, request_id=request_id_of(request), details=details, hint=hint)
+    """Build the enveloped JSON response for one error (keys in it masked)."""
+    settings = getattr(request.app.state, "settings", None)
+    known = (
+        bootstrap_secrets(settings.api_key, settings.admin_api_key) if settings is not None else ()
+    )
+    body = _body(
+        code,
+        message,
+        request_id=request_id_of(request),
+        details=details,
+        hint=hint,
+        known_secrets=known,
+    )
     return JSONResponse(
         body.model_dump(mode="json"), status_code=status, headers=dict(headers or {})
     )
@@ -230,14 +258,28 @@ async def _on_engine_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _unparsable_body(cause: BaseException | None) -> str | None:
+    # FastAPI answers every body its JSON parser gives up on with one vague 400; say why instead.
+    if isinstance(cause, RecursionError):
+        return "The request body nests JSON arrays or objects too deeply to be read."
+    if isinstance(cause, UnicodeDecodeError):
+        return "The request body is not valid UTF-8 text."
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "The request body holds a number with too many digits."
+    return None
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     code = _HTTP_CODES.get(status, "http_error")
+    unparsable = _unparsable_body(exc.__cause__) if status == 400 else None
     if status == 404:
         message = f"No route {request.url.path}."
     elif status == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}."
+    elif unparsable is not None:
+        message = unparsable
     else:
         message = exc.detail if isinstance(exc.detail, str) else "The request failed."
     headers = dict(exc.headers) if exc.headers else None

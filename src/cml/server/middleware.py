@@ -70,7 +70,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         supplied = _header(scope, _REQUEST_ID_HEADER)
-        if supplied is not None and _SAFE_REQUEST_ID.match(supplied):
+        if supplied is not None and _SAFE_REQUEST_ID.fullmatch(supplied):
             request_id = supplied.decode("ascii")
         else:
             request_id = uuid.uuid4().hex

@@ -16,13 +16,19 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cml.engine.config import EmbeddingProvider, EngineConfig
+from cml.engine.config import EmbeddingProvider, EmbeddingRuntime, EngineConfig
+from cml.storage.sqlite_conn import prepare_directory
 
 __all__ = ["LogLevel", "ServerSettings"]
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
 DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
+# Well above an interactive client (a few requests per turn; bulk work goes through batch routes
+# and pages of up to 500), low enough that one runaway loop cannot take a whole process
+# (docs/decisions.md, 24).
+DEFAULT_RATE_LIMIT_PER_SECOND = 50.0
+DEFAULT_RATE_LIMIT_BURST = 100
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -74,6 +80,15 @@ class ServerSettings(BaseSettings):
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="Embedding model name for the `local` and `openai` providers.",
+    )
+    embedding_runtime: EmbeddingRuntime = Field(
+        default="onnx-int8",
+        description=(
+            "How the `local` provider runs all-MiniLM-L6-v2: `onnx-int8` (ONNX Runtime, int8 "
+            "weights), `onnx` (ONNX Runtime, fp32) or `torch` (sentence-transformers). The ONNX "
+            "graph is converted once from the packaged weights into `CML_MODEL_CACHE` "
+            "(default `~/.cache/cml/models`)."
+        ),
     )
     embedding_dimensions: int | None = Field(
         default=None,
@@ -127,6 +142,20 @@ class ServerSettings(BaseSettings):
         default=DEFAULT_MAX_REQUEST_BYTES,
         gt=0,
         description="Largest request body accepted, in bytes; larger bodies get 413.",
+    )
+    rate_limit_per_second: float = Field(
+        default=DEFAULT_RATE_LIMIT_PER_SECOND,
+        ge=0,
+        description=(
+            "Requests per second each API key may make, sustained (a token bucket per key, "
+            "per server process: N replicas allow N times this); over it, 429 with "
+            "`Retry-After`. 0 = no limit."
+        ),
+    )
+    rate_limit_burst: int = Field(
+        default=DEFAULT_RATE_LIMIT_BURST,
+        ge=1,
+        description="Requests an API key may make at once after a pause (the bucket's size).",
     )
     dedup_threshold: float = Field(
         default=0.95,
@@ -190,9 +219,14 @@ class ServerSettings(BaseSettings):
         return f"sqlite:///{self.data_dir.as_posix()}/cml.db"
 
     def ensure_data_dir(self) -> None:
-        """Create ``data_dir`` when the default SQLite file inside it is used."""
+        """Create ``data_dir`` when the default SQLite file inside it is used.
+
+        Raises:
+            DatabaseUnavailableError: The directory is a file, cannot be created or is not
+                writable (the message names it and says what to change).
+        """
         if self.database_url is None:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            prepare_directory(self.data_dir.expanduser().resolve())
 
     def to_engine_config(self) -> EngineConfig:
         """The engine configuration these settings describe."""
@@ -202,6 +236,7 @@ class ServerSettings(BaseSettings):
             db_pool_max=self.db_pool_max,
             embedding_provider=self.embedding_provider,
             embedding_model=self.embedding_model,
+            embedding_runtime=self.embedding_runtime,
             embedding_dimensions=self.embedding_dimensions,
             embedding_base_url=self.embedding_base_url,
             embedding_api_key=_secret(self.embedding_api_key),

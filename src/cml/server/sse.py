@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 import anyio
@@ -25,12 +25,15 @@ from fastapi.concurrency import run_in_threadpool
 from cml.engine import Engine
 from cml.server.errors import ApiError
 
-__all__ = ["POLL_SECONDS", "EventStream", "format_event"]
+__all__ = ["POLL_SECONDS", "REVALIDATE_SECONDS", "EventStream", "format_event"]
 
 POLL_SECONDS = 0.2
 """How often the log is polled while a stream is idle."""
+REVALIDATE_SECONDS = 1.0
+"""How often a stream checks that its key has not been revoked."""
 
 _BATCH = 100
+_MAX_EVENT_ID = 2**63 - 1
 
 
 def format_event(event: dict[str, object]) -> str:
@@ -50,6 +53,9 @@ class EventStream:
         last_event_id: Resume after this event id (the ``Last-Event-ID`` header).
         heartbeat: Seconds of silence before a heartbeat comment.
         max_idle: Seconds without events after which the stream ends.
+        authorized: Whether the caller's key still works; checked before any event is sent
+            and every :data:`REVALIDATE_SECONDS` while idle; the stream ends once it fails (the
+            key was revoked), so no event reaches a revoked key.
 
     Raises:
         ApiError: ``last_event_id`` is not an event id (422).
@@ -65,8 +71,10 @@ class EventStream:
         last_event_id: str | None,
         heartbeat: float,
         max_idle: float,
+        authorized: Callable[[], bool] = lambda: True,
     ) -> None:
         self._engine = engine
+        self._authorized = authorized
         self._tenant = tenant_id
         self._type = event_type
         self._since = since
@@ -75,7 +83,11 @@ class EventStream:
         self._cursor: int | None = None
         if last_event_id is not None and last_event_id.strip():
             try:
-                self._cursor = max(0, int(last_event_id.strip()))
+                cursor = int(last_event_id.strip())
+                # Event ids are 64-bit in every store; a larger number is no id at all.
+                if cursor > _MAX_EVENT_ID:
+                    raise ValueError(last_event_id)
+                self._cursor = max(0, cursor)
             except ValueError:
                 raise ApiError(
                     422,
@@ -95,7 +107,7 @@ class EventStream:
             )
         # Tells EventSource clients how soon to reconnect after the stream ends.
         yield "retry: 1000\n\n"
-        last_event = last_sent = time.monotonic()
+        last_event = last_sent = checked = time.monotonic()
         while not await request.is_disconnected():
             events = await run_in_threadpool(
                 admin.events_after,
@@ -106,6 +118,11 @@ class EventStream:
                 limit=_BATCH,
             )
             now = time.monotonic()
+            # Before any event leaves, and now and then while idle: is the key still valid?
+            if events or now - checked >= REVALIDATE_SECONDS:
+                if not await run_in_threadpool(self._authorized):
+                    return  # the key was revoked; reconnecting will get the 401
+                checked = now
             if events:
                 for event in events:
                     self._cursor = int(event["id"])

@@ -229,6 +229,9 @@ class MemoryStore(Protocol):
     ) -> list[MemoryRecord]:
         """Memories matching the filter ordered by id ascending, starting after ``after_id``."""
 
+    def any_memory(self, filt: MemoryFilter) -> bool:
+        """Whether at least one memory matches the filter (an index probe, not a scan)."""
+
     def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
         """Every memory matching the filter, in id order (keyset pagination underneath)."""
 

@@ -50,6 +50,9 @@ from cml.storage.vector_index import IndexRow, VectorIndex
 
 logger = logging.getLogger(__name__)
 
+BEST_EFFORT_WAIT_MS = 100
+"""How long access counting waits for another process's write lock before skipping."""
+
 
 class SQLiteStore:
     """A :class:`~cml.storage.base.MemoryStore` in one SQLite file (or in memory).
@@ -80,7 +83,7 @@ class SQLiteStore:
             migrate(self._db.writer, location=self.location)
         except sqlite3.Error as exc:
             self._db.close()
-            raise self._db.unavailable(exc) from exc
+            raise self._db.opening_error(exc) from exc
         except BaseException:
             self._db.close()
             raise
@@ -146,7 +149,7 @@ class SQLiteStore:
             with self._db.read() as conn:
                 conn.execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
-            raise self._db.unavailable(exc) from exc
+            self._db.fail(exc)
 
     def describe(self) -> dict[str, Any]:
         """Backend, SQLite library version, location, schema version, size and journal mode."""
@@ -254,6 +257,16 @@ class SQLiteStore:
             ).fetchall()
         return [row_to_memory(row) for row in rows]
 
+    def any_memory(self, filt: MemoryFilter) -> bool:
+        """Whether at least one memory matches the filter (an index probe, not a scan)."""
+        where, params = filter_sql(filt)
+        # No ORDER BY: with one, SQLite walks the (tenant_id, id) index looking for a match.
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
+            ).fetchone()
+        return bool(row[0])
+
     def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
         """Every memory matching the filter in id order, read ``batch_size`` at a time."""
         after_id: str | None = None
@@ -318,7 +331,7 @@ class SQLiteStore:
                 run(self._db.writer)  # already inside this thread's unit of work
                 return
             try:
-                with self._db.write() as conn:
+                with self._db.write(wait_ms=BEST_EFFORT_WAIT_MS) as conn:
                     run(conn)
             except UnavailableError as exc:
                 if self._db.closed:

@@ -15,34 +15,52 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
-from cml.errors import UnavailableError
+from cml.errors import DatabaseUnavailableError, UnavailableError
+from cml.storage.sqlite_errors import opening_error, serving_error
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
 _HINT_DATA_DIR = "Choose a writable data directory (CML_DATA_DIR) or fix its permissions."
 
 
+def prepare_directory(directory: Path) -> None:
+    """Create a data directory (and its parents) and check that files can be created in it.
+
+    Raises:
+        DatabaseUnavailableError: Naming the directory and what is wrong with it.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise DatabaseUnavailableError(
+            f"The data directory {directory} is a file, not a directory.",
+            hint="Point CML_DATA_DIR (--data-dir) at a directory, or move the file away.",
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailableError(
+            f"Cannot create the data directory {directory}: {exc.strerror or exc}.",
+            hint=_HINT_DATA_DIR,
+        ) from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise DatabaseUnavailableError(
+            f"The data directory {directory} is not writable.", hint=_HINT_DATA_DIR
+        )
+
+
 def prepare_file(path: Path) -> None:
     """Create the parent directories and check that the database file can be written.
 
     Raises:
-        UnavailableError: Naming the directory or file that cannot be created or written.
+        DatabaseUnavailableError: Naming the directory or file that cannot be created or written.
     """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UnavailableError(
-            f"Cannot create the data directory {path.parent}: {exc.strerror or exc}",
-            hint=_HINT_DATA_DIR,
-        ) from exc
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise UnavailableError(
-            f"The data directory {path.parent} is not writable.", hint=_HINT_DATA_DIR
-        )
+    prepare_directory(path.parent)
     if path.exists() and (path.is_dir() or not os.access(path, os.R_OK | os.W_OK)):
-        raise UnavailableError(
-            f"The database file {path} cannot be read and written.", hint=_HINT_DATA_DIR
+        raise DatabaseUnavailableError(
+            f"The database file {path} cannot be read and written"
+            f"{' (it is a directory)' if path.is_dir() else ''}.",
+            hint=_HINT_DATA_DIR,
         )
 
 
@@ -62,29 +80,41 @@ class Connections:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
-        self.writer = self._connect()
+        try:
+            self.writer = self._connect()
+        except sqlite3.Error as exc:
+            raise self.opening_error(exc) from exc
 
-    def unavailable(self, exc: BaseException) -> UnavailableError:
-        """The engine error for a failing database."""
-        return UnavailableError(
-            f"SQLite database {self.location} failed: {exc}",
-            hint="Check that the file is a py-cml database on a writable, healthy disk.",
-        )
+    def opening_error(self, exc: sqlite3.Error) -> DatabaseUnavailableError:
+        """The error of a database that cannot be opened or migrated (names the file)."""
+        return opening_error(exc, self.location, BUSY_TIMEOUT_MS / 1000)
+
+    def fail(self, exc: sqlite3.Error) -> NoReturn:
+        """Raise the engine error of a database failing while serving.
+
+        Environment faults (locked, full, read-only, damaged, I/O) become
+        :class:`DatabaseUnavailableError`; a programming error is raised as it is.
+        """
+        error = serving_error(exc, self.location, BUSY_TIMEOUT_MS / 1000)
+        if error is None:
+            raise exc
+        raise error from exc
 
     def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.location,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            check_same_thread=False,  # guarded by our locks; closed from any thread
+        )
         try:
-            conn = sqlite3.connect(
-                self.location,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
-                check_same_thread=False,  # guarded by our locks; closed from any thread
-            )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if not self.in_memory:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
-            raise self.unavailable(exc) from exc
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     @property
@@ -113,20 +143,24 @@ class Connections:
                 with self._readers_lock:
                     self._readers.append(conn)
             yield conn
-        except sqlite3.OperationalError as exc:
-            raise self.unavailable(exc) from exc
+        except sqlite3.Error as exc:
+            self.fail(exc)
 
     def in_transaction(self) -> bool:
         """Whether the calling thread has a write transaction open."""
         return bool(getattr(self._local, "in_transaction", False))
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, wait_ms: int = BUSY_TIMEOUT_MS) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` on the writer; commit on success, roll back on any exception.
+
+        Args:
+            wait_ms: How long to wait for another process's write lock (best-effort writes
+                wait less, so that a locked file does not hold up the read they follow).
 
         Raises:
             RuntimeError: The calling thread already has a transaction open.
-            UnavailableError: The database is locked for too long or failing.
+            DatabaseUnavailableError: The database is locked for too long or failing.
         """
         with self.write_lock:
             self.check_open()
@@ -134,17 +168,24 @@ class Connections:
                 raise RuntimeError("transactions cannot be nested")
             conn = self.writer
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise self.unavailable(exc) from exc
+                if wait_ms != BUSY_TIMEOUT_MS:
+                    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    if wait_ms != BUSY_TIMEOUT_MS:
+                        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            except sqlite3.Error as exc:
+                self.fail(exc)
             self._local.in_transaction = True
             try:
                 yield conn
                 conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                # Locked beyond busy_timeout, disk full, I/O error: the database is the problem.
+            except sqlite3.Error as exc:
+                # Locked beyond busy_timeout, disk full, I/O error: the database is the problem
+                # (serving_error tells those from programming errors, which stay as they are).
                 self._rollback(conn)
-                raise self.unavailable(exc) from exc
+                self.fail(exc)
             except BaseException:
                 self._rollback(conn)
                 raise

@@ -9,10 +9,16 @@ the store. So:
    (bm25 gives it an idf of zero) and is dropped. Then, while the remaining words still match
    more than :data:`MATCH_BUDGET` documents, the most frequent is dropped (it has the lowest
    idf); the rarest word is always kept. Document frequencies come from FTS5 itself: counting a
-   doclist costs a fraction of scoring it, and the count stops at half the index.
+   doclist costs a fraction of scoring it, and the count stops at half the index. When even
+   the rarest word matches more than the budget (every word of the query is common), only its
+   :data:`RECENT_WINDOW` newest matches are scored: such a word says little about relevance,
+   the vector search still sees every memory, and the cost of the query stays bounded.
 2. The best :data:`PREFILTER` documents are ranked inside FTS5 alone and only those are joined
    with ``memories``. If fewer than ``limit`` of them pass the filter (other tenants' memories
    crowd the top), the query runs again with the join over every match.
+
+Facts written by consolidation live in an index of their own (``derived_fts``, see schema v3),
+searched only when the filter admits semantic facts; the two lists merge by score.
 """
 
 from __future__ import annotations
@@ -23,20 +29,37 @@ from cml.storage.base import MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
 from cml.storage.sqlite_rows import filter_sql
 
-MATCH_BUDGET = 5_000
+MATCH_BUDGET = 3_000
 """Documents a query may match before its most frequent words are dropped."""
 
 PREFILTER = 500
 """Documents ranked by FTS5 alone before the join with the filter."""
 
+RECENT_WINDOW = 2_000
+"""Newest matches scored when a single word alone matches more than :data:`MATCH_BUDGET`."""
 
-def _document_frequencies(conn: sqlite3.Connection, tokens: list[str], cap: int) -> dict[str, int]:
-    """Documents matching each token, counted up to ``cap``."""
+
+PRIMARY_INDEX = "memories_fts"
+DERIVED_INDEX = "derived_fts"
+"""Full-text index of derived memories: semantic facts whose metadata ``source`` is
+``consolidation``."""
+
+
+def _indexes(filt: MemoryFilter) -> tuple[str, ...]:
+    """The full-text indexes that can hold memories the filter admits."""
+    if filt.memory_types is None or "semantic_fact" in filt.memory_types:
+        return (PRIMARY_INDEX, DERIVED_INDEX)
+    return (PRIMARY_INDEX,)
+
+
+def _document_frequencies(
+    conn: sqlite3.Connection, index: str, tokens: list[str], cap: int
+) -> dict[str, int]:
+    """Documents of ``index`` matching each token, counted up to ``cap``."""
     return {
         token: int(
             conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ?"
-                " LIMIT ?)",
+                f"SELECT count(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH ? LIMIT ?)",
                 (match_expression([token]), cap),
             ).fetchone()[0]
         )
@@ -79,25 +102,52 @@ def lexical_search(
         return []
     # A small store is cheap to score in full, and there every match may be worth showing.
     ceiling = max(_indexed_rows(conn) // 2, MATCH_BUDGET)
-    frequencies = _document_frequencies(conn, tokens, ceiling + 1)
-    tokens = prune_tokens(frequencies, MATCH_BUDGET, ceiling)
-    if not tokens:
+    hits: list[tuple[str, float]] = []
+    for index in _indexes(filt):
+        hits.extend(_search_index(conn, index, filt, tokens, limit, ceiling))
+    hits.sort(key=lambda hit: hit[1], reverse=True)
+    return hits[:limit]
+
+
+def _search_index(
+    conn: sqlite3.Connection,
+    index: str,
+    filt: MemoryFilter,
+    tokens: list[str],
+    limit: int,
+    ceiling: int,
+) -> list[tuple[str, float]]:
+    frequencies = _document_frequencies(conn, index, tokens, ceiling + 1)
+    kept = prune_tokens(frequencies, MATCH_BUDGET, ceiling)
+    if not kept:
         return []
-    match = match_expression(tokens)
+    match = match_expression(kept)
     where, params = filter_sql(filt)
+    matched = sum(frequencies[t] for t in kept)
+    if matched > MATCH_BUDGET:
+        # Only the rarest word is left and it alone matches too much: score its newest matches.
+        candidates = (
+            f"SELECT rowid, rank FROM (SELECT rowid, bm25({index}) AS rank FROM {index}"
+            f" WHERE {index} MATCH ? ORDER BY rowid DESC LIMIT {RECENT_WINDOW})"
+            f" ORDER BY rank LIMIT {PREFILTER}"
+        )
+    else:
+        candidates = (
+            f"SELECT rowid, bm25({index}) AS rank FROM {index}"
+            f" WHERE {index} MATCH ? ORDER BY rank LIMIT {PREFILTER}"
+        )
     rows = conn.execute(
-        "WITH top AS (SELECT rowid, bm25(memories_fts) AS rank FROM memories_fts"
-        " WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?)"
+        f"WITH top AS ({candidates})"
         " SELECT m.id, top.rank FROM top JOIN memories AS m ON m.pk = top.rowid"
         f" WHERE {where} ORDER BY top.rank LIMIT ?",
-        (match, PREFILTER, *params, limit),
+        (match, *params, limit),
     ).fetchall()
     # Fewer than ``limit`` survivors is final only when the prefilter saw every match.
-    if len(rows) < limit and sum(frequencies[t] for t in tokens) > PREFILTER:
+    if len(rows) < limit and matched > PREFILTER:
         rows = conn.execute(
-            "SELECT m.id, bm25(memories_fts) AS rank FROM memories_fts"
-            " JOIN memories AS m ON m.pk = memories_fts.rowid"
-            f" WHERE memories_fts MATCH ? AND {where} ORDER BY rank LIMIT ?",
+            f"SELECT m.id, bm25({index}) AS rank FROM {index}"
+            f" JOIN memories AS m ON m.pk = {index}.rowid"
+            f" WHERE {index} MATCH ? AND {where} ORDER BY rank LIMIT ?",
             (match, *params, limit),
         ).fetchall()
     # bm25() is smaller for better matches; flip it so that higher is better.

@@ -144,7 +144,80 @@ _V2: tuple[str, ...] = (
     " ON memories (tenant_id, session_id, created_at, id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+
+def _derived(row: str) -> str:
+    """SQL truth of "``row`` is a derived memory" (``row`` is ``new`` or ``old`` in a trigger)."""
+    return (
+        f"({row}.memory_type = 'semantic_fact'"
+        f" AND json_extract({row}.metadata, '$.source') IS 'consolidation')"
+    )
+
+
+def _add(row: str) -> str:
+    """Trigger statements indexing ``row`` in the index it belongs to."""
+    return (
+        f"INSERT INTO memories_fts (rowid, content) SELECT {row}.pk, {row}.content"
+        f" WHERE NOT {_derived(row)};"
+        f" INSERT INTO derived_fts (rowid, content) SELECT {row}.pk, {row}.content"
+        f" WHERE {_derived(row)};"
+    )
+
+
+def _remove(row: str) -> str:
+    """Trigger statements removing ``row`` from the index it is in."""
+    return (
+        "INSERT INTO memories_fts (memories_fts, rowid, content)"
+        f" SELECT 'delete', {row}.pk, {row}.content WHERE NOT {_derived(row)};"
+        " INSERT INTO derived_fts (derived_fts, rowid, content)"
+        f" SELECT 'delete', {row}.pk, {row}.content WHERE {_derived(row)};"
+    )
+
+
+_V3: tuple[str, ...] = (
+    # Derived memories (facts written by consolidation) get a full-text index of their own.
+    # bm25 weighs words by statistics over the whole index; if the gists of consolidation joined
+    # the index of the memories they summarise, every word they repeat would lose weight and
+    # the ranking of the original memories would shift. Kept apart, a read that leaves facts
+    # out ranks exactly as it did before consolidation (docs/decisions.md #17).
+    """
+    CREATE VIRTUAL TABLE derived_fts USING fts5(
+        content, content='memories', content_rowid='pk', tokenize='porter unicode61'
+    )
+    """,
+    "DROP TRIGGER memories_fts_insert",
+    "DROP TRIGGER memories_fts_delete",
+    "DROP TRIGGER memories_fts_update",
+    # One trigger per event, statements in order: an update may move a memory between the two
+    # indexes (its type or metadata changed), and the old entry must go before the new one comes.
+    f"""
+    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        {_add("new")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        {_remove("old")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, memory_type, metadata
+    ON memories BEGIN
+        {_remove("old")}
+        {_add("new")}
+    END
+    """,
+    # Move the facts an older version indexed with everything else.
+    f"""
+    INSERT INTO memories_fts (memories_fts, rowid, content)
+    SELECT 'delete', pk, content FROM memories AS new WHERE {_derived("new")}
+    """,
+    f"""
+    INSERT INTO derived_fts (rowid, content)
+    SELECT pk, content FROM memories AS new WHERE {_derived("new")}
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -185,7 +258,10 @@ def migrate(conn: sqlite3.Connection, *, location: str) -> int:
                 (str(SCHEMA_VERSION),),
             )
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite rolls back by itself after some failures (a full disk, an I/O error); a second
+        # ROLLBACK would then replace the real error with "no transaction is active".
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     return current

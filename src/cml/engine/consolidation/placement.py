@@ -70,4 +70,4 @@ def place_consolidated_facts(
 def _has_facts(store: MemoryStore, tenant_id: str, request: ReadRequest) -> bool:
     # One indexed row lookup: a namespace without semantic facts reads exactly as before.
     filt = read_filter(tenant_id, request.model_copy(update={"memory_types": [_FACT]}))
-    return bool(store.list_memories(filt, limit=1))
+    return store.any_memory(filt)

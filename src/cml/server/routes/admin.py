@@ -7,8 +7,7 @@ from ``X-Tenant-ID``, else the key's own.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -27,8 +26,9 @@ from cml.models import (
     PurgeRequest,
     PurgeResponse,
     TenantInfo,
+    Timestamp,
 )
-from cml.server.auth import AdminPrincipal, Principal
+from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
 from cml.server.scheduler import Scheduler, scheduler_health
 from cml.server.sse import EventStream
@@ -36,6 +36,9 @@ from cml.server.sse import EventStream
 __all__ = ["router"]
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+
+# No control characters: PostgreSQL cannot compare text holding NUL.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
 
 @router.post("/keys", status_code=201, dependencies=[Depends(require_json)])
@@ -56,9 +59,9 @@ def list_keys(
     return engine.keys.list(tenant_id)
 
 
-@router.delete("/keys/{key_id}")
+@router.delete("/keys/{key_id}", responses={404: {"description": "No API key with this id."}})
 def revoke_key(
-    key_id: Annotated[str, Path(min_length=1, max_length=64)],
+    key_id: Annotated[str, Path(min_length=1, max_length=64, pattern=_PRINTABLE)],
     principal: AdminPrincipal,
     engine: EngineDep,
 ) -> ApiKeyInfo:
@@ -74,7 +77,12 @@ def _tenant(principal: Principal, explicit: str | None) -> str:
     return explicit or principal.tenant_id
 
 
-@router.post("/consolidate", dependencies=[Depends(require_json)])
+_JOB_RUNNING: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The job is already running for this tenant (job_running)."}
+}
+
+
+@router.post("/consolidate", dependencies=[Depends(require_json)], responses=_JOB_RUNNING)
 def consolidate(
     principal: AdminPrincipal, engine: EngineDep, body: ConsolidateRequest | None = None
 ) -> ConsolidateResponse:
@@ -86,7 +94,7 @@ def consolidate(
     return ConsolidateResponse.model_validate(report)
 
 
-@router.post("/forget", dependencies=[Depends(require_json)])
+@router.post("/forget", dependencies=[Depends(require_json)], responses=_JOB_RUNNING)
 def run_forgetting(
     principal: AdminPrincipal, engine: EngineDep, body: ForgettingRequest | None = None
 ) -> ForgettingResponse:
@@ -121,7 +129,7 @@ def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[TenantInf
 
 
 _TenantQuery = Annotated[str | None, Query(pattern=NAME_PATTERN)]
-_TypeQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
+_TypeQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=_PRINTABLE)]
 
 
 @router.get("/events")
@@ -132,7 +140,7 @@ def get_events(
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
     event_type: _TypeQuery = None,
-    since: datetime | None = None,
+    since: Timestamp = None,
 ) -> EventPage:
     """A page of a tenant's event log, newest first."""
     return EventPage.model_validate(
@@ -158,7 +166,7 @@ async def stream_events(
     settings: SettingsDep,
     tenant_id: _TenantQuery = None,
     event_type: _TypeQuery = None,
-    since: datetime | None = None,
+    since: Timestamp = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """Follow a tenant's event log live as server-sent events (see :mod:`cml.server.sse`)."""
@@ -170,6 +178,7 @@ async def stream_events(
         last_event_id=last_event_id,
         heartbeat=settings.events_heartbeat_seconds,
         max_idle=settings.events_stream_idle_seconds,
+        authorized=revocation_check(request, principal, engine),
     )
     return StreamingResponse(
         stream.lines(request),

@@ -18,8 +18,10 @@ def health(engine: EngineDep) -> HealthResponse:
     """Report whether the server and its store are up; needs no API key."""
     report = engine.health()
     backend = report.get("backend")
+    database = report.get("database")
     return HealthResponse(
         status=str(report.get("status", "ok")),
         version=__version__,
         backend=str(backend) if backend is not None else None,
+        database=str(database) if database is not None else None,
     )

@@ -94,7 +94,11 @@ def turn(
     )
 
 
-@router.post("/update", dependencies=_json_body)
+@router.post(
+    "/update",
+    dependencies=_json_body,
+    responses={404: {"description": "No memory with this id in the tenant (or namespace)."}},
+)
 def update(
     body: UpdateRequest,
     principal: WritePrincipal,
@@ -140,4 +144,8 @@ def stats(
     namespace: Annotated[str | None, Query(pattern=NAMESPACE_PATTERN)] = None,
 ) -> StatsResponse:
     """Count the tenant's memories by type and status."""
-    return engine.memories.stats(principal.tenant_id, namespace)
+    stats = engine.memories.stats(principal.tenant_id, namespace)
+    if not principal.is_admin:
+        # The store's size moves with every tenant's writes: a tenant key must not watch it.
+        stats.storage_bytes = None
+    return stats

@@ -20,7 +20,12 @@ import numpy as np
 import psycopg
 from psycopg import errors as pg_errors
 
-from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
+from cml.errors import (
+    DatabaseUnavailableError,
+    InvalidInputError,
+    StoreMismatchError,
+    UnavailableError,
+)
 from cml.storage.base import (
     EventRecord,
     IdempotencyRecord,
@@ -33,7 +38,7 @@ from cml.storage.base import (
     VersionRecord,
 )
 from cml.storage.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
-from cml.storage.postgres.pool import EF_SEARCH, Connections
+from cml.storage.postgres.pool import EF_SEARCH, Connections, first_line
 from cml.storage.postgres.rows import (
     filter_sql,
     row_to_event,
@@ -99,8 +104,8 @@ class PostgresStore:
                 self.pgvector_version = None if row is None else str(row[0])
                 self._dims = _recorded_dimensions(conn)
         except psycopg.Error as exc:
-            raise UnavailableError(
-                f"Cannot connect to PostgreSQL at {self.location}: {str(exc).strip()}",
+            raise DatabaseUnavailableError(
+                f"Cannot connect to PostgreSQL at {self.location}: {first_line(exc)}",
                 hint="Check CML_DATABASE_URL and that PostgreSQL is running and reachable.",
             ) from None
         self._db = Connections(conninfo, self.location, min_size=pool_min, max_size=pool_max)
@@ -313,6 +318,15 @@ class PostgresStore:
             f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE {where} ORDER BY m.id LIMIT %s",
             (*params, max(limit, 0)),
         )
+
+    def any_memory(self, filt: MemoryFilter) -> bool:
+        """Whether at least one memory matches the filter (an index probe, not a scan)."""
+        where, params = filter_sql(filt)
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
+            ).fetchone()
+        return bool(row[0]) if row else False
 
     def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
         """Every memory matching the filter in id order, read ``batch_size`` at a time."""
