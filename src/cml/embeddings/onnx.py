@@ -199,6 +199,9 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # Idle worker threads would otherwise spin for a while after each run, taking the CPU
+        # from the storage work that follows every embedding (a read, a duplicate check).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = onnxruntime.InferenceSession(
             str(self.model_path()), options, providers=["CPUExecutionProvider"]
