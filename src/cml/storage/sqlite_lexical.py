@@ -35,7 +35,7 @@ MATCH_BUDGET = 3_000
 PREFILTER = 500
 """Documents ranked by FTS5 alone before the join with the filter."""
 
-RECENT_WINDOW = 2_000
+RECENT_WINDOW = 1_000
 """Newest matches scored when a single word alone matches more than :data:`MATCH_BUDGET`."""
 
 

@@ -122,7 +122,7 @@ class TenantIndex:
         count = len(rows)
         blob = b"".join(row[1] for row in rows)
         index.matrix[:count] = np.frombuffer(blob, dtype=np.float32).reshape(count, dimensions)
-        index.signs[:count] = sign_bits(index.matrix[:count])
+        index.signs[:, :count] = sign_bits(index.matrix[:count]).T
         for i, (memory_id, _, status, memory_type, namespace, session_id, created) in enumerate(
             rows
         ):
@@ -140,7 +140,9 @@ class TenantIndex:
 
     def _allocate(self, capacity: int, dimensions: int) -> None:
         self.matrix: npt.NDArray[np.float32] = np.zeros((capacity, dimensions), dtype=np.float32)
-        self.signs: npt.NDArray[np.uint64] = np.zeros((capacity, -(-dimensions // 64)), np.uint64)
+        # One row per 64-bit word, one column per entry: a distance is a few passes over
+        # contiguous words (summing six words along each row is three times slower).
+        self.signs: npt.NDArray[np.uint64] = np.zeros((-(-dimensions // 64), capacity), np.uint64)
         self.status: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
         self.memory_type: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
         self.namespace: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
@@ -158,7 +160,7 @@ class TenantIndex:
         """Every per-row array, in a fixed order."""
         return (
             self.matrix,
-            self.signs,
+            self.signs.T,
             self.status,
             self.memory_type,
             self.namespace,
@@ -192,7 +194,7 @@ class TenantIndex:
             self.ids.append(change.id)
             self.positions[change.id] = i
         self.matrix[i] = vector
-        self.signs[i] = sign_bits(vector)[0]
+        self.signs[:, i] = sign_bits(vector)[0]
         self.status[i] = self._code(change.status)
         self.memory_type[i] = self._code(change.memory_type)
         self.namespace[i] = self._code(change.namespace)
@@ -286,15 +288,23 @@ class TenantIndex:
     def _shortlist(
         self, query: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_] | None, size: int
     ) -> npt.NDArray[np.intp]:
-        """The ``size`` admitted rows whose signs differ least from the query's."""
+        """At least ``size`` admitted rows whose signs differ least from the query's.
+
+        Distances are small integers, so the cut-off comes from a histogram rather than a
+        partial sort; rows tied at the cut-off are all kept.
+        """
         count = len(self.ids)
-        distances = np.bitwise_count(self.signs[:count] ^ sign_bits(query)[0]).sum(
-            axis=1, dtype=np.uint16
-        )
+        words = sign_bits(query)[0]
+        distances = np.bitwise_count(self.signs[0, :count] ^ words[0]).astype(np.uint16)
+        for w in range(1, len(words)):
+            distances += np.bitwise_count(self.signs[w, :count] ^ words[w])
+        beyond = 64 * len(words) + 1
         if mask is not None:
-            # Larger than any real distance: excluded rows sort last (admitted rows >= size).
-            np.putmask(distances, ~mask, np.iinfo(np.uint16).max)
-        return np.argpartition(distances, size - 1)[:size]
+            # Farther than any real distance: excluded rows are never kept (admitted >= size).
+            np.putmask(distances, ~mask, beyond)
+        cumulative = np.cumsum(np.bincount(distances, minlength=beyond + 1))
+        cut = int(np.searchsorted(cumulative, size))
+        return np.flatnonzero(distances <= cut)
 
 
 class VectorIndex:
