@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cml.embeddings import LocalEmbedder, OnnxEmbedder
-from cml.embeddings.onnx import default_cache_dir
+from cml.embeddings.onnx import default_cache_dir, writable_cache
 
 TEXTS = [
     "The cat is sleeping on the sofa.",
@@ -70,3 +70,13 @@ def test_empty_input_needs_no_model(tmp_path: Path) -> None:
     embedder = OnnxEmbedder(cache_dir=tmp_path)
     assert embedder.embed([]).shape == (0, 384)
     assert not list(tmp_path.iterdir())
+
+
+def test_an_unwritable_cache_falls_back_to_a_temporary_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+
+    assert writable_cache(tmp_path / "cache") == tmp_path / "cache"
+    fallback = writable_cache(blocker / "models")
+    assert fallback != blocker / "models"
+    assert fallback.is_dir()

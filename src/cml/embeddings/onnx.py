@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from cml.embeddings.local import DEFAULT_MODEL, require
 
-__all__ = ["OnnxEmbedder", "Precision", "default_cache_dir", "export_onnx"]
+__all__ = ["OnnxEmbedder", "Precision", "default_cache_dir", "export_onnx", "writable_cache"]
 
 Precision = Literal["fp32", "int8"]
 _MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
@@ -41,6 +41,28 @@ def default_cache_dir() -> Path:
     if configured:
         return Path(configured).expanduser()
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cml" / "models"
+
+
+def writable_cache(preferred: Path) -> Path:
+    """``preferred`` if a converted model can be written there, else a directory under /tmp.
+
+    A read-only home (a container, a locked-down service account) must not stop the server:
+    the conversion then lands in the system's temporary directory, logged once.
+    """
+    try:
+        preferred.mkdir(parents=True, exist_ok=True)
+        if os.access(preferred, os.W_OK):
+            return preferred
+    except OSError:
+        pass
+    fallback = Path(tempfile.gettempdir()) / "cml-models"
+    fallback.mkdir(parents=True, exist_ok=True)
+    logging.getLogger(__name__).warning(
+        "Cannot write the model cache %s; converting into %s (set CML_MODEL_CACHE to choose).",
+        preferred,
+        fallback,
+    )
+    return fallback
 
 
 def _model_dir() -> Path:
@@ -177,12 +199,16 @@ class OnnxEmbedder:
         """The ONNX file this embedder runs (converted on first use when missing)."""
         model_dir = _model_dir()
         stem = f"{DEFAULT_MODEL}-{_fingerprint(model_dir)}"
-        fp32 = self.cache_dir / f"{stem}.onnx"
+        name = f"{stem}.onnx" if self.precision == "fp32" else f"{stem}-int8.onnx"
+        if (self.cache_dir / name).exists():
+            return self.cache_dir / name
+        directory = writable_cache(self.cache_dir)
+        fp32 = directory / f"{stem}.onnx"
         if not fp32.exists():
             export_onnx(model_dir, fp32)
         if self.precision == "fp32":
             return fp32
-        int8 = self.cache_dir / f"{stem}-int8.onnx"
+        int8 = directory / name
         if not int8.exists():
             _quantize(fp32, int8)
         return int8
