@@ -89,7 +89,8 @@ def _open_app(
 
     updates: dict[str, Any] = {"auth_enabled": False}
     if db_path is not None or settings is None:
-        updates["database_url"] = database_url(db_path)
+        # model_copy does not validate: give the field its declared type.
+        updates["database_url"] = pydantic.SecretStr(database_url(db_path))
     if embedding_provider is not None:
         updates["embedding_provider"] = embedding_provider
     if embedding_model is not None:

@@ -655,3 +655,21 @@ def test_the_cli_shows_a_secret_once_and_never_repeats_one(tmp_path: Path) -> No
     assert pasted.exit_code != 0
     assert "secret, not its id" in pasted.output
     assert secret not in pasted.output
+
+
+def test_configuration_reprs_hide_database_passwords_and_api_keys(tmp_path: Path) -> None:
+    url = "postgresql://cml:hunter2-db-password@db.internal/cml"
+    settings = ServerSettings(
+        data_dir=tmp_path,
+        database_url=url,
+        embedding_api_key="sk-embedding-secret",
+        llm_api_key="sk-llm-secret",
+    )
+    config = settings.to_engine_config()
+
+    for shown in (repr(settings), str(settings), repr(config)):
+        for secret in ("hunter2-db-password", "sk-embedding-secret", "sk-llm-secret"):
+            assert secret not in shown
+    # The values themselves are intact where they are used.
+    assert settings.resolved_database_url == url
+    assert (config.database_url, config.llm_api_key) == (url, "sk-llm-secret")

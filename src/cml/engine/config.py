@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 EmbeddingProvider = Literal["local", "hash", "openai"]
@@ -37,18 +37,19 @@ class EngineConfig:
         db_pool_max: PostgreSQL: most connections each engine opens at once (ignored by SQLite).
     """
 
-    database_url: str = "sqlite:///:memory:"
+    # Secrets stay out of the repr (a PostgreSQL URL may carry a password).
+    database_url: str = field(default="sqlite:///:memory:", repr=False)
     embedding_provider: EmbeddingProvider = "local"
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_runtime: EmbeddingRuntime = "onnx-int8"
     embedding_dimensions: int | None = None
     embedding_base_url: str | None = None
-    embedding_api_key: str | None = None
+    embedding_api_key: str | None = field(default=None, repr=False)
     dedup_threshold: float = 0.95
     redact_pii: bool = True
     refuse_secrets: bool = True
     llm_base_url: str | None = None
-    llm_api_key: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
     llm_model: str | None = None
     db_pool_min: int = 1
     db_pool_max: int = 10

@@ -48,13 +48,14 @@ class ServerSettings(BaseSettings):
         default=Path("cml-data"),
         description="Directory of the embedded SQLite database (created if missing).",
     )
-    database_url: str | None = Field(
+    database_url: SecretStr | None = Field(
         default=None,
         description=(
             "Database URL, e.g. `sqlite:////var/lib/cml/cml.db`. "
             "Defaults to `sqlite:///{data_dir}/cml.db`."
         ),
     )
+    """Kept as a secret: a PostgreSQL URL may carry a password."""
     db_pool_min: int = Field(
         default=1,
         ge=0,
@@ -215,7 +216,7 @@ class ServerSettings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The database URL in use: ``database_url``, or the SQLite file inside ``data_dir``."""
         if self.database_url is not None:
-            return self.database_url
+            return self.database_url.get_secret_value()
         return f"sqlite:///{self.data_dir.as_posix()}/cml.db"
 
     def ensure_data_dir(self) -> None:
