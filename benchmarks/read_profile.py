@@ -69,7 +69,7 @@ def main() -> None:
     questions = [
         QUESTIONS[i % len(QUESTIONS)].format(name=NAMES[i % len(NAMES)]) for i in range(args.reads)
     ]
-    limit = RankingWeights().candidate_limit(10)
+    limit = RankingWeights().candidate_limit(10)  # what a read with max_results=10 asks
     rows: list[tuple[str, tuple[float, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "profile.db"
@@ -88,8 +88,14 @@ def main() -> None:
             vectors = engine.embedder.embed(questions)
             lexical = [store.lexical_search(filt, q, limit) for q in questions]
             vector = [store.vector_search(filt, v, limit) for v in vectors]
+            weights = RankingWeights()
             fused = [
-                list(fuse_ranks([([i for i, _ in a], 1.0), ([i for i, _ in b], 0.5)], 10))
+                list(
+                    fuse_ranks(
+                        [([i for i, _ in a], weights.lexical), ([i for i, _ in b], weights.vector)],
+                        weights.rrf_k,
+                    )
+                )
                 for a, b in zip(lexical, vector, strict=True)
             ]
             rows += [

@@ -19,7 +19,7 @@ import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -78,7 +78,7 @@ def _fingerprint(model_dir: Path) -> str:
     return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
-def _write_atomically(target: Path, produce: Any) -> None:
+def _write_atomically(target: Path, produce: Callable[[Path], object]) -> None:
     """Run ``produce(tmp_path)`` then move the file into place (concurrent processes are safe)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".partial")
