@@ -25,7 +25,7 @@ merged into it; a content longer than the API's limit is cut to it (both are cou
 Usage::
 
     python benchmarks/longmemeval_recall.py --data ../shared/data/longmemeval-s-dev.json
-    python benchmarks/longmemeval_recall.py --data PATH --limit 10 --embedder hash   # quick
+    python benchmarks/longmemeval_recall.py --data PATH --limit 12 --embedder hash   # quick
     python benchmarks/longmemeval_recall.py --data PATH --json lme.json
 """
 
@@ -122,6 +122,27 @@ def load(path: Path) -> list[Question]:
             )
         )
     return questions
+
+
+def subset(questions: list[Question], limit: int | None) -> list[Question]:
+    """``limit`` questions spread over the question types in proportion, in file order.
+
+    Each type gets its share of ``limit`` (largest remainders first); within a type the first
+    questions of the file are taken, so the same ``limit`` always picks the same questions.
+    """
+    if limit is None or limit >= len(questions):
+        return questions
+    by_type: dict[str, list[Question]] = defaultdict(list)
+    for question in questions:
+        by_type[question.question_type].append(question)
+    exact = {name: limit * len(group) / len(questions) for name, group in by_type.items()}
+    quota = {name: int(share) for name, share in exact.items()}
+    for name in sorted(exact, key=lambda n: (quota[n] - exact[n], n))[
+        : limit - sum(quota.values())
+    ]:
+        quota[name] += 1
+    chosen = {id(q) for name, group in by_type.items() for q in group[: quota[name]]}
+    return [question for question in questions if id(question) in chosen]
 
 
 def namespace_of(question: Question) -> str:
@@ -269,7 +290,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="LongMemEval JSON file")
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
     add_runtime_argument(parser)
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N questions")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="ask only N questions, spread over the question types in proportion",
+    )
     parser.add_argument(
         "--question-date",
         action="store_true",
@@ -288,7 +314,7 @@ def main() -> None:
             "version of cml; run without the option"
         )
 
-    questions = load(args.data)[: args.limit]
+    questions = subset(load(args.data), args.limit)
     counts: dict[str, int] = defaultdict(int)
     ours: list[tuple[str, dict[str, float | None]]] = []
     base: list[tuple[str, dict[str, float | None]]] = []
