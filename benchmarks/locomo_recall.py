@@ -357,7 +357,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, required=True, help="LoCoMo JSON file")
-    parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    parser.add_argument(
+        "--embedder",
+        choices=["local", "hash", "openai"],
+        default="local",
+        help="openai: any OpenAI-compatible embeddings server, named by CML_EMBEDDING_BASE_URL, "
+        "CML_EMBEDDING_MODEL and CML_EMBEDDING_DIMENSIONS (to measure a candidate model)",
+    )
     add_runtime_argument(parser)
     parser.add_argument("--k", type=int, nargs="+", default=[1, 5, 10], help="cut-offs")
     parser.add_argument("--conversations", type=int, default=None, help="use only the first N")
