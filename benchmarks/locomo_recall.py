@@ -165,7 +165,7 @@ def namespace_of(sample_id: str) -> str:
 INGEST_BATCH = 200
 
 
-def ingest(memory: Any, conversation: Conversation) -> None:
+def ingest(memory: Any, conversation: Conversation, batch: int = INGEST_BATCH) -> None:
     """Write every turn of a conversation as one memory, in dialog order, with ``batch_write``.
 
     A batch stores its items in input order (ids are time-ordered), so the session order that
@@ -181,8 +181,8 @@ def ingest(memory: Any, conversation: Conversation) -> None:
         }
         for turn in conversation.turns
     ]
-    for start in range(0, len(items), INGEST_BATCH):
-        memory.batch_write(items[start : start + INGEST_BATCH], namespace=namespace)
+    for start in range(0, len(items), batch):
+        memory.batch_write(items[start : start + batch], namespace=namespace)
 
 
 def evaluate(
@@ -378,6 +378,12 @@ def main() -> None:
         help="with --consolidate: list the questions whose recall@10 changed",
     )
     parser.add_argument(
+        "--ingest-batch",
+        type=int,
+        default=INGEST_BATCH,
+        help="turns per batch_write (smaller keeps a slow embeddings server within its timeout)",
+    )
+    parser.add_argument(
         "--bm25", action="store_true", help="also score a plain BM25 baseline per conversation"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
@@ -397,7 +403,7 @@ def main() -> None:
             started = time.perf_counter()
             turns = 0
             for conversation in conversations:
-                ingest(memory, conversation)
+                ingest(memory, conversation, args.ingest_batch)
                 turns += len(conversation.turns)
                 print(f"ingested {conversation.sample_id}", file=sys.stderr)
             ingest_s = time.perf_counter() - started
