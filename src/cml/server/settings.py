@@ -17,7 +17,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cml.engine.config import EmbeddingProvider, EmbeddingRuntime, EngineConfig
-from cml.storage.sqlite_conn import prepare_directory
+from cml.storage.sqlite.conn import prepare_directory
 
 __all__ = ["LogLevel", "ServerSettings"]
 

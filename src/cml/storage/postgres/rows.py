@@ -22,7 +22,7 @@ from cml.storage.base import (
     MemoryRecord,
     VersionRecord,
 )
-from cml.storage.columns import (
+from cml.storage.sql.columns import (
     MEMORY_COLUMNS,
 )
 

@@ -37,7 +37,6 @@ from cml.storage.base import (
     Vector,
     VersionRecord,
 )
-from cml.storage.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
 from cml.storage.postgres.pool import EF_SEARCH, Connections, first_line
 from cml.storage.postgres.rows import (
     filter_sql,
@@ -62,6 +61,7 @@ from cml.storage.postgres.search import (
 )
 from cml.storage.postgres.tenants import list_tenants
 from cml.storage.postgres.tx import PostgresTransaction
+from cml.storage.sql.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
 
 logger = logging.getLogger(__name__)
 

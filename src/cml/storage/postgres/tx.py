@@ -10,8 +10,8 @@ import psycopg
 
 from cml.errors import NotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
-from cml.storage.columns import MEMORY_COLUMNS
 from cml.storage.postgres.rows import jsonb, memory_params, utc
+from cml.storage.sql.columns import MEMORY_COLUMNS
 
 _INSERT_MEMORY = (
     f"INSERT INTO memories ({', '.join(MEMORY_COLUMNS)}) "

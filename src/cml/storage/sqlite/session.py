@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Sequence
 
 from cml.storage.base import MemoryFilter
-from cml.storage.sqlite_rows import filter_sql, placeholders
-from cml.storage.sqlite_tx import chunks
+from cml.storage.sqlite.rows import filter_sql, placeholders
+from cml.storage.sqlite.tx import chunks
 
 
 def session_successors(

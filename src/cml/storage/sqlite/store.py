@@ -1,9 +1,9 @@
 """The SQLite backend: one file (or ``:memory:``), WAL, FTS5 and an in-memory vector index.
 
 Lexical search is an FTS5 external-content table kept in sync by triggers (see
-:mod:`cml.storage.sqlite_schema`); vector search is an exact in-memory index per tenant (see
-:mod:`cml.storage.vector_index`); the connection and locking model is in
-:mod:`cml.storage.sqlite_conn`.
+:mod:`cml.storage.sqlite.schema`); vector search is an exact in-memory index per tenant (see
+:mod:`cml.storage.sqlite.vector_index`); the connection and locking model is in
+:mod:`cml.storage.sqlite.conn`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from cml.storage.base import (
     Vector,
     VersionRecord,
 )
-from cml.storage.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
-from cml.storage.sqlite_conn import MEMORY, Connections, prepare_file
-from cml.storage.sqlite_lexical import lexical_search
-from cml.storage.sqlite_rows import (
+from cml.storage.sql.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
+from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
+from cml.storage.sqlite.lexical import lexical_search
+from cml.storage.sqlite.rows import (
     filter_sql,
     from_epoch,
     placeholders,
@@ -43,10 +43,10 @@ from cml.storage.sqlite_rows import (
     row_to_version,
     to_epoch,
 )
-from cml.storage.sqlite_schema import SCHEMA_VERSION, migrate
-from cml.storage.sqlite_session import session_successors
-from cml.storage.sqlite_tx import SQLiteTransaction, chunks
-from cml.storage.vector_index import IndexRow, VectorIndex
+from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
+from cml.storage.sqlite.session import session_successors
+from cml.storage.sqlite.tx import SQLiteTransaction, chunks
+from cml.storage.sqlite.vector_index import IndexRow, VectorIndex
 
 logger = logging.getLogger(__name__)
 

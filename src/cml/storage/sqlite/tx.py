@@ -9,9 +9,9 @@ from typing import TypeVar
 
 from cml.errors import NotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
-from cml.storage.columns import MEMORY_COLUMNS
-from cml.storage.sqlite_rows import dump_json, memory_params, placeholders, to_epoch
-from cml.storage.vector_index import Change, Removal, StatusChange, Upsert
+from cml.storage.sql.columns import MEMORY_COLUMNS
+from cml.storage.sqlite.rows import dump_json, memory_params, placeholders, to_epoch
+from cml.storage.sqlite.vector_index import Change, Removal, StatusChange, Upsert
 
 CHUNK = 500
 """Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cml.errors import DatabaseUnavailableError, UnavailableError
-from cml.storage.sqlite_errors import opening_error, serving_error
+from cml.storage.sqlite.errors import opening_error, serving_error
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000

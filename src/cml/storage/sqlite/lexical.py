@@ -27,7 +27,7 @@ import sqlite3
 
 from cml.storage.base import MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
-from cml.storage.sqlite_rows import filter_sql
+from cml.storage.sqlite.rows import filter_sql
 
 MATCH_BUDGET = 3_000
 """Documents a query may match before its most frequent words are dropped."""
