@@ -86,6 +86,8 @@ class SQLStore(Generic[C]):
         """The tenant's memories among ``ids``, in the order of ``ids`` (duplicates once)."""
         d = self.dialect
         wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
         rows: list[Any] = []
         with self._db.read() as conn:
             for part in d.chunks(wanted):
