@@ -4,8 +4,8 @@
 same in SQLite and PostgreSQL once a :class:`~cml.storage.sql.dialect.Dialect` fills in the
 parameter marks, list parameters and value encodings: reading memories, versions, idempotency
 records, events, keys and tenants, counting accesses, and leases. A backend subclasses it and
-adds what truly differs: opening and closing, full-text and vector search, session order and its
-unit of work.
+adds what truly differs: opening and closing, full-text and vector search, session order, and
+how a unit of work (:class:`~cml.storage.sql.tx.SQLTransaction`) is opened and committed.
 """
 
 from __future__ import annotations
