@@ -38,31 +38,36 @@ __all__ = [
 
 def memory_params(d: Dialect, record: MemoryRecord) -> tuple[Any, ...]:
     """Values for :data:`~cml.storage.sql.columns.MEMORY_COLUMNS`, in that order."""
+    # Every write and every read runs through here and row_to_memory: the dialect's functions
+    # are bound once rather than looked up per field.
+    time_in, json_in = d.time_in, d.json_in
     stored_at = record.stored_at if record.stored_at is not None else datetime.now(UTC)
+    last_accessed_at, deleted_at = record.last_accessed_at, record.deleted_at
+    consolidated_at = record.consolidated_at
     return (
         record.id,
         record.tenant_id,
         record.content,
         str(record.memory_type),
-        d.time_in(record.created_at),
-        d.time_in(record.updated_at),
+        time_in(record.created_at),
+        time_in(record.updated_at),
         record.namespace,
         record.session_id,
         record.agent_id,
         str(record.status),
-        d.json_in(list(record.context_tags)),
-        d.json_in(record.metadata),
+        json_in(list(record.context_tags)),
+        json_in(record.metadata),
         float(record.importance),
         float(record.confidence),
         int(record.access_count),
-        d.opt_time_in(record.last_accessed_at),
+        None if last_accessed_at is None else time_in(last_accessed_at),
         int(record.version),
-        d.json_in(list(record.provenance)),
+        json_in(list(record.provenance)),
         record.content_hash,
         None if record.embedding is None else d.vector_in(record.embedding),
-        d.time_in(stored_at),
-        d.opt_time_in(record.deleted_at),
-        d.opt_time_in(record.consolidated_at),
+        time_in(stored_at),
+        None if deleted_at is None else time_in(deleted_at),
+        None if consolidated_at is None else time_in(consolidated_at),
     )
 
 
@@ -93,30 +98,31 @@ def row_to_memory(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
         deleted_at,
         consolidated_at,
     ) = row
+    time_out, json_out = d.time_out, d.json_out
     return MemoryRecord(
         id=memory_id,
         tenant_id=tenant_id,
         content=content,
-        memory_type=str(memory_type),
-        created_at=d.time_out(created_at),
-        updated_at=d.time_out(updated_at),
+        memory_type=memory_type,
+        created_at=time_out(created_at),
+        updated_at=time_out(updated_at),
         namespace=namespace,
         session_id=session_id,
         agent_id=agent_id,
         status=status,
-        context_tags=d.json_out(context_tags),
-        metadata=d.json_out(metadata),
+        context_tags=json_out(context_tags),
+        metadata=json_out(metadata),
         importance=importance,
         confidence=confidence,
         access_count=access_count,
-        last_accessed_at=d.opt_time_out(last_accessed_at),
+        last_accessed_at=None if last_accessed_at is None else time_out(last_accessed_at),
         version=version,
-        provenance=d.json_out(provenance),
+        provenance=json_out(provenance),
         content_hash=content_hash,
         embedding=None if embedding is None else d.vector_out(embedding),
-        stored_at=d.time_out(stored_at),
-        deleted_at=d.opt_time_out(deleted_at),
-        consolidated_at=d.opt_time_out(consolidated_at),
+        stored_at=time_out(stored_at),
+        deleted_at=None if deleted_at is None else time_out(deleted_at),
+        consolidated_at=None if consolidated_at is None else time_out(consolidated_at),
     )
 
 
