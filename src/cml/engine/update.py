@@ -90,15 +90,5 @@ def plan_update(
     if request.feedback is not None:
         changed.append(f"feedback:{request.feedback.value}")
     updated.confidence = round(updated.confidence, 4)
-    previous = VersionRecord(
-        memory_id=record.id,
-        version=record.version,
-        content=record.content,
-        confidence=record.confidence,
-        importance=record.importance,
-        metadata=dict(record.metadata),
-        status=record.status,
-        changed_at=now,
-        reason="update: " + ", ".join(changed),
-    )
+    previous = VersionRecord.snapshot(record, at=now, reason="update: " + ", ".join(changed))
     return UpdatePlan(record=updated, previous=previous, changed=changed)

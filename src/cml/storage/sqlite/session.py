@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Sequence
 
 from cml.storage.base import MemoryFilter
-from cml.storage.sqlite_rows import filter_sql, placeholders
-from cml.storage.sqlite_tx import chunks
+from cml.storage.sql.rows import filter_sql
+from cml.storage.sqlite.dialect import SQLITE
 
 
 def session_successors(
@@ -36,15 +36,16 @@ def session_successors(
     if count <= 0 or not ids:
         return {}
     anchors: list[tuple[str, str | None, str, float]] = []
-    for part in chunks(list(dict.fromkeys(ids))):
+    for part in SQLITE.chunks(list(dict.fromkeys(ids))):
+        among, among_params = SQLITE.in_list("id", part)
         anchors.extend(
             conn.execute(
                 "SELECT id, namespace, session_id, created_at FROM memories WHERE tenant_id = ?"
-                f" AND session_id IS NOT NULL AND id IN ({placeholders(len(part))})",
-                (filt.tenant_id, *part),
+                f" AND session_id IS NOT NULL AND {among}",
+                (filt.tenant_id, *among_params),
             ).fetchall()
         )
-    where, params = filter_sql(filt)
+    where, params = filter_sql(SQLITE, filt)
     statement = (
         f"SELECT m.id FROM memories AS m WHERE {where} AND m.session_id = ?"
         " AND m.namespace IS ? AND (m.created_at, m.id) > (?, ?)"

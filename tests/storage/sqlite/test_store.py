@@ -10,9 +10,9 @@ import pytest
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
 from cml.storage import MemoryFilter, open_store
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
+from cml.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
-from .conftest import insert, make_record, query_vector
+from ..conftest import insert, make_record, query_vector
 
 
 def test_file_store_survives_close_and_reopen(tmp_path: Path) -> None:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["EVENT_COLUMNS", "KEY_COLUMNS", "MEMORY_COLUMNS", "MEMORY_SELECT", "VERSION_COLUMNS"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_INSERT_COLUMNS",
+    "IDEMPOTENCY_COLUMNS",
+    "KEY_COLUMNS",
+    "MEMORY_COLUMNS",
+    "MEMORY_SELECT",
+    "VERSION_COLUMNS",
+]
 
 # Column order shared by INSERT, UPDATE and SELECT of memories.
 MEMORY_COLUMNS: tuple[str, ...] = (
@@ -36,3 +44,6 @@ VERSION_COLUMNS = (
 )
 EVENT_COLUMNS = "id, tenant_id, event_type, operation, created_at, actor, memory_ids, payload"
 KEY_COLUMNS = "id, tenant_id, key_hash, prefix, scopes, created_at, name, extra_tenants, revoked_at"
+IDEMPOTENCY_COLUMNS = "tenant_id, key, request_hash, response, created_at"
+EVENT_INSERT_COLUMNS = "tenant_id, event_type, operation, created_at, actor, memory_ids, payload"
+"""``EVENT_COLUMNS`` without the id, which the database assigns."""

@@ -13,15 +13,17 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 from cml.errors import DatabaseUnavailableError, UnavailableError
-from cml.storage.sqlite_errors import opening_error, serving_error
+from cml.storage.sqlite.errors import opening_error, serving_error
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
+BEST_EFFORT_WAIT_MS = 100
+"""How long a best-effort write (access counts) waits for another process's write lock."""
 _HINT_DATA_DIR = "Choose a writable data directory (CML_DATA_DIR) or fix its permissions."
 
 
@@ -191,6 +193,24 @@ class Connections:
                 raise
             finally:
                 self._local.in_transaction = False
+
+    def own_write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction of its own, committed at the end of the block (leases)."""
+        return self.write()
+
+    @contextmanager
+    def best_effort(self) -> Iterator[sqlite3.Connection]:
+        """This thread's unit of work, or a transaction that waits little for the write lock.
+
+        Another process holding the lock for longer than :data:`BEST_EFFORT_WAIT_MS` makes it
+        fail with :class:`UnavailableError` instead of holding up the read it follows.
+        """
+        with self.write_lock:
+            if self.in_transaction():
+                yield self.writer  # already inside this thread's unit of work
+                return
+            with self.write(wait_ms=BEST_EFFORT_WAIT_MS) as conn:
+                yield conn
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:

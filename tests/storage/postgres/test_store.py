@@ -20,7 +20,7 @@ from cml.storage.postgres.migrate import current, head, upgrade
 from cml.storage.postgres.schema import HEAD_REVISION, REVISIONS
 from pg_helpers import PostgresServer
 
-from .conftest import T0, insert, make_record, query_vector
+from ..conftest import T0, insert, make_record, query_vector
 
 
 def test_head_revision_is_alembics_head() -> None:

@@ -138,7 +138,7 @@ _V1: tuple[str, ...] = (
 )
 
 _V2: tuple[str, ...] = (
-    # Session order for retrieval's session context (see ``sqlite_session``): a range scan per
+    # Session order for retrieval's session context (see ``sqlite/session.py``): a range scan per
     # matched memory instead of a sort of its whole session.
     "CREATE INDEX ix_memories_tenant_session_order"
     " ON memories (tenant_id, session_id, created_at, id)",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from cml.storage import MemoryFilter
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite_lexical import MATCH_BUDGET, RECENT_WINDOW, prune_tokens
+from cml.storage.sqlite.lexical import MATCH_BUDGET, RECENT_WINDOW, prune_tokens
 
-from .conftest import insert, make_record
+from ..conftest import insert, make_record
 
 
 def test_a_word_in_every_memory_is_not_worth_scoring() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cml.storage import MemoryFilter
-from cml.storage.vector_index import TenantIndex, Upsert
+from cml.storage.sqlite.vector_index import TenantIndex, Upsert
 
 STATUSES = ["active", "silent", "compressed", "deleted"]
 TYPES = ["episodic_event", "semantic_fact", "preference"]

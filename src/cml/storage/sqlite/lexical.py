@@ -27,7 +27,8 @@ import sqlite3
 
 from cml.storage.base import MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
-from cml.storage.sqlite_rows import filter_sql
+from cml.storage.sql.rows import filter_sql
+from cml.storage.sqlite.dialect import SQLITE
 
 MATCH_BUDGET = 3_000
 """Documents a query may match before its most frequent words are dropped."""
@@ -122,7 +123,7 @@ def _search_index(
     if not kept:
         return []
     match = match_expression(kept)
-    where, params = filter_sql(filt)
+    where, params = filter_sql(SQLITE, filt)
     matched = sum(frequencies[t] for t in kept)
     if matched > MATCH_BUDGET:
         # Only the rarest word is left and it alone matches too much: score its newest matches.

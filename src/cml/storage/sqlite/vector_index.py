@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from cml.errors import InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
-from cml.storage.sqlite_rows import to_epoch
+from cml.storage.sqlite.dialect import to_epoch
 
 IndexRow = tuple[str, bytes, str, str, "str | None", "str | None", float]
 """``(id, float32 embedding bytes, status, memory_type, namespace, session_id, created_at)``."""
