@@ -14,25 +14,27 @@ from cml.engine.retrieval import RankingWeights
 from cml.engine.runtime import Engine, open_engine
 from cml.engine.service import MemoryService
 from cml.errors import (
-    ConflictError,
     EngineError,
+    IdempotencyConflictError,
     InvalidInputError,
-    NotFoundError,
+    RecordNotFoundError,
+    RequestConflictError,
     SecretRefusedError,
     StoreMismatchError,
     UnavailableError,
 )
 
 __all__ = [
-    "ConflictError",
     "Engine",
     "EngineConfig",
     "EngineError",
+    "IdempotencyConflictError",
     "InvalidInputError",
     "KeyManager",
     "MemoryService",
-    "NotFoundError",
     "RankingWeights",
+    "RecordNotFoundError",
+    "RequestConflictError",
     "SecretRefusedError",
     "StoreMismatchError",
     "UnavailableError",

@@ -94,7 +94,7 @@ class BatchOperations:
         Raises:
             SecretRefusedError: An item holds a secret (``field`` ``items.<index>.content``);
                 nothing is stored.
-            ConflictError: The idempotency key was used for a different request.
+            IdempotencyConflictError: The idempotency key was used for a different request.
         """
         started = time.perf_counter()
         fingerprint, cached = self._replay(

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from cml.errors import ConflictError
+from cml.errors import IdempotencyConflictError
 from cml.storage.base import MemoryStore
 
 __all__ = ["LostRace", "replay", "request_fingerprint"]
@@ -50,13 +50,13 @@ def replay(
     """The stored response for ``key``, or ``None`` if the key is new.
 
     Raises:
-        ConflictError: If the key was used before with a different request.
+        IdempotencyConflictError: If the key was used before with a different request.
     """
     record = store.get_idempotency(tenant_id, key)
     if record is None:
         return None
     if record.request_hash != fingerprint:
-        raise ConflictError(
+        raise IdempotencyConflictError(
             "This Idempotency-Key was already used for a different request.",
             field="Idempotency-Key",
             hint="Use a new key for each distinct request; reuse a key only to retry the same one.",

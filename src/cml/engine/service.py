@@ -28,7 +28,7 @@ from cml.engine.retrieval import RankingWeights, Scored, retrieve
 from cml.engine.unit import Apply, Plan, commit, nothing
 from cml.engine.update import NewText, plan_update
 from cml.engine.writes import MemoryPlan, NewMemory, plan_memory, write_response
-from cml.errors import NotFoundError, SecretRefusedError
+from cml.errors import RecordNotFoundError, SecretRefusedError
 from cml.models import (
     MAX_QUERY_CHARS,
     ForgetRequest,
@@ -118,7 +118,7 @@ class MemoryService(BatchOperations):
 
         Raises:
             SecretRefusedError: The content, metadata or a tag looks like a credential.
-            ConflictError: The idempotency key was used for a different request.
+            IdempotencyConflictError: The idempotency key was used for a different request.
         """
         fingerprint, cached = self._replay(
             tenant_id, idempotency_key, "write", request, WriteResponse
@@ -307,9 +307,9 @@ class MemoryService(BatchOperations):
             The memory's new version number.
 
         Raises:
-            NotFoundError: No such memory for this tenant (the same for another tenant's id).
+            RecordNotFoundError: No such memory for this tenant (the same for another tenant's id).
             SecretRefusedError: The new text or metadata looks like a credential.
-            ConflictError: The idempotency key was used for a different request.
+            IdempotencyConflictError: The idempotency key was used for a different request.
         """
         fingerprint, cached = self._replay(
             tenant_id, idempotency_key, "update", request, UpdateResponse
@@ -338,7 +338,7 @@ class MemoryService(BatchOperations):
                 or (request.namespace is not None and record.namespace != request.namespace)
             ):
                 where = f" in namespace {request.namespace!r}" if request.namespace else ""
-                raise NotFoundError(
+                raise RecordNotFoundError(
                     f"No memory with id {request.memory_id!r}{where}.", field="memory_id"
                 )
             plan = plan_update(record, request, new_text=new_text, now=now)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from cml.errors import NotFoundError
+from cml.errors import RecordNotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
 from cml.storage.columns import MEMORY_COLUMNS
 from cml.storage.sqlite_rows import dump_json, memory_params, placeholders, to_epoch
@@ -75,12 +75,12 @@ class SQLiteTransaction:
         """Replace every field of a memory but its id, tenant and ``stored_at``.
 
         Raises:
-            NotFoundError: The tenant has no memory with this id.
+            RecordNotFoundError: The tenant has no memory with this id.
         """
         values = dict(zip(MEMORY_COLUMNS, memory_params(record), strict=True))
         params = [values[c] for c in _UPDATABLE] + [record.tenant_id, record.id]
         if self._conn.execute(_UPDATE_MEMORY, params).rowcount == 0:
-            raise NotFoundError(f"memory {record.id} not found")
+            raise RecordNotFoundError(f"memory {record.id} not found")
         if previous is not None:
             self._conn.execute(
                 "INSERT INTO memory_versions (tenant_id, memory_id, version, content, confidence,"
