@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cml.engine.gate import pass_gate
+from cml.engine.write.gate import pass_gate
 from cml.errors import SecretRefusedError
 from cml.models import MemoryType
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cml.engine.config import EngineConfig
 from cml.engine.keys import KeyManager
-from cml.engine.retrieval import RankingWeights
+from cml.engine.read.retrieval import RankingWeights
 from cml.engine.runtime import Engine, open_engine
 from cml.engine.service import MemoryService
 from cml.errors import (

@@ -2,7 +2,7 @@
 
 A mixin of :class:`~cml.engine.service.MemoryService`, kept in its own module so that each stays
 small; it uses the service's store, embedder, configuration and unit-of-work plumbing
-(``_replay``, ``_commit``, ``_read``). The work itself is in :mod:`cml.engine.batch` and
+(``_replay``, ``_commit``, ``_read``). The work itself is in :mod:`cml.engine.write.batch` and
 :mod:`cml.engine.listing`.
 """
 
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel
 
 from cml.embeddings.base import Embedder
-from cml.engine.batch import gate_batch, plan_batch
 from cml.engine.config import EngineConfig
 from cml.engine.listing import list_page
 from cml.engine.unit import Apply, Plan
+from cml.engine.write.batch import gate_batch, plan_batch
 from cml.models import (
     BatchReadRequest,
     BatchReadResponse,

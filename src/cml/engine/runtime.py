@@ -9,7 +9,7 @@ from cml.engine.admin import AdminService
 from cml.engine.config import EngineConfig
 from cml.engine.embedder import make_embedder
 from cml.engine.keys import KeyManager
-from cml.engine.retrieval import RankingWeights
+from cml.engine.read.retrieval import RankingWeights
 from cml.engine.service import MemoryService
 from cml.errors import DatabaseUnavailableError
 from cml.llm import ChatLLM

@@ -18,16 +18,16 @@ from pydantic import BaseModel
 from cml.embeddings.base import Embedder
 from cml.engine.batch_ops import BatchOperations
 from cml.engine.config import EngineConfig
-from cml.engine.consolidation.placement import place_consolidated_facts
-from cml.engine.context import shape_response
-from cml.engine.dedup import content_hash
 from cml.engine.forget import select_for_forget
-from cml.engine.gate import GateResult, check_attributes, clean_text, pass_gate
-from cml.engine.idempotency import replay, request_fingerprint
-from cml.engine.retrieval import RankingWeights, Scored, retrieve
+from cml.engine.read.placement import place_consolidated_facts
+from cml.engine.read.retrieval import RankingWeights, Scored, retrieve
+from cml.engine.read.shape import shape_response
 from cml.engine.unit import Apply, Plan, commit, nothing
 from cml.engine.update import NewText, plan_update
-from cml.engine.writes import MemoryPlan, NewMemory, plan_memory, write_response
+from cml.engine.write.dedup import content_hash
+from cml.engine.write.gate import GateResult, check_attributes, clean_text, pass_gate
+from cml.engine.write.idempotency import replay, request_fingerprint
+from cml.engine.write.plan import MemoryPlan, NewMemory, plan_memory, write_response
 from cml.errors import RecordNotFoundError, SecretRefusedError
 from cml.models import (
     MAX_QUERY_CHARS,

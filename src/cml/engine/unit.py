@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from cml.engine.idempotency import LostRace, replay
+from cml.engine.write.idempotency import LostRace, replay
 from cml.errors import UnavailableError
 from cml.storage.base import IdempotencyRecord, MemoryStore, StoreTransaction
 

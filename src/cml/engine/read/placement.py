@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from cml.engine.retrieval import Scored, read_filter
+from cml.engine.read.retrieval import Scored, read_filter
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import MemoryRecord, MemoryStore
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cml.engine.dedup import content_hash, find_duplicate, reinforce
-from cml.engine.gate import GateResult
 from cml.engine.unit import Apply
+from cml.engine.write.dedup import content_hash, find_duplicate, reinforce
+from cml.engine.write.gate import GateResult
 from cml.models import MemoryType, WriteResponse
 from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, StoreTransaction, Vector
 from cml.storage.ids import new_id
@@ -124,7 +124,7 @@ def new_record(
         vector: The content's embedding.
         target: Tenant, scope and caller-given attributes.
         now: The time of the write (also the event time when the caller gave none).
-        text_hash: The content's :func:`~cml.engine.dedup.content_hash`.
+        text_hash: The content's :func:`~cml.engine.write.dedup.content_hash`.
     """
     confidence = target.confidence
     if confidence is None:

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cml.engine.classify import estimate_importance, infer_memory_type
 from cml.engine.sensitive import find_secret, redact_pii
+from cml.engine.write.classify import estimate_importance, infer_memory_type
 from cml.errors import SecretRefusedError
 from cml.models import MemoryType
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cml.engine.retrieval import Scored
+from cml.engine.read.retrieval import Scored
 from cml.models import MemoryItem, MemoryType, ReadFormat, ReadResponse
 from cml.storage.base import MemoryRecord
 
@@ -152,7 +152,7 @@ def shape_response(
     ``list`` carries only the ranked memories; ``llm_context`` adds the context block; ``packet``
     adds the block and the per-kind buckets (facts, preferences, episodes, procedures,
     constraints). ``companions`` (consolidated facts accompanying the ranked list, see
-    :mod:`cml.engine.consolidation.placement`) join the context block in relevance order and the
+    :mod:`cml.engine.read.placement`) join the context block in relevance order and the
     ``facts`` bucket, never the ranked list.
     """
     items = [to_item(s.record, s.relevance) for s in scored]

@@ -8,7 +8,7 @@ stored or an earlier item of the same batch, or becomes a new memory. Every inse
 reinforcement, one ``memory.batch_write`` event and the idempotency record then commit as one
 transaction.
 
-The duplicate rules are those of single writes (:mod:`cml.engine.dedup`); the batch only adds
+The duplicate rules are those of single writes (:mod:`cml.engine.write.dedup`); the batch only adds
 the earlier items of the same request as candidates.
 """
 
@@ -20,10 +20,10 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from cml.engine.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
-from cml.engine.gate import GateResult, check_attributes, pass_gate
 from cml.engine.unit import Apply
-from cml.engine.writes import NewMemory, new_record, write_response
+from cml.engine.write.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
+from cml.engine.write.gate import GateResult, check_attributes, pass_gate
+from cml.engine.write.plan import NewMemory, new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
 from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, StoreTransaction, Vector
 
