@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pytest
 
 from cml.embeddings.base import Embedder
-from cml.engine import Engine, MemoryService, SecretRefusedError
+from cml.engine import Engine, EngineContext, MemoryService, SecretRefusedError
 from cml.models import BatchWriteItem, BatchWriteRequest, MemoryType, WriteRequest
 from cml.storage.base import EventRecord, MemoryFilter
 
@@ -59,7 +59,7 @@ def test_results_follow_input_order_and_everything_is_stored(engine: Engine) -> 
 
 def test_all_contents_are_embedded_in_one_call(engine: Engine) -> None:
     counting = CountingEmbedder(engine.embedder)
-    service = MemoryService(engine.store, counting, engine.config)
+    service = MemoryService(EngineContext(engine.store, counting, engine.config))
     service.write_batch("acme", _batch(*(f"Fact {i}: Oslo has {i} bridges" for i in range(40))))
     assert counting.calls == [40]
 

@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 from cml.engine.config import EngineConfig
+from cml.engine.context import EngineContext
 from cml.engine.keys import KeyManager
 from cml.engine.read.retrieval import RankingWeights
 from cml.engine.runtime import Engine, open_engine
@@ -27,6 +28,7 @@ from cml.errors import (
 __all__ = [
     "Engine",
     "EngineConfig",
+    "EngineContext",
     "EngineError",
     "IdempotencyConflictError",
     "InvalidInputError",
