@@ -1,8 +1,9 @@
 """The package's arrows point one way: nothing imports a layer above it.
 
 SDK (cml.*client, _core, ...) -> models; server -> engine -> storage / embeddings -> models, errors.
-Checked on the source (module-level and function-level imports alike), so a stray upward import
-fails here before it becomes a cycle.
+The server reaches storage, the embedders and the LLM client only through the engine. Checked on
+the source (module-level and function-level imports alike), so a stray upward import fails here
+before it becomes a cycle.
 """
 
 from __future__ import annotations
@@ -23,9 +24,15 @@ ALLOWED: dict[str, set[str]] = {
     "embeddings": {"models", "errors"},
     "llm": {"models", "errors"},
     "engine": {"models", "errors", "storage", "embeddings", "llm"},
-    "server": {"models", "errors", "engine", "storage", "embeddings", "llm", "_version"},
+    "server": {"models", "errors", "engine", "_version"},
 }
 SDK_FORBIDDEN = {"server", "engine", "storage", "embeddings", "llm"}
+
+# Imports the rules above forbid that are still there, each until the change that removes it:
+# server/settings.py prepares the SQLite directory itself (ensure_data_dir) until opening the store
+# does it. An entry that is no longer needed fails test_pending_exceptions_are_still_needed, so
+# delete it then.
+PENDING: dict[str, set[str]] = {"server/settings.py": {"storage"}}
 
 
 def _part(path: Path) -> str:
@@ -54,8 +61,15 @@ def test_lower_layers_import_nothing_above_them(part: str) -> None:
     files = [p for p in SRC.rglob("*.py") if _part(p) == part]
     assert files, f"no source files for {part}"
     for path in files:
-        upward = _cml_imports(path) - ALLOWED[part] - {part}
+        pending = PENDING.get(path.relative_to(SRC).as_posix(), set())
+        upward = _cml_imports(path) - ALLOWED[part] - {part} - pending
         assert not upward, f"{path.relative_to(SRC)} imports cml.{sorted(upward)}"
+
+
+def test_pending_exceptions_are_still_needed() -> None:
+    for name, parts in PENDING.items():
+        gone = parts - _cml_imports(SRC / name)
+        assert not gone, f"{name} no longer imports cml.{sorted(gone)}: delete it from PENDING"
 
 
 def test_sdk_modules_never_import_server_or_engine_at_module_level() -> None:
