@@ -58,11 +58,6 @@ class MemoryService:
         self._ctx = context
 
     @property
-    def context(self) -> EngineContext:
-        """The engine context the operations run with."""
-        return self._ctx
-
-    @property
     def write_lock(self) -> threading.RLock:
         """The lock serialising this service's mutations (the admin operations share it)."""
         return self._ctx.lock

@@ -50,7 +50,12 @@ class UnitOfWork(Generic[ResponseT]):
         store: The store to write to.
         lock: Serialises the mutations of one engine.
         call: The operation's idempotency key and fingerprint.
+
+    Attributes:
+        now: The operation's time, fixed when the lock is taken.
     """
+
+    now: datetime
 
     def __init__(
         self, store: MemoryStore, lock: threading.RLock, call: IdempotentCall[ResponseT]
@@ -58,7 +63,6 @@ class UnitOfWork(Generic[ResponseT]):
         self._store = store
         self._lock = lock
         self._call = call
-        self.now = datetime.now(UTC)
 
     def __enter__(self) -> UnitOfWork[ResponseT]:
         self._lock.acquire()

@@ -62,11 +62,6 @@ class Draft:
     confidence: float | None = None
     field_prefix: str = ""
 
-    @property
-    def content_field(self) -> str:
-        """The request field the content came from, as a refusal names it."""
-        return f"{self.field_prefix}content"
-
 
 @dataclass(frozen=True)
 class GateResult:
@@ -144,7 +139,7 @@ def admit(
     """
     cleaned: tuple[str, list[str]] | None = None
     try:
-        cleaned = _clean_text(draft.content, config, field=draft.content_field)
+        cleaned = _clean_text(draft.content, config, field=f"{draft.field_prefix}content")
     except SecretRefusedError:
         if not skip_secret_content:
             raise
