@@ -21,11 +21,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cml.engine.config import EngineConfig
+from cml.engine.context import EngineContext
 from cml.engine.write.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
 from cml.engine.write.gate import Draft, GateResult, admit
 from cml.engine.write.plan import new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
-from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, StoreTransaction, Vector
+from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector
 
 __all__ = ["BatchPlan", "GatedItem", "gate_batch", "plan_batch"]
 
@@ -138,13 +139,12 @@ def _scope(draft: Draft, memory_type: str) -> _Scope:
 
 
 def plan_batch(
-    store: MemoryStore,
+    ctx: EngineContext,
     items: list[GatedItem],
     vectors: npt.NDArray[np.float32],
     *,
     tenant_id: str,
     now: datetime,
-    dedup_threshold: float,
     actor: str | None,
 ) -> BatchPlan:
     """Place every item (new memory or reinforcement) and plan the batch's writes.
@@ -152,17 +152,17 @@ def plan_batch(
     The caller must keep other writers out (the unit of work's lock) until the plan is applied.
 
     Args:
-        store: Where to look for stored duplicates.
+        ctx: The engine: its store is searched for duplicates with its ``dedup_threshold``.
         items: The gated items, in input order.
         vectors: Their embeddings, one row per item.
         tenant_id: Owner of the memories.
         now: The time of the write.
-        dedup_threshold: Cosine similarity at or above which a memory is a duplicate.
         actor: Id of the API key making the request, for the event log.
 
     Returns:
         The per-item responses and the writes.
     """
+    threshold = ctx.config.dedup_threshold
     planned: dict[str, MemoryRecord] = {}  # latest state of every memory the batch touches
     inserted: list[str] = []
     reinforced: list[str] = []
@@ -174,19 +174,19 @@ def plan_batch(
         text_hash = content_hash(gate.content)
         group = groups.setdefault(_scope(draft, memory_type), _Group(dimensions=len(vector)))
         duplicate: MemoryRecord | None = None
-        earlier = group.find(text_hash, vector, dedup_threshold)
+        earlier = group.find(text_hash, vector, threshold)
         if earlier is not None:
             duplicate = planned[earlier]
         else:
             stored = find_duplicate(
-                store,
+                ctx.store,
                 tenant_id=tenant_id,
                 namespace=draft.namespace,
                 session_id=draft.session_id,
                 memory_type=memory_type,
                 text_hash=text_hash,
                 vector=vector,
-                threshold=dedup_threshold,
+                threshold=threshold,
             )
             if stored is not None:
                 # Reinforce the state this batch already gave it, so repeats add up.

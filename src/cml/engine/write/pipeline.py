@@ -78,16 +78,7 @@ def write(
     gate = admit(draft, ctx.config)
     vector = ctx.embed(gate.content)
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
-        plan = plan_memory(
-            ctx.store,
-            draft,
-            gate,
-            vector,
-            now=unit.now,
-            dedup_threshold=ctx.config.dedup_threshold,
-            actor=actor,
-            operation="write",
-        )
+        plan = plan_memory(ctx, draft, gate, vector, now=unit.now, actor=actor, operation="write")
         response = write_response(plan.record, deduplicated=plan.deduplicated, gate=gate)
         return unit.commit(response, plan.apply)
 
@@ -155,14 +146,7 @@ def turn(
         apply: Apply = nothing
         if gate is not None and vector is not None:
             plan = plan_memory(
-                ctx.store,
-                draft,
-                gate,
-                vector,
-                now=unit.now,
-                dedup_threshold=ctx.config.dedup_threshold,
-                actor=actor,
-                operation="turn",
+                ctx, draft, gate, vector, now=unit.now, actor=actor, operation="turn"
             )
             apply = plan.apply
             if not plan.deduplicated:
@@ -213,15 +197,7 @@ def write_batch(
     items = gate_batch(tenant_id, request, ctx.config)
     vectors = ctx.embedder.embed([item.gate.content for item in items])
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
-        plan = plan_batch(
-            ctx.store,
-            items,
-            vectors,
-            tenant_id=tenant_id,
-            now=unit.now,
-            dedup_threshold=ctx.config.dedup_threshold,
-            actor=actor,
-        )
+        plan = plan_batch(ctx, items, vectors, tenant_id=tenant_id, now=unit.now, actor=actor)
         response = unit.commit(BatchWriteResponse(results=plan.results), plan.apply)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     return response.model_copy(update={"elapsed_ms": elapsed_ms})

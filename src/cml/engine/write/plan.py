@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from cml.engine.context import EngineContext
 from cml.engine.write.dedup import content_hash, find_duplicate, reinforce
 from cml.engine.write.gate import Draft, GateResult
 from cml.models import MemoryType, WriteResponse
-from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, StoreTransaction, Vector
+from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector
 from cml.storage.ids import new_id
 
 __all__ = ["MemoryPlan", "new_record", "plan_memory", "write_event", "write_response"]
@@ -46,13 +47,12 @@ class MemoryPlan:
 
 
 def plan_memory(
-    store: MemoryStore,
+    ctx: EngineContext,
     draft: Draft,
     gate: GateResult,
     vector: Vector,
     *,
     now: datetime,
-    dedup_threshold: float,
     actor: str | None,
     operation: str,
 ) -> MemoryPlan:
@@ -62,25 +62,24 @@ def plan_memory(
     so that the duplicate check still holds at commit time.
 
     Args:
-        store: Where to look for duplicates.
+        ctx: The engine: its store is searched for duplicates with its ``dedup_threshold``.
         draft: Tenant, scope and caller-given attributes.
         gate: The content, type and importance the gate let through.
         vector: The content's embedding.
         now: The time of the write.
-        dedup_threshold: Cosine similarity at or above which the memory is a duplicate.
         actor: Id of the API key making the request, for the event log.
         operation: ``write`` or ``turn``, for the event log.
     """
     text_hash = content_hash(gate.content)
     duplicate = find_duplicate(
-        store,
+        ctx.store,
         tenant_id=draft.tenant_id,
         namespace=draft.namespace,
         session_id=draft.session_id,
         memory_type=gate.memory_type.value,
         text_hash=text_hash,
         vector=vector,
-        threshold=dedup_threshold,
+        threshold=ctx.config.dedup_threshold,
     )
     if duplicate is not None:
         record = reinforce(duplicate, now=now, importance=gate.importance)
