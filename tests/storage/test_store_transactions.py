@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cml.errors import NotFoundError
+from cml.errors import RecordNotFoundError
 from cml.storage import (
     EventRecord,
     IdempotencyRecord,
@@ -134,7 +134,7 @@ def test_update_keeps_version_history(store: MemoryStore) -> None:
 
 
 def test_update_of_a_missing_memory_fails(store: MemoryStore) -> None:
-    with pytest.raises(NotFoundError), store.transaction() as tx:
+    with pytest.raises(RecordNotFoundError), store.transaction() as tx:
         tx.update(make_record("never stored"))
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from cml.errors import ConflictError
+from cml.errors import RequestConflictError
 from cml.storage.base import Leases
 from cml.storage.ids import new_id
 
@@ -28,7 +28,7 @@ DEFAULT_LEASE_TTL = 3600.0
 _OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class JobRunningError(ConflictError):
+class JobRunningError(RequestConflictError):
     """The tenant's job is already running (here or on another replica)."""
 
     code = "job_running"

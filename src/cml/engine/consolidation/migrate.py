@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
-from cml.engine.dedup import content_hash
+from cml.engine.write.dedup import content_hash
 from cml.models import MAX_TAGS, MemoryType
 from cml.storage.base import MemoryRecord, Vector, VersionRecord
 from cml.storage.ids import new_id

@@ -12,8 +12,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from cml.engine.dedup import content_hash
 from cml.engine.forgetting.plan import Action, PlannedAction
+from cml.engine.write.dedup import content_hash
 from cml.models import MemoryStatus
 from cml.storage.base import MemoryRecord, StoreTransaction, Vector, VersionRecord
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Generic, TypeVar
 
-from cml.errors import NotFoundError
+from cml.errors import RecordNotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
 from cml.storage.sql.columns import (
     EVENT_INSERT_COLUMNS,
@@ -84,13 +84,13 @@ class SQLTransaction(Generic[C]):
         """Replace every field of a memory but its id, tenant and ``stored_at``.
 
         Raises:
-            NotFoundError: The tenant has no memory with this id.
+            RecordNotFoundError: The tenant has no memory with this id.
         """
         d = self._dialect
         values = dict(zip(MEMORY_COLUMNS, memory_params(d, record), strict=True))
         params = [values[c] for c in _UPDATABLE] + [record.tenant_id, record.id]
         if self._conn.execute(_update_memory(d), params).rowcount == 0:
-            raise NotFoundError(f"memory {record.id} not found")
+            raise RecordNotFoundError(f"memory {record.id} not found")
         if previous is not None:
             self._conn.execute(
                 f"INSERT INTO memory_versions (tenant_id, {VERSION_COLUMNS})"

@@ -48,7 +48,7 @@ class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
         """Replace every field of a memory but its id, tenant and ``stored_at``.
 
         Raises:
-            NotFoundError: The tenant has no memory with this id.
+            RecordNotFoundError: The tenant has no memory with this id.
         """
         super().update(record, previous=previous)
         self.changes.append(index_change(record))

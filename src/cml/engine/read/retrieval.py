@@ -27,8 +27,7 @@ from datetime import datetime
 
 import numpy as np
 
-from cml.embeddings.base import Embedder
-from cml.models import ReadRequest
+from cml.models import MemoryType, ReadRequest
 from cml.storage.base import DEFAULT_STATUSES, MemoryFilter, MemoryRecord, MemoryStore, Vector
 
 __all__ = [
@@ -94,19 +93,27 @@ class Scored:
     relevance: float
 
 
-def read_filter(tenant_id: str, request: ReadRequest) -> MemoryFilter:
+def read_filter(
+    tenant_id: str, request: ReadRequest, memory_types: Sequence[MemoryType] | None = None
+) -> MemoryFilter:
     """Translate a read request into a store filter.
 
     Reads see ``active`` and ``compressed`` memories, plus ``silent`` ones when the request asks;
     ``archived`` and ``deleted`` memories are never recalled.
+
+    Args:
+        tenant_id: Whose memories.
+        request: The read.
+        memory_types: These types instead of the request's own (the request's when ``None``).
     """
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     if request.include_silent:
         statuses = (*statuses, "silent")
+    types = memory_types if memory_types is not None else request.memory_types
     return MemoryFilter(
         tenant_id=tenant_id,
         namespace=request.namespace,
-        memory_types=[str(t) for t in request.memory_types] if request.memory_types else None,
+        memory_types=[str(t) for t in types] if types else None,
         statuses=statuses,
         session_id=request.session_id,
         since=request.since,
@@ -217,34 +224,30 @@ def rerank(
 
 def retrieve(
     store: MemoryStore,
-    embedder: Embedder,
     tenant_id: str,
     request: ReadRequest,
+    query_vector: Vector,
     *,
     now: datetime,
-    weights: RankingWeights | None = None,
-    query_vector: Vector | None = None,
+    weights: RankingWeights,
+    memory_types: Sequence[MemoryType] | None = None,
 ) -> list[Scored]:
     """Recall the memories most relevant to ``request.query``.
 
     Args:
         store: Where the memories live.
-        embedder: Embeds the query (must be the store's embedding model).
         tenant_id: Whose memories to search; nothing of another tenant is ever returned.
         request: The query, filters and ``max_results``.
+        query_vector: The query's embedding (by the store's model).
         now: The moment recency is measured from.
-        weights: Ranking knobs; defaults to :class:`RankingWeights`.
-        query_vector: The query's embedding when the caller already has it (a batch read
-            embeds all its queries in one call); computed here otherwise.
+        weights: Ranking knobs.
+        memory_types: Only these types, instead of the request's own (``None``: as requested).
 
     Returns:
         At most ``request.max_results`` memories, most relevant first.
     """
-    weights = weights or RankingWeights()
-    filt = read_filter(tenant_id, request)
+    filt = read_filter(tenant_id, request, memory_types)
     limit = weights.candidate_limit(request.max_results)
-    if query_vector is None:
-        query_vector = embedder.embed([request.query])[0]
     lexical = store.lexical_search(filt, request.query, limit)
     if lexical and weights.context > 0 and weights.context_turns > 0:
         successors = store.session_successors(filt, [i for i, _ in lexical], weights.context_turns)

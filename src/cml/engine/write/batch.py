@@ -8,7 +8,7 @@ stored or an earlier item of the same batch, or becomes a new memory. Every inse
 reinforcement, one ``memory.batch_write`` event and the idempotency record then commit as one
 transaction.
 
-The duplicate rules are those of single writes (:mod:`cml.engine.dedup`); the batch only adds
+The duplicate rules are those of single writes (:mod:`cml.engine.write.dedup`); the batch only adds
 the earlier items of the same request as candidates.
 """
 
@@ -20,12 +20,13 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from cml.engine.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
-from cml.engine.gate import GateResult, check_attributes, pass_gate
-from cml.engine.unit import Apply
-from cml.engine.writes import NewMemory, new_record, write_response
+from cml.engine.config import EngineConfig
+from cml.engine.context import EngineContext
+from cml.engine.write.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
+from cml.engine.write.gate import Draft, GateResult, admit
+from cml.engine.write.plan import new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
-from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, StoreTransaction, Vector
+from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector
 
 __all__ = ["BatchPlan", "GatedItem", "gate_batch", "plan_batch"]
 
@@ -34,10 +35,10 @@ _Scope = tuple[str | None, str, str | None]
 
 @dataclass(frozen=True)
 class GatedItem:
-    """One batch item after the gate: its content and decisions, and where it goes."""
+    """One batch item after the gate: where it goes and what the gate let through."""
 
+    draft: Draft
     gate: GateResult
-    target: NewMemory
 
 
 @dataclass(frozen=True)
@@ -46,23 +47,31 @@ class BatchPlan:
 
     Attributes:
         results: One response per item, in input order.
-        apply: Inserts the new memories, updates the reinforced ones, logs one event.
+        inserts: The new memories.
+        updates: The reinforced memories, in their final state.
+        event: The one ``memory.batch_write`` event.
     """
 
     results: list[WriteResponse]
-    apply: Apply
+    inserts: list[MemoryRecord]
+    updates: list[MemoryRecord]
+    event: EventRecord
+
+    def apply(self, tx: StoreTransaction) -> None:
+        """Insert the new memories, update the reinforced ones, log the event."""
+        tx.insert(self.inserts)
+        for record in self.updates:
+            tx.update(record)
+        tx.add_event(self.event)
 
 
-def gate_batch(
-    tenant_id: str, request: BatchWriteRequest, *, refuse_secrets: bool, redact: bool
-) -> list[GatedItem]:
+def gate_batch(tenant_id: str, request: BatchWriteRequest, config: EngineConfig) -> list[GatedItem]:
     """Pass every item through the write gate, applying the batch's shared session/namespace.
 
     Args:
         tenant_id: Owner of the memories.
         request: The batch.
-        refuse_secrets: Refuse content that looks like a credential.
-        redact: Redact personal data.
+        config: The gate's settings.
 
     Returns:
         The gated items, in input order.
@@ -74,16 +83,11 @@ def gate_batch(
     """
     gated: list[GatedItem] = []
     for index, item in enumerate(request.items):
-        gate = pass_gate(
-            item.content,
+        draft = Draft(
+            tenant_id=tenant_id,
+            content=item.content,
             memory_type=item.memory_type,
             importance=item.importance,
-            refuse_secrets=refuse_secrets,
-            redact=redact,
-            field=f"items.{index}.content",
-        )
-        target = NewMemory(
-            tenant_id=tenant_id,
             namespace=item.namespace if item.namespace is not None else request.namespace,
             session_id=item.session_id if item.session_id is not None else request.session_id,
             agent_id=item.agent_id,
@@ -91,17 +95,9 @@ def gate_batch(
             metadata=item.metadata,
             timestamp=item.timestamp,
             confidence=item.confidence,
+            field_prefix=f"items.{index}.",
         )
-        if refuse_secrets:
-            labels = {
-                "namespace": target.namespace,
-                "session_id": target.session_id,
-                "agent_id": target.agent_id,
-            }
-            check_attributes(
-                item.metadata, item.context_tags, labels=labels, prefix=f"items.{index}."
-            )
-        gated.append(GatedItem(gate=gate, target=target))
+        gated.append(GatedItem(draft=draft, gate=admit(draft, config)))
     return gated
 
 
@@ -136,62 +132,61 @@ class _Group:
         self.hashes.setdefault(text_hash, memory_id)
 
 
-def _scope(target: NewMemory, memory_type: str) -> _Scope:
+def _scope(draft: Draft, memory_type: str) -> _Scope:
     # The same scope rule as dedup.find_duplicate: session only matters for episodic kinds.
-    session = target.session_id if memory_type in EPISODIC_KINDS else None
-    return (target.namespace, memory_type, session)
+    session = draft.session_id if memory_type in EPISODIC_KINDS else None
+    return (draft.namespace, memory_type, session)
 
 
 def plan_batch(
-    store: MemoryStore,
+    ctx: EngineContext,
     items: list[GatedItem],
     vectors: npt.NDArray[np.float32],
     *,
     tenant_id: str,
     now: datetime,
-    dedup_threshold: float,
     actor: str | None,
 ) -> BatchPlan:
     """Place every item (new memory or reinforcement) and plan the batch's writes.
 
-    The caller must keep other writers out (the service's lock) until the plan is applied.
+    The caller must keep other writers out (the unit of work's lock) until the plan is applied.
 
     Args:
-        store: Where to look for stored duplicates.
+        ctx: The engine: its store is searched for duplicates with its ``dedup_threshold``.
         items: The gated items, in input order.
         vectors: Their embeddings, one row per item.
         tenant_id: Owner of the memories.
         now: The time of the write.
-        dedup_threshold: Cosine similarity at or above which a memory is a duplicate.
         actor: Id of the API key making the request, for the event log.
 
     Returns:
         The per-item responses and the writes.
     """
+    threshold = ctx.config.dedup_threshold
     planned: dict[str, MemoryRecord] = {}  # latest state of every memory the batch touches
     inserted: list[str] = []
     reinforced: list[str] = []
     groups: dict[_Scope, _Group] = {}
     results: list[WriteResponse] = []
     for item, vector in zip(items, vectors, strict=True):
-        gate, target = item.gate, item.target
+        draft, gate = item.draft, item.gate
         memory_type = gate.memory_type.value
         text_hash = content_hash(gate.content)
-        group = groups.setdefault(_scope(target, memory_type), _Group(dimensions=len(vector)))
+        group = groups.setdefault(_scope(draft, memory_type), _Group(dimensions=len(vector)))
         duplicate: MemoryRecord | None = None
-        earlier = group.find(text_hash, vector, dedup_threshold)
+        earlier = group.find(text_hash, vector, threshold)
         if earlier is not None:
             duplicate = planned[earlier]
         else:
             stored = find_duplicate(
-                store,
+                ctx.store,
                 tenant_id=tenant_id,
-                namespace=target.namespace,
-                session_id=target.session_id,
+                namespace=draft.namespace,
+                session_id=draft.session_id,
                 memory_type=memory_type,
                 text_hash=text_hash,
                 vector=vector,
-                threshold=dedup_threshold,
+                threshold=threshold,
             )
             if stored is not None:
                 # Reinforce the state this batch already gave it, so repeats add up.
@@ -201,7 +196,7 @@ def plan_batch(
             if record.id not in planned:
                 reinforced.append(record.id)
         else:
-            record = new_record(gate, vector, target, now=now, text_hash=text_hash)
+            record = new_record(draft, gate, vector, now=now, text_hash=text_hash)
             inserted.append(record.id)
             group.add(record.id, text_hash, vector)
         planned[record.id] = record
@@ -218,15 +213,14 @@ def plan_batch(
             "items": len(items),
             "stored": len(inserted),
             "reinforced": len(items) - len(inserted),
-            "namespaces": sorted({str(i.target.namespace) for i in items if i.target.namespace}),
+            "namespaces": sorted({str(i.draft.namespace) for i in items if i.draft.namespace}),
             "redactions": sorted({kind for i in items for kind in i.gate.redactions}),
         },
     )
 
-    def apply(tx: StoreTransaction) -> None:
-        tx.insert([planned[i] for i in inserted])
-        for memory_id in reinforced:
-            tx.update(planned[memory_id])
-        tx.add_event(event)
-
-    return BatchPlan(results=results, apply=apply)
+    return BatchPlan(
+        results=results,
+        inserts=[planned[i] for i in inserted],
+        updates=[planned[i] for i in reinforced],
+        event=event,
+    )

@@ -15,19 +15,16 @@ retrieval, as before; one with facts costs a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from cml.engine.retrieval import Scored, read_filter
+from cml.engine.read.retrieval import RankingWeights, Scored, read_filter, retrieve
 from cml.models import MemoryType, ReadRequest
-from cml.storage.base import MemoryRecord, MemoryStore
+from cml.storage.base import MemoryRecord, MemoryStore, Vector
 
-__all__ = ["is_consolidated_fact", "place_consolidated_facts"]
+__all__ = ["is_consolidated_fact", "place_facts"]
 
 _FACT = MemoryType.SEMANTIC_FACT
 _NOT_FACTS = [t for t in MemoryType if t is not _FACT]
-
-Rank = Callable[[Sequence[MemoryType] | None], list[Scored]]
-"""Runs the read's retrieval restricted to these memory types (``None``: as requested)."""
 
 
 def is_consolidated_fact(record: MemoryRecord) -> bool:
@@ -37,16 +34,24 @@ def is_consolidated_fact(record: MemoryRecord) -> bool:
     )
 
 
-def place_consolidated_facts(
-    store: MemoryStore, tenant_id: str, request: ReadRequest, rank: Rank
+def place_facts(
+    store: MemoryStore,
+    tenant_id: str,
+    request: ReadRequest,
+    query_vector: Vector,
+    *,
+    now: datetime,
+    weights: RankingWeights,
 ) -> tuple[list[Scored], list[Scored]]:
     """The ranked list of a read and the consolidated facts that accompany it.
 
     Args:
-        store: Where the memories live (to check whether any semantic fact could rank).
+        store: Where the memories live.
         tenant_id: Whose memories.
         request: The read.
-        rank: Runs the retrieval of ``request`` for given memory types.
+        query_vector: The query's embedding, shared by every retrieval of this read.
+        now: The moment recency is measured from.
+        weights: Ranking knobs.
 
     Returns:
         ``(ranked list, companion facts)``: at most ``max_results`` memories, none of them a
@@ -54,20 +59,22 @@ def place_consolidated_facts(
         rank among the top results.
     """
     if request.memory_types or not _has_facts(store, tenant_id, request):
-        return rank(None), []
-    everything = rank(None)
+        return retrieve(store, tenant_id, request, query_vector, now=now, weights=weights), []
+    everything = retrieve(store, tenant_id, request, query_vector, now=now, weights=weights)
     companions = [s for s in everything if is_consolidated_fact(s.record)]
     own_facts = [
         s
         for s in everything
         if str(s.record.memory_type) == _FACT.value and not is_consolidated_fact(s.record)
     ]
-    merged = [*rank(_NOT_FACTS), *own_facts]
+    episodes = retrieve(
+        store, tenant_id, request, query_vector, now=now, weights=weights, memory_types=_NOT_FACTS
+    )
+    merged = [*episodes, *own_facts]
     merged.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
     return merged[: request.max_results], companions
 
 
 def _has_facts(store: MemoryStore, tenant_id: str, request: ReadRequest) -> bool:
     # One indexed row lookup: a namespace without semantic facts reads exactly as before.
-    filt = read_filter(tenant_id, request.model_copy(update={"memory_types": [_FACT]}))
-    return store.any_memory(filt)
+    return store.any_memory(read_filter(tenant_id, request, [_FACT]))
