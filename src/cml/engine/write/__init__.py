@@ -1,0 +1,1 @@
+"""The write path's rule engines: what a new memory adds, and which older memory it replaces."""
