@@ -25,6 +25,7 @@ BOTH_BACKENDS = {
     "test_idempotency",
     "test_tenancy",
     "test_concurrency",
+    "test_dedup_details",
 }
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from cml.engine.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
 from cml.engine.gate import GateResult, check_attributes, pass_gate
 from cml.engine.unit import Apply
+from cml.engine.write.details import says_nothing_new
 from cml.engine.writes import NewMemory, new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
 from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, StoreTransaction, Vector
@@ -180,6 +181,8 @@ def plan_batch(
         group = groups.setdefault(_scope(target, memory_type), _Group(dimensions=len(vector)))
         duplicate: MemoryRecord | None = None
         earlier = group.find(text_hash, vector, dedup_threshold)
+        if earlier is not None and not says_nothing_new(planned[earlier].content, gate.content):
+            earlier = None  # close in meaning but a changed detail: not a repeat
         if earlier is not None:
             duplicate = planned[earlier]
         else:
@@ -192,6 +195,7 @@ def plan_batch(
                 text_hash=text_hash,
                 vector=vector,
                 threshold=dedup_threshold,
+                text=gate.content,
             )
             if stored is not None:
                 # Reinforce the state this batch already gave it, so repeats add up.
