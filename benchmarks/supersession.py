@@ -4,8 +4,18 @@ Each line of the data file is ``{"old", "new", "old_type", "new_type", "supersed
 "split"}``: a stored memory and a new one (types ``null`` when the caller gave none), whether the
 new one retires the old one, the kind of case (residence, name, ..., or the look-alike that must
 not supersede: subject, addition, episode, typed, question, hypothetical, unrelated, same, past,
-negdiff) and the half it belongs to. The rules were tuned on the ``dev`` half only; ``test`` is
-scored as held out.
+negdiff) and the set it belongs to:
+
+- ``dev`` (140): written with ``test``, before the rules; the rules were tuned on it.
+- ``test`` (121): written with ``dev``; first scored after tuning on ``dev``: precision 1.000,
+  recall 0.983. Its wording is close to ``dev``'s, so it flatters the rules.
+- ``fresh`` (76): written afterwards with deliberately different wording; first scored at
+  precision 1.000, recall 0.512, then used for tuning (lexicon gaps, elided subjects).
+- ``holdout`` (64): written after that, scored once at precision 0.967, recall 0.763; three
+  generic faults it exposed were then fixed ("Dr." ending a clause, "actually" not counted as a
+  change once stripped, "Greg's brother" read as Greg), so it is no longer unseen either.
+
+The figure to expect on new wording is the first score of ``holdout``, not the later ones.
 
 Usage::
 
@@ -70,12 +80,12 @@ def _score(cases: list[dict[str, object]], show_errors: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cases (JSON lines)")
-    parser.add_argument("--split", choices=["dev", "test", "all"], default=None)
+    parser.add_argument("--split", choices=["dev", "test", "fresh", "holdout", "all"], default=None)
     parser.add_argument("--show-errors", action="store_true", help="print every wrong decision")
     args = parser.parse_args()
 
     cases = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    splits = [args.split] if args.split else ["dev", "test", "all"]
+    splits = [args.split] if args.split else ["dev", "test", "fresh", "holdout", "all"]
     for split in splits:
         chosen = [c for c in cases if split == "all" or c.get("split") == split]
         print(f"{split}: {_score(chosen, args.show_errors)}")

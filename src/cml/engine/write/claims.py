@@ -42,6 +42,7 @@ def _split(text: str) -> list[str]:
     return text.split()
 
 
+_ADV = r"(?:(?:now|actually|really|still|currently|officially|finally|just|already)\s+)*"
 _WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
 _WHEN = rf"(?:{_WEEKDAYS}|\d{{1,2}}:\d\d\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|tomorrow|tonight)"
 _PROFESSIONS = (
@@ -63,6 +64,10 @@ _NOUNS = {
     "address": "address",
     "home address": "address",
     "home": "residence",
+    "apartment": "residence",
+    "flat": "residence",
+    "house": "residence",
+    "place": "residence",
     "email": "email",
     "email address": "email",
     "e-mail": "email",
@@ -83,6 +88,9 @@ _NOUNS = {
     "manager": "manager",
     "boss": "manager",
     "supervisor": "manager",
+    "team lead": "manager",
+    "line manager": "manager",
+    "lead": "manager",
     "employer": "employer",
     "company": "employer",
     "workplace": "employer",
@@ -133,7 +141,13 @@ _DRUG = r"[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zo
 # named group ``noun`` picks the attribute from _NOUNS, ``what`` names a favourite, ``drug``
 # a medication; the attribute "*" is a bare change whose attribute comes from the old memory.
 _CUES: list[tuple[str, bool, str, bool]] = [
-    ("favourite", True, r"\bfavou?rite (?P<what>[a-z]+(?: [a-z]+)?) (?:is|are)\b", False),
+    (
+        "favourite",
+        True,
+        r"\bfavou?rite (?P<what>[a-z]+(?: [a-z]+)?)"
+        r"(?: (?:these days|now|nowadays|right now|at the moment))? (?:is|are)\b",
+        False,
+    ),
     ("noun", True, rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b", False),
     (
         "noun",
@@ -142,13 +156,21 @@ _CUES: list[tuple[str, bool, str, bool]] = [
         rf"(?P<noun>{_NOUN}) to\b",
         False,
     ),
+    ("noun", True, rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b", False),
+    ("relationship", True, rf"\b(?:is|am|'m|are) {_ADV}(?:in a relationship with|seeing)\b", False),
     (
         "residence",
         True,
-        r"\b(?:lives?|living|resides?|residing|based|settled|stays|staying) (?:now )?(?:in|at)\b",
+        r"\b(?:lives?|living|resides?|residing|based|settled|stays|staying) (?:now )?"
+        r"(?:in|at|near|outside|outside of)\b",
         False,
     ),
-    ("residence", True, rf"\b(?:moved|relocated) (?:back )?(?:to|into)\b(?! {_WHEN})", False),
+    (
+        "residence",
+        True,
+        rf"\b(?:moved|relocated) (?:back |away |over )?(?:to|into)\b(?! {_WHEN})",
+        False,
+    ),
     (
         "team",
         True,
@@ -160,8 +182,15 @@ _CUES: list[tuple[str, bool, str, bool]] = [
         True,
         r"\b(?:(?:is|are|was|were|has been|have been|got)\s+)?(?:now\s+)?"
         r"(?:moved|rescheduled|changed|pushed back|pushed|shifted|starts?|begins?|meets?|"
+        r"goes out|go out|runs?|airs?|is due|are due|"
         r"takes? place|happens?|is|are)\s+(?:now\s+)?"
         rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?={_WHEN})",
+        False,
+    ),
+    (
+        "residence",
+        True,
+        r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])",
         False,
     ),
     ("employer", True, r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", True),
@@ -170,7 +199,14 @@ _CUES: list[tuple[str, bool, str, bool]] = [
     (
         "employer",
         True,
-        r"\b(?:got|found|took|accepted|started) a (?:new )?job (?:at|with)\b",
+        rf"\b(?:is|am|'m|are) {_ADV}an? (?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s? (?:at|for|with)\b",
+        False,
+    ),
+    (
+        "employer",
+        True,
+        r"\b(?:got|found|took|taken|accepted|started|landed) a (?:new )?(?:job|position|role) "
+        r"(?:at|with)\b",
         False,
     ),
     ("employer", True, r"\b(?:joined|started at|hired (?:at|by))\b", False),
@@ -179,18 +215,19 @@ _CUES: list[tuple[str, bool, str, bool]] = [
     (
         "job",
         True,
-        rf"\b(?:is|am|'m|are|became|become)\s+(?:now\s+|no longer\s+|not\s+|still\s+)?an?\s+"
+        rf"\b(?:is|am|'m|are|became|become)\s+{_ADV}(?:no longer\s+|not\s+)?an?\s+"
         rf"(?=(?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s?\b)",
         False,
     ),
     ("name", True, r"\b(?:call me|(?:am|'m|is|are) called|goes by|go by|named)\b", False),
     ("name", True, r"\bchanged (?:my|his|her|their) name to\b", False),
-    ("age", True, r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+\s+years?\s+old)", False),
+    ("name", True, r"\b(?:was |has been )?renamed(?: to)?\b", False),
+    ("age", True, rf"\b(?:is|am|'m|are)\s+{_ADV}(?=\d+\s+years?\s+old)", False),
     ("age", True, r"\b(?:just\s+)?turn(?:ed|s)\s+(?=\d+)", False),
     (
         "age",
         True,
-        r"\b(?:is|am|'m|are)\s+(?:now\s+)?"
+        rf"\b(?:is|am|'m|are)\s+{_ADV}"
         r"(?=\d{1,3}(?:\s+(?:now|today|this year))?\s*(?:[,.;!]|$))",
         False,
     ),
@@ -198,24 +235,25 @@ _CUES: list[tuple[str, bool, str, bool]] = [
         "relationship",
         True,
         r"\b(?:is|am|'m|are|got|became|has been|have been)\s+"
-        r"(?:now\s+|no longer\s+|not\s+|still\s+)?"
+        rf"{_ADV}(?:no longer\s+|not\s+)?"
         r"(?=(?:single|married|engaged|divorced|separated|widowed)\b)",
         False,
     ),
     ("relationship", True, r"\b(?:is|am|'m|are) (?:now )?dating\b", False),
-    ("relationship", True, r"\bbroke up with\b", True),
+    ("relationship", True, r"\b(?:broke up|split up|separated)(?: with| from)?\b", True),
     (
         "diet",
         True,
         r"\b(?:is|am|'m|are|became|become|went|turned|switched to|changed to)\s+"
-        r"(?:now\s+|no longer\s+|not\s+|still\s+)?(?:a\s+|an\s+)?"
+        rf"{_ADV}(?:no longer\s+|not\s+)?(?:a\s+|an\s+)?"
         r"(?=(?:vegan|vegetarian|pescatarian|carnivore|flexitarian|keto|paleo)\b)",
         False,
     ),
     (
         "diet",
         True,
-        r"\b(?:eats?|eating|ate)\s+(?=(?:meat|fish|dairy|pork|beef|chicken|eggs|gluten|seafood)\b)",
+        r"\b(?:eats?|eating|ate)\s+"
+        r"(?=(?:meat|fish|dairy|pork|beef|chicken|eggs|gluten|seafood|everything|anything)\b)",
         False,
     ),
     (
@@ -246,6 +284,13 @@ _CUES: list[tuple[str, bool, str, bool]] = [
         False,
     ),
     (
+        "medication",
+        True,
+        rf"\b(?P<drug>{_DRUG}) (?:dose |dosage )?(?:was |has been |got )?(?:now )?"
+        r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut) to\b",
+        False,
+    ),
+    (
         "pet",
         False,
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
@@ -253,6 +298,7 @@ _CUES: list[tuple[str, bool, str, bool]] = [
         False,
     ),
     ("car", True, r"\bdrives?\s+(?:an?\s+|the\s+)?", False),
+    ("possession", False, r"\b(?:have|has|own|owns)\s+an?\s+", False),
     (
         "school",
         True,
@@ -277,7 +323,7 @@ _CUES: list[tuple[str, bool, str, bool]] = [
         r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall)",
         False,
     ),
-    ("salary", True, r"\b(?:earns?|makes)\s+(?=\$?\d)", False),
+    ("salary", True, r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)", False),
     (
         "children",
         True,
@@ -299,9 +345,14 @@ _BARE_CHANGES: list[tuple[str, bool]] = [
         r"\b(?:switched|changed|converted|upgraded)\s+(?:over\s+)?(?:from\s+[\w' -]+?\s+)?to\b",
         False,
     ),
-    (r"\b(?:left|quit|sold|stopped|gave up|got rid of|dropped|cancell?ed)\b", True),
+    (
+        r"\b(?:left|quit|sold|stopped|gave up|got rid of|dropped|cancell?ed|traded in|traded|"
+        r"replaced|moved out of|moved away from)\b",
+        True,
+    ),
 ]
 _DESCRIPTION = re.compile(r"\s+(?:now\s+|still\s+|no longer\s+|not\s+)?(?:a|an)\s")
+_CALLED = re.compile(r"\b(?:wants? to|would like to|prefers? to|asked to) be called\b")
 _COMPILED = [(a, s, re.compile(p), n) for a, s, p, n in _CUES]
 _COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
 
@@ -311,12 +362,27 @@ _DISCOURSE = re.compile(
     r"these days|nowadays)\b[\s,:;!-]*)+"
 )
 _NEGATION = re.compile(
-    r"\b(?:not|no longer|never|no more|stopped|quit|gave up|left)\b|n't\b"
+    r"\b(?:not|no longer|never|no more|stop|stopped|quit|gave up|left)\b|n't\b"
     r"|\b(?:anymore|any more|any longer)\b"
 )
 _CLAUSE_END = re.compile(
-    r"[,.;!?]|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
+    r"[,;!?]|(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bprof)\.(?!\d)"
+    r"|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
     r"rather than|over|for now)\b"
+)
+_TIME_PHRASE = re.compile(
+    r"\b(?:last|next|this|in|since|until|by|early|late) (?:spring|summer|autumn|fall|winter|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"\d{4})\b"
+)
+_BOUNDARY = re.compile(r"[,;:]|\band\b|\bbut\b|\bso\b")
+_OWNED = re.compile(r"\b(?:have|has|got|adopted|own|owns) (?:a|an|one|two|three) ([a-z]+)$")
+_PERSONAL = frozenset({"i", "we", "me", "us", "user", "users"})
+_VERBISH = frozenset(
+    _split(
+        """is am are was were has have had do does did will would can could should may might got
+    get gets been be being told said asked to wants want"""
+    )
 )
 _CLAUSE_START = re.compile(r".*(?:[,;:]|\band\b|\bbut\b|\bso\b)\s*")
 _WORD = re.compile(r"[\w:'\[\]$.-]+")
@@ -338,28 +404,51 @@ _VALUE_STOP = frozenset(
     old ago
     recently today tonight yesterday just really very my his her their our your is are was were
     be been new actually after all instead as usual well here there then sorry already every
-    each daily weekly per twice once it them him me i you we they no not never n't spring summer
-    autumn winter january february march april may june july august september october november
-    december"""
+    each daily weekly per twice once it them him me i you we they no not never n't"""
     )
 )
 
 
 def value_words(text: str) -> frozenset[str]:
     """The content words of a value: stop words, time words and possessive endings removed."""
+    text = _TIME_PHRASE.sub(" ", text)
     words = (w.strip(".-").removesuffix("'s") for w in _WORD.findall(text))
     return frozenset(w for w in words if w and w not in _VALUE_STOP)
 
 
-def _subject(prefix: str) -> frozenset[str]:
-    clause = _CLAUSE_START.sub("", prefix)
-    words = []
+def _subject_words(clause: str) -> set[str]:
+    """The words of the noun phrase that opens ``clause`` (up to its first verb)."""
+    words: list[str] = []
+    owner = False  # the previous word was possessive: it names an owner, not the subject
     for raw in _WORD.findall(clause):
         word = raw.strip(".-")
-        if word.endswith("n't") or word in _SUBJECT_NOISE:
+        verb = word in _VERBISH or word.endswith("n't") or (len(word) > 4 and word.endswith("ed"))
+        if verb and words:
+            break
+        if verb or word in _SUBJECT_NOISE:
             continue
+        possessive = word.endswith(("'s", "'")) or word in {"my", "our", "your"}
         word = word.removesuffix("'s").removesuffix("'")
-        words.append("user" if word in _FIRST_PERSON or word.startswith("i'") else word)
+        word = "user" if word in _FIRST_PERSON or word.startswith("i'") else word
+        if owner:
+            words[-1] += "'s"  # "greg's brother" is the brother, of Greg's
+        words.append(word)
+        owner = possessive
+        if word in _PERSONAL and not possessive:
+            break  # "I", "we", "the user": the subject is complete
+    return set(words)
+
+
+def _subject(prefix: str) -> frozenset[str]:
+    clause = _CLAUSE_START.sub("", prefix)
+    words = _subject_words(clause)
+    if not words and clause != prefix:
+        # "Lucy moved out of Boston and now lives in Austin": the subject is the sentence's.
+        words = _subject_words(_BOUNDARY.split(prefix, maxsplit=1)[0])
+    owned = _OWNED.search(clause.strip())
+    if owned:
+        # "I have a sister named Anna" names the sister.
+        words.add(owned.group(1))
     return frozenset(words) or frozenset({"user"})
 
 
@@ -373,6 +462,7 @@ def _describes_person(match: re.Match[str], normal: str) -> bool:
 def normal_text(text: str) -> str:
     """Lower case, straight apostrophes, single spaces, leading discourse markers removed."""
     text = " ".join(text.replace("\u2019", "'").split()).lower()
+    text = _CALLED.sub("is called", text)
     return _DISCOURSE.sub("", text)
 
 
@@ -409,6 +499,9 @@ def read_claim(text: str) -> Claim | None:
     elif groups.get("what"):
         what = groups["what"].replace("color", "colour")
         attribute = f"favourite {what}"
+    elif attribute == "preference":
+        before = re.split(r"\s(?:to|over|than|instead of)\s", rest[: end.start()] if end else rest)
+        value = value_words(before[0])
     elif attribute == "medication":
         drug = groups.get("drug") or next(
             (w for w in sorted(value) if re.fullmatch(_DRUG, w) and not w[0].isdigit()), ""

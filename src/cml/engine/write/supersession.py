@@ -182,7 +182,7 @@ def decide_supersession(
         return Supersession(False, f"{name}: other value negated")
     if new.negated:
         return Supersession(False, f"{name}: restated")
-    changed = bool(_CHANGE.search(new_normal))
+    changed = bool(_CHANGE.search(" ".join(new_text.lower().split())))
     if new.value == old.value:
         placeholder = any(w.startswith("[redacted") for w in new.value)
         return Supersession(
