@@ -67,7 +67,7 @@ def find_duplicate(
     text_hash: str,
     vector: Vector,
     threshold: float,
-    text: str | None = None,
+    text: str,
 ) -> MemoryRecord | None:
     """The active memory that a new one would duplicate, if any.
 
@@ -80,8 +80,8 @@ def find_duplicate(
         text_hash: Its :func:`content_hash`.
         vector: Its embedding.
         threshold: Cosine similarity at or above which it counts as a duplicate.
-        text: Its content; when given, a candidate found by similarity is a duplicate only if
-            ``text`` adds no detail to it (exact hash matches need no check).
+        text: Its content: a candidate found by similarity is a duplicate only if ``text``
+            adds no detail to it (exact hash matches need no check).
 
     Returns:
         The existing memory, or ``None`` when the new one is novel.
@@ -106,7 +106,7 @@ def find_duplicate(
         # Trust our own arithmetic over a backend's approximate index score.
         if record.embedding is not None and float(np.dot(record.embedding, vector)) < threshold:
             continue
-        if text is not None and not says_nothing_new(record.content, text):
+        if not says_nothing_new(record.content, text):
             continue
         return record
     return None
