@@ -10,11 +10,15 @@ decides. Reported, for the threshold alone and with the rule:
 - merged but different: changed-detail pairs that would be merged (information lost);
 - kept-apart paraphrases: paraphrases stored as a second memory (a harmless duplicate).
 
+Two files ship with the tests: ``dedup_pairs.jsonl`` (288 pairs, the rule was written against
+them) and ``dedup_pairs_holdout.jsonl`` (60 pairs written afterwards; on first sight the rule
+let 1 of 30 changed pairs through, "next Monday" / "this Monday", since fixed).
+
 Usage::
 
     python benchmarks/dedup_pairs.py                        # local MiniLM, the default threshold
     python benchmarks/dedup_pairs.py --threshold 0.9 --show-errors
-    python benchmarks/dedup_pairs.py --data my_pairs.jsonl --runtime onnx
+    python benchmarks/dedup_pairs.py --data tests/engine/write/data/dedup_pairs_holdout.jsonl
 """
 
 from __future__ import annotations

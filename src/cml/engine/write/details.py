@@ -258,7 +258,8 @@ _CALENDAR = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b|\b(\d{1,2})/(\d{1,2})(?
 _PERIOD_PHRASE = re.compile(r"\b(?:every|each|per|a|an)\s+(day|week|month|year)\b", re.IGNORECASE)
 _RELATIVE = re.compile(
     r"\b(last|next|this|past|end of the|start of the|beginning of the|middle of the)\s+"
-    r"(week|month|year|weekend|day|quarter)\b",
+    r"(week|month|year|weekend|day|quarter|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)\b",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
