@@ -28,6 +28,7 @@ BOTH_BACKENDS = {
     "test_idempotency",
     "test_tenancy",
     "test_concurrency",
+    "test_dedup_details",
 }
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from cml.engine.config import EngineConfig
 from cml.engine.context import EngineContext
 from cml.engine.write.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
+from cml.engine.write.details import says_nothing_new
 from cml.engine.write.gate import Draft, GateResult, admit
 from cml.engine.write.plan import new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
@@ -175,6 +176,8 @@ def plan_batch(
         group = groups.setdefault(_scope(draft, memory_type), _Group(dimensions=len(vector)))
         duplicate: MemoryRecord | None = None
         earlier = group.find(text_hash, vector, threshold)
+        if earlier is not None and not says_nothing_new(planned[earlier].content, gate.content):
+            earlier = None  # close in meaning but a changed detail: not a repeat
         if earlier is not None:
             duplicate = planned[earlier]
         else:
@@ -187,6 +190,7 @@ def plan_batch(
                 text_hash=text_hash,
                 vector=vector,
                 threshold=threshold,
+                text=gate.content,
             )
             if stored is not None:
                 # Reinforce the state this batch already gave it, so repeats add up.

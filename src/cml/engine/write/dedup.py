@@ -3,7 +3,10 @@
 A new memory is a duplicate of an *active* memory of the same tenant, namespace and type (and,
 for episodic kinds, the same session: "had coffee" in two sessions is two events) when their
 content hashes match exactly or their embeddings have a cosine similarity at or above the
-configured threshold.
+configured threshold, and the new text says nothing the old one does not: a candidate found by
+cosine whose text differs in a number, date, time, name, identifier or negation
+(:func:`cml.engine.write.details.says_nothing_new`) is not a duplicate, so "takes 10 mg" is stored
+next to "takes 5 mg" instead of being merged into it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 
+from cml.engine.write.details import says_nothing_new
 from cml.models import MemoryType
 from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, Vector
 
@@ -63,6 +67,7 @@ def find_duplicate(
     text_hash: str,
     vector: Vector,
     threshold: float,
+    text: str,
 ) -> MemoryRecord | None:
     """The active memory that a new one would duplicate, if any.
 
@@ -75,6 +80,8 @@ def find_duplicate(
         text_hash: Its :func:`content_hash`.
         vector: Its embedding.
         threshold: Cosine similarity at or above which it counts as a duplicate.
+        text: Its content: a candidate found by similarity is a duplicate only if ``text``
+            adds no detail to it (exact hash matches need no check).
 
     Returns:
         The existing memory, or ``None`` when the new one is novel.
@@ -98,6 +105,8 @@ def find_duplicate(
             continue
         # Trust our own arithmetic over a backend's approximate index score.
         if record.embedding is not None and float(np.dot(record.embedding, vector)) < threshold:
+            continue
+        if not says_nothing_new(record.content, text):
             continue
         return record
     return None

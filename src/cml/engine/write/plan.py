@@ -80,6 +80,7 @@ def plan_memory(
         text_hash=text_hash,
         vector=vector,
         threshold=ctx.config.dedup_threshold,
+        text=gate.content,
     )
     if duplicate is not None:
         record = reinforce(duplicate, now=now, importance=gate.importance)
