@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from cml.engine.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
 from cml.engine.gate import GateResult, check_attributes, pass_gate
+from cml.engine.pii import redact_fields
 from cml.engine.unit import Apply
 from cml.engine.writes import NewMemory, new_record, write_response
 from cml.models import BatchWriteRequest, WriteResponse
@@ -101,7 +102,7 @@ def gate_batch(
             check_attributes(
                 item.metadata, item.context_tags, labels=labels, prefix=f"items.{index}."
             )
-        gated.append(GatedItem(gate=gate, target=target))
+        gated.append(GatedItem(gate=gate, target=redact_fields(target, enabled=redact)))
     return gated
 
 

@@ -24,6 +24,7 @@ from cml.engine.dedup import content_hash
 from cml.engine.forget import select_for_forget
 from cml.engine.gate import GateResult, check_attributes, clean_text, pass_gate
 from cml.engine.idempotency import replay, request_fingerprint
+from cml.engine.pii import redact_fields
 from cml.engine.retrieval import RankingWeights, Scored, retrieve
 from cml.engine.unit import Apply, Plan, commit, nothing
 from cml.engine.update import NewText, plan_update
@@ -134,6 +135,7 @@ class MemoryService(BatchOperations):
         )
         if self._config.refuse_secrets:
             check_attributes(request.metadata, request.context_tags, labels=_labels(request))
+        request = redact_fields(request, enabled=self._config.redact_pii)
         vector = self._embed_one(gate.content)
 
         def work(now: datetime) -> tuple[WriteResponse, Apply]:
@@ -170,6 +172,7 @@ class MemoryService(BatchOperations):
     def _read(
         self, tenant_id: str, request: ReadRequest, query_vector: Vector | None = None
     ) -> ReadResponse:
+        request = redact_fields(request, enabled=self._config.redact_pii)  # a session_id filter
         started = time.perf_counter()
         now = datetime.now(UTC)
         vector = query_vector if query_vector is not None else self._embed_one(request.query)
@@ -244,6 +247,7 @@ class MemoryService(BatchOperations):
         )
         if self._config.refuse_secrets:
             check_attributes(None, labels=_labels(request))
+        request = redact_fields(request, enabled=self._config.redact_pii)
         exchange = f"User: {request.user_message}"
         if request.assistant_response:
             exchange += f"\nAssistant: {request.assistant_response}"
@@ -318,6 +322,7 @@ class MemoryService(BatchOperations):
             return cached
         if self._config.refuse_secrets:
             check_attributes(request.metadata)
+        request = redact_fields(request, enabled=self._config.redact_pii)
         new_text: NewText | None = None
         if request.text is not None:
             text, _ = clean_text(
@@ -398,6 +403,7 @@ class MemoryService(BatchOperations):
         )
         if cached is not None:
             return cached
+        request = redact_fields(request, enabled=self._config.redact_pii)  # a session_id filter
 
         def work(now: datetime) -> tuple[ForgetResponse, Apply]:
             selected = select_for_forget(self._store, self._embedder, tenant_id, request)
