@@ -19,6 +19,8 @@ Three layers, tried in order on normalised text (see :mod:`cml.engine.textnorm`)
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -61,6 +63,53 @@ def _pattern(kind: str, description: str, pattern: re.Pattern[str]) -> Rule:
     return Rule(kind, description, lambda text: pattern.search(text) is not None)
 
 
+def _valued(kind: str, description: str, pattern: re.Pattern[str]) -> Rule:
+    """A rule whose pattern captures a ``value`` group that must not be a stand-in."""
+
+    def found(text: str) -> bool:
+        return any(not stand_in(m.group("value")) for m in pattern.finditer(text))
+
+    return Rule(kind, description, found)
+
+
+# What instructions and code put where a secret goes: placeholders ("<API_KEY>", "your_key",
+# "secret_key_here", "****"), type names ("password: str") and expressions that read the secret
+# from elsewhere ("req.body.accessToken", "os.environ[...]", "squareAccessToken").
+_STAND_IN_WORDS = re.compile(
+    r"(?<![a-z0-9])(?:your|here|replace|example|changeme|change_me|placeholder|dummy|sample|"
+    r"redacted|secret_key)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_STAND_IN = re.compile(
+    r"[<\[{($%]|\*+|x{3,}|\.{3,}|\u2026|"
+    r"(?:password|passwd|pass|blank|empty|none|null|nil|n/a|undefined|str|string|int|bytes|"
+    r"bool|text|secret|token|key|admin|user|username|guest|test|optional\[str\])$|"
+    r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|"  # attribute access: req.body.token, os.environ
+    r"[a-z]+(?:[A-Z][a-z]+)+|"  # camelCase variable: squareAccessToken
+    r"[A-Za-z_][\w.]*[(\[].*",  # a call or an index: getenv("X"), data["token"]
+    re.IGNORECASE,
+)
+
+
+def stand_in(value: str) -> bool:
+    """Tell whether an assigned value stands in for a secret instead of being one.
+
+    Args:
+        value: What follows ``password:``, ``api_key=`` and the like, or a URL's password.
+
+    Returns:
+        True for placeholders, type names, variables and expressions (see the examples).
+
+    Example:
+        >>> [stand_in(v) for v in ("<API_KEY>", "str", "req.body.token", "s3cr3t!")]
+        [True, True, True, False]
+    """
+    bare = value.strip("\"'`,;")
+    if not bare or _STAND_IN_WORDS.search(bare) or _STAND_IN.fullmatch(bare):
+        return True
+    return _STAND_IN.match(bare) is not None and bare[0] in "<[{($%*.\u2026"
+
+
 _I = re.IGNORECASE
 
 # Words that follow "password is" when a sentence talks *about* a password rather than giving
@@ -72,13 +121,6 @@ _NOT_A_VALUE = (
     "expired|expiring|wrong|incorrect|correct|weak|strong|long|short|secure|safe|same|"
     "different|required|needed|missing|lost|forgotten|unknown|known|available|case|"
     "printed|somewhere|what|why|how|where|going"
-)
-
-# Values that stand for a password in instructions ("Password: password (or leave it blank)",
-# "password=<your password>") rather than being one.
-_PLACEHOLDER = (
-    r"(?:(?:password|passwd|blank|empty|none|null|n/a|your[\w-]*|\*+|x{3,}|\.{3,}|\u2026)"
-    r"(?:[\s.,;:!?)\"']|$)|[<\[{(])"
 )
 
 # Ordered from most to least specific so that the reported kind is the most useful one.
@@ -172,32 +214,33 @@ OWN_RULES: tuple[Rule, ...] = (
             _I,
         ),
     ),
-    _pattern(
+    _valued(
         "database_url",
         "a connection URL with a password (scheme://user:password@host)",
-        re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/?#@]+:[^\s/?#@]+@[^\s@]", _I),
+        re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/?#@]+:(?P<value>[^\s/?#@]+)@[^\s@]", _I),
     ),
     _pattern(
         "bearer_token",
         "a bearer token",
         re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*", _I),
     ),
-    _pattern(
+    _valued(
         "api_key",
         "an API key or token assignment (api_key=...)",
         re.compile(
             r"\b(?:api[_-]?key|apikey|api[_-]?secret|access[_-]?token|auth[_-]?token|"
             r"secret[_-]?key|client[_-]?secret|private[_-]?key|refresh[_-]?token)"
-            r"[\"']?\s*[:=]\s*[\"']?[^\s\"']{4,}",
+            r"[\"'\]]*\s*[:=]\s*(?P<value>[\"']?[^\s\"']{4,})",
             _I,
         ),
     ),
-    _pattern(
+    _valued(
         "password",
         "a password assignment (password: ...)",
+        # "pwd" only with "=": "pwd: shows the working directory" is about the shell command.
         re.compile(
-            r"\b(?:password|passwd|passphrase|passcode|pwd)[\"']?\s*[:=]\s*[\"']?"
-            rf"(?!{_PLACEHOLDER})\S{{2,}}",
+            r"\b(?:(?:password|passwd|passphrase|passcode)[\"']?\s*[:=]|pwd[\"']?\s*=)\s*"
+            rf"(?!(?:{_NOT_A_VALUE})(?:[\s.,;:!?]|$))(?P<value>[\"']?\S{{2,}})",
             _I,
         ),
     ),
@@ -227,7 +270,7 @@ def _kind(secret_type: str) -> str:
 
 def _detector_found(plugin: BasePlugin) -> Callable[[str], bool]:
     def found(text: str) -> bool:
-        return next(iter(plugin.analyze_string(text)), None) is not None
+        return any(not stand_in(value) for value in plugin.analyze_string(text))
 
     if not isinstance(plugin, KeywordDetector):
         return found
@@ -279,11 +322,18 @@ ENTROPY_MIN_LENGTH = 20
 ENTROPY_THRESHOLD = 0.85
 """Minimum Shannon entropy, as a share of the most a run of its length can have."""
 
-_SWITCH_THRESHOLD = 0.3
+_SWITCH_THRESHOLD = 0.4
 """Minimum share of neighbouring characters of different classes (upper, lower, digit)."""
 
-_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
-_RUN = re.compile(rf"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/=_-]{{{ENTROPY_MIN_LENGTH},}}")
+_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+|\bdata:[\w/+.-]+;base64,\S+", re.IGNORECASE)
+_WORD = re.compile(r"[A-Z]?[a-z]{2,}")
+_WORDY_SHARE = 0.7
+"""Share of letters in capitalised words above which a run is an identifier, not a key."""
+
+# Base64 and base64url characters, "=" only as trailing padding (``name=value`` is two runs).
+_RUN = re.compile(
+    rf"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{{{ENTROPY_MIN_LENGTH},}}={{0,2}}(?![A-Za-z0-9+/_-])"
+)
 
 
 def _entropy(text: str) -> float:
@@ -303,9 +353,27 @@ def _looks_random(run: str) -> bool:
     if not {0, 1, 2} <= set(classes):  # hex digests, UUIDs, words and numbers lack a class
         return False
     switches = sum(a != b for a, b in pairwise(classes))
-    if switches / (len(body) - 1) < _SWITCH_THRESHOLD:  # CamelCaseWordsWithNumbers2024
+    if switches / (len(body) - 1) < _SWITCH_THRESHOLD:
         return False
-    return _entropy(body) >= ENTROPY_THRESHOLD * math.log2(min(len(body), 64))
+    # An identifier is made of words: MP4ScreenSaverConfig, AVeryLongConfigKeyName12.
+    letters = sum(c.isalpha() for c in body)
+    if sum(len(word) for word in _WORD.findall(body)) >= _WORDY_SHARE * letters:
+        return False
+    if _entropy(body) < ENTROPY_THRESHOLD * math.log2(min(len(body), 64)):
+        return False
+    return not _encoded_text(body)
+
+
+def _encoded_text(run: str) -> bool:
+    # Base64 of text (an inline SVG, a config file) is high in entropy but is not a key: a key
+    # decodes to arbitrary bytes.
+    padded = run + "=" * (-len(run) % 4)
+    try:
+        decoded = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    printable = sum(32 <= byte < 127 or byte in (9, 10, 13) for byte in decoded)
+    return len(decoded) >= 12 and printable >= 0.95 * len(decoded)
 
 
 def random_token(text: str) -> bool:
