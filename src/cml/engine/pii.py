@@ -3,8 +3,10 @@
 Content is redacted by the write gate (:func:`cml.engine.gate.pass_gate`). The other text a
 memory keeps is redacted here, with the same patterns:
 
-* metadata: every string value, at any depth (keys are field names and stay as they are;
-  numbers, booleans and nulls are not text);
+* metadata: every string value, at any depth, with the content's ``[REDACTED_<KIND>]``
+  markers; keys (rarely personal, but sometimes an email used as a name) get the ids'
+  pseudonyms below, so that two keys never merge into one; numbers, booleans and nulls are not
+  text and stay;
 * context tags: each tag, with the content's ``[REDACTED_<KIND>]`` markers;
 * session and agent ids: each piece of personal data becomes a *pseudonym*,
   ``[REDACTED_<KIND>:<digest>]``, where the digest is the first 8 hex digits of the SHA-256 of
@@ -79,7 +81,7 @@ def redact_metadata(value: T) -> T:
         value: A metadata object, or any value inside one.
 
     Returns:
-        A copy with ``[REDACTED_<KIND>]`` markers in the strings (keys untouched).
+        A copy with ``[REDACTED_<KIND>]`` markers in the strings and pseudonyms in the keys.
 
     Example:
         >>> redact_metadata({"contact": {"phones": ["+44 20 7946 0958"]}, "n": 3})
@@ -89,7 +91,7 @@ def redact_metadata(value: T) -> T:
     if isinstance(value, str):
         redacted: Any = redact_pii(value)[0]
     elif isinstance(value, dict):
-        redacted = {key: redact_metadata(item) for key, item in value.items()}
+        redacted = {redact_label(key): redact_metadata(item) for key, item in value.items()}
     elif isinstance(value, list):
         redacted = [redact_metadata(item) for item in value]
     else:

@@ -80,15 +80,35 @@ _STAND_IN_WORDS = re.compile(
     r"redacted|secret_key)(?![a-z0-9])",
     re.IGNORECASE,
 )
-_STAND_IN = re.compile(
-    r"[<\[{($%]|\*+|x{3,}|\.{3,}|\u2026|"
-    r"(?:password|passwd|pass|blank|empty|none|null|nil|n/a|undefined|str|string|int|bytes|"
-    r"bool|text|secret|token|key|admin|user|username|guest|test|optional\[str\])$|"
-    r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|"  # attribute access: req.body.token, os.environ
-    r"[a-z]+(?:[A-Z][a-z]+)+|"  # camelCase variable: squareAccessToken
-    r"[A-Za-z_][\w.]*[(\[].*",  # a call or an index: getenv("X"), data["token"]
+_PLACEHOLDER = re.compile(
+    r"[<\[{]|\$\{|%\(|"  # <your key>, [token], {{ secret }}, ${TOKEN}, %(password)s
+    r"(?:\*+|x{3,}|\.{3,}|\u2026|\$[A-Z_]+|"
+    r"password|passwd|pass|blank|empty|none|null|nil|n/a|undefined|str|string|int|bytes|"
+    r"bool|text|secret|token|key|admin|user|username|guest|test|optional\[str\])$",
     re.IGNORECASE,
 )
+_EXPRESSION = re.compile(
+    r"[a-z_]\w*(?:\.[A-Za-z_]\w*)+|"  # attribute access: req.body.token, os.environ
+    r"[a-z]+(?:[A-Z][a-z]+)+|"  # camelCase variable: squareAccessToken
+    r"[A-Za-z_][\w.]*[(\[].*"  # a call or an index: getenv("X"), data["token"]
+)
+
+
+def placeholder(value: str) -> bool:
+    """Tell whether a secret's value is a placeholder ("<API_KEY>", "your_key", "****").
+
+    Args:
+        value: A value found where a secret goes.
+
+    Returns:
+        True for placeholders, type names and default words such as ``admin``.
+
+    Example:
+        >>> [placeholder(v) for v in ("<API_KEY>", "secret_key_here", "str", "s3cr3t!")]
+        [True, True, True, False]
+    """
+    bare = value.strip("\"'`,;")
+    return not bare or bool(_STAND_IN_WORDS.search(bare) or _PLACEHOLDER.match(bare))
 
 
 def stand_in(value: str) -> bool:
@@ -98,16 +118,13 @@ def stand_in(value: str) -> bool:
         value: What follows ``password:``, ``api_key=`` and the like, or a URL's password.
 
     Returns:
-        True for placeholders, type names, variables and expressions (see the examples).
+        True for placeholders (see :func:`placeholder`), variables and expressions.
 
     Example:
         >>> [stand_in(v) for v in ("<API_KEY>", "str", "req.body.token", "s3cr3t!")]
         [True, True, True, False]
     """
-    bare = value.strip("\"'`,;")
-    if not bare or _STAND_IN_WORDS.search(bare) or _STAND_IN.fullmatch(bare):
-        return True
-    return _STAND_IN.match(bare) is not None and bare[0] in "<[{($%*.\u2026"
+    return placeholder(value) or _EXPRESSION.fullmatch(value.strip("\"'`,;")) is not None
 
 
 _I = re.IGNORECASE
@@ -270,7 +287,7 @@ def _kind(secret_type: str) -> str:
 
 def _detector_found(plugin: BasePlugin) -> Callable[[str], bool]:
     def found(text: str) -> bool:
-        return any(not stand_in(value) for value in plugin.analyze_string(text))
+        return any(not placeholder(value) for value in plugin.analyze_string(text))
 
     if not isinstance(plugin, KeywordDetector):
         return found
