@@ -110,6 +110,9 @@ BENIGN = [
     "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     "commit fd67c38a4e5b0d2c9e1f3a7b6c8d9e0f1a2b3c4d",
     "See chapter 12: TheQuickBrownFoxJumpsOverTheLazyDog.",
+    # Public values that look random: an ssh host key fingerprint, a Bitcoin address.
+    "ED25519 key fingerprint is SHA256:gdD8jZnn7uZBMNcRA9ptCg+2Ws6r1nBd2bzekCA65yU.",
+    '{"address": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "memo": "abc123"}',
 ]
 
 

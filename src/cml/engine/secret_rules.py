@@ -342,7 +342,15 @@ ENTROPY_THRESHOLD = 0.85
 _SWITCH_THRESHOLD = 0.4
 """Minimum share of neighbouring characters of different classes (upper, lower, digit)."""
 
-_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+|\bdata:[\w/+.-]+;base64,\S+", re.IGNORECASE)
+# Left out of the entropy check: web addresses and data URIs (ids in links are random by design),
+# and key fingerprints ("SHA256:gdD8...", printed by ssh): they identify a public key.
+_NOT_KEYS = re.compile(
+    r"\b(?:https?|ftp)://\S+|\bwww\.\S+|\bdata:[\w/+.-]+;base64,\S+|"
+    r"\b(?:SHA(?:1|256|384|512)|MD5):[A-Za-z0-9+/=:]+",
+    re.IGNORECASE,
+)
+# A Bitcoin address (base58, no 0, O, I or l) is public.
+_BITCOIN = re.compile(r"[13][1-9A-HJ-NP-Za-km-z]{25,34}")
 _WORD = re.compile(r"[A-Z]?[a-z]{2,}")
 _WORDY_SHARE = 0.7
 """Share of letters in capitalised words above which a run is an identifier, not a key."""
@@ -396,8 +404,9 @@ def _encoded_text(run: str) -> bool:
 def random_token(text: str) -> bool:
     """Tell whether ``text`` holds a long run of characters that reads as a random key.
 
-    Web addresses are left out: document and video ids in links are random by design, and a
-    credential in a query string is caught by its parameter name (``token=``, ``api_key=``).
+    Web addresses, key fingerprints and Bitcoin addresses are left out: they are random by
+    design but public (a credential in a query string is caught by its parameter name,
+    ``token=``, ``api_key=``).
 
     Args:
         text: Normalised text.
@@ -413,4 +422,5 @@ def random_token(text: str) -> bool:
         >>> random_token("id 550e8400-e29b-41d4-a716-446655440000")
         False
     """
-    return any(_looks_random(run) for run in _RUN.findall(_URL.sub(" ", text)))
+    runs = _RUN.findall(_NOT_KEYS.sub(" ", text))
+    return any(_looks_random(run) and not _BITCOIN.fullmatch(run) for run in runs)
