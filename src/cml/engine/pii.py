@@ -102,10 +102,10 @@ def redact_metadata(value: T) -> T:
 def redact_fields(target: T, *, enabled: bool = True) -> T:
     """Redact personal data in the stored fields of a request or a memory-to-be.
 
-    Looks for ``metadata``, ``context_tags``, ``session_id``, ``agent_id`` and ``items`` (a
-    batch's items, each redacted the same way) on ``target``; fields it does not have are
-    skipped, so the same call serves writes, turns, updates, batches and, for the ids, reads
-    and forgets (which select by the redacted id).
+    Looks for ``metadata``, ``context_tags``, ``session_id`` and ``agent_id`` on ``target``;
+    fields it does not have are skipped, so the same call serves writes, turns, updates, a
+    batch's memories-to-be and, for the ids, reads and forgets (which select by the redacted
+    id).
 
     Args:
         target: A request model or a dataclass (e.g. ``NewMemory``).
@@ -127,9 +127,6 @@ def redact_fields(target: T, *, enabled: bool = True) -> T:
         label = getattr(target, name, None)
         if isinstance(label, str):
             changes[name] = redact_label(label)
-    items = getattr(target, "items", None)
-    if isinstance(items, list):
-        changes["items"] = [redact_fields(item) for item in items]
     changes = {k: v for k, v in changes.items() if v != getattr(target, k)}
     if not changes:
         return target
