@@ -155,7 +155,10 @@ async def test_every_key_check_is_a_constant_time_compare_of_equal_lengths(
     with engine_on(url) as engine:
         stored = engine.keys.create(CreateKeyRequest(tenant_id="acme")).key
         async with api(engine, url) as http:
-            presented = [ADMIN, DEV, stored, "x", ADMIN[:-1], ADMIN + "x", stored[:-1] + "A"]
+            # The last character changed, to one it is not (a fixed "A" is the key itself
+            # whenever the key happens to end in "A").
+            wrong = stored[:-1] + ("B" if stored.endswith("A") else "A")
+            presented = [ADMIN, DEV, stored, "x", ADMIN[:-1], ADMIN + "x", wrong]
             statuses = [
                 (await http.get("/memory/stats", headers={"X-API-Key": key})).status_code
                 for key in presented

@@ -25,7 +25,8 @@ import httpx
 import pytest
 
 from cml.engine import Engine, open_engine
-from cml.engine.sensitive import _SECRET_PATTERNS
+from cml.engine.secret_rules import OWN_RULES
+from cml.engine.sensitive import secret_rules
 from cml.models import CreateKeyRequest
 from cml.server.app import create_app
 from cml.server.settings import ServerSettings
@@ -51,8 +52,51 @@ SECRETS: dict[str, tuple[str, str]] = {
     "api_key": ("api_key=abcd1234efgh", "abcd1234efgh"),
     "password": ("password: hunter2x", "hunter2x"),
     "password statement": ("my password is Tr0ub4dor&3", "Tr0ub4dor&3"),
+    # Shapes the gate used to let through (issue 18, item 4), one test each.
+    "aws_secret_key with its label": (
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
+    "high_entropy_string: a bare AWS secret access key": (
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    * 2,
+    "database_url with a password": (
+        "postgresql://app:S3cretPass@db.example.com:5432/prod",
+        "S3cretPass",
+    ),
+    "jwt split across lines": (
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx\nMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ),
+    "aws_access_key with a zero-width space": ("AKIA\u200bIOSFODNN7EXAMPLE", "IOSFODNN7EXAMPLE"),
+    "private_key body without its armour": (
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+        "BKcwggSjAgEAAoIBAQC7",
+    ),
+    "npm_token": ("npm_" + "a1B2c3D4e5F6" * 3,) * 2,
+    "gitlab_token": ("glpat-xY9_zA8-Wb7Vc6Ud5Te4",) * 2,
+    "huggingface_token": ("hf_AbCdEfGhIjKlMnOpQrStUvWxYz12345678",) * 2,
+    "twilio_key": ("AC" + "0123456789abcdef" * 2,) * 2,
+    "azure_connection_string of a storage account": (
+        "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey="
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        "EndpointSuffix=core.windows.net",
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq",
+    ),
+    "azure_connection_string of a service bus": (
+        "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;"
+        "SharedAccessKey=kL3mN9pQ2rS8tU1vW7xY4zA6bC0dE5fG+hIjK/LmNoP=",
+        "kL3mN9pQ2rS8tU1vW7xY4zA6bC0dE5fG+hIjK/LmNoP=",
+    ),
 }
-"""A secret of each kind: the text holding it, and the secret itself (never to be stored)."""
+"""A secret of each kind: the text holding it, and the secret itself (never to be stored).
+
+The kind is the name's first word; the refusal must name that kind's description."""
+
+DESCRIPTIONS: dict[str, set[str]] = {}
+for _rule in secret_rules():
+    DESCRIPTIONS.setdefault(_rule.kind, set()).add(_rule.description)
 
 PII: list[tuple[str, str]] = [
     ("email", "ann.lee+work@mail.example.co.uk"),
@@ -92,8 +136,8 @@ KEY_HEADER = "X-API-Key"
 
 
 def test_every_secret_kind_has_an_example() -> None:
-    kinds = {kind for kind, _, _ in _SECRET_PATTERNS}
-    covered = {name.split()[0] for name in SECRETS}
+    kinds = {rule.kind for rule in OWN_RULES} | {"high_entropy_string"}
+    covered = {name.split()[0].rstrip(":") for name in SECRETS}
     assert kinds == covered
 
 
@@ -124,12 +168,14 @@ def on_disk(tmp_path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(tmp_path.glob("cml.db*")))
 
 
-def refused(response: httpx.Response, field: str, secret: str) -> None:
+def refused(response: httpx.Response, field: str, secret: str, kind: str | None = None) -> None:
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "secret_detected"
     assert error["details"][0]["field"] == field
     assert "appears to contain" in error["message"]
+    if kind is not None:
+        assert any(d in error["message"] for d in DESCRIPTIONS[kind]), (kind, error["message"])
     assert error["hint"]
     assert secret not in response.text
 
@@ -139,26 +185,28 @@ async def test_a_secret_is_refused_everywhere_content_enters(
     name: str, api: httpx.AsyncClient, engine: Engine, tmp_path: Path
 ) -> None:
     text, secret = SECRETS[name]
+    kind = name.split()[0].rstrip(":")
     sentence = f"Note for later: {text} (do not share)"
     kept = (await api.post("/memory/write", json={"content": "The office is on Elm Street"})).json()
 
-    refused(await api.post("/memory/write", json={"content": sentence}), "content", secret)
+    refused(await api.post("/memory/write", json={"content": sentence}), "content", secret, kind)
     refused(
         await api.post("/memory/write", json={"content": "ok", "metadata": {"note": text}}),
         "metadata",
         secret,
+        kind,
     )
     if len(text) <= 64:  # the longest tag allowed
         tags = {"content": "ok", "context_tags": ["a", text]}
-        refused(await api.post("/memory/write", json=tags), "context_tags.1", secret)
+        refused(await api.post("/memory/write", json=tags), "context_tags.1", secret, kind)
     batch = {"items": [{"content": "Harmless"}, {"content": sentence}]}
-    refused(await api.post("/memory/batch_write", json=batch), "items.1.content", secret)
+    refused(await api.post("/memory/batch_write", json=batch), "items.1.content", secret, kind)
     batch = {"items": [{"content": "Harmless", "metadata": {"cfg": {"deep": text}}}]}
-    refused(await api.post("/memory/batch_write", json=batch), "items.0.metadata", secret)
+    refused(await api.post("/memory/batch_write", json=batch), "items.0.metadata", secret, kind)
     update = {"memory_id": kept["memory_id"], "text": sentence}
-    refused(await api.post("/memory/update", json=update), "text", secret)
+    refused(await api.post("/memory/update", json=update), "text", secret, kind)
     update = {"memory_id": kept["memory_id"], "metadata": {"note": text}}
-    refused(await api.post("/memory/update", json=update), "metadata", secret)
+    refused(await api.post("/memory/update", json=update), "metadata", secret, kind)
 
     # A turn still answers (the user is mid-conversation) but stores nothing.
     turn = await api.post("/memory/turn", json={"user_message": sentence, "session_id": "s"})

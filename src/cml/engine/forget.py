@@ -15,6 +15,7 @@ import numpy as np
 
 from cml.embeddings.base import Embedder
 from cml.engine.context import EngineContext
+from cml.engine.pii import redact_fields
 from cml.engine.unit import UnitOfWork
 from cml.engine.write.idempotency import IdempotentCall
 from cml.models import ForgetRequest, ForgetResponse, MemoryStatus
@@ -100,6 +101,7 @@ def forget(
     replayed = call.replay(ctx.store)
     if replayed is not None:
         return replayed
+    request = redact_fields(request, enabled=ctx.config.redact_pii)  # a session_id filter
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
         selected = select_for_forget(ctx.store, ctx.embedder, tenant_id, request)
         plan = ForgetPlan(tenant_id, [r.id for r in selected], request.hard, unit.now, actor)

@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-from cml.engine.keys import KEY_PATTERN
+from cml.engine.secret_rules import OWN_RULES, Rule, maintained_rules, random_token
+from cml.engine.textnorm import join_broken_tokens, normalize
 
-__all__ = ["SecretMatch", "find_secret", "redact_pii"]
+__all__ = ["SecretMatch", "find_pii", "find_secret", "redact_pii", "secret_rules"]
 
 
 @dataclass(frozen=True)
@@ -36,99 +38,30 @@ class SecretMatch:
     description: str
 
 
-_I = re.IGNORECASE
-
-# Words that follow "password is" when a sentence talks *about* a password rather than giving
-# it ("the router password is in the vault" is exactly what we ask people to store instead).
-_NOT_A_VALUE = (
-    "in|on|at|under|inside|with|for|from|behind|by|near|the|a|an|my|our|your|their|his|"
-    "her|its|this|that|not|no|too|very|so|still|now|also|being|been|set|stored|saved|kept|"
-    "written|taped|listed|located|hidden|shared|managed|encrypted|rotated|changed|reset|"
-    "expired|expiring|wrong|incorrect|correct|weak|strong|long|short|secure|safe|same|"
-    "different|required|needed|missing|lost|forgotten|unknown|known|available|case|"
-    "printed|somewhere|what|why|how|where|going"
+_ENTROPY_RULE = Rule(
+    kind="high_entropy_string",
+    description="a long random-looking string (an API key or token)",
+    found=random_token,
 )
 
-# Ordered from most to least specific so that the reported kind is the most useful one.
-_SECRET_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("cml_key", "a py-cml API key (cml_...)", KEY_PATTERN),
-    (
-        "private_key",
-        "a PEM private key block",
-        re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    ),
-    (
-        "jwt",
-        "a JSON Web Token (eyJ...)",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-    ),
-    (
-        "openai_key",
-        "an API key (sk-...)",
-        re.compile(r"(?<![A-Za-z0-9])sk-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{20,}"),
-    ),
-    (
-        "stripe_key",
-        "a Stripe-style secret key (sk_live_/rk_live_...)",
-        re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"),
-    ),
-    (
-        "aws_access_key",
-        "an AWS access key id (AKIA...)",
-        re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
-    ),
-    (
-        "github_token",
-        "a GitHub token (ghp_/github_pat_...)",
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
-    ),
-    (
-        "slack_token",
-        "a Slack token (xox...)",
-        re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    ),
-    (
-        "google_api_key",
-        "a Google API key (AIza...)",
-        re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),
-    ),
-    (
-        "bearer_token",
-        "a bearer token",
-        re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*", _I),
-    ),
-    (
-        "api_key",
-        "an API key or token assignment (api_key=...)",
-        re.compile(
-            r"\b(?:api[_-]?key|apikey|api[_-]?secret|access[_-]?token|auth[_-]?token|"
-            r"secret[_-]?key|client[_-]?secret|private[_-]?key|refresh[_-]?token)"
-            r"[\"']?\s*[:=]\s*[\"']?[^\s\"']{4,}",
-            _I,
-        ),
-    ),
-    (
-        "password",
-        "a password assignment (password: ...)",
-        re.compile(
-            r"\b(?:password|passwd|passphrase|passcode|pwd)[\"']?\s*[:=]\s*[\"']?\S{2,}", _I
-        ),
-    ),
-    (
-        "password",
-        "a password statement (my password is ...)",
-        re.compile(
-            r"\b(?:my|the|our|his|her|their)\s+(?:[\w-]+\s+){0,3}"
-            r"(?:password|passwd|passphrase|passcode|pin(?:\s+code)?)\s+is\s*:?\s+"
-            rf"(?!(?:{_NOT_A_VALUE})(?:[\s.,;:!?]|$))\S+",
-            _I,
-        ),
-    ),
-)
+
+@cache
+def secret_rules() -> tuple[Rule, ...]:
+    """Every rule the secret check applies, in the order it applies them.
+
+    Returns:
+        py-cml's own rules, then the ``detect-secrets`` detectors, then the entropy check
+        (see :mod:`cml.engine.secret_rules`).
+    """
+    return (*OWN_RULES, *maintained_rules(), _ENTROPY_RULE)
 
 
 def find_secret(text: str) -> SecretMatch | None:
     """Find the first thing in ``text`` that looks like a credential.
+
+    The text is read normalised (invisible characters dropped, spaces and dashes unified) and,
+    when it has long tokens wrapped over lines, once more with those re-joined (except by the
+    entropy check: two ordinary words joined across a line break can read as random).
 
     Args:
         text: Content about to be stored.
@@ -140,9 +73,12 @@ def find_secret(text: str) -> SecretMatch | None:
         >>> find_secret("deploy key is ghp_" + "a" * 36).kind
         'github_token'
     """
-    for kind, description, pattern in _SECRET_PATTERNS:
-        if pattern.search(text):
-            return SecretMatch(kind=kind, description=description)
+    plain = normalize(text).text
+    joined = join_broken_tokens(plain)
+    variants = (plain,) if joined == plain else (plain, joined)
+    for rule in secret_rules():
+        if any(rule.found(variant) for variant in variants[: 1 if rule is _ENTROPY_RULE else 2]):
+            return SecretMatch(kind=rule.kind, description=rule.description)
     return None
 
 
@@ -205,7 +141,10 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = 
     ),
     (
         "ssn",
-        re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"),
+        # Dashes or single spaces, the same both times: 123-45-6789, 123 45 6789.
+        re.compile(
+            r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-]| \d)"
+        ),
         _always,
     ),
     (
@@ -225,31 +164,66 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = 
 )
 
 
-def _substitute(
-    pattern: re.Pattern[str], accept: Callable[[str], bool], marker: str, text: str
-) -> str:
-    return pattern.sub(lambda m: marker if accept(m.group(0)) else m.group(0), text)
+def _marker(kind: str, _: str) -> str:
+    return f"[REDACTED_{kind.upper()}]"
 
 
-def redact_pii(text: str) -> tuple[str, list[str]]:
+def find_pii(text: str) -> list[tuple[int, int, str]]:
+    """Find personal data in ``text``, reading it normalised (see :mod:`cml.engine.textnorm`).
+
+    A card number with no-break spaces, an SSN with spaces or a zero-width character inside an
+    email are found like their plain forms.
+
+    Args:
+        text: Text as the caller sent it.
+
+    Returns:
+        ``(start, end, kind)`` spans in ``text`` itself, in text order, never overlapping
+        (where two patterns match the same characters the first pattern in the table wins).
+
+    Example:
+        >>> find_pii("mail ann@example.com")
+        [(5, 20, 'email')]
+    """
+    norm = normalize(text)
+    spans: list[tuple[int, int, str]] = []
+    for kind, pattern, accept in _PII_PATTERNS:
+        for match in pattern.finditer(norm.text):
+            start, end = match.span()
+            if start == end or not accept(match.group(0)):
+                continue
+            if any(start < e and s < end for s, e, _ in spans):
+                continue
+            spans.append((start, end, kind))
+    return sorted((*norm.span(s, e), kind) for s, e, kind in spans)
+
+
+def redact_pii(text: str, *, marker: Callable[[str, str], str] = _marker) -> tuple[str, list[str]]:
     """Replace personal data in ``text`` with ``[REDACTED_<KIND>]`` markers.
 
     Args:
         text: Content about to be stored.
+        marker: Makes the replacement from the kind and the text replaced (the default gives
+            ``[REDACTED_<KIND>]``).
 
     Returns:
-        The redacted text and the kinds redacted (``email``, ``phone``, ``card``, ``ssn``,
-        ``iban``), each kind once, in the order first met.
+        The redacted text and the kinds redacted (``email``, ``iban``, ``card``, ``ssn``,
+        ``phone``), each kind once, in that order.
 
     Example:
         >>> redact_pii("mail ann@example.com")
         ('mail [REDACTED_EMAIL]', ['email'])
     """
-    kinds: list[str] = []
-    for kind, pattern, accept in _PII_PATTERNS:
-        redacted = _substitute(pattern, accept, f"[REDACTED_{kind.upper()}]", text)
-        if redacted != text:
-            text = redacted
-            if kind not in kinds:
-                kinds.append(kind)
-    return text, kinds
+    spans = find_pii(text)
+    if not spans:
+        return text, []
+    pieces: list[str] = []
+    done = 0
+    for start, end, kind in spans:
+        pieces.append(text[done:start])
+        pieces.append(marker(kind, text[start:end]))
+        done = end
+    pieces.append(text[done:])
+    found = {kind for _, _, kind in spans}
+    kinds = list(dict.fromkeys(kind for kind, _, _ in _PII_PATTERNS if kind in found))
+    return "".join(pieces), kinds

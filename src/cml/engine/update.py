@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cml.engine.context import EngineContext
+from cml.engine.pii import redact_fields
 from cml.engine.unit import UnitOfWork
 from cml.engine.write.dedup import content_hash
 from cml.engine.write.gate import admit_update
@@ -153,6 +154,7 @@ def update(
     if replayed is not None:
         return replayed
     text = admit_update(request, ctx.config)
+    request = redact_fields(request, enabled=ctx.config.redact_pii)
     new_text = NewText(text, ctx.embed(text), content_hash(text)) if text is not None else None
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
         record = ctx.store.get(tenant_id, request.memory_id)

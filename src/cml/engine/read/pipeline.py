@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime
 
 from cml.engine.context import EngineContext
+from cml.engine.pii import redact_fields
 from cml.engine.read.placement import place_facts
 from cml.engine.read.shape import shape_response
 from cml.models import BatchReadRequest, BatchReadResponse, ReadRequest, ReadResponse
@@ -35,6 +36,7 @@ def read(
         The ranked memories with relevance in [0, 1] (plus buckets and/or a context block).
     """
     started = time.perf_counter()
+    request = redact_fields(request, enabled=ctx.config.redact_pii)  # a session_id filter
     now = datetime.now(UTC)
     vector = query_vector if query_vector is not None else ctx.embed(request.query)
     scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=now, weights=ctx.weights)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from cml.engine.config import EngineConfig
 from cml.engine.context import EngineContext
+from cml.engine.pii import redact_fields
 from cml.engine.write.dedup import EPISODIC_KINDS, content_hash, find_duplicate, reinforce
 from cml.engine.write.details import says_nothing_new
 from cml.engine.write.gate import Draft, GateResult, admit
@@ -98,7 +99,8 @@ def gate_batch(tenant_id: str, request: BatchWriteRequest, config: EngineConfig)
             confidence=item.confidence,
             field_prefix=f"items.{index}.",
         )
-        gated.append(GatedItem(draft=draft, gate=admit(draft, config)))
+        gate = admit(draft, config)  # secrets are looked for before anything is redacted
+        gated.append(GatedItem(draft=redact_fields(draft, enabled=config.redact_pii), gate=gate))
     return gated
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from cml.engine.context import EngineContext
+from cml.engine.pii import redact_fields
 from cml.engine.read.pipeline import read
 from cml.engine.unit import Apply, UnitOfWork, nothing
 from cml.engine.write.batch import gate_batch, plan_batch
@@ -76,6 +77,7 @@ def write(
         confidence=request.confidence,
     )
     gate = admit(draft, ctx.config)
+    draft = redact_fields(draft, enabled=ctx.config.redact_pii)
     vector = ctx.embed(gate.content)
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
         plan = plan_memory(ctx, draft, gate, vector, now=unit.now, actor=actor, operation="write")
@@ -140,6 +142,7 @@ def turn(
     )
     # A secret in a label refuses the turn; one in the exchange only keeps it out of memory.
     gate = admit(draft, ctx.config, skip_secret_content=True)
+    draft = redact_fields(draft, enabled=ctx.config.redact_pii)
     vector = ctx.embed(gate.content) if gate is not None else None
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
         stored: list[str] = []
