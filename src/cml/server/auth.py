@@ -33,7 +33,7 @@ from cml.engine import Engine
 from cml.engine.keys import KEY_PATTERN
 from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
 from cml.server.deps import EngineDep, SettingsDep
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
 from cml.server.ratelimit import enforce
 from cml.server.settings import ServerSettings
 
@@ -83,8 +83,8 @@ class Principal:
         return f"key:{self.key_id}" if self.key_id else None
 
 
-def _unauthorized(code: str, message: str, hint: str) -> ApiError:
-    return ApiError(401, code, message, hint=hint, headers={"WWW-Authenticate": "Bearer"})
+def _unauthorized(code: str, message: str, hint: str) -> HTTPProblem:
+    return HTTPProblem(401, code, message, hint=hint, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _presented_key(request: Request) -> str | None:
@@ -116,7 +116,7 @@ def _requested_tenant(request: Request) -> str | None:
     if tenant is None:
         return None
     if not is_valid_tenant_id(tenant):
-        raise ApiError(
+        raise HTTPProblem(
             422,
             "validation_error",
             "X-Tenant-ID must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
@@ -127,7 +127,7 @@ def _requested_tenant(request: Request) -> str | None:
     bootstrap = (settings.api_key, settings.admin_api_key) if settings is not None else ()
     if KEY_PATTERN.fullmatch(tenant) or any(_matches(tenant, key) for key in bootstrap):
         # Acted on, the key would become a tenant name: stored, listed and logged in events.
-        raise ApiError(
+        raise HTTPProblem(
             422,
             "validation_error",
             "X-Tenant-ID holds an API key, not a tenant name.",
@@ -148,7 +148,7 @@ def _principal(
     tenant = requested or home_tenant
     if not is_admin and tenant != home_tenant and tenant not in extra_tenants:
         allowed = ", ".join(repr(t) for t in [home_tenant, *extra_tenants])
-        raise ApiError(
+        raise HTTPProblem(
             403,
             "forbidden",
             f"This API key may not act on tenant {tenant!r}; it may use tenant {allowed}.",
@@ -173,7 +173,7 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
     """Resolve the caller of ``request`` and count it against its key's rate limit.
 
     Raises:
-        ApiError: 401/403/422 for the key or the tenant; 429 when the key is over its limit.
+        HTTPProblem: 401/403/422 for the key or the tenant; 429 when the key is over its limit.
     """
     principal = await _identify(request, settings, engine)
     # After authentication: requests with no valid key never use up a real key's budget.
@@ -250,7 +250,7 @@ def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
         _declared_key: Annotated[str | None, Security(_API_KEY_SCHEME)] = None,
     ) -> Principal:
         if scope not in principal.scopes:
-            raise ApiError(403, "forbidden", _SCOPE_MESSAGES[scope])
+            raise HTTPProblem(403, "forbidden", _SCOPE_MESSAGES[scope])
         return principal
 
     return check

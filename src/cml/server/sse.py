@@ -23,7 +23,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from cml.engine import Engine
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
 
 __all__ = ["POLL_SECONDS", "REVALIDATE_SECONDS", "EventStream", "format_event"]
 
@@ -58,7 +58,7 @@ class EventStream:
             key was revoked), so no event reaches a revoked key.
 
     Raises:
-        ApiError: ``last_event_id`` is not an event id (422).
+        HTTPProblem: ``last_event_id`` is not an event id (422).
     """
 
     def __init__(
@@ -89,7 +89,7 @@ class EventStream:
                     raise ValueError(last_event_id)
                 self._cursor = max(0, cursor)
             except ValueError:
-                raise ApiError(
+                raise HTTPProblem(
                     422,
                     "validation_error",
                     "Last-Event-ID must be the id of an event (an integer).",

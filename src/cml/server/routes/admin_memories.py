@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from cml.models import MAX_PAGE_SIZE, NAMESPACE_PATTERN, MemoryPage, MemoryType
 from cml.server.auth import AdminPrincipal
 from cml.server.deps import EngineDep
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
 
 __all__ = ["router"]
 
@@ -41,7 +41,7 @@ def list_memories(
 ) -> MemoryPage:
     """List the tenant's memories in id order, one keyset page at a time."""
     if page is not None and page > 1:
-        raise ApiError(
+        raise HTTPProblem(
             422,
             "validation_error",
             "Offset pages are not supported: pass the previous page's next_cursor as cursor.",
