@@ -10,7 +10,9 @@ implies read and write. With ``auth_enabled`` off (embedded mode) every request 
 the tenant named by ``X-Tenant-ID`` (``default`` when absent).
 
 Once the caller is known, the request is counted against its key's rate limit
-(:mod:`cml.server.ratelimit`); requests without a valid key are never counted.
+(:mod:`cml.server.ratelimit`); requests without a valid key are never counted. The tenant the
+request acts on is recorded for the response (``X-CML-Tenant``, see
+:mod:`cml.server.middleware`), so a client that sent no ``X-Tenant-ID`` learns its key's tenant.
 
 Example:
     ``def route(principal: Annotated[Principal, Depends(require(Scope.READ))]): ...``
@@ -69,13 +71,17 @@ class Principal:
         key_id: Id of the API key used (``None`` when auth is off).
         tenant_id: The tenant this request acts on (after ``X-Tenant-ID``).
         scopes: What the key may do; the admin scope implies the others.
-        is_admin: Whether the key has the admin scope.
+        is_admin: Whether the key has the admin scope (it may act on any tenant).
+        key_tenant_id: The tenant the key belongs to (``None`` when auth is off).
+        tenants: The tenants the key may act on: its own and its extra tenants.
     """
 
     key_id: str | None
     tenant_id: str
     scopes: frozenset[Scope]
     is_admin: bool
+    key_tenant_id: str | None = None
+    tenants: tuple[str, ...] = ()
 
     @property
     def actor(self) -> str | None:
@@ -160,6 +166,8 @@ def _principal(
         tenant_id=tenant,
         scopes=_ALL_SCOPES if is_admin else scopes,
         is_admin=is_admin,
+        key_tenant_id=home_tenant,
+        tenants=(home_tenant, *extra_tenants),
     )
 
 
@@ -178,6 +186,7 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
     principal = await _identify(request, settings, engine)
     # After authentication: requests with no valid key never use up a real key's budget.
     enforce(getattr(request.app.state, "rate_limiter", None), principal.key_id)
+    request.state.tenant_id = principal.tenant_id
     return principal
 
 
