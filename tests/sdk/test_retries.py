@@ -145,9 +145,7 @@ def test_timeouts_of_reads_are_retried(make_client: Make) -> None:
     assert len(server.requests) == 2
 
 
-def _waits(
-    server: ScriptedServer, route: Route[Any], **settings: Any
-) -> list[float]:
+def _waits(server: ScriptedServer, route: Route[Any], **settings: Any) -> list[float]:
     """Send one call through the sync loop and return the waits it asked for."""
     config = CMLConfig(base_url="http://cml.test", **settings)
     core = _core.ClientCore(config, random_source=random.Random(1))
