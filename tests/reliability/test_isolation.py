@@ -623,6 +623,7 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/memory/forget"): {"json": {"memory_ids": ["<b>"], "hard": True}},
     ("POST", "/memory/restore"): {"json": {"memory_ids": ["<b>"]}},
     ("GET", "/memory/stats"): {},
+    ("GET", "/whoami"): {},
     ("POST", "/admin/keys"): {"json": {"tenant_id": B, "scopes": ["admin"]}},
     ("GET", "/admin/keys"): {},
     ("DELETE", "/admin/keys/{key_id}"): {"path": {"key_id": "<b-key>"}},

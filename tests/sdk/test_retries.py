@@ -12,9 +12,9 @@ import pytest
 
 import cml
 from cml import _core
+from cml._sync.transport import send
 from cml.config import CMLConfig
 from cml.exceptions import parse_retry_after
-from cml._sync.transport import send
 from cml.models import routes
 from cml.models.routes import Route
 

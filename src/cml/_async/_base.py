@@ -187,6 +187,8 @@ class AsyncClientBase:
     async def whoami(self) -> WhoAmIResponse:
         """Who this client's requests are made as.
 
+        The answer describes ``api_key``: ``admin_api_key`` is sent on admin calls only.
+
         Returns:
             The API key's id, the tenant the requests act on (``tenant_id`` reports it from
             then on), the key's own tenant, its scopes, and the tenants it may act on

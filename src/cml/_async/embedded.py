@@ -81,5 +81,5 @@ class AsyncEmbeddedCognitiveMemoryLayer(AsyncCognitiveMemoryLayer):
             await super().close()
         finally:
             if self._owner:
-                # Closing the store may wait for a checkpoint: never on the event loop, if there is one.
+                # Closing the store may wait for a checkpoint: keep any event loop free meanwhile.
                 await run_blocking_async(self._release)

@@ -83,5 +83,5 @@ class EmbeddedCognitiveMemoryLayer(CognitiveMemoryLayer):
             super().close()
         finally:
             if self._owner:
-                # Closing the store may wait for a checkpoint: never on the event loop, if there is one.
+                # Closing the store may wait for a checkpoint: keep any event loop free meanwhile.
                 run_blocking_sync(self._release)
