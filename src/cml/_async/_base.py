@@ -28,24 +28,9 @@ T = TypeVar("T")
 
 
 class AsyncClientBase:
-    """Settings, tenant, namespace and connection of a client (see ``AsyncCognitiveMemoryLayer``).
+    """Settings, tenant, namespace and connection of a client.
 
-    Args:
-        api_key: Key sent as ``X-API-Key`` (``CML_API_KEY``).
-        base_url: Server address (``CML_BASE_URL``, default ``http://localhost:8000``).
-        tenant_id: Tenant to act on, sent as ``X-Tenant-ID`` (``CML_TENANT_ID``); unset, the
-            API key's own tenant.
-        admin_api_key: Key for the admin calls (``CML_ADMIN_API_KEY``); ``api_key`` when unset.
-        timeout: Seconds to wait for each attempt (``CML_TIMEOUT``, default 30).
-        max_retries: Extra attempts after a retryable failure (``CML_MAX_RETRIES``, default 3).
-        verify_ssl: Check the server's TLS certificate (``CML_VERIFY_SSL``, default true).
-        config: Settings to start from instead of the environment; the other arguments
-            override its fields.
-        http_client: An ``httpx`` client to send with (it is not closed by :meth:`close`).
-        transport: An ``httpx`` transport for a client built here (tests, in-process apps).
-
-    Raises:
-        ConfigurationError: A setting or ``CML_*`` variable has an unusable value.
+    The arguments are those of ``AsyncCognitiveMemoryLayer``, which documents them.
     """
 
     def __init__(
