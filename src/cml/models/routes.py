@@ -124,33 +124,72 @@ class Route(Generic[ResultT]):
     stream: bool = False
 
 
-_READ, _WRITE, _ADMIN = Scope.READ, Scope.WRITE, Scope.ADMIN
-
 HEALTH = Route("GET", "/health", HealthResponse, replayable=True)
-WHOAMI = Route("GET", "/whoami", WhoAmIResponse, scope=_READ, replayable=True)
+WHOAMI = Route("GET", "/whoami", WhoAmIResponse, scope=Scope.READ, replayable=True)
 
 WRITE = Route(
-    "POST", "/memory/write", WriteResponse, WriteRequest, _WRITE, keyed=True, namespaced=True
+    "POST",
+    "/memory/write",
+    WriteResponse,
+    request=WriteRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
 )
 # A read only bumps access statistics, so repeating it is harmless.
 READ = Route(
-    "POST", "/memory/read", ReadResponse, ReadRequest, _READ, replayable=True, namespaced=True
+    "POST",
+    "/memory/read",
+    ReadResponse,
+    request=ReadRequest,
+    scope=Scope.READ,
+    replayable=True,
+    namespaced=True,
 )
-TURN = Route("POST", "/memory/turn", TurnResponse, TurnRequest, _WRITE, keyed=True, namespaced=True)
+TURN = Route(
+    "POST",
+    "/memory/turn",
+    TurnResponse,
+    request=TurnRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
+)
 UPDATE = Route(
-    "POST", "/memory/update", UpdateResponse, UpdateRequest, _WRITE, keyed=True, namespaced=True
+    "POST",
+    "/memory/update",
+    UpdateResponse,
+    request=UpdateRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
 )
 FORGET = Route(
-    "POST", "/memory/forget", ForgetResponse, ForgetRequest, _WRITE, keyed=True, namespaced=True
+    "POST",
+    "/memory/forget",
+    ForgetResponse,
+    request=ForgetRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
 )
-RESTORE = Route("POST", "/memory/restore", RestoreResponse, RestoreRequest, _WRITE, keyed=True)
-STATS = Route("GET", "/memory/stats", StatsResponse, scope=_READ, replayable=True, namespaced=True)
+RESTORE = Route(
+    "POST",
+    "/memory/restore",
+    RestoreResponse,
+    request=RestoreRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+)
+STATS = Route(
+    "GET", "/memory/stats", StatsResponse, scope=Scope.READ, replayable=True, namespaced=True
+)
 BATCH_WRITE = Route(
     "POST",
     "/memory/batch_write",
     BatchWriteResponse,
-    BatchWriteRequest,
-    _WRITE,
+    request=BatchWriteRequest,
+    scope=Scope.WRITE,
     keyed=True,
     namespaced=True,
 )
@@ -158,34 +197,42 @@ BATCH_READ = Route(
     "POST",
     "/memory/batch_read",
     BatchReadResponse,
-    BatchReadRequest,
-    _READ,
+    request=BatchReadRequest,
+    scope=Scope.READ,
     replayable=True,
     namespaced=True,
 )
 
 LIST_MEMORIES = Route(
-    "GET", "/admin/memories", MemoryPage, scope=_ADMIN, replayable=True, namespaced=True
+    "GET", "/admin/memories", MemoryPage, scope=Scope.ADMIN, replayable=True, namespaced=True
 )
 # Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
-CREATE_KEY = Route("POST", "/admin/keys", ApiKeyCreated, CreateKeyRequest, _ADMIN)
+CREATE_KEY = Route(
+    "POST", "/admin/keys", ApiKeyCreated, request=CreateKeyRequest, scope=Scope.ADMIN
+)
 LIST_KEYS: Route[list[ApiKeyInfo]] = Route(
-    "GET", "/admin/keys", list[ApiKeyInfo], scope=_ADMIN, replayable=True
+    "GET", "/admin/keys", list[ApiKeyInfo], scope=Scope.ADMIN, replayable=True
 )
-REVOKE_KEY = Route("DELETE", "/admin/keys/{key_id}", ApiKeyInfo, scope=_ADMIN, replayable=True)
+REVOKE_KEY = Route("DELETE", "/admin/keys/{key_id}", ApiKeyInfo, scope=Scope.ADMIN, replayable=True)
 # Not replayable: a repeat of an applied run would act again (or hit the running job's 409).
-CONSOLIDATE = Route("POST", "/admin/consolidate", ConsolidateResponse, ConsolidateRequest, _ADMIN)
-RUN_FORGETTING = Route("POST", "/admin/forget", ForgettingResponse, ForgettingRequest, _ADMIN)
+CONSOLIDATE = Route(
+    "POST", "/admin/consolidate", ConsolidateResponse, request=ConsolidateRequest, scope=Scope.ADMIN
+)
+RUN_FORGETTING = Route(
+    "POST", "/admin/forget", ForgettingResponse, request=ForgettingRequest, scope=Scope.ADMIN
+)
 # Purging twice purges the same memories once.
-PURGE = Route("POST", "/admin/purge", PurgeResponse, PurgeRequest, _ADMIN, replayable=True)
+PURGE = Route(
+    "POST", "/admin/purge", PurgeResponse, request=PurgeRequest, scope=Scope.ADMIN, replayable=True
+)
 LIST_TENANTS: Route[list[TenantInfo]] = Route(
-    "GET", "/admin/tenants", list[TenantInfo], scope=_ADMIN, replayable=True
+    "GET", "/admin/tenants", list[TenantInfo], scope=Scope.ADMIN, replayable=True
 )
-GET_EVENTS = Route("GET", "/admin/events", EventPage, scope=_ADMIN, replayable=True)
+GET_EVENTS = Route("GET", "/admin/events", EventPage, scope=Scope.ADMIN, replayable=True)
 STREAM_EVENTS = Route(
-    "GET", "/admin/events/stream", EventItem, scope=_ADMIN, replayable=True, stream=True
+    "GET", "/admin/events/stream", EventItem, scope=Scope.ADMIN, replayable=True, stream=True
 )
-COMPONENTS = Route("GET", "/admin/components", ComponentHealth, scope=_ADMIN, replayable=True)
+COMPONENTS = Route("GET", "/admin/components", ComponentHealth, scope=Scope.ADMIN, replayable=True)
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,
