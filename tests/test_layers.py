@@ -2,8 +2,9 @@
 itself through others.
 
 SDK (cml._async/_sync clients, _core, ...) -> models; server -> engine -> storage / embeddings ->
-models, errors. Checked on the source (module-level, function-level and ``TYPE_CHECKING`` imports
-alike), so a stray upward import fails here before it becomes a cycle.
+models, errors. The server reaches storage, the embedders and the LLM client only through the
+engine. Checked on the source (module-level, function-level and ``TYPE_CHECKING`` imports alike),
+so a stray upward import fails here before it becomes a cycle.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     "embeddings": {"models", "errors"},
     "llm": {"models", "errors"},
     "engine": {"models", "errors", "storage", "embeddings", "llm"},
-    "server": {"models", "errors", "engine", "storage", "embeddings", "llm", "_version"},
+    # The server reaches storage only through the engine (open_engine opens the store).
+    "server": {"models", "errors", "engine", "_version"},
 }
 SDK_FORBIDDEN = {"server", "engine", "storage", "embeddings", "llm"}
 

@@ -21,10 +21,10 @@ from cml.engine.consolidation import ConsolidationSettings, Summarizer, consolid
 from cml.engine.events import event_dict, events_after, latest_event_id
 from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
-from cml.engine.idempotency import replay, request_fingerprint
 from cml.engine.jobs import job_lease
 from cml.engine.lifecycle import purgeable, restorable
 from cml.engine.unit import Apply, commit
+from cml.engine.write.idempotency import replay, request_fingerprint
 from cml.errors import InvalidInputError
 from cml.llm import ChatLLM
 from cml.models import (

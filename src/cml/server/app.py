@@ -30,7 +30,6 @@ __all__ = ["create_app"]
 
 
 def _open(settings: ServerSettings) -> Engine:
-    settings.ensure_data_dir()
     return open_engine(settings.to_engine_config())
 
 
