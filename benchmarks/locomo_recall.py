@@ -414,8 +414,8 @@ def main() -> None:
                 # One end user per conversation = one namespace (docs/decisions.md #16).
                 for conversation in conversations:
                     report = memory.consolidate(user_id=namespace_of(conversation.sample_id))
-                    report.pop("fact_ids", None)
-                    print(f"consolidation {conversation.sample_id}: {report}", file=sys.stderr)
+                    counts = report.model_dump(exclude={"fact_ids"})
+                    print(f"consolidation {conversation.sample_id}: {counts}", file=sys.stderr)
                 after_ranked: dict[str, list[str | None]] = {}
                 for conversation in conversations:
                     evaluate(memory, conversation, ks, after, after_ranked)

@@ -16,12 +16,12 @@ Example:
 
 from __future__ import annotations
 
+from cml._async.client import AsyncCognitiveMemoryLayer
+from cml._async.embedded import AsyncEmbeddedCognitiveMemoryLayer
+from cml._sync.client import CognitiveMemoryLayer
+from cml._sync.embedded import EmbeddedCognitiveMemoryLayer
 from cml._version import __version__
-from cml.async_client import AsyncCognitiveMemoryLayer
-from cml.async_namespaced import AsyncNamespacedClient
-from cml.client import CognitiveMemoryLayer
 from cml.config import CMLConfig
-from cml.embedded import AsyncEmbeddedCognitiveMemoryLayer, EmbeddedCognitiveMemoryLayer
 from cml.exceptions import (
     APIConnectionError,
     APIError,
@@ -41,22 +41,30 @@ from cml.models import (
     ApiKeyCreated,
     ApiKeyInfo,
     BatchWriteItem,
+    ComponentHealth,
+    ConsolidateResponse,
+    EventItem,
+    EventPage,
     Feedback,
     ForgetResponse,
+    ForgettingResponse,
     HealthResponse,
     MemoryItem,
     MemoryRecordOut,
     MemoryStatus,
     MemoryType,
+    PurgeResponse,
     ReadFormat,
     ReadResponse,
+    RestoreResponse,
     Scope,
     StatsResponse,
+    TenantInfo,
     TurnResponse,
     UpdateResponse,
+    WhoAmIResponse,
     WriteResponse,
 )
-from cml.namespaced import NamespacedClient
 
 __all__ = [
     "APIConnectionError",
@@ -66,35 +74,42 @@ __all__ = [
     "ApiKeyInfo",
     "AsyncCognitiveMemoryLayer",
     "AsyncEmbeddedCognitiveMemoryLayer",
-    "AsyncNamespacedClient",
     "AuthenticationError",
     "AuthorizationError",
     "BatchWriteItem",
     "CMLConfig",
     "CMLError",
     "CognitiveMemoryLayer",
+    "ComponentHealth",
     "ConfigurationError",
     "ConflictError",
+    "ConsolidateResponse",
     "EmbeddedCognitiveMemoryLayer",
+    "EventItem",
+    "EventPage",
     "Feedback",
     "ForgetResponse",
+    "ForgettingResponse",
     "HealthResponse",
     "MemoryItem",
     "MemoryRecordOut",
     "MemoryStatus",
     "MemoryType",
-    "NamespacedClient",
     "NotFoundError",
+    "PurgeResponse",
     "RateLimitError",
     "ReadFormat",
     "ReadResponse",
+    "RestoreResponse",
     "Scope",
     "ServerError",
     "ServiceUnavailableError",
     "StatsResponse",
+    "TenantInfo",
     "TurnResponse",
     "UpdateResponse",
     "ValidationError",
+    "WhoAmIResponse",
     "WriteResponse",
     "__version__",
 ]

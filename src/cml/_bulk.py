@@ -1,6 +1,6 @@
-"""I/O-free helpers of the bulk calls: batch writes and reads, iteration, namespaces.
+"""I/O-free helpers of the bulk calls: batch writes and reads, and the listing's pages.
 
-Both clients (and both namespaced wrappers) build their batch requests here:
+Both clients build their batch requests here:
 
 - :func:`batch_write_bodies` validates every item against the wire contract *before* the list is
   split into requests of at most ``MAX_BATCH_ITEMS``, so that an error names the item's index in
@@ -8,7 +8,6 @@ Both clients (and both namespaced wrappers) build their batch requests here:
 - :func:`chunk_key` gives each chunk its own idempotency key derived from the caller's, so that
   retrying a whole ``batch_write`` with the same key replays the chunks already stored.
 - :func:`shift_error` renumbers the ``items.<i>`` of a server error about a later chunk.
-- :func:`join_namespace` nests namespaces (``a`` then ``b`` is ``a/b``) or refuses clearly.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from typing import Any, TypeVar
 
 import pydantic
 
-from cml._core import field_errors, validate
-from cml.exceptions import APIError, ValidationError
+from cml._checks import NAMESPACE_RULE, field_errors, invalid, validate
+from cml.exceptions import APIError
 from cml.models import (
     MAX_BATCH_ITEMS,
     MAX_BATCH_QUERIES,
@@ -35,13 +34,10 @@ from cml.models import (
 
 __all__ = [
     "BATCH_READ_CONCURRENCY",
-    "NAMESPACE_RULE",
     "batch_read_bodies",
     "batch_write_bodies",
-    "check_namespace_name",
     "chunk_key",
     "chunks",
-    "join_namespace",
     "list_params",
     "shift_error",
 ]
@@ -50,11 +46,6 @@ T = TypeVar("T")
 
 BATCH_READ_CONCURRENCY = 4
 """Most batch-read requests the async client keeps in flight at once."""
-
-NAMESPACE_RULE = (
-    "a namespace is 1-4 segments separated by '/', each 1-64 letters, digits, '_', '.' or '-' "
-    "starting with a letter or digit"
-)
 
 _ITEM_FIELD = re.compile(r"^items\.(\d+)(?=\.|$)")
 _KEY_ROOM = 240  # idempotency keys are at most 255 characters; leave room for "#<chunk>"
@@ -65,18 +56,7 @@ def chunks(values: Sequence[T], size: int) -> list[Sequence[T]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _invalid(details: list[ErrorDetail], hint: str | None = None) -> ValidationError:
-    first = details[0]
-    message = f"Invalid request: {first.field}: {first.message}"
-    if len(details) > 1:
-        message += f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})"
-    return ValidationError(
-        message,
-        status_code=None,
-        code="validation_error",
-        details=details,
-        hint=hint or "Nothing was sent; fix the items named (the server would refuse them too).",
-    )
+_FIX_ITEMS = "Nothing was sent; fix the items named (the server would refuse them too)."
 
 
 def batch_write_bodies(
@@ -84,6 +64,7 @@ def batch_write_bodies(
     *,
     session_id: str | None,
     namespace: str | None,
+    bound: str | None = None,
 ) -> list[dict[str, Any]]:
     """The request bodies of a batch write, one per chunk of ``MAX_BATCH_ITEMS`` items.
 
@@ -92,6 +73,7 @@ def batch_write_bodies(
             :class:`~cml.models.BatchWriteItem` models.
         session_id: Session of the items that do not name their own.
         namespace: Namespace of the items that do not name their own.
+        bound: The namespace of a client bound to one: items may name no other.
 
     Returns:
         One JSON-ready body per chunk, in order.
@@ -120,9 +102,20 @@ def batch_write_bodies(
                     ErrorDetail(field=f"items.{index}.{detail.field}", message=detail.message)
                 )
             continue
+        if bound is not None and model.namespace not in (None, bound):
+            problems.append(
+                ErrorDetail(
+                    field=f"items.{index}.namespace",
+                    message=f"is {model.namespace!r}, but this client is bound to {bound!r}",
+                )
+            )
+            continue
         dumped.append(model.model_dump(mode="json", exclude_unset=True))
     if problems:
-        raise _invalid(problems)
+        hint = _FIX_ITEMS
+        if any(p.field.endswith(".namespace") for p in problems) and bound is not None:
+            hint = "Leave namespace out of the items, or use a client of that namespace."
+        raise invalid(problems, hint=hint)
     shared = {"session_id": session_id, "namespace": namespace}
     # The shared fields go through the same model, so a bad one fails here, before sending.
     validate(BatchWriteItem, {"content": "-", **shared})
@@ -171,7 +164,9 @@ def batch_read_bodies(
         ValidationError: A query (named ``queries.<index>.<field>``) or an option is invalid.
     """
     if isinstance(queries, str):
-        raise _invalid([ErrorDetail(field="queries", message="must be a list of strings")])
+        raise invalid(
+            [ErrorDetail(field="queries", message="must be a list of strings")], hint=_FIX_ITEMS
+        )
     problems: list[ErrorDetail] = []
     bodies: list[dict[str, Any]] = []
     for index, query in enumerate(queries):
@@ -191,7 +186,7 @@ def batch_read_bodies(
             continue
         bodies.append(model.model_dump(mode="json", exclude_unset=True))
     if problems:
-        raise _invalid(problems, hint="Nothing was sent; fix the queries named.")
+        raise invalid(problems, hint="Nothing was sent; fix the queries named.")
     return [{"queries": list(chunk)} for chunk in chunks(bodies, MAX_BATCH_QUERIES)]
 
 
@@ -226,7 +221,7 @@ def list_params(
     if namespace is not None and not is_valid_namespace(namespace):
         problems.append(ErrorDetail(field="namespace", message=f"must be valid: {NAMESPACE_RULE}"))
     if problems:
-        raise _invalid(problems, hint="Nothing was sent; fix the arguments named.")
+        raise invalid(problems, hint="Nothing was sent; fix the arguments named.")
     return {
         "cursor": cursor,
         "per_page": str(batch_size),
@@ -234,28 +229,3 @@ def list_params(
         "type": types or None,
         "namespace": namespace,
     }
-
-
-def check_namespace_name(namespace: object) -> str:
-    """``namespace`` if it is a valid namespace name.
-
-    Raises:
-        ValidationError: Empty, not a string, or malformed; the message states the rule.
-    """
-    if not isinstance(namespace, str) or not is_valid_namespace(namespace):
-        shown = repr(namespace) if isinstance(namespace, str) else type(namespace).__name__
-        detail = ErrorDetail(field="namespace", message=f"{shown} is not valid: {NAMESPACE_RULE}")
-        raise _invalid([detail], hint="Nothing was sent; pick a name that follows the rule.")
-    return namespace
-
-
-def join_namespace(parent: str, child: str) -> str:
-    """The namespace ``child`` nested in ``parent`` (``"a"`` and ``"b"`` give ``"a/b"``).
-
-    Nesting names a separate partition: ``a/b`` neither sees nor is seen from ``a``.
-
-    Raises:
-        ValidationError: ``child`` is malformed, or the result would exceed four segments.
-    """
-    check_namespace_name(child)
-    return check_namespace_name(f"{parent}/{child}")

@@ -1,14 +1,16 @@
-"""The I/O-free half of both clients: what to send, how to read the answer, whether to retry.
+"""The I/O-free half of every client: what to send, how to read the answer, whether to retry.
 
-The sync and async clients differ only in their send loop (:mod:`cml.transport`); everything
-else lives here once:
+The sync and async clients differ only in their send loops (:mod:`cml._async.transport` and its
+generated twin); everything else lives here once:
 
-- :data:`ENDPOINTS <WRITE>`: one :class:`Endpoint` per route (method, path, body model, response
-  parser, admin or not, write or not).
-- :class:`ClientCore` turns an endpoint and the caller's arguments into a :class:`Call`: the body
-  is validated by the shared request model (so bad input fails before sending, with the
-  server's messages), writes get an ``Idempotency-Key`` generated once per call and reused by
-  every retry, and the headers carry the key, the tenant and the SDK version.
+- :class:`ClientCore` turns a route of the contract's table (:mod:`cml.models.routes`) and the
+  caller's arguments into a :class:`Call`: the body is validated by the route's request model (so
+  bad input fails before sending, with the server's messages), keyed writes get an
+  ``Idempotency-Key`` generated once per call and reused by every retry, the headers carry the
+  key, the tenant and the SDK version, and a client bound to a namespace (``with_namespace``)
+  confines every namespaced route to it.
+- :meth:`ClientCore.observe` reads the tenant the server says it acted on (``X-CML-Tenant``), so a
+  client configured without a tenant learns its key's own.
 - :meth:`ClientCore.retry_delay` decides whether a failed attempt is retried and after how long;
   :meth:`ClientCore.error` turns an error answer into its exception (through
   :func:`cml.exceptions.error_from_response`, the one place statuses become classes).
@@ -16,11 +18,11 @@ else lives here once:
 
 from __future__ import annotations
 
+import copy
 import json
 import random
-import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -29,171 +31,45 @@ from urllib.parse import quote
 import httpx
 import pydantic
 
+from cml._checks import (
+    check_namespace,
+    check_namespace_name,
+    check_sendable,
+    field_errors,
+    invalid,
+    validate,
+)
 from cml._version import __version__
 from cml.config import CMLConfig
 from cml.exceptions import (
     APIConnectionError,
     APIError,
     APITimeoutError,
-    ValidationError,
     error_from_response,
     parse_retry_after,
     scrub,
 )
-from cml.models import (
-    ApiKeyCreated,
-    ApiKeyInfo,
-    BatchReadRequest,
-    BatchReadResponse,
-    BatchWriteRequest,
-    BatchWriteResponse,
-    ComponentHealth,
-    ConsolidateRequest,
-    ConsolidateResponse,
-    CreateKeyRequest,
-    ErrorDetail,
-    EventItem,
-    EventPage,
-    ForgetRequest,
-    ForgetResponse,
-    ForgettingRequest,
-    ForgettingResponse,
-    HealthResponse,
-    MemoryPage,
-    PurgeRequest,
-    PurgeResponse,
-    ReadRequest,
-    ReadResponse,
-    RestoreRequest,
-    RestoreResponse,
-    StatsResponse,
-    TenantInfo,
-    TurnRequest,
-    TurnResponse,
-    UpdateRequest,
-    UpdateResponse,
-    WriteRequest,
-    WriteResponse,
-    is_valid_namespace,
-    is_valid_tenant_id,
-)
+from cml.models import ErrorDetail, Scope, is_valid_tenant_id
+from cml.models.routes import API_PREFIX, Route
+
+__all__ = ["USER_AGENT", "Call", "ClientCore", "backoff_delay", "time_param"]
 
 T = TypeVar("T")
 
-API_PREFIX = "/api/v1"
 USER_AGENT = f"py-cml/{__version__}"
+TENANT_HEADER = "X-Tenant-ID"
+REPORTED_TENANT_HEADER = "X-CML-Tenant"
+"""The response header in which the server names the tenant a request acted on."""
+
+_ADAPTERS: dict[Any, pydantic.TypeAdapter[Any]] = {}
 
 
-# ---------------------------------------------------------------------------------------------
-# Endpoints
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Endpoint(Generic[T]):
-    """One route of the API as the clients see it.
-
-    Attributes:
-        method: HTTP method.
-        path: Path under ``/api/v1``; ``{name}`` placeholders are filled per call.
-        parse: Turns the decoded JSON body of a 2xx answer into the result.
-        body: Request model validating the JSON body, if the route takes one.
-        admin: An admin route: sent with ``admin_api_key`` when one is configured.
-        keyed: A memory write: carries an ``Idempotency-Key`` so that a retry is stored once.
-        replayable: Sending it twice does no harm even without a key (reads, GET, DELETE).
-    """
-
-    method: str
-    path: str
-    parse: Callable[[Any], T]
-    body: type[pydantic.BaseModel] | None = None
-    admin: bool = False
-    keyed: bool = False
-    replayable: bool = False
-
-
-_key_list: pydantic.TypeAdapter[list[ApiKeyInfo]] = pydantic.TypeAdapter(list[ApiKeyInfo])
-
-HEALTH = Endpoint("GET", "/health", HealthResponse.model_validate, replayable=True)
-WRITE = Endpoint("POST", "/memory/write", WriteResponse.model_validate, WriteRequest, keyed=True)
-# A read only bumps access statistics, so repeating it is harmless.
-READ = Endpoint("POST", "/memory/read", ReadResponse.model_validate, ReadRequest, replayable=True)
-TURN = Endpoint("POST", "/memory/turn", TurnResponse.model_validate, TurnRequest, keyed=True)
-UPDATE = Endpoint(
-    "POST", "/memory/update", UpdateResponse.model_validate, UpdateRequest, keyed=True
-)
-FORGET = Endpoint(
-    "POST", "/memory/forget", ForgetResponse.model_validate, ForgetRequest, keyed=True
-)
-STATS = Endpoint("GET", "/memory/stats", StatsResponse.model_validate, replayable=True)
-BATCH_WRITE = Endpoint(
-    "POST",
-    "/memory/batch_write",
-    BatchWriteResponse.model_validate,
-    BatchWriteRequest,
-    keyed=True,
-)
-BATCH_READ = Endpoint(
-    "POST",
-    "/memory/batch_read",
-    BatchReadResponse.model_validate,
-    BatchReadRequest,
-    replayable=True,
-)
-LIST_MEMORIES = Endpoint(
-    "GET", "/admin/memories", MemoryPage.model_validate, admin=True, replayable=True
-)
-# Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
-CREATE_KEY = Endpoint(
-    "POST", "/admin/keys", ApiKeyCreated.model_validate, CreateKeyRequest, admin=True
-)
-LIST_KEYS = Endpoint("GET", "/admin/keys", _key_list.validate_python, admin=True, replayable=True)
-REVOKE_KEY = Endpoint(
-    "DELETE", "/admin/keys/{key_id}", ApiKeyInfo.model_validate, admin=True, replayable=True
-)
-
-
-def _as_dict(model: type[pydantic.BaseModel]) -> Callable[[Any], dict[str, Any]]:
-    # The admin operations answer plain dicts; the model still checks the answer's shape.
-    def parse(data: Any) -> dict[str, Any]:
-        return model.model_validate(data).model_dump()
-
-    return parse
-
-
-def _tenant_list(data: Any) -> list[dict[str, Any]]:
-    return [TenantInfo.model_validate(item).model_dump() for item in data]
-
-
-def parse_event(data: str) -> dict[str, Any]:
-    """One event of the event stream (the JSON ``data`` of an SSE message) as a dict."""
-    return EventItem.model_validate_json(data).model_dump()
-
-
-# Not replayable: a repeat of an applied run would act again (or hit the running job's 409).
-CONSOLIDATE = Endpoint(
-    "POST",
-    "/admin/consolidate",
-    _as_dict(ConsolidateResponse),
-    ConsolidateRequest,
-    admin=True,
-)
-RUN_FORGETTING = Endpoint(
-    "POST", "/admin/forget", _as_dict(ForgettingResponse), ForgettingRequest, admin=True
-)
-# Purging twice purges the same memories once.
-PURGE = Endpoint(
-    "POST", "/admin/purge", _as_dict(PurgeResponse), PurgeRequest, admin=True, replayable=True
-)
-LIST_TENANTS = Endpoint("GET", "/admin/tenants", _tenant_list, admin=True, replayable=True)
-GET_EVENTS = Endpoint("GET", "/admin/events", _as_dict(EventPage), admin=True, replayable=True)
-STREAM_EVENTS = Endpoint("GET", "/admin/events/stream", parse_event, admin=True, replayable=True)
-COMPONENTS = Endpoint(
-    "GET", "/admin/components", _as_dict(ComponentHealth), admin=True, replayable=True
-)
-RESTORE = Endpoint(
-    "POST", "/memory/restore", RestoreResponse.model_validate, RestoreRequest, keyed=True
-)
+def _adapter(response: type[T]) -> pydantic.TypeAdapter[T]:
+    # Built on first use: `import cml` should not pay for every route's schema.
+    adapter = _ADAPTERS.get(response)
+    if adapter is None:
+        adapter = _ADAPTERS[response] = pydantic.TypeAdapter(response)
+    return adapter
 
 
 def time_param(value: datetime | None) -> str | None:
@@ -210,7 +86,7 @@ class Call(Generic[T]):
     """One API call, ready to be sent once or, on retryable failures, several times.
 
     Attributes:
-        endpoint: The route.
+        route: The route.
         url: Absolute URL.
         headers: Every header to send; identical on each attempt.
         params: Query parameters.
@@ -218,7 +94,7 @@ class Call(Generic[T]):
         idempotency_key: The key of a write (also in ``headers``), ``None`` otherwise.
     """
 
-    endpoint: Endpoint[T]
+    route: Route[T]
     url: str
     headers: dict[str, str]
     params: dict[str, str | list[str]]
@@ -228,12 +104,15 @@ class Call(Generic[T]):
     @property
     def replayable(self) -> bool:
         """Whether repeating a call that may have reached the server is harmless."""
-        return self.endpoint.replayable or self.idempotency_key is not None
+        return self.route.replayable or self.idempotency_key is not None
 
 
-# ---------------------------------------------------------------------------------------------
-# The core
-# ---------------------------------------------------------------------------------------------
+class _Shared:
+    """What a client and its namespaced copies share: the settings and the reported tenant."""
+
+    def __init__(self, config: CMLConfig) -> None:
+        self.config = config
+        self.reported_tenant: str | None = None
 
 
 class ClientCore:
@@ -245,18 +124,47 @@ class ClientCore:
     """
 
     def __init__(self, config: CMLConfig, *, random_source: random.Random | None = None) -> None:
-        self.config = config
+        self._shared = _Shared(config)
+        self._pinned: CMLConfig | None = None
         self._random = random_source or random.Random()
+        self.namespace: str | None = None
         base = config.base_url.rstrip("/")
         # Accept a base URL given with or without the API prefix.
         self.api_url = base if base.endswith(API_PREFIX) else base + API_PREFIX
+
+    @property
+    def config(self) -> CMLConfig:
+        """The settings calls are built with now."""
+        return self._pinned or self._shared.config
+
+    @property
+    def tenant_id(self) -> str | None:
+        """The configured tenant, else the key's own as the server reported it, else ``None``."""
+        return self.config.tenant_id or self._shared.reported_tenant
+
+    def bind(self, namespace: str) -> ClientCore:
+        """A core confined to ``namespace`` (nested in this one's, if it has one).
+
+        It shares this core's settings: :meth:`set_tenant` on either is seen by both.
+
+        Raises:
+            ValidationError: ``namespace`` is malformed, or nesting exceeds four segments.
+        """
+        name = check_namespace_name(namespace)
+        if self.namespace is not None:
+            name = check_namespace_name(f"{self.namespace}/{name}")
+        bound = copy.copy(self)
+        bound.namespace = name
+        return bound
 
     def snapshot(self) -> ClientCore:
         """A core fixed to the current settings, unaffected by later :meth:`set_tenant` calls.
 
         For a sequence of calls that must all act on one tenant (the pages of an iteration).
         """
-        return ClientCore(self.config, random_source=self._random)
+        fixed = copy.copy(self)
+        fixed._pinned = self.config
+        return fixed
 
     def set_tenant(self, tenant_id: str) -> None:
         """Act on ``tenant_id`` from the next call built on.
@@ -268,16 +176,38 @@ class ClientCore:
         Raises:
             ValidationError: ``tenant_id`` is not a valid tenant id (nothing changes).
         """
-        if not isinstance(tenant_id, str):
-            _invalid("tenant_id", "must be a string")
-        check_tenant_id(tenant_id)
-        self.config = self.config.replace(tenant_id=tenant_id)
+        if not isinstance(tenant_id, str) or not is_valid_tenant_id(tenant_id):
+            detail = "must be 1-64 letters, digits, '_', '.' or '-', starting alphanumeric"
+            if not isinstance(tenant_id, str):
+                detail = "must be a string"
+            raise invalid([ErrorDetail(field="tenant_id", message=detail)], hint=None)
+        self._shared.config = self._shared.config.replace(tenant_id=tenant_id)
+
+    def namespace_for(self, given: str | None) -> str | None:
+        """The namespace a call acts in: ``given``, or a bound client's own namespace.
+
+        Raises:
+            ValidationError: A client bound to a namespace is asked for another one.
+        """
+        if self.namespace is None:
+            return given
+        if given is not None and given != self.namespace:
+            detail = ErrorDetail(
+                field="namespace",
+                message=f"is {given!r}, but this client is bound to {self.namespace!r}",
+            )
+            raise invalid(
+                [detail],
+                hint="Leave namespace out (the client fills it in), or use a client of that "
+                "namespace.",
+            )
+        return self.namespace
 
     # -- building ------------------------------------------------------------------------------
 
     def build(
         self,
-        endpoint: Endpoint[T],
+        route: Route[T],
         body: Mapping[str, Any] | None = None,
         *,
         params: Mapping[str, str | list[str] | None] | None = None,
@@ -287,53 +217,75 @@ class ClientCore:
         """Prepare one call.
 
         Args:
-            endpoint: The route.
+            route: The route.
             body: Fields of the request model; ``None`` values are left out so that the model's
                 defaults apply.
             params: Query parameters (a list repeats the parameter); ``None`` values are left
                 out.
             path_args: Values of the path's placeholders (URL-quoted here).
-            idempotency_key: The caller's key for a write; one is generated when omitted.
+            idempotency_key: The caller's key for a keyed write; one is generated when omitted.
 
         Returns:
             The call.
 
         Raises:
-            ValidationError: The body does not satisfy the request model (nothing is sent).
+            ValidationError: The arguments do not satisfy the request model, or name another
+                namespace than the client's (nothing is sent).
         """
+        if route.namespaced:
+            body, params = self._confine(route, body, params)
         content: bytes | None = None
-        if endpoint.body is not None:
-            model = validate(endpoint.body, body or {})
+        if route.request is not None:
+            model = validate(route.request, body or {})
             data = model.model_dump(mode="json", exclude_unset=True)
             content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        _check_sendable(params, path_args, idempotency_key)
+        check_sendable(params, path_args, idempotency_key)
         key: str | None = None
-        if endpoint.keyed:
+        if route.keyed:
             key = idempotency_key or str(uuid.uuid4())
-        path = endpoint.path.format_map(
+        path = route.path.format_map(
             {name: quote(value, safe="") for name, value in (path_args or {}).items()}
         )
         return Call(
-            endpoint=endpoint,
+            route=route,
             url=self.api_url + path,
-            headers=self.headers(endpoint, has_body=content is not None, idempotency_key=key),
+            headers=self.headers(route, has_body=content is not None, idempotency_key=key),
             params={k: v for k, v in (params or {}).items() if v is not None},
             content=content,
             idempotency_key=key,
         )
 
+    def _confine(
+        self,
+        route: Route[Any],
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str | list[str] | None] | None,
+    ) -> tuple[Mapping[str, Any] | None, Mapping[str, str | list[str] | None] | None]:
+        """The body and query of a namespaced route, with the call's namespace filled in."""
+        if route.request is None:
+            given = (params or {}).get("namespace")
+            if isinstance(given, list):
+                given = None  # not a namespace; the server's own check refuses it
+            check_namespace(given)
+            return body, {**(params or {}), "namespace": self.namespace_for(given)}
+        if "namespace" in route.request.model_fields:
+            given = (body or {}).get("namespace")
+            return {**(body or {}), "namespace": self.namespace_for(given)}, params
+        return body, params  # the namespace sits in the body's items (batch reads)
+
     def headers(
-        self, endpoint: Endpoint[Any], *, has_body: bool, idempotency_key: str | None
+        self, route: Route[Any], *, has_body: bool, idempotency_key: str | None
     ) -> dict[str, str]:
         """Headers of a call: key, tenant, SDK version, and the write's idempotency key."""
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        config = self.config
         # Without the header the server acts on the key's own tenant, which is what a key
         # issued for one tenant needs; sending a default here would make such keys fail.
-        if self.config.tenant_id is not None:
-            headers["X-Tenant-ID"] = self.config.tenant_id
-        key = self.config.api_key
-        if endpoint.admin and self.config.admin_api_key:
-            key = self.config.admin_api_key
+        if config.tenant_id is not None:
+            headers[TENANT_HEADER] = config.tenant_id
+        key = config.api_key
+        if route.scope is Scope.ADMIN and config.admin_api_key:
+            key = config.admin_api_key
         if key:
             headers["X-API-Key"] = key
         if has_body:
@@ -344,35 +296,42 @@ class ClientCore:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def observe(self, call: Call[Any], response: httpx.Response) -> None:
+        """Note the tenant the server acted on, when the call left the choice to the key."""
+        tenant = response.headers.get(REPORTED_TENANT_HEADER)
+        if tenant and TENANT_HEADER not in call.headers and is_valid_tenant_id(tenant):
+            self._shared.reported_tenant = tenant
+
     def parse(self, call: Call[T], response: httpx.Response) -> T:
         """The result of a 2xx answer.
 
         Raises:
             APIError: The body is not what a py-cml server sends (``code`` ``invalid_response``).
         """
-        request_id = response.headers.get("x-request-id")
-        hint = f"Check that base_url ({self.config.base_url}) is the address of a py-cml server."
         try:
             data = json.loads(response.content)
         except ValueError:
-            raise APIError(
-                f"The answer to {call.endpoint.method} {call.endpoint.path} is not JSON",
-                status_code=response.status_code,
-                code="invalid_response",
-                request_id=request_id,
-                hint=hint,
-            ) from None
+            raise self._invalid_response(call, response, "is not JSON") from None
         try:
-            return call.endpoint.parse(data)
+            return _adapter(call.route.response).validate_python(data)
         except pydantic.ValidationError as exc:
-            raise APIError(
-                f"The answer to {call.endpoint.method} {call.endpoint.path} does not match the "
-                f"API: {_summary(exc)}",
-                status_code=response.status_code,
-                code="invalid_response",
-                request_id=request_id,
-                hint=hint,
+            raise self._invalid_response(
+                call, response, f"does not match the API: {_summary(exc)}"
             ) from exc
+
+    def parse_event(self, call: Call[T], data: str) -> T:
+        """One event of a stream (the JSON ``data`` of a server-sent event)."""
+        return _adapter(call.route.response).validate_json(data)
+
+    def _invalid_response(self, call: Call[Any], response: httpx.Response, what: str) -> APIError:
+        base_url = self.config.base_url
+        return APIError(
+            f"The answer to {call.route.method} {call.route.path} {what}",
+            status_code=response.status_code,
+            code="invalid_response",
+            request_id=response.headers.get("x-request-id"),
+            hint=f"Check that base_url ({base_url}) is the address of a py-cml server.",
+        )
 
     def error(self, call: Call[Any], response: httpx.Response, *, retries: int) -> APIError:
         """The exception for an error answer (see :func:`error_from_response`)."""
@@ -380,22 +339,23 @@ class ClientCore:
             response.status_code,
             response.headers,
             response.content,
-            admin=call.endpoint.admin,
+            admin=call.route.scope is Scope.ADMIN,
             retries=retries,
-            secrets=(self.config.api_key, self.config.admin_api_key),
+            secrets=self._secrets,
         )
 
     def connection_error(self, exc: httpx.TransportError, *, retries: int) -> APIConnectionError:
         """The exception for an attempt that got no answer."""
+        config = self.config
         tried = f" (after {retries} retries)" if retries else ""
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(
-                f"No answer from {self.config.base_url} within {self.config.timeout} s{tried}",
+                f"No answer from {config.base_url} within {config.timeout} s{tried}",
                 hint="Pass a larger timeout= or set CML_TIMEOUT.",
             )
         reason = scrub(str(exc) or type(exc).__name__, self._secrets)
         return APIConnectionError(
-            f"Could not reach {self.config.base_url}{tried}: {reason}",
+            f"Could not reach {config.base_url}{tried}: {reason}",
             hint="Is the server running (`cml serve`)? Pass base_url= or set CML_BASE_URL.",
         )
 
@@ -446,124 +406,6 @@ class ClientCore:
     @property
     def _secrets(self) -> tuple[str | None, ...]:
         return (self.config.api_key, self.config.admin_api_key)
-
-
-# ---------------------------------------------------------------------------------------------
-# Pure helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def validate(model: type[pydantic.BaseModel], fields: Mapping[str, Any]) -> pydantic.BaseModel:
-    """Build a request model, raising :class:`ValidationError` with per-field details.
-
-    Args:
-        model: The request model.
-        fields: Its fields; ``None`` values are left out so that the model's defaults apply.
-
-    Returns:
-        The validated model.
-
-    Raises:
-        ValidationError: With ``status_code`` ``None``: the request was not sent.
-    """
-    try:
-        return model.model_validate({k: v for k, v in fields.items() if v is not None})
-    except pydantic.ValidationError as exc:
-        details = field_errors(exc)
-        raise ValidationError(
-            _invalid_message(details),
-            status_code=None,
-            code="validation_error",
-            details=details,
-            hint="Nothing was sent; fix the arguments named (the server would refuse them too).",
-        ) from exc
-
-
-def check_namespace(namespace: str | None) -> None:
-    """Refuse a malformed namespace query parameter before sending it."""
-    if namespace is not None and not is_valid_namespace(namespace):
-        _invalid(
-            "namespace",
-            "must be 1-64 characters of letters, digits, '_', '.', '-' per segment, starting "
-            "with a letter or digit, with up to four segments separated by '/'",
-        )
-
-
-def check_tenant_id(tenant_id: str | None) -> None:
-    """Refuse a malformed tenant id before sending it."""
-    if tenant_id is not None and not is_valid_tenant_id(tenant_id):
-        _invalid(
-            "tenant_id", "must be 1-64 letters, digits, '_', '.' or '-', starting alphanumeric"
-        )
-
-
-_KEY_PREFIX = "cml_"
-_KEY_MIN_LENGTH = 36
-"""A py-cml key secret is ``cml_`` and 43 more characters; ids never look like that."""
-
-
-def check_id(name: str, value: str) -> None:
-    """Refuse an empty id, or a key's secret, before building a URL from it."""
-    if not value.strip():
-        _invalid(name, "must not be empty")
-    if value.startswith(_KEY_PREFIX) and len(value) >= _KEY_MIN_LENGTH:
-        # A URL ends up in access logs and proxies: a secret pasted for an id must not go out.
-        _invalid(name, "is an API key's secret; pass the key's id (ApiKeyInfo.id) instead")
-
-
-# The server's rule for Idempotency-Key (an HTTP header value); see cml.server.deps.
-_IDEMPOTENCY_KEY_RE = re.compile(r"[\x20-\x7e]{1,255}")
-
-
-def _check_sendable(
-    params: Mapping[str, str | list[str] | None] | None,
-    path_args: Mapping[str, str] | None,
-    idempotency_key: str | None,
-) -> None:
-    """Refuse what HTTP cannot carry, before httpx fails on it with an error of its own."""
-    for name, value in [*(params or {}).items(), *(path_args or {}).items()]:
-        for item in value if isinstance(value, list) else [value]:
-            if item is not None and not _is_utf8(item):
-                _invalid(name, "must be valid Unicode (no lone surrogates)")
-    if idempotency_key is not None and not _IDEMPOTENCY_KEY_RE.fullmatch(idempotency_key):
-        _invalid("idempotency_key", "must be 1-255 printable ASCII characters")
-
-
-def _is_utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _invalid(field: str, message: str) -> None:
-    details = [ErrorDetail(field=field, message=message)]
-    raise ValidationError(
-        _invalid_message(details), status_code=None, code="validation_error", details=details
-    )
-
-
-def field_errors(exc: pydantic.ValidationError) -> list[ErrorDetail]:
-    """Per-field problems of a pydantic error, named and worded as the server reports them."""
-    details = []
-    for error in exc.errors(include_url=False):
-        message = error["msg"]
-        # Pydantic prefixes messages of custom validators; the prefix tells the caller nothing.
-        for prefix in ("Value error, ", "Assertion failed, "):
-            message = message.removeprefix(prefix)
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        details.append(ErrorDetail(field=field, message=message))
-    return details
-
-
-def _invalid_message(details: list[ErrorDetail]) -> str:
-    # The same wording as the server's 422, so a message reads alike wherever it was caught.
-    first = details[0]
-    message = f"Invalid request: {first.field}: {first.message}"
-    if len(details) > 1:
-        message += f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})"
-    return message
 
 
 def _summary(exc: pydantic.ValidationError) -> str:

@@ -33,7 +33,10 @@ async def test_consolidate_then_nothing_new(client: Client) -> None:
     first = await client.call("consolidate")
     again = await client.call("consolidate", user_id="alice")
 
-    assert isinstance(first, dict)
+    assert isinstance(first, cml.ConsolidateResponse)
+    assert first.facts_extracted == first["facts_extracted"]  # the documented dict-style use
+    assert "facts_extracted" in first
+    assert first.get("no_such_field", "missing") == "missing"
     assert first["tenant_id"] == "default"
     assert (first["clusters_formed"], first["facts_extracted"]) == (1, 1)
     assert first["migrations_completed"] == 2

@@ -36,7 +36,8 @@ from starlette.routing import Route
 
 from cml.engine.listing import encode_cursor
 from cml.models import CreateKeyRequest, MemoryType, WriteRequest
-from cml.server.app import API_PREFIX, create_app
+from cml.models.routes import API_PREFIX
+from cml.server.app import create_app
 from cml.storage.base import MemoryFilter
 from cml.storage.ids import new_id
 
@@ -172,6 +173,17 @@ async def _docs_redirect(w: World) -> None:
 
 
 # --- memory routes --------------------------------------------------------------------------------
+
+
+@case("GET", "/whoami")
+async def _whoami(w: World) -> None:
+    refused(await w.call("GET", "/whoami", key=w.key_a, tenant=B), 403)
+    response = await w.call("GET", "/whoami", key=w.key_a)
+    assert response.status_code == 200
+    assert response.headers["X-CML-Tenant"] == A
+    me = response.json()
+    assert (me["tenant_id"], me["tenants"], me["all_tenants"]) == (A, [A], False)
+    assert B not in json.dumps(me)
 
 
 @case("POST", "/memory/write")
@@ -611,6 +623,7 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/memory/forget"): {"json": {"memory_ids": ["<b>"], "hard": True}},
     ("POST", "/memory/restore"): {"json": {"memory_ids": ["<b>"]}},
     ("GET", "/memory/stats"): {},
+    ("GET", "/whoami"): {},
     ("POST", "/admin/keys"): {"json": {"tenant_id": B, "scopes": ["admin"]}},
     ("GET", "/admin/keys"): {},
     ("DELETE", "/admin/keys/{key_id}"): {"path": {"key_id": "<b-key>"}},

@@ -12,10 +12,10 @@ import json
 
 import pytest
 
-from cml.engine.dedup import content_hash
 from cml.engine.pii import redact_label, redact_metadata
 from cml.engine.secret_rules import random_token, stand_in
 from cml.engine.sensitive import find_secret, redact_pii
+from cml.engine.write.dedup import content_hash
 from cml.storage.ids import new_id
 
 AZURE_KEY = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -66,12 +67,13 @@ async def make_async_client() -> AsyncIterator[Callable[..., cml.AsyncCognitiveM
 
 @pytest.fixture(scope="session")
 def unasync() -> ModuleType:
-    """The generator script of the sync client, loaded from ``scripts/unasync.py``."""
+    """The generator of the sync modules, loaded from ``scripts/unasync.py``."""
     path = Path(__file__).resolve().parents[2] / "scripts" / "unasync.py"
     spec = importlib.util.spec_from_file_location("cml_unasync_script", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 

@@ -1,4 +1,5 @@
-"""Namespaced views: isolation in both directions for every scoped call, nesting, refusals."""
+"""Namespaced clients (``with_namespace``): isolation in both directions for every namespaced
+call, nesting, refusals, and what they share with the client they were made from."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import cml
 
 Client = cml.AsyncCognitiveMemoryLayer
-View = cml.AsyncNamespacedClient
+View = cml.AsyncCognitiveMemoryLayer
 
 A_TEXT = "The launch budget for the robot arm is twelve thousand euros"
 B_TEXT = "The launch party for the robot arm is on the rooftop terrace"
@@ -129,23 +130,59 @@ async def test_batch_items_may_not_name_another_namespace(server_client: Client)
     assert (await server_client.stats(namespace="b")).total_memories == 0
 
 
-async def test_everything_else_is_the_clients(server_client: Client) -> None:
+async def test_everything_else_acts_as_on_the_client(server_client: Client) -> None:
     view = server_client.with_namespace("a")
+    assert type(view) is type(server_client)
     assert (await view.health()).status == "ok"
-    keys = await view.list_api_keys()  # not wrapped: reached through the view
-    assert isinstance(keys, list)
-    assert view.client is server_client
-    assert view.tenant_id == server_client.tenant_id
-    with pytest.raises(AttributeError, match="close the client"):
-        view.close()  # type: ignore[attr-defined]
-    with pytest.raises(TypeError):
-        await view.write("x", namespace="b")  # type: ignore[call-arg]
+    created = await view.create_api_key("default", name="made through a namespaced client")
+    keys = await view.list_api_keys()  # not namespaced: the whole tenant's keys
+    assert [k.id for k in keys] == [created.id]
+    await view.write("A note in a")
+    await server_client.write("A note in no namespace")
+    assert (await view.list_tenants())[0].memory_count == 2  # admin calls see the whole tenant
+    assert view.tenant_id == server_client.tenant_id == "default"
+
+
+async def test_another_namespace_is_refused_before_sending(server_client: Client) -> None:
+    view = server_client.with_namespace("a")
+    for call in (
+        view.write("x", namespace="b"),
+        view.read("x", namespace="b"),
+        view.stats(namespace="b"),
+        view.batch_read(["x"], namespace="b"),
+        view.batch_write([{"content": "x"}], namespace="b"),
+    ):
+        with pytest.raises(cml.ValidationError) as caught:
+            await call
+        assert caught.value.status_code is None  # nothing was sent
+        assert caught.value.details[0].field == "namespace"
+        assert "bound to 'a'" in caught.value.message
+    assert (await view.write("same", namespace="a")).success  # its own name is fine
+    assert (await server_client.stats(namespace="b")).total_memories == 0
+
+
+async def test_the_connection_and_the_tenant_are_shared(server_client: Client) -> None:
+    view = server_client.with_namespace("a")
+    await view.close()  # closes nothing: the client it was made from owns the connection
+    assert (await server_client.health()).status == "ok"
+    assert (await view.health()).status == "ok"
+    server_client.set_tenant("globex")
+    assert view.tenant_id == "globex"
+    with pytest.raises(cml.AuthorizationError, match="globex"):
+        await view.write("A note for globex")  # the client's tenant, which this key may not use
+    view.set_tenant("default")
+    assert server_client.tenant_id == "default"
+    await view.write("A note for default")
+    assert (await server_client.stats(namespace="a")).total_memories == 1
+    await server_client.close()  # one connection: closing the client closes it for the view
+    with pytest.raises(RuntimeError, match="closed"):
+        await view.health()
 
 
 def test_sync_views_isolate_too(tmp_path: Path) -> None:
     with cml.EmbeddedCognitiveMemoryLayer(tmp_path / "m.db", embedding_provider="hash") as memory:
         a, b = memory.with_namespace("a"), memory.with_namespace("b")
-        assert isinstance(a, cml.NamespacedClient)
+        assert type(a) is cml.EmbeddedCognitiveMemoryLayer
         written = a.write(A_TEXT)
         b.write(B_TEXT)
         assert [m.id for m in a.read("robot arm").memories] == [written.memory_id]
@@ -154,3 +191,5 @@ def test_sync_views_isolate_too(tmp_path: Path) -> None:
         with pytest.raises(cml.NotFoundError):
             b.update(str(written.memory_id), importance=0.2)
         assert "twelve" not in b.turn("robot arm budget?").memory_context
+        a.close()  # closes nothing: the engine stays open for the client and b
+        assert b.stats().total_memories == 2

@@ -1,20 +1,23 @@
-"""The sync and async clients (and their namespaced views) are twins: same methods, same
-signatures, same docs."""
+"""The sync and async clients (and the integrations' helpers) are twins: same methods, same
+signatures, same docs; the sync ones are generated, and the generated files are current."""
 
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import cml
+import cml.integrations as integrations
 
 PAIRS = [
     (cml.CognitiveMemoryLayer, cml.AsyncCognitiveMemoryLayer),
     (cml.EmbeddedCognitiveMemoryLayer, cml.AsyncEmbeddedCognitiveMemoryLayer),
-    (cml.NamespacedClient, cml.AsyncNamespacedClient),
+    (integrations.CMLOpenAIHelper, integrations.AsyncCMLOpenAIHelper),
+    (integrations.CMLMemoryProvider, integrations.AsyncCMLMemoryProvider),
+    (integrations.MemoryProvider, integrations.AsyncMemoryProvider),
+    (integrations.MemoryToolDispatcher, integrations.AsyncMemoryToolDispatcher),
 ]
 # No I/O, so plain methods on both twins.
 PLAIN_METHODS = {"set_tenant", "with_namespace"}
@@ -23,7 +26,7 @@ ASYNC_ONLY_DUNDERS = {"__init__", "__aenter__", "__aexit__"}
 
 
 def _public(cls: type, dunders: set[str]) -> set[str]:
-    # Dunders are compared only where defined (a namespaced view is no context manager).
+    # Dunders are compared only where defined (a helper is no context manager).
     return {name for name in dir(cls) if not name.startswith("_")} | (dunders & set(dir(cls)))
 
 
@@ -95,38 +98,48 @@ def test_embedded_clients_are_the_http_clients() -> None:
     assert issubclass(cml.AsyncEmbeddedCognitiveMemoryLayer, cml.AsyncCognitiveMemoryLayer)
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["client", "namespaced"])
-def test_generated_sync_modules_are_current(unasync: ModuleType, index: int) -> None:
-    source_path, target_path = unasync.FILES[index]
-    source = Path(source_path).read_text(encoding="utf-8")
-    current = Path(target_path).read_text(encoding="utf-8")
-
-    assert current == unasync.unasync(source, Path(source_path).name), (
-        "run `python scripts/unasync.py`"
-    )
+def test_generated_sync_modules_are_current(unasync: ModuleType) -> None:
+    plan = unasync.plan()
+    assert plan.problems == []
+    stale = [str(path) for path in unasync.stale(plan)]
+    assert stale == [], "run `python scripts/unasync.py`"
 
 
-def test_namespaced_views_cover_every_scoped_method() -> None:
-    # Every client method taking a namespace is either wrapped by the view (which fixes the
-    # namespace) or deliberately left to the client; a new one must be decided on here.
-    scoped = {
-        name
-        for name in _public(cml.AsyncCognitiveMemoryLayer, set())
-        if callable(getattr(cml.AsyncCognitiveMemoryLayer, name))
-        and "namespace"
-        in inspect.signature(getattr(cml.AsyncCognitiveMemoryLayer, name)).parameters
-    }
-    wrapped = set(vars(cml.AsyncNamespacedClient))
-    assert scoped <= wrapped
-    for name in scoped - {"with_namespace"}:
-        assert (
-            "namespace"
-            not in inspect.signature(getattr(cml.AsyncNamespacedClient, name)).parameters
-        )
+def test_every_async_source_has_its_generated_twin(unasync: ModuleType) -> None:
+    plan = unasync.plan()
+    names = {path.relative_to(unasync.SRC).as_posix() for path in plan.files}
+    assert {
+        "_sync/client.py",
+        "_sync/embedded.py",
+        "_sync/transport.py",
+        "integrations/_sync/openai_helper.py",
+        "integrations/_sync/provider.py",
+        "integrations/_sync/tools.py",
+    } <= names
+    for path in plan.files:
+        header = path.read_text(encoding="utf-8").splitlines()[:2]
+        source = header[0].removeprefix("# Generated from ").split(" by ")[0]
+        assert "/_async/" in source
+        assert (unasync.ROOT / source).exists(), header  # the header names the file to edit
+        assert "Do not edit" in header[1]
 
 
-def test_views_are_made_by_with_namespace() -> None:
-    sync_view = inspect.signature(cml.CognitiveMemoryLayer.with_namespace).return_annotation
-    async_view = inspect.signature(cml.AsyncCognitiveMemoryLayer.with_namespace).return_annotation
-    assert "NamespacedClient" in str(sync_view)
-    assert "AsyncNamespacedClient" in str(async_view)
+def test_the_generator_refuses_an_unused_substitution(unasync: ModuleType) -> None:
+    rules = [*unasync.SUBSTITUTIONS, (r"\bno_such_name_anywhere\b", "x")]
+
+    problems = unasync.plan(rules).problems
+
+    assert len(problems) == 1
+    assert "no_such_name_anywhere" in problems[0]
+    assert "changed nothing" in problems[0]
+
+
+def test_a_namespaced_client_is_a_client_of_the_same_class() -> None:
+    for cls in (cml.CognitiveMemoryLayer, cml.AsyncCognitiveMemoryLayer):
+        client = cls(api_key="k", base_url="http://cml.test")
+        scoped = client.with_namespace("a")
+        assert type(scoped) is cls
+        assert type(scoped.with_namespace("b")) is cls
+        assert scoped.namespace == "a"
+        assert client.namespace is None
+        assert "Self" in str(inspect.signature(cls.with_namespace).return_annotation)

@@ -12,9 +12,11 @@ import pytest
 
 import cml
 from cml import _core
+from cml._sync.transport import send
 from cml.config import CMLConfig
 from cml.exceptions import parse_retry_after
-from cml.transport import send_sync
+from cml.models import routes
+from cml.models.routes import Route
 
 from .scripted import READ_OK, WRITE_OK, ScriptedServer, error
 
@@ -143,35 +145,33 @@ def test_timeouts_of_reads_are_retried(make_client: Make) -> None:
     assert len(server.requests) == 2
 
 
-def _waits(
-    server: ScriptedServer, call_endpoint: _core.Endpoint[Any], **settings: Any
-) -> list[float]:
+def _waits(server: ScriptedServer, route: Route[Any], **settings: Any) -> list[float]:
     """Send one call through the sync loop and return the waits it asked for."""
     config = CMLConfig(base_url="http://cml.test", **settings)
     core = _core.ClientCore(config, random_source=random.Random(1))
-    body = {"content": "A fact"} if call_endpoint.body is not None else None
+    body = {"content": "A fact"} if route.request is not None else None
     waits: list[float] = []
     with httpx.Client(transport=server.transport) as http:
-        send_sync(http, core, core.build(call_endpoint, body), sleep=waits.append)
+        send(http, core, core.build(route, body), sleep=waits.append)
     return waits
 
 
 def test_retry_after_seconds_is_honoured() -> None:
     server = ScriptedServer(error(429, "rate_limited", headers={"Retry-After": "3"}), OK)
 
-    assert _waits(server, _core.WRITE) == [3.0]
+    assert _waits(server, routes.WRITE) == [3.0]
 
 
 def test_retry_after_is_capped() -> None:
     server = ScriptedServer(error(503, "unavailable", headers={"Retry-After": "3600"}), OK)
 
-    assert _waits(server, _core.WRITE, retry_after_max=20.0) == [20.0]
+    assert _waits(server, routes.WRITE, retry_after_max=20.0) == [20.0]
 
 
 def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
     server = ScriptedServer(*[error(503, "unavailable")] * 3, OK)
 
-    waits = _waits(server, _core.WRITE, backoff_initial=1.0, backoff_max=3.0)
+    waits = _waits(server, routes.WRITE, backoff_initial=1.0, backoff_max=3.0)
 
     assert len(waits) == 3
     for wait, ceiling in zip(waits, [1.0, 2.0, 3.0], strict=True):
@@ -181,7 +181,7 @@ def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
 def test_no_waits_without_retries() -> None:
     server = ScriptedServer(OK)
 
-    assert _waits(server, _core.WRITE, max_retries=3) == []
+    assert _waits(server, routes.WRITE, max_retries=3) == []
 
 
 def test_retry_after_as_an_http_date() -> None:

@@ -20,7 +20,7 @@ from cml.cli._common import fail, settings_from
 from cml.exceptions import CMLError
 
 if TYPE_CHECKING:
-    from cml.async_client import AsyncCognitiveMemoryLayer
+    from cml import AsyncCognitiveMemoryLayer
 
 __all__ = ["mcp_command"]
 
@@ -33,10 +33,10 @@ def _client(
     embedding_provider: str | None,
 ) -> AsyncCognitiveMemoryLayer:
     if url is not None:
-        from cml.async_client import AsyncCognitiveMemoryLayer
+        from cml import AsyncCognitiveMemoryLayer
 
         return AsyncCognitiveMemoryLayer(api_key=api_key, base_url=url, tenant_id=tenant)
-    from cml.embedded import AsyncEmbeddedCognitiveMemoryLayer
+    from cml import AsyncEmbeddedCognitiveMemoryLayer
 
     # Settings from CML_* first, so that without --db the store is the one `cml serve` uses.
     settings = settings_from(embedding_provider=embedding_provider)

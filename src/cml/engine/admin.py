@@ -1,33 +1,51 @@
 """The operator-facing operations: consolidation, forgetting, restore/purge, tenants, events,
 component health. The server's admin routes (and ``/memory/restore``) map onto this class.
 
-Consolidation and forgetting runs hold the tenant's job lease (see :mod:`cml.engine.jobs`);
-mutations share the write lock of :class:`~cml.engine.service.MemoryService` so that they never
-interleave with a write's duplicate check.
+Every operation returns the contract's model of its answer (``ConsolidateResponse``,
+``EventPage``, ...), which the server sends as is. Consolidation and forgetting runs hold the
+tenant's job lease (see :mod:`cml.engine.jobs`); mutations share the write lock of
+:class:`~cml.engine.service.MemoryService` so that they never interleave with a write's
+duplicate check.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import math
 import threading
 from datetime import UTC, datetime
-from typing import Any
 
 from cml.embeddings.base import Embedder
 from cml.engine.consolidation import ConsolidationSettings, Summarizer, consolidate_tenant
-from cml.engine.events import events_after, events_page, latest_event_id
+from cml.engine.events import event_dict, events_after, latest_event_id
 from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
 from cml.engine.jobs import job_lease
 from cml.engine.lifecycle import purgeable, restorable
 from cml.engine.unit import Apply, commit
 from cml.engine.write.idempotency import replay, request_fingerprint
+from cml.errors import InvalidInputError
 from cml.llm import ChatLLM
-from cml.models import MemoryStatus, RestoreRequest, RestoreResponse
+from cml.models import (
+    ComponentStatus,
+    ConsolidateResponse,
+    EventItem,
+    EventPage,
+    ForgettingResponse,
+    MemoryStatus,
+    PurgeResponse,
+    RestoreRequest,
+    RestoreResponse,
+    TenantInfo,
+)
 from cml.storage.base import EventRecord, MemoryStore, StoreTransaction
 
 __all__ = ["AdminService"]
 
 _CHUNK = 500
+# Stores take 64-bit offsets; no tenant has this many events, so a clamped page is still empty.
+_MAX_OFFSET = 2**62
 
 
 class AdminService:
@@ -72,14 +90,14 @@ class AdminService:
         namespace: str | None = None,
         actor: str | None = None,
         trigger: str = "api",
-    ) -> dict[str, Any]:
+    ) -> ConsolidateResponse:
         """Turn the tenant's recent episodes into semantic facts (see :mod:`.consolidation`).
 
         Raises:
             JobRunningError: A consolidation of this tenant is already running.
         """
         with job_lease(self._store, "consolidate", tenant_id):
-            return consolidate_tenant(
+            report = consolidate_tenant(
                 self._store,
                 self._embedder,
                 self._summarizer(),
@@ -90,6 +108,7 @@ class AdminService:
                 actor=actor,
                 trigger=trigger,
             )
+        return ConsolidateResponse.model_validate(report)
 
     def run_forgetting(
         self,
@@ -100,14 +119,14 @@ class AdminService:
         max_memories: int = 5000,
         actor: str | None = None,
         trigger: str = "api",
-    ) -> dict[str, Any]:
+    ) -> ForgettingResponse:
         """Score the tenant's memories and plan (or apply) forgetting (see :mod:`.forgetting`).
 
         Raises:
             JobRunningError: A forgetting run of this tenant is already running.
         """
         with job_lease(self._store, "forget", tenant_id):
-            return forget_tenant(
+            report = forget_tenant(
                 self._store,
                 self._embedder,
                 self._summarizer(),
@@ -120,6 +139,7 @@ class AdminService:
                 actor=actor,
                 trigger=trigger,
             )
+        return ForgettingResponse.model_validate(report)
 
     # -- restore and purge ---------------------------------------------------------------------
 
@@ -182,7 +202,7 @@ class AdminService:
 
     def purge(
         self, tenant_id: str, *, older_than: datetime | None = None, actor: str | None = None
-    ) -> dict[str, Any]:
+    ) -> PurgeResponse:
         """Delete the tenant's soft-deleted memories (and their history) for good.
 
         Args:
@@ -191,7 +211,7 @@ class AdminService:
             actor: The API key that asked, for the event log.
 
         Returns:
-            ``tenant_id``, ``purged_count``, ``memory_ids`` and ``message``.
+            How many memories were purged, and their ids.
         """
         with self._lock:
             ids = [r.id for r in purgeable(self._store, tenant_id, older_than)]
@@ -214,25 +234,25 @@ class AdminService:
                         )
                     )
         plural = "y" if len(ids) == 1 else "ies"
-        return {
-            "tenant_id": tenant_id,
-            "purged_count": len(ids),
-            "memory_ids": ids,
-            "message": f"Purged {len(ids)} deleted memor{plural} for good.",
-        }
+        return PurgeResponse(
+            tenant_id=tenant_id,
+            purged_count=len(ids),
+            memory_ids=ids,
+            message=f"Purged {len(ids)} deleted memor{plural} for good.",
+        )
 
     # -- tenants, events, health ---------------------------------------------------------------
 
-    def list_tenants(self) -> list[dict[str, Any]]:
+    def list_tenants(self) -> list[TenantInfo]:
         """Every tenant with its memory, fact and event counts and its last activity."""
         return [
-            {
-                "tenant_id": t.tenant_id,
-                "memory_count": t.memory_count,
-                "fact_count": t.fact_count,
-                "event_count": t.event_count,
-                "last_activity": t.last_activity.isoformat() if t.last_activity else None,
-            }
+            TenantInfo(
+                tenant_id=t.tenant_id,
+                memory_count=t.memory_count,
+                fact_count=t.fact_count,
+                event_count=t.event_count,
+                last_activity=t.last_activity,
+            )
             for t in self._store.list_tenants()
         ]
 
@@ -240,14 +260,82 @@ class AdminService:
         self,
         tenant_id: str,
         *,
-        page: int = 1,
+        page: int | None = None,
+        cursor: str | None = None,
         per_page: int = 50,
         event_type: str | None = None,
         since: datetime | None = None,
-    ) -> dict[str, Any]:
-        """A page of the tenant's event log, newest first."""
-        return events_page(
-            self._store, tenant_id, page=page, per_page=per_page, event_type=event_type, since=since
+    ) -> EventPage:
+        """A page of the tenant's event log, newest first: by ``cursor``, else by ``page``.
+
+        The log only grows (events are never deleted), so a cursor records how many matching
+        events lie below the last one returned; the next page starts there, wherever new events
+        have pushed it, and keeps to ids below the last one returned, so a walk by cursor never
+        skips or repeats an event while others are written.
+
+        Args:
+            tenant_id: Whose events.
+            page: Page number from 1 (the first page when neither this nor ``cursor`` is given).
+            cursor: The ``next_cursor`` of the previous page.
+            per_page: Events per page.
+            event_type: Only events of this type.
+            since: Only events from this time on.
+
+        Raises:
+            InvalidInputError: Both ``page`` and ``cursor``, or a cursor this server did not
+                issue.
+        """
+        if page is not None and cursor is not None:
+            raise InvalidInputError(
+                "Give page or cursor, not both.",
+                field="cursor",
+                hint="Walk the log with next_cursor; page numbers are for jumping to a page.",
+            )
+
+        def window(offset: int, limit: int) -> tuple[list[EventRecord], int]:
+            return self._store.list_events(
+                tenant_id,
+                event_type=event_type,
+                since=since,
+                offset=min(offset, _MAX_OFFSET),
+                limit=limit,
+            )
+
+        if cursor is None:
+            number = page or 1
+            offset = (number - 1) * per_page
+            rows, total = window(offset, per_page)
+            taken = [(offset + i, row) for i, row in enumerate(rows)]
+        else:
+            bound, below = _decode_event_cursor(cursor)
+            _, total = window(0, 0)
+            # Start a little above where the page should begin: events committed out of id
+            # order (concurrent writers on PostgreSQL) then cannot make it skip one.
+            offset = max(0, total - below - _EVENT_MARGIN)
+            taken = []
+            while len(taken) < per_page:
+                rows, total = window(offset, per_page + _EVENT_MARGIN)
+                for i, row in enumerate(rows):
+                    if len(taken) < per_page and (row.id or 0) < bound:
+                        taken.append((offset + i, row))
+                        bound = row.id or 0
+                if len(rows) < per_page + _EVENT_MARGIN:
+                    break
+                offset += len(rows)
+            number = None
+        next_cursor = None
+        if taken:
+            position, last = taken[-1]
+            below = total - position - 1
+            if below > 0 and last.id is not None:
+                next_cursor = _encode_event_cursor(last.id, below)
+        return EventPage(
+            items=[_event_item(row) for _, row in taken],
+            next_cursor=next_cursor,
+            total=total,
+            per_page=per_page,
+            page=number,
+            total_pages=math.ceil(total / per_page) if per_page else 0,
         )
 
     def events_after(
@@ -258,16 +346,48 @@ class AdminService:
         event_type: str | None = None,
         since: datetime | None = None,
         limit: int = 100,
-    ) -> list[dict[str, Any]]:
+    ) -> list[EventItem]:
         """The tenant's events after ``after_id``, oldest first (following the log)."""
-        return events_after(
+        found = events_after(
             self._store, tenant_id, after_id, event_type=event_type, since=since, limit=limit
         )
+        return [EventItem.model_validate(event) for event in found]
 
     def latest_event_id(self, tenant_id: str) -> int:
         """Id of the tenant's newest event, 0 if none."""
         return latest_event_id(self._store, tenant_id)
 
-    def components(self) -> dict[str, dict[str, Any]]:
+    def components(self) -> dict[str, ComponentStatus]:
         """Probe the database, vector index, embedder and LLM (see :mod:`.health`)."""
-        return engine_components(self._store, self._embedder, self._llm)
+        found = engine_components(self._store, self._embedder, self._llm)
+        return {name: ComponentStatus.model_validate(entry) for name, entry in found.items()}
+
+
+_EVENT_MARGIN = 16
+_EVENT_CURSOR_PREFIX = "e1:"
+
+
+def _event_item(event: EventRecord) -> EventItem:
+    return EventItem.model_validate(event_dict(event))
+
+
+def _encode_event_cursor(last_id: int, below: int) -> str:
+    """The cursor after event ``last_id``, with ``below`` matching events older than it."""
+    raw = f"{_EVENT_CURSOR_PREFIX}{last_id}:{below}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_event_cursor(cursor: str) -> tuple[int, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+        last, below = text.removeprefix(_EVENT_CURSOR_PREFIX).split(":")
+        if not text.startswith(_EVENT_CURSOR_PREFIX) or not (last.isdigit() and below.isdigit()):
+            raise ValueError(text)
+        return int(last), int(below)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise InvalidInputError(
+            "The cursor is not one this server issued.",
+            field="cursor",
+            hint="Pass back the next_cursor of the previous page unchanged, or omit it to start.",
+        ) from None

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from cml._version import __version__
 from cml.exceptions import CMLError
+from cml.integrations._async.tools import AsyncMemoryToolDispatcher
 from cml.integrations._extra import require
-from cml.integrations.tools import MEMORY_TOOLS, AsyncMemoryToolDispatcher, ToolOutcome
+from cml.integrations.tools import MEMORY_TOOLS, ToolOutcome
 
 require("mcp")
 
@@ -29,7 +30,7 @@ from mcp.server.lowlevel import Server  # noqa: E402
 from mcp.server.stdio import stdio_server  # noqa: E402
 
 if TYPE_CHECKING:
-    from cml.async_client import AsyncCognitiveMemoryLayer
+    from cml._async.client import AsyncCognitiveMemoryLayer
 
 __all__ = ["SERVER_NAME", "build_server", "serve_stdio"]
 

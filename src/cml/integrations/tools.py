@@ -1,11 +1,13 @@
-"""Memory as tools for function-calling models: schemas and a dispatcher.
+"""Memory as tools for function-calling models: the schemas, and everything a dispatcher does
+that is not a call to the memory.
 
 :data:`MEMORY_TOOLS` is the ``tools`` list to send with a chat completion (OpenAI format): the
-model may call ``remember``, ``recall`` and ``forget``. :class:`MemoryToolDispatcher` (and its
-async twin) runs such a call against a py-cml client and returns the ``tool`` message to append
-to the conversation. Arguments the model got wrong (bad JSON, a missing or mistyped field, an
-unknown tool, content the memory service refuses) come back as a tool message with an ``error``
-the model can read and correct, never as an exception; a memory service that is down raises.
+model may call ``remember``, ``recall`` and ``forget``. ``MemoryToolDispatcher`` and
+``AsyncMemoryToolDispatcher`` (:mod:`cml.integrations`) run such a call against a py-cml client
+with the helpers here, and return the ``tool`` message to append to the conversation.
+Arguments the model got wrong (bad JSON, a missing or mistyped field, an unknown tool, content
+the memory service refuses) come back as a tool message with an ``error`` the model can read and
+correct, never as an exception; a memory service that is down raises.
 
 The model can only soft-delete (restorable): a hard delete is not something to leave to a model.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,20 +37,24 @@ from cml.models import (
     MAX_QUERY_CHARS,
     ForgetResponse,
     MemoryType,
-    ReadFormat,
     ReadResponse,
     WriteResponse,
 )
 
-if TYPE_CHECKING:
-    from cml.async_client import AsyncCognitiveMemoryLayer
-    from cml.client import CognitiveMemoryLayer
-
 __all__ = [
     "MEMORY_TOOLS",
-    "AsyncMemoryToolDispatcher",
-    "MemoryToolDispatcher",
+    "ForgetArguments",
+    "RecallArguments",
+    "RememberArguments",
+    "ToolArgumentError",
     "ToolOutcome",
+    "forgotten",
+    "parse_arguments",
+    "read_tool_call",
+    "recalled",
+    "refused",
+    "remembered",
+    "tool_message",
 ]
 
 _RECALL_LIMIT = 20
@@ -251,223 +257,45 @@ def parse_arguments(name: str, raw: object) -> _Arguments:
         raise ToolArgumentError(f"Invalid arguments for {name}: {problems}.") from None
 
 
-def _refused(exc: ValidationError | NotFoundError) -> ToolOutcome:
+def refused(exc: ValidationError | NotFoundError) -> ToolOutcome:
+    """The outcome of a call the memory service refused: its message, for the model to read."""
     message = exc.message + (f" {exc.hint}" if exc.hint else "")
     return ToolOutcome({"error": message}, is_error=True)
 
 
-def _remembered(response: WriteResponse) -> dict[str, Any]:
-    return {
-        "stored": response.success,
-        "memory_id": response.memory_id,
-        "memory_type": str(response.memory_type) if response.memory_type else None,
-        "deduplicated": response.deduplicated,
-    }
+def remembered(response: WriteResponse) -> ToolOutcome:
+    """The outcome of ``remember``."""
+    return ToolOutcome(
+        {
+            "stored": response.success,
+            "memory_id": response.memory_id,
+            "memory_type": str(response.memory_type) if response.memory_type else None,
+            "deduplicated": response.deduplicated,
+        }
+    )
 
 
-def _recalled(response: ReadResponse) -> dict[str, Any]:
-    return {
-        "memories": [
-            {
-                "id": item.id,
-                "text": item.text,
-                "type": str(item.type),
-                "relevance": round(item.relevance, 3),
-                "timestamp": item.timestamp.isoformat(),
-                "tags": item.context_tags,
-            }
-            for item in response.memories
-        ]
-    }
+def recalled(response: ReadResponse) -> ToolOutcome:
+    """The outcome of ``recall``: the memories, most relevant first, with their ids."""
+    memories = [
+        {
+            "id": item.id,
+            "text": item.text,
+            "type": str(item.type),
+            "relevance": round(item.relevance, 3),
+            "timestamp": item.timestamp.isoformat(),
+            "tags": item.context_tags,
+        }
+        for item in response.memories
+    ]
+    return ToolOutcome({"memories": memories})
 
 
-def _forgotten(response: ForgetResponse) -> dict[str, Any]:
-    return {"forgotten": response.affected_count, "memory_ids": response.memory_ids}
+def forgotten(response: ForgetResponse) -> ToolOutcome:
+    """The outcome of ``forget``."""
+    return ToolOutcome({"forgotten": response.affected_count, "memory_ids": response.memory_ids})
 
 
-def _message(call_id: str, outcome: ToolOutcome) -> dict[str, Any]:
+def tool_message(call_id: str, outcome: ToolOutcome) -> dict[str, Any]:
+    """The ``tool`` message answering the tool call ``call_id``."""
     return {"role": "tool", "tool_call_id": call_id, "content": outcome.json()}
-
-
-class MemoryToolDispatcher:
-    """Runs the memory tools a model calls against a py-cml client (synchronous).
-
-    Args:
-        client: A :class:`~cml.CognitiveMemoryLayer` or
-            :class:`~cml.EmbeddedCognitiveMemoryLayer` (not closed by the dispatcher).
-        namespace: Namespace the tools read, write and forget in.
-        session_id: Session that ``remember`` files new memories under (recall and forget
-            see every session: the tools are the model's long-term memory).
-        agent_id: Recorded as the author of new memories.
-
-    Example:
-        ```python
-        dispatcher = MemoryToolDispatcher(memory)
-        for call in message.tool_calls or []:
-            messages.append(dispatcher.handle(call))
-        ```
-    """
-
-    def __init__(
-        self,
-        client: CognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        session_id: str | None = None,
-        agent_id: str | None = None,
-    ) -> None:
-        self.client = client
-        self.namespace = namespace
-        self.session_id = session_id
-        self.agent_id = agent_id
-
-    def run(self, name: str, arguments: object) -> ToolOutcome:
-        """Run one tool by name.
-
-        Args:
-            name: ``remember``, ``recall`` or ``forget``.
-            arguments: The arguments, as a JSON string or an object.
-
-        Returns:
-            The result, or an error the model can act on (``is_error`` true).
-
-        Raises:
-            CMLError: The memory service failed (other than refusing the arguments).
-        """
-        try:
-            args = parse_arguments(name, arguments)
-            if isinstance(args, RememberArguments):
-                written = self.client.write(
-                    args.content,
-                    memory_type=args.memory_type,
-                    context_tags=args.tags,
-                    session_id=self.session_id,
-                    namespace=self.namespace,
-                    agent_id=self.agent_id,
-                )
-                return ToolOutcome(_remembered(written))
-            if isinstance(args, RecallArguments):
-                found = self.client.read(
-                    args.query,
-                    max_results=args.max_results,
-                    namespace=self.namespace,
-                    format=ReadFormat.LIST,
-                )
-                return ToolOutcome(_recalled(found))
-            assert isinstance(args, ForgetArguments)
-            forgotten = self.client.forget(
-                memory_ids=args.memory_ids, query=args.query, namespace=self.namespace
-            )
-            return ToolOutcome(_forgotten(forgotten))
-        except ToolArgumentError as exc:
-            return ToolOutcome({"error": str(exc)}, is_error=True)
-        except (ValidationError, NotFoundError) as exc:
-            return _refused(exc)
-
-    def handle(self, tool_call: object) -> dict[str, Any]:
-        """Run a model's tool call and build the ``tool`` message answering it.
-
-        Args:
-            tool_call: One item of a message's ``tool_calls`` (the openai object or a dict).
-
-        Returns:
-            ``{"role": "tool", "tool_call_id": ..., "content": <JSON text>}``.
-
-        Raises:
-            TypeError: ``tool_call`` is not a tool call.
-            CMLError: The memory service failed (other than refusing the arguments).
-        """
-        call_id, name, arguments = read_tool_call(tool_call)
-        return _message(call_id, self.run(name, arguments))
-
-
-class AsyncMemoryToolDispatcher:
-    """Runs the memory tools a model calls against an async py-cml client.
-
-    Args:
-        client: An :class:`~cml.AsyncCognitiveMemoryLayer` or
-            :class:`~cml.AsyncEmbeddedCognitiveMemoryLayer` (not closed by the dispatcher).
-        namespace: Namespace the tools read, write and forget in.
-        session_id: Session that ``remember`` files new memories under (recall and forget
-            see every session: the tools are the model's long-term memory).
-        agent_id: Recorded as the author of new memories.
-
-    Example:
-        ```python
-        dispatcher = AsyncMemoryToolDispatcher(memory)
-        for call in message.tool_calls or []:
-            messages.append(await dispatcher.handle(call))
-        ```
-    """
-
-    def __init__(
-        self,
-        client: AsyncCognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        session_id: str | None = None,
-        agent_id: str | None = None,
-    ) -> None:
-        self.client = client
-        self.namespace = namespace
-        self.session_id = session_id
-        self.agent_id = agent_id
-
-    async def run(self, name: str, arguments: object) -> ToolOutcome:
-        """Run one tool by name.
-
-        Args:
-            name: ``remember``, ``recall`` or ``forget``.
-            arguments: The arguments, as a JSON string or an object.
-
-        Returns:
-            The result, or an error the model can act on (``is_error`` true).
-
-        Raises:
-            CMLError: The memory service failed (other than refusing the arguments).
-        """
-        try:
-            args = parse_arguments(name, arguments)
-            if isinstance(args, RememberArguments):
-                written = await self.client.write(
-                    args.content,
-                    memory_type=args.memory_type,
-                    context_tags=args.tags,
-                    session_id=self.session_id,
-                    namespace=self.namespace,
-                    agent_id=self.agent_id,
-                )
-                return ToolOutcome(_remembered(written))
-            if isinstance(args, RecallArguments):
-                found = await self.client.read(
-                    args.query,
-                    max_results=args.max_results,
-                    namespace=self.namespace,
-                    format=ReadFormat.LIST,
-                )
-                return ToolOutcome(_recalled(found))
-            assert isinstance(args, ForgetArguments)
-            forgotten = await self.client.forget(
-                memory_ids=args.memory_ids, query=args.query, namespace=self.namespace
-            )
-            return ToolOutcome(_forgotten(forgotten))
-        except ToolArgumentError as exc:
-            return ToolOutcome({"error": str(exc)}, is_error=True)
-        except (ValidationError, NotFoundError) as exc:
-            return _refused(exc)
-
-    async def handle(self, tool_call: object) -> dict[str, Any]:
-        """Run a model's tool call and build the ``tool`` message answering it.
-
-        Args:
-            tool_call: One item of a message's ``tool_calls`` (the openai object or a dict).
-
-        Returns:
-            ``{"role": "tool", "tool_call_id": ..., "content": <JSON text>}``.
-
-        Raises:
-            TypeError: ``tool_call`` is not a tool call.
-            CMLError: The memory service failed (other than refusing the arguments).
-        """
-        call_id, name, arguments = read_tool_call(tool_call)
-        return _message(call_id, await self.run(name, arguments))

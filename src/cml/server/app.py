@@ -17,18 +17,16 @@ from fastapi.concurrency import run_in_threadpool
 
 from cml._version import __version__
 from cml.engine import Engine, open_engine
+from cml.models.routes import API_PREFIX
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
-from cml.server.routes import admin, admin_memories, health, memory
+from cml.server.routes import admin, admin_memories, health, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
 
-__all__ = ["API_PREFIX", "create_app"]
-
-API_PREFIX = "/api/v1"
-"""Every route lives under this prefix."""
+__all__ = ["create_app"]
 
 
 def _open(settings: ServerSettings) -> Engine:
@@ -105,6 +103,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
+    api.include_router(whoami.router)
     api.include_router(memory.router)
     api.include_router(admin.router)
     api.include_router(admin_memories.router)

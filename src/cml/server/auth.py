@@ -10,7 +10,9 @@ implies read and write. With ``auth_enabled`` off (embedded mode) every request 
 the tenant named by ``X-Tenant-ID`` (``default`` when absent).
 
 Once the caller is known, the request is counted against its key's rate limit
-(:mod:`cml.server.ratelimit`); requests without a valid key are never counted.
+(:mod:`cml.server.ratelimit`); requests without a valid key are never counted. The tenant the
+request acts on is recorded for the response (``X-CML-Tenant``, see
+:mod:`cml.server.middleware`), so a client that sent no ``X-Tenant-ID`` learns its key's tenant.
 
 Example:
     ``def route(principal: Annotated[Principal, Depends(require(Scope.READ))]): ...``
@@ -33,7 +35,7 @@ from cml.engine import Engine
 from cml.engine.keys import KEY_PATTERN
 from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
 from cml.server.deps import EngineDep, SettingsDep
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
 from cml.server.ratelimit import enforce
 from cml.server.settings import ServerSettings
 
@@ -69,13 +71,17 @@ class Principal:
         key_id: Id of the API key used (``None`` when auth is off).
         tenant_id: The tenant this request acts on (after ``X-Tenant-ID``).
         scopes: What the key may do; the admin scope implies the others.
-        is_admin: Whether the key has the admin scope.
+        is_admin: Whether the key has the admin scope (it may act on any tenant).
+        key_tenant_id: The tenant the key belongs to (``None`` when auth is off).
+        tenants: The tenants the key may act on: its own and its extra tenants.
     """
 
     key_id: str | None
     tenant_id: str
     scopes: frozenset[Scope]
     is_admin: bool
+    key_tenant_id: str | None = None
+    tenants: tuple[str, ...] = ()
 
     @property
     def actor(self) -> str | None:
@@ -83,8 +89,8 @@ class Principal:
         return f"key:{self.key_id}" if self.key_id else None
 
 
-def _unauthorized(code: str, message: str, hint: str) -> ApiError:
-    return ApiError(401, code, message, hint=hint, headers={"WWW-Authenticate": "Bearer"})
+def _unauthorized(code: str, message: str, hint: str) -> HTTPProblem:
+    return HTTPProblem(401, code, message, hint=hint, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _presented_key(request: Request) -> str | None:
@@ -116,7 +122,7 @@ def _requested_tenant(request: Request) -> str | None:
     if tenant is None:
         return None
     if not is_valid_tenant_id(tenant):
-        raise ApiError(
+        raise HTTPProblem(
             422,
             "validation_error",
             "X-Tenant-ID must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
@@ -127,7 +133,7 @@ def _requested_tenant(request: Request) -> str | None:
     bootstrap = (settings.api_key, settings.admin_api_key) if settings is not None else ()
     if KEY_PATTERN.fullmatch(tenant) or any(_matches(tenant, key) for key in bootstrap):
         # Acted on, the key would become a tenant name: stored, listed and logged in events.
-        raise ApiError(
+        raise HTTPProblem(
             422,
             "validation_error",
             "X-Tenant-ID holds an API key, not a tenant name.",
@@ -148,7 +154,7 @@ def _principal(
     tenant = requested or home_tenant
     if not is_admin and tenant != home_tenant and tenant not in extra_tenants:
         allowed = ", ".join(repr(t) for t in [home_tenant, *extra_tenants])
-        raise ApiError(
+        raise HTTPProblem(
             403,
             "forbidden",
             f"This API key may not act on tenant {tenant!r}; it may use tenant {allowed}.",
@@ -160,6 +166,8 @@ def _principal(
         tenant_id=tenant,
         scopes=_ALL_SCOPES if is_admin else scopes,
         is_admin=is_admin,
+        key_tenant_id=home_tenant,
+        tenants=(home_tenant, *extra_tenants),
     )
 
 
@@ -173,11 +181,12 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
     """Resolve the caller of ``request`` and count it against its key's rate limit.
 
     Raises:
-        ApiError: 401/403/422 for the key or the tenant; 429 when the key is over its limit.
+        HTTPProblem: 401/403/422 for the key or the tenant; 429 when the key is over its limit.
     """
     principal = await _identify(request, settings, engine)
     # After authentication: requests with no valid key never use up a real key's budget.
     enforce(getattr(request.app.state, "rate_limiter", None), principal.key_id)
+    request.state.tenant_id = principal.tenant_id
     return principal
 
 
@@ -250,7 +259,7 @@ def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
         _declared_key: Annotated[str | None, Security(_API_KEY_SCHEME)] = None,
     ) -> Principal:
         if scope not in principal.scopes:
-            raise ApiError(403, "forbidden", _SCOPE_MESSAGES[scope])
+            raise HTTPProblem(403, "forbidden", _SCOPE_MESSAGES[scope])
         return principal
 
     return check

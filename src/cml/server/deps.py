@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from cml.engine import Engine
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
 from cml.server.settings import ServerSettings
 
 __all__ = [
@@ -40,7 +40,7 @@ async def get_engine(request: Request) -> Engine:
     """The engine serving this app; 503 while it is not open (before startup, after shutdown)."""
     engine: Engine | None = request.app.state.engine
     if engine is None:
-        raise ApiError(
+        raise HTTPProblem(
             503,
             "unavailable",
             "The memory engine is not running.",
@@ -69,7 +69,7 @@ async def require_json(request: Request) -> None:
             subtype == "json" or subtype.endswith("+json")
         ):
             return
-    raise ApiError(
+    raise HTTPProblem(
         415,
         "unsupported_media_type",
         f"This route takes a JSON body, not {content_type or 'a body without Content-Type'}.",

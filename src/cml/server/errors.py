@@ -48,7 +48,7 @@ from cml.models import ErrorBody, ErrorDetail, ErrorResponse
 from cml.server.redaction import bootstrap_secrets, redact_keys
 
 __all__ = [
-    "ApiError",
+    "HTTPProblem",
     "error_body_bytes",
     "error_response",
     "install_error_handlers",
@@ -82,7 +82,7 @@ _HTTP_CODES: Mapping[int, str] = {
 }
 
 
-class ApiError(Exception):
+class HTTPProblem(Exception):  # noqa: N818 (a "problem" as in RFC 9457, not a bug)
     """An error the server reports to the caller as-is (auth, content type, headers).
 
     Args:
@@ -228,8 +228,8 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return error_response(request, 422, "validation_error", message, details=details)
 
 
-async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
+async def _on_http_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPProblem)
     details = [ErrorDetail(field=exc.field, message=exc.message)] if exc.field else []
     return error_response(
         request,
@@ -289,6 +289,6 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into the envelope."""
     app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(HTTPProblem, _on_http_problem)
     app.add_exception_handler(EngineError, _on_engine_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)

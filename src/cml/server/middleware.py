@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, a request body size limit, and the last-resort 500.
+"""Pure ASGI middleware: request ids and tenants on responses, a request body size limit, and the
+last-resort 500.
 
 Both classes wrap ``receive``/``send`` directly instead of using ``BaseHTTPMiddleware``: they
 run on every request, and this keeps them to a few attribute lookups with no extra task.
@@ -19,6 +20,7 @@ __all__ = ["BodySizeLimitMiddleware", "RequestIdMiddleware"]
 logger = logging.getLogger("cml.server")
 
 _REQUEST_ID_HEADER = b"x-request-id"
+_TENANT_HEADER = b"x-cml-tenant"
 # A client-supplied id is echoed only when it is short and plain, so it is safe in logs.
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -60,6 +62,10 @@ class RequestIdMiddleware:
     stored in ``scope["state"]["request_id"]`` (``request.state.request_id``) for the error
     envelope. An unhandled exception is logged with its traceback and answered with
     ``500 internal_error`` carrying only the request id.
+
+    Once authentication has resolved the tenant a request acts on
+    (``request.state.tenant_id``), the response names it in ``X-CML-Tenant``, errors included:
+    that is how a client that sent no ``X-Tenant-ID`` learns its key's own tenant.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -74,7 +80,8 @@ class RequestIdMiddleware:
             request_id = supplied.decode("ascii")
         else:
             request_id = uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         id_header = (_REQUEST_ID_HEADER, request_id.encode("ascii"))
         started = False
 
@@ -82,8 +89,13 @@ class RequestIdMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = [(k, v) for k, v in message.get("headers", ()) if k != _REQUEST_ID_HEADER]
+                ours = (_REQUEST_ID_HEADER, _TENANT_HEADER)
+                headers = [(k, v) for k, v in message.get("headers", ()) if k not in ours]
                 headers.append(id_header)
+                tenant = state.get("tenant_id")
+                if isinstance(tenant, str):
+                    # Tenant ids are checked names (letters, digits, '_', '.', '-'): ASCII.
+                    headers.append((_TENANT_HEADER, tenant.encode("ascii")))
                 message = {**message, "headers": headers}
             await send(message)
 

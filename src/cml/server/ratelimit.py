@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
 
 __all__ = ["RateLimiter", "enforce", "retry_after_seconds"]
 
@@ -113,7 +113,7 @@ def enforce(limiter: RateLimiter | None, key_id: str | None) -> None:
         key_id: The authenticated key; ``None`` (auth off) is never limited.
 
     Raises:
-        ApiError: 429 with a ``Retry-After`` header.
+        HTTPProblem: 429 with a ``Retry-After`` header.
     """
     if limiter is None or key_id is None:
         return
@@ -121,7 +121,7 @@ def enforce(limiter: RateLimiter | None, key_id: str | None) -> None:
     if wait is None:
         return
     seconds = retry_after_seconds(wait)
-    raise ApiError(
+    raise HTTPProblem(
         429,
         "rate_limited",
         f"Too many requests for this API key: the limit is {limiter.rate:g} per second with "

@@ -110,7 +110,7 @@ class Scheduler:
         for tenant in self._engine.admin.list_tenants():
             if self._stop.is_set():
                 return
-            tenant_id = tenant["tenant_id"]
+            tenant_id = tenant.tenant_id
             try:
                 if name == "consolidate":
                     self._engine.admin.consolidate(tenant_id, trigger="scheduler")
@@ -118,7 +118,7 @@ class Scheduler:
                     report = self._engine.admin.run_forgetting(
                         tenant_id, dry_run=not self.forgetting_apply, trigger="scheduler"
                     )
-                    logger.info("forgetting %s: %s", tenant_id, report["actions"])
+                    logger.info("forgetting %s: %s", tenant_id, report.actions)
                 state.runs += 1
             except JobRunningError:
                 state.skipped += 1

@@ -13,7 +13,6 @@ replica wrote the event and needs no notification channel in the database.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -23,7 +22,8 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from cml.engine import Engine
-from cml.server.errors import ApiError
+from cml.models import EventItem
+from cml.server.errors import HTTPProblem
 
 __all__ = ["POLL_SECONDS", "REVALIDATE_SECONDS", "EventStream", "format_event"]
 
@@ -36,10 +36,9 @@ _BATCH = 100
 _MAX_EVENT_ID = 2**63 - 1
 
 
-def format_event(event: dict[str, object]) -> str:
+def format_event(event: EventItem) -> str:
     """One event as an SSE message."""
-    data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-    return f"id: {event['id']}\nevent: {event['event_type']}\ndata: {data}\n\n"
+    return f"id: {event.id}\nevent: {event.event_type}\ndata: {event.model_dump_json()}\n\n"
 
 
 class EventStream:
@@ -58,7 +57,7 @@ class EventStream:
             key was revoked), so no event reaches a revoked key.
 
     Raises:
-        ApiError: ``last_event_id`` is not an event id (422).
+        HTTPProblem: ``last_event_id`` is not an event id (422).
     """
 
     def __init__(
@@ -89,7 +88,7 @@ class EventStream:
                     raise ValueError(last_event_id)
                 self._cursor = max(0, cursor)
             except ValueError:
-                raise ApiError(
+                raise HTTPProblem(
                     422,
                     "validation_error",
                     "Last-Event-ID must be the id of an event (an integer).",
@@ -125,7 +124,7 @@ class EventStream:
                 checked = now
             if events:
                 for event in events:
-                    self._cursor = int(event["id"])
+                    self._cursor = event.id
                     yield format_event(event)
                 last_event = last_sent = now
                 continue

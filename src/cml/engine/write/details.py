@@ -18,8 +18,8 @@ The rule: a new text *says nothing new* when each of its numbers, times, dates, 
 polarity words also occurs in the old text and both contain the same number of negations.
 Dropping a detail is allowed (the old memory still holds it); adding or changing one is not.
 
-The near-duplicate check of the write path (:mod:`cml.engine.dedup`) applies it to the candidates
-that already passed the cosine threshold, so it costs a few regular expressions per write.
+The near-duplicate check of the write path (:mod:`cml.engine.write.dedup`) applies it to the
+candidates that already passed the cosine threshold, so it costs a few regular expressions per write.
 
 Example:
     >>> says_nothing_new("The user takes 5 mg of amlodipine daily",

@@ -13,10 +13,12 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from cml.models import (
+    MAX_PAGE_SIZE,
     NAME_PATTERN,
     ApiKeyCreated,
     ApiKeyInfo,
     ComponentHealth,
+    ComponentStatus,
     ConsolidateRequest,
     ConsolidateResponse,
     CreateKeyRequest,
@@ -27,21 +29,23 @@ from cml.models import (
     PurgeResponse,
     TenantInfo,
     Timestamp,
+    routes,
 )
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
+from cml.server.routes import endpoint
 from cml.server.scheduler import Scheduler, scheduler_health
 from cml.server.sse import EventStream
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(tags=["admin"])
 
 # No control characters: PostgreSQL cannot compare text holding NUL.
 _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
 
-@router.post("/keys", status_code=201, dependencies=[Depends(require_json)])
+@endpoint(router, routes.CREATE_KEY, status_code=201, dependencies=[Depends(require_json)])
 def create_key(
     body: CreateKeyRequest, principal: AdminPrincipal, engine: EngineDep
 ) -> ApiKeyCreated:
@@ -49,7 +53,7 @@ def create_key(
     return engine.keys.create(body, actor=principal.actor)
 
 
-@router.get("/keys")
+@endpoint(router, routes.LIST_KEYS)
 def list_keys(
     principal: AdminPrincipal,
     engine: EngineDep,
@@ -59,7 +63,7 @@ def list_keys(
     return engine.keys.list(tenant_id)
 
 
-@router.delete("/keys/{key_id}", responses={404: {"description": "No API key with this id."}})
+@endpoint(router, routes.REVOKE_KEY, responses={404: {"description": "No API key with this id."}})
 def revoke_key(
     key_id: Annotated[str, Path(min_length=1, max_length=64, pattern=_PRINTABLE)],
     principal: AdminPrincipal,
@@ -82,80 +86,85 @@ _JOB_RUNNING: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/consolidate", dependencies=[Depends(require_json)], responses=_JOB_RUNNING)
+@endpoint(router, routes.CONSOLIDATE, dependencies=[Depends(require_json)], responses=_JOB_RUNNING)
 def consolidate(
     principal: AdminPrincipal, engine: EngineDep, body: ConsolidateRequest | None = None
 ) -> ConsolidateResponse:
     """Consolidate a tenant's recent episodes into semantic facts (409 if already running)."""
     body = body or ConsolidateRequest()
-    report = engine.admin.consolidate(
+    return engine.admin.consolidate(
         _tenant(principal, body.tenant_id), namespace=body.user_id, actor=principal.actor
     )
-    return ConsolidateResponse.model_validate(report)
 
 
-@router.post("/forget", dependencies=[Depends(require_json)], responses=_JOB_RUNNING)
+@endpoint(
+    router, routes.RUN_FORGETTING, dependencies=[Depends(require_json)], responses=_JOB_RUNNING
+)
 def run_forgetting(
     principal: AdminPrincipal, engine: EngineDep, body: ForgettingRequest | None = None
 ) -> ForgettingResponse:
     """Active forgetting: score, plan and (unless ``dry_run``) apply (409 if already running)."""
     body = body or ForgettingRequest()
-    report = engine.admin.run_forgetting(
+    return engine.admin.run_forgetting(
         _tenant(principal, body.tenant_id),
         namespace=body.user_id,
         dry_run=body.dry_run,
         max_memories=body.max_memories,
         actor=principal.actor,
     )
-    return ForgettingResponse.model_validate(report)
 
 
-@router.post("/purge", dependencies=[Depends(require_json)])
+@endpoint(router, routes.PURGE, dependencies=[Depends(require_json)])
 def purge(
     principal: AdminPrincipal, engine: EngineDep, body: PurgeRequest | None = None
 ) -> PurgeResponse:
     """Delete a tenant's soft-deleted memories for good (optionally only older ones)."""
     body = body or PurgeRequest()
-    report = engine.admin.purge(
+    return engine.admin.purge(
         _tenant(principal, body.tenant_id), older_than=body.older_than, actor=principal.actor
     )
-    return PurgeResponse.model_validate(report)
 
 
-@router.get("/tenants")
+@endpoint(router, routes.LIST_TENANTS)
 def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[TenantInfo]:
     """Every tenant with its memory, fact and event counts and its last activity."""
-    return [TenantInfo.model_validate(t) for t in engine.admin.list_tenants()]
+    return engine.admin.list_tenants()
 
 
 _TenantQuery = Annotated[str | None, Query(pattern=NAME_PATTERN)]
 _TypeQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=_PRINTABLE)]
 
 
-@router.get("/events")
+@endpoint(router, routes.GET_EVENTS)
 def get_events(
     principal: AdminPrincipal,
     engine: EngineDep,
     tenant_id: _TenantQuery = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=256, description="next_cursor of the previous page; omit to start."),
+    ] = None,
+    page: Annotated[
+        int | None, Query(ge=1, description="Page number (the first when omitted).")
+    ] = None,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     event_type: _TypeQuery = None,
     since: Timestamp = None,
 ) -> EventPage:
-    """A page of a tenant's event log, newest first."""
-    return EventPage.model_validate(
-        engine.admin.events(
-            _tenant(principal, tenant_id),
-            page=page,
-            per_page=per_page,
-            event_type=event_type,
-            since=since,
-        )
+    """A page of a tenant's event log, newest first; continue with ``next_cursor``."""
+    return engine.admin.events(
+        _tenant(principal, tenant_id),
+        page=page,
+        cursor=cursor,
+        per_page=per_page,
+        event_type=event_type,
+        since=since,
     )
 
 
-@router.get(
-    "/events/stream",
+@endpoint(
+    router,
+    routes.STREAM_EVENTS,
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
@@ -187,15 +196,13 @@ async def stream_events(
     )
 
 
-@router.get("/components")
+@endpoint(router, routes.COMPONENTS)
 def component_health(
     request: Request, principal: AdminPrincipal, engine: EngineDep
 ) -> ComponentHealth:
     """Probe every component; a broken one is reported, the route still answers 200."""
     components = engine.admin.components()
     scheduler: Scheduler | None = getattr(request.app.state, "scheduler", None)
-    components["scheduler"] = scheduler_health(scheduler)
-    broken = any(c["status"] == "unhealthy" for c in components.values())
-    return ComponentHealth.model_validate(
-        {"status": "degraded" if broken else "healthy", "components": components}
-    )
+    components["scheduler"] = ComponentStatus.model_validate(scheduler_health(scheduler))
+    broken = any(c.status == "unhealthy" for c in components.values())
+    return ComponentHealth(status="degraded" if broken else "healthy", components=components)

@@ -11,17 +11,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cml.models import MAX_PAGE_SIZE, NAMESPACE_PATTERN, MemoryPage, MemoryType
+from cml.models import MAX_PAGE_SIZE, NAMESPACE_PATTERN, MemoryPage, MemoryType, routes
 from cml.server.auth import AdminPrincipal
 from cml.server.deps import EngineDep
-from cml.server.errors import ApiError
+from cml.server.errors import HTTPProblem
+from cml.server.routes import endpoint
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(tags=["admin"])
 
 
-@router.get("/memories")
+@endpoint(router, routes.LIST_MEMORIES)
 def list_memories(
     principal: AdminPrincipal,
     engine: EngineDep,
@@ -41,7 +42,7 @@ def list_memories(
 ) -> MemoryPage:
     """List the tenant's memories in id order, one keyset page at a time."""
     if page is not None and page > 1:
-        raise ApiError(
+        raise HTTPProblem(
             422,
             "validation_error",
             "Offset pages are not supported: pass the previous page's next_cursor as cursor.",

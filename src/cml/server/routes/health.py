@@ -5,15 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cml._version import __version__
-from cml.models import HealthResponse
+from cml.models import HealthResponse, routes
 from cml.server.deps import EngineDep
+from cml.server.routes import endpoint
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@endpoint(router, routes.HEALTH)
 def health(engine: EngineDep) -> HealthResponse:
     """Report whether the server and its store are up; needs no API key."""
     report = engine.health()

@@ -30,18 +30,20 @@ from cml.models import (
     UpdateResponse,
     WriteRequest,
     WriteResponse,
+    routes,
 )
 from cml.server.auth import ReadPrincipal, WritePrincipal
 from cml.server.deps import EngineDep, IdempotencyKey, require_json
+from cml.server.routes import endpoint
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/memory", tags=["memory"])
+router = APIRouter(tags=["memory"])
 
 _json_body = [Depends(require_json)]
 
 
-@router.post("/write", dependencies=_json_body)
+@endpoint(router, routes.WRITE, dependencies=_json_body)
 def write(
     body: WriteRequest,
     principal: WritePrincipal,
@@ -54,7 +56,7 @@ def write(
     )
 
 
-@router.post("/batch_write", dependencies=_json_body)
+@endpoint(router, routes.BATCH_WRITE, dependencies=_json_body)
 def batch_write(
     body: BatchWriteRequest,
     principal: WritePrincipal,
@@ -67,7 +69,7 @@ def batch_write(
     )
 
 
-@router.post("/batch_read", dependencies=_json_body)
+@endpoint(router, routes.BATCH_READ, dependencies=_json_body)
 def batch_read(
     body: BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
 ) -> BatchReadResponse:
@@ -75,13 +77,13 @@ def batch_read(
     return engine.memories.read_batch(principal.tenant_id, body)
 
 
-@router.post("/read", dependencies=_json_body)
+@endpoint(router, routes.READ, dependencies=_json_body)
 def read(body: ReadRequest, principal: ReadPrincipal, engine: EngineDep) -> ReadResponse:
     """Recall memories relevant to a query."""
     return engine.memories.read(principal.tenant_id, body)
 
 
-@router.post("/turn", dependencies=_json_body)
+@endpoint(router, routes.TURN, dependencies=_json_body)
 def turn(
     body: TurnRequest,
     principal: WritePrincipal,
@@ -94,8 +96,9 @@ def turn(
     )
 
 
-@router.post(
-    "/update",
+@endpoint(
+    router,
+    routes.UPDATE,
     dependencies=_json_body,
     responses={404: {"description": "No memory with this id in the tenant (or namespace)."}},
 )
@@ -111,7 +114,7 @@ def update(
     )
 
 
-@router.post("/forget", dependencies=_json_body)
+@endpoint(router, routes.FORGET, dependencies=_json_body)
 def forget(
     body: ForgetRequest,
     principal: WritePrincipal,
@@ -124,7 +127,7 @@ def forget(
     )
 
 
-@router.post("/restore", dependencies=_json_body)
+@endpoint(router, routes.RESTORE, dependencies=_json_body)
 def restore(
     body: RestoreRequest,
     principal: WritePrincipal,
@@ -137,7 +140,7 @@ def restore(
     )
 
 
-@router.get("/stats")
+@endpoint(router, routes.STATS)
 def stats(
     principal: ReadPrincipal,
     engine: EngineDep,

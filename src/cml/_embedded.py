@@ -1,18 +1,14 @@
-"""Embedded mode: the full py-cml API in-process, with no server to run and no API key.
+"""The in-process plumbing of the embedded clients: the engine, the app, and their transports.
 
-The embedded clients are the ordinary clients talking to the same FastAPI app the server runs,
-through an in-process ``httpx`` transport instead of a socket; so every feature (validation,
-errors, idempotency, admin routes) behaves exactly as over HTTP.
+The embedded clients (:mod:`cml._async.embedded` and its generated twin) are the ordinary
+clients talking to the same FastAPI app the server runs, through an in-process ``httpx``
+transport instead of a socket. The async client uses an ASGI transport on its own event loop;
+the sync client runs the app on an event loop in a helper thread (a portal) and streams each
+response body from it. Both close the transport and the engine through :func:`release`, also
+when a client is dropped without being closed.
 
-Needs the server extra: ``pip install 'py-cml[server]'``. The engine and the app are imported
-only when an embedded client is built, so ``import cml`` stays light.
-
-Example:
-    ```python
-    with EmbeddedCognitiveMemoryLayer("memories.db") as memory:
-        memory.write("User prefers window seats")
-        print(memory.read("seating").context)
-    ```
+The engine and the app are imported only when an embedded client is built, so ``import cml``
+stays light.
 """
 
 from __future__ import annotations
@@ -20,20 +16,16 @@ from __future__ import annotations
 import os
 import queue
 import threading
-import weakref
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import anyio.to_thread
 import httpx
 import pydantic
 from anyio.from_thread import BlockingPortal
 
 from cml._asgi import StreamingASGITransport
-from cml.async_client import AsyncCognitiveMemoryLayer
-from cml.client import CognitiveMemoryLayer
 from cml.config import CMLConfig
 from cml.exceptions import ConfigurationError
 
@@ -43,7 +35,15 @@ if TYPE_CHECKING:
     from cml.engine import Engine
     from cml.server.settings import ServerSettings
 
-__all__ = ["AsyncEmbeddedCognitiveMemoryLayer", "EmbeddedCognitiveMemoryLayer"]
+__all__ = [
+    "EMBEDDED_URL",
+    "database_url",
+    "embedded_config",
+    "in_process_transport_async",
+    "in_process_transport_sync",
+    "open_app",
+    "release",
+]
 
 EMBEDDED_URL = "http://cml.embedded"
 """Base URL of the in-process app (never resolved: no socket is opened)."""
@@ -71,12 +71,18 @@ def database_url(db_path: str | os.PathLike[str] | None) -> str:
     return f"sqlite:///{path.as_posix()}"
 
 
-def _open_app(
+def open_app(
     db_path: str | os.PathLike[str] | None,
     embedding_provider: str | None,
     embedding_model: str | None,
     settings: ServerSettings | None,
 ) -> tuple[Engine, FastAPI]:
+    """Open the engine and build the server's app around it, auth off.
+
+    Raises:
+        ImportError: The server extra is missing (the message names it).
+        ConfigurationError: Invalid settings, or the engine cannot open the database.
+    """
     try:
         from cml.engine import EngineError, open_engine
         from cml.server.app import create_app
@@ -121,7 +127,8 @@ def _open_app(
     return engine, app
 
 
-def _config(tenant_id: str | None) -> CMLConfig:
+def embedded_config(tenant_id: str | None) -> CMLConfig:
+    """The client settings of an embedded client: the in-process URL and the tenant."""
     # Only the tenant may come from the environment; keys, URL and timeouts mean nothing here.
     # No retries: in-process there is no network to be flaky, and errors are deterministic.
     environ = {"CML_TENANT_ID": os.environ.get("CML_TENANT_ID", "")}
@@ -222,117 +229,20 @@ class _PortalTransport(httpx.BaseTransport):
             self._thread.join()
 
 
-def _release_sync(http: httpx.Client, engine: Engine) -> None:
+def in_process_transport_async(app: FastAPI) -> httpx.AsyncBaseTransport:
+    """The transport of an async embedded client: the app on the caller's event loop."""
+    return StreamingASGITransport(app)
+
+
+def in_process_transport_sync(app: FastAPI) -> httpx.BaseTransport:
+    """The transport of a sync embedded client: the app on an event loop in a helper thread."""
+    return _PortalTransport(app)
+
+
+def release(transport: httpx.BaseTransport | httpx.AsyncBaseTransport, engine: Engine) -> None:
+    """Stop a sync client's helper thread (if any), then close the engine and its database."""
     try:
-        http.close()
+        if isinstance(transport, httpx.BaseTransport):
+            transport.close()
     finally:
         engine.close()
-
-
-class EmbeddedCognitiveMemoryLayer(CognitiveMemoryLayer):
-    """The py-cml API in-process: a :class:`CognitiveMemoryLayer` over a local engine.
-
-    No server, no socket and no API key: requests go to the server's app in this process (auth
-    off, every call acting on ``tenant_id``). Building one opens the engine (loading the
-    embedding model can take seconds); close it, or use it as a context manager, to release
-    the database.
-
-    Args:
-        db_path: SQLite file to keep memories in (created if missing); ``None`` keeps them in
-            memory for the life of the client.
-        tenant_id: Tenant to act on (``CML_TENANT_ID``, default ``default``).
-        embedding_provider: ``local`` (all-MiniLM-L6-v2, the default), ``hash`` (fast,
-            deterministic, for tests) or ``openai``; ``CML_EMBEDDING_PROVIDER`` when omitted.
-        embedding_model: Embedding model name (``CML_EMBEDDING_MODEL``).
-        settings: Full server settings to start from (``db_path`` and the arguments above
-            override its fields; auth is always off).
-
-    Raises:
-        ImportError: The server extra is not installed.
-        ConfigurationError: The database cannot be opened, or was created with another
-            embedding model.
-
-    Example:
-        ```python
-        with EmbeddedCognitiveMemoryLayer("memories.db") as memory:
-            memory.write("User prefers window seats")
-        ```
-    """
-
-    def __init__(
-        self,
-        db_path: str | os.PathLike[str] | None = None,
-        *,
-        tenant_id: str | None = None,
-        embedding_provider: str | None = None,
-        embedding_model: str | None = None,
-        settings: ServerSettings | None = None,
-    ) -> None:
-        config = _config(tenant_id)
-        engine, app = _open_app(db_path, embedding_provider, embedding_model, settings)
-        try:
-            transport = _PortalTransport(app)
-        except BaseException:
-            engine.close()
-            raise
-        super().__init__(config=config, transport=transport)
-        # Also run when the client is dropped unclosed (or at exit), so the database is released.
-        self._release = weakref.finalize(self, _release_sync, self._http, engine)
-
-    def close(self) -> None:
-        """Close the client, the in-process app and the database (safe to call twice)."""
-        self._release()
-
-
-class AsyncEmbeddedCognitiveMemoryLayer(AsyncCognitiveMemoryLayer):
-    """The py-cml API in-process: a :class:`AsyncCognitiveMemoryLayer` over a local engine.
-
-    No server, no socket and no API key: requests go to the server's app in this process (auth
-    off, every call acting on ``tenant_id``). Building one opens the engine (loading the
-    embedding model can take seconds); close it, or use it as a context manager, to release
-    the database.
-
-    Args:
-        db_path: SQLite file to keep memories in (created if missing); ``None`` keeps them in
-            memory for the life of the client.
-        tenant_id: Tenant to act on (``CML_TENANT_ID``, default ``default``).
-        embedding_provider: ``local`` (all-MiniLM-L6-v2, the default), ``hash`` (fast,
-            deterministic, for tests) or ``openai``; ``CML_EMBEDDING_PROVIDER`` when omitted.
-        embedding_model: Embedding model name (``CML_EMBEDDING_MODEL``).
-        settings: Full server settings to start from (``db_path`` and the arguments above
-            override its fields; auth is always off).
-
-    Raises:
-        ImportError: The server extra is not installed.
-        ConfigurationError: The database cannot be opened, or was created with another
-            embedding model.
-
-    Example:
-        ```python
-        async with AsyncEmbeddedCognitiveMemoryLayer("memories.db") as memory:
-            await memory.write("User prefers window seats")
-        ```
-    """
-
-    def __init__(
-        self,
-        db_path: str | os.PathLike[str] | None = None,
-        *,
-        tenant_id: str | None = None,
-        embedding_provider: str | None = None,
-        embedding_model: str | None = None,
-        settings: ServerSettings | None = None,
-    ) -> None:
-        config = _config(tenant_id)
-        engine, app = _open_app(db_path, embedding_provider, embedding_model, settings)
-        super().__init__(config=config, transport=StreamingASGITransport(app))
-        # Also run when the client is dropped unclosed (or at exit), so the database is released.
-        self._release = weakref.finalize(self, engine.close)
-
-    async def close(self) -> None:
-        """Close the client, the in-process app and the database (safe to call twice)."""
-        try:
-            await super().close()
-        finally:
-            # Closing the store may wait for a checkpoint; keep the event loop free meanwhile.
-            await anyio.to_thread.run_sync(self._release)

@@ -1,0 +1,434 @@
+# Generated from src/cml/_async/_memories.py by scripts/unasync.py.
+# Do not edit: change that file and run `python scripts/unasync.py`.
+"""The memory methods of the clients: write, read, turn, update, forget, restore, stats, and
+their batch forms.
+
+Each method names its route in the contract's table and passes its arguments; the core builds,
+validates (before sending) and, for a namespaced client, confines the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from cml import _bulk
+from cml._sync._base import ClientBase
+from cml._concurrency import gather_sync
+from cml.exceptions import APIError
+from cml.models import (
+    BatchWriteItem,
+    Feedback,
+    ForgetResponse,
+    MemoryType,
+    ReadFormat,
+    ReadResponse,
+    RestoreResponse,
+    StatsResponse,
+    TurnResponse,
+    UpdateResponse,
+    WriteResponse,
+    routes,
+)
+
+__all__ = ["MemoryMethods"]
+
+
+class MemoryMethods(ClientBase):
+    """The memory methods (see ``CognitiveMemoryLayer``)."""
+
+    def write(
+        self,
+        content: str,
+        *,
+        context_tags: list[str] | None = None,
+        session_id: str | None = None,
+        memory_type: MemoryType | str | None = None,
+        namespace: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        agent_id: str | None = None,
+        timestamp: datetime | None = None,
+        importance: float | None = None,
+        confidence: float | None = None,
+        idempotency_key: str | None = None,
+    ) -> WriteResponse:
+        """Store one memory.
+
+        Args:
+            content: The text to remember (up to 32,000 characters).
+            context_tags: Labels to filter and group by.
+            session_id: Conversation or session the memory belongs to.
+            memory_type: Kind of memory; inferred from the content when omitted.
+            namespace: Sub-space of the tenant, e.g. ``"project-x/notes"``.
+            metadata: Any JSON object (up to 16 KiB, 5 levels deep).
+            agent_id: The agent that produced the memory.
+            timestamp: When the remembered event happened; now when omitted.
+            importance: Override of the server's importance estimate, in [0, 1].
+            confidence: How certain the memory is, in [0, 1].
+            idempotency_key: Key making repeats of this write store it once; generated when
+                omitted (and reused by the SDK's own retries).
+
+        Returns:
+            The new memory's id, or the existing one a near-duplicate reinforced.
+
+        Raises:
+            ValidationError: Invalid arguments (raised before sending), or content refused by
+                the server, such as a secret (``code`` ``secret_detected``).
+            ConflictError: ``idempotency_key`` was already used for a different write.
+
+        Example:
+            ```python
+            memory.write("User is allergic to peanuts", memory_type="constraint")
+            ```
+        """
+        body = {
+            "content": content,
+            "context_tags": context_tags,
+            "session_id": session_id,
+            "memory_type": memory_type,
+            "namespace": namespace,
+            "metadata": metadata,
+            "agent_id": agent_id,
+            "timestamp": timestamp,
+            "importance": importance,
+            "confidence": confidence,
+        }
+        call = self._core.build(routes.WRITE, body, idempotency_key=idempotency_key)
+        return self._send(call)
+
+    def read(
+        self,
+        query: str,
+        *,
+        max_results: int = 10,
+        memory_types: list[MemoryType | str] | None = None,
+        namespace: str | None = None,
+        session_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        format: ReadFormat | str = "packet",
+        max_tokens: int = 1500,
+        include_silent: bool = False,
+    ) -> ReadResponse:
+        """Recall the memories most relevant to ``query``.
+
+        Args:
+            query: What to recall, in natural language.
+            max_results: Most memories to return (1-100).
+            memory_types: Only these kinds of memory.
+            namespace: Only this namespace.
+            session_id: Only this session.
+            since: Only memories from this time on.
+            until: Only memories up to this time.
+            format: ``packet`` (ranked list, buckets by kind and a context block), ``list``
+                (ranked list only) or ``llm_context`` (ranked list and context block).
+            max_tokens: Token budget of the context block.
+            include_silent: Also return silenced memories.
+
+        Returns:
+            The ranked memories, each with a relevance score; ``.context`` is the block to put
+            in a prompt.
+
+        Raises:
+            ValidationError: Invalid arguments (raised before sending).
+
+        Example:
+            ```python
+            result = memory.read("dietary restrictions", max_results=5)
+            for item in result.memories:
+                print(item.relevance, item.text)
+            ```
+        """
+        body = {
+            "query": query,
+            "max_results": max_results,
+            "memory_types": memory_types,
+            "namespace": namespace,
+            "session_id": session_id,
+            "since": since,
+            "until": until,
+            "format": format,
+            "max_tokens": max_tokens,
+            "include_silent": include_silent,
+        }
+        call = self._core.build(routes.READ, body)
+        return self._send(call)
+
+    def turn(
+        self,
+        user_message: str,
+        *,
+        assistant_response: str | None = None,
+        session_id: str | None = None,
+        namespace: str | None = None,
+        agent_id: str | None = None,
+        max_context_tokens: int = 1500,
+        timestamp: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> TurnResponse:
+        """Get the memory context for a user message, and store the exchange.
+
+        Args:
+            user_message: The user's message.
+            assistant_response: The assistant's reply, when already known.
+            session_id: Conversation the turn belongs to.
+            namespace: Namespace to recall from and store in.
+            agent_id: The agent taking part.
+            max_context_tokens: Token budget of the returned context.
+            timestamp: When the turn happened; now when omitted.
+            idempotency_key: Key making repeats of this turn store it once; generated when
+                omitted.
+
+        Returns:
+            ``memory_context`` to give the model, and what was retrieved and stored.
+
+        Raises:
+            ValidationError: Invalid arguments (raised before sending).
+
+        Example:
+            ```python
+            turn = memory.turn("Book me a flight to Oslo", session_id="s1")
+            prompt = f"{turn.memory_context}\\n\\nUser: Book me a flight to Oslo"
+            ```
+        """
+        body = {
+            "user_message": user_message,
+            "assistant_response": assistant_response,
+            "session_id": session_id,
+            "namespace": namespace,
+            "agent_id": agent_id,
+            "max_context_tokens": max_context_tokens,
+            "timestamp": timestamp,
+        }
+        call = self._core.build(routes.TURN, body, idempotency_key=idempotency_key)
+        return self._send(call)
+
+    def update(
+        self,
+        memory_id: str,
+        *,
+        text: str | None = None,
+        confidence: float | None = None,
+        importance: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        feedback: Feedback | str | None = None,
+        namespace: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> UpdateResponse:
+        """Change one memory; give at least one of the optional fields.
+
+        Args:
+            memory_id: The memory to change.
+            text: New text (re-embedded).
+            confidence: New confidence, in [0, 1].
+            importance: New importance, in [0, 1].
+            metadata: New metadata (replaces the old object).
+            feedback: ``correct``, ``incorrect`` (silences the memory) or ``outdated``
+                (archives it).
+            namespace: Change the memory only if it is in this namespace (``NotFoundError``
+                otherwise); a namespaced client sends its own.
+            idempotency_key: Key making repeats of this update apply once; generated when
+                omitted.
+
+        Returns:
+            The memory's id and new version number.
+
+        Raises:
+            ValidationError: Invalid arguments or nothing to change (raised before sending).
+            NotFoundError: No such memory for this tenant.
+        """
+        body = {
+            "memory_id": memory_id,
+            "text": text,
+            "confidence": confidence,
+            "importance": importance,
+            "metadata": metadata,
+            "feedback": feedback,
+            "namespace": namespace,
+        }
+        call = self._core.build(routes.UPDATE, body, idempotency_key=idempotency_key)
+        return self._send(call)
+
+    def forget(
+        self,
+        *,
+        memory_ids: list[str] | None = None,
+        query: str | None = None,
+        threshold: float = 0.75,
+        before: datetime | None = None,
+        namespace: str | None = None,
+        session_id: str | None = None,
+        hard: bool = False,
+        idempotency_key: str | None = None,
+    ) -> ForgetResponse:
+        """Forget memories by id, by similarity to a query, by age or by session.
+
+        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before`` and
+        ``session_id`` is required.
+
+        Args:
+            memory_ids: These memories.
+            query: Memories similar to this text.
+            threshold: Least cosine similarity to ``query`` for a memory to be forgotten.
+            before: Memories older than this.
+            namespace: Only in this namespace.
+            session_id: Memories of this session.
+            hard: Delete for good instead of the restorable soft delete.
+            idempotency_key: Key making repeats of this call apply once; generated when omitted.
+
+        Returns:
+            How many memories were forgotten, and their ids.
+
+        Raises:
+            ValidationError: No selector, or invalid arguments (raised before sending).
+        """
+        body = {
+            "memory_ids": memory_ids,
+            "query": query,
+            "threshold": threshold,
+            "before": before,
+            "namespace": namespace,
+            "session_id": session_id,
+            "hard": hard,
+        }
+        call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
+        return self._send(call)
+
+    def stats(self, *, namespace: str | None = None) -> StatsResponse:
+        """Count this tenant's memories by type and status.
+
+        Args:
+            namespace: Count only this namespace.
+
+        Returns:
+            Totals, counts by type and by status, and the store's size on disk.
+        """
+        call = self._core.build(routes.STATS, params={"namespace": namespace})
+        return self._send(call)
+
+    def batch_write(
+        self,
+        items: Sequence[Mapping[str, Any] | BatchWriteItem],
+        *,
+        session_id: str | None = None,
+        namespace: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> list[WriteResponse]:
+        """Store many memories, embedded in batches on the server; results in input order.
+
+        Up to 500 items go in one request, stored all or nothing: an invalid item (or one
+        holding a secret) refuses the request with an error naming ``items.<index>.<field>``.
+        Longer lists are sent as several requests, one after another; if one fails, the
+        earlier ones stay stored, and calling again with the same ``idempotency_key`` stores
+        nothing twice.
+
+        Args:
+            items: Dicts with ``content`` and any of ``context_tags``, ``memory_type``,
+                ``metadata``, ``agent_id``, ``session_id``, ``namespace``, ``timestamp``,
+                ``importance``, ``confidence`` (or ``BatchWriteItem`` models).
+            session_id: Session of the items that do not name their own.
+            namespace: Namespace of the items that do not name their own.
+            idempotency_key: Key making repeats of this call store once (each request of a
+                long list derives its own from it); generated per request when omitted.
+
+        Returns:
+            One result per item, in input order (``deduplicated`` when the item reinforced a
+            stored memory or an earlier item of the list).
+
+        Raises:
+            ValidationError: Invalid items (checked before sending, all of them at once), or
+                content refused by the server (``code`` ``secret_detected``).
+            ConflictError: ``idempotency_key`` was already used for a different batch.
+
+        Example:
+            ```python
+            items = [{"content": "Likes jazz"}, {"content": "Lives in Oslo"}]
+            results = memory.batch_write(items, session_id="onboarding")
+            ```
+        """
+        bodies = _bulk.batch_write_bodies(
+            items,
+            session_id=session_id,
+            namespace=self._core.namespace_for(namespace),
+            bound=self._core.namespace,
+        )
+        calls = [
+            self._core.build(
+                routes.BATCH_WRITE, body, idempotency_key=_bulk.chunk_key(idempotency_key, index)
+            )
+            for index, body in enumerate(bodies)
+        ]
+        results: list[WriteResponse] = []
+        for call in calls:
+            try:
+                response = self._send(call)
+            except APIError as exc:
+                raise _bulk.shift_error(exc, len(results)) from exc.__cause__
+            results.extend(response.results)
+        return results
+
+    def batch_read(
+        self,
+        queries: Sequence[str],
+        *,
+        max_results: int = 10,
+        format: ReadFormat | str = "packet",
+        namespace: str | None = None,
+    ) -> list[ReadResponse]:
+        """Run several reads; results in query order.
+
+        Up to 100 queries go in one request (the server embeds them together); longer lists
+        are split, and the async client keeps up to four of those requests in flight.
+
+        Args:
+            queries: What to recall, one natural-language query each.
+            max_results: Most memories per query (1-100).
+            format: ``packet``, ``list`` or ``llm_context``, as for :meth:`read`.
+            namespace: Only this namespace.
+
+        Returns:
+            One ``ReadResponse`` per query, in the order of ``queries``.
+
+        Raises:
+            ValidationError: An invalid query or option (checked before sending).
+
+        Example:
+            ```python
+            for answer in memory.batch_read(["Where does Ann live?", "Ann's job?"]):
+                print(answer.context)
+            ```
+        """
+        bodies = _bulk.batch_read_bodies(
+            queries,
+            max_results=max_results,
+            format=str(format),
+            namespace=self._core.namespace_for(namespace),
+        )
+        calls = [self._core.build(routes.BATCH_READ, body) for body in bodies]
+        pages = gather_sync(self._send, calls, limit=_bulk.BATCH_READ_CONCURRENCY)
+        return [result for page in pages for result in page.results]
+
+    def restore(
+        self, memory_ids: list[str], *, idempotency_key: str | None = None
+    ) -> RestoreResponse:
+        """Bring soft-deleted (not yet purged) or silenced memories back to active.
+
+        Args:
+            memory_ids: The memories to restore (1-1000); ids that are unknown, of another
+                tenant, or neither deleted nor silent are not counted.
+            idempotency_key: Key making repeats of this call apply once; generated when omitted.
+
+        Returns:
+            How many memories are active again, and their ids.
+
+        Example:
+            ```python
+            gone = memory.forget(query="old address")
+            memory.restore(gone.memory_ids)
+            ```
+        """
+        call = self._core.build(
+            routes.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
+        )
+        return self._send(call)

@@ -1,0 +1,5 @@
+"""The chat integrations in one I/O mode: the memory provider, the OpenAI helper, the tools.
+
+``cml/integrations/_async`` is written by hand; ``cml/integrations/_sync`` is generated from it
+by ``scripts/unasync.py``. The public names are re-exported by :mod:`cml.integrations`.
+"""

@@ -1,0 +1,289 @@
+"""Limits, name patterns, field validators and the two model bases of the wire contract.
+
+Every request model is built from the annotated types here (``Namespace``, ``Label``, ``Tag``,
+``MemoryId``, ``Metadata``, ``Timestamp``, ``Score``), so a limit is stated once and enforced the
+same way by the SDK (before sending) and by the server.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+__all__ = [
+    "MAX_BATCH_ITEMS",
+    "MAX_BATCH_QUERIES",
+    "MAX_CONTENT_CHARS",
+    "MAX_METADATA_BYTES",
+    "MAX_METADATA_DEPTH",
+    "MAX_PAGE_SIZE",
+    "MAX_QUERY_CHARS",
+    "MAX_RESULTS",
+    "MAX_TAGS",
+    "NAMESPACE_PATTERN",
+    "NAME_PATTERN",
+    "Label",
+    "MemoryId",
+    "Metadata",
+    "Namespace",
+    "RequestModel",
+    "ResponseModel",
+    "Score",
+    "Tag",
+    "TenantId",
+    "Timestamp",
+    "check_metadata",
+    "clean_optional_text",
+    "clean_text",
+    "is_valid_namespace",
+    "is_valid_tenant_id",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Limits (documented in the README; the server enforces them through these models)
+# ---------------------------------------------------------------------------------------------
+
+MAX_CONTENT_CHARS = 32_000
+"""Longest memory content accepted, in characters."""
+MAX_QUERY_CHARS = 4_000
+"""Longest read query or turn message accepted, in characters."""
+MAX_RESULTS = 100
+"""Largest ``max_results`` a read may ask for."""
+MAX_BATCH_ITEMS = 500
+"""Most items in one batch request (the SDK splits longer lists)."""
+MAX_BATCH_QUERIES = 100
+"""Most queries in one batch read request (the SDK splits longer lists)."""
+MAX_PAGE_SIZE = 500
+"""Largest page of the memory listing (``per_page`` of ``GET /admin/memories``)."""
+MAX_METADATA_BYTES = 16_384
+"""Largest metadata object, measured as compact JSON in UTF-8."""
+MAX_METADATA_DEPTH = 5
+"""Deepest nesting of objects/arrays inside metadata."""
+MAX_TAGS = 32
+"""Most context tags on one memory."""
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+"""Tenant ids: 1-64 characters, letters, digits, ``_``, ``.`` and ``-``, starting alphanumeric."""
+NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}){0,3}$"
+"""Namespaces: up to four ``/``-separated segments, each shaped like a tenant id."""
+
+# Checked with fullmatch: Python's "$" also matches before a final newline, so "work\n" would
+# pass .match() here while the same pattern refuses it in pydantic and FastAPI (Rust regex).
+_NAME_RE = re.compile(NAME_PATTERN)
+_NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMBER_RE = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+# ---------------------------------------------------------------------------------------------
+# Field validators
+# ---------------------------------------------------------------------------------------------
+
+
+def _no_control_chars(value: str) -> str:
+    if _CONTROL_RE.search(value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
+def _check_encodable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from exc
+    return value
+
+
+def clean_text(value: str) -> str:
+    _check_encodable(value)
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+def clean_optional_text(value: str | None) -> str | None:
+    return None if value is None else clean_text(value)
+
+
+def _check_namespace(value: str | None) -> str | None:
+    if value is not None and not _NAMESPACE_RE.fullmatch(value):
+        raise ValueError(
+            "must be 1-64 characters of letters, digits, '_', '.', '-' per segment, starting "
+            "with a letter or digit, with up to four segments separated by '/'"
+        )
+    return value
+
+
+def _check_label(value: str | None) -> str | None:
+    if value is None:
+        return None
+    _check_encodable(value)
+    _no_control_chars(value)
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _metadata_problem(value: dict[str, Any]) -> str | None:
+    """What makes ``value`` unfit to store as metadata, or ``None``.
+
+    Iterative, so that a hostile nesting depth cannot exhaust the stack before it is refused.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        node, level, where = stack.pop()
+        at = f" (at {where})" if where else ""
+        if level > MAX_METADATA_DEPTH:
+            return f"nests deeper than {MAX_METADATA_DEPTH} levels"
+        children: list[tuple[Any, str]] = []
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if not isinstance(key, str):
+                    return f"keys must be strings, not {type(key).__name__}{at}"
+                if problem := _string_problem(key):
+                    return f"keys {problem}{at}"
+                children.append((child, f"{where}.{key}" if where else key))
+        else:
+            children = [
+                (child, f"{where}.{i}" if where else str(i)) for i, child in enumerate(node)
+            ]
+        for child, path in children:
+            if isinstance(child, dict | list):
+                stack.append((child, level + 1, path))
+            elif isinstance(child, str):
+                if problem := _string_problem(child):
+                    return f"values {problem} (at {path})"
+            elif isinstance(child, float) and not math.isfinite(child):
+                return f"must not hold NaN or Infinity (at {path})"
+            elif child is not None and not isinstance(child, bool | int | float):
+                return (
+                    "must hold only strings, numbers, booleans, null, lists and objects, "
+                    f"not {type(child).__name__} (at {path})"
+                )
+    return None
+
+
+def _string_problem(value: str) -> str | None:
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode (no lone surrogates)"
+    return None
+
+
+def check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    # NUL is refused because PostgreSQL cannot store it in JSON; NaN and Infinity because JSON
+    # has no way to write them (they would come back as null).
+    if problem := _metadata_problem(value):
+        raise ValueError(problem)
+    try:
+        encoded = json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # e.g. an integer of more than 4,300 digits
+        raise ValueError(f"cannot be written as JSON: {exc}") from exc
+    if len(encoded) > MAX_METADATA_BYTES:
+        raise ValueError(f"is {len(encoded)} bytes as JSON; the limit is {MAX_METADATA_BYTES}")
+    return value
+
+
+def _iso_time(value: Any) -> Any:
+    # Pydantic would read a number as seconds (or milliseconds) since 1970. The wire format is
+    # ISO 8601 only, so that a unit mistake is refused instead of stored as some other date.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER_RE.fullmatch(value)):
+        raise ValueError("must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z, not a number")
+    return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        # E.g. 9999-12-31T23:59:59-05:00: in UTC it falls past year 9999.
+        raise ValueError("is out of range once converted to UTC (years 1-9999)") from exc
+
+
+Namespace = Annotated[str | None, AfterValidator(_check_namespace)]
+Label = Annotated[str | None, Field(max_length=128), AfterValidator(_check_label)]
+Tag = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_label)]
+# Ids are the server's, but a caller may send anything: NUL is refused because PostgreSQL cannot
+# compare text holding it.
+MemoryId = Annotated[
+    str,
+    Field(min_length=1, max_length=64),
+    AfterValidator(_check_encodable),
+    AfterValidator(_no_control_chars),
+]
+Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
+Timestamp = Annotated[datetime | None, BeforeValidator(_iso_time), AfterValidator(_utc)]
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class RequestModel(BaseModel):
+    """Base of the request models: strict, so a misspelt field is a 422, not an ignored option."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResponseModel(BaseModel):
+    """Base of the response models: unknown fields are kept, so an older SDK reads a newer server.
+
+    A response also answers dict-style lookups of its fields (``result["facts_extracted"]`` is
+    ``result.facts_extracted``), the way the admin operations' results were first documented.
+
+    Example:
+        ```python
+        report = memory.consolidate()
+        assert report["facts_extracted"] == report.facts_extracted
+        ```
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    def _has(self, name: str) -> bool:
+        return name in type(self).model_fields or name in (self.model_extra or {})
+
+    def __getitem__(self, name: str) -> Any:
+        """The field ``name``.
+
+        Raises:
+            KeyError: The model has no such field.
+        """
+        if not self._has(name):
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is a field of this response (as ``in`` on a dict)."""
+        return isinstance(name, str) and self._has(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The field ``name``, or ``default`` when the model has no such field."""
+        return getattr(self, name) if self._has(name) else default
+
+
+def is_valid_tenant_id(value: str) -> bool:
+    """Tell whether ``value`` is an acceptable tenant id (see ``NAME_PATTERN``)."""
+    return bool(_NAME_RE.fullmatch(value))
+
+
+def is_valid_namespace(value: str) -> bool:
+    """Tell whether ``value`` is an acceptable namespace (see ``NAMESPACE_PATTERN``)."""
+    return bool(_NAMESPACE_RE.fullmatch(value))
+
+
+TenantId = Annotated[str | None, Field(pattern=NAME_PATTERN)]
+"""An optional tenant id in a request body (the admin operations name the tenant they act on)."""

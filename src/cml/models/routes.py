@@ -1,0 +1,261 @@
+"""The route table: every route of the API, stated once for the SDK and the server.
+
+Each :class:`Route` names its method and path (under :data:`API_PREFIX`), the models of its body
+and of its answer, the scope a key needs, and how the SDK may send it: whether a write carries
+an ``Idempotency-Key``, whether a repeat is harmless, and whether a client bound to a namespace
+(``with_namespace``) confines the call to it. The SDK builds its calls from this table; the
+server registers its routes from it, and a test checks that the app serves exactly these routes
+with exactly these scopes.
+
+Example:
+    ```python
+    from cml.models.routes import API_PREFIX, WRITE
+
+    assert (WRITE.method, API_PREFIX + WRITE.path) == ("POST", "/api/v1/memory/write")
+    ```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from cml.models._fields import RequestModel
+from cml.models.admin import (
+    ApiKeyCreated,
+    ApiKeyInfo,
+    ComponentHealth,
+    ConsolidateRequest,
+    ConsolidateResponse,
+    CreateKeyRequest,
+    EventItem,
+    EventPage,
+    ForgettingRequest,
+    ForgettingResponse,
+    PurgeRequest,
+    PurgeResponse,
+    TenantInfo,
+    WhoAmIResponse,
+)
+from cml.models.batch import (
+    BatchReadRequest,
+    BatchReadResponse,
+    BatchWriteRequest,
+    BatchWriteResponse,
+    MemoryPage,
+)
+from cml.models.enums import Scope
+from cml.models.memory import (
+    ForgetRequest,
+    ForgetResponse,
+    HealthResponse,
+    ReadRequest,
+    ReadResponse,
+    RestoreRequest,
+    RestoreResponse,
+    StatsResponse,
+    TurnRequest,
+    TurnResponse,
+    UpdateRequest,
+    UpdateResponse,
+    WriteRequest,
+    WriteResponse,
+)
+
+__all__ = [
+    "API_PREFIX",
+    "BATCH_READ",
+    "BATCH_WRITE",
+    "COMPONENTS",
+    "CONSOLIDATE",
+    "CREATE_KEY",
+    "FORGET",
+    "GET_EVENTS",
+    "HEALTH",
+    "LIST_KEYS",
+    "LIST_MEMORIES",
+    "LIST_TENANTS",
+    "PURGE",
+    "READ",
+    "RESTORE",
+    "REVOKE_KEY",
+    "ROUTES",
+    "RUN_FORGETTING",
+    "STATS",
+    "STREAM_EVENTS",
+    "TURN",
+    "UPDATE",
+    "WHOAMI",
+    "WRITE",
+    "Route",
+]
+
+API_PREFIX = "/api/v1"
+"""Every route lives under this prefix."""
+
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class Route(Generic[ResultT]):
+    """One route of the API.
+
+    Attributes:
+        method: HTTP method.
+        path: Path under :data:`API_PREFIX`; ``{name}`` placeholders are filled per call.
+        response: Type of a 2xx answer's JSON body (of each event's data, for a stream).
+        request: Model of the JSON body, if the route takes one.
+        scope: Scope the API key needs; ``None`` for a public route.
+        keyed: A write that takes an ``Idempotency-Key``, so that a repeat is stored once.
+        replayable: Sending it twice does no harm even without a key (reads, GET, DELETE).
+        namespaced: Confined to the namespace of a client bound to one (``with_namespace``):
+            the body's or the query's ``namespace``.
+        stream: Answers with server-sent events, one ``response`` per event.
+    """
+
+    method: str
+    path: str
+    response: type[ResultT]
+    request: type[RequestModel] | None = None
+    scope: Scope | None = None
+    keyed: bool = False
+    replayable: bool = False
+    namespaced: bool = False
+    stream: bool = False
+
+
+HEALTH = Route("GET", "/health", HealthResponse, replayable=True)
+WHOAMI = Route("GET", "/whoami", WhoAmIResponse, scope=Scope.READ, replayable=True)
+
+WRITE = Route(
+    "POST",
+    "/memory/write",
+    WriteResponse,
+    request=WriteRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
+)
+# A read only bumps access statistics, so repeating it is harmless.
+READ = Route(
+    "POST",
+    "/memory/read",
+    ReadResponse,
+    request=ReadRequest,
+    scope=Scope.READ,
+    replayable=True,
+    namespaced=True,
+)
+TURN = Route(
+    "POST",
+    "/memory/turn",
+    TurnResponse,
+    request=TurnRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
+)
+UPDATE = Route(
+    "POST",
+    "/memory/update",
+    UpdateResponse,
+    request=UpdateRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
+)
+FORGET = Route(
+    "POST",
+    "/memory/forget",
+    ForgetResponse,
+    request=ForgetRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
+)
+RESTORE = Route(
+    "POST",
+    "/memory/restore",
+    RestoreResponse,
+    request=RestoreRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+)
+STATS = Route(
+    "GET", "/memory/stats", StatsResponse, scope=Scope.READ, replayable=True, namespaced=True
+)
+BATCH_WRITE = Route(
+    "POST",
+    "/memory/batch_write",
+    BatchWriteResponse,
+    request=BatchWriteRequest,
+    scope=Scope.WRITE,
+    keyed=True,
+    namespaced=True,
+)
+BATCH_READ = Route(
+    "POST",
+    "/memory/batch_read",
+    BatchReadResponse,
+    request=BatchReadRequest,
+    scope=Scope.READ,
+    replayable=True,
+    namespaced=True,
+)
+
+LIST_MEMORIES = Route(
+    "GET", "/admin/memories", MemoryPage, scope=Scope.ADMIN, replayable=True, namespaced=True
+)
+# Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
+CREATE_KEY = Route(
+    "POST", "/admin/keys", ApiKeyCreated, request=CreateKeyRequest, scope=Scope.ADMIN
+)
+LIST_KEYS: Route[list[ApiKeyInfo]] = Route(
+    "GET", "/admin/keys", list[ApiKeyInfo], scope=Scope.ADMIN, replayable=True
+)
+REVOKE_KEY = Route("DELETE", "/admin/keys/{key_id}", ApiKeyInfo, scope=Scope.ADMIN, replayable=True)
+# Not replayable: a repeat of an applied run would act again (or hit the running job's 409).
+CONSOLIDATE = Route(
+    "POST", "/admin/consolidate", ConsolidateResponse, request=ConsolidateRequest, scope=Scope.ADMIN
+)
+RUN_FORGETTING = Route(
+    "POST", "/admin/forget", ForgettingResponse, request=ForgettingRequest, scope=Scope.ADMIN
+)
+# Purging twice purges the same memories once.
+PURGE = Route(
+    "POST", "/admin/purge", PurgeResponse, request=PurgeRequest, scope=Scope.ADMIN, replayable=True
+)
+LIST_TENANTS: Route[list[TenantInfo]] = Route(
+    "GET", "/admin/tenants", list[TenantInfo], scope=Scope.ADMIN, replayable=True
+)
+GET_EVENTS = Route("GET", "/admin/events", EventPage, scope=Scope.ADMIN, replayable=True)
+STREAM_EVENTS = Route(
+    "GET", "/admin/events/stream", EventItem, scope=Scope.ADMIN, replayable=True, stream=True
+)
+COMPONENTS = Route("GET", "/admin/components", ComponentHealth, scope=Scope.ADMIN, replayable=True)
+
+ROUTES: tuple[Route[Any], ...] = (
+    HEALTH,
+    WHOAMI,
+    WRITE,
+    READ,
+    TURN,
+    UPDATE,
+    FORGET,
+    RESTORE,
+    STATS,
+    BATCH_WRITE,
+    BATCH_READ,
+    LIST_MEMORIES,
+    CREATE_KEY,
+    LIST_KEYS,
+    REVOKE_KEY,
+    CONSOLIDATE,
+    RUN_FORGETTING,
+    PURGE,
+    LIST_TENANTS,
+    GET_EVENTS,
+    STREAM_EVENTS,
+    COMPONENTS,
+)
+"""Every route of the API, in the order the README's table lists them."""

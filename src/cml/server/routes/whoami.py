@@ -1,0 +1,26 @@
+"""``GET /whoami``: the API key a request is made with, the tenant it acts on, what it may do."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cml.models import Scope, WhoAmIResponse, routes
+from cml.server.auth import ReadPrincipal
+from cml.server.routes import endpoint
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["health"])
+
+
+@endpoint(router, routes.WHOAMI)
+async def whoami(principal: ReadPrincipal) -> WhoAmIResponse:
+    """Describe the caller: key id, the tenant acted on, scopes and the tenants it may use."""
+    return WhoAmIResponse(
+        key_id=principal.key_id,
+        tenant_id=principal.tenant_id,
+        key_tenant_id=principal.key_tenant_id,
+        scopes=sorted(principal.scopes, key=list(Scope).index),
+        tenants=list(principal.tenants),
+        all_tenants=principal.is_admin,
+    )
