@@ -58,7 +58,13 @@ def chromium() -> Iterator[Any]:
 def server(tmp_path_factory: pytest.TempPathFactory, launcher: Any) -> Iterator[Any]:
     """One real ``cml serve`` for the module, with an admin key and a key of tenant ``acme``."""
     data_dir = tmp_path_factory.mktemp("ui") / "data"
-    env = launcher.env(data_dir, CML_ADMIN_API_KEY=ADMIN_KEY, CML_RATE_LIMIT_PER_SECOND="0")
+    env = launcher.env(
+        data_dir,
+        CML_ADMIN_API_KEY=ADMIN_KEY,
+        CML_RATE_LIMIT_PER_SECOND="0",
+        # Event streams end after 2 s without events, so the tests see the dashboard resume.
+        CML_EVENTS_STREAM_IDLE_SECONDS="2",
+    )
     with launcher.serve(env, data_dir) as running:
         with httpx.Client(base_url=running.url, timeout=10) as client:
             for tenant in ("acme", "globex"):

@@ -71,7 +71,12 @@ function currentPage() {
   return page || PAGES[0];
 }
 
+let generation = 0;
+
 async function show() {
+  // Each page renders into its own element: a slower page the user already left (a tenant
+  // switch followed by a click) then renders out of sight and is stopped, never on top.
+  const mine = ++generation;
   if (cleanup) cleanup();
   cleanup = null;
   showError(null);
@@ -79,10 +84,17 @@ async function show() {
   for (const link of $("nav").querySelectorAll("a")) {
     link.classList.toggle("current", link.dataset.page === page.id);
   }
-  const container = $("page");
-  replace(container, h("p", { class: "muted" }, "Loading…"));
-  const result = await attempt(() => page.module.render(context, container));
-  if (typeof result === "function") cleanup = result;
+  const container = h("div", { "data-page": page.id }, h("p", { class: "muted" }, "Loading…"));
+  replace($("page"), container);
+  let result;
+  try {
+    result = await page.module.render(context, container);
+  } catch (error) {
+    if (mine === generation) showError(error);
+  }
+  if (typeof result !== "function") return;
+  if (mine === generation) cleanup = result;
+  else result();
 }
 
 async function loadTenants() {

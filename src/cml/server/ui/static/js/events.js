@@ -51,6 +51,10 @@ export async function render(ctx, container) {
         while (body.children.length > SHOWN) body.lastElementChild.remove();
       },
       onState: (text) => {
+        // How many times the stream was (re)opened: visible to tests and users' automation.
+        if (text === "live") {
+          state.dataset.connections = String(Number(state.dataset.connections || 0) + 1);
+        }
         state.textContent = text;
         state.className = `badge ${text === "live" ? "healthy" : "pending"}`;
       },
