@@ -55,8 +55,16 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, launcher: Any) -> Iterator[Any]:
-    """One real ``cml serve`` for the module, with an admin key and a key of tenant ``acme``."""
+def server_settings() -> dict[str, str]:
+    """Extra ``CML_*`` variables of the module's server (a module may override this)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, launcher: Any, server_settings: dict[str, str]
+) -> Iterator[Any]:
+    """One real ``cml serve`` for the module, with an admin key and keys of two tenants."""
     data_dir = tmp_path_factory.mktemp("ui") / "data"
     env = launcher.env(
         data_dir,
@@ -64,6 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, launcher: Any) -> Iterator[
         CML_RATE_LIMIT_PER_SECOND="0",
         # Event streams end after 2 s without events, so the tests see the dashboard resume.
         CML_EVENTS_STREAM_IDLE_SECONDS="2",
+        **server_settings,
     )
     with launcher.serve(env, data_dir) as running:
         with httpx.Client(base_url=running.url, timeout=10) as client:

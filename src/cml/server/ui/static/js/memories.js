@@ -65,6 +65,8 @@ export async function render(ctx, container) {
   const panel = h("aside", { class: "card detail", testid: "memory-detail", hidden: true });
   let items = [];
   let mode = "search";
+  // Only the answer to the latest request is shown (a slow listing never replaces a search).
+  let latest = 0;
 
   const rowOf = (memory) =>
     h(
@@ -101,8 +103,9 @@ export async function render(ctx, container) {
       until: isoFromInput(until.value),
       include_silent: silent.checked,
     };
+    const mine = ++latest;
     const answer = await ctx.attempt(() => ctx.api.post("/memory/read", request));
-    if (!answer) return;
+    if (!answer || mine !== latest) return;
     mode = "search";
     items = answer.memories;
     replace(more);
@@ -116,6 +119,7 @@ export async function render(ctx, container) {
   let current = null;
 
   async function list(cursor, back = false) {
+    const mine = ++latest;
     const answer = await ctx.attempt(() => ctx.api.get("/admin/memories", {
       cursor,
       per_page: PAGE_SIZE,
@@ -123,7 +127,7 @@ export async function render(ctx, container) {
       type: type.value || null,
       namespace: namespace.value.trim() || null,
     }));
-    if (!answer) return;
+    if (!answer || mine !== latest) return;
     if (cursor === null && !back) previous.length = 0;
     else if (!back) previous.push(current);
     current = cursor;
