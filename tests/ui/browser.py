@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 ADMIN_KEY = "ui-admin-bootstrap-secret"
 
@@ -87,3 +90,30 @@ class Dashboard:
     def confirm(self) -> None:
         """Accept the confirmation dialog."""
         self.page.get_by_test_id("confirm-ok").click()
+
+
+@contextmanager
+def running_server(
+    tmp_path_factory: pytest.TempPathFactory, launcher: Any, **settings: str
+) -> Iterator[Any]:
+    """A real ``cml serve`` with an admin key and keys of tenants ``acme`` and ``globex``."""
+    data_dir = tmp_path_factory.mktemp("ui") / "data"
+    env = launcher.env(
+        data_dir,
+        CML_ADMIN_API_KEY=ADMIN_KEY,
+        CML_RATE_LIMIT_PER_SECOND="0",
+        # Event streams end after 2 s without events, so the tests see the dashboard resume.
+        CML_EVENTS_STREAM_IDLE_SECONDS="2",
+        **settings,
+    )
+    with launcher.serve(env, data_dir) as running:
+        with httpx.Client(base_url=running.url, timeout=10) as client:
+            for tenant in ("acme", "globex"):
+                made = client.post(
+                    "/admin/keys",
+                    json={"tenant_id": tenant, "name": f"{tenant} app"},
+                    headers={"X-API-Key": ADMIN_KEY},
+                )
+                made.raise_for_status()
+                running.env[f"KEY_{tenant.upper()}"] = made.json()["key"]
+        yield running

@@ -13,10 +13,9 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from .browser import ADMIN_KEY, Dashboard, Watch
+from .browser import Dashboard, Watch, running_server
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,9 +34,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium for the module (Debian's package, driven by Playwright)."""
+    """A headless Chromium for the browser tests (Debian's package, driven by Playwright)."""
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not os.path.exists(executable):
         _unavailable("chromium is not installed (apt-get install chromium)")
@@ -54,36 +53,11 @@ def chromium() -> Iterator[Any]:
         playwright.stop()
 
 
-@pytest.fixture(scope="module")
-def server_settings() -> dict[str, str]:
-    """Extra ``CML_*`` variables of the module's server (a module may override this)."""
-    return {}
-
-
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, launcher: Any, server_settings: dict[str, str]
-) -> Iterator[Any]:
-    """One real ``cml serve`` for the module, with an admin key and keys of two tenants."""
-    data_dir = tmp_path_factory.mktemp("ui") / "data"
-    env = launcher.env(
-        data_dir,
-        CML_ADMIN_API_KEY=ADMIN_KEY,
-        CML_RATE_LIMIT_PER_SECOND="0",
-        # Event streams end after 2 s without events, so the tests see the dashboard resume.
-        CML_EVENTS_STREAM_IDLE_SECONDS="2",
-        **server_settings,
-    )
-    with launcher.serve(env, data_dir) as running:
-        with httpx.Client(base_url=running.url, timeout=10) as client:
-            for tenant in ("acme", "globex"):
-                made = client.post(
-                    "/admin/keys",
-                    json={"tenant_id": tenant, "name": f"{tenant} app"},
-                    headers={"X-API-Key": ADMIN_KEY},
-                )
-                made.raise_for_status()
-                running.env[f"KEY_{tenant.upper()}"] = made.json()["key"]
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory, launcher: Any) -> Iterator[Any]:
+    """One server for the browser tests (starting one is the slow part; tests write their own
+    memories, so they do not depend on each other)."""
+    with running_server(tmp_path_factory, launcher) as running:
         yield running
 
 

@@ -118,3 +118,48 @@ def test_keys_are_created_once_shown_and_revoked(dashboard: Dashboard) -> None:
     expect(row).to_contain_text("revoked")
     with dashboard.api(secret) as client:
         assert client.get("/memory/stats").status_code == 401
+
+
+def test_purge_deletes_forgotten_memories_for_good(dashboard: Dashboard) -> None:
+    with dashboard.api(ADMIN_KEY, **{"X-Tenant-ID": "globex"}) as client:
+        kept = client.post("/memory/write", json={"content": "Globex's fiscal year ends in June"})
+        gone = client.post("/memory/write", json={"content": "Globex's old fax number"})
+        kept_id, gone_id = kept.json()["memory_id"], gone.json()["memory_id"]
+        client.post("/memory/forget", json={"memory_ids": [gone_id]}).raise_for_status()
+    page = dashboard.page
+    dashboard.sign_in(ADMIN_KEY)
+    dashboard.pick_tenant("globex")
+    dashboard.open("maintenance")
+    page.get_by_test_id("purge").click()
+    expect(page.get_by_test_id("confirm")).to_contain_text("cannot be undone")
+    dashboard.confirm()
+    expect(page.get_by_test_id("purge-result")).to_have_text("1 memories purged for good.")
+    with dashboard.api(ADMIN_KEY, **{"X-Tenant-ID": "globex"}) as client:
+        listed = client.get("/admin/memories", params={"status": "all", "per_page": 500})
+        ids = [m["id"] for m in listed.json()["items"]]
+        restored = client.post("/memory/restore", json={"memory_ids": [gone_id]}).json()
+    assert kept_id in ids
+    assert gone_id not in ids
+    assert restored["affected_count"] == 0
+
+
+def test_the_event_log_filters_by_type(dashboard: Dashboard) -> None:
+    acme = dashboard.key("acme")
+    memory_id = dashboard.write(acme, "The printer on floor 3 needs toner")
+    with dashboard.api(acme) as client:
+        client.post("/memory/forget", json={"memory_ids": [memory_id]}).raise_for_status()
+    page = dashboard.page
+    dashboard.sign_in(ADMIN_KEY)
+    dashboard.pick_tenant("acme")
+    dashboard.open("events")
+    page.get_by_test_id("event-type").select_option("memory.forget")
+    rows = page.get_by_test_id("event-row")
+    expect(rows.filter(has_text=memory_id)).to_have_count(1)
+    expect(rows.filter(has_text="memory.write")).to_have_count(0)
+    expect(page.get_by_test_id("stream-state")).to_have_text("live")
+    # Live events of other types do not join the filtered view.
+    written = dashboard.write(acme, "The printer on floor 4 works fine")
+    with dashboard.api(acme) as client:
+        client.post("/memory/forget", json={"memory_ids": [written]}).raise_for_status()
+    expect(rows.filter(has_text=written)).to_have_count(1)
+    expect(rows.filter(has_text="memory.write")).to_have_count(0)

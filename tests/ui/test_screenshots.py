@@ -7,12 +7,14 @@ Runs only when ``CML_UI_SCREENSHOTS`` names the directory to write them to:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from .browser import ADMIN_KEY, Dashboard
+from .browser import ADMIN_KEY, Dashboard, running_server
 
 MEMORIES = [
     ("Ana prefers window seats on long flights", "preference", "travel"),
@@ -37,10 +39,11 @@ def target() -> Path:
 
 
 @pytest.fixture(scope="module")
-def server_settings(target: Path) -> dict[str, str]:
-    # Asks for target first, so that no server starts when no screenshot is wanted. The real
-    # local model, so that the search shown ranks as it would for a user.
-    return {"CML_EMBEDDING_PROVIDER": "local"}
+def server(target: Path, tmp_path_factory: pytest.TempPathFactory, launcher: Any) -> Iterator[Any]:
+    # A server of its own, on the real local model, so that the search shown ranks as it would
+    # for a user. Asks for target first: no server starts when no screenshot is wanted.
+    with running_server(tmp_path_factory, launcher, CML_EMBEDDING_PROVIDER="local") as running:
+        yield running
 
 
 def test_take_screenshots(target: Path, dashboard: Dashboard) -> None:
