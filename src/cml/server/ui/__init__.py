@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -64,14 +63,11 @@ class _DashboardFiles(StaticFiles):
 
 
 def mount_ui(app: FastAPI) -> None:
-    """Serve the dashboard at ``/ui/`` (``/ui`` redirects there).
+    """Serve the dashboard at ``/ui/`` (the router redirects ``/ui`` there).
+
+    The files are a mount, not routes: they are no part of the API or its OpenAPI document.
 
     Args:
         app: The py-cml app; the dashboard's scripts call its ``/api/v1`` routes.
     """
-
-    @app.get(UI_PATH, include_in_schema=False)
-    def dashboard_root() -> RedirectResponse:
-        return RedirectResponse(f"{UI_PATH}/", headers=_HEADERS)
-
     app.mount(UI_PATH, _DashboardFiles(directory=_STATIC, html=True), name="ui")
