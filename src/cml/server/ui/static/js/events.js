@@ -32,13 +32,17 @@ export async function render(ctx, container) {
   const summary = h("p", { class: "muted" });
   const body = h("tbody", { testid: "events" });
   let stop = () => {};
+  // Only the latest load shows and follows (the filter may change while a page is on its way).
+  let generation = 0;
 
   async function load() {
+    const mine = ++generation;
     stop();
+    stop = () => {};
     const eventType = type.value || null;
     const page = await ctx.attempt(() =>
       ctx.api.get("/admin/events", { per_page: 50, event_type: eventType }));
-    if (!page) return;
+    if (!page || mine !== generation) return;
     summary.textContent = `${page.total} events in the log of ${ctx.tenant}; newest first.`;
     replace(body, page.items.map((event) => rowOf(event, false)));
     // Resume right after the newest event shown, so nothing falls between page and stream.
@@ -74,5 +78,8 @@ export async function render(ctx, container) {
         body)),
   );
   await load();
-  return () => stop();
+  return () => {
+    generation += 1;
+    stop();
+  };
 }
