@@ -19,6 +19,8 @@ Usage::
     python benchmarks/locomo_recall.py --data ../shared/data/locomo-dev.json
     python benchmarks/locomo_recall.py --data PATH --embedder hash --conversations 1   # quick
     python benchmarks/locomo_recall.py --data PATH --consolidate    # after the sleep cycle
+    python benchmarks/locomo_recall.py --data PATH --json after.json
+    python benchmarks/compare_recall.py before.json after.json      # paired, per conversation
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _bm25 import BM25
 from _runtime import add_runtime_argument, apply_runtime
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -162,7 +165,7 @@ def namespace_of(sample_id: str) -> str:
 INGEST_BATCH = 200
 
 
-def ingest(memory: Any, conversation: Conversation) -> None:
+def ingest(memory: Any, conversation: Conversation, batch: int = INGEST_BATCH) -> None:
     """Write every turn of a conversation as one memory, in dialog order, with ``batch_write``.
 
     A batch stores its items in input order (ids are time-ordered), so the session order that
@@ -178,8 +181,8 @@ def ingest(memory: Any, conversation: Conversation) -> None:
         }
         for turn in conversation.turns
     ]
-    for start in range(0, len(items), INGEST_BATCH):
-        memory.batch_write(items[start : start + INGEST_BATCH], namespace=namespace)
+    for start in range(0, len(items), batch):
+        memory.batch_write(items[start : start + batch], namespace=namespace)
 
 
 def evaluate(
@@ -237,6 +240,92 @@ def report_changes(
                 )
 
 
+def bm25_ranked(conversations: list[Conversation], k: int) -> dict[str, list[str | None]]:
+    """The plain BM25 baseline: each question's top ``k`` dialog ids within its conversation."""
+    ranked: dict[str, list[str | None]] = {}
+    for conversation in conversations:
+        index = BM25([turn.content for turn in conversation.turns])
+        for number, question in enumerate(conversation.questions):
+            hits = index.rank(question.text, k)
+            ranked[f"{conversation.sample_id}/{number}"] = [
+                conversation.turns[i].dia_id for i in hits
+            ]
+    return ranked
+
+
+def category_scores(
+    conversations: list[Conversation], ranked: dict[str, list[str | None]], ks: list[int]
+) -> dict[int, Scores]:
+    """Scores per category of a ranking given question by question."""
+    scores: dict[int, Scores] = {}
+    for conversation in conversations:
+        for index, question in enumerate(conversation.questions):
+            key = f"{conversation.sample_id}/{index}"
+            scores.setdefault(question.category, Scores()).add(ranked[key], question.evidence, ks)
+    return scores
+
+
+def single_scores(ranked: list[str | None], evidence: list[str], ks: list[int]) -> dict[str, float]:
+    """One question's recall@k, hit@max(k) and reciprocal rank."""
+    single = Scores()
+    single.add(ranked, evidence, ks)
+    scores = {f"R@{k}": single.recall[k][0] for k in ks}
+    scores[f"hit@{max(ks)}"] = single.hit[max(ks)][0]
+    scores["MRR"] = single.mrr[0]
+    return scores
+
+
+def question_records(
+    conversations: list[Conversation],
+    ranked: dict[str, list[str | None]],
+    ks: list[int],
+    baseline: dict[str, list[str | None]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Each question's own scores and groups, keyed like ``ranked`` (for paired comparisons)."""
+    records: dict[str, dict[str, Any]] = {}
+    for conversation in conversations:
+        for index, question in enumerate(conversation.questions):
+            key = f"{conversation.sample_id}/{index}"
+            records[key] = {
+                "groups": {
+                    "conversation": conversation.sample_id,
+                    "category": f"{question.category} {CATEGORY_NAMES[question.category]}",
+                },
+                "overall": question.category in OVERALL,
+                "scores": single_scores(ranked[key], question.evidence, ks),
+            }
+            if baseline is not None:
+                records[key]["bm25"] = single_scores(baseline[key], question.evidence, ks)
+    return records
+
+
+def conversation_table(
+    conversations: list[Conversation], ranked: dict[str, list[str | None]], ks: list[int]
+) -> tuple[str, dict[str, Any]]:
+    """Recall@k and MRR per conversation (categories 1-4): the table and its figures."""
+    head = f"{'conversation':<18}{'n':>5}" + "".join(f"{'R@' + str(k):>8}" for k in ks)
+    head += f"{'MRR':>8}"
+    lines = [head, "-" * len(head)]
+    figures: dict[str, Any] = {}
+    for conversation in conversations:
+        scores = Scores()
+        for index, question in enumerate(conversation.questions):
+            if question.category in OVERALL:
+                scores.add(ranked[f"{conversation.sample_id}/{index}"], question.evidence, ks)
+        if not scores.count:
+            continue
+        recall = {k: statistics.fmean(scores.recall[k]) for k in ks}
+        mrr = statistics.fmean(scores.mrr)
+        figures[conversation.sample_id] = {
+            "n": scores.count,
+            "recall": {str(k): value for k, value in recall.items()},
+            "mrr": mrr,
+        }
+        cells = "".join(f"{recall[k]:8.3f}" for k in ks)
+        lines.append(f"{conversation.sample_id:<18}{scores.count:>5}{cells}{mrr:8.3f}")
+    return "\n".join(lines), figures
+
+
 def table(scores: dict[int, Scores], ks: list[int]) -> str:
     """The results as a fixed-width table: one row per category, overall, and adversarial."""
     head = f"{'category':<18}{'n':>5}" + "".join(f"{'R@' + str(k):>8}" for k in ks)
@@ -268,7 +357,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, required=True, help="LoCoMo JSON file")
-    parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    parser.add_argument(
+        "--embedder",
+        choices=["local", "hash", "openai"],
+        default="local",
+        help="openai: any OpenAI-compatible embeddings server, named by CML_EMBEDDING_BASE_URL, "
+        "CML_EMBEDDING_MODEL and CML_EMBEDDING_DIMENSIONS (to measure a candidate model)",
+    )
     add_runtime_argument(parser)
     parser.add_argument("--k", type=int, nargs="+", default=[1, 5, 10], help="cut-offs")
     parser.add_argument("--conversations", type=int, default=None, help="use only the first N")
@@ -281,6 +376,15 @@ def main() -> None:
         "--show-changes",
         action="store_true",
         help="with --consolidate: list the questions whose recall@10 changed",
+    )
+    parser.add_argument(
+        "--ingest-batch",
+        type=int,
+        default=INGEST_BATCH,
+        help="turns per batch_write (smaller keeps a slow embeddings server within its timeout)",
+    )
+    parser.add_argument(
+        "--bm25", action="store_true", help="also score a plain BM25 baseline per conversation"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
     args = parser.parse_args()
@@ -299,7 +403,7 @@ def main() -> None:
             started = time.perf_counter()
             turns = 0
             for conversation in conversations:
-                ingest(memory, conversation)
+                ingest(memory, conversation, args.ingest_batch)
                 turns += len(conversation.turns)
                 print(f"ingested {conversation.sample_id}", file=sys.stderr)
             ingest_s = time.perf_counter() - started
@@ -329,6 +433,12 @@ def main() -> None:
         f"{sorted(latencies)[int(0.95 * (len(latencies) - 1))] * 1000:.1f} ms"
     )
     print(table(scores, ks))
+    by_conversation, conversation_figures = conversation_table(conversations, before_ranked, ks)
+    print(f"\nper conversation (categories 1-4):\n{by_conversation}")
+    baseline = bm25_ranked(conversations, max(ks)) if args.bm25 else None
+    if baseline is not None:
+        print(f"\nBM25 baseline:\n{table(category_scores(conversations, baseline, ks), ks)}")
+        print(f"\nBM25 per conversation:\n{conversation_table(conversations, baseline, ks)[0]}")
     if args.consolidate:
         top = max(ks)
         print(f"\nafter consolidation (same store, same questions):\n{table(after, ks)}")
@@ -354,6 +464,9 @@ def main() -> None:
                 }
                 for c, s in after.items()
             }
+        payload["benchmark"] = "locomo"
+        payload["per_conversation"] = conversation_figures
+        payload["questions"] = question_records(conversations, before_ranked, ks, baseline)
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
 
 

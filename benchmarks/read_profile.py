@@ -63,7 +63,7 @@ def main() -> None:
 
     from cml import EmbeddedCognitiveMemoryLayer
     from cml.engine import EngineConfig, open_engine
-    from cml.engine.retrieval import RankingWeights, fuse_ranks, read_filter
+    from cml.engine.read.retrieval import RankingWeights, fuse_ranks, read_filter
     from cml.models import ReadRequest
 
     questions = [

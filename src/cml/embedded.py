@@ -107,7 +107,6 @@ def _open_app(
         )
         raise ConfigurationError(f"Invalid embedded settings: {problems}") from None
     try:
-        resolved.ensure_data_dir()
         engine = open_engine(resolved.to_engine_config())
     except EngineError as exc:
         # No HTTP status here, but callers should still only need to catch the SDK's errors.

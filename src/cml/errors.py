@@ -3,15 +3,17 @@
 They sit at the bottom of the package (like ``cml.models``) so that every layer can raise them
 without importing a layer above it. The engine knows nothing of HTTP: the server maps each class to
 a status code and the error envelope (``code`` becomes ``error.code``). SDK users see
-``cml.exceptions`` instead.
+``cml.exceptions`` instead; no name is used in both trees, so a traceback tells which side raised.
 
 ::
 
     EngineError
-    ├── NotFoundError            a memory or key that does not exist (for this tenant)
+    ├── RecordNotFoundError      a memory or key that does not exist (for this tenant)
     ├── InvalidInputError        input the models could not reject on their own
     ├── SecretRefusedError       content that looks like a password, token or private key
-    ├── ConflictError            an idempotency key reused with a different request
+    ├── RequestConflictError     a request that clashes with an earlier one
+    │   ├── IdempotencyConflictError   an idempotency key reused with a different request
+    │   └── JobRunningError            (cml.engine.jobs) the tenant's job is already running
     ├── StoreMismatchError       a store opened with another embedding model or dimension
     └── UnavailableError         the database or embedder cannot be reached
         └── DatabaseUnavailableError   the database cannot serve requests right now
@@ -43,7 +45,7 @@ class EngineError(Exception):
         self.hint = hint
 
 
-class NotFoundError(EngineError):
+class RecordNotFoundError(EngineError):
     """The memory or key does not exist, or belongs to another tenant."""
 
     code = "not_found"
@@ -61,7 +63,13 @@ class SecretRefusedError(EngineError):
     code = "secret_detected"
 
 
-class ConflictError(EngineError):
+class RequestConflictError(EngineError):
+    """The request clashes with an earlier one (a used idempotency key, a running job)."""
+
+    code = "conflict"
+
+
+class IdempotencyConflictError(RequestConflictError):
     """An idempotency key was reused with a different request body."""
 
     code = "idempotency_conflict"

@@ -7,12 +7,15 @@ behaves the same on both backends.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
-from cml.engine import Engine, EngineConfig, open_engine
+from cml.embeddings.base import Embedder
+from cml.engine import Engine, EngineConfig, EngineContext, MemoryService, open_engine
 from cml.storage.base import EventRecord
 
 BOTH_BACKENDS = {
@@ -25,6 +28,7 @@ BOTH_BACKENDS = {
     "test_idempotency",
     "test_tenancy",
     "test_concurrency",
+    "test_dedup_details",
 }
 
 
@@ -63,3 +67,27 @@ def events(engine: Engine) -> EventLog:
         return list(reversed(found))
 
     return read
+
+
+class CountingEmbedder:
+    """A real embedder that also counts how often it is called and with how many texts."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.dimensions = inner.dimensions
+        self.calls: list[int] = []
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(len(texts))
+        return self.inner.embed(texts)
+
+    def close(self) -> None:
+        """Nothing to release: the engine owns the inner embedder."""
+
+
+@pytest.fixture
+def counted(engine: Engine) -> tuple[MemoryService, list[int]]:
+    """A memory service over the engine's store, and the batch size of each embedder call."""
+    counting = CountingEmbedder(engine.embedder)
+    return MemoryService(EngineContext(engine.store, counting, engine.config)), counting.calls

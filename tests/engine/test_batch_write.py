@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-import numpy as np
-import numpy.typing as npt
 import pytest
 
-from cml.embeddings.base import Embedder
 from cml.engine import Engine, MemoryService, SecretRefusedError
 from cml.models import BatchWriteItem, BatchWriteRequest, MemoryType, WriteRequest
 from cml.storage.base import EventRecord, MemoryFilter
 
 EventLog = Callable[..., list[EventRecord]]
-
-
-class CountingEmbedder:
-    """A real embedder that also counts how often it is called and with how many texts."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.model_name = inner.model_name
-        self.dimensions = inner.dimensions
-        self.calls: list[int] = []
-
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        self.calls.append(len(texts))
-        return self.inner.embed(texts)
-
-    def close(self) -> None:
-        """Nothing to release: the engine owns the inner embedder."""
+Counted = tuple[MemoryService, list[int]]
 
 
 def _batch(*contents: str, **shared: str) -> BatchWriteRequest:
@@ -57,11 +38,10 @@ def test_results_follow_input_order_and_everything_is_stored(engine: Engine) -> 
     assert response.elapsed_ms > 0
 
 
-def test_all_contents_are_embedded_in_one_call(engine: Engine) -> None:
-    counting = CountingEmbedder(engine.embedder)
-    service = MemoryService(engine.store, counting, engine.config)
+def test_all_contents_are_embedded_in_one_call(counted: Counted) -> None:
+    service, calls = counted
     service.write_batch("acme", _batch(*(f"Fact {i}: Oslo has {i} bridges" for i in range(40))))
-    assert counting.calls == [40]
+    assert calls == [40]
 
 
 def test_a_secret_in_one_item_refuses_the_whole_batch(engine: Engine, events: EventLog) -> None:

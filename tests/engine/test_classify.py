@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cml.engine.classify import estimate_importance, infer_memory_type
+from cml.engine.write.classify import estimate_importance, infer_memory_type
 from cml.models import MemoryType
 
 

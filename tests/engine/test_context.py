@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cml.engine.context import estimate_tokens, format_llm_context
+from cml.engine.read.shape import estimate_tokens, format_llm_context
 from cml.models import MemoryItem, MemoryType
 
 

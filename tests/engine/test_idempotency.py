@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from cml.engine import ConflictError, Engine, SecretRefusedError
+from cml.engine import Engine, IdempotencyConflictError, SecretRefusedError
 from cml.models import ForgetRequest, UpdateRequest, WriteRequest
 from cml.storage.base import EventRecord
 
@@ -30,7 +30,7 @@ def test_same_key_same_write_returns_first_response_and_stores_once(
 
 def test_same_key_different_body_conflicts(engine: Engine) -> None:
     engine.memories.write("acme", WriteRequest(content="Standup at 9:30"), idempotency_key="k1")
-    with pytest.raises(ConflictError) as caught:
+    with pytest.raises(IdempotencyConflictError) as caught:
         engine.memories.write(
             "acme", WriteRequest(content="Standup at 10:00"), idempotency_key="k1"
         )
@@ -42,7 +42,7 @@ def test_same_key_on_another_operation_conflicts(engine: Engine) -> None:
     write = engine.memories.write("acme", WriteRequest(content="Pick up the parcel"))
     assert write.memory_id is not None
     engine.memories.forget("acme", ForgetRequest(memory_ids=[write.memory_id]), idempotency_key="x")
-    with pytest.raises(ConflictError):
+    with pytest.raises(IdempotencyConflictError):
         engine.memories.update(
             "acme", UpdateRequest(memory_id=write.memory_id, confidence=0.5), idempotency_key="x"
         )

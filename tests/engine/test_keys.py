@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from cml.engine import Engine, NotFoundError
+from cml.engine import Engine, RecordNotFoundError
 from cml.engine.keys import hash_secret, new_secret
 from cml.models import CreateKeyRequest, Scope
 from cml.storage.base import EventRecord
@@ -68,7 +68,7 @@ def test_revoked_key_no_longer_authenticates(engine: Engine, events: EventLog) -
 
 
 def test_revoke_unknown_key_is_not_found(engine: Engine) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordNotFoundError):
         engine.keys.revoke("no-such-key")
 
 

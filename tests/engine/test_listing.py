@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cml.engine import Engine, InvalidInputError, NotFoundError
+from cml.engine import Engine, InvalidInputError, RecordNotFoundError
 from cml.models import (
     BatchWriteItem,
     BatchWriteRequest,
@@ -116,7 +116,7 @@ def test_memories_written_and_deleted_during_a_walk(engine: Engine) -> None:
 def test_update_through_another_namespace_is_not_found(engine: Engine) -> None:
     written = engine.memories.write("acme", WriteRequest(content="Budget is 10k", namespace="a"))
     assert written.memory_id is not None
-    with pytest.raises(NotFoundError) as caught:
+    with pytest.raises(RecordNotFoundError) as caught:
         engine.memories.update(
             "acme", UpdateRequest(memory_id=written.memory_id, importance=0.9, namespace="b")
         )

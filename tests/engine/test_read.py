@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cml.engine import Engine
+from cml.engine import Engine, MemoryService
 from cml.models import (
+    BatchReadRequest,
     Feedback,
     ForgetRequest,
     MemoryType,
@@ -159,3 +160,30 @@ def test_empty_store_reads_empty(engine: Engine) -> None:
     response = engine.memories.read("acme", ReadRequest(query="anything"))
     assert response.memories == []
     assert response.context == ""
+
+
+def test_a_read_embeds_its_query_once_even_beside_semantic_facts(
+    engine: Engine, counted: tuple[MemoryService, list[int]]
+) -> None:
+    # A semantic fact in the namespace makes the read retrieve twice (see read/placement.py).
+    fact = _write(engine, "Ana lives in Oslo", memory_type=MemoryType.SEMANTIC_FACT)
+    episode = _write(engine, "Ana moved to Oslo last spring")
+    service, calls = counted
+    response = service.read("acme", ReadRequest(query="Where does Ana live?"))
+    assert calls == [1]
+    assert {m.id for m in response.memories} == {fact, episode}
+
+
+def test_a_batch_read_embeds_every_query_in_one_call_and_answers_like_single_reads(
+    engine: Engine, counted: tuple[MemoryService, list[int]]
+) -> None:
+    _write(engine, "Ana lives in Oslo", memory_type=MemoryType.SEMANTIC_FACT)
+    _write(engine, "Bo plays chess on Sundays")
+    _write(engine, "The spare key is under the blue pot")
+    queries = [ReadRequest(query=q) for q in ("Where does Ana live?", "chess", "spare key")]
+    service, calls = counted
+    batch = service.read_batch("acme", BatchReadRequest(queries=queries))
+    assert calls == [3]
+    for query, result in zip(queries, batch.results, strict=True):
+        single = engine.memories.read("acme", query)
+        assert [m.id for m in result.memories] == [m.id for m in single.memories]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cml.engine.retrieval import RankingWeights, fuse_ranks, read_filter, recency_score
+from cml.engine.read.retrieval import RankingWeights, fuse_ranks, read_filter, recency_score
 from cml.models import MemoryType, ReadRequest
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from cml.engine import Engine, EngineConfig, open_engine
-from cml.engine.retrieval import RankingWeights
+from cml.engine.read.retrieval import RankingWeights
 from cml.models import ReadRequest, WriteRequest
 
 CHAT = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cml.engine import Engine, NotFoundError
+from cml.engine import Engine, RecordNotFoundError
 from cml.models import ForgetRequest, ReadRequest, TurnRequest, UpdateRequest, WriteRequest
 
 
@@ -27,7 +27,7 @@ def test_read_is_scoped_to_the_tenant(engine: Engine, acme_id: str) -> None:
 
 
 def test_update_by_foreign_id_is_not_found(engine: Engine, acme_id: str) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(RecordNotFoundError):
         engine.memories.update("globex", UpdateRequest(memory_id=acme_id, text="hijacked"))
     record = engine.store.get("acme", acme_id)
     assert record is not None

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from cml.engine import Engine, NotFoundError, SecretRefusedError
+from cml.engine import Engine, RecordNotFoundError, SecretRefusedError
 from cml.models import Feedback, ReadRequest, UpdateRequest, WriteRequest
 from cml.storage.base import EventRecord
 
@@ -106,9 +106,9 @@ def test_versions_accumulate(engine: Engine) -> None:
 
 def test_unknown_and_foreign_ids_look_the_same(engine: Engine) -> None:
     memory_id = _memory(engine)
-    with pytest.raises(NotFoundError) as unknown:
+    with pytest.raises(RecordNotFoundError) as unknown:
         engine.memories.update("acme", UpdateRequest(memory_id="no-such-id", confidence=0.5))
-    with pytest.raises(NotFoundError) as foreign:
+    with pytest.raises(RecordNotFoundError) as foreign:
         engine.memories.update("globex", UpdateRequest(memory_id=memory_id, confidence=0.5))
     assert unknown.value.message.replace("no-such-id", memory_id) == foreign.value.message
     record = engine.store.get("acme", memory_id)

@@ -57,7 +57,6 @@ def hostile_settings(data_dir: Path, **overrides: Any) -> ServerSettings:
 def open_world(data_dir: Path, **overrides: Any) -> Iterator[World]:
     """Open an engine on ``data_dir``, build the app, create the tenant key; close at the end."""
     settings = hostile_settings(data_dir, **overrides)
-    settings.ensure_data_dir()
     engine = open_engine(settings.to_engine_config())
     try:
         key = engine.keys.create(CreateKeyRequest(tenant_id=TENANT, name="hostile")).key

@@ -264,8 +264,6 @@ class World:
 def build_world(database_url: str, **overrides: Any) -> Iterator[World]:
     """Open an engine on ``database_url``, seed A and B, and give each a read+write key."""
     settings = settings_for(database_url, **overrides)
-    if database_url.startswith("sqlite"):
-        settings.ensure_data_dir()
     engine = open_engine(settings.to_engine_config())
     try:
         b_ids = seed(engine, B, MARK_B, consolidate=True)

@@ -259,7 +259,6 @@ async def test_the_sdk_retries_through_a_postgres_restart(
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[tuple[Engine, ServerSettings]]:
     settings = _settings(tmp_path)
-    settings.ensure_data_dir()
     engine = open_engine(settings.to_engine_config())
     try:
         yield engine, settings

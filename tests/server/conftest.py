@@ -32,7 +32,6 @@ def settings(tmp_path: Path) -> ServerSettings:
 
 @pytest.fixture
 def engine(settings: ServerSettings) -> Iterator[Engine]:
-    settings.ensure_data_dir()
     opened = open_engine(settings.to_engine_config())
     yield opened
     opened.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from cml.storage import MemoryStore
+from cml.storage import MemoryRecord, MemoryStore
 from cml.storage.base import EventRecord, KeyRecord
 
 from .conftest import T0, insert, make_record
@@ -118,3 +118,30 @@ def test_list_unconsolidated_returns_active_unconsolidated_episodes_newest_first
     assert {done.id, silent.id}.isdisjoint(
         r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=10)
     )
+
+
+def test_list_tenants_sorts_ids_byte_wise_and_dates_the_newest_activity(
+    store: MemoryStore,
+) -> None:
+    at = [T0 + timedelta(minutes=m) for m in range(12)]
+
+    def written(content: str, tenant: str, updated: int, stored: int) -> MemoryRecord:
+        record = make_record(content, tenant_id=tenant)
+        return dataclasses.replace(record, updated_at=at[updated], stored_at=at[stored])
+
+    insert(
+        store,
+        # Last activity counts both when a memory was updated and when it was written.
+        written("older", "alpha", updated=1, stored=2),
+        written("newer", "alpha", updated=3, stored=0),
+        written("written late", "Zeta", updated=4, stored=9),
+        written("accented", "\u00e9cole", updated=6, stored=6),
+    )
+    _event(store, "alpha", "memory.write", minutes=5)
+    _event(store, "\u00e9cole", "memory.write", minutes=11)
+
+    tenants = store.list_tenants()
+
+    # Upper case before lower case before accented letters, on every backend.
+    assert [t.tenant_id for t in tenants] == ["Zeta", "alpha", "\u00e9cole"]
+    assert [t.last_activity for t in tenants] == [at[9], at[5], at[11]]

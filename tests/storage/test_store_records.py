@@ -172,6 +172,39 @@ def test_record_access_counts_reads(store: MemoryStore) -> None:
     assert got_b.last_accessed_at is None
 
 
+def test_record_access_inside_a_unit_of_work_commits_and_rolls_back_with_it(
+    store: MemoryStore,
+) -> None:
+    (record,) = insert(store, make_record("counted"))
+    at = T0 + timedelta(days=1)
+
+    def count_then_fail() -> None:
+        with store.transaction():
+            store.record_access("acme", [record.id], at)
+            raise LookupError("abandon the unit of work")
+
+    with pytest.raises(LookupError):
+        count_then_fail()
+    got = store.get("acme", record.id)
+    assert got is not None
+    assert (got.access_count, got.last_accessed_at) == (0, None)
+
+    with store.transaction():
+        store.record_access("acme", [record.id], at)
+    got = store.get("acme", record.id)
+    assert got is not None
+    assert (got.access_count, got.last_accessed_at) == (1, at)
+
+
+def test_record_access_counts_more_ids_than_one_statement_binds(store: MemoryStore) -> None:
+    records = insert(store, *(make_record(f"memory {i}", embed=False) for i in range(1200)))
+
+    store.record_access("acme", [r.id for r in records], T0)
+
+    counts = {r.access_count for r in store.iter_memories(MemoryFilter("acme"))}
+    assert counts == {1}
+
+
 def test_every_read_is_confined_to_its_tenant(store: MemoryStore) -> None:
     (mine,) = insert(store, make_record("shared words about coffee beans", tenant_id="acme"))
     (theirs,) = insert(store, make_record("shared words about coffee beans", tenant_id="globex"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cml.errors import NotFoundError
+from cml.errors import RecordNotFoundError
 from cml.storage import (
     EventRecord,
     IdempotencyRecord,
@@ -134,7 +134,7 @@ def test_update_keeps_version_history(store: MemoryStore) -> None:
 
 
 def test_update_of_a_missing_memory_fails(store: MemoryStore) -> None:
-    with pytest.raises(NotFoundError), store.transaction() as tx:
+    with pytest.raises(RecordNotFoundError), store.transaction() as tx:
         tx.update(make_record("never stored"))
 
 
@@ -260,3 +260,29 @@ def test_a_lease_has_one_holder_until_it_expires_or_is_released(store: MemorySto
     assert not store.try_acquire_lease("consolidate:acme", "replica-1", 60, later)
     store.release_lease("consolidate:acme", "replica-2")
     assert store.try_acquire_lease("consolidate:acme", "replica-1", 60, later)
+
+
+def test_status_changes_and_deletes_cover_more_ids_than_one_statement_binds(
+    store: MemoryStore,
+) -> None:
+    records = insert(store, *(make_record(f"memory {i}", embed=False) for i in range(1200)))
+    ids = [r.id for r in records]
+    at = T0 + timedelta(days=1)
+
+    with store.transaction() as tx:
+        assert tx.set_status("acme", ids, "silent", at) == 1200
+        assert tx.set_status("acme", ids, "silent", at) == 0  # already silent
+    assert store.count_by_type_and_status("acme") == {("episodic_event", "silent"): 1200}
+
+    with store.transaction() as tx:
+        assert tx.hard_delete("acme", ids) == 1200
+    assert store.get_many("acme", ids) == []
+
+
+def test_a_lease_is_free_at_the_instant_it_expires(store: MemoryStore) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert store.try_acquire_lease("forget:acme", "replica-1", 30.5, now)
+    assert not store.try_acquire_lease(
+        "forget:acme", "replica-2", 30, now + timedelta(seconds=30.4)
+    )
+    assert store.try_acquire_lease("forget:acme", "replica-2", 30, now + timedelta(seconds=30.5))

@@ -54,7 +54,6 @@ def _engine(data_dir: Path | None, database_url: str | None) -> Iterator[Engine]
 
     settings = settings_from(data_dir=data_dir, database_url=database_url)
     with cli_errors():
-        settings.ensure_data_dir()
         engine = open_engine(settings.to_engine_config())
     try:
         yield engine

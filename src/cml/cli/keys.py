@@ -31,7 +31,6 @@ def _key_manager(data_dir: Path | None, database_url: str | None) -> Iterator[Ke
 
     settings = settings_from(data_dir=data_dir, database_url=database_url)
     with cli_errors():
-        settings.ensure_data_dir()
         store = open_store(settings.resolved_database_url)
         try:
             yield KeyManager(store)

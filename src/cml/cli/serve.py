@@ -49,7 +49,6 @@ def serve(
     # The engine is opened here rather than in the app's lifespan so that a bad database URL or
     # a store built with another embedding model is one clear line, not a startup traceback.
     with cli_errors():
-        settings.ensure_data_dir()
         engine = open_engine(settings.to_engine_config())
     try:
         bootstrap = settings.api_key is not None or settings.admin_api_key is not None

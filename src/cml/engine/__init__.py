@@ -9,30 +9,34 @@ Example:
 from __future__ import annotations
 
 from cml.engine.config import EngineConfig
+from cml.engine.context import EngineContext
 from cml.engine.keys import KeyManager
-from cml.engine.retrieval import RankingWeights
+from cml.engine.read.retrieval import RankingWeights
 from cml.engine.runtime import Engine, open_engine
 from cml.engine.service import MemoryService
 from cml.errors import (
-    ConflictError,
     EngineError,
+    IdempotencyConflictError,
     InvalidInputError,
-    NotFoundError,
+    RecordNotFoundError,
+    RequestConflictError,
     SecretRefusedError,
     StoreMismatchError,
     UnavailableError,
 )
 
 __all__ = [
-    "ConflictError",
     "Engine",
     "EngineConfig",
+    "EngineContext",
     "EngineError",
+    "IdempotencyConflictError",
     "InvalidInputError",
     "KeyManager",
     "MemoryService",
-    "NotFoundError",
     "RankingWeights",
+    "RecordNotFoundError",
+    "RequestConflictError",
     "SecretRefusedError",
     "StoreMismatchError",
     "UnavailableError",

@@ -17,10 +17,10 @@ from cml.engine.consolidation import ConsolidationSettings, Summarizer, consolid
 from cml.engine.events import events_after, events_page, latest_event_id
 from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
-from cml.engine.idempotency import replay, request_fingerprint
 from cml.engine.jobs import job_lease
 from cml.engine.lifecycle import purgeable, restorable
 from cml.engine.unit import Apply, commit
+from cml.engine.write.idempotency import replay, request_fingerprint
 from cml.llm import ChatLLM
 from cml.models import MemoryStatus, RestoreRequest, RestoreResponse
 from cml.storage.base import EventRecord, MemoryStore, StoreTransaction

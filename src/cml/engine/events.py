@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from cml.storage.base import EventRecord, MemoryStore
+from cml.storage.base import EventLog, EventRecord
 
 __all__ = ["event_dict", "events_after", "events_page", "latest_event_id"]
 
@@ -29,7 +29,7 @@ def event_dict(event: EventRecord) -> dict[str, Any]:
 
 
 def events_page(
-    store: MemoryStore,
+    store: EventLog,
     tenant_id: str,
     *,
     page: int = 1,
@@ -58,14 +58,14 @@ def events_page(
     }
 
 
-def latest_event_id(store: MemoryStore, tenant_id: str) -> int:
+def latest_event_id(store: EventLog, tenant_id: str) -> int:
     """Id of the tenant's newest event (0 when there is none): where a live follow starts."""
     newest, _ = store.list_events(tenant_id, limit=1)
     return newest[0].id or 0 if newest else 0
 
 
 def events_after(
-    store: MemoryStore,
+    store: EventLog,
     tenant_id: str,
     after_id: int,
     *,

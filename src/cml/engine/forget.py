@@ -1,4 +1,4 @@
-"""Which memories a forget request selects.
+"""``forget``: which memories a forget request selects, and the operation that forgets them.
 
 Selectors combine with AND: listed ids, similarity to a query (at or above a threshold), an
 upper time bound (``created_at < before``), a session and a namespace. A soft forget skips
@@ -8,19 +8,111 @@ memories that are already deleted (they are not counted twice); a hard forget al
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
 from cml.embeddings.base import Embedder
-from cml.models import ForgetRequest, MemoryStatus
-from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore
+from cml.engine.context import EngineContext
+from cml.engine.unit import UnitOfWork
+from cml.engine.write.idempotency import IdempotentCall
+from cml.models import ForgetRequest, ForgetResponse, MemoryStatus
+from cml.storage.base import EventRecord, MemoryFilter, MemoryRecord, MemoryStore, StoreTransaction
 
-__all__ = ["QUERY_CANDIDATES", "select_for_forget"]
+__all__ = ["QUERY_CANDIDATES", "ForgetPlan", "forget", "select_for_forget"]
 
 QUERY_CANDIDATES = 1000
 """Most memories one query-based forget can reach (nearest first)."""
 
 _LIVE_STATUSES = tuple(s.value for s in MemoryStatus if s is not MemoryStatus.DELETED)
+_STATUS_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ForgetPlan:
+    """The writes of a forget request.
+
+    Attributes:
+        tenant_id: Owner of the memories.
+        memory_ids: The selected memories.
+        hard: Remove rows and history for good instead of marking them ``deleted``.
+        at: The time of the forget.
+        actor: Id of the API key making the request, for the event log.
+    """
+
+    tenant_id: str
+    memory_ids: list[str]
+    hard: bool
+    at: datetime
+    actor: str | None
+
+    def apply(self, tx: StoreTransaction) -> None:
+        """Delete (softly or for good) in chunks, and log one ``memory.forget`` event."""
+        targets = self.memory_ids
+        for start in range(0, len(targets), _STATUS_CHUNK):
+            chunk = targets[start : start + _STATUS_CHUNK]
+            if self.hard:
+                tx.hard_delete(self.tenant_id, chunk)
+            else:
+                tx.set_status(self.tenant_id, chunk, MemoryStatus.DELETED.value, self.at)
+        if targets:
+            tx.add_event(
+                EventRecord(
+                    tenant_id=self.tenant_id,
+                    event_type="memory.forget",
+                    operation="hard_delete" if self.hard else "soft_delete",
+                    created_at=self.at,
+                    actor=self.actor,
+                    memory_ids=targets,
+                    payload={"hard": self.hard, "count": len(targets)},
+                )
+            )
+
+
+def forget(
+    ctx: EngineContext,
+    tenant_id: str,
+    request: ForgetRequest,
+    *,
+    idempotency_key: str | None = None,
+    actor: str | None = None,
+) -> ForgetResponse:
+    """Forget memories selected by ids, query, time, session and namespace (ANDed).
+
+    Soft by default: memories become ``deleted`` and can be restored until purged; with
+    ``hard=True`` their rows and history are removed for good.
+
+    Args:
+        ctx: The engine.
+        tenant_id: Owner of the memories; other tenants' ids are silently not matched.
+        request: Selectors and ``hard``.
+        idempotency_key: Makes a retry return the first response.
+        actor: Id of the API key making the request, for the event log.
+
+    Returns:
+        How many memories were affected, and their ids.
+
+    Raises:
+        IdempotencyConflictError: The idempotency key was used for a different request.
+    """
+    call = IdempotentCall.of(tenant_id, idempotency_key, "forget", request, ForgetResponse)
+    replayed = call.replay(ctx.store)
+    if replayed is not None:
+        return replayed
+    with UnitOfWork(ctx.store, ctx.lock, call) as unit:
+        selected = select_for_forget(ctx.store, ctx.embedder, tenant_id, request)
+        plan = ForgetPlan(tenant_id, [r.id for r in selected], request.hard, unit.now, actor)
+        count = len(plan.memory_ids)
+        how = "Permanently deleted" if request.hard else "Deleted (restorable)"
+        response = ForgetResponse(
+            success=True,
+            affected_count=count,
+            memory_ids=plan.memory_ids,
+            hard=request.hard,
+            message=f"{how} {count} memor{'y' if count == 1 else 'ies'}.",
+        )
+        return unit.commit(response, plan.apply)
 
 
 def select_for_forget(

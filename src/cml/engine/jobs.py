@@ -2,7 +2,7 @@
 
 Every run — triggered through the API or by the scheduler, on any replica — first takes the
 store lease ``consolidate:<tenant>`` or ``forget:<tenant>`` (an atomic step in the database, see
-:meth:`~cml.storage.base.MemoryStore.try_acquire_lease`). A run that finds the lease taken
+:meth:`~cml.storage.base.Leases.try_acquire_lease`). A run that finds the lease taken
 fails with :class:`JobRunningError` (409) instead of waiting. The lease expires on its own
 after ``ttl`` seconds, so a crashed process cannot block a tenant for longer than that.
 """
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from cml.errors import ConflictError
-from cml.storage.base import MemoryStore
+from cml.errors import RequestConflictError
+from cml.storage.base import Leases
 from cml.storage.ids import new_id
 
 __all__ = ["DEFAULT_LEASE_TTL", "JobRunningError", "job_lease", "process_owner"]
@@ -28,7 +28,7 @@ DEFAULT_LEASE_TTL = 3600.0
 _OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class JobRunningError(ConflictError):
+class JobRunningError(RequestConflictError):
     """The tenant's job is already running (here or on another replica)."""
 
     code = "job_running"
@@ -41,7 +41,7 @@ def process_owner() -> str:
 
 @contextmanager
 def job_lease(
-    store: MemoryStore, job: str, tenant_id: str, *, ttl: float = DEFAULT_LEASE_TTL
+    store: Leases, job: str, tenant_id: str, *, ttl: float = DEFAULT_LEASE_TTL
 ) -> Iterator[str]:
     """Hold the lease ``<job>:<tenant_id>`` for the duration of the block.
 

@@ -14,7 +14,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-from cml.errors import NotFoundError
+from cml.errors import RecordNotFoundError
 from cml.models import ApiKeyCreated, ApiKeyInfo, CreateKeyRequest, Scope
 from cml.storage.base import EventRecord, KeyRecord, MemoryStore
 from cml.storage.ids import new_id
@@ -155,18 +155,18 @@ class KeyManager:
             The key's details with ``revoked_at`` set.
 
         Raises:
-            NotFoundError: If there is no key with this id.
+            RecordNotFoundError: If there is no key with this id.
         """
         record = next((k for k in self._store.list_keys() if k.id == key_id), None)
         if record is None:
             if KEY_PATTERN.fullmatch(key_id):
                 # Never repeat a secret: this message reaches terminals, logs and error bodies.
-                raise NotFoundError(
+                raise RecordNotFoundError(
                     "No API key has this id: it is a key's secret, not its id.",
                     field="key_id",
                     hint="Pass the key's id, as shown by `cml keys list` or list_api_keys().",
                 )
-            raise NotFoundError(f"No API key with id {key_id!r}.", field="key_id")
+            raise RecordNotFoundError(f"No API key with id {key_id!r}.", field="key_id")
         if record.revoked_at is not None:
             return _info(record)
         now = datetime.now(UTC)

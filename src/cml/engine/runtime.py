@@ -7,9 +7,10 @@ from typing import Any
 from cml.embeddings.base import Embedder
 from cml.engine.admin import AdminService
 from cml.engine.config import EngineConfig
+from cml.engine.context import EngineContext
 from cml.engine.embedder import make_embedder
 from cml.engine.keys import KeyManager
-from cml.engine.retrieval import RankingWeights
+from cml.engine.read.retrieval import RankingWeights
 from cml.engine.service import MemoryService
 from cml.errors import DatabaseUnavailableError
 from cml.llm import ChatLLM
@@ -26,6 +27,8 @@ class Engine:
     manager). All methods are synchronous and safe to call from several threads.
 
     Attributes:
+        context: The store, embedder, settings, ranking weights and write lock that every
+            operation runs with.
         memories: Write, read, turn, update, forget and stats.
         admin: Consolidation, forgetting, restore/purge, tenants, events, component health.
         keys: API key management.
@@ -46,9 +49,10 @@ class Engine:
         self.store = store
         self.embedder = embedder
         self.config = config
-        self.memories = MemoryService(store, embedder, config, weights=weights)
+        self.context = EngineContext(store, embedder, config, weights or RankingWeights())
+        self.memories = MemoryService(self.context)
         self.llm = make_llm(config)
-        self.admin = AdminService(store, embedder, self.llm, self.memories.write_lock)
+        self.admin = AdminService(store, embedder, self.llm, self.context.lock)
         self.keys = KeyManager(store)
 
     def health(self) -> dict[str, Any]:

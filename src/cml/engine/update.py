@@ -1,4 +1,4 @@
-"""How an update request changes one memory (pure; the service stores the outcome).
+"""``update``: how an update request changes one memory, and the operation that stores it.
 
 Explicit values are applied first, then feedback adjusts them:
 
@@ -15,10 +15,16 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from cml.models import Feedback, MemoryStatus, UpdateRequest
-from cml.storage.base import MemoryRecord, Vector, VersionRecord
+from cml.engine.context import EngineContext
+from cml.engine.unit import UnitOfWork
+from cml.engine.write.dedup import content_hash
+from cml.engine.write.gate import admit_update
+from cml.engine.write.idempotency import IdempotentCall
+from cml.errors import RecordNotFoundError
+from cml.models import Feedback, MemoryStatus, UpdateRequest, UpdateResponse
+from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector, VersionRecord
 
-__all__ = ["NewText", "UpdatePlan", "plan_update"]
+__all__ = ["NewText", "UpdatePlan", "plan_update", "update"]
 
 _CORRECT_STEP = 0.2
 _INCORRECT_CONFIDENCE = 0.05
@@ -41,15 +47,27 @@ class UpdatePlan:
         record: The memory as it will be stored.
         previous: Its state before, for the version history.
         changed: Names of what changed, e.g. ``["text", "feedback:incorrect"]``.
+        event: The ``memory.update`` event.
     """
 
     record: MemoryRecord
     previous: VersionRecord
     changed: list[str]
+    event: EventRecord
+
+    def apply(self, tx: StoreTransaction) -> None:
+        """Store the new state, keep the previous one in the history, log the event."""
+        tx.update(self.record, previous=self.previous)
+        tx.add_event(self.event)
 
 
 def plan_update(
-    record: MemoryRecord, request: UpdateRequest, *, new_text: NewText | None, now: datetime
+    record: MemoryRecord,
+    request: UpdateRequest,
+    *,
+    new_text: NewText | None,
+    now: datetime,
+    actor: str | None,
 ) -> UpdatePlan:
     """Apply ``request`` to ``record``.
 
@@ -58,6 +76,7 @@ def plan_update(
         request: What to change.
         new_text: The gated, embedded replacement text when ``request.text`` is set.
         now: The time of the update.
+        actor: Id of the API key making the request, for the event log.
 
     Returns:
         The new state, the previous one, and what changed.
@@ -90,15 +109,69 @@ def plan_update(
     if request.feedback is not None:
         changed.append(f"feedback:{request.feedback.value}")
     updated.confidence = round(updated.confidence, 4)
-    previous = VersionRecord(
-        memory_id=record.id,
-        version=record.version,
-        content=record.content,
-        confidence=record.confidence,
-        importance=record.importance,
-        metadata=dict(record.metadata),
-        status=record.status,
-        changed_at=now,
-        reason="update: " + ", ".join(changed),
+    previous = VersionRecord.snapshot(record, at=now, reason="update: " + ", ".join(changed))
+    event = EventRecord(
+        tenant_id=record.tenant_id,
+        event_type="memory.update",
+        operation="update",
+        created_at=now,
+        actor=actor,
+        memory_ids=[record.id],
+        payload={"changed": changed, "version": updated.version, "status": updated.status},
     )
-    return UpdatePlan(record=updated, previous=previous, changed=changed)
+    return UpdatePlan(record=updated, previous=previous, changed=changed, event=event)
+
+
+def update(
+    ctx: EngineContext,
+    tenant_id: str,
+    request: UpdateRequest,
+    *,
+    idempotency_key: str | None = None,
+    actor: str | None = None,
+) -> UpdateResponse:
+    """Change one memory's text, scores, metadata or status (through feedback).
+
+    Args:
+        ctx: The engine.
+        tenant_id: Owner of the memory.
+        request: The memory id and what to change.
+        idempotency_key: Makes a retry return the first response without changing again.
+        actor: Id of the API key making the request, for the event log.
+
+    Returns:
+        The memory's new version number.
+
+    Raises:
+        RecordNotFoundError: No such memory for this tenant (the same for another tenant's id)
+            or, when the request names a namespace, in that namespace.
+        SecretRefusedError: The new text or metadata looks like a credential.
+        IdempotencyConflictError: The idempotency key was used for a different request.
+    """
+    call = IdempotentCall.of(tenant_id, idempotency_key, "update", request, UpdateResponse)
+    replayed = call.replay(ctx.store)
+    if replayed is not None:
+        return replayed
+    text = admit_update(request, ctx.config)
+    new_text = NewText(text, ctx.embed(text), content_hash(text)) if text is not None else None
+    with UnitOfWork(ctx.store, ctx.lock, call) as unit:
+        record = ctx.store.get(tenant_id, request.memory_id)
+        # A memory outside the caller's namespace is "not found", like another tenant's:
+        # a namespaced caller must not learn what exists elsewhere.
+        if (
+            record is None
+            or record.status == MemoryStatus.DELETED.value
+            or (request.namespace is not None and record.namespace != request.namespace)
+        ):
+            where = f" in namespace {request.namespace!r}" if request.namespace else ""
+            raise RecordNotFoundError(
+                f"No memory with id {request.memory_id!r}{where}.", field="memory_id"
+            )
+        plan = plan_update(record, request, new_text=new_text, now=unit.now, actor=actor)
+        response = UpdateResponse(
+            success=True,
+            memory_id=record.id,
+            version=plan.record.version,
+            message="Updated " + ", ".join(plan.changed) + ".",
+        )
+        return unit.commit(response, plan.apply)

@@ -33,7 +33,6 @@ API_PREFIX = "/api/v1"
 
 
 def _open(settings: ServerSettings) -> Engine:
-    settings.ensure_data_dir()
     return open_engine(settings.to_engine_config())
 
 

@@ -9,10 +9,10 @@ Engine errors map by class:
 ========================  ======  =========================
 engine error              status  ``error.code``
 ========================  ======  =========================
-``NotFoundError``         404     ``not_found``
+``RecordNotFoundError``   404     ``not_found``
 ``InvalidInputError``     422     ``validation_error``
 ``SecretRefusedError``    422     ``secret_detected``
-``ConflictError``         409     ``idempotency_conflict``
+``RequestConflictError``  409     ``idempotency_conflict``, ``job_running``
 ``StoreMismatchError``    500     ``store_mismatch`` (a deployment fault, not the caller's)
 ``StorageFullError``      507     ``storage_full`` (not worth retrying until disk is freed)
 ``DatabaseUnavailable…``  503     ``database_unavailable`` (retryable; the server reconnects)
@@ -35,10 +35,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cml.errors import (
-    ConflictError,
     EngineError,
     InvalidInputError,
-    NotFoundError,
+    RecordNotFoundError,
+    RequestConflictError,
     SecretRefusedError,
     StorageFullError,
     StoreMismatchError,
@@ -56,10 +56,10 @@ __all__ = [
 ]
 
 _ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
-    (NotFoundError, 404),
+    (RecordNotFoundError, 404),
     (SecretRefusedError, 422),
     (InvalidInputError, 422),
-    (ConflictError, 409),
+    (RequestConflictError, 409),
     (StoreMismatchError, 500),
     (StorageFullError, 507),
     (UnavailableError, 503),

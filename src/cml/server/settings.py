@@ -17,7 +17,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cml.engine.config import EmbeddingProvider, EmbeddingRuntime, EngineConfig
-from cml.storage.sqlite_conn import prepare_directory
 
 __all__ = ["LogLevel", "ServerSettings"]
 
@@ -218,16 +217,6 @@ class ServerSettings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{self.data_dir.as_posix()}/cml.db"
-
-    def ensure_data_dir(self) -> None:
-        """Create ``data_dir`` when the default SQLite file inside it is used.
-
-        Raises:
-            DatabaseUnavailableError: The directory is a file, cannot be created or is not
-                writable (the message names it and says what to change).
-        """
-        if self.database_url is None:
-            prepare_directory(self.data_dir.expanduser().resolve())
 
     def to_engine_config(self) -> EngineConfig:
         """The engine configuration these settings describe."""

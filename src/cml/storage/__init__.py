@@ -12,13 +12,24 @@ from __future__ import annotations
 from cml.errors import InvalidInputError
 from cml.storage.base import (
     DEFAULT_STATUSES,
+    AccessCounter,
+    EventLog,
     EventRecord,
     IdempotencyRecord,
+    IdempotencyStore,
     KeyRecord,
+    KeyStore,
+    Leases,
+    Lifecycle,
     MemoryFilter,
+    MemoryReader,
     MemoryRecord,
     MemoryStore,
+    Search,
     StoreTransaction,
+    TenantDirectory,
+    TenantRecord,
+    Transactions,
     Vector,
     VersionRecord,
 )
@@ -26,13 +37,24 @@ from cml.storage.ids import new_id
 
 __all__ = [
     "DEFAULT_STATUSES",
+    "AccessCounter",
+    "EventLog",
     "EventRecord",
     "IdempotencyRecord",
+    "IdempotencyStore",
     "KeyRecord",
+    "KeyStore",
+    "Leases",
+    "Lifecycle",
     "MemoryFilter",
+    "MemoryReader",
     "MemoryRecord",
     "MemoryStore",
+    "Search",
     "StoreTransaction",
+    "TenantDirectory",
+    "TenantRecord",
+    "Transactions",
     "Vector",
     "VersionRecord",
     "new_id",
@@ -48,8 +70,9 @@ _ACCEPTED = (
 def open_store(database_url: str, *, pool_min: int = 1, pool_max: int = 10) -> MemoryStore:
     """Open the store a database URL names.
 
-    A SQLite file is created and migrated if needed. A PostgreSQL database must already have
-    the schema of this py-cml (``cml db upgrade`` applies it): a server never migrates it.
+    A SQLite file is created and migrated if needed, and so is its directory (the server's data
+    directory): callers prepare nothing on disk themselves. A PostgreSQL database must already
+    have the schema of this py-cml (``cml db upgrade`` applies it): a server never migrates it.
 
     Args:
         database_url: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
@@ -61,7 +84,8 @@ def open_store(database_url: str, *, pool_min: int = 1, pool_max: int = 10) -> M
     Raises:
         InvalidInputError: The URL has an unsupported scheme or cannot be read.
         UnavailableError: The database cannot be reached, or its file or directory cannot be
-            written.
+            created or written: the directory is a file, cannot be created or is not writable
+            (the message names it and says what to change).
         StoreMismatchError: The database was written by a newer py-cml, or (PostgreSQL) its
             schema is missing or older: run ``cml db upgrade``.
         ImportError: A PostgreSQL URL without the ``postgres`` extra installed.

@@ -1,9 +1,20 @@
 """The storage protocol every py-cml backend implements (SQLite and PostgreSQL).
 
-The engine talks to storage only through :class:`MemoryStore`. Reads are plain methods; every
-mutation happens inside :meth:`MemoryStore.transaction`, a unit of work that commits atomically
-(memories, version history, idempotency records, events and API keys together) or not at all.
-Backends never commit on their own; the engine decides what belongs in one transaction.
+The engine talks to storage only through :class:`MemoryStore`, which is composed of small role
+protocols (:class:`MemoryReader`, :class:`Search`, :class:`EventLog`, :class:`KeyStore`, ...), so
+a stage can declare the slice it uses. Reads are plain methods; every change to memories, their
+version history, idempotency records, events and API keys happens inside
+:meth:`Transactions.transaction`, a unit of work that commits atomically or not at all. The
+engine decides what belongs in one transaction.
+
+Three small writes commit by themselves, by design, because no unit of work could carry them:
+
+* :meth:`AccessCounter.record_access`, a best-effort write on the read path. It joins the
+  calling thread's unit of work when one is open; otherwise it is a short transaction of its own
+  that gives up (and logs) rather than make the read wait for a busy database.
+* :meth:`Leases.try_acquire_lease` and :meth:`Leases.release_lease`: other processes must see a
+  lease at once, whatever the caller does next.
+* :meth:`Lifecycle.check_embedding_model`, recording the embedding model on first use.
 
 Records are plain dataclasses with timezone-aware UTC datetimes and float32 numpy embeddings
 (unit length, so cosine similarity is a dot product).
@@ -84,6 +95,34 @@ class VersionRecord:
     status: str
     changed_at: datetime
     reason: str
+
+    @classmethod
+    def snapshot(cls, record: MemoryRecord, *, at: datetime, reason: str) -> VersionRecord:
+        """The state of ``record`` as it is now, to keep in its history before it changes.
+
+        Args:
+            record: The memory about to be replaced (its metadata is copied).
+            at: When the change happens.
+            reason: Why, e.g. ``"update: content"``.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> now = datetime(2024, 5, 1, tzinfo=UTC)
+            >>> memory = MemoryRecord("m1", "acme", "Ann likes tea", "semantic_fact", now, now)
+            >>> VersionRecord.snapshot(memory, at=now, reason="update: content").version
+            1
+        """
+        return cls(
+            memory_id=record.id,
+            version=record.version,
+            content=record.content,
+            confidence=record.confidence,
+            importance=record.importance,
+            metadata=dict(record.metadata),
+            status=record.status,
+            changed_at=at,
+            reason=reason,
+        )
 
 
 @dataclass(frozen=True)
@@ -173,18 +212,20 @@ class StoreTransaction(Protocol):
         """Mark a key revoked; False if there is no such (unrevoked) key."""
 
 
-class MemoryStore(Protocol):
-    """A tenant-partitioned memory store with lexical and vector search."""
+class Lifecycle(Protocol):
+    """Opening facts, health and closing of a store."""
 
     backend: str
     """Short backend name: ``sqlite`` or ``postgres``."""
 
-    # -- lifecycle and metadata ----------------------------------------------------------------
     def close(self) -> None:
         """Release connections and in-memory indexes."""
 
     def check_embedding_model(self, model: str, dimensions: int) -> None:
-        """Record the embedding model on first use; raise ``StoreMismatchError`` if it differs."""
+        """Record the embedding model on first use; raise ``StoreMismatchError`` if it differs.
+
+        The first call writes the model and commits by itself (see the module docstring).
+        """
 
     def storage_bytes(self) -> int:
         """Bytes used on disk by the whole store."""
@@ -196,7 +237,10 @@ class MemoryStore(Protocol):
         """Facts for component health: ``backend``, database/library versions, location, sizes,
         pool state where there is a pool. Cheap: no scan of the memories."""
 
-    # -- reads -----------------------------------------------------------------------------------
+
+class MemoryReader(Protocol):
+    """Reading memories and their history by id, hash, filter or type."""
+
     def get(self, tenant_id: str, memory_id: str) -> MemoryRecord | None:
         """One memory of the tenant, whatever its status (None if absent or another tenant's)."""
 
@@ -205,24 +249,6 @@ class MemoryStore(Protocol):
 
     def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
         """A memory matching the filter with exactly this content hash."""
-
-    def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
-        """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
-
-    def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
-    ) -> list[tuple[str, float]]:
-        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
-
-    def session_successors(
-        self, filt: MemoryFilter, ids: Sequence[str], count: int
-    ) -> dict[str, list[str]]:
-        """The memories that follow each of ``ids`` in its session, nearest first.
-
-        Session order is ``(created_at, id)`` among the memories of the same tenant, namespace
-        and ``session_id`` that ``filt`` admits; at most ``count`` per anchor. Anchors without a
-        session or without successors are left out of the result.
-        """
 
     def list_memories(
         self, filt: MemoryFilter, *, after_id: str | None = None, limit: int = 100
@@ -243,11 +269,63 @@ class MemoryStore(Protocol):
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Version history of a memory, oldest first."""
 
+    def list_unconsolidated(
+        self,
+        tenant_id: str,
+        memory_types: Sequence[str],
+        *,
+        limit: int,
+        namespace: str | None = None,
+    ) -> list[MemoryRecord]:
+        """Active memories of these types with no ``consolidated_at``, newest written first.
+
+        ``namespace`` given: only that namespace's; ``None``: every namespace.
+        """
+
+
+class Search(Protocol):
+    """Candidate memories for a query: full text, vector similarity and session neighbours."""
+
+    def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
+        """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
+
+    def vector_search(
+        self, filt: MemoryFilter, vector: Vector, limit: int
+    ) -> list[tuple[str, float]]:
+        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
+
+    def session_successors(
+        self, filt: MemoryFilter, ids: Sequence[str], count: int
+    ) -> dict[str, list[str]]:
+        """The memories that follow each of ``ids`` in its session, nearest first.
+
+        Session order is ``(created_at, id)`` among the memories of the same tenant, namespace
+        and ``session_id`` that ``filt`` admits; at most ``count`` per anchor. Anchors without a
+        session or without successors are left out of the result.
+        """
+
+
+class AccessCounter(Protocol):
+    """How often and how lately memories were read."""
+
+    def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
+        """Increment access counts and set last access.
+
+        Inside the calling thread's unit of work the update is part of it (and rolls back with
+        it). Otherwise it is a best-effort write of its own that commits by itself: a busy or
+        failing database skips it with a warning in the log instead of delaying the read.
+        """
+
+
+class IdempotencyStore(Protocol):
+    """Outcomes of requests made with an ``Idempotency-Key`` (written by a unit of work)."""
+
     def get_idempotency(self, tenant_id: str, key: str) -> IdempotencyRecord | None:
         """The stored outcome for an idempotency key, if any."""
 
-    def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
-        """Increment access counts and set last access (best effort, its own small write)."""
+
+class EventLog(Protocol):
+    """Reading a tenant's event log (appended to by a unit of work)."""
 
     def list_events(
         self,
@@ -271,21 +349,9 @@ class MemoryStore(Protocol):
     ) -> list[EventRecord]:
         """The tenant's events with ``id > after_id``, oldest first (for following the log)."""
 
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active memories of these types with no ``consolidated_at``, newest written first.
 
-        ``namespace`` given: only that namespace's; ``None``: every namespace.
-        """
-
-    def list_tenants(self) -> list[TenantRecord]:
-        """Every tenant known from memories, events or API keys, by tenant id."""
+class KeyStore(Protocol):
+    """Looking up API keys (created and revoked by a unit of work)."""
 
     def find_key(self, key_hash: str) -> KeyRecord | None:
         """The key with this hash (revoked or not)."""
@@ -293,19 +359,48 @@ class MemoryStore(Protocol):
     def list_keys(self, tenant_id: str | None = None) -> list[KeyRecord]:
         """All keys, or those of one tenant, oldest first."""
 
-    # -- writes ----------------------------------------------------------------------------------
+
+class TenantDirectory(Protocol):
+    """The tenants a store knows."""
+
+    def list_tenants(self) -> list[TenantRecord]:
+        """Every tenant known from memories, events or API keys, by tenant id."""
+
+
+class Transactions(Protocol):
+    """Units of work: the only way memories, history, idempotency, events and keys change."""
+
     def transaction(self) -> AbstractContextManager[StoreTransaction]:
         """Begin a unit of work: commits on normal exit, rolls back if the block raises."""
 
-    # -- leases (background jobs) ------------------------------------------------------------------
+
+class Leases(Protocol):
+    """Named leases for background jobs, shared by every process using the store."""
+
     def try_acquire_lease(self, name: str, owner: str, ttl_seconds: float, now: datetime) -> bool:
         """Take the named lease for ``owner`` until ``now + ttl_seconds``.
 
         Succeeds when the lease is free, expired, or already held by ``owner`` (which renews it).
-        The check and the take are one atomic step in the database, so two processes (or server
-        replicas) sharing a store never both hold a lease: this is how a tenant's background job
-        runs in one place at a time.
+        The check and the take are one atomic step in the database, committed at once, so two
+        processes (or server replicas) sharing a store never both hold a lease: this is how a
+        tenant's background job runs in one place at a time.
         """
 
     def release_lease(self, name: str, owner: str) -> None:
         """Give the lease back if ``owner`` holds it (otherwise do nothing)."""
+
+
+class MemoryStore(
+    Lifecycle,
+    MemoryReader,
+    Search,
+    AccessCounter,
+    IdempotencyStore,
+    EventLog,
+    KeyStore,
+    TenantDirectory,
+    Transactions,
+    Leases,
+    Protocol,
+):
+    """A tenant-partitioned memory store with lexical and vector search: every role in one."""

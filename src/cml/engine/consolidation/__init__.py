@@ -2,8 +2,8 @@
 
 Stages, one module each: :mod:`.sampler` (which episodes), :mod:`.cluster` (which belong
 together), :mod:`.summarize` (one gist per group), :mod:`.align` (does the tenant know this
-already?), :mod:`.migrate` (the writes); :mod:`.run` strings them together, and
-:mod:`.placement` decides where the facts appear in reads.
+already?), :mod:`.migrate` (the writes); :mod:`.run` strings them together. Where the facts
+appear in reads is the read stage's business (:mod:`cml.engine.read.placement`).
 """
 
 from __future__ import annotations

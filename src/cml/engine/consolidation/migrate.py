@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
-from cml.engine.dedup import content_hash
+from cml.engine.write.dedup import content_hash
 from cml.models import MAX_TAGS, MemoryType
 from cml.storage.base import MemoryRecord, Vector, VersionRecord
 from cml.storage.ids import new_id
@@ -79,17 +79,7 @@ def reinforce_fact(
         updated_at=now,
         version=fact.version + 1,
     )
-    previous = VersionRecord(
-        memory_id=fact.id,
-        version=fact.version,
-        content=fact.content,
-        confidence=fact.confidence,
-        importance=fact.importance,
-        metadata=dict(fact.metadata),
-        status=fact.status,
-        changed_at=now,
-        reason="consolidation: reinforced by episodes",
-    )
+    previous = VersionRecord.snapshot(fact, at=now, reason="consolidation: reinforced by episodes")
     return updated, previous
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cml.models import MemoryType
-from cml.storage.base import MemoryRecord, MemoryStore
+from cml.storage.base import MemoryReader, MemoryRecord
 
 __all__ = ["EPISODIC_TYPES", "ConsolidationSettings", "sample_episodes"]
 
@@ -45,7 +45,7 @@ class ConsolidationSettings:
 
 
 def sample_episodes(
-    store: MemoryStore, tenant_id: str, *, namespace: str | None, limit: int
+    store: MemoryReader, tenant_id: str, *, namespace: str | None, limit: int
 ) -> list[MemoryRecord]:
     """The episodes one run consolidates (only those with an embedding can be clustered).
 

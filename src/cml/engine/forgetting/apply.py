@@ -12,8 +12,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from cml.engine.dedup import content_hash
 from cml.engine.forgetting.plan import Action, PlannedAction
+from cml.engine.write.dedup import content_hash
 from cml.models import MemoryStatus
 from cml.storage.base import MemoryRecord, StoreTransaction, Vector, VersionRecord
 
@@ -89,16 +89,8 @@ def _moved(record: MemoryRecord, scored: MemoryRecord) -> bool:
 def _compressed(
     record: MemoryRecord, summary: Compression, now: datetime
 ) -> tuple[MemoryRecord, VersionRecord]:
-    previous = VersionRecord(
-        memory_id=record.id,
-        version=record.version,
-        content=record.content,
-        confidence=record.confidence,
-        importance=record.importance,
-        metadata=dict(record.metadata),
-        status=record.status,
-        changed_at=now,
-        reason=f"forgetting: compressed ({summary.method} summary)",
+    previous = VersionRecord.snapshot(
+        record, at=now, reason=f"forgetting: compressed ({summary.method} summary)"
     )
     updated = dataclasses.replace(
         record,

@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, NoReturn
 
 import psycopg
@@ -284,6 +284,25 @@ class Connections:
                 self.fail(exc, conn)
             finally:
                 self._local.conn = None
+
+    def own_write(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit mode: each statement commits by itself (leases)."""
+        return self.read()
+
+    @contextmanager
+    def best_effort(self) -> Iterator[psycopg.Connection[Any]]:
+        """This thread's unit of work, or a transaction that does not wait for the WAL flush.
+
+        Access counts are best effort on the read path: a crash may lose the last few, nothing
+        else, and the read does not pay for a disk flush.
+        """
+        if self.in_transaction():
+            with self.read() as conn:  # this thread's unit of work
+                yield conn
+            return
+        with self.read() as conn, conn.transaction():
+            conn.execute("SET LOCAL synchronous_commit = off")
+            yield conn
 
     def close(self) -> None:
         """Close every connection (safe to call twice)."""

@@ -18,7 +18,8 @@ from typing import Any
 
 from cml.storage.base import MemoryFilter
 from cml.storage.fts import query_tokens
-from cml.storage.postgres.rows import filter_sql
+from cml.storage.postgres.dialect import POSTGRES
+from cml.storage.sql.rows import filter_sql
 
 MAX_WORD_CHARS = 200
 """Longer "words" are noise (and PostgreSQL would skip them with a notice)."""
@@ -39,7 +40,7 @@ def websearch_text(text: str) -> str | None:
 
 def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[Any]]:
     """The ranked full-text query and its parameters."""
-    where, params = filter_sql(filt)
+    where, params = filter_sql(POSTGRES, filt)
     sql = (
         "SELECT m.id, ts_rank_cd(m.content_tsv, q.query) AS rank"
         " FROM memories AS m, websearch_to_tsquery('english', %s) AS q(query)"
@@ -54,7 +55,7 @@ def vector_sql(
 ) -> tuple[str, list[Any]]:
     """Nearest neighbours by cosine distance: through the HNSW index when ``dimensions`` is
     given (approximate), or exactly when it is ``None``."""
-    where, params = filter_sql(filt)
+    where, params = filter_sql(POSTGRES, filt)
     column = "m.embedding" if dimensions is None else f"m.embedding::vector({int(dimensions)})"
     probe = "%s" if dimensions is None else f"%s::vector({int(dimensions)})"
     sql = (
@@ -71,7 +72,7 @@ def session_successors_sql(filt: MemoryFilter, ids: list[str], count: int) -> tu
 
     One statement: a ``LATERAL`` range scan per anchor on ``ix_memories_tenant_session_order``.
     """
-    where, params = filter_sql(filt)
+    where, params = filter_sql(POSTGRES, filt)
     sql = (
         "SELECT a.id, s.id FROM memories AS a CROSS JOIN LATERAL ("
         f" SELECT m.id, m.created_at FROM memories AS m WHERE {where}"

@@ -5,49 +5,28 @@ use one database: idempotency keys are a primary key (``ON CONFLICT DO NOTHING``
 ``INSERT ... ON CONFLICT DO UPDATE ... WHERE`` in one statement, and the embedding model a row
 written under an advisory lock. The schema comes from Alembic (``cml db upgrade``); opening a
 store only checks its revision.
+
+The statements both backends share come from :class:`~cml.storage.sql.store.SQLStore` and
+:class:`~cml.storage.sql.tx.SQLTransaction` in the :data:`~cml.storage.postgres.dialect.POSTGRES`
+dialect; this module holds what is PostgreSQL's own: the pool, pgvector and tsvector search, the
+embedding model's HNSW index and the health facts.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import psycopg
 from psycopg import errors as pg_errors
 
-from cml.errors import (
-    DatabaseUnavailableError,
-    InvalidInputError,
-    StoreMismatchError,
-    UnavailableError,
-)
-from cml.storage.base import (
-    EventRecord,
-    IdempotencyRecord,
-    KeyRecord,
-    MemoryFilter,
-    MemoryRecord,
-    MemoryStore,
-    TenantRecord,
-    Vector,
-    VersionRecord,
-)
-from cml.storage.columns import EVENT_COLUMNS, KEY_COLUMNS, MEMORY_SELECT, VERSION_COLUMNS
+from cml.errors import DatabaseUnavailableError, InvalidInputError, StoreMismatchError
+from cml.storage.base import MemoryFilter, MemoryStore, Vector
+from cml.storage.postgres.dialect import POSTGRES
 from cml.storage.postgres.pool import EF_SEARCH, Connections, first_line
-from cml.storage.postgres.rows import (
-    filter_sql,
-    row_to_event,
-    row_to_idempotency,
-    row_to_key,
-    row_to_memory,
-    row_to_version,
-    utc,
-)
 from cml.storage.postgres.schema import (
     HNSW_INDEX,
     check_revision,
@@ -60,16 +39,14 @@ from cml.storage.postgres.search import (
     vector_sql,
     websearch_text,
 )
-from cml.storage.postgres.tenants import list_tenants
-from cml.storage.postgres.tx import PostgresTransaction
-
-logger = logging.getLogger(__name__)
+from cml.storage.sql.store import SQLStore
+from cml.storage.sql.tx import SQLTransaction
 
 _MODEL_LOCK = 0x636D6C01
 """Advisory lock taken while the embedding model is recorded and its index built."""
 
 
-class PostgresStore:
+class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     """A :class:`~cml.storage.base.MemoryStore` in a PostgreSQL database with pgvector.
 
     Args:
@@ -88,6 +65,8 @@ class PostgresStore:
     """
 
     backend = "postgres"
+    dialect = POSTGRES
+    _db: Connections
 
     def __init__(self, database_url: str, *, pool_min: int = 1, pool_max: int = 10) -> None:
         conninfo = to_conninfo(database_url)
@@ -124,31 +103,7 @@ class PostgresStore:
         """
         with self._db.write() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MODEL_LOCK,))
-            rows = dict(
-                conn.execute(
-                    "SELECT key, value FROM cml_meta"
-                    " WHERE key IN ('embedding_model', 'embedding_dimensions')"
-                ).fetchall()
-            )
-            if not rows:
-                conn.execute(
-                    "INSERT INTO cml_meta (key, value) VALUES"
-                    " ('embedding_model', %s), ('embedding_dimensions', %s)",
-                    (model, str(dimensions)),
-                )
-            else:
-                held_model, held_dims = (
-                    rows.get("embedding_model"),
-                    rows.get("embedding_dimensions"),
-                )
-                if held_model != model or held_dims != str(dimensions):
-                    raise StoreMismatchError(
-                        f"The store {self.location} holds embeddings from model {held_model!r} "
-                        f"({held_dims} dimensions), but the embedder is {model!r} "
-                        f"({dimensions} dimensions).",
-                        hint=f"Configure embedding model {held_model!r} with {held_dims} "
-                        "dimensions, or use a new database for the new model.",
-                    )
+            self._record_model(conn, "cml_meta", model, dimensions)
             self._ensure_hnsw_index(conn, dimensions)
         self._dims = dimensions
 
@@ -209,45 +164,14 @@ class PostgresStore:
             "storage_bytes": self.storage_bytes(),
         }
 
-    # -- reads -----------------------------------------------------------------------------------
-    def _memories(self, sql: str, params: Sequence[Any]) -> list[MemoryRecord]:
-        with self._db.read() as conn:
-            rows = conn.execute(sql, params, binary=True).fetchall()
-        return [row_to_memory(row) for row in rows]
+    # -- reads (the statements both backends share come from SQLStore) -------------------------
+    def _memory_rows(
+        self, conn: psycopg.Connection[Any], sql: str, params: Sequence[Any]
+    ) -> list[Any]:
+        # Binary results: embeddings arrive as float32 bytes, not as text to parse.
+        return conn.execute(sql, params, binary=True).fetchall()
 
-    def get(self, tenant_id: str, memory_id: str) -> MemoryRecord | None:
-        """One memory of the tenant, whatever its status."""
-        found = self._memories(
-            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE m.tenant_id = %s AND m.id = %s",
-            (tenant_id, memory_id),
-        )
-        return found[0] if found else None
-
-    def get_many(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
-        """The tenant's memories among ``ids``, in the order of ``ids`` (duplicates once)."""
-        wanted = list(dict.fromkeys(ids))
-        if not wanted:
-            return []
-        found = {
-            r.id: r
-            for r in self._memories(
-                f"SELECT {MEMORY_SELECT} FROM memories AS m"
-                " WHERE m.tenant_id = %s AND m.id = ANY(%s)",
-                (tenant_id, wanted),
-            )
-        }
-        return [found[i] for i in wanted if i in found]
-
-    def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
-        """The oldest memory matching the filter with exactly this content hash."""
-        where, params = filter_sql(filt)
-        found = self._memories(
-            f"SELECT {MEMORY_SELECT} FROM memories AS m"
-            f" WHERE {where} AND m.content_hash = %s ORDER BY m.id LIMIT 1",
-            (*params, content_hash),
-        )
-        return found[0] if found else None
-
+    # -- search ------------------------------------------------------------------------------------
     def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
         """``ts_rank_cd``-ranked full-text matches of any word of ``query`` (higher is better).
 
@@ -306,200 +230,9 @@ class PostgresStore:
                 following.setdefault(anchor, []).append(successor)
         return following
 
-    def list_memories(
-        self, filt: MemoryFilter, *, after_id: str | None = None, limit: int = 100
-    ) -> list[MemoryRecord]:
-        """Memories matching the filter, by id ascending, starting after ``after_id``."""
-        where, params = filter_sql(filt)
-        if after_id is not None:
-            where += " AND m.id > %s"
-            params.append(after_id)
-        return self._memories(
-            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE {where} ORDER BY m.id LIMIT %s",
-            (*params, max(limit, 0)),
-        )
-
-    def any_memory(self, filt: MemoryFilter) -> bool:
-        """Whether at least one memory matches the filter (an index probe, not a scan)."""
-        where, params = filter_sql(filt)
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
-            ).fetchone()
-        return bool(row[0]) if row else False
-
-    def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
-        """Every memory matching the filter in id order, read ``batch_size`` at a time."""
-        after_id: str | None = None
-        while True:
-            batch = self.list_memories(filt, after_id=after_id, limit=batch_size)
-            yield from batch
-            if len(batch) < batch_size:
-                return
-            after_id = batch[-1].id
-
-    def count_by_type_and_status(
-        self, tenant_id: str, namespace: str | None = None
-    ) -> dict[tuple[str, str], int]:
-        """Memory counts keyed by ``(memory_type, status)``."""
-        sql = "SELECT memory_type, status, COUNT(*) FROM memories WHERE tenant_id = %s"
-        params: list[Any] = [tenant_id]
-        if namespace is not None:
-            sql += " AND namespace = %s"
-            params.append(namespace)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " GROUP BY memory_type, status", params).fetchall()
-        return {(memory_type, status): int(count) for memory_type, status, count in rows}
-
-    def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
-        """Earlier states of a memory, oldest first."""
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT {VERSION_COLUMNS} FROM memory_versions"
-                " WHERE tenant_id = %s AND memory_id = %s ORDER BY version, pk",
-                (tenant_id, memory_id),
-            ).fetchall()
-        return [row_to_version(row) for row in rows]
-
-    def get_idempotency(self, tenant_id: str, key: str) -> IdempotencyRecord | None:
-        """The stored outcome for an idempotency key of this tenant."""
-        with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT tenant_id, key, request_hash, response, created_at FROM idempotency"
-                " WHERE tenant_id = %s AND key = %s",
-                (tenant_id, key),
-            ).fetchone()
-        return None if row is None else row_to_idempotency(row)
-
-    def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
-        """Count one access of each memory. Best effort: a failing database skips the update."""
-        unique = sorted(set(ids))
-        if not unique:
-            return
-        # Rows are locked in id order, so two replicas counting overlapping reads cannot deadlock.
-        statement = (
-            "UPDATE memories SET access_count = access_count + 1, last_accessed_at = %s"
-            " WHERE id IN (SELECT id FROM memories WHERE tenant_id = %s AND id = ANY(%s)"
-            " ORDER BY id FOR UPDATE)"
-        )
-        params = (utc(at), tenant_id, unique)
-        if self._db.in_transaction():
-            with self._db.read() as conn:  # this thread's unit of work
-                conn.execute(statement, params)
-            return
-        try:
-            with self._db.read() as conn, conn.transaction():
-                # Best effort on the read path: do not wait for the WAL flush (a crash may lose
-                # the last few access counts, nothing else).
-                conn.execute("SET LOCAL synchronous_commit = off")
-                conn.execute(statement, params)
-        except UnavailableError as exc:
-            if self._db.closed:
-                raise
-            logger.warning("access counts not recorded: %s", exc.message)
-
-    def find_key(self, key_hash: str) -> KeyRecord | None:
-        """The key with this hash, revoked or not."""
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = %s", (key_hash,)
-            ).fetchone()
-        return None if row is None else row_to_key(row)
-
-    def list_keys(self, tenant_id: str | None = None) -> list[KeyRecord]:
-        """All keys, or one tenant's, oldest first."""
-        sql = f"SELECT {KEY_COLUMNS} FROM api_keys"
-        params: tuple[str, ...] = ()
-        if tenant_id is not None:
-            sql += " WHERE tenant_id = %s"
-            params = (tenant_id,)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY created_at, id", params).fetchall()
-        return [row_to_key(row) for row in rows]
-
-    def list_events(
-        self,
-        tenant_id: str,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        offset: int = 0,
-        limit: int = 50,
-    ) -> tuple[list[EventRecord], int]:
-        """A page of the tenant's events, newest first, and the total number matching."""
-        if offset < 0 or limit < 0:
-            raise InvalidInputError("offset and limit must not be negative")
-        where = "tenant_id = %s"
-        params: list[Any] = [tenant_id]
-        if event_type is not None:
-            where += " AND event_type = %s"
-            params.append(event_type)
-        if since is not None:
-            where += " AND created_at >= %s"
-            params.append(utc(since))
-        with self._db.read() as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}"
-                " ORDER BY id DESC LIMIT %s OFFSET %s",
-                (*params, limit, offset),
-            ).fetchall()
-        return [row_to_event(row) for row in rows], int(total[0]) if total else 0
-
-    def events_after(
-        self,
-        tenant_id: str,
-        after_id: int,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        limit: int = 100,
-    ) -> list[EventRecord]:
-        """The tenant's events after ``after_id``, oldest first."""
-        where = "tenant_id = %s AND id > %s"
-        params: list[Any] = [tenant_id, after_id]
-        if event_type is not None:
-            where += " AND event_type = %s"
-            params.append(event_type)
-        if since is not None:
-            where += " AND created_at >= %s"
-            params.append(utc(since))
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY id LIMIT %s",
-                (*params, max(limit, 0)),
-            ).fetchall()
-        return [row_to_event(row) for row in rows]
-
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active, not yet consolidated memories of these types, newest written first."""
-        if not memory_types or limit <= 0:
-            return []
-        sql = (
-            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE m.tenant_id = %s"
-            " AND m.status = 'active' AND m.consolidated_at IS NULL AND m.memory_type = ANY(%s)"
-        )
-        params: list[Any] = [tenant_id, [str(t) for t in memory_types]]
-        if namespace is not None:
-            sql += " AND m.namespace = %s"
-            params.append(namespace)
-        return self._memories(sql + " ORDER BY m.pk DESC LIMIT %s", (*params, limit))
-
-    def list_tenants(self) -> list[TenantRecord]:
-        """Every tenant of the memories, events and keys, with counts and last activity."""
-        with self._db.read() as conn:
-            return list_tenants(conn)
-
     # -- writes ----------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[PostgresTransaction]:
+    def transaction(self) -> Iterator[SQLTransaction[psycopg.Connection[Any]]]:
         """A unit of work on one pooled connection: commits on normal exit, rolls back on an
         exception.
 
@@ -507,30 +240,7 @@ class PostgresStore:
             RuntimeError: A transaction is already open in this thread.
         """
         with self._db.write() as conn:
-            yield PostgresTransaction(conn)
-
-    # -- leases ----------------------------------------------------------------------------------
-    def try_acquire_lease(self, name: str, owner: str, ttl_seconds: float, now: datetime) -> bool:
-        """Take (or renew) the named lease for ``owner`` if free, expired or already theirs.
-
-        One statement: a competing replica's insert or takeover of the same row waits for this
-        one, then sees its result, so two owners never both get ``True``.
-        """
-        now = utc(now)
-        with self._db.read() as conn:
-            taken = conn.execute(
-                "INSERT INTO leases (name, owner, expires_at) VALUES (%s, %s, %s)"
-                " ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner,"
-                " expires_at = EXCLUDED.expires_at"
-                " WHERE leases.owner = EXCLUDED.owner OR leases.expires_at <= %s",
-                (name, owner, now + timedelta(seconds=ttl_seconds), now),
-            ).rowcount
-        return taken == 1
-
-    def release_lease(self, name: str, owner: str) -> None:
-        """Give the lease back if ``owner`` holds it."""
-        with self._db.read() as conn:
-            conn.execute("DELETE FROM leases WHERE name = %s AND owner = %s", (name, owner))
+            yield SQLTransaction(conn, POSTGRES)
 
 
 def _recorded_dimensions(conn: psycopg.Connection[Any]) -> int | None:

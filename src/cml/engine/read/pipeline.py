@@ -1,0 +1,72 @@
+"""A read from query to response, in one straight line.
+
+Embed the query (once: every retrieval of the read shares the vector, and a batch read embeds
+all its queries in one call), retrieve and place consolidated facts beside the ranked list
+(:mod:`.placement`), count the access, and shape the response (:mod:`.shape`).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from cml.engine.context import EngineContext
+from cml.engine.read.placement import place_facts
+from cml.engine.read.shape import shape_response
+from cml.models import BatchReadRequest, BatchReadResponse, ReadRequest, ReadResponse
+from cml.storage.base import Vector
+
+__all__ = ["read", "read_batch"]
+
+
+def read(
+    ctx: EngineContext, tenant_id: str, request: ReadRequest, *, query_vector: Vector | None = None
+) -> ReadResponse:
+    """Recall the memories most relevant to a query, shaped as the request asks.
+
+    Args:
+        ctx: The engine.
+        tenant_id: Whose memories to search.
+        request: Query, filters, format and token budget.
+        query_vector: The query's embedding when the caller already has it (a batch read);
+            embedded here otherwise.
+
+    Returns:
+        The ranked memories with relevance in [0, 1] (plus buckets and/or a context block).
+    """
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    vector = query_vector if query_vector is not None else ctx.embed(request.query)
+    scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=now, weights=ctx.weights)
+    if scored or facts:
+        ctx.store.record_access(tenant_id, [s.record.id for s in [*scored, *facts]], now)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return shape_response(
+        request.query,
+        scored,
+        request.format,
+        request.max_tokens,
+        elapsed_ms,
+        companions=facts,
+    )
+
+
+def read_batch(ctx: EngineContext, tenant_id: str, request: BatchReadRequest) -> BatchReadResponse:
+    """Run several reads, embedding all their queries in one embedder call.
+
+    Args:
+        ctx: The engine.
+        tenant_id: Whose memories to search.
+        request: The reads.
+
+    Returns:
+        One response per query, in query order.
+    """
+    started = time.perf_counter()
+    vectors = ctx.embedder.embed([query.query for query in request.queries])
+    results = [
+        read(ctx, tenant_id, query, query_vector=vector)
+        for query, vector in zip(request.queries, vectors, strict=True)
+    ]
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    return BatchReadResponse(results=results, elapsed_ms=elapsed_ms)

@@ -1,0 +1,408 @@
+"""Every read (and the three small writes of their own) that both backends run the same way.
+
+:class:`SQLStore` implements the roles of :class:`~cml.storage.base.MemoryStore` whose SQL is the
+same in SQLite and PostgreSQL once a :class:`~cml.storage.sql.dialect.Dialect` fills in the
+parameter marks, list parameters and value encodings: reading memories, versions, idempotency
+records, events, keys and tenants, counting accesses, and leases. A backend subclasses it and
+adds what truly differs: opening and closing, full-text and vector search, session order, and
+how a unit of work (:class:`~cml.storage.sql.tx.SQLTransaction`) is opened and committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Generic, TypeVar
+
+from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
+from cml.storage.base import (
+    EventRecord,
+    IdempotencyRecord,
+    KeyRecord,
+    MemoryFilter,
+    MemoryRecord,
+    TenantRecord,
+    VersionRecord,
+)
+from cml.storage.sql.columns import (
+    EVENT_COLUMNS,
+    IDEMPOTENCY_COLUMNS,
+    KEY_COLUMNS,
+    MEMORY_SELECT,
+    VERSION_COLUMNS,
+)
+from cml.storage.sql.connections import Connection, Connections
+from cml.storage.sql.dialect import Dialect
+from cml.storage.sql.rows import (
+    filter_sql,
+    row_to_event,
+    row_to_idempotency,
+    row_to_key,
+    row_to_memory,
+    row_to_version,
+)
+
+__all__ = ["SQLStore"]
+
+logger = logging.getLogger(__name__)
+
+C = TypeVar("C", bound=Connection)
+
+
+class SQLStore(Generic[C]):
+    """The statements both backends share, over a backend's connections and dialect.
+
+    Subclasses set :attr:`dialect`, ``location`` and ``_db`` (their connections) and implement
+    the rest of :class:`~cml.storage.base.MemoryStore`.
+    """
+
+    dialect: ClassVar[Dialect]
+    location: str
+    """Where the database is, for messages (never a password)."""
+    _db: Connections[C]
+
+    def _memory_rows(self, conn: C, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Rows of a ``MEMORY_SELECT`` (a backend may ask its driver for a faster format)."""
+        return conn.execute(sql, params).fetchall()
+
+    def _memories(self, sql: str, params: Sequence[Any]) -> list[MemoryRecord]:
+        with self._db.read() as conn:
+            rows = self._memory_rows(conn, sql, params)
+        return [row_to_memory(self.dialect, row) for row in rows]
+
+    # -- memories --------------------------------------------------------------------------------
+    def get(self, tenant_id: str, memory_id: str) -> MemoryRecord | None:
+        """One memory of the tenant, whatever its status."""
+        mark = self.dialect.mark
+        found = self._memories(
+            f"SELECT {MEMORY_SELECT} FROM memories AS m"
+            f" WHERE m.tenant_id = {mark} AND m.id = {mark}",
+            (tenant_id, memory_id),
+        )
+        return found[0] if found else None
+
+    def get_many(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
+        """The tenant's memories among ``ids``, in the order of ``ids`` (duplicates once)."""
+        d = self.dialect
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        rows: list[Any] = []
+        with self._db.read() as conn:
+            for part in d.chunks(wanted):
+                among, params = d.in_list("m.id", part)
+                rows += self._memory_rows(
+                    conn,
+                    f"SELECT {MEMORY_SELECT} FROM memories AS m"
+                    f" WHERE m.tenant_id = {d.mark} AND {among}",
+                    (tenant_id, *params),
+                )
+        found = {record.id: record for record in (row_to_memory(d, row) for row in rows)}
+        return [found[i] for i in wanted if i in found]
+
+    def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
+        """The oldest memory matching the filter with exactly this content hash."""
+        d = self.dialect
+        where, params = filter_sql(d, filt)
+        # Without the hint SQLite walks (tenant_id, id) to skip the sort, scanning the whole
+        # tenant on every write's duplicate check; the hash index finds the few candidates.
+        found = self._memories(
+            f"SELECT {MEMORY_SELECT} FROM memories AS m{d.hint('ix_memories_tenant_hash')}"
+            f" WHERE {where} AND m.content_hash = {d.mark} ORDER BY m.id LIMIT 1",
+            (*params, content_hash),
+        )
+        return found[0] if found else None
+
+    def list_memories(
+        self, filt: MemoryFilter, *, after_id: str | None = None, limit: int = 100
+    ) -> list[MemoryRecord]:
+        """Memories matching the filter, by id ascending, starting after ``after_id``."""
+        mark = self.dialect.mark
+        where, params = filter_sql(self.dialect, filt)
+        if after_id is not None:
+            where += f" AND m.id > {mark}"
+            params.append(after_id)
+        return self._memories(
+            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE {where} ORDER BY m.id LIMIT {mark}",
+            (*params, max(limit, 0)),
+        )
+
+    def any_memory(self, filt: MemoryFilter) -> bool:
+        """Whether at least one memory matches the filter (an index probe, not a scan)."""
+        where, params = filter_sql(self.dialect, filt)
+        # No ORDER BY: with one, SQLite walks the (tenant_id, id) index looking for a match.
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
+            ).fetchone()
+        return bool(row[0]) if row else False
+
+    def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
+        """Every memory matching the filter in id order, read ``batch_size`` at a time."""
+        after_id: str | None = None
+        while True:
+            batch = self.list_memories(filt, after_id=after_id, limit=batch_size)
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            after_id = batch[-1].id
+
+    def count_by_type_and_status(
+        self, tenant_id: str, namespace: str | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Memory counts keyed by ``(memory_type, status)``."""
+        mark = self.dialect.mark
+        sql = f"SELECT memory_type, status, COUNT(*) FROM memories WHERE tenant_id = {mark}"
+        params: list[Any] = [tenant_id]
+        if namespace is not None:
+            sql += f" AND namespace = {mark}"
+            params.append(namespace)
+        with self._db.read() as conn:
+            rows = conn.execute(sql + " GROUP BY memory_type, status", params).fetchall()
+        return {(memory_type, status): int(count) for memory_type, status, count in rows}
+
+    def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
+        """Earlier states of a memory, oldest first."""
+        mark = self.dialect.mark
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT {VERSION_COLUMNS} FROM memory_versions"
+                f" WHERE tenant_id = {mark} AND memory_id = {mark} ORDER BY version, pk",
+                (tenant_id, memory_id),
+            ).fetchall()
+        return [row_to_version(self.dialect, row) for row in rows]
+
+    def list_unconsolidated(
+        self,
+        tenant_id: str,
+        memory_types: Sequence[str],
+        *,
+        limit: int,
+        namespace: str | None = None,
+    ) -> list[MemoryRecord]:
+        """Active, not yet consolidated memories of these types, newest written first."""
+        if not memory_types or limit <= 0:
+            return []
+        d = self.dialect
+        of_types, params = d.in_list("m.memory_type", [str(t) for t in memory_types])
+        sql = (
+            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE m.tenant_id = {d.mark}"
+            f" AND m.status = 'active' AND m.consolidated_at IS NULL AND {of_types}"
+        )
+        params.insert(0, tenant_id)
+        if namespace is not None:
+            sql += f" AND m.namespace = {d.mark}"
+            params.append(namespace)
+        return self._memories(sql + f" ORDER BY m.pk DESC LIMIT {d.mark}", (*params, limit))
+
+    # -- access counts: a best-effort write of its own -------------------------------------------
+    def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
+        """Count one access of each memory (see :class:`~cml.storage.base.AccessCounter`).
+
+        Outside a unit of work this commits by itself, and a busy or failing database skips it
+        with a warning: a read never fails or waits because its access counts could not be
+        written.
+        """
+        d = self.dialect
+        unique = sorted(set(ids))
+        if not unique:
+            return
+        try:
+            with self._db.best_effort() as conn:
+                for part in d.chunks(unique):
+                    among, params = d.in_list("id", part)
+                    # Rows are locked in id order, so two PostgreSQL replicas counting
+                    # overlapping reads cannot deadlock.
+                    conn.execute(
+                        "UPDATE memories SET access_count = access_count + 1,"
+                        f" last_accessed_at = {d.mark} WHERE id IN (SELECT id FROM memories"
+                        f" WHERE tenant_id = {d.mark} AND {among} ORDER BY id{d.row_lock})",
+                        (d.time_in(at), tenant_id, *params),
+                    )
+        except UnavailableError as exc:
+            if self._db.closed:
+                raise
+            logger.warning("access counts not recorded: %s", exc.message)
+
+    # -- idempotency, keys, events, tenants ------------------------------------------------------
+    def get_idempotency(self, tenant_id: str, key: str) -> IdempotencyRecord | None:
+        """The stored outcome for an idempotency key of this tenant."""
+        mark = self.dialect.mark
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency"
+                f" WHERE tenant_id = {mark} AND key = {mark}",
+                (tenant_id, key),
+            ).fetchone()
+        return None if row is None else row_to_idempotency(self.dialect, row)
+
+    def find_key(self, key_hash: str) -> KeyRecord | None:
+        """The key with this hash, revoked or not."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = {self.dialect.mark}",
+                (key_hash,),
+            ).fetchone()
+        return None if row is None else row_to_key(self.dialect, row)
+
+    def list_keys(self, tenant_id: str | None = None) -> list[KeyRecord]:
+        """All keys, or one tenant's, oldest first."""
+        sql = f"SELECT {KEY_COLUMNS} FROM api_keys"
+        params: tuple[str, ...] = ()
+        if tenant_id is not None:
+            sql += f" WHERE tenant_id = {self.dialect.mark}"
+            params = (tenant_id,)
+        with self._db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY created_at, id", params).fetchall()
+        return [row_to_key(self.dialect, row) for row in rows]
+
+    def _event_where(
+        self, tenant_id: str, event_type: str | None, since: datetime | None
+    ) -> tuple[str, list[Any]]:
+        mark = self.dialect.mark
+        where = f"tenant_id = {mark}"
+        params: list[Any] = [tenant_id]
+        if event_type is not None:
+            where += f" AND event_type = {mark}"
+            params.append(event_type)
+        if since is not None:
+            where += f" AND created_at >= {mark}"
+            params.append(self.dialect.time_in(since))
+        return where, params
+
+    def list_events(
+        self,
+        tenant_id: str,
+        *,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[EventRecord], int]:
+        """A page of the tenant's events, newest first, and the total number matching."""
+        if offset < 0 or limit < 0:
+            raise InvalidInputError("offset and limit must not be negative")
+        mark = self.dialect.mark
+        where, params = self._event_where(tenant_id, event_type, since)
+        with self._db.read() as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()
+            rows = conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}"
+                f" ORDER BY id DESC LIMIT {mark} OFFSET {mark}",
+                (*params, limit, offset),
+            ).fetchall()
+        events = [row_to_event(self.dialect, row) for row in rows]
+        return events, int(total[0]) if total else 0
+
+    def events_after(
+        self,
+        tenant_id: str,
+        after_id: int,
+        *,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[EventRecord]:
+        """The tenant's events after ``after_id``, oldest first."""
+        mark = self.dialect.mark
+        where, params = self._event_where(tenant_id, event_type, since)
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} AND id > {mark}"
+                f" ORDER BY id LIMIT {mark}",
+                (*params, after_id, max(limit, 0)),
+            ).fetchall()
+        return [row_to_event(self.dialect, row) for row in rows]
+
+    def list_tenants(self) -> list[TenantRecord]:
+        """Every tenant of the memories, events and keys, with counts and last activity."""
+        with self._db.read() as conn:
+            memories = conn.execute(
+                "SELECT tenant_id,"
+                " SUM(CASE WHEN status <> 'deleted' THEN 1 ELSE 0 END),"
+                " SUM(CASE WHEN status <> 'deleted' AND memory_type = 'semantic_fact'"
+                " THEN 1 ELSE 0 END),"
+                " MAX(updated_at), MAX(stored_at) FROM memories GROUP BY tenant_id"
+            ).fetchall()
+            events = conn.execute(
+                "SELECT tenant_id, COUNT(*), MAX(created_at) FROM events GROUP BY tenant_id"
+            ).fetchall()
+            keyed = conn.execute("SELECT DISTINCT tenant_id FROM api_keys").fetchall()
+        counts: dict[str, list[int]] = {}
+        latest: dict[str, list[datetime]] = {}
+        for tenant, total, facts, *stamps in memories:
+            counts[tenant] = [int(total), int(facts), 0]
+            latest[tenant] = [self.dialect.time_out(t) for t in stamps]
+        for tenant, total, stamp in events:
+            counts.setdefault(tenant, [0, 0, 0])[2] = int(total)
+            latest.setdefault(tenant, []).append(self.dialect.time_out(stamp))
+        for (tenant,) in keyed:
+            counts.setdefault(tenant, [0, 0, 0])
+        # Sorted by code point, which is PostgreSQL's byte-wise "C" order of UTF-8 text.
+        return [
+            TenantRecord(
+                tenant_id=tenant,
+                memory_count=counts[tenant][0],
+                fact_count=counts[tenant][1],
+                event_count=counts[tenant][2],
+                last_activity=max(latest[tenant]) if latest.get(tenant) else None,
+            )
+            for tenant in sorted(counts)
+        ]
+
+    # -- the embedding model and leases: small writes of their own ---------------------------------
+    def _record_model(self, conn: C, table: str, model: str, dimensions: int) -> None:
+        """Record the embedding model in ``table`` on first use; refuse a different one after.
+
+        Raises:
+            StoreMismatchError: The store holds embeddings of another model or dimension.
+        """
+        mark = self.dialect.mark
+        held = dict(
+            conn.execute(
+                f"SELECT key, value FROM {table}"
+                " WHERE key IN ('embedding_model', 'embedding_dimensions')"
+            ).fetchall()
+        )
+        if not held:
+            conn.execute(
+                f"INSERT INTO {table} (key, value) VALUES"
+                f" ('embedding_model', {mark}), ('embedding_dimensions', {mark})",
+                (model, str(dimensions)),
+            )
+            return
+        held_model, held_dims = held.get("embedding_model"), held.get("embedding_dimensions")
+        if held_model != model or held_dims != str(dimensions):
+            raise StoreMismatchError(
+                f"The store {self.location} holds embeddings from model {held_model!r} "
+                f"({held_dims} dimensions), but the embedder is {model!r} "
+                f"({dimensions} dimensions).",
+                hint=f"Configure embedding model {held_model!r} with {held_dims} dimensions, "
+                "or use a new database for the new model.",
+            )
+
+    def try_acquire_lease(self, name: str, owner: str, ttl_seconds: float, now: datetime) -> bool:
+        """Take (or renew) the named lease for ``owner`` if free, expired or already theirs.
+
+        One statement: a competing process's insert or takeover of the same row waits for this
+        one, then sees its result, so two owners never both get ``True``.
+        """
+        d = self.dialect
+        with self._db.own_write() as conn:
+            taken = conn.execute(
+                f"INSERT INTO leases (name, owner, expires_at) VALUES ({d.marks(3)})"
+                " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+                " expires_at = excluded.expires_at"
+                f" WHERE leases.owner = excluded.owner OR leases.expires_at <= {d.mark}",
+                (name, owner, d.time_in(now + timedelta(seconds=ttl_seconds)), d.time_in(now)),
+            ).rowcount
+        return taken == 1
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease back if ``owner`` holds it."""
+        mark = self.dialect.mark
+        with self._db.own_write() as conn:
+            conn.execute(
+                f"DELETE FROM leases WHERE name = {mark} AND owner = {mark}", (name, owner)
+            )

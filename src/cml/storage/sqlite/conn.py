@@ -1,0 +1,231 @@
+"""Connections of the SQLite backend: one writer, per-thread readers, and their locks.
+
+One writer connection is used only under a re-entrant lock, so writes are serialised inside this
+process (``BEGIN IMMEDIATE`` plus ``busy_timeout`` covers other processes). For a file, each
+reading thread has its own connection; with WAL, reads never wait for the writer. A ``:memory:``
+database cannot be shared between connections, so there one connection serves reads and writes,
+under the same lock.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+from cml.errors import DatabaseUnavailableError, UnavailableError
+from cml.storage.sqlite.errors import opening_error, serving_error
+
+MEMORY = ":memory:"
+BUSY_TIMEOUT_MS = 5000
+BEST_EFFORT_WAIT_MS = 100
+"""How long a best-effort write (access counts) waits for another process's write lock."""
+_HINT_DATA_DIR = "Choose a writable data directory (CML_DATA_DIR) or fix its permissions."
+
+
+def prepare_directory(directory: Path) -> None:
+    """Create a data directory (and its parents) and check that files can be created in it.
+
+    Raises:
+        DatabaseUnavailableError: Naming the directory and what is wrong with it.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise DatabaseUnavailableError(
+            f"The data directory {directory} is a file, not a directory.",
+            hint="Point CML_DATA_DIR (--data-dir) at a directory, or move the file away.",
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailableError(
+            f"Cannot create the data directory {directory}: {exc.strerror or exc}.",
+            hint=_HINT_DATA_DIR,
+        ) from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise DatabaseUnavailableError(
+            f"The data directory {directory} is not writable.", hint=_HINT_DATA_DIR
+        )
+
+
+def prepare_file(path: Path) -> None:
+    """Create the parent directories and check that the database file can be written.
+
+    Raises:
+        DatabaseUnavailableError: Naming the directory or file that cannot be created or written.
+    """
+    prepare_directory(path.parent)
+    if path.exists() and (path.is_dir() or not os.access(path, os.R_OK | os.W_OK)):
+        raise DatabaseUnavailableError(
+            f"The database file {path} cannot be read and written"
+            f"{' (it is a directory)' if path.is_dir() else ''}.",
+            hint=_HINT_DATA_DIR,
+        )
+
+
+class Connections:
+    """The writer and reader connections of one database.
+
+    Args:
+        location: A file path or ``":memory:"``.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.in_memory = location == MEMORY
+        self.write_lock = threading.RLock()
+        """Held for every write; re-entrant so that a writing thread may also read."""
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        try:
+            self.writer = self._connect()
+        except sqlite3.Error as exc:
+            raise self.opening_error(exc) from exc
+
+    def opening_error(self, exc: sqlite3.Error) -> DatabaseUnavailableError:
+        """The error of a database that cannot be opened or migrated (names the file)."""
+        return opening_error(exc, self.location, BUSY_TIMEOUT_MS / 1000)
+
+    def fail(self, exc: sqlite3.Error) -> NoReturn:
+        """Raise the engine error of a database failing while serving.
+
+        Environment faults (locked, full, read-only, damaged, I/O) become
+        :class:`DatabaseUnavailableError`; a programming error is raised as it is.
+        """
+        error = serving_error(exc, self.location, BUSY_TIMEOUT_MS / 1000)
+        if error is None:
+            raise exc
+        raise error from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.location,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            check_same_thread=False,  # guarded by our locks; closed from any thread
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not self.in_memory:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._closed
+
+    def check_open(self) -> None:
+        """Raise :class:`UnavailableError` once the store is closed."""
+        if self._closed:
+            raise UnavailableError(f"The store {self.location} is closed.")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reading: this thread's own, or the shared one for ``:memory:``."""
+        self.check_open()
+        try:
+            if self.in_memory:
+                with self.write_lock:
+                    yield self.writer
+                return
+            conn: sqlite3.Connection | None = getattr(self._local, "reader", None)
+            if conn is None:
+                conn = self._connect()
+                self._local.reader = conn
+                with self._readers_lock:
+                    self._readers.append(conn)
+            yield conn
+        except sqlite3.Error as exc:
+            self.fail(exc)
+
+    def in_transaction(self) -> bool:
+        """Whether the calling thread has a write transaction open."""
+        return bool(getattr(self._local, "in_transaction", False))
+
+    @contextmanager
+    def write(self, *, wait_ms: int = BUSY_TIMEOUT_MS) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` on the writer; commit on success, roll back on any exception.
+
+        Args:
+            wait_ms: How long to wait for another process's write lock (best-effort writes
+                wait less, so that a locked file does not hold up the read they follow).
+
+        Raises:
+            RuntimeError: The calling thread already has a transaction open.
+            DatabaseUnavailableError: The database is locked for too long or failing.
+        """
+        with self.write_lock:
+            self.check_open()
+            if self.in_transaction():
+                raise RuntimeError("transactions cannot be nested")
+            conn = self.writer
+            try:
+                if wait_ms != BUSY_TIMEOUT_MS:
+                    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    if wait_ms != BUSY_TIMEOUT_MS:
+                        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            except sqlite3.Error as exc:
+                self.fail(exc)
+            self._local.in_transaction = True
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                # Locked beyond busy_timeout, disk full, I/O error: the database is the problem
+                # (serving_error tells those from programming errors, which stay as they are).
+                self._rollback(conn)
+                self.fail(exc)
+            except BaseException:
+                self._rollback(conn)
+                raise
+            finally:
+                self._local.in_transaction = False
+
+    def own_write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction of its own, committed at the end of the block (leases)."""
+        return self.write()
+
+    @contextmanager
+    def best_effort(self) -> Iterator[sqlite3.Connection]:
+        """This thread's unit of work, or a transaction that waits little for the write lock.
+
+        Another process holding the lock for longer than :data:`BEST_EFFORT_WAIT_MS` makes it
+        fail with :class:`UnavailableError` instead of holding up the read it follows.
+        """
+        with self.write_lock:
+            if self.in_transaction():
+                yield self.writer  # already inside this thread's unit of work
+                return
+            with self.write(wait_ms=BEST_EFFORT_WAIT_MS) as conn:
+                yield conn
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        # SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Close every connection (safe to call twice)."""
+        with self.write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            with self._readers_lock:
+                readers, self._readers = self._readers, []
+            for conn in readers:
+                conn.close()
+            self.writer.close()

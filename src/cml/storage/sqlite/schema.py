@@ -1,0 +1,267 @@
+"""The SQLite schema and its migrations.
+
+The schema is versioned from the first release: ``meta.schema_version`` holds the number of
+migrations applied. Opening a store applies the missing migrations in order, inside one
+transaction, and refuses a database written by a newer py-cml.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from cml.errors import StoreMismatchError
+
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+_V1: tuple[str, ...] = (
+    # ``pk`` is the rowid the FTS index points at; ``id`` is the public UUIDv7.
+    """
+    CREATE TABLE memories (
+        pk INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant_id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        memory_type TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        namespace TEXT,
+        session_id TEXT,
+        agent_id TEXT,
+        status TEXT NOT NULL,
+        context_tags TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        importance REAL NOT NULL,
+        confidence REAL NOT NULL,
+        access_count INTEGER NOT NULL DEFAULT 0,
+        last_accessed_at REAL,
+        version INTEGER NOT NULL DEFAULT 1,
+        provenance TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL DEFAULT '',
+        embedding BLOB,
+        stored_at REAL NOT NULL,
+        deleted_at REAL,
+        consolidated_at REAL
+    )
+    """,
+    "CREATE INDEX ix_memories_tenant_status_type ON memories (tenant_id, status, memory_type)",
+    "CREATE INDEX ix_memories_tenant_namespace ON memories (tenant_id, namespace)",
+    "CREATE INDEX ix_memories_tenant_created ON memories (tenant_id, created_at)",
+    "CREATE INDEX ix_memories_tenant_session ON memories (tenant_id, session_id)",
+    "CREATE INDEX ix_memories_tenant_hash ON memories (tenant_id, content_hash)",
+    # Keyset pagination is ``tenant_id = ? AND id > ? ORDER BY id``.
+    "CREATE INDEX ix_memories_tenant_id ON memories (tenant_id, id)",
+    """
+    CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, content='memories', content_rowid='pk', tokenize='porter unicode61'
+    )
+    """,
+    """
+    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content) VALUES (new.pk, new.content);
+    END
+    """,
+    """
+    CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content)
+        VALUES ('delete', old.pk, old.content);
+    END
+    """,
+    """
+    CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content)
+        VALUES ('delete', old.pk, old.content);
+        INSERT INTO memories_fts (rowid, content) VALUES (new.pk, new.content);
+    END
+    """,
+    """
+    CREATE TABLE memory_versions (
+        pk INTEGER PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        importance REAL NOT NULL,
+        metadata TEXT NOT NULL,
+        status TEXT NOT NULL,
+        changed_at REAL NOT NULL,
+        reason TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX ix_versions_memory ON memory_versions (tenant_id, memory_id, version)",
+    """
+    CREATE TABLE idempotency (
+        tenant_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (tenant_id, key)
+    )
+    """,
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        actor TEXT,
+        memory_ids TEXT NOT NULL DEFAULT '[]',
+        payload TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX ix_events_tenant_created ON events (tenant_id, created_at)",
+    "CREATE INDEX ix_events_tenant_type ON events (tenant_id, event_type, id)",
+    """
+    CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        name TEXT,
+        extra_tenants TEXT NOT NULL DEFAULT '[]',
+        revoked_at REAL
+    )
+    """,
+    "CREATE INDEX ix_api_keys_tenant ON api_keys (tenant_id, created_at)",
+    # Background jobs: one holder per name until it expires (see MemoryStore.try_acquire_lease).
+    """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    )
+    """,
+)
+
+_V2: tuple[str, ...] = (
+    # Session order for retrieval's session context (see ``sqlite/session.py``): a range scan per
+    # matched memory instead of a sort of its whole session.
+    "CREATE INDEX ix_memories_tenant_session_order"
+    " ON memories (tenant_id, session_id, created_at, id)",
+)
+
+
+def _derived(row: str) -> str:
+    """SQL truth of "``row`` is a derived memory" (``row`` is ``new`` or ``old`` in a trigger)."""
+    return (
+        f"({row}.memory_type = 'semantic_fact'"
+        f" AND json_extract({row}.metadata, '$.source') IS 'consolidation')"
+    )
+
+
+def _add(row: str) -> str:
+    """Trigger statements indexing ``row`` in the index it belongs to."""
+    return (
+        f"INSERT INTO memories_fts (rowid, content) SELECT {row}.pk, {row}.content"
+        f" WHERE NOT {_derived(row)};"
+        f" INSERT INTO derived_fts (rowid, content) SELECT {row}.pk, {row}.content"
+        f" WHERE {_derived(row)};"
+    )
+
+
+def _remove(row: str) -> str:
+    """Trigger statements removing ``row`` from the index it is in."""
+    return (
+        "INSERT INTO memories_fts (memories_fts, rowid, content)"
+        f" SELECT 'delete', {row}.pk, {row}.content WHERE NOT {_derived(row)};"
+        " INSERT INTO derived_fts (derived_fts, rowid, content)"
+        f" SELECT 'delete', {row}.pk, {row}.content WHERE {_derived(row)};"
+    )
+
+
+_V3: tuple[str, ...] = (
+    # Derived memories (facts written by consolidation) get a full-text index of their own.
+    # bm25 weighs words by statistics over the whole index; if the gists of consolidation joined
+    # the index of the memories they summarise, every word they repeat would lose weight and
+    # the ranking of the original memories would shift. Kept apart, a read that leaves facts
+    # out ranks exactly as it did before consolidation (docs/decisions.md #17).
+    """
+    CREATE VIRTUAL TABLE derived_fts USING fts5(
+        content, content='memories', content_rowid='pk', tokenize='porter unicode61'
+    )
+    """,
+    "DROP TRIGGER memories_fts_insert",
+    "DROP TRIGGER memories_fts_delete",
+    "DROP TRIGGER memories_fts_update",
+    # One trigger per event, statements in order: an update may move a memory between the two
+    # indexes (its type or metadata changed), and the old entry must go before the new one comes.
+    f"""
+    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        {_add("new")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        {_remove("old")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, memory_type, metadata
+    ON memories BEGIN
+        {_remove("old")}
+        {_add("new")}
+    END
+    """,
+    # Move the facts an older version indexed with everything else.
+    f"""
+    INSERT INTO memories_fts (memories_fts, rowid, content)
+    SELECT 'delete', pk, content FROM memories AS new WHERE {_derived("new")}
+    """,
+    f"""
+    INSERT INTO derived_fts (rowid, content)
+    SELECT pk, content FROM memories AS new WHERE {_derived("new")}
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+"""Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def read_schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in ``meta`` (0 for a new database)."""
+    conn.execute(_META)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection, *, location: str) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION`; return the version it had before.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): the migrations run in one
+    ``BEGIN IMMEDIATE`` transaction so that two processes opening a new file do not race.
+
+    Raises:
+        StoreMismatchError: The database was written by a newer py-cml.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = read_schema_version(conn)
+        if current > SCHEMA_VERSION:
+            raise StoreMismatchError(
+                f"The store at {location} has schema version {current}, but this py-cml "
+                f"supports up to version {SCHEMA_VERSION}.",
+                hint="Upgrade py-cml to open this store (or point it at another database).",
+            )
+        for statements in MIGRATIONS[current:]:
+            for statement in statements:
+                conn.execute(statement)
+        if current < SCHEMA_VERSION:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
+    except BaseException:
+        # SQLite rolls back by itself after some failures (a full disk, an I/O error); a second
+        # ROLLBACK would then replace the real error with "no transaction is active".
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return current

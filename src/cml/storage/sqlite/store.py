@@ -1,0 +1,182 @@
+"""The SQLite backend: one file (or ``:memory:``), WAL, FTS5 and an in-memory vector index.
+
+The statements both backends share come from :class:`~cml.storage.sql.store.SQLStore` in the
+:data:`~cml.storage.sqlite.dialect.SQLITE` dialect. What is SQLite's own: lexical search is an
+FTS5 external-content table kept in sync by triggers (:mod:`cml.storage.sqlite.schema`,
+:mod:`cml.storage.sqlite.lexical`); vector search is an exact in-memory index per tenant
+(:mod:`cml.storage.sqlite.vector_index`); the connection and locking model is in
+:mod:`cml.storage.sqlite.conn`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cml.storage.base import MemoryFilter, MemoryStore, Vector
+from cml.storage.sql.store import SQLStore
+from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
+from cml.storage.sqlite.dialect import SQLITE
+from cml.storage.sqlite.lexical import lexical_search
+from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
+from cml.storage.sqlite.session import session_successors
+from cml.storage.sqlite.tx import SQLiteTransaction
+from cml.storage.sqlite.vector_index import IndexRow, VectorIndex
+
+
+class SQLiteStore(SQLStore[sqlite3.Connection]):
+    """A :class:`~cml.storage.base.MemoryStore` in one SQLite file (or in memory).
+
+    Args:
+        path: The database file (its directory is created if missing) or ``":memory:"``.
+
+    Raises:
+        UnavailableError: The file or its directory cannot be created or written (the message
+            names which and what to change).
+        StoreMismatchError: The database was written by a newer py-cml.
+
+    Example:
+        >>> store = SQLiteStore(":memory:")
+        >>> store.ping()
+        >>> store.close()
+    """
+
+    backend = "sqlite"
+    dialect = SQLITE
+    _db: Connections
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        in_memory = str(path) == MEMORY
+        self.path: Path | None = None if in_memory else Path(path).expanduser().resolve()
+        self.location = MEMORY if self.path is None else str(self.path)
+        if self.path is not None:
+            prepare_file(self.path)
+        self._db = Connections(self.location)
+        try:
+            migrate(self._db.writer, location=self.location)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise self._db.opening_error(exc) from exc
+        except BaseException:
+            self._db.close()
+            raise
+        self._index = VectorIndex(self._load_vectors, self._db.write_lock)
+
+    # -- lifecycle and metadata ----------------------------------------------------------------
+    def close(self) -> None:
+        """Close every connection and drop the vector index (safe to call twice)."""
+        with self._db.write_lock:
+            self._index.clear()
+            self._db.close()
+
+    def check_embedding_model(self, model: str, dimensions: int) -> None:
+        """Record the embedding model on first use; refuse a different one afterwards.
+
+        Raises:
+            StoreMismatchError: The store holds embeddings of another model or dimension.
+        """
+        with self._db.write() as conn:
+            self._record_model(conn, "meta", model, dimensions)
+
+    def storage_bytes(self) -> int:
+        """Bytes used by the database file and its WAL and shared-memory files."""
+        if self.path is None:
+            with self._db.read() as conn:
+                pages = conn.execute("PRAGMA page_count").fetchone()[0]
+                size = conn.execute("PRAGMA page_size").fetchone()[0]
+            return int(pages) * int(size)
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(f"{self.path}{suffix}")
+            if candidate.exists():
+                total += candidate.stat().st_size
+        return total
+
+    def ping(self) -> None:
+        """Run ``SELECT 1``.
+
+        Raises:
+            UnavailableError: The database does not answer (or the store is closed).
+        """
+        try:
+            with self._db.read() as conn:
+                conn.execute("SELECT 1").fetchone()
+        except sqlite3.Error as exc:
+            self._db.fail(exc)
+
+    def describe(self) -> dict[str, Any]:
+        """Backend, SQLite library version, location, schema version, size and journal mode."""
+        with self._db.read() as conn:
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        return {
+            "backend": self.backend,
+            "sqlite_version": sqlite3.sqlite_version,
+            "location": self.location,
+            "schema_version": SCHEMA_VERSION,
+            "journal_mode": str(journal),
+            "storage_bytes": self.storage_bytes(),
+            "indexed_tenants": self._index.tenant_count(),
+        }
+
+    # -- search (the reads both backends share come from SQLStore) ------------------------------
+    def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
+        """BM25-ranked full-text matches of any word of ``query`` (higher score is better).
+
+        Any text is accepted: words are quoted, English stopwords dropped, and a query with no
+        usable word returns ``[]``.
+        """
+        with self._db.read() as conn:
+            return lexical_search(conn, filt, query, limit)
+
+    def vector_search(
+        self, filt: MemoryFilter, vector: Vector, limit: int
+    ) -> list[tuple[str, float]]:
+        """Exact nearest neighbours by cosine similarity among memories matching the filter."""
+        self._db.check_open()
+        # Inside an open transaction on the shared :memory: connection a fresh load would see
+        # uncommitted rows, so such a load is used once and not kept.
+        cache = not (self._db.in_memory and self._db.in_transaction())
+        return self._index.search(filt, vector, limit, cache=cache)
+
+    def session_successors(
+        self, filt: MemoryFilter, ids: Sequence[str], count: int
+    ) -> dict[str, list[str]]:
+        """Up to ``count`` memories after each of ``ids`` in its session (see the protocol)."""
+        with self._db.read() as conn:
+            return session_successors(conn, filt, ids, count)
+
+    def _load_vectors(self, tenant_id: str) -> list[IndexRow]:
+        with self._db.read() as conn:
+            rows: list[IndexRow] = conn.execute(
+                "SELECT id, embedding, status, memory_type, namespace, session_id, created_at"
+                " FROM memories WHERE tenant_id = ? AND embedding IS NOT NULL ORDER BY pk",
+                (tenant_id,),
+            ).fetchall()
+        if rows:
+            # Rows of another width can only come from outside tampering; they are unsearchable.
+            width = len(rows[-1][1])
+            rows = [row for row in rows if len(row[1]) == width]
+        return rows
+
+    # -- writes ----------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[SQLiteTransaction]:
+        """A unit of work: commits on normal exit, rolls back (index untouched) on an exception.
+
+        Raises:
+            RuntimeError: A transaction is already open in this thread.
+        """
+        with self._db.write_lock:
+            with self._db.write() as conn:
+                tx = SQLiteTransaction(conn)
+                yield tx
+            # Committed. Still holding the writer lock, so index updates land in commit order.
+            self._index.apply(tx.changes)
+
+
+def _conforms(store: SQLiteStore) -> MemoryStore:
+    return store  # mypy checks that SQLiteStore implements the protocol

@@ -1,0 +1,66 @@
+"""The unit of work of the SQLite backend: the shared statements plus vector-index changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+from cml.storage.base import MemoryRecord, VersionRecord
+from cml.storage.sql.tx import SQLTransaction
+from cml.storage.sqlite.dialect import SQLITE, to_epoch
+from cml.storage.sqlite.vector_index import Change, Removal, StatusChange, Upsert
+
+
+def index_change(record: MemoryRecord) -> Change:
+    """What the vector index must do after ``record`` was written."""
+    if record.embedding is None:
+        return Removal(record.tenant_id, (record.id,))
+    return Upsert(
+        tenant_id=record.tenant_id,
+        id=record.id,
+        vector=record.embedding,
+        status=str(record.status),
+        memory_type=str(record.memory_type),
+        namespace=record.namespace,
+        session_id=record.session_id,
+        created_at=to_epoch(record.created_at),
+    )
+
+
+class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
+    """The shared statements on the writer connection inside ``BEGIN IMMEDIATE``.
+
+    Changes for the vector index are collected in :attr:`changes`; the store applies them only
+    after ``COMMIT`` succeeds.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn, SQLITE)
+        self.changes: list[Change] = []
+
+    def insert(self, records: Sequence[MemoryRecord]) -> None:
+        """Insert new memories; a record's ``stored_at`` is set to now when it is ``None``."""
+        super().insert(records)
+        self.changes.extend(index_change(r) for r in records)
+
+    def update(self, record: MemoryRecord, *, previous: VersionRecord | None = None) -> None:
+        """Replace every field of a memory but its id, tenant and ``stored_at``.
+
+        Raises:
+            RecordNotFoundError: The tenant has no memory with this id.
+        """
+        super().update(record, previous=previous)
+        self.changes.append(index_change(record))
+
+    def set_status(self, tenant_id: str, ids: Sequence[str], status: str, at: datetime) -> int:
+        """Set the status of memories; ``deleted`` sets ``deleted_at``, any other clears it."""
+        changed = super().set_status(tenant_id, ids, status, at)
+        self.changes.append(StatusChange(tenant_id, tuple(ids), str(status)))
+        return changed
+
+    def hard_delete(self, tenant_id: str, ids: Sequence[str]) -> int:
+        """Remove memories and their version history for good."""
+        removed = super().hard_delete(tenant_id, ids)
+        self.changes.append(Removal(tenant_id, tuple(ids)))
+        return removed

@@ -1,0 +1,44 @@
+"""Full-text search of the SQLite backend on a store where words are common."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cml.storage import MemoryFilter
+from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.lexical import MATCH_BUDGET, RECENT_WINDOW, prune_tokens
+
+from ..conftest import insert, make_record
+
+
+def test_a_word_in_every_memory_is_not_worth_scoring() -> None:
+    frequencies = {"alice": 90, "the": 6000, "dog": 10}
+    assert prune_tokens(frequencies, budget=1000, ceiling=5000) == ["alice", "dog"]
+    # The most frequent words go first until the rest fit the budget; the rarest always stays.
+    assert prune_tokens({"a": 800, "b": 700, "c": 600}, budget=1000, ceiling=5000) == ["c"]
+
+
+def test_a_query_of_common_words_still_finds_the_newest_matches(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        # "dog" is in too many memories to score them all, yet in fewer than half of them.
+        count = MATCH_BUDGET + 500
+        records = [
+            make_record(f"walked the dog in the park, entry {i}", minutes=i, embed=False)
+            for i in range(count)
+        ]
+        others = [make_record(f"read a book, entry {i}", embed=False) for i in range(count + 100)]
+        for start in range(0, len(others), 1000):
+            insert(store, *others[start : start + 1000], *records[start : start + 1000])
+        insert(store, make_record("the cat slept all day", minutes=count, embed=False))
+
+        found = store.lexical_search(MemoryFilter("acme"), "dog", 20)
+        rarer = store.lexical_search(MemoryFilter("acme"), "dog cat", 5)
+    finally:
+        store.close()
+
+    newest = {r.id for r in records[-RECENT_WINDOW:]}
+    assert len(found) == 20
+    assert {memory_id for memory_id, _ in found} <= newest
+    # A rare word keeps the query precise: the one memory about the cat comes first.
+    assert rarer[0][0] not in {r.id for r in records}

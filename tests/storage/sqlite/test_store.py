@@ -1,0 +1,225 @@
+"""What is particular to the SQLite backend: files, schema versions, URLs, closing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
+from cml.storage import MemoryFilter, open_store
+from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+
+from ..conftest import insert, make_record, query_vector
+
+
+def test_file_store_survives_close_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dirs" / "cml.db"
+    store = SQLiteStore(path)
+    store.check_embedding_model("hash-384", 384)
+    (record,) = insert(store, make_record("persistent penguins"))
+    store.close()
+
+    reopened = SQLiteStore(path)
+    try:
+        got = reopened.get("acme", record.id)
+        assert got is not None
+        assert got.content == "persistent penguins"
+        filt = MemoryFilter("acme")
+        assert [i for i, _ in reopened.vector_search(filt, query_vector("penguins"), 1)] == [
+            record.id
+        ]
+        assert [i for i, _ in reopened.lexical_search(filt, "penguins", 1)] == [record.id]
+        reopened.check_embedding_model("hash-384", 384)
+        with pytest.raises(StoreMismatchError):
+            reopened.check_embedding_model("all-MiniLM-L6-v2", 384)
+    finally:
+        reopened.close()
+
+
+def test_file_uses_wal_and_records_the_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    SQLiteStore(path).close()
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert int(version[0]) == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    conn.close()
+
+    with pytest.raises(StoreMismatchError, match="999") as caught:
+        SQLiteStore(path)
+    assert str(path) in caught.value.message
+    assert caught.value.hint is not None
+    assert "Upgrade" in caught.value.hint
+
+
+def test_a_version_2_store_moves_consolidated_facts_to_their_own_index(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+        for pk, (content, kind, metadata) in enumerate(
+            [
+                ("Ann walks her dog at dawn", "episodic_event", "{}"),
+                ("Ann walks her dog every morning", "semantic_fact", '{"source": "consolidation"}'),
+                ("Ann's dog is called Rex", "semantic_fact", "{}"),
+            ],
+            start=1,
+        ):
+            conn.execute(
+                "INSERT INTO memories (pk, id, tenant_id, content, memory_type, created_at,"
+                " updated_at, status, metadata, importance, confidence, stored_at)"
+                " VALUES (?, ?, 'acme', ?, ?, 0, 0, 'active', ?, 0.5, 0.9, 0)",
+                (pk, f"id-{pk}", content, kind, metadata),
+            )
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+        episodes_and_own_facts = MemoryFilter("acme", memory_types=["episodic_event"])
+        found = store.lexical_search(episodes_and_own_facts, "dog", 10)
+        assert [memory_id for memory_id, _ in found] == ["id-1"]
+        facts = MemoryFilter("acme", memory_types=["semantic_fact"])
+        found = store.lexical_search(facts, "dog", 10)
+        assert sorted(memory_id for memory_id, _ in found) == ["id-2", "id-3"]
+    finally:
+        store.close()
+    conn = sqlite3.connect(path)
+    try:
+        for index in ("memories_fts", "derived_fts"):
+            conn.execute(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+        assert conn.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
+    finally:
+        conn.close()
+
+
+def test_unwritable_data_dir_is_named_in_the_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data directory should be")
+
+    with pytest.raises(UnavailableError, match="not-a-dir"):
+        open_store(f"sqlite:///{blocker / 'sub' / 'cml.db'}")
+
+
+def test_storage_bytes_counts_the_files(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        before = store.storage_bytes()
+        insert(store, *(make_record(f"memory number {i} " * 20) for i in range(200)))
+        assert store.storage_bytes() > before
+    finally:
+        store.close()
+
+
+def test_in_memory_stores_are_separate() -> None:
+    first, second = SQLiteStore(":memory:"), SQLiteStore(":memory:")
+    try:
+        (record,) = insert(first, make_record("only in the first"))
+        assert second.get("acme", record.id) is None
+    finally:
+        first.close()
+        second.close()
+
+
+def test_closed_store_refuses_work(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    store.close()
+    store.close()  # closing twice is harmless
+    with pytest.raises(UnavailableError, match="closed"):
+        store.ping()
+    with pytest.raises(UnavailableError), store.transaction():
+        pass
+
+
+@pytest.mark.parametrize("path", [":memory:", "file"])
+def test_transactions_cannot_nest(tmp_path: Path, path: str) -> None:
+    store = SQLiteStore(path if path == ":memory:" else tmp_path / "cml.db")
+    try:
+        with (
+            pytest.raises(RuntimeError, match="nested"),
+            store.transaction(),
+            store.transaction(),
+        ):
+            pass
+        store.ping()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("path", [":memory:", "file"])
+def test_reads_inside_a_transaction_do_not_leak_its_rollback(tmp_path: Path, path: str) -> None:
+    store = SQLiteStore(path if path == ":memory:" else tmp_path / "cml.db")
+    try:
+        (record,) = insert(store, make_record("counted"))
+
+        def work_then_fail() -> None:
+            with store.transaction() as tx:
+                tx.insert([make_record("uncommitted walrus")])
+                # The first search loads the index while the walrus is still uncommitted.
+                store.vector_search(MemoryFilter("acme"), query_vector("walrus"), 5)
+                store.record_access("acme", [record.id], record.created_at)
+                raise LookupError("abandon the unit of work")
+
+        with pytest.raises(LookupError):
+            work_then_fail()
+
+        hits = store.vector_search(MemoryFilter("acme"), query_vector("uncommitted walrus"), 5)
+        assert [i for i, _ in hits] == [record.id]
+        got = store.get("acme", record.id)
+        assert got is not None
+        assert got.access_count == 0  # it was part of the rolled-back unit of work
+    finally:
+        store.close()
+
+
+def test_open_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    relative = open_store("sqlite:///rel/cml.db")
+    relative.close()
+    assert (tmp_path / "rel" / "cml.db").exists()
+
+    absolute = open_store(f"sqlite:///{tmp_path / 'abs.db'}")
+    absolute.close()
+    assert (tmp_path / "abs.db").exists()
+
+    memory = open_store("sqlite:///:memory:")
+    assert memory.backend == "sqlite"
+    memory.close()
+
+
+@pytest.mark.parametrize("url", ["mysql://localhost/db", "cml.db", "sqlite:///", "sqlite://x.db"])
+def test_unknown_urls_name_the_accepted_forms(url: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        open_store(url)
+    assert caught.value.hint is not None
+    assert "sqlite:///:memory:" in caught.value.hint
+
+
+def test_describe_reports_backend_facts_for_health(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        facts = store.describe()
+    finally:
+        store.close()
+    assert facts["backend"] == "sqlite"
+    assert facts["journal_mode"] == "wal"
+    assert facts["schema_version"] >= 1
+    assert facts["storage_bytes"] > 0
+    assert str(tmp_path / "cml.db") in facts["location"]
