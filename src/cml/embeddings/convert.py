@@ -25,6 +25,7 @@ from cml.embeddings.local import DEFAULT_MODEL, require
 
 __all__ = [
     "PACKAGED_DIR",
+    "PACKAGED_GRAPH_NAME",
     "UPSTREAM_TOKENIZER_SHA256",
     "UPSTREAM_WEIGHTS_SHA256",
     "Precision",
@@ -46,7 +47,8 @@ UPSTREAM_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb
 UPSTREAM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 #: The shipped int8 graph and the model's tokenizer.
 PACKAGED_DIR = Path(__file__).resolve().parent / "model"
-_PACKAGED_GRAPH = f"{DEFAULT_MODEL}-int8.onnx"
+#: File name of the shipped int8 graph in :data:`PACKAGED_DIR`.
+PACKAGED_GRAPH_NAME = f"{DEFAULT_MODEL}-int8.onnx"
 _WEIGHTS_EXTRA = "torch"  # the extra that installs the weights package (and torch with it)
 
 
@@ -80,12 +82,9 @@ def writable_cache(preferred: Path) -> Path:
     return fallback
 
 
-PACKAGED_GRAPH_NAME = _PACKAGED_GRAPH
-
-
 def packaged_graph() -> Path | None:
     """The int8 graph shipped with py-cml, or None in a tree built without it."""
-    path = PACKAGED_DIR / _PACKAGED_GRAPH
+    path = PACKAGED_DIR / PACKAGED_GRAPH_NAME
     return path if path.is_file() else None
 
 
