@@ -22,10 +22,12 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from cml.exceptions import ConfigurationError
 from cml.models import is_valid_tenant_id
+
+_N = TypeVar("_N", int, float)
 
 __all__ = ["DEFAULT_BASE_URL", "CMLConfig", "resolve_config"]
 
@@ -214,30 +216,38 @@ def _tenant(variable: str, raw: str) -> str:
     return raw
 
 
-def _positive_float(variable: str, raw: str) -> float:
+def _number(
+    variable: str,
+    raw: str,
+    parse: Callable[[str], _N],
+    valid: Callable[[_N], bool],
+    *,
+    what: str,
+    example: str,
+) -> _N:
+    """``raw`` parsed by ``parse`` if ``valid`` accepts it; else an error: it is not ``what``."""
     try:
-        value = float(raw)
+        value: _N | None = parse(raw)
     except ValueError:
-        value = -1.0
-    if not value > 0:
+        value = None
+    if value is None or not valid(value):
         raise ConfigurationError(
-            f"{variable}={raw!r} is not a positive number of seconds",
-            hint=f"Set {variable} to a number such as 30, or unset it.",
+            f"{variable}={raw!r} is not {what}",
+            hint=f"Set {variable} to a number such as {example}, or unset it.",
         )
     return value
+
+
+def _positive_float(variable: str, raw: str) -> float:
+    return _number(
+        variable, raw, float, lambda v: v > 0, what="a positive number of seconds", example="30"
+    )
 
 
 def _count(variable: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ConfigurationError(
-            f"{variable}={raw!r} is not a whole number of 0 or more",
-            hint=f"Set {variable} to a number such as 3, or unset it.",
-        )
-    return value
+    return _number(
+        variable, raw, int, lambda v: v >= 0, what="a whole number of 0 or more", example="3"
+    )
 
 
 def _boolean(variable: str, raw: str) -> bool:

@@ -39,7 +39,7 @@ from http import HTTPStatus
 
 import pydantic
 
-from cml.models import ErrorDetail, ErrorResponse
+from cml.models import HTTP_CODES, ErrorDetail, ErrorResponse
 
 __all__ = [
     "APIConnectionError",
@@ -211,19 +211,8 @@ _CLASSES: dict[int, type[APIError]] = {
     503: ServiceUnavailableError,
 }
 
-_CODES = {
-    400: "bad_request",
-    401: "authentication_required",
-    403: "forbidden",
-    404: "not_found",
-    409: "idempotency_conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "internal_error",
-    503: "unavailable",
-}
+# A bare 409 (no envelope) is most likely an Idempotency-Key reused for another request.
+_CODES = {**HTTP_CODES, 409: "idempotency_conflict"}
 
 _HINTS = {
     400: "The server could not read the request; check that any proxy forwards JSON unchanged.",

@@ -3,6 +3,7 @@ signatures, same docs; the sync ones are generated, and the generated files are 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from types import ModuleType
 
@@ -26,8 +27,11 @@ ASYNC_ONLY_DUNDERS = {"__init__", "__aenter__", "__aexit__"}
 
 
 def _public(cls: type, dunders: set[str]) -> set[str]:
-    # Dunders are compared only where defined (a helper is no context manager).
-    return {name for name in dir(cls) if not name.startswith("_")} | (dunders & set(dir(cls)))
+    # Dunders are compared only where defined (a helper is no context manager); a dataclass's
+    # fields are compared through the signature of its __init__.
+    fields = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    public = {name for name in dir(cls) if not name.startswith("_") and name not in fields}
+    return public | (dunders & set(dir(cls)))
 
 
 @pytest.mark.parametrize(("sync", "async_"), PAIRS, ids=lambda cls: cls.__name__)

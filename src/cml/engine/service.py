@@ -12,29 +12,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+from cml import models
 from cml.engine import forget, listing, stats, update
 from cml.engine.context import EngineContext
 from cml.engine.read import pipeline as read_path
 from cml.engine.write import pipeline as write_path
-from cml.models import (
-    BatchReadRequest,
-    BatchReadResponse,
-    BatchWriteRequest,
-    BatchWriteResponse,
-    ForgetRequest,
-    ForgetResponse,
-    MemoryPage,
-    MemoryStatus,
-    ReadRequest,
-    ReadResponse,
-    StatsResponse,
-    TurnRequest,
-    TurnResponse,
-    UpdateRequest,
-    UpdateResponse,
-    WriteRequest,
-    WriteResponse,
-)
 
 __all__ = ["MemoryService"]
 
@@ -65,11 +47,11 @@ class MemoryService:
     def write(
         self,
         tenant_id: str,
-        request: WriteRequest,
+        request: models.WriteRequest,
         *,
         idempotency_key: str | None = None,
         actor: str | None = None,
-    ) -> WriteResponse:
+    ) -> models.WriteResponse:
         """Store one memory, or reinforce its near-duplicate (:func:`.write.pipeline.write`)."""
         return write_path.write(
             self._ctx, tenant_id, request, idempotency_key=idempotency_key, actor=actor
@@ -78,32 +60,34 @@ class MemoryService:
     def write_batch(
         self,
         tenant_id: str,
-        request: BatchWriteRequest,
+        request: models.BatchWriteRequest,
         *,
         idempotency_key: str | None = None,
         actor: str | None = None,
-    ) -> BatchWriteResponse:
+    ) -> models.BatchWriteResponse:
         """Store many memories, all or none (:func:`.write.pipeline.write_batch`)."""
         return write_path.write_batch(
             self._ctx, tenant_id, request, idempotency_key=idempotency_key, actor=actor
         )
 
-    def read(self, tenant_id: str, request: ReadRequest) -> ReadResponse:
+    def read(self, tenant_id: str, request: models.ReadRequest) -> models.ReadResponse:
         """Recall the memories most relevant to a query (:func:`.read.pipeline.read`)."""
         return read_path.read(self._ctx, tenant_id, request)
 
-    def read_batch(self, tenant_id: str, request: BatchReadRequest) -> BatchReadResponse:
+    def read_batch(
+        self, tenant_id: str, request: models.BatchReadRequest
+    ) -> models.BatchReadResponse:
         """Run several reads with one embedder call (:func:`.read.pipeline.read_batch`)."""
         return read_path.read_batch(self._ctx, tenant_id, request)
 
     def turn(
         self,
         tenant_id: str,
-        request: TurnRequest,
+        request: models.TurnRequest,
         *,
         idempotency_key: str | None = None,
         actor: str | None = None,
-    ) -> TurnResponse:
+    ) -> models.TurnResponse:
         """Give the context for a message, then remember it (:func:`.write.pipeline.turn`)."""
         return write_path.turn(
             self._ctx, tenant_id, request, idempotency_key=idempotency_key, actor=actor
@@ -112,11 +96,11 @@ class MemoryService:
     def update(
         self,
         tenant_id: str,
-        request: UpdateRequest,
+        request: models.UpdateRequest,
         *,
         idempotency_key: str | None = None,
         actor: str | None = None,
-    ) -> UpdateResponse:
+    ) -> models.UpdateResponse:
         """Change one memory's text, scores, metadata or status (:func:`.update.update`)."""
         return update.update(
             self._ctx, tenant_id, request, idempotency_key=idempotency_key, actor=actor
@@ -125,17 +109,17 @@ class MemoryService:
     def forget(
         self,
         tenant_id: str,
-        request: ForgetRequest,
+        request: models.ForgetRequest,
         *,
         idempotency_key: str | None = None,
         actor: str | None = None,
-    ) -> ForgetResponse:
+    ) -> models.ForgetResponse:
         """Forget the memories a request selects, softly or for good (:func:`.forget.forget`)."""
         return forget.forget(
             self._ctx, tenant_id, request, idempotency_key=idempotency_key, actor=actor
         )
 
-    def stats(self, tenant_id: str, namespace: str | None = None) -> StatsResponse:
+    def stats(self, tenant_id: str, namespace: str | None = None) -> models.StatsResponse:
         """Counts of a tenant's memories by type and status (:func:`.stats.stats`)."""
         return stats.stats(self._ctx.store, tenant_id, namespace)
 
@@ -145,10 +129,10 @@ class MemoryService:
         *,
         cursor: str | None = None,
         limit: int = 100,
-        status: str = MemoryStatus.ACTIVE.value,
+        status: str = models.MemoryStatus.ACTIVE.value,
         memory_types: Sequence[str] | None = None,
         namespace: str | None = None,
-    ) -> MemoryPage:
+    ) -> models.MemoryPage:
         """One page of the tenant's memories in id order (:func:`.listing.list_page`)."""
         return listing.list_page(
             self._ctx.store,

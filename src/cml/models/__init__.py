@@ -67,6 +67,7 @@ from cml.models.enums import (
     Scope,
 )
 from cml.models.errors import (
+    HTTP_CODES,
     ErrorBody,
     ErrorDetail,
     ErrorResponse,
@@ -90,6 +91,7 @@ from cml.models.memory import (
 )
 
 __all__ = [
+    "HTTP_CODES",
     "MAX_BATCH_ITEMS",
     "MAX_BATCH_QUERIES",
     "MAX_CONTENT_CHARS",

@@ -268,22 +268,24 @@ class UpdateResponse(ResponseModel):
     message: str = ""
 
 
-class ForgetResponse(ResponseModel):
-    """Result of a forget: how many memories were affected, and which."""
+class _AffectedMemories(ResponseModel):
+    """The fields that a forget and a restore report alike: how many memories, and which."""
 
     success: bool
     affected_count: int
     memory_ids: list[str] = Field(default_factory=list)
+
+
+class ForgetResponse(_AffectedMemories):
+    """Result of a forget: how many memories were affected, and which."""
+
     hard: bool = False
     message: str = ""
 
 
-class RestoreResponse(ResponseModel):
+class RestoreResponse(_AffectedMemories):
     """Result of a restore: the memories that are active again."""
 
-    success: bool
-    affected_count: int
-    memory_ids: list[str] = Field(default_factory=list)
     message: str = ""
 
 

@@ -20,47 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cml.models import admin, batch, memory
 from cml.models._fields import RequestModel
-from cml.models.admin import (
-    ApiKeyCreated,
-    ApiKeyInfo,
-    ComponentHealth,
-    ConsolidateRequest,
-    ConsolidateResponse,
-    CreateKeyRequest,
-    EventItem,
-    EventPage,
-    ForgettingRequest,
-    ForgettingResponse,
-    PurgeRequest,
-    PurgeResponse,
-    TenantInfo,
-    WhoAmIResponse,
-)
-from cml.models.batch import (
-    BatchReadRequest,
-    BatchReadResponse,
-    BatchWriteRequest,
-    BatchWriteResponse,
-    MemoryPage,
-)
 from cml.models.enums import Scope
-from cml.models.memory import (
-    ForgetRequest,
-    ForgetResponse,
-    HealthResponse,
-    ReadRequest,
-    ReadResponse,
-    RestoreRequest,
-    RestoreResponse,
-    StatsResponse,
-    TurnRequest,
-    TurnResponse,
-    UpdateRequest,
-    UpdateResponse,
-    WriteRequest,
-    WriteResponse,
-)
 
 __all__ = [
     "API_PREFIX",
@@ -124,14 +86,14 @@ class Route(Generic[ResultT]):
     stream: bool = False
 
 
-HEALTH = Route("GET", "/health", HealthResponse, replayable=True)
-WHOAMI = Route("GET", "/whoami", WhoAmIResponse, scope=Scope.READ, replayable=True)
+HEALTH = Route("GET", "/health", memory.HealthResponse, replayable=True)
+WHOAMI = Route("GET", "/whoami", admin.WhoAmIResponse, scope=Scope.READ, replayable=True)
 
 WRITE = Route(
     "POST",
     "/memory/write",
-    WriteResponse,
-    request=WriteRequest,
+    memory.WriteResponse,
+    request=memory.WriteRequest,
     scope=Scope.WRITE,
     keyed=True,
     namespaced=True,
@@ -140,8 +102,8 @@ WRITE = Route(
 READ = Route(
     "POST",
     "/memory/read",
-    ReadResponse,
-    request=ReadRequest,
+    memory.ReadResponse,
+    request=memory.ReadRequest,
     scope=Scope.READ,
     replayable=True,
     namespaced=True,
@@ -149,8 +111,8 @@ READ = Route(
 TURN = Route(
     "POST",
     "/memory/turn",
-    TurnResponse,
-    request=TurnRequest,
+    memory.TurnResponse,
+    request=memory.TurnRequest,
     scope=Scope.WRITE,
     keyed=True,
     namespaced=True,
@@ -158,8 +120,8 @@ TURN = Route(
 UPDATE = Route(
     "POST",
     "/memory/update",
-    UpdateResponse,
-    request=UpdateRequest,
+    memory.UpdateResponse,
+    request=memory.UpdateRequest,
     scope=Scope.WRITE,
     keyed=True,
     namespaced=True,
@@ -167,8 +129,8 @@ UPDATE = Route(
 FORGET = Route(
     "POST",
     "/memory/forget",
-    ForgetResponse,
-    request=ForgetRequest,
+    memory.ForgetResponse,
+    request=memory.ForgetRequest,
     scope=Scope.WRITE,
     keyed=True,
     namespaced=True,
@@ -176,19 +138,19 @@ FORGET = Route(
 RESTORE = Route(
     "POST",
     "/memory/restore",
-    RestoreResponse,
-    request=RestoreRequest,
+    memory.RestoreResponse,
+    request=memory.RestoreRequest,
     scope=Scope.WRITE,
     keyed=True,
 )
 STATS = Route(
-    "GET", "/memory/stats", StatsResponse, scope=Scope.READ, replayable=True, namespaced=True
+    "GET", "/memory/stats", memory.StatsResponse, scope=Scope.READ, replayable=True, namespaced=True
 )
 BATCH_WRITE = Route(
     "POST",
     "/memory/batch_write",
-    BatchWriteResponse,
-    request=BatchWriteRequest,
+    batch.BatchWriteResponse,
+    request=batch.BatchWriteRequest,
     scope=Scope.WRITE,
     keyed=True,
     namespaced=True,
@@ -196,43 +158,60 @@ BATCH_WRITE = Route(
 BATCH_READ = Route(
     "POST",
     "/memory/batch_read",
-    BatchReadResponse,
-    request=BatchReadRequest,
+    batch.BatchReadResponse,
+    request=batch.BatchReadRequest,
     scope=Scope.READ,
     replayable=True,
     namespaced=True,
 )
 
 LIST_MEMORIES = Route(
-    "GET", "/admin/memories", MemoryPage, scope=Scope.ADMIN, replayable=True, namespaced=True
+    "GET", "/admin/memories", batch.MemoryPage, scope=Scope.ADMIN, replayable=True, namespaced=True
 )
 # Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
 CREATE_KEY = Route(
-    "POST", "/admin/keys", ApiKeyCreated, request=CreateKeyRequest, scope=Scope.ADMIN
+    "POST", "/admin/keys", admin.ApiKeyCreated, request=admin.CreateKeyRequest, scope=Scope.ADMIN
 )
-LIST_KEYS: Route[list[ApiKeyInfo]] = Route(
-    "GET", "/admin/keys", list[ApiKeyInfo], scope=Scope.ADMIN, replayable=True
+LIST_KEYS: Route[list[admin.ApiKeyInfo]] = Route(
+    "GET", "/admin/keys", list[admin.ApiKeyInfo], scope=Scope.ADMIN, replayable=True
 )
-REVOKE_KEY = Route("DELETE", "/admin/keys/{key_id}", ApiKeyInfo, scope=Scope.ADMIN, replayable=True)
+REVOKE_KEY = Route(
+    "DELETE", "/admin/keys/{key_id}", admin.ApiKeyInfo, scope=Scope.ADMIN, replayable=True
+)
 # Not replayable: a repeat of an applied run would act again (or hit the running job's 409).
 CONSOLIDATE = Route(
-    "POST", "/admin/consolidate", ConsolidateResponse, request=ConsolidateRequest, scope=Scope.ADMIN
+    "POST",
+    "/admin/consolidate",
+    admin.ConsolidateResponse,
+    request=admin.ConsolidateRequest,
+    scope=Scope.ADMIN,
 )
 RUN_FORGETTING = Route(
-    "POST", "/admin/forget", ForgettingResponse, request=ForgettingRequest, scope=Scope.ADMIN
+    "POST",
+    "/admin/forget",
+    admin.ForgettingResponse,
+    request=admin.ForgettingRequest,
+    scope=Scope.ADMIN,
 )
 # Purging twice purges the same memories once.
 PURGE = Route(
-    "POST", "/admin/purge", PurgeResponse, request=PurgeRequest, scope=Scope.ADMIN, replayable=True
+    "POST",
+    "/admin/purge",
+    admin.PurgeResponse,
+    request=admin.PurgeRequest,
+    scope=Scope.ADMIN,
+    replayable=True,
 )
-LIST_TENANTS: Route[list[TenantInfo]] = Route(
-    "GET", "/admin/tenants", list[TenantInfo], scope=Scope.ADMIN, replayable=True
+LIST_TENANTS: Route[list[admin.TenantInfo]] = Route(
+    "GET", "/admin/tenants", list[admin.TenantInfo], scope=Scope.ADMIN, replayable=True
 )
-GET_EVENTS = Route("GET", "/admin/events", EventPage, scope=Scope.ADMIN, replayable=True)
+GET_EVENTS = Route("GET", "/admin/events", admin.EventPage, scope=Scope.ADMIN, replayable=True)
 STREAM_EVENTS = Route(
-    "GET", "/admin/events/stream", EventItem, scope=Scope.ADMIN, replayable=True, stream=True
+    "GET", "/admin/events/stream", admin.EventItem, scope=Scope.ADMIN, replayable=True, stream=True
 )
-COMPONENTS = Route("GET", "/admin/components", ComponentHealth, scope=Scope.ADMIN, replayable=True)
+COMPONENTS = Route(
+    "GET", "/admin/components", admin.ComponentHealth, scope=Scope.ADMIN, replayable=True
+)
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,

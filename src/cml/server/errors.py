@@ -44,7 +44,7 @@ from cml.errors import (
     StoreMismatchError,
     UnavailableError,
 )
-from cml.models import ErrorBody, ErrorDetail, ErrorResponse
+from cml.models import HTTP_CODES, ErrorBody, ErrorDetail, ErrorResponse
 from cml.server.redaction import bootstrap_secrets, redact_keys
 
 __all__ = [
@@ -64,22 +64,6 @@ _ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
     (StorageFullError, 507),
     (UnavailableError, 503),
 )
-
-_HTTP_CODES: Mapping[int, str] = {
-    400: "bad_request",
-    401: "authentication_required",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "internal_error",
-    503: "unavailable",
-    507: "storage_full",
-}
 
 
 class HTTPProblem(Exception):  # noqa: N818 (a "problem" as in RFC 9457, not a bug)
@@ -272,7 +256,7 @@ def _unparsable_body(cause: BaseException | None) -> str | None:
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
-    code = _HTTP_CODES.get(status, "http_error")
+    code = HTTP_CODES.get(status, "http_error")
     unparsable = _unparsable_body(exc.__cause__) if status == 400 else None
     if status == 404:
         message = f"No route {request.url.path}."

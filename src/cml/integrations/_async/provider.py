@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cml.integrations._chat import STORE_CONTEXT_TOKENS, recall_query
@@ -50,6 +51,7 @@ class AsyncMemoryProvider(Protocol):
         ...
 
 
+@dataclass(eq=False)
 class AsyncCMLMemoryProvider:
     """An :class:`AsyncMemoryProvider` backed by a py-cml client.
 
@@ -72,20 +74,12 @@ class AsyncCMLMemoryProvider:
         ```
     """
 
-    def __init__(
-        self,
-        client: AsyncCognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        max_results: int = 10,
-        max_context_tokens: int = 1500,
-        hard_delete: bool = True,
-    ) -> None:
-        self.client = client
-        self.namespace = namespace
-        self.max_results = max_results
-        self.max_context_tokens = max_context_tokens
-        self.hard_delete = hard_delete
+    client: AsyncCognitiveMemoryLayer
+    _: KW_ONLY
+    namespace: str | None = None
+    max_results: int = 10
+    max_context_tokens: int = 1500
+    hard_delete: bool = True
 
     async def get_context(self, query: str, *, session_id: str | None = None) -> str:
         """The memories relevant to ``query`` as a markdown block under "Relevant Memories".

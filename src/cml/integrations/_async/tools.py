@@ -6,6 +6,7 @@ The schemas, the argument models and the shaping of each result are I/O-free and
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
 from cml.exceptions import NotFoundError, ValidationError
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncMemoryToolDispatcher"]
 
 
+@dataclass(eq=False)
 class AsyncMemoryToolDispatcher:
     """Runs the memory tools a model calls against a py-cml client.
 
@@ -50,18 +52,11 @@ class AsyncMemoryToolDispatcher:
         ```
     """
 
-    def __init__(
-        self,
-        client: AsyncCognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        session_id: str | None = None,
-        agent_id: str | None = None,
-    ) -> None:
-        self.client = client
-        self.namespace = namespace
-        self.session_id = session_id
-        self.agent_id = agent_id
+    client: AsyncCognitiveMemoryLayer
+    _: KW_ONLY
+    namespace: str | None = None
+    session_id: str | None = None
+    agent_id: str | None = None
 
     async def run(self, name: str, arguments: object) -> ToolOutcome:
         """Run one tool by name.

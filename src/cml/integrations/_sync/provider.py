@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from cml.integrations._chat import STORE_CONTEXT_TOKENS, recall_query
@@ -52,6 +53,7 @@ class MemoryProvider(Protocol):
         ...
 
 
+@dataclass(eq=False)
 class CMLMemoryProvider:
     """An :class:`MemoryProvider` backed by a py-cml client.
 
@@ -74,20 +76,12 @@ class CMLMemoryProvider:
         ```
     """
 
-    def __init__(
-        self,
-        client: CognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        max_results: int = 10,
-        max_context_tokens: int = 1500,
-        hard_delete: bool = True,
-    ) -> None:
-        self.client = client
-        self.namespace = namespace
-        self.max_results = max_results
-        self.max_context_tokens = max_context_tokens
-        self.hard_delete = hard_delete
+    client: CognitiveMemoryLayer
+    _: KW_ONLY
+    namespace: str | None = None
+    max_results: int = 10
+    max_context_tokens: int = 1500
+    hard_delete: bool = True
 
     def get_context(self, query: str, *, session_id: str | None = None) -> str:
         """The memories relevant to ``query`` as a markdown block under "Relevant Memories".

@@ -8,6 +8,7 @@ The schemas, the argument models and the shaping of each result are I/O-free and
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
 from cml.exceptions import NotFoundError, ValidationError
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["MemoryToolDispatcher"]
 
 
+@dataclass(eq=False)
 class MemoryToolDispatcher:
     """Runs the memory tools a model calls against a py-cml client.
 
@@ -52,18 +54,11 @@ class MemoryToolDispatcher:
         ```
     """
 
-    def __init__(
-        self,
-        client: CognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        session_id: str | None = None,
-        agent_id: str | None = None,
-    ) -> None:
-        self.client = client
-        self.namespace = namespace
-        self.session_id = session_id
-        self.agent_id = agent_id
+    client: CognitiveMemoryLayer
+    _: KW_ONLY
+    namespace: str | None = None
+    session_id: str | None = None
+    agent_id: str | None = None
 
     def run(self, name: str, arguments: object) -> ToolOutcome:
         """Run one tool by name.

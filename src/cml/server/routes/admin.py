@@ -12,25 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from cml.models import (
-    MAX_PAGE_SIZE,
-    NAME_PATTERN,
-    ApiKeyCreated,
-    ApiKeyInfo,
-    ComponentHealth,
-    ComponentStatus,
-    ConsolidateRequest,
-    ConsolidateResponse,
-    CreateKeyRequest,
-    EventPage,
-    ForgettingRequest,
-    ForgettingResponse,
-    PurgeRequest,
-    PurgeResponse,
-    TenantInfo,
-    Timestamp,
-    routes,
-)
+from cml import models
+from cml.models import routes
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
 from cml.server.routes import endpoint
@@ -47,8 +30,8 @@ _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
 @endpoint(router, routes.CREATE_KEY, status_code=201, dependencies=[Depends(require_json)])
 def create_key(
-    body: CreateKeyRequest, principal: AdminPrincipal, engine: EngineDep
-) -> ApiKeyCreated:
+    body: models.CreateKeyRequest, principal: AdminPrincipal, engine: EngineDep
+) -> models.ApiKeyCreated:
     """Create an API key; the response is the only time its secret is shown."""
     return engine.keys.create(body, actor=principal.actor)
 
@@ -57,8 +40,8 @@ def create_key(
 def list_keys(
     principal: AdminPrincipal,
     engine: EngineDep,
-    tenant_id: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
-) -> list[ApiKeyInfo]:
+    tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
+) -> list[models.ApiKeyInfo]:
     """List API keys (all tenants, or one), revoked ones included."""
     return engine.keys.list(tenant_id)
 
@@ -68,7 +51,7 @@ def revoke_key(
     key_id: Annotated[str, Path(min_length=1, max_length=64, pattern=_PRINTABLE)],
     principal: AdminPrincipal,
     engine: EngineDep,
-) -> ApiKeyInfo:
+) -> models.ApiKeyInfo:
     """Revoke an API key; it stops working at once."""
     return engine.keys.revoke(key_id, actor=principal.actor)
 
@@ -88,10 +71,10 @@ _JOB_RUNNING: dict[int | str, dict[str, Any]] = {
 
 @endpoint(router, routes.CONSOLIDATE, dependencies=[Depends(require_json)], responses=_JOB_RUNNING)
 def consolidate(
-    principal: AdminPrincipal, engine: EngineDep, body: ConsolidateRequest | None = None
-) -> ConsolidateResponse:
+    principal: AdminPrincipal, engine: EngineDep, body: models.ConsolidateRequest | None = None
+) -> models.ConsolidateResponse:
     """Consolidate a tenant's recent episodes into semantic facts (409 if already running)."""
-    body = body or ConsolidateRequest()
+    body = body or models.ConsolidateRequest()
     return engine.admin.consolidate(
         _tenant(principal, body.tenant_id), namespace=body.user_id, actor=principal.actor
     )
@@ -101,10 +84,10 @@ def consolidate(
     router, routes.RUN_FORGETTING, dependencies=[Depends(require_json)], responses=_JOB_RUNNING
 )
 def run_forgetting(
-    principal: AdminPrincipal, engine: EngineDep, body: ForgettingRequest | None = None
-) -> ForgettingResponse:
+    principal: AdminPrincipal, engine: EngineDep, body: models.ForgettingRequest | None = None
+) -> models.ForgettingResponse:
     """Active forgetting: score, plan and (unless ``dry_run``) apply (409 if already running)."""
-    body = body or ForgettingRequest()
+    body = body or models.ForgettingRequest()
     return engine.admin.run_forgetting(
         _tenant(principal, body.tenant_id),
         namespace=body.user_id,
@@ -116,22 +99,22 @@ def run_forgetting(
 
 @endpoint(router, routes.PURGE, dependencies=[Depends(require_json)])
 def purge(
-    principal: AdminPrincipal, engine: EngineDep, body: PurgeRequest | None = None
-) -> PurgeResponse:
+    principal: AdminPrincipal, engine: EngineDep, body: models.PurgeRequest | None = None
+) -> models.PurgeResponse:
     """Delete a tenant's soft-deleted memories for good (optionally only older ones)."""
-    body = body or PurgeRequest()
+    body = body or models.PurgeRequest()
     return engine.admin.purge(
         _tenant(principal, body.tenant_id), older_than=body.older_than, actor=principal.actor
     )
 
 
 @endpoint(router, routes.LIST_TENANTS)
-def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[TenantInfo]:
+def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[models.TenantInfo]:
     """Every tenant with its memory, fact and event counts and its last activity."""
     return engine.admin.list_tenants()
 
 
-_TenantQuery = Annotated[str | None, Query(pattern=NAME_PATTERN)]
+_TenantQuery = Annotated[str | None, Query(pattern=models.NAME_PATTERN)]
 _TypeQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=_PRINTABLE)]
 
 
@@ -147,10 +130,10 @@ def get_events(
     page: Annotated[
         int | None, Query(ge=1, description="Page number (the first when omitted).")
     ] = None,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    per_page: Annotated[int, Query(ge=1, le=models.MAX_PAGE_SIZE)] = 50,
     event_type: _TypeQuery = None,
-    since: Timestamp = None,
-) -> EventPage:
+    since: models.Timestamp = None,
+) -> models.EventPage:
     """A page of a tenant's event log, newest first; continue with ``next_cursor``."""
     return engine.admin.events(
         _tenant(principal, tenant_id),
@@ -175,7 +158,7 @@ async def stream_events(
     settings: SettingsDep,
     tenant_id: _TenantQuery = None,
     event_type: _TypeQuery = None,
-    since: Timestamp = None,
+    since: models.Timestamp = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """Follow a tenant's event log live as server-sent events (see :mod:`cml.server.sse`)."""
@@ -199,10 +182,10 @@ async def stream_events(
 @endpoint(router, routes.COMPONENTS)
 def component_health(
     request: Request, principal: AdminPrincipal, engine: EngineDep
-) -> ComponentHealth:
+) -> models.ComponentHealth:
     """Probe every component; a broken one is reported, the route still answers 200."""
     components = engine.admin.components()
     scheduler: Scheduler | None = getattr(request.app.state, "scheduler", None)
-    components["scheduler"] = ComponentStatus.model_validate(scheduler_health(scheduler))
+    components["scheduler"] = models.ComponentStatus.model_validate(scheduler_health(scheduler))
     broken = any(c.status == "unhealthy" for c in components.values())
-    return ComponentHealth(status="degraded" if broken else "healthy", components=components)
+    return models.ComponentHealth(status="degraded" if broken else "healthy", components=components)

@@ -11,27 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from cml.models import (
-    NAMESPACE_PATTERN,
-    BatchReadRequest,
-    BatchReadResponse,
-    BatchWriteRequest,
-    BatchWriteResponse,
-    ForgetRequest,
-    ForgetResponse,
-    ReadRequest,
-    ReadResponse,
-    RestoreRequest,
-    RestoreResponse,
-    StatsResponse,
-    TurnRequest,
-    TurnResponse,
-    UpdateRequest,
-    UpdateResponse,
-    WriteRequest,
-    WriteResponse,
-    routes,
-)
+from cml import models
+from cml.models import routes
 from cml.server.auth import ReadPrincipal, WritePrincipal
 from cml.server.deps import EngineDep, IdempotencyKey, require_json
 from cml.server.routes import endpoint
@@ -45,11 +26,11 @@ _json_body = [Depends(require_json)]
 
 @endpoint(router, routes.WRITE, dependencies=_json_body)
 def write(
-    body: WriteRequest,
+    body: models.WriteRequest,
     principal: WritePrincipal,
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
-) -> WriteResponse:
+) -> models.WriteResponse:
     """Store one memory."""
     return engine.memories.write(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
@@ -58,11 +39,11 @@ def write(
 
 @endpoint(router, routes.BATCH_WRITE, dependencies=_json_body)
 def batch_write(
-    body: BatchWriteRequest,
+    body: models.BatchWriteRequest,
     principal: WritePrincipal,
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
-) -> BatchWriteResponse:
+) -> models.BatchWriteResponse:
     """Store up to 500 memories atomically; results in input order."""
     return engine.memories.write_batch(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
@@ -71,25 +52,27 @@ def batch_write(
 
 @endpoint(router, routes.BATCH_READ, dependencies=_json_body)
 def batch_read(
-    body: BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
-) -> BatchReadResponse:
+    body: models.BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
+) -> models.BatchReadResponse:
     """Run up to 100 reads in one request; results in query order."""
     return engine.memories.read_batch(principal.tenant_id, body)
 
 
 @endpoint(router, routes.READ, dependencies=_json_body)
-def read(body: ReadRequest, principal: ReadPrincipal, engine: EngineDep) -> ReadResponse:
+def read(
+    body: models.ReadRequest, principal: ReadPrincipal, engine: EngineDep
+) -> models.ReadResponse:
     """Recall memories relevant to a query."""
     return engine.memories.read(principal.tenant_id, body)
 
 
 @endpoint(router, routes.TURN, dependencies=_json_body)
 def turn(
-    body: TurnRequest,
+    body: models.TurnRequest,
     principal: WritePrincipal,
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
-) -> TurnResponse:
+) -> models.TurnResponse:
     """Get context for a user message and store the exchange."""
     return engine.memories.turn(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
@@ -103,11 +86,11 @@ def turn(
     responses={404: {"description": "No memory with this id in the tenant (or namespace)."}},
 )
 def update(
-    body: UpdateRequest,
+    body: models.UpdateRequest,
     principal: WritePrincipal,
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
-) -> UpdateResponse:
+) -> models.UpdateResponse:
     """Change one memory's text, scores, metadata, or give feedback on it."""
     return engine.memories.update(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
@@ -116,11 +99,11 @@ def update(
 
 @endpoint(router, routes.FORGET, dependencies=_json_body)
 def forget(
-    body: ForgetRequest,
+    body: models.ForgetRequest,
     principal: WritePrincipal,
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
-) -> ForgetResponse:
+) -> models.ForgetResponse:
     """Forget memories by ids, query, time or session."""
     return engine.memories.forget(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
@@ -129,11 +112,11 @@ def forget(
 
 @endpoint(router, routes.RESTORE, dependencies=_json_body)
 def restore(
-    body: RestoreRequest,
+    body: models.RestoreRequest,
     principal: WritePrincipal,
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
-) -> RestoreResponse:
+) -> models.RestoreResponse:
     """Bring soft-deleted (not yet purged) or silenced memories back to active."""
     return engine.admin.restore(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
@@ -144,8 +127,8 @@ def restore(
 def stats(
     principal: ReadPrincipal,
     engine: EngineDep,
-    namespace: Annotated[str | None, Query(pattern=NAMESPACE_PATTERN)] = None,
-) -> StatsResponse:
+    namespace: Annotated[str | None, Query(pattern=models.NAMESPACE_PATTERN)] = None,
+) -> models.StatsResponse:
     """Count the tenant's memories by type and status."""
     stats = engine.memories.stats(principal.tenant_id, namespace)
     if not principal.is_admin:
