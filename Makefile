@@ -3,14 +3,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install serve test lint typecheck unit
+.PHONY: install install-server serve test lint typecheck unit model
 
+# Everything, with the test and lint tools (and torch for the sentence-transformers path).
 install:
 	@CML_VENV=$(VENV) ./scripts/install.sh
 
+# Only what serving needs: the server and local ONNX embeddings (no torch, no dev tools).
+install-server:
+	@CML_VENV=$(VENV) CML_EXTRAS=server ./scripts/install.sh
+
 # The server on its embedded default: SQLite in ./cml-data, local MiniLM embeddings, port 8000.
 # Development keys unless you set your own: CML_API_KEY=dev-key, CML_ADMIN_API_KEY=dev-admin-key.
-serve: install
+serve: install-server
 	CML_API_KEY=$${CML_API_KEY:-dev-key} CML_ADMIN_API_KEY=$${CML_ADMIN_API_KEY:-dev-admin-key} \
 	$(BIN)/cml serve --data-dir $${CML_DATA_DIR:-./cml-data}
 
@@ -26,3 +31,7 @@ unit: install
 
 # Everything CI checks: lint, types, the whole test suite.
 test: lint typecheck unit
+
+# Rebuild the shipped int8 model from the upstream weights (needs the dev install).
+model: install
+	$(BIN)/python scripts/build_model.py

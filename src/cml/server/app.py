@@ -25,6 +25,7 @@ from cml.server.ratelimit import RateLimiter
 from cml.server.routes import admin, admin_memories, health, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
+from cml.server.ui import mount_ui
 
 __all__ = ["create_app"]
 
@@ -108,6 +109,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(admin.router)
     api.include_router(admin_memories.router)
     app.include_router(api)
+    mount_ui(app)
 
     install_error_handlers(app)
     install_error_docs(app)
