@@ -52,6 +52,8 @@ def _fill(sqlite_url: str) -> None:
             UpdateRequest(memory_id=first.memory_id, text="Alice prefers aisle seats now"),
         )
         gone = engine.memories.write("acme", WriteRequest(content="The office moved to Berlin"))
+        assert first.memory_id is not None
+        assert gone.memory_id is not None
         engine.memories.forget("acme", ForgetRequest(memory_ids=[gone.memory_id]))
         engine.memories.write("globex", WriteRequest(content="Globex ships on Fridays"))
         derived = MemoryRecord(

@@ -21,8 +21,8 @@ from .live import serve_app
 USER_KEY = "sk-admin-tests-user-0123456789"
 ADMIN_KEY = "sk-admin-tests-admin-9876543210"
 KINDS = ["async", "sync", "embedded-async", "embedded-sync"]
-FAST_STREAMS = {"events_heartbeat_seconds": 0.2, "events_stream_idle_seconds": 1.0}
-NO_WAIT = {"backoff_initial": 0.0, "backoff_max": 0.0, "retry_after_max": 0.0}
+FAST_STREAMS: dict[str, Any] = {"events_heartbeat_seconds": 0.2, "events_stream_idle_seconds": 1.0}
+NO_WAIT: dict[str, Any] = {"backoff_initial": 0.0, "backoff_max": 0.0, "retry_after_max": 0.0}
 
 
 def server_settings(tmp_path: Path, **overrides: Any) -> ServerSettings:

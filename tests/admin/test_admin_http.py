@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from cml.server.app import create_app
 from .clients import ADMIN_KEY, NO_WAIT, USER_KEY, http_server, server_settings
 from .live import CuttableProxy, closed_port
 
-ADMIN_ROUTES = [
+ADMIN_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/admin/consolidate", {}),
     ("POST", "/admin/forget", {}),
     ("POST", "/admin/purge", {}),
@@ -166,6 +166,7 @@ async def test_a_cut_stream_resumes_after_the_last_event(tmp_path: Path, kind: s
         if kind == "async":
             client = cml.AsyncCognitiveMemoryLayer(config=config)
             stream = client.stream_events(since=start)
+            assert isinstance(stream, AsyncGenerator)
             received.append((await stream.__anext__())["memory_ids"][0])
             proxy.cut()
             ids.append(writer.write("Event number 2 happened").memory_id)
@@ -176,6 +177,7 @@ async def test_a_cut_stream_resumes_after_the_last_event(tmp_path: Path, kind: s
         else:
             sync = cml.CognitiveMemoryLayer(config=config)
             iterator = sync.stream_events(since=start)
+            assert isinstance(iterator, Generator)
             received.append(next(iterator)["memory_ids"][0])
             proxy.cut()
             ids.append(writer.write("Event number 2 happened").memory_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,7 @@ def test_embedded_sync_transport_streams_bodies(tmp_path: Path) -> None:
     # The sync embedded client used to buffer whole responses; an endless body must stream.
     with cml.EmbeddedCognitiveMemoryLayer(tmp_path / "e.db", embedding_provider="hash") as m:
         stream = m.stream_events(since=datetime(2000, 1, 1, tzinfo=UTC))
+        assert isinstance(stream, Generator)
         written = m.write("Streams work in sync embedded mode")
         assert next(stream)["memory_ids"] == [written.memory_id]
         stream.close()

@@ -13,7 +13,7 @@ import pytest
 from cml.engine import Engine
 from cml.engine.forgetting import Action, ForgettingWeights, action_for, relevance
 from cml.engine.forgetting.apply import DECAY_FACTOR
-from cml.models import MemoryType, RestoreRequest, WriteRequest
+from cml.models import ForgettingResponse, MemoryType, RestoreRequest, WriteRequest
 from cml.storage.base import EventRecord, MemoryFilter
 from cml.storage.ids import new_id
 
@@ -77,8 +77,10 @@ def memories(engine: Engine) -> dict[str, str]:
             confidence=0.1,
         ),
     }
+    decaying = engine.store.get("acme", ids["decay"])
+    assert decaying is not None
     derived = dataclasses.replace(
-        engine.store.get("acme", ids["decay"]),  # type: ignore[arg-type]
+        decaying,
         id=new_id(),
         content="The dog's name is Rex",
         created_at=NOW,
@@ -100,7 +102,7 @@ def _snapshot(engine: Engine) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _actions(report: dict[str, Any]) -> dict[str, str]:
+def _actions(report: ForgettingResponse) -> dict[str, str]:
     return {m["memory_id"]: m["action"] for m in report["memories"]}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cml.engine import Engine, InvalidInputError, RecordNotFoundError
@@ -23,7 +25,7 @@ def _seed(engine: Engine, tenant: str, count: int, **fields: str) -> list[str]:
     return [r.memory_id for r in response.results if r.memory_id]
 
 
-def _walk(engine: Engine, tenant: str, limit: int, **filters: object) -> list[str]:
+def _walk(engine: Engine, tenant: str, limit: int, **filters: Any) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:

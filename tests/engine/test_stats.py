@@ -28,6 +28,7 @@ def test_counts_by_type_status_and_namespace(engine: Engine) -> None:
     assert (stats.active_memories, stats.silent_memories, stats.deleted_memories) == (2, 1, 1)
     assert stats.by_type == {"episodic_event": 1, "preference": 2}
     assert stats.by_status == {"active": 2, "deleted": 1, "silent": 1}
+    assert stats.storage_bytes is not None
     assert stats.storage_bytes > 0
 
     music = engine.memories.stats("acme", namespace="music")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import openai
 import pytest
+from openai.types.chat import ChatCompletionToolParam
+from pydantic import BaseModel
 
 import cml
 from cml.integrations import MEMORY_TOOLS, AsyncMemoryToolDispatcher, MemoryToolDispatcher
@@ -26,7 +28,11 @@ def _content(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_schemas_are_openai_tools_matching_the_argument_models() -> None:
-    models = {"remember": RememberArguments, "recall": RecallArguments, "forget": ForgetArguments}
+    models: dict[str, type[BaseModel]] = {
+        "remember": RememberArguments,
+        "recall": RecallArguments,
+        "forget": ForgetArguments,
+    }
     assert [t["function"]["name"] for t in MEMORY_TOOLS] == list(models)
     for tool in MEMORY_TOOLS:
         assert tool["type"] == "function"
@@ -145,7 +151,10 @@ def test_a_full_loop_with_the_openai_client(
 
     while True:
         response = openai_client.chat.completions.create(
-            model="m", messages=messages, tools=MEMORY_TOOLS
+            # MEMORY_TOOLS is built as OpenAI tool definitions; the SDK's type names that shape.
+            model="m",
+            messages=messages,
+            tools=cast(list[ChatCompletionToolParam], MEMORY_TOOLS),
         )
         message = response.choices[0].message
         messages.append(message.model_dump(exclude_none=True))

@@ -223,7 +223,7 @@ class World:
         key: str | None,
         tenant: str | None = None,
         json: Any = None,
-        params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
         path: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | list[tuple[str, str]] | None = None,
         leak_ok: bool = False,
@@ -250,7 +250,7 @@ class World:
             url,
             json=json,
             params=params,
-            headers=sent,  # type: ignore[arg-type]
+            headers=sent,
         )
         assert response.status_code < 500, f"{method} {url}: {response.status_code} {response.text}"
         assert "Traceback" not in response.text

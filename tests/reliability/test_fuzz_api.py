@@ -24,14 +24,13 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
-from hostile_app import World, hostile_settings, open_world
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
-from schemathesis.python.asgi import ASGIClient, get_client
+from schemathesis.python.asgi import ASGIApp, ASGIClient, get_client
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -40,6 +39,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cml.server.app import create_app
+
+from .hostile_app import World, hostile_settings, open_world
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 """Generated cases per operation and generation mode; ``FUZZ_EXAMPLES=500`` for a deeper run."""
@@ -106,7 +107,7 @@ def tally() -> Iterator[Counter[tuple[str, int]]]:
 @pytest.fixture(scope="module")
 def session(world: World) -> Iterator[ASGIClient]:
     # Used without `with`: no lifespan is started, the app serves the engine it was given.
-    client = get_client(world.app)
+    client = get_client(cast(ASGIApp, world.app))
     yield client
     client.close()
 
@@ -159,7 +160,7 @@ def test_every_refusal_in_the_document_is_the_error_envelope() -> None:
 
 @pytest.fixture
 def http(world: World) -> Iterator[ASGIClient]:
-    client = get_client(world.app)
+    client = get_client(cast(ASGIApp, world.app))
     client.base_url = "http://testserver/api/v1/"
     yield client
     client.close()

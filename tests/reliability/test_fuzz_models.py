@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-from hostile_app import ADMIN_KEY, TENANT, World, open_world
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -37,6 +36,8 @@ from cml.models import (
     CreateKeyRequest,
     WriteRequest,
 )
+
+from .hostile_app import ADMIN_KEY, TENANT, World, open_world
 
 EXAMPLES = 200
 """Examples per pure-model property."""
@@ -252,6 +253,7 @@ def test_content_is_accepted_exactly_when_the_documented_rules_allow_it(content:
     model = build(WriteRequest, {"content": content})
     assert (model is not None) == good_content(content)
     if model is not None:
+        assert isinstance(model, WriteRequest)
         assert over_the_wire(model).model_dump() == model.model_dump()
         assert model.content == content  # never trimmed or normalised
 

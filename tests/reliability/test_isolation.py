@@ -21,8 +21,16 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
-from isolation_world import (
+from starlette.routing import Route
+
+from cml.engine.listing import encode_cursor
+from cml.models import CreateKeyRequest, MemoryType, WriteRequest
+from cml.models.routes import API_PREFIX
+from cml.server.app import create_app
+from cml.storage.base import MemoryFilter
+from cml.storage.ids import new_id
+
+from .isolation_world import (
     ADMIN_KEY,
     MARK_B,
     SESSION,
@@ -32,14 +40,6 @@ from isolation_world import (
     build_world,
     sqlite_url,
 )
-from starlette.routing import Route
-
-from cml.engine.listing import encode_cursor
-from cml.models import CreateKeyRequest, MemoryType, WriteRequest
-from cml.models.routes import API_PREFIX
-from cml.server.app import create_app
-from cml.storage.base import MemoryFilter
-from cml.storage.ids import new_id
 
 Case = Callable[[World], Awaitable[None]]
 ROUTE_CASES: dict[tuple[str, str], Case] = {}
@@ -71,10 +71,8 @@ def app_routes() -> set[tuple[str, str]]:
     app = create_app()
     found: set[tuple[str, str]] = set()
     for route in app.routes:
-        if isinstance(route, Route) and not isinstance(route, APIRoute):
+        if isinstance(route, Route):  # API routes (APIRoute) included
             found |= {(m, route.path) for m in route.methods or () if m != "HEAD"}
-        elif isinstance(route, APIRoute):
-            found |= {(m, route.path) for m in route.methods if m != "HEAD"}
     for path, operations in app.openapi()["paths"].items():
         found |= {(method.upper(), path) for method in operations}
     return {(m, p.removeprefix(API_PREFIX) if p.startswith(API_PREFIX) else p) for m, p in found}
@@ -312,9 +310,11 @@ async def _update(w: World) -> None:
         {"text": "Hijacked", "namespace": "work"},
     ]
     for change in changes:
-        status = await same_as_missing(
-            w, "/memory/update", lambda memory_id, c=change: {"memory_id": memory_id, **c}
-        )
+
+        def update(memory_id: str, c: dict[str, Any] = change) -> dict[str, Any]:
+            return {"memory_id": memory_id, **c}
+
+        status = await same_as_missing(w, "/memory/update", update)
         assert status == 404
     # Under the idempotency key only B used, B's id is still just "not found".
     b_id = min(w.b_ids)
@@ -333,9 +333,11 @@ async def _update(w: World) -> None:
 async def _forget(w: World) -> None:
     everything = sorted(w.b_ids)
     for hard in (False, True):
-        status = await same_as_missing(
-            w, "/memory/forget", lambda memory_id, h=hard: {"memory_ids": [memory_id], "hard": h}
-        )
+
+        def forget(memory_id: str, h: bool = hard) -> dict[str, Any]:
+            return {"memory_ids": [memory_id], "hard": h}
+
+        status = await same_as_missing(w, "/memory/forget", forget)
         assert status == 200
         response = await w.call(
             "POST", "/memory/forget", key=w.key_a, json={"memory_ids": everything, "hard": hard}

@@ -30,13 +30,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from isolation_world import ADMIN_KEY, MARK_B, SESSION, A, B, World, build_world, sqlite_url
 from typer.testing import CliRunner
 
 import cml
 from cml.cli import app as cli_app
 from cml.config import CMLConfig
 from cml.models import ForgetRequest
+
+from .isolation_world import ADMIN_KEY, MARK_B, SESSION, A, B, World, build_world, sqlite_url
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 B_CONTENT = f"The {MARK_B} plan is to acquire Initech in May"
@@ -170,7 +171,11 @@ async def _whoami(c: Clients) -> None:
 
 @method("write")
 async def _write(c: Clients) -> None:
-    kwargs = {"namespace": "work", "session_id": SESSION, "idempotency_key": f"only-{B}"}
+    kwargs: dict[str, Any] = {
+        "namespace": "work",
+        "session_id": SESSION,
+        "idempotency_key": f"only-{B}",
+    }
     await forged_is_denied(c, "write", "Planted by acme", **kwargs)
     written = await expect(c, c.plain, "write", B_CONTENT, **kwargs)
     assert not written.deduplicated
@@ -561,15 +566,15 @@ async def clients(kind: str, world: World) -> AsyncIterator[Clients]:
                 await client.close()
         return
     with serve_in_thread(world) as url:
-        made = {
+        blocking = {
             name: cml.CognitiveMemoryLayer(config=config.replace(base_url=url))
             for name, config in configs.items()
         }
         try:
-            yield Clients(world=world, outcomes=[], **made)
+            yield Clients(world=world, outcomes=[], **blocking)
         finally:
-            for client in made.values():
-                client.close()
+            for sync_client in blocking.values():
+                sync_client.close()
 
 
 @pytest.mark.parametrize("kind", ["async", "sync"])

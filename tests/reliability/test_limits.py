@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-from hostile_app import ADMIN_KEY, TENANT, World, open_world
 
 from cml.models import (
     MAX_BATCH_ITEMS,
@@ -34,6 +33,8 @@ from cml.models import (
     MAX_RESULTS,
     MAX_TAGS,
 )
+
+from .hostile_app import ADMIN_KEY, TENANT, World, open_world
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 MIB = 1024 * 1024

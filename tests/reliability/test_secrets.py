@@ -35,7 +35,7 @@ from cml._asgi import StreamingASGITransport
 from cml.config import CMLConfig
 from cml.engine import Engine, open_engine
 from cml.engine import keys as engine_keys
-from cml.models import CreateKeyRequest, Scope, WriteRequest
+from cml.models import CreateKeyRequest, EventItem, Scope, WriteRequest
 from cml.server import auth
 from cml.server.app import create_app
 from cml.server.settings import ServerSettings
@@ -44,7 +44,7 @@ ADMIN = "secrets-test-admin-bootstrap-0123"
 DEV = "secrets-test-dev-bootstrap-4567"
 UNKNOWN_KEY = "cml_" + "aB3-" * 10 + "xYz"
 """Shaped like a real key (``cml_`` and 43 base64url characters), but issued by nobody."""
-NO_WAIT = {"backoff_initial": 0.0, "backoff_max": 0.0, "retry_after_max": 0.0}
+NO_WAIT: dict[str, Any] = {"backoff_initial": 0.0, "backoff_max": 0.0, "retry_after_max": 0.0}
 
 
 def settings_for(url: str, **overrides: Any) -> ServerSettings:
@@ -296,7 +296,7 @@ async def test_the_sdk_event_stream_stops_with_an_error_once_its_key_is_revoked(
         )
         config = CMLConfig(api_key=watcher.key, base_url="http://test", max_retries=2, **NO_WAIT)
         client = cml.AsyncCognitiveMemoryLayer(config=config, transport=StreamingASGITransport(app))
-        received: list[dict[str, Any]] = []
+        received: list[EventItem] = []
         failures: list[cml.CMLError] = []
         stopped = anyio.Event()
 

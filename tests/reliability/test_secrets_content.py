@@ -199,7 +199,7 @@ async def test_a_secret_is_refused_everywhere_content_enters(
     if len(text) <= 64:  # the longest tag allowed
         tags = {"content": "ok", "context_tags": ["a", text]}
         refused(await api.post("/memory/write", json=tags), "context_tags.1", secret, kind)
-    batch = {"items": [{"content": "Harmless"}, {"content": sentence}]}
+    batch: dict[str, Any] = {"items": [{"content": "Harmless"}, {"content": sentence}]}
     refused(await api.post("/memory/batch_write", json=batch), "items.1.content", secret, kind)
     batch = {"items": [{"content": "Harmless", "metadata": {"cfg": {"deep": text}}}]}
     refused(await api.post("/memory/batch_write", json=batch), "items.0.metadata", secret, kind)
@@ -235,7 +235,7 @@ async def test_a_key_in_a_label_is_refused(api: httpx.AsyncClient) -> None:
     for field in ("namespace", "session_id", "agent_id"):
         body = {"content": "The office is on Elm Street", field: key}
         refused(await api.post("/memory/write", json=body), field, key)
-        batch = {"items": [{"content": "Harmless", field: key}]}
+        batch: dict[str, Any] = {"items": [{"content": "Harmless", field: key}]}
         refused(await api.post("/memory/batch_write", json=batch), f"items.0.{field}", key)
         turn = {"user_message": "hello", field: key}
         refused(await api.post("/memory/turn", json=turn), field, key)

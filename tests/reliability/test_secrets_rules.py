@@ -9,6 +9,7 @@ placeholders and expressions that technical chats put where a secret would go.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -194,7 +195,7 @@ def test_a_label_pseudonym_is_stable_and_distinct() -> None:
 
 
 def test_metadata_is_redacted_at_every_depth_keys_included() -> None:
-    metadata = {
+    metadata: dict[str, Any] = {
         "people": [{"mail": "ann@example.com", "age": 41}],
         "ann@example.com": "friend",
         "bob@example.com": "colleague",

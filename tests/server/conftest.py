@@ -9,12 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from server_helpers import make_settings
 
 from cml.engine import Engine, open_engine
 from cml.models import CreateKeyRequest, Scope
 from cml.server.app import create_app
 from cml.server.settings import ServerSettings
+
+from .server_helpers import make_settings
 
 
 @pytest.fixture(autouse=True)

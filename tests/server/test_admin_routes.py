@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from server_helpers import ADMIN_KEY, assert_error, auth
+
+from .server_helpers import ADMIN_KEY, assert_error, auth
 
 
 async def test_create_list_and_revoke_a_key(client: httpx.AsyncClient) -> None:

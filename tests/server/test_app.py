@@ -7,12 +7,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from server_helpers import ADMIN_KEY, assert_error, auth, make_settings
 
 from cml._version import __version__
 from cml.engine import Engine
 from cml.server.app import create_app
 from cml.server.settings import ServerSettings
+
+from .server_helpers import ADMIN_KEY, assert_error, auth, make_settings
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from server_helpers import ADMIN_KEY, assert_error, auth
 
 from cml.engine import Engine
 from cml.models import CreateKeyRequest, Scope
 from cml.server.app import create_app
 from cml.server.settings import ServerSettings
+
+from .server_helpers import ADMIN_KEY, assert_error, auth
 
 WRITE = {"content": "Frank drinks his coffee black"}
 

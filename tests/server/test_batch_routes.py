@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from server_helpers import ADMIN_KEY, assert_error, auth
+
+from .server_helpers import ADMIN_KEY, assert_error, auth
 
 
 async def _stats(client: httpx.AsyncClient, key: str) -> dict[str, Any]:

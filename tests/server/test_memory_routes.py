@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from server_helpers import DEV_KEY, assert_error, auth
+
+from .server_helpers import DEV_KEY, assert_error, auth
 
 
 async def _write(client: httpx.AsyncClient, key: str, content: str, **fields: object) -> str:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_helpers import assert_error, auth, make_settings
 
 from cml.engine import Engine
 from cml.server.app import create_app
+
+from .server_helpers import assert_error, auth, make_settings
 
 
 async def test_a_client_request_id_is_echoed(client: httpx.AsyncClient) -> None:

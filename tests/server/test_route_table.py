@@ -9,12 +9,13 @@ import httpx
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from server_helpers import ADMIN_KEY, assert_error, auth
 
 from cml.models import Scope
 from cml.models.routes import API_PREFIX, ROUTES
 from cml.server.auth import AdminPrincipal, ReadPrincipal, WritePrincipal
 from cml.server.routes import admin, admin_memories, health, memory, whoami
+
+from .server_helpers import ADMIN_KEY, assert_error, auth
 
 ROUTERS = [admin.router, admin_memories.router, health.router, memory.router, whoami.router]
 """Every router the app mounts under ``API_PREFIX`` (the OpenAPI check below proves it)."""
@@ -43,7 +44,7 @@ def _handlers() -> dict[tuple[str, str], APIRoute]:
         for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
 
 

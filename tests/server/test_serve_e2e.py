@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from server_helpers import ADMIN_KEY, assert_error, auth
+
+from .server_helpers import ADMIN_KEY, assert_error, auth
 
 
 @pytest.fixture(scope="module")

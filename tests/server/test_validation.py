@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from server_helpers import assert_error, auth
+
+from .server_helpers import assert_error, auth
 
 POST_ROUTES = ["/memory/write", "/memory/read", "/memory/turn", "/memory/update", "/memory/forget"]
 

@@ -70,10 +70,11 @@ def test_events_after_follows_one_tenants_log_in_id_order(store: MemoryStore) ->
         _event(store, "acme", "memory.write" if i % 2 else "memory.update", minutes=i)
     _event(store, "globex", "memory.write")
     first = store.events_after("acme", 0, limit=2)
-    rest = store.events_after("acme", first[-1].id or 0)
+    assert first[-1].id is not None
+    rest = store.events_after("acme", first[-1].id)
 
     assert [e.tenant_id for e in first + rest] == ["acme"] * 5
-    ids = [e.id for e in first + rest]
+    ids = [e.id for e in first + rest if e.id is not None]
     assert ids == sorted(ids)
     assert len(set(ids)) == 5
     writes = store.events_after("acme", 0, event_type="memory.write")

@@ -1,5 +1,6 @@
-"""The memory methods of the clients: write, read, turn, update, forget, restore, stats, and
-their batch forms.
+"""The memory methods of the clients.
+
+They cover write, read, turn, update, forget, restore, stats, and their batch forms.
 
 Each method names its route in the contract's table and passes its arguments; the core builds,
 validates (before sending) and, for a namespaced client, confines the call.
@@ -165,7 +166,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         timestamp: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> TurnResponse:
-        """Get the memory context for a user message, and store the exchange.
+        r"""Get the memory context for a user message, and store the exchange.
 
         Args:
             user_message: The user's message.
@@ -187,7 +188,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         Example:
             ```python
             turn = await memory.turn("Book me a flight to Oslo", session_id="s1")
-            prompt = f"{turn.memory_context}\\n\\nUser: Book me a flight to Oslo"
+            prompt = f"{turn.memory_context}\n\nUser: Book me a flight to Oslo"
             ```
         """
         body = {

@@ -1,7 +1,9 @@
 # Generated from src/cml/_async/_admin.py by scripts/unasync.py.
 # Do not edit: change that file and run `python scripts/unasync.py`.
-"""The admin methods of the clients: the listing, consolidation, forgetting, purge, tenants,
-the event log, component health and API keys.
+"""The admin methods of the clients.
+
+They cover the listing, consolidation, forgetting, purge, tenants, the event log, component
+health and API keys.
 
 All but ``restore`` (a memory method) need an admin key: they are sent with ``admin_api_key``
 when one is configured. Their results are the contract's models, which also answer dict-style

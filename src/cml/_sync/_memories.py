@@ -1,7 +1,8 @@
 # Generated from src/cml/_async/_memories.py by scripts/unasync.py.
 # Do not edit: change that file and run `python scripts/unasync.py`.
-"""The memory methods of the clients: write, read, turn, update, forget, restore, stats, and
-their batch forms.
+"""The memory methods of the clients.
+
+They cover write, read, turn, update, forget, restore, stats, and their batch forms.
 
 Each method names its route in the contract's table and passes its arguments; the core builds,
 validates (before sending) and, for a namespaced client, confines the call.
@@ -167,7 +168,7 @@ class MemoryMethods(ClientBase):
         timestamp: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> TurnResponse:
-        """Get the memory context for a user message, and store the exchange.
+        r"""Get the memory context for a user message, and store the exchange.
 
         Args:
             user_message: The user's message.
@@ -189,7 +190,7 @@ class MemoryMethods(ClientBase):
         Example:
             ```python
             turn = memory.turn("Book me a flight to Oslo", session_id="s1")
-            prompt = f"{turn.memory_context}\\n\\nUser: Book me a flight to Oslo"
+            prompt = f"{turn.memory_context}\n\nUser: Book me a flight to Oslo"
             ```
         """
         body = {

@@ -1,5 +1,7 @@
-"""The operator-facing operations: consolidation, forgetting, restore/purge, tenants, events,
-component health. The server's admin routes (and ``/memory/restore``) map onto this class.
+"""The operator-facing operations.
+
+Consolidation, forgetting, restore/purge, tenants, events and component health. The server's
+admin routes (and ``/memory/restore``) map onto this class.
 
 Every operation returns the contract's model of its answer (``ConsolidateResponse``,
 ``EventPage``, ...), which the server sends as is. Consolidation and forgetting runs hold the

@@ -107,7 +107,7 @@ _BROKEN = re.compile(
 
 
 def join_broken_tokens(text: str) -> str:
-    """Re-join long tokens that were wrapped over several lines.
+    r"""Re-join long tokens that were wrapped over several lines.
 
     Args:
         text: Normalised text (see :func:`normalize`).
@@ -117,7 +117,7 @@ def join_broken_tokens(text: str) -> str:
         text when there are none).
 
     Example:
-        >>> join_broken_tokens("eyJhbGciOiJIUzI1NiJ9.eyJz\\nOiIxMjM0")
+        >>> join_broken_tokens("eyJhbGciOiJIUzI1NiJ9.eyJz\nOiIxMjM0")
         'eyJhbGciOiJIUzI1NiJ9.eyJzOiIxMjM0'
     """
     return _BROKEN.sub("", text)

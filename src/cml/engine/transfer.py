@@ -1,4 +1,4 @@
-"""Moving memories between stores: one JSON object per line (``cml export`` / ``cml import``).
+r"""Moving memories between stores: one JSON object per line (``cml export`` / ``cml import``).
 
 A line holds everything a store keeps about one memory: its fields as stored (ids, timestamps,
 type, status, provenance, metadata, access counts), its version history, and its embedding as
@@ -11,7 +11,7 @@ reported with its number and reason and the others are still imported.
 
 Example:
     >>> for line in export_lines(store, "all-MiniLM-L6-v2"):  # doctest: +SKIP
-    ...     out.write(line + "\\n")
+    ...     out.write(line + "\n")
 """
 
 from __future__ import annotations

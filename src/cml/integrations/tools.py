@@ -1,5 +1,6 @@
-"""Memory as tools for function-calling models: the schemas, and everything a dispatcher does
-that is not a call to the memory.
+"""Memory as tools for function-calling models.
+
+The schemas, and everything a dispatcher does that is not a call to the memory.
 
 :data:`MEMORY_TOOLS` is the ``tools`` list to send with a chat completion (OpenAI format): the
 model may call ``remember``, ``recall`` and ``forget``. ``MemoryToolDispatcher`` and

@@ -1,5 +1,7 @@
-"""The admin side of the contract: API keys, who-am-I, consolidation, forgetting, purge,
-tenants, the event log and component health.
+"""The admin side of the contract.
+
+API keys, who-am-I, consolidation, forgetting, purge, tenants, the event log and component
+health.
 
 The results are typed models end to end (the engine returns them, the server sends them, the
 SDK returns them); like every response they also answer dict-style lookups, so

@@ -1,5 +1,6 @@
-"""Pure ASGI middleware: request ids and tenants on responses, a request body size limit, and the
-last-resort 500.
+"""Pure ASGI middleware.
+
+Request ids and tenants on responses, a request body size limit, and the last-resort 500.
 
 Both classes wrap ``receive``/``send`` directly instead of using ``BaseHTTPMiddleware``: they
 run on every request, and this keeps them to a few attribute lookups with no extra task.
@@ -72,6 +73,7 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection; anything but HTTP passes through untouched."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -135,6 +137,7 @@ class BodySizeLimitMiddleware:
         return f"The request body is larger than the limit of {self.max_bytes} bytes."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection; anything but HTTP passes through untouched."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -83,7 +83,7 @@ class KeyRedactingFilter(logging.Filter):
 
 
 def uvicorn_log_config(known: Iterable[str] = ()) -> dict[str, Any]:
-    """uvicorn's own logging configuration with :class:`KeyRedactingFilter` on every handler.
+    """The uvicorn logging configuration with :class:`KeyRedactingFilter` on every handler.
 
     Pass it as ``uvicorn.run(..., log_config=...)``: the access log quotes each request's path
     and query string, the one place where a key sent as ``?api_key=...`` would otherwise land.

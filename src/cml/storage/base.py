@@ -234,8 +234,11 @@ class Lifecycle(Protocol):
         """Run a trivial query; raise if the database does not answer."""
 
     def describe(self) -> dict[str, Any]:
-        """Facts for component health: ``backend``, database/library versions, location, sizes,
-        pool state where there is a pool. Cheap: no scan of the memories."""
+        """Facts for component health; cheap: no scan of the memories.
+
+        The facts are ``backend``, database/library versions, location, sizes, and pool state
+        where there is a pool.
+        """
 
 
 class MemoryReader(Protocol):

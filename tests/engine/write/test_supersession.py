@@ -100,7 +100,11 @@ def test_claims_name_subject_attribute_and_value() -> None:
     claim = read_claim("My sister Anna moved to Lisbon last spring")
     assert claim is not None
     assert claim.subject == {"user's", "sister", "anna"}
-    assert (claim.attribute, claim.value, claim.negated) == ("residence", {"lisbon"}, False)
+    assert (claim.attribute, claim.value, claim.negated) == (
+        "residence",
+        frozenset({"lisbon"}),
+        False,
+    )
     # A named person is the same subject with or without the relation in front.
     assert supersedes("Anna now lives in Porto", "My sister Anna lives in Lisbon")
     # Greg's brother is not Greg.

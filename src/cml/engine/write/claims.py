@@ -453,7 +453,10 @@ def _subject(prefix: str) -> frozenset[str]:
 
 
 def _describes_person(match: re.Match[str], normal: str) -> bool:
-    """ "My wife is a doctor" is about the wife's job, not about whom the user is married to."""
+    """Whether the match describes a person rather than relating the user to one.
+
+    "My wife is a doctor" is about the wife's job, not about whom the user is married to.
+    """
     noun = match.groupdict().get("noun")
     rest = normal[match.end() :]
     return noun is not None and _NOUNS[noun] == "relationship" and bool(_DESCRIPTION.match(rest))

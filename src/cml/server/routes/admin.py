@@ -1,5 +1,6 @@
-"""``/admin/*``: API keys, consolidation, forgetting, purge, tenants, the event log and
-component health (admin keys only).
+"""``/admin/*``: the admin routes (admin keys only).
+
+API keys, consolidation, forgetting, purge, tenants, the event log and component health.
 
 An admin key acts on any tenant: the tenant comes from the body or query (``tenant_id``), else
 from ``X-Tenant-ID``, else the key's own.

@@ -1,5 +1,6 @@
-"""``/memory/*``: write, read, turn, update, forget, stats and the batch routes, mapped onto
-``engine.memories``.
+"""``/memory/*``: the memory routes, mapped onto ``engine.memories``.
+
+Write, read, turn, update, forget, stats and the batch routes.
 
 Routes are plain ``def`` functions: the engine is synchronous, and FastAPI runs them in its
 threadpool so a slow embedding never blocks the event loop.

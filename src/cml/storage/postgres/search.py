@@ -53,8 +53,11 @@ def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[An
 def vector_sql(
     filt: MemoryFilter, vector: Any, limit: int, dimensions: int | None
 ) -> tuple[str, list[Any]]:
-    """Nearest neighbours by cosine distance: through the HNSW index when ``dimensions`` is
-    given (approximate), or exactly when it is ``None``."""
+    """Nearest neighbours by cosine distance.
+
+    Through the HNSW index when ``dimensions`` is given (approximate), or exactly when it is
+    ``None``.
+    """
     where, params = filter_sql(POSTGRES, filt)
     column = "m.embedding" if dimensions is None else f"m.embedding::vector({int(dimensions)})"
     probe = "%s" if dimensions is None else f"%s::vector({int(dimensions)})"
@@ -67,7 +70,9 @@ def vector_sql(
 
 
 def session_successors_sql(filt: MemoryFilter, ids: list[str], count: int) -> tuple[str, list[Any]]:
-    """For each anchor among ``ids`` with a session: up to ``count`` memories after it in
+    """The memories that follow each anchor in its session.
+
+    For each anchor among ``ids`` with a session: up to ``count`` memories after it in
     ``(created_at, id)`` order, as rows ``(anchor, successor)`` in that order.
 
     One statement: a ``LATERAL`` range scan per anchor on ``ix_memories_tenant_session_order``.

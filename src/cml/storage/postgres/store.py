@@ -95,8 +95,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         self._db.close()
 
     def check_embedding_model(self, model: str, dimensions: int) -> None:
-        """Record the embedding model on first use (and build the HNSW index for its dimension);
-        refuse a different model afterwards.
+        """Record the embedding model on first use; refuse a different model afterwards.
+
+        The first use also builds the HNSW index for the model's dimension.
 
         Raises:
             StoreMismatchError: The store holds embeddings of another model or dimension.
@@ -140,8 +141,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             conn.execute("SELECT 1").fetchone()
 
     def describe(self) -> dict[str, Any]:
-        """Backend, server and pgvector versions, location, schema, pool state and a latency
-        probe (one ``SELECT 1`` round trip, in milliseconds)."""
+        """Backend, server and pgvector versions, location, schema, pool state and latency.
+
+        The latency is a probe: one ``SELECT 1`` round trip, in milliseconds.
+        """
         started = time.perf_counter()
         self.ping()
         latency_ms = (time.perf_counter() - started) * 1000
@@ -233,8 +236,9 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     # -- writes ----------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[SQLTransaction[psycopg.Connection[Any]]]:
-        """A unit of work on one pooled connection: commits on normal exit, rolls back on an
-        exception.
+        """A unit of work on one pooled connection.
+
+        It commits on normal exit and rolls back on an exception.
 
         Raises:
             RuntimeError: A transaction is already open in this thread.

@@ -23,7 +23,7 @@ _HEADER = struct.Struct(">HH")
 
 
 def to_vector_bytes(vector: Vector) -> bytes:
-    """pgvector's binary form of a 1-d float vector."""
+    """The pgvector binary form of a 1-d float vector."""
     values = np.ascontiguousarray(vector, dtype=">f4").reshape(-1)
     return _HEADER.pack(values.shape[0], 0) + values.tobytes()
 
