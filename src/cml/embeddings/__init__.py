@@ -1,5 +1,6 @@
-"""Embedders: text in, unit-length float32 vectors out. The engine picks one with
-:func:`cml.engine.embedder.make_embedder`.
+"""Embedders: text in, unit-length float32 vectors out.
+
+The engine picks one with :func:`cml.engine.embedder.make_embedder`.
 
 Importing this package never imports torch; the local model loads on first use.
 """
