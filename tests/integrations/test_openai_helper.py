@@ -89,21 +89,55 @@ def test_history_goes_between_the_system_prompt_and_the_message_and_is_not_store
     assert "Earlier" not in " ".join(_texts(memory, "Earlier question answer"))
 
 
-def test_a_session_sees_only_its_own_memories(
+def test_a_memory_stored_outside_the_session_reaches_a_session_chat(
     memory: cml.EmbeddedCognitiveMemoryLayer, openai_client: openai.OpenAI, fake_openai: FakeOpenAI
 ) -> None:
+    memory.write("The user is vegetarian", memory_type="preference")
+    helper = CMLOpenAIHelper(memory, openai_client)
+    helper.chat("I am planning dinner for the weekend, vegetarian ideas?", session_id="s0")
+
+    helper.chat("What vegetarian dish should I eat tonight?", session_id="s1")
+
+    system = fake_openai.system_prompt()
+    assert "The user is vegetarian" in system
+    assert "User: I am planning dinner for the weekend" in system
+    # The exchange itself is stored in the chat's session.
+    [stored] = memory.read("eat tonight", session_id="s1", format="list").memories
+    assert stored.text.startswith("User: What vegetarian dish should I eat tonight?")
+
+
+def test_restrict_to_session_recalls_only_that_session(
+    memory: cml.EmbeddedCognitiveMemoryLayer, openai_client: openai.OpenAI, fake_openai: FakeOpenAI
+) -> None:
+    memory.write("The blue door locker belongs to the office")
     helper = CMLOpenAIHelper(memory, openai_client)
     helper.chat("My locker code hint is the blue door", session_id="alice")
 
-    helper.chat("Where is the blue door locker?", session_id="bob")
+    helper.chat("Where is the blue door locker?", session_id="bob", restrict_to_session=True)
     assert "Relevant Memories" not in fake_openai.system_prompt()
 
-    helper.chat("Where is the blue door locker?", session_id="alice")
-    assert "My locker code hint is the blue door" in fake_openai.system_prompt()
+    helper.chat("Where is the blue door locker?", session_id="alice", restrict_to_session=True)
+    system = fake_openai.system_prompt()
+    assert "My locker code hint is the blue door" in system
+    assert "belongs to the office" not in system
 
-    # Without a session the whole tenant is recalled.
-    helper.chat("blue door locker")
-    assert "My locker code hint is the blue door" in fake_openai.system_prompt()
+    # Without the option every session is recalled, whatever the session.
+    helper.chat("blue door locker", session_id="bob")
+    system = fake_openai.system_prompt()
+    assert "My locker code hint is the blue door" in system
+    assert "belongs to the office" in system
+
+
+def test_restrict_to_session_without_a_session_is_refused(
+    memory: cml.EmbeddedCognitiveMemoryLayer, openai_client: openai.OpenAI, fake_openai: FakeOpenAI
+) -> None:
+    helper = CMLOpenAIHelper(memory, openai_client, degrade_on_memory_error=True)
+
+    with pytest.raises(ValueError, match="session_id"):
+        helper.chat("Hello", restrict_to_session=True)
+
+    assert fake_openai.requests == []
+    assert memory.stats().total_memories == 0
 
 
 @pytest.mark.parametrize(
@@ -198,8 +232,8 @@ async def test_async_helper_recalls_then_stores_once(
     answer = await helper.chat("Book me window seats to Rome", session_id="trip")
 
     assert answer == "echo: Book me window seats to Rome"
-    # The preference was written without a session, so a session-scoped chat does not see it.
-    assert "Relevant Memories" not in fake_openai.system_prompt()
+    # The preference was written without a session; a session's chat recalls it all the same.
+    assert "The user prefers window seats" in fake_openai.system_prompt()
     await helper.chat("window seats Rome")
     system = fake_openai.system_prompt()
     assert "The user prefers window seats" in system
@@ -235,3 +269,20 @@ async def test_async_helper_degrades_or_propagates_memory_failures(
             unreachable, async_openai_client, degrade_on_memory_error=True
         )
         assert await helper.chat("Hello") == "echo: Hello"
+
+
+async def test_async_helper_restricts_recall_only_when_asked(
+    async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer,
+    async_openai_client: openai.AsyncOpenAI,
+    fake_openai: FakeOpenAI,
+) -> None:
+    await async_memory.write("The user is vegetarian", memory_type="preference")
+    helper = AsyncCMLOpenAIHelper(async_memory, async_openai_client)
+
+    await helper.chat("What vegetarian food should I eat tonight?", session_id="s1")
+    assert "The user is vegetarian" in fake_openai.system_prompt()
+
+    await helper.chat("Vegetarian food tonight again?", session_id="s1", restrict_to_session=True)
+    system = fake_openai.system_prompt()
+    assert "User: What vegetarian food should I eat tonight?" in system
+    assert "The user is vegetarian" not in system

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import cml
 from cml.integrations import (
     AsyncCMLMemoryProvider,
@@ -56,7 +58,8 @@ def test_store_then_get_context(memory: cml.EmbeddedCognitiveMemoryLayer) -> Non
     assert stored.text == "User: I am vegetarian\nAssistant: Noted, no meat."
     assert stored.session_id == "s1"
     assert "I am vegetarian" in context
-    assert provider.get_context("vegetarian", session_id="s2") == ""
+    assert "I am vegetarian" in provider.get_context("vegetarian", session_id="s2")
+    assert provider.get_context("vegetarian", session_id="s2", restrict_to_session=True) == ""
 
 
 def test_clear_session_removes_that_session_and_nothing_else(
@@ -111,9 +114,44 @@ async def test_async_provider_round_trip(
     await provider.store_exchange("Delta flight at noon", "Got it", "a")
     await provider.store_exchange("Delta hotel booked", "Great", "b")
 
-    assert "Delta flight at noon" in await provider.get_context("Delta", session_id="a")
+    only_a = await provider.get_context("Delta", session_id="a", restrict_to_session=True)
+    assert "Delta flight at noon" in only_a
+    assert "Delta hotel booked" not in only_a
     await provider.clear_session("a")
 
-    assert await provider.get_context("Delta flight", session_id="a") == ""
+    assert await provider.get_context("Delta", session_id="a", restrict_to_session=True) == ""
     assert "Delta hotel booked" in await provider.get_context("Delta hotel")
     assert (await async_memory.stats()).total_memories == 1
+
+
+def test_a_memory_stored_outside_the_session_is_in_the_session_context(
+    memory: cml.EmbeddedCognitiveMemoryLayer,
+) -> None:
+    memory.write("The user is vegetarian", memory_type="preference")
+    provider = CMLMemoryProvider(memory)
+    provider.store_exchange("Book a table for Friday", "Booked", "s0")
+
+    context = provider.get_context("What should a vegetarian eat tonight?", session_id="s1")
+
+    assert "The user is vegetarian" in context
+    restricted = provider.get_context(
+        "What should a vegetarian eat tonight?", session_id="s1", restrict_to_session=True
+    )
+    assert restricted == ""
+
+
+def test_restrict_to_session_needs_a_session(memory: cml.EmbeddedCognitiveMemoryLayer) -> None:
+    with pytest.raises(ValueError, match="session_id"):
+        CMLMemoryProvider(memory).get_context("anything", restrict_to_session=True)
+
+
+async def test_async_provider_recalls_across_sessions(
+    async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer,
+) -> None:
+    await async_memory.write("The user is vegetarian", memory_type="preference")
+    provider = AsyncCMLMemoryProvider(async_memory)
+
+    context = await provider.get_context("What should a vegetarian eat tonight?", session_id="s1")
+
+    assert "The user is vegetarian" in context
+    assert await provider.get_context("vegetarian", session_id="s1", restrict_to_session=True) == ""

@@ -157,3 +157,72 @@ async def test_json_with_a_charset_is_accepted(client: httpx.AsyncClient, acme_k
         headers=auth(acme_key, **{"Content-Type": "application/json; charset=utf-8"}),
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/memory/read", {"query": "jazz", "max_results": "10"}, "max_results"),
+        ("/memory/read", {"query": "jazz", "max_results": True}, "max_results"),
+        ("/memory/read", {"query": "jazz", "max_tokens": "500"}, "max_tokens"),
+        ("/memory/turn", {"user_message": "hi", "max_context_tokens": "500"}, "max_context_tokens"),
+        ("/memory/write", {"content": "Eve likes jazz", "importance": "0.5"}, "importance"),
+        ("/memory/write", {"content": "Eve likes jazz", "confidence": True}, "confidence"),
+        ("/memory/forget", {"query": "jazz", "threshold": "0.9"}, "threshold"),
+    ],
+)
+async def test_a_number_must_be_a_json_number(
+    client: httpx.AsyncClient, acme_key: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    response = await client.post(path, json=body, headers=auth(acme_key))
+    error = assert_error(response, 422, "validation_error")
+    assert _fields(error) == [field]
+    stats = await client.get("/memory/stats", headers=auth(acme_key))
+    assert stats.json()["total_memories"] == 0
+
+
+async def test_json_numbers_are_still_accepted(client: httpx.AsyncClient, acme_key: str) -> None:
+    written = await client.post(
+        "/memory/write",
+        json={"content": "Eve likes jazz", "importance": 1, "confidence": 0.5},
+        headers=auth(acme_key),
+    )
+    assert written.status_code == 200, written.text
+    response = await client.post(
+        "/memory/read", json={"query": "jazz", "max_results": 3}, headers=auth(acme_key)
+    )
+    assert response.status_code == 200, response.text
+    assert [m["text"] for m in response.json()["memories"]] == ["Eve likes jazz"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+async def test_a_body_not_in_utf8_is_400(
+    client: httpx.AsyncClient, acme_key: str, encoding: str
+) -> None:
+    response = await client.post(
+        "/memory/write",
+        content='{"content": "Eve likes jazz"}'.encode(encoding),
+        headers=auth(acme_key, **{"Content-Type": "application/json"}),
+    )
+    error = assert_error(response, 400, "bad_request")
+    assert "UTF-8" in error["message"]
+    stats = await client.get("/memory/stats", headers=auth(acme_key))
+    assert stats.json()["total_memories"] == 0
+
+
+async def test_a_declared_charset_other_than_utf8_is_415(
+    client: httpx.AsyncClient, acme_key: str
+) -> None:
+    response = await client.post(
+        "/memory/write",
+        content='{"content": "Eve likes jazz"}'.encode("utf-16"),
+        headers=auth(acme_key, **{"Content-Type": "application/json; charset=utf-16"}),
+    )
+    error = assert_error(response, 415, "unsupported_media_type")
+    assert "UTF-8" in error["message"]
+    utf8 = await client.post(
+        "/memory/write",
+        json={"content": "Eve likes jazz"},
+        headers=auth(acme_key, **{"Content-Type": "application/json; charset=UTF-8"}),
+    )
+    assert utf8.status_code == 200, utf8.text

@@ -24,6 +24,7 @@ __all__ = [
     "check_message",
     "degrade",
     "recall_query",
+    "recall_session",
 ]
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
@@ -41,6 +42,19 @@ def recall_query(text: str) -> str | None:
     """The read query for ``text``: cut to the contract's limit, ``None`` when blank."""
     text = text.strip()
     return text[:MAX_QUERY_CHARS] if text else None
+
+
+def recall_session(session_id: str | None, *, restrict_to_session: bool) -> str | None:
+    """The session a recall is limited to: ``session_id`` when asked to restrict, else none.
+
+    Raises:
+        ValueError: ``restrict_to_session`` is true and ``session_id`` is missing.
+    """
+    if not restrict_to_session:
+        return None
+    if session_id is None:
+        raise ValueError("restrict_to_session=True needs a session_id to restrict recall to.")
+    return session_id
 
 
 def build_messages(

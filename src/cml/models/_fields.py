@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 __all__ = [
     "MAX_BATCH_ITEMS",
@@ -37,6 +37,7 @@ __all__ = [
     "Tag",
     "TenantId",
     "Timestamp",
+    "WireInt",
     "check_metadata",
     "clean_optional_text",
     "clean_text",
@@ -229,7 +230,11 @@ MemoryId = Annotated[
 ]
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
 Timestamp = Annotated[datetime | None, BeforeValidator(_iso_time), AfterValidator(_utc)]
-Score = Annotated[float, Field(ge=0.0, le=1.0)]
+# Numbers on the wire are JSON numbers: strict parsing refuses "10" and true (a bool is an int to
+# Python) instead of reading them as 10 and 1; a score still takes an integer such as 1.
+Score = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
+WireInt = Annotated[int, Strict()]
+"""An integer of a request: a JSON integer, never a string or a boolean."""
 
 
 class RequestModel(BaseModel):

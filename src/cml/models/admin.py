@@ -23,6 +23,7 @@ from cml.models._fields import (
     ResponseModel,
     TenantId,
     Timestamp,
+    WireInt,
 )
 from cml.models.batch import Page
 from cml.models.enums import Scope
@@ -133,7 +134,7 @@ class ForgettingRequest(RequestModel):
     tenant_id: TenantId = None
     user_id: Namespace = None
     dry_run: StrictBool = True
-    max_memories: Annotated[int, Field(ge=1, le=100_000)] = 5000
+    max_memories: Annotated[WireInt, Field(ge=1, le=100_000)] = 5000
 
 
 class ForgettingDecision(ResponseModel):

@@ -26,6 +26,7 @@ from cml.models._fields import (
     Score,
     Tag,
     Timestamp,
+    WireInt,
     check_metadata,
     clean_optional_text,
     clean_text,
@@ -85,14 +86,14 @@ class ReadRequest(RequestModel):
     query: Annotated[
         str, Field(min_length=1, max_length=MAX_QUERY_CHARS), AfterValidator(clean_text)
     ]
-    max_results: Annotated[int, Field(ge=1, le=MAX_RESULTS)] = 10
+    max_results: Annotated[WireInt, Field(ge=1, le=MAX_RESULTS)] = 10
     memory_types: list[MemoryType] | None = None
     namespace: Namespace = None
     session_id: Label = None
     since: Timestamp = None
     until: Timestamp = None
     format: ReadFormat = ReadFormat.PACKET
-    max_tokens: Annotated[int, Field(ge=32, le=32_000)] = 1500
+    max_tokens: Annotated[WireInt, Field(ge=32, le=32_000)] = 1500
     """Token budget of the ``llm_context`` block."""
     include_silent: StrictBool = False
     """Also return silent memories (deleted ones are never returned)."""
@@ -118,7 +119,7 @@ class TurnRequest(RequestModel):
     session_id: Label = None
     namespace: Namespace = None
     agent_id: Label = None
-    max_context_tokens: Annotated[int, Field(ge=32, le=32_000)] = 1500
+    max_context_tokens: Annotated[WireInt, Field(ge=32, le=32_000)] = 1500
     timestamp: Timestamp = None
 
 

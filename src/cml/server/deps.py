@@ -68,6 +68,7 @@ async def require_json(request: Request) -> None:
         if parsed.get_content_maintype() == "application" and (
             subtype == "json" or subtype.endswith("+json")
         ):
+            await _require_utf8(request, parsed.get_content_charset())
             return
     raise HTTPProblem(
         415,
@@ -75,6 +76,26 @@ async def require_json(request: Request) -> None:
         f"This route takes a JSON body, not {content_type or 'a body without Content-Type'}.",
         hint="Send the body with Content-Type: application/json.",
     )
+
+
+async def _require_utf8(request: Request, charset: str | None) -> None:
+    # JSON on the wire is UTF-8 (RFC 8259). Python's parser would also guess UTF-16 and UTF-32
+    # from the first bytes and take them; a declared other charset is 415, such a body is 400.
+    if charset is not None and charset.replace("-", "").replace("_", "") != "utf8":
+        raise HTTPProblem(
+            415,
+            "unsupported_media_type",
+            f"This route takes JSON in UTF-8, not {charset}.",
+            hint="Send the body encoded as UTF-8 (Content-Type: application/json).",
+        )
+    head = (await request.body())[:4]
+    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise HTTPProblem(
+            400,
+            "bad_request",
+            "The request body is not UTF-8 text (it looks like UTF-16 or UTF-32).",
+            hint="Encode the JSON body as UTF-8.",
+        )
 
 
 IdempotencyKey = Annotated[

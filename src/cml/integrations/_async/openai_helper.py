@@ -2,8 +2,8 @@
 
 One ``chat`` call does four things, in this order:
 
-1. recall the memories relevant to the user's message (only that session's, when a
-   ``session_id`` is given);
+1. recall the memories relevant to the user's message, from every session (only the
+   ``session_id``'s when ``restrict_to_session`` is true);
 2. put them in the system prompt under a "Relevant Memories" heading;
 3. call ``openai_client.chat.completions.create``;
 4. store the exchange (user message and answer) as one ``conversation`` memory.
@@ -110,6 +110,7 @@ class AsyncCMLOpenAIHelper:
         user_message: str,
         *,
         session_id: str | None = None,
+        restrict_to_session: bool = False,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         extra_messages: Sequence[Mapping[str, Any]] | None = None,
     ) -> str:
@@ -117,8 +118,11 @@ class AsyncCMLOpenAIHelper:
 
         Args:
             user_message: The user's message.
-            session_id: Conversation this message belongs to: recall only its memories, and
-                store the exchange in it. Every session is recalled when omitted.
+            session_id: Conversation this message belongs to: the exchange is stored in it.
+                Recall still covers every session, so what the user said in other
+                conversations reaches the prompt.
+            restrict_to_session: Recall only the memories of ``session_id`` (for example when
+                one namespace serves several end users, each in their own sessions).
             system_prompt: Instructions for the model; the memories are appended to it.
             extra_messages: Messages to send between the system prompt and the user message
                 (e.g. the conversation so far); they are not stored.
@@ -127,14 +131,17 @@ class AsyncCMLOpenAIHelper:
             The model's answer (empty when it gave no text).
 
         Raises:
-            ValueError: ``user_message`` is blank.
+            ValueError: ``user_message`` is blank, or ``restrict_to_session`` is true without
+                a ``session_id``.
             CMLError: The memory service failed and ``degrade_on_memory_error`` is false.
             openai.OpenAIError: Any error of the model call, unchanged; nothing is stored.
         """
         check_message(user_message)
         context = await self._guard(
             "recall",
-            lambda: self.provider.get_context(user_message, session_id=session_id),
+            lambda: self.provider.get_context(
+                user_message, session_id=session_id, restrict_to_session=restrict_to_session
+            ),
             "",
         )
         messages = build_messages(

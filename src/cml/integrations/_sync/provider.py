@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from cml.integrations._chat import STORE_CONTEXT_TOKENS, recall_query
+from cml.integrations._chat import STORE_CONTEXT_TOKENS, recall_query, recall_session
 from cml.models import ReadFormat
 
 if TYPE_CHECKING:
@@ -83,16 +83,31 @@ class CMLMemoryProvider:
     max_context_tokens: int = 1500
     hard_delete: bool = True
 
-    def get_context(self, query: str, *, session_id: str | None = None) -> str:
+    def get_context(
+        self,
+        query: str,
+        *,
+        session_id: str | None = None,
+        restrict_to_session: bool = False,
+    ) -> str:
         """The memories relevant to ``query`` as a markdown block under "Relevant Memories".
+
+        Recall covers every session (long-term memory exists to bring back what was said in
+        other conversations); ``restrict_to_session`` limits it to ``session_id``.
 
         Args:
             query: The user's message or any text to recall for (cut to 4,000 characters).
-            session_id: Recall only this session's memories; every session when omitted.
+            session_id: The conversation ``query`` belongs to. It does not limit recall unless
+                ``restrict_to_session`` is true.
+            restrict_to_session: Recall only the memories of ``session_id``.
 
         Returns:
             The block, or an empty string when nothing relevant is stored.
+
+        Raises:
+            ValueError: ``restrict_to_session`` is true and no ``session_id`` is given.
         """
+        scope = recall_session(session_id, restrict_to_session=restrict_to_session)
         text = recall_query(query)
         if text is None:
             return ""
@@ -100,7 +115,7 @@ class CMLMemoryProvider:
             text,
             max_results=self.max_results,
             namespace=self.namespace,
-            session_id=session_id,
+            session_id=scope,
             format=ReadFormat.LLM_CONTEXT,
             max_tokens=self.max_context_tokens,
         )
