@@ -77,6 +77,7 @@ __all__ = [
     "LIST_TENANTS",
     "PURGE",
     "READ",
+    "READY",
     "RESTORE",
     "REVOKE_KEY",
     "ROUTES",
@@ -125,6 +126,8 @@ class Route(Generic[ResultT]):
 
 
 HEALTH = Route("GET", "/health", HealthResponse, replayable=True)
+# 200 once the server can serve a write (model loaded, database answering), 503 until then.
+READY = Route("GET", "/ready", HealthResponse, replayable=True)
 WHOAMI = Route("GET", "/whoami", WhoAmIResponse, scope=Scope.READ, replayable=True)
 
 WRITE = Route(
@@ -236,6 +239,7 @@ COMPONENTS = Route("GET", "/admin/components", ComponentHealth, scope=Scope.ADMI
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,
+    READY,
     WHOAMI,
     WRITE,
     READ,

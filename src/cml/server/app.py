@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
+from cml.server.readiness import Readiness
 from cml.server.routes import admin, admin_memories, health, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
@@ -38,7 +40,13 @@ def _open(settings: ServerSettings) -> Engine:
 async def _background_jobs(
     app: FastAPI, engine: Engine, settings: ServerSettings
 ) -> AsyncIterator[None]:
-    """Run the scheduler of background consolidation/forgetting while the app serves."""
+    """Load the embedding model and run the scheduler of background jobs while the app serves.
+
+    The model loads in a worker thread while the app already answers: ``/health`` says
+    ``loading`` and ``/ready`` answers 503 until it is loaded.
+    """
+    readiness: Readiness = app.state.readiness
+    loading = asyncio.create_task(readiness.load(engine))
     scheduler = Scheduler(
         engine,
         consolidation_interval=settings.consolidation_interval_seconds,
@@ -50,8 +58,10 @@ async def _background_jobs(
     try:
         yield
     finally:
-        # Waits for a run in progress so that the engine is not closed under it.
+        # Waits for a run in progress (and for the model load) so that the engine is not
+        # closed under it.
         await run_in_threadpool(scheduler.stop)
+        await loading
 
 
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -95,6 +105,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.state.settings = resolved
     app.state.engine = engine
     app.state.scheduler = None
+    app.state.readiness = Readiness()
     # Per-key token buckets, applied in authentication (so /health is never limited).
     app.state.rate_limiter = (
         RateLimiter(resolved.rate_limit_per_second, resolved.rate_limit_burst)
