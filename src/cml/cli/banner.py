@@ -10,12 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 from cml._version import __version__
 from cml.models import ApiKeyInfo
 from cml.models.routes import API_PREFIX
+from cml.server.docs import DOCS_PATH
 from cml.server.settings import ServerSettings
 
-__all__ = ["DOCS_PATH", "banner"]
-
-DOCS_PATH = f"{API_PREFIX}/docs"
-"""Where the API docs (Swagger UI) are served."""
+__all__ = ["banner"]
 
 _MAX_KEYS = 5
 

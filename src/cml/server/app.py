@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from cml._version import __version__
 from cml.engine import Engine, open_engine
 from cml.models.routes import API_PREFIX
+from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
@@ -99,7 +100,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         description="Long-term memory for LLM applications and agents.",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by mount_docs, with assets from the package
         redoc_url=None,
     )
     app.state.settings = resolved
@@ -121,6 +122,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(admin_memories.router)
     app.include_router(api)
     mount_ui(app)
+    mount_docs(app)
 
     install_error_handlers(app)
     install_error_docs(app)
