@@ -121,6 +121,7 @@ def open_app(
         ) from exc
     try:
         app = create_app(resolved, engine=engine)
+        app.state.readiness.load_now(engine)  # no lifespan runs in-process: load the model now
     except BaseException:
         engine.close()
         raise

@@ -236,8 +236,8 @@ class World:
         assert self.http is not None
         self.called.add((method, route))
         url = route.format(**(path or {}))
-        if route == "/docs/oauth2-redirect":  # served outside the /api/v1 prefix
-            url = "http://test/docs/oauth2-redirect"
+        if route in ("/docs/oauth2-redirect", "/"):  # served outside the /api/v1 prefix
+            url = f"http://test{route}"
         sent: list[tuple[str, str]] = []
         if key is not None:
             sent.append(("X-API-Key", key))

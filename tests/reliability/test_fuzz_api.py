@@ -107,6 +107,8 @@ def tally() -> Iterator[Counter[tuple[str, int]]]:
 @pytest.fixture(scope="module")
 def session(world: World) -> Iterator[ASGIClient]:
     # Used without `with`: no lifespan is started, the app serves the engine it was given.
+    # Load its model as the lifespan (or the embedded client) would, so that /ready says 200.
+    world.app.state.readiness.load_now(world.engine)
     client = get_client(cast(ASGIApp, world.app))
     yield client
     client.close()

@@ -14,6 +14,7 @@ started, on PostgreSQL too.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -153,6 +154,29 @@ async def _health(w: World) -> None:
     for key, tenant in ((None, None), (w.key_a, B), ("not-a-key", B)):
         response = await w.call("GET", "/health", key=key, tenant=tenant)
         assert response.status_code == 200
+
+
+@case("GET", "/ready")
+async def _ready(w: World) -> None:
+    # Ready once the app has started (its lifespan loads the model); public, tenant-free.
+    async with w.app.router.lifespan_context(w.app):
+        for _ in range(100):
+            if w.app.state.readiness.embedder == "ready":
+                break
+            await asyncio.sleep(0.05)
+        for key, tenant in ((None, None), (w.key_a, B)):
+            response = await w.call("GET", "/ready", key=key, tenant=tenant)
+            assert response.status_code == 200
+
+
+@case("GET", "/redoc")
+async def _redoc(w: World) -> None:
+    assert (await w.call("GET", "/redoc", key=None)).status_code == 200
+
+
+@case("GET", "/")
+async def _root(w: World) -> None:
+    assert (await w.call("GET", "/", key=None)).status_code == 307
 
 
 @case("GET", "/openapi.json")
@@ -643,6 +667,9 @@ PUBLIC = {
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/ready"),
+    ("GET", "/redoc"),
+    ("GET", "/"),
 }
 
 FORGED: list[tuple[str, list[tuple[str, str]], set[int]]] = [

@@ -60,7 +60,12 @@ async def test_a_given_engine_is_not_closed_by_the_app(
 async def test_routes_answer_503_before_the_engine_is_open(settings: ServerSettings) -> None:
     app = create_app(settings)
     async with _client(app) as client:
-        assert_error(await client.get("/health"), 503, "unavailable")
+        assert_error(await client.get("/memory/stats"), 503, "unavailable")
+        assert_error(await client.get("/ready"), 503, "not_ready")
+        health = await client.get("/health")
+        assert health.status_code == 200
+        assert health.json()["status"] == "starting"
+        assert health.json()["ready"] is False
 
 
 async def test_health_reports_the_version(client: httpx.AsyncClient) -> None:

@@ -169,6 +169,22 @@ class AsyncClientBase:
         """
         return await self._send(self._core.build(routes.HEALTH))
 
+    async def ready(self) -> HealthResponse:
+        """Wait until the server can serve a write: its model is loaded and its database answers.
+
+        The server answers 503 while it starts; the client retries that like any 503 (honouring
+        ``Retry-After``, up to ``max_retries`` times) before giving up.
+
+        Returns:
+            Each part's state (``embedder``, ``database``) with ``ready`` true.
+
+        Raises:
+            ServiceUnavailableError: Still not ready after the retries; the message says which
+                part is missing.
+            APIConnectionError: The server cannot be reached.
+        """
+        return await self._send(self._core.build(routes.READY))
+
     async def whoami(self) -> WhoAmIResponse:
         """Who this client's requests are made as.
 

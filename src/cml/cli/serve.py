@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cml._version import __version__
-from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, err, settings_from
+from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, settings_from
 
 __all__ = ["serve", "version"]
 
@@ -34,6 +34,7 @@ def serve(
     """Run the HTTP server."""
     import uvicorn
 
+    from cml.cli.banner import banner
     from cml.engine import open_engine
     from cml.server.app import create_app
     from cml.server.redaction import KeyRedactingFilter, bootstrap_secrets, uvicorn_log_config
@@ -51,12 +52,7 @@ def serve(
     with cli_errors():
         engine = open_engine(settings.to_engine_config())
     try:
-        bootstrap = settings.api_key is not None or settings.admin_api_key is not None
-        if settings.auth_enabled and not bootstrap and not engine.keys.list():
-            err.print(
-                "Auth is on: requests need a key from `cml keys create --tenant <tenant>` "
-                "(or set CML_API_KEY / CML_ADMIN_API_KEY for development)."
-            )
+        typer.echo(banner(settings, engine.store.backend, engine.keys.list()), err=True)
         uvicorn.run(
             create_app(settings, engine=engine),
             host=settings.host,

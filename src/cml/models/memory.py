@@ -309,13 +309,17 @@ class StatsResponse(ResponseModel):
 
 
 class HealthResponse(ResponseModel):
-    """Liveness and version of the server.
+    """Liveness, version and the state of each part of the server.
 
     ``status`` is ``ok``, or ``degraded`` while the database does not answer (the server still
-    answers ``/health`` then, and recovers by itself); ``database`` says ``ok`` or what is wrong.
+    answers ``/health`` then, and recovers by itself); ``database`` says ``ok`` or what is wrong;
+    ``embedder`` is ``loading`` while the embedding model loads at startup, then ``ready`` (or
+    ``failed:`` and why). ``ready`` is true once the server can serve a write (``/ready``).
     """
 
     status: str
     version: str
     backend: str | None = None
     database: str | None = None
+    embedder: str | None = None
+    ready: bool | None = None

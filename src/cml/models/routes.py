@@ -39,6 +39,7 @@ __all__ = [
     "LIST_TENANTS",
     "PURGE",
     "READ",
+    "READY",
     "RESTORE",
     "REVOKE_KEY",
     "ROUTES",
@@ -87,6 +88,8 @@ class Route(Generic[ResultT]):
 
 
 HEALTH = Route("GET", "/health", memory.HealthResponse, replayable=True)
+# 200 once the server can serve a write (model loaded, database answering), 503 until then.
+READY = Route("GET", "/ready", memory.HealthResponse, replayable=True)
 WHOAMI = Route("GET", "/whoami", admin.WhoAmIResponse, scope=Scope.READ, replayable=True)
 
 WRITE = Route(
@@ -215,6 +218,7 @@ COMPONENTS = Route(
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,
+    READY,
     WHOAMI,
     WRITE,
     READ,

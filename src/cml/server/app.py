@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,10 +19,12 @@ from fastapi.concurrency import run_in_threadpool
 from cml._version import __version__
 from cml.engine import Engine, open_engine
 from cml.models.routes import API_PREFIX
+from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
+from cml.server.readiness import Readiness
 from cml.server.routes import admin, admin_memories, health, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
@@ -38,7 +41,13 @@ def _open(settings: ServerSettings) -> Engine:
 async def _background_jobs(
     app: FastAPI, engine: Engine, settings: ServerSettings
 ) -> AsyncIterator[None]:
-    """Run the scheduler of background consolidation/forgetting while the app serves."""
+    """Load the embedding model and run the scheduler of background jobs while the app serves.
+
+    The model loads in a worker thread while the app already answers: ``/health`` says
+    ``loading`` and ``/ready`` answers 503 until it is loaded.
+    """
+    readiness: Readiness = app.state.readiness
+    loading = asyncio.create_task(readiness.load(engine))
     scheduler = Scheduler(
         engine,
         consolidation_interval=settings.consolidation_interval_seconds,
@@ -50,8 +59,10 @@ async def _background_jobs(
     try:
         yield
     finally:
-        # Waits for a run in progress so that the engine is not closed under it.
+        # Waits for a run in progress (and for the model load) so that the engine is not
+        # closed under it.
         await run_in_threadpool(scheduler.stop)
+        await loading
 
 
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -89,12 +100,13 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         description="Long-term memory for LLM applications and agents.",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by mount_docs, with assets from the package
         redoc_url=None,
     )
     app.state.settings = resolved
     app.state.engine = engine
     app.state.scheduler = None
+    app.state.readiness = Readiness()
     # Per-key token buckets, applied in authentication (so /health is never limited).
     app.state.rate_limiter = (
         RateLimiter(resolved.rate_limit_per_second, resolved.rate_limit_burst)
@@ -110,6 +122,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(admin_memories.router)
     app.include_router(api)
     mount_ui(app)
+    mount_docs(app)
 
     install_error_handlers(app)
     install_error_docs(app)

@@ -1,12 +1,14 @@
-"""``GET /health``: public liveness check with the version and storage backend."""
+"""``GET /health`` (liveness, each part's state) and ``GET /ready`` (can it serve a write)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from cml._version import __version__
+from cml.engine import Engine
 from cml.models import HealthResponse, routes
-from cml.server.deps import EngineDep
+from cml.server.errors import HTTPProblem
+from cml.server.readiness import Readiness
 from cml.server.routes import endpoint
 
 __all__ = ["router"]
@@ -14,9 +16,16 @@ __all__ = ["router"]
 router = APIRouter(tags=["health"])
 
 
-@endpoint(router, routes.HEALTH)
-def health(engine: EngineDep) -> HealthResponse:
-    """Report whether the server and its store are up; needs no API key."""
+def _report(request: Request) -> HealthResponse:
+    readiness: Readiness = request.app.state.readiness
+    embedder: str = readiness.embedder
+    if readiness.error is not None:
+        embedder = f"failed: {readiness.error}"
+    engine: Engine | None = request.app.state.engine
+    if engine is None:
+        return HealthResponse(
+            status="starting", version=__version__, embedder=embedder, ready=False
+        )
     report = engine.health()
     backend = report.get("backend")
     database = report.get("database")
@@ -25,4 +34,32 @@ def health(engine: EngineDep) -> HealthResponse:
         version=__version__,
         backend=str(backend) if backend is not None else None,
         database=str(database) if database is not None else None,
+        embedder=embedder,
+        ready=readiness.embedder == "ready" and database == "ok",
     )
+
+
+@endpoint(router, routes.HEALTH)
+def health(request: Request) -> HealthResponse:
+    """Report whether the server is up and the state of each part; needs no API key."""
+    return _report(request)
+
+
+@endpoint(router, routes.READY, responses={503: {"description": "Not ready yet (or failed)."}})
+def ready(request: Request) -> HealthResponse:
+    """Answer 200 once the server can serve a write, 503 until then; needs no API key.
+
+    Use it as a load balancer's or orchestrator's readiness probe: it waits for the embedding
+    model to load and for the database to answer.
+    """
+    report = _report(request)
+    if not report.ready:
+        raise HTTPProblem(
+            503,
+            "not_ready",
+            f"The server is not ready: embedder {report.embedder}, "
+            f"database {report.database or 'not open'}.",
+            hint="Retry in a few seconds; GET /api/v1/health shows each part's state.",
+            headers={"Retry-After": "1"},
+        )
+    return report
