@@ -10,6 +10,8 @@
     cml db upgrade | current [--database-url URL]
     cml export [--output FILE|-] [--tenant T]
     cml import FILE [--batch-size N]
+    cml backup --out FILE [--db PATH]
+    cml restore FILE [--db PATH] [--force]
     cml version
 
 Settings come from ``CML_*`` environment variables (see
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import typer
 
+from cml.cli.backup import backup_command, restore_command
 from cml.cli.data import export_command, import_command
 from cml.cli.db import db_app
 from cml.cli.keys import keys_app
@@ -44,6 +47,8 @@ app.add_typer(db_app, name="db")
 app.command(name="export")(export_command)
 app.command(name="import")(import_command)
 app.command(name="mcp")(mcp_command)
+app.command(name="backup")(backup_command)
+app.command(name="restore")(restore_command)
 
 
 def main() -> None:

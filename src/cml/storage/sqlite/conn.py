@@ -9,6 +9,7 @@ under the same lock.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -19,6 +20,8 @@ from typing import NoReturn
 
 from cml.errors import DatabaseUnavailableError, UnavailableError
 from cml.storage.sqlite.errors import opening_error, serving_error
+
+logger = logging.getLogger("cml.storage.sqlite")
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
@@ -228,4 +231,22 @@ class Connections:
                 readers, self._readers = self._readers, []
             for conn in readers:
                 conn.close()
+            if not self.in_memory:
+                checkpoint(self.writer, self.location)
             self.writer.close()
+
+
+def checkpoint(conn: sqlite3.Connection, location: str) -> None:
+    """Merge the write-ahead log into the database file and empty it (``TRUNCATE``).
+
+    Afterwards the database file alone holds every committed write, so copying it is a complete
+    copy. A failure (another process reading, a damaged file) is logged, never raised: closing
+    must not fail, and the log is merged by the next connection that opens the file.
+    """
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        logger.warning("Could not checkpoint the write-ahead log of %s: %s", location, exc)
+        return
+    if busy:
+        logger.warning("The write-ahead log of %s is still in use by another process", location)
