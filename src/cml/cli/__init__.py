@@ -12,6 +12,7 @@
     cml import FILE [--batch-size N]
     cml backup --out FILE [--db PATH]
     cml restore FILE [--db PATH] [--force]
+    cml doctor [--db PATH]
     cml version
 
 Settings come from ``CML_*`` environment variables (see
@@ -27,6 +28,7 @@ import typer
 from cml.cli.backup import backup_command, restore_command
 from cml.cli.data import export_command, import_command
 from cml.cli.db import db_app
+from cml.cli.doctor import doctor_command
 from cml.cli.keys import keys_app
 from cml.cli.mcp import mcp_command
 from cml.cli.serve import serve, version
@@ -49,6 +51,7 @@ app.command(name="import")(import_command)
 app.command(name="mcp")(mcp_command)
 app.command(name="backup")(backup_command)
 app.command(name="restore")(restore_command)
+app.command(name="doctor")(doctor_command)
 
 
 def main() -> None:

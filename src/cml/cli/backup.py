@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from cml.cli._common import DataDirOption, cli_errors, err, fail, settings_from
 
-__all__ = ["backup_command", "restore_command"]
+__all__ = ["backup_command", "database_file", "restore_command"]
 
 DbOption = Annotated[
     Path | None,
@@ -34,7 +34,8 @@ _POSTGRES_GUIDANCE = (
 )
 
 
-def _database_file(db: Path | None, data_dir: Path | None) -> Path:
+def database_file(db: Path | None, data_dir: Path | None) -> Path:
+    """The SQLite file to work on: ``--db``, or the configured store (PostgreSQL: guidance)."""
     if db is not None:
         return db
     url = settings_from(data_dir=data_dir).resolved_database_url
@@ -70,7 +71,7 @@ def backup_command(
     data_dir: DataDirOption = None,
 ) -> None:
     """Copy a SQLite store to one file, consistently, even while `cml serve` is running."""
-    source = _database_file(db, data_dir)
+    source = database_file(db, data_dir)
     if out.exists():
         fail(f"{out} already exists; choose a new backup file name.", code=2)
     pages = _copy(source, out)
@@ -88,7 +89,7 @@ def restore_command(
     """Put a backup back as the SQLite store (refuses to overwrite one without --force)."""
     from cml.storage.sqlite.backup import describe_target
 
-    target = _database_file(db, data_dir)
+    target = database_file(db, data_dir)
     problem = describe_target(target)
     if problem and not force:
         fail(
