@@ -81,6 +81,17 @@ class StoreMismatchError(EngineError):
     code = "store_mismatch"
 
 
+class DatabaseDamagedError(EngineError):
+    """The database file is damaged: retrying cannot help; it must be restored or recovered.
+
+    Deliberately not an :class:`UnavailableError`: the server answers ``500 database_damaged``
+    (not a retryable ``503``) so clients and load balancers do not retry an outage that only an
+    operator can end (restore a backup, or salvage with ``sqlite3 cml.db .recover``).
+    """
+
+    code = "database_damaged"
+
+
 class UnavailableError(EngineError):
     """A backing service (database, embedder) is not answering."""
 

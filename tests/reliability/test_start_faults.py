@@ -95,7 +95,7 @@ CASES: dict[str, Case] = {
         _database_is_not_sqlite, ("is not a SQLite database", "move it away"), "database"
     ),
     "database is corrupt": Case(
-        _database_is_corrupt, ("is damaged", "Restore it from a backup"), "database"
+        _database_is_corrupt, ("is damaged", "restore the last backup", ".recover"), "database"
     ),
     "disk is full": Case(
         _empty_data_dir, ("Cannot write the database file", "Free disk space"), "database", 8192

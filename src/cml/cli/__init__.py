@@ -10,6 +10,9 @@
     cml db upgrade | current [--database-url URL]
     cml export [--output FILE|-] [--tenant T]
     cml import FILE [--batch-size N]
+    cml backup --out FILE [--db PATH]
+    cml restore FILE [--db PATH] [--force]
+    cml doctor [--db PATH]
     cml version
 
 Settings come from ``CML_*`` environment variables (see
@@ -22,8 +25,10 @@ from __future__ import annotations
 
 import typer
 
+from cml.cli.backup import backup_command, restore_command
 from cml.cli.data import export_command, import_command
 from cml.cli.db import db_app
+from cml.cli.doctor import doctor_command
 from cml.cli.keys import keys_app
 from cml.cli.mcp import mcp_command
 from cml.cli.serve import serve, version
@@ -44,6 +49,9 @@ app.add_typer(db_app, name="db")
 app.command(name="export")(export_command)
 app.command(name="import")(import_command)
 app.command(name="mcp")(mcp_command)
+app.command(name="backup")(backup_command)
+app.command(name="restore")(restore_command)
+app.command(name="doctor")(doctor_command)
 
 
 def main() -> None:

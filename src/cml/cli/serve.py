@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -16,6 +20,28 @@ __all__ = ["serve", "version"]
 def version() -> None:
     """Print the py-cml version."""
     typer.echo(f"py-cml {__version__}")
+
+
+@contextmanager
+def _graceful_signals() -> Iterator[None]:
+    """Let SIGTERM and SIGINT end ``cml serve`` with exit code 0 after a graceful shutdown.
+
+    uvicorn handles both signals itself (stops accepting requests, finishes the ones in flight)
+    and afterwards raises the signal again against the handler that was installed before it ran.
+    With the default handler that would kill the process before the engine is closed and the
+    write-ahead log merged; this handler lets ``cml serve`` close the store and return instead.
+    """
+
+    def _after_shutdown(signum: int, frame: FrameType | None) -> None:
+        logging.getLogger("cml.server").info("Stopped by signal %d; closing the store", signum)
+
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, _after_shutdown) for sig in handled}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def serve(
@@ -53,12 +79,13 @@ def serve(
         engine = open_engine(settings.to_engine_config())
     try:
         typer.echo(banner(settings, engine.store.backend, engine.keys.list()), err=True)
-        uvicorn.run(
-            create_app(settings, engine=engine),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            log_config=uvicorn_log_config(known),
-        )
+        with _graceful_signals():
+            uvicorn.run(
+                create_app(settings, engine=engine),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+                log_config=uvicorn_log_config(known),
+            )
     finally:
         engine.close()

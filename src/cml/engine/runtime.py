@@ -12,7 +12,7 @@ from cml.engine.embedder import make_embedder
 from cml.engine.keys import KeyManager
 from cml.engine.read.retrieval import RankingWeights
 from cml.engine.service import MemoryService
-from cml.errors import DatabaseUnavailableError
+from cml.errors import DatabaseDamagedError, DatabaseUnavailableError
 from cml.llm import ChatLLM
 from cml.storage import open_store
 from cml.storage.base import MemoryStore
@@ -72,6 +72,8 @@ class Engine:
                 exc.message if isinstance(exc, DatabaseUnavailableError) else type(exc).__name__
             )
             database = f"unavailable: {message}"
+            if isinstance(exc, DatabaseDamagedError):
+                database = f"damaged: restore a backup or recover the file. {exc.hint}"
         return {
             "status": "ok" if database == "ok" else "degraded",
             "backend": self.store.backend,

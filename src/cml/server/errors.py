@@ -14,6 +14,7 @@ engine error              status  ``error.code``
 ``SecretRefusedError``    422     ``secret_detected``
 ``RequestConflictError``  409     ``idempotency_conflict``, ``job_running``
 ``StoreMismatchError``    500     ``store_mismatch`` (a deployment fault, not the caller's)
+``DatabaseDamagedError``  500     ``database_damaged`` (not retryable: restore or recover)
 ``StorageFullError``      507     ``storage_full`` (not worth retrying until disk is freed)
 ``DatabaseUnavailable…``  503     ``database_unavailable`` (retryable; the server reconnects)
 ``UnavailableError``      503     ``unavailable``

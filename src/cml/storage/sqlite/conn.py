@@ -9,6 +9,7 @@ under the same lock.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -17,8 +18,11 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from cml.errors import DatabaseUnavailableError, UnavailableError
-from cml.storage.sqlite.errors import opening_error, serving_error
+from cml.errors import DatabaseDamagedError, DatabaseUnavailableError, UnavailableError
+from cml.storage.sqlite import integrity
+from cml.storage.sqlite.errors import damaged_error, opening_error, serving_error
+
+logger = logging.getLogger("cml.storage.sqlite")
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
@@ -82,24 +86,53 @@ class Connections:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
+        self.damage: DatabaseDamagedError | None = None
+        """Set once a query finds the file damaged; health reports it until a restart."""
         try:
             self.writer = self._connect()
         except sqlite3.Error as exc:
             raise self.opening_error(exc) from exc
 
-    def opening_error(self, exc: sqlite3.Error) -> DatabaseUnavailableError:
+    def check_intact(self, *, full: bool = False) -> None:
+        """Run SQLite's integrity check on the writer and raise if the file is damaged.
+
+        Args:
+            full: ``integrity_check`` (every index too) instead of ``quick_check``.
+
+        Raises:
+            DatabaseDamagedError: Naming the first problems and how to recover.
+        """
+        if self.in_memory:
+            return
+        with self.write_lock:
+            self.check_open()
+            found = integrity.problems(self.writer, full=full)
+        if found:
+            summary = "; ".join(found[:3]) + (f"; {len(found) - 3} more" if len(found) > 3 else "")
+            self.damage = damaged_error(self.location, summary)
+            raise self.damage
+
+    def raise_damage(self) -> None:
+        """Raise the damage a query found earlier, if any (health probes call this)."""
+        if self.damage is not None:
+            raise self.damage
+
+    def opening_error(self, exc: sqlite3.Error) -> DatabaseUnavailableError | DatabaseDamagedError:
         """The error of a database that cannot be opened or migrated (names the file)."""
         return opening_error(exc, self.location, BUSY_TIMEOUT_MS / 1000)
 
     def fail(self, exc: sqlite3.Error) -> NoReturn:
         """Raise the engine error of a database failing while serving.
 
-        Environment faults (locked, full, read-only, damaged, I/O) become
-        :class:`DatabaseUnavailableError`; a programming error is raised as it is.
+        Environment faults (locked, full, read-only, I/O) become
+        :class:`DatabaseUnavailableError`, a damaged file :class:`DatabaseDamagedError` (and is
+        remembered for health); a programming error is raised as it is.
         """
         error = serving_error(exc, self.location, BUSY_TIMEOUT_MS / 1000)
         if error is None:
             raise exc
+        if isinstance(error, DatabaseDamagedError):
+            self.damage = damaged_error(self.location, str(exc).strip() or type(exc).__name__)
         raise error from exc
 
     def _connect(self) -> sqlite3.Connection:
@@ -218,8 +251,12 @@ class Connections:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
 
-    def close(self) -> None:
-        """Close every connection (safe to call twice)."""
+    def close(self, *, merge_log: bool = True) -> None:
+        """Close every connection (safe to call twice).
+
+        Args:
+            merge_log: Checkpoint the write-ahead log first (not after a failed open).
+        """
         with self.write_lock:
             if self._closed:
                 return
@@ -228,4 +265,22 @@ class Connections:
                 readers, self._readers = self._readers, []
             for conn in readers:
                 conn.close()
+            if merge_log and not self.in_memory:
+                checkpoint(self.writer, self.location)
             self.writer.close()
+
+
+def checkpoint(conn: sqlite3.Connection, location: str) -> None:
+    """Merge the write-ahead log into the database file and empty it (``TRUNCATE``).
+
+    Afterwards the database file alone holds every committed write, so copying it is a complete
+    copy. A failure (another process reading, a damaged file) is logged, never raised: closing
+    must not fail, and the log is merged by the next connection that opens the file.
+    """
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        logger.warning("Could not checkpoint the write-ahead log of %s: %s", location, exc)
+        return
+    if busy:
+        logger.warning("The write-ahead log of %s is still in use by another process", location)

@@ -16,9 +16,9 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from cml.errors import DatabaseUnavailableError, StorageFullError
+from cml.errors import DatabaseDamagedError, DatabaseUnavailableError, StorageFullError
 
-__all__ = ["opening_error", "serving_error"]
+__all__ = ["RECOVERY_HINT", "damaged_error", "opening_error", "serving_error"]
 
 logger = logging.getLogger("cml.storage.sqlite")
 
@@ -30,6 +30,25 @@ _IO = {"SQLITE_IOERR", "SQLITE_PROTOCOL", "SQLITE_NOMEM", "SQLITE_NOLFS"}
 _ENVIRONMENT = _BUSY | _FULL | _READ_ONLY | _DAMAGED | _IO
 
 _RETRY = "Nothing was stored by this request; retry shortly."
+
+RECOVERY_HINT = (
+    "Stop the server and restore the last backup (`cml restore FILE --force`), or salvage what "
+    "is readable with `sqlite3 cml.db .recover | sqlite3 recovered.db` and start on the "
+    "recovered file; `cml doctor` runs a full integrity check."
+)
+"""What to do about a damaged SQLite file (the same words at start, while serving, in health)."""
+
+
+def damaged_error(location: str, problem: str) -> DatabaseDamagedError:
+    """The error of a damaged database file: not retryable, naming how to recover.
+
+    Args:
+        location: The database file.
+        problem: What SQLite reported (the first lines of an integrity check, or the error).
+    """
+    return DatabaseDamagedError(
+        f"The database file {location} is damaged ({problem}).", hint=RECOVERY_HINT
+    )
 
 
 def _primary(exc: sqlite3.Error) -> str:
@@ -47,7 +66,7 @@ def _reason(exc: sqlite3.Error) -> str:
 
 def opening_error(
     exc: sqlite3.Error, location: str, busy_timeout_s: float
-) -> DatabaseUnavailableError:
+) -> DatabaseUnavailableError | DatabaseDamagedError:
     """The error of a database that cannot be opened or migrated at start.
 
     Args:
@@ -61,13 +80,14 @@ def opening_error(
     code = _primary(exc)
     reason = _reason(exc)
     where = "the data directory (CML_DATA_DIR, --data-dir) or CML_DATABASE_URL"
-    if code in _DAMAGED:
-        kind = "is not a SQLite database" if code == "SQLITE_NOTADB" else "is damaged"
+    if code == "SQLITE_NOTADB":
         return DatabaseUnavailableError(
-            f"The database file {location} {kind} ({reason}).",
+            f"The database file {location} is not a SQLite database ({reason}).",
             hint=f"Restore it from a backup, move it away to start an empty store, or point "
             f"{where} at another file.",
         )
+    if code in _DAMAGED:
+        return damaged_error(location, reason)
     if code in _FULL or code in _IO:
         error = StorageFullError if code in _FULL else DatabaseUnavailableError
         return error(
@@ -95,15 +115,26 @@ def opening_error(
 
 def serving_error(
     exc: sqlite3.Error, location: str, busy_timeout_s: float
-) -> DatabaseUnavailableError | None:
+) -> DatabaseUnavailableError | DatabaseDamagedError | None:
     """The error of a database that fails while serving, or ``None`` for a programming error.
 
-    The caller re-raises the original exception when this returns ``None``.
+    A damaged file (``SQLITE_CORRUPT``, ``SQLITE_NOTADB``) is a
+    :class:`~cml.errors.DatabaseDamagedError`: retrying cannot help, so it must not look like
+    the transient ``503`` of a lock or an I/O hiccup. The caller re-raises the original exception
+    when this returns ``None``.
     """
     code = _primary(exc)
     if code not in _ENVIRONMENT:
         return None
     logger.warning("SQLite database %s failed: %s (%s)", location, _reason(exc), code)
+    if code in _DAMAGED:
+        logger.error("SQLite database %s is damaged. %s", location, RECOVERY_HINT)
+        return DatabaseDamagedError(
+            "The database file is damaged; retrying will not help. Nothing was stored by this "
+            "request.",
+            hint="Operators: restore the last backup or recover the file (`sqlite3 cml.db "
+            ".recover`); see the server log and GET /api/v1/admin/components.",
+        )
     if code in _BUSY:
         return DatabaseUnavailableError(
             f"The database is busy: another process has held its write lock for more than "
@@ -120,8 +151,6 @@ def serving_error(
         )
     if code in _READ_ONLY:
         problem = "its file or directory is no longer writable"
-    elif code in _DAMAGED:
-        problem = "its file is damaged"
     else:
         problem = "the disk holding it reports an I/O error"
     return DatabaseUnavailableError(

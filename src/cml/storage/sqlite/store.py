@@ -57,12 +57,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             prepare_file(self.path)
         self._db = Connections(self.location)
         try:
+            self._db.check_intact()
             migrate(self._db.writer, location=self.location)
         except sqlite3.Error as exc:
-            self._db.close()
+            self._db.close(merge_log=False)
             raise self._db.opening_error(exc) from exc
         except BaseException:
-            self._db.close()
+            self._db.close(merge_log=False)
             raise
         self._index = VectorIndex(self._load_vectors, self._db.write_lock)
 
@@ -101,12 +102,23 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
         Raises:
             UnavailableError: The database does not answer (or the store is closed).
+            DatabaseDamagedError: A query found the file damaged earlier.
         """
+        self._db.raise_damage()
         try:
             with self._db.read() as conn:
                 conn.execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             self._db.fail(exc)
+
+    def check_integrity(self) -> None:
+        """Run SQLite's full ``PRAGMA integrity_check`` (every page and index).
+
+        Raises:
+            DatabaseDamagedError: The file is damaged (the message names the first problems,
+                the hint how to recover); health reports it from then on.
+        """
+        self._db.check_intact(full=True)
 
     def describe(self) -> dict[str, Any]:
         """Backend, SQLite library version, location, schema version, size and journal mode."""
