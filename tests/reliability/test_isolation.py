@@ -577,7 +577,7 @@ async def _memories(w: World) -> None:
         [("status", "all"), ("cursor", b_cursor)],
         [("status", "all"), ("namespace", "work")],
         [("status", "deleted"), *[("type", t.value) for t in MemoryType]],
-        [("status", "all"), ("tenant_id", B)],
+        [("status", "all"), ("tenant_id", A)],
     ):
         response = await w.call("GET", route, key=ADMIN_KEY, tenant=A, params=params)
         assert response.status_code == 200
@@ -585,6 +585,20 @@ async def _memories(w: World) -> None:
         assert found <= mine
         listed |= found
     assert listed == mine
+    # An admin key acts on any tenant, and tenant_id names it as on every admin route: the
+    # listing is B's alone, never a mix, and never A's silently in its place.
+    response = await w.call(
+        "GET",
+        route,
+        key=ADMIN_KEY,
+        tenant=A,
+        params={"status": "all", "tenant_id": B},
+        leak_ok=True,
+    )
+    assert response.status_code == 200
+    found = ids_in(response.json())
+    assert found
+    assert not found & mine
 
 
 # --- the tests ---------------------------------------------------------------------------------

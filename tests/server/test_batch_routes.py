@@ -141,6 +141,22 @@ async def test_admin_memories_pages_with_a_cursor(client: httpx.AsyncClient, acm
     assert seen == sorted(seen)
 
 
+async def test_admin_memories_lists_the_tenant_named_by_tenant_id(
+    client: httpx.AsyncClient, acme_key: str
+) -> None:
+    await client.post(
+        "/memory/write", json={"content": "Acme ships on Fridays"}, headers=auth(acme_key)
+    )
+    admin_own = await client.get("/admin/memories", headers=auth(ADMIN_KEY))
+    assert admin_own.status_code == 200, admin_own.text
+    assert all(item["text"] != "Acme ships on Fridays" for item in admin_own.json()["items"])
+    listed = await client.get(
+        "/admin/memories", params={"tenant_id": "acme"}, headers=auth(ADMIN_KEY)
+    )
+    assert listed.status_code == 200, listed.text
+    assert [item["text"] for item in listed.json()["items"]] == ["Acme ships on Fridays"]
+
+
 async def test_admin_memories_refuses_bad_parameters(client: httpx.AsyncClient) -> None:
     headers = auth(ADMIN_KEY)
     for params, field in [
@@ -151,6 +167,9 @@ async def test_admin_memories_refuses_bad_parameters(client: httpx.AsyncClient) 
         ({"type": "gossip"}, "type.0"),
         ({"namespace": "a//b"}, "namespace"),
         ({"page": "2"}, "page"),
+        ({"tenant_id": "../etc"}, "tenant_id"),
+        ({"tenant_id": "a/b"}, "tenant_id"),
+        ({"tenant_id": "t" * 65}, "tenant_id"),
     ]:
         response = await client.get("/admin/memories", params=params, headers=headers)
         error = assert_error(response, 422, "validation_error")

@@ -11,7 +11,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cml.models import MAX_PAGE_SIZE, NAMESPACE_PATTERN, MemoryPage, MemoryType, routes
+from cml.models import (
+    MAX_PAGE_SIZE,
+    NAME_PATTERN,
+    NAMESPACE_PATTERN,
+    MemoryPage,
+    MemoryType,
+    routes,
+)
 from cml.server.auth import AdminPrincipal
 from cml.server.deps import EngineDep
 from cml.server.errors import HTTPProblem
@@ -39,8 +46,18 @@ def list_memories(
     ] = None,
     namespace: Annotated[str | None, Query(pattern=NAMESPACE_PATTERN)] = None,
     page: Annotated[int | None, Query(ge=1, description="Only 1; use cursor after that.")] = None,
+    tenant_id: Annotated[
+        str | None,
+        Query(
+            pattern=NAME_PATTERN, description="The tenant to list (else X-Tenant-ID or the key's)."
+        ),
+    ] = None,
 ) -> MemoryPage:
-    """List the tenant's memories in id order, one keyset page at a time."""
+    """List the tenant's memories in id order, one keyset page at a time.
+
+    Like every admin route, the tenant is ``tenant_id`` when given, else ``X-Tenant-ID``, else the
+    key's own: an admin key may list any tenant.
+    """
     if page is not None and page > 1:
         raise HTTPProblem(
             422,
@@ -50,7 +67,7 @@ def list_memories(
             hint="Offsets skip or repeat memories while others are written; cursors never do.",
         )
     return engine.memories.list_memories(
-        principal.tenant_id,
+        tenant_id or principal.tenant_id,
         cursor=cursor,
         limit=per_page,
         status=status,
