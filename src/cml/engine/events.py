@@ -1,17 +1,13 @@
-"""The tenant's event log as the admin API shows it: pages, and a cursor for following it."""
+"""The event log as the admin API shows it: the wire form, and where a live follow starts."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
 from cml.storage.base import EventLog, EventRecord
 
-__all__ = ["event_dict", "events_after", "events_page", "latest_event_id"]
-
-# Stores take 64-bit offsets; no tenant has this many events, so a clamped page is still empty.
-_MAX_OFFSET = 2**62
+__all__ = ["event_dict", "events_after", "latest_event_id"]
 
 
 def event_dict(event: EventRecord) -> dict[str, Any]:
@@ -25,36 +21,6 @@ def event_dict(event: EventRecord) -> dict[str, Any]:
         "memory_ids": list(event.memory_ids),
         "payload": dict(event.payload),
         "created_at": event.created_at.isoformat(),
-    }
-
-
-def events_page(
-    store: EventLog,
-    tenant_id: str,
-    *,
-    page: int = 1,
-    per_page: int = 50,
-    event_type: str | None = None,
-    since: datetime | None = None,
-) -> dict[str, Any]:
-    """One page of the tenant's events, newest first.
-
-    Returns:
-        ``items``, ``total``, ``page``, ``per_page`` and ``total_pages``.
-    """
-    items, total = store.list_events(
-        tenant_id,
-        event_type=event_type,
-        since=since,
-        offset=min((page - 1) * per_page, _MAX_OFFSET),
-        limit=per_page,
-    )
-    return {
-        "items": [event_dict(e) for e in items],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "total_pages": math.ceil(total / per_page) if per_page else 0,
     }
 
 

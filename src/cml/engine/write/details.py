@@ -19,8 +19,8 @@ polarity words also occurs in the old text and both contain the same number of n
 Dropping a detail is allowed (the old memory still holds it); adding or changing one is not.
 
 The near-duplicate check of the write path (:mod:`cml.engine.write.dedup`) applies it to the
-candidates that already passed the cosine threshold,
-so it costs a few regular expressions per write.
+candidates that already passed the cosine threshold, so it costs a few regular expressions per
+write.
 
 Example:
     >>> says_nothing_new("The user takes 5 mg of amlodipine daily",
