@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cml.engine.read.retrieval import RankingWeights, fuse_ranks, read_filter, recency_score
+from cml.engine.read.retrieval import (
+    RankingWeights,
+    fuse_ranks,
+    read_filter,
+    recency_score,
+    with_session_context,
+)
 from cml.models import MemoryType, ReadRequest
 
 
@@ -59,3 +65,13 @@ def test_read_filter_maps_every_field() -> None:
         "active",
         "compressed",
     }
+
+
+def test_borrowed_score_never_lifts_a_memory_above_its_lender() -> None:
+    # "a" matches well on its own and follows "q" in its session: it gains, but stays below "q".
+    ranked = with_session_context([("q", 2.0), ("a", 1.9), ("x", 1.95)], {"q": ["a"]}, 0.4)
+    assert [memory_id for memory_id, _ in ranked] == ["q", "a", "x"]
+    assert dict(ranked)["a"] == pytest.approx(2.0)
+    # A memory that already ranks above its predecessor keeps its own score.
+    ranked = with_session_context([("a", 3.0), ("q", 2.0)], {"q": ["a"]}, 0.4)
+    assert ranked == [("a", 3.0), ("q", 2.0)]

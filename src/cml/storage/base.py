@@ -292,6 +292,15 @@ class Search(Protocol):
     def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
         """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
 
+    def term_frequencies(
+        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
+    ) -> tuple[int, dict[str, int]]:
+        """How many memories ``filt`` admits, and how many of them hold each of ``tokens``.
+
+        Tokens are matched as the full-text search matches them (same stemming). Each count
+        stops at ``cap``, which bounds its cost.
+        """
+
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
     ) -> list[tuple[str, float]]:

@@ -2,11 +2,13 @@
 
 1. Candidates: the store's full-text search and its vector search, each asked for
    ``max(candidate_floor, candidate_factor * max_results)`` hits within the request's filter.
+   The full-text query leaves out words common in the searched partition (:mod:`.terms`).
 2. Session context: a memory written in a session is read in the light of the turns just before
    it (an answer is often worded in terms of the question it answers), so each full-text hit
    lends a share (``context``) of its score to the next ``context_turns`` memories of its
-   session. This happens at read time: nothing is copied between memories, so forgetting one
-   leaves no trace of it in its neighbours.
+   session, never lifting one above the hit it borrowed from. This happens at read time:
+   nothing is copied between memories, so forgetting one leaves no trace of it in its
+   neighbours.
 3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
@@ -27,6 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
+from cml.engine.read.terms import informative_query
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import DEFAULT_STATUSES, MemoryFilter, MemoryRecord, MemoryStore, Vector
 
@@ -61,6 +64,8 @@ class RankingWeights:
         context: Share of a full-text hit's score lent to the memories that follow it in its
             session (0 turns session context off).
         context_turns: How many following memories of the session receive that share.
+        common_share: A query word held by more than this share of the partition's memories
+            is left out of the full-text query (:mod:`.terms`; 0 keeps every word).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -79,6 +84,7 @@ class RankingWeights:
     candidate_factor: int = 5
     context: float = 0.4
     context_turns: int = 2
+    common_share: float = 0.2
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -172,10 +178,17 @@ def with_session_context(
         >>> with_session_context([("q", 2.0), ("x", 1.0)], {"q": ["a"]}, 0.75)
         [('q', 2.0), ('a', 1.5), ('x', 1.0)]
     """
-    scores = {memory_id: max(score, 0.0) for memory_id, score in hits}
+    own = {memory_id: max(score, 0.0) for memory_id, score in hits}
+    scores = dict(own)
+    ceiling: dict[str, float] = {}
     for memory_id, score in hits:
         for follower in successors.get(memory_id, ()):
             scores[follower] = scores.get(follower, 0.0) + share * max(score, 0.0)
+            ceiling[follower] = max(ceiling.get(follower, 0.0), max(score, 0.0))
+    # Borrowed score never lifts a memory above the best hit it borrowed from: the context
+    # explains a memory, it does not outrank the memory that gave it.
+    for follower, top in ceiling.items():
+        scores[follower] = max(own.get(follower, 0.0), min(scores[follower], top))
     # sorted() is stable: equal scores keep the order of first appearance.
     return sorted(scores.items(), key=lambda item: -item[1])
 
@@ -248,7 +261,8 @@ def retrieve(
     """
     filt = read_filter(tenant_id, request, memory_types)
     limit = weights.candidate_limit(request.max_results)
-    lexical = store.lexical_search(filt, request.query, limit)
+    text = informative_query(store, filt, request.query, weights.common_share)
+    lexical = store.lexical_search(filt, text, limit)
     if lexical and weights.context > 0 and weights.context_turns > 0:
         successors = store.session_successors(filt, [i for i, _ in lexical], weights.context_turns)
         lexical = with_session_context(lexical, successors, weights.context)[:limit]

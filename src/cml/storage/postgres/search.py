@@ -50,6 +50,24 @@ def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[An
     return sql, [text, *params, limit]
 
 
+def term_frequency_sql(filt: MemoryFilter, word: str | None, cap: int) -> tuple[str, list[Any]]:
+    """The query counting the memories the filter admits, or those of them that hold ``word``.
+
+    ``word`` ``None`` counts every admitted memory; either count stops at ``cap``.
+    """
+    where, params = filter_sql(POSTGRES, filt)
+    if word is None:
+        return (
+            f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT %s) AS c",
+            [*params, cap],
+        )
+    sql = (
+        "SELECT count(*) FROM (SELECT 1 FROM memories AS m"
+        f" WHERE m.content_tsv @@ websearch_to_tsquery('english', %s) AND {where} LIMIT %s) AS c"
+    )
+    return sql, [word, *params, cap]
+
+
 def vector_sql(
     filt: MemoryFilter, vector: Any, limit: int, dimensions: int | None
 ) -> tuple[str, list[Any]]:

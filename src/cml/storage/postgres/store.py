@@ -36,6 +36,7 @@ from cml.storage.postgres.schema import (
 from cml.storage.postgres.search import (
     lexical_sql,
     session_successors_sql,
+    term_frequency_sql,
     vector_sql,
     websearch_text,
 )
@@ -188,6 +189,21 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             rows = conn.execute(sql, params).fetchall()
         return [(memory_id, float(rank)) for memory_id, rank in rows]
 
+    def term_frequencies(
+        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
+    ) -> tuple[int, dict[str, int]]:
+        """Memories ``filt`` admits and how many hold each token, each count at most ``cap``."""
+        counts: dict[str, int] = {}
+        with self._db.read() as conn:
+            documents = _count(conn, *term_frequency_sql(filt, None, cap))
+            for token in tokens:
+                word = websearch_text(token)
+                if word is None:
+                    counts[token] = 0
+                    continue
+                counts[token] = _count(conn, *term_frequency_sql(filt, word, cap))
+        return documents, counts
+
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
     ) -> list[tuple[str, float]]:
@@ -272,3 +288,8 @@ def _run_hnsw(
 
 def _conforms(store: PostgresStore) -> MemoryStore:
     return store  # mypy checks that PostgresStore implements the protocol
+
+
+def _count(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> int:
+    row = conn.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0

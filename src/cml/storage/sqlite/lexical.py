@@ -94,6 +94,34 @@ def prune_tokens(frequencies: dict[str, int], budget: int, ceiling: int) -> list
     return [token for token in frequencies if token in kept]
 
 
+def term_frequencies(
+    conn: sqlite3.Connection, filt: MemoryFilter, tokens: list[str], cap: int
+) -> tuple[int, dict[str, int]]:
+    """Memories the filter admits, and how many of them hold each token; each counted up to ``cap``.
+
+    Counted in the primary index (what the full-text list ranks), each count bounded by ``cap``
+    so that its cost is too.
+    """
+    where, params = filter_sql(SQLITE, filt)
+    documents = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT ?)",
+        (*params, cap),
+    ).fetchone()[0]
+    counts = {
+        token: int(
+            conn.execute(
+                # CROSS JOIN: walk the word's matches, not the partition's rows.
+                f"SELECT count(*) FROM (SELECT 1 FROM {PRIMARY_INDEX}"
+                f" CROSS JOIN memories AS m ON m.pk = {PRIMARY_INDEX}.rowid"
+                f" WHERE {PRIMARY_INDEX} MATCH ? AND {where} LIMIT ?)",
+                (match_expression([token]), *params, cap),
+            ).fetchone()[0]
+        )
+        for token in tokens
+    }
+    return int(documents), counts
+
+
 def lexical_search(
     conn: sqlite3.Connection, filt: MemoryFilter, query: str, limit: int
 ) -> list[tuple[str, float]]:

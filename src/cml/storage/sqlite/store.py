@@ -21,7 +21,7 @@ from cml.storage.base import MemoryFilter, MemoryStore, Vector
 from cml.storage.sql.store import SQLStore
 from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
 from cml.storage.sqlite.dialect import SQLITE
-from cml.storage.sqlite.lexical import lexical_search
+from cml.storage.sqlite.lexical import lexical_search, term_frequencies
 from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
 from cml.storage.sqlite.session import session_successors
 from cml.storage.sqlite.tx import SQLiteTransaction
@@ -143,6 +143,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         """
         with self._db.read() as conn:
             return lexical_search(conn, filt, query, limit)
+
+    def term_frequencies(
+        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
+    ) -> tuple[int, dict[str, int]]:
+        """Memories ``filt`` admits and how many hold each token, each count at most ``cap``."""
+        with self._db.read() as conn:
+            return term_frequencies(conn, filt, list(tokens), cap)
 
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
