@@ -64,6 +64,8 @@ class RankingWeights:
         context: Share of a full-text hit's score lent to the memories that follow it in its
             session (0 turns session context off).
         context_turns: How many following memories of the session receive that share.
+        context_ceiling: Borrowed context lifts a memory to at most this multiple of the
+            score of the hit it borrowed from (1: never above it; ``inf``: no ceiling).
         common_share: A query word held by more than this share of the partition's memories
             is left out of the full-text query (:mod:`.terms`; 0 keeps every word).
 
@@ -84,6 +86,7 @@ class RankingWeights:
     candidate_factor: int = 5
     context: float = 0.4
     context_turns: int = 2
+    context_ceiling: float = 1.0
     common_share: float = 0.2
 
     def candidate_limit(self, max_results: int) -> int:
@@ -163,6 +166,7 @@ def with_session_context(
     hits: Sequence[tuple[str, float]],
     successors: dict[str, list[str]],
     share: float,
+    ceiling: float = 1.0,
 ) -> list[tuple[str, float]]:
     """Full-text hits after each has lent ``share`` of its score to its session successors.
 
@@ -170,6 +174,8 @@ def with_session_context(
         hits: ``(memory_id, score)`` best first, scores higher-is-better and non-negative.
         successors: For a hit, the memories that follow it in its session, nearest first.
         share: Fraction of a hit's score each successor receives.
+        ceiling: A successor's score after borrowing is at most this multiple of the best
+            score it borrowed from (its own score, if higher, is kept).
 
     Returns:
         Hits and successors (possibly new candidates) by their new score, best first.
@@ -180,15 +186,15 @@ def with_session_context(
     """
     own = {memory_id: max(score, 0.0) for memory_id, score in hits}
     scores = dict(own)
-    ceiling: dict[str, float] = {}
+    lenders: dict[str, float] = {}
     for memory_id, score in hits:
         for follower in successors.get(memory_id, ()):
             scores[follower] = scores.get(follower, 0.0) + share * max(score, 0.0)
-            ceiling[follower] = max(ceiling.get(follower, 0.0), max(score, 0.0))
-    # Borrowed score never lifts a memory above the best hit it borrowed from: the context
-    # explains a memory, it does not outrank the memory that gave it.
-    for follower, top in ceiling.items():
-        scores[follower] = max(own.get(follower, 0.0), min(scores[follower], top))
+            lenders[follower] = max(lenders.get(follower, 0.0), max(score, 0.0))
+    # By default borrowed score never lifts a memory above the best hit it borrowed from: the
+    # context explains a memory, it does not outrank the memory that gave it.
+    for follower, top in lenders.items():
+        scores[follower] = max(own.get(follower, 0.0), min(scores[follower], ceiling * top))
     # sorted() is stable: equal scores keep the order of first appearance.
     return sorted(scores.items(), key=lambda item: -item[1])
 
@@ -265,7 +271,9 @@ def retrieve(
     lexical = store.lexical_search(filt, text, limit)
     if lexical and weights.context > 0 and weights.context_turns > 0:
         successors = store.session_successors(filt, [i for i, _ in lexical], weights.context_turns)
-        lexical = with_session_context(lexical, successors, weights.context)[:limit]
+        lexical = with_session_context(
+            lexical, successors, weights.context, weights.context_ceiling
+        )[:limit]
     vector = store.vector_search(filt, query_vector, limit)
     fused = fuse_ranks(
         [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
