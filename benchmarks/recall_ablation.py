@@ -1,0 +1,215 @@
+"""Leave-one-out of the ranking stages on both recall benchmarks, from stores ingested once.
+
+Ingests the LoCoMo conversations and (a proportional subset of) the LongMemEval questions
+exactly as ``locomo_recall.py`` and ``longmemeval_recall.py`` do (one store per benchmark,
+one namespace per conversation / question), keeps both stores in ``--store-dir`` (reused when
+present, so a second run only reads), then asks every question once per ranking variant
+through the engine's read (``place_facts``: the retrieval the read route runs, without the
+HTTP hop) and prints LoCoMo recall@1/5/10 and MRR (categories 1-4) with recall@10 per
+conversation, and LongMemEval session recall_all@10, turn recall@5/10 and turn MRR with turn
+recall@10 per question type. A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
+:class:`cml.engine.read.retrieval.RankingWeights`. ``CPU ms/read`` is the process CPU time of
+the reads (query embedding excluded: every query is embedded once and reused).
+
+Usage::
+
+    python benchmarks/recall_ablation.py --locomo ../shared/data/locomo-dev.json \\
+        --longmemeval ../shared/data/longmemeval-s-dev.json --limit 30 --store-dir /tmp/ablation
+    python benchmarks/recall_ablation.py ... --variant default "wider:candidate_floor=100"
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import locomo_recall as locomo
+import longmemeval_recall as lme
+from _runtime import add_runtime_argument, apply_runtime
+
+from cml.engine import Engine, EngineConfig, open_engine
+from cml.engine.read.placement import place_facts
+from cml.engine.read.retrieval import RankingWeights
+from cml.models import ReadRequest
+
+LEAVE_ONE_OUT = [
+    "default",
+    "no-partition-words:common_share=0",
+    "no-session-context:context=0",
+    "no-context-ceiling:context_ceiling=inf",
+    "no-vector-list:vector=0",
+    "no-cosine-term:similarity=0",
+    "no-memory-signals:recency=0,importance=0,confidence=0",
+    "no-lexical-list:lexical=0",
+]
+"""Each ranking component of the default removed in turn."""
+
+
+def parse_variant(text: str) -> tuple[str, RankingWeights]:
+    """``"name:knob=value,..."`` -> the name and the default weights with those knobs."""
+    name, _, knobs = text.partition(":")
+    base = RankingWeights()
+    changes: dict[str, Any] = {}
+    for knob in filter(None, knobs.split(",")):
+        key, _, value = knob.partition("=")
+        changes[key] = type(getattr(base, key))(float(value))
+    return name, dataclasses.replace(base, **changes)
+
+
+class Reader:
+    """Reads one store with a set of weights; queries are embedded once per run."""
+
+    def __init__(self, engine: Engine, vectors: dict[str, Any]) -> None:
+        self.engine = engine
+        self.vectors = vectors
+        self.cpu = 0.0
+        self.reads = 0
+
+    def ranked(
+        self, weights: RankingWeights, query: str, namespace: str, k: int, now: datetime
+    ) -> list[Any]:
+        """The records of the top ``k`` memories for ``query`` in ``namespace``."""
+        if query not in self.vectors:
+            self.vectors[query] = self.engine.embedder.embed([query])[0]
+        request = ReadRequest(query=query, max_results=k, namespace=namespace, format="list")
+        started = time.process_time()
+        scored, _ = place_facts(
+            self.engine.store, "default", request, self.vectors[query], now=now, weights=weights
+        )
+        self.cpu += time.process_time() - started
+        self.reads += 1
+        return [s.record for s in scored]
+
+
+def ingest_locomo(path: Path, db: Path) -> None:
+    """Write every conversation into ``db`` (nothing when it exists)."""
+    if db.exists():
+        return
+    from cml import EmbeddedCognitiveMemoryLayer
+
+    with EmbeddedCognitiveMemoryLayer(db) as memory:
+        for conversation in locomo.load(path):
+            locomo.ingest(memory, conversation)
+
+
+def ingest_longmemeval(questions: list[lme.Question], db: Path, holders: Path) -> None:
+    """Write every question's history into ``db``; keep which messages each memory holds."""
+    if db.exists() and holders.exists():
+        return
+    from cml import EmbeddedCognitiveMemoryLayer
+
+    counts: dict[str, int] = defaultdict(int)
+    held: dict[str, dict[str, list[lme.Turn]]] = {}
+    with EmbeddedCognitiveMemoryLayer(db) as memory:
+        for question in questions:
+            held[question.question_id] = lme.ingest(memory, question, counts)
+    holders.write_text(json.dumps(held), encoding="utf-8")
+    print(f"longmemeval ingest: {dict(counts)}", file=sys.stderr)
+
+
+def score_locomo(reader: Reader, weights: RankingWeights, path: Path) -> str:
+    """One variant's LoCoMo figures as a table row."""
+    conversations = locomo.load(path)
+    ranked: dict[str, list[str | None]] = {}
+    now = datetime.now(UTC)
+    for conversation in conversations:
+        namespace = locomo.namespace_of(conversation.sample_id)
+        for index, question in enumerate(conversation.questions):
+            records = reader.ranked(weights, question.text, namespace, 10, now)
+            dialog = [r.metadata.get("dia_id") for r in records]
+            ranked[f"{conversation.sample_id}/{index}"] = dialog
+    records = locomo.question_records(conversations, ranked, [1, 5, 10]).values()
+    overall = [r["scores"] for r in records if r["overall"]]
+    cells = [statistics.fmean(s[m] for s in overall) for m in ("R@1", "R@5", "R@10", "MRR")]
+    for conversation in conversations:
+        cells.append(
+            statistics.fmean(
+                r["scores"]["R@10"]
+                for r in records
+                if r["overall"] and r["groups"]["conversation"] == conversation.sample_id
+            )
+        )
+    return "".join(f"{value:8.3f}" for value in cells)
+
+
+def score_longmemeval(
+    reader: Reader,
+    weights: RankingWeights,
+    questions: list[lme.Question],
+    holders: dict[str, dict[str, list[list[int]]]],
+) -> str:
+    """One variant's LongMemEval figures as a table row."""
+    per_question = []
+    now = datetime.now(UTC)
+    for question in questions:
+        held = holders[question.question_id]
+        records = reader.ranked(
+            weights, question.text, lme.namespace_of(question), lme.READ_RESULTS, now
+        )
+        ranked = [[(s, m) for s, m in held.get(r.id, [])] for r in records]
+        per_question.append((question.question_type, lme.score(ranked, question)))
+    table = lme.aggregate(per_question)
+    cells = [table[lme.OVERALL][c] for c in ("all@10", "turn@5", "turn@10", "turn MRR")]
+    cells += [table[name]["turn@10"] for name in lme.group_order(table)[:-1]]
+    return "".join(f"{value:8.3f}" for value in cells)
+
+
+def main() -> None:
+    """Parse arguments, ingest what is missing, score every variant on both sets."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--locomo", type=Path, required=True, help="LoCoMo JSON file")
+    parser.add_argument("--longmemeval", type=Path, required=True, help="LongMemEval JSON file")
+    parser.add_argument("--limit", type=int, default=30, help="LongMemEval questions (subset)")
+    parser.add_argument("--store-dir", type=Path, required=True, help="stores kept here")
+    parser.add_argument("--variant", nargs="+", default=LEAVE_ONE_OUT, help="name:knob=v,...")
+    add_runtime_argument(parser)
+    args = parser.parse_args()
+    apply_runtime(args)
+    args.store_dir.mkdir(parents=True, exist_ok=True)
+    questions = lme.subset(lme.load(args.longmemeval), args.limit)
+    locomo_db = args.store_dir / "locomo.db"
+    lme_db = args.store_dir / f"longmemeval-{args.limit}.db"
+    holders_file = args.store_dir / f"longmemeval-{args.limit}.holders.json"
+    ingest_locomo(args.locomo, locomo_db)
+    ingest_longmemeval(questions, lme_db, holders_file)
+    holders = json.loads(holders_file.read_text(encoding="utf-8"))
+
+    names = [c.sample_id for c in locomo.load(args.locomo)]
+    print("LoCoMo (categories 1-4); R@10 per conversation")
+    print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in ["R@1", "R@5", "R@10", "MRR", *names]))
+    vectors: dict[str, Any] = {}
+    rows: list[tuple[str, str]] = []
+    config = EngineConfig(database_url=f"sqlite:///{locomo_db}")
+    with open_engine(config) as engine:
+        reader = Reader(engine, vectors)
+        for text in args.variant:
+            name, weights = parse_variant(text)
+            reader.cpu, reader.reads = 0.0, 0
+            print(f"{name:<28}{score_locomo(reader, weights, args.locomo)}", flush=True)
+            rows.append((name, f"{1000 * reader.cpu / max(reader.reads, 1):8.1f}"))
+    types = sorted({q.question_type for q in questions})
+    print(f"\nLongMemEval ({len(questions)} questions); turn@10 per type: {', '.join(types)}")
+    head = ["all@10", "turn@5", "turn@10", "turnMRR", *(f"t{i + 1}" for i in range(len(types)))]
+    print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in head))
+    with open_engine(EngineConfig(database_url=f"sqlite:///{lme_db}")) as engine:
+        reader = Reader(engine, vectors)
+        for text in args.variant:
+            name, weights = parse_variant(text)
+            print(f"{name:<28}{score_longmemeval(reader, weights, questions, holders)}", flush=True)
+    print("\nCPU ms/read on LoCoMo (query embedding excluded)")
+    for name, cpu in rows:
+        print(f"{name:<28}{cpu}")
+
+
+if __name__ == "__main__":
+    main()
