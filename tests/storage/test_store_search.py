@@ -256,5 +256,10 @@ def test_term_frequencies_count_within_the_filter(store: MemoryStore, pantry: li
     assert store.term_frequencies(MemoryFilter("other"), ["coffee"], 100) == (0, {"coffee": 0})
 
 
-def test_term_frequencies_stop_at_the_cap(store: MemoryStore, pantry: list[str]) -> None:
-    assert store.term_frequencies(MemoryFilter("acme"), ["coffee"], 2) == (2, {"coffee": 2})
+def test_term_frequencies_read_at_most_the_cap(store: MemoryStore, pantry: list[str]) -> None:
+    # The partition reaches the cap: nothing more is counted.
+    assert store.term_frequencies(MemoryFilter("acme"), ["coffee"], 2) == (2, {})
+    # A word is counted among its first matches only (three memories hold "coffee").
+    bob = MemoryFilter("acme", namespace="bob")
+    assert store.term_frequencies(bob, ["coffee", "tea"], 3)[0] == 1
+    assert store.term_frequencies(MemoryFilter("acme"), ["coffee"], 10)[1] == {"coffee": 3}

@@ -298,7 +298,9 @@ class Search(Protocol):
         """How many memories ``filt`` admits, and how many of them hold each of ``tokens``.
 
         Tokens are matched as the full-text search matches them (same stemming). Each count
-        stops at ``cap``, which bounds its cost.
+        reads at most ``cap`` rows: the partition count stops at ``cap`` (and then no word is
+        counted: the dict is empty), a word is counted among its first ``cap`` matches in the
+        whole index (a lower bound when it is frequent elsewhere).
         """
 
     def vector_search(

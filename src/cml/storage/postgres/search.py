@@ -53,7 +53,8 @@ def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[An
 def term_frequency_sql(filt: MemoryFilter, word: str | None, cap: int) -> tuple[str, list[Any]]:
     """The query counting the memories the filter admits, or those of them that hold ``word``.
 
-    ``word`` ``None`` counts every admitted memory; either count stops at ``cap``.
+    ``word`` ``None`` counts every admitted memory (up to ``cap``); a word is counted among its
+    first ``cap`` matches in the table.
     """
     where, params = filter_sql(POSTGRES, filt)
     if word is None:
@@ -61,11 +62,13 @@ def term_frequency_sql(filt: MemoryFilter, word: str | None, cap: int) -> tuple[
             f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT %s) AS c",
             [*params, cap],
         )
+    # The word's first ``cap`` matches in the whole table, then the filter: bounded either way.
     sql = (
-        "SELECT count(*) FROM (SELECT 1 FROM memories AS m"
-        f" WHERE m.content_tsv @@ websearch_to_tsquery('english', %s) AND {where} LIMIT %s) AS c"
+        "SELECT count(*) FROM (SELECT * FROM memories AS m"
+        " WHERE m.content_tsv @@ websearch_to_tsquery('english', %s) LIMIT %s) AS m"
+        f" WHERE {where}"
     )
-    return sql, [word, *params, cap]
+    return sql, [word, cap, *params]
 
 
 def vector_sql(

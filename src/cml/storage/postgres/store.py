@@ -192,10 +192,12 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def term_frequencies(
         self, filt: MemoryFilter, tokens: Sequence[str], cap: int
     ) -> tuple[int, dict[str, int]]:
-        """Memories ``filt`` admits and how many hold each token, each count at most ``cap``."""
+        """Memories ``filt`` admits and how many hold each token (see the protocol)."""
         counts: dict[str, int] = {}
         with self._db.read() as conn:
             documents = _count(conn, *term_frequency_sql(filt, None, cap))
+            if documents >= cap:
+                return documents, {}
             for token in tokens:
                 word = websearch_text(token)
                 if word is None:

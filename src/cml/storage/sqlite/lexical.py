@@ -97,29 +97,34 @@ def prune_tokens(frequencies: dict[str, int], budget: int, ceiling: int) -> list
 def term_frequencies(
     conn: sqlite3.Connection, filt: MemoryFilter, tokens: list[str], cap: int
 ) -> tuple[int, dict[str, int]]:
-    """Memories the filter admits, and how many of them hold each token; each counted up to ``cap``.
+    """Memories the filter admits, and how many of them hold each token (see the protocol).
 
-    Counted in the primary index (what the full-text list ranks), each count bounded by ``cap``
-    so that its cost is too.
+    Counted in the primary index (what the full-text list ranks). Each count reads at most
+    ``cap`` rows: the partition's, then each word's first ``cap`` matches in the whole index,
+    so a word frequent in other partitions costs no more than that (and is undercounted, which
+    keeps it in the query as before).
     """
     where, params = filter_sql(SQLITE, filt)
-    documents = conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT ?)",
-        (*params, cap),
-    ).fetchone()[0]
+    documents = int(
+        conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT ?)",
+            (*params, cap),
+        ).fetchone()[0]
+    )
+    if documents >= cap:
+        return documents, {}
     counts = {
         token: int(
             conn.execute(
-                # CROSS JOIN: walk the word's matches, not the partition's rows.
-                f"SELECT count(*) FROM (SELECT 1 FROM {PRIMARY_INDEX}"
-                f" CROSS JOIN memories AS m ON m.pk = {PRIMARY_INDEX}.rowid"
-                f" WHERE {PRIMARY_INDEX} MATCH ? AND {where} LIMIT ?)",
-                (match_expression([token]), *params, cap),
+                f"SELECT count(*) FROM (SELECT rowid AS pk FROM {PRIMARY_INDEX}"
+                f" WHERE {PRIMARY_INDEX} MATCH ? LIMIT ?) AS f"
+                f" CROSS JOIN memories AS m ON m.pk = f.pk WHERE {where}",
+                (match_expression([token]), cap, *params),
             ).fetchone()[0]
         )
         for token in tokens
     }
-    return int(documents), counts
+    return documents, counts
 
 
 def lexical_search(

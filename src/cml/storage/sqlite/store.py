@@ -147,7 +147,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     def term_frequencies(
         self, filt: MemoryFilter, tokens: Sequence[str], cap: int
     ) -> tuple[int, dict[str, int]]:
-        """Memories ``filt`` admits and how many hold each token, each count at most ``cap``."""
+        """Memories ``filt`` admits and how many hold each token (see the protocol)."""
         with self._db.read() as conn:
             return term_frequencies(conn, filt, list(tokens), cap)
 
