@@ -4,6 +4,7 @@ Seeds a store like ``latency.py`` (synthetic conversational memories, every word
 worst case for full-text search), then times, over the same questions:
 
 - ``embed query``: the embedder on one question;
+- ``partition words``: counting the query's words in the partition (:mod:`cml.engine.read.terms`);
 - ``full-text search`` and ``vector search``: the store's two candidate searches (50 each);
 - ``session context``: the successors of the full-text hits;
 - ``fetch candidates``: loading the fused candidates' rows;
@@ -64,6 +65,7 @@ def main() -> None:
     from cml import EmbeddedCognitiveMemoryLayer
     from cml.engine import EngineConfig, open_engine
     from cml.engine.read.retrieval import RankingWeights, fuse_ranks, read_filter
+    from cml.engine.read.terms import informative_query
     from cml.models import ReadRequest
 
     questions = [
@@ -89,6 +91,7 @@ def main() -> None:
             lexical = [store.lexical_search(filt, q, limit) for q in questions]
             vector = [store.vector_search(filt, v, limit) for v in vectors]
             weights = RankingWeights()
+            share = weights.common_share
             fused = [
                 list(
                     fuse_ranks(
@@ -100,6 +103,13 @@ def main() -> None:
             ]
             rows += [
                 ("embed query", timed(args.reads, lambda i: engine.embedder.embed([questions[i]]))),
+                (
+                    "partition words",
+                    timed(
+                        args.reads,
+                        lambda i: informative_query(store, filt, questions[i], share),
+                    ),
+                ),
                 (
                     "full-text search",
                     timed(args.reads, lambda i: store.lexical_search(filt, questions[i], limit)),
