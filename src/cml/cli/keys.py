@@ -6,27 +6,28 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, err, settings_from
-from cml.engine.keys import KeyManager
+from cml.cli._typer import CmlTyper
 from cml.models import ApiKeyInfo, CreateKeyRequest, Scope
+
+if TYPE_CHECKING:
+    from cml.engine.keys import KeyManager
 
 __all__ = ["keys_app"]
 
-keys_app = typer.Typer(
-    help="Create, list and revoke API keys in the configured store.",
-    no_args_is_help=True,
-)
+keys_app = CmlTyper(help="Create, list and revoke API keys in the configured store.")
 
 
 @contextmanager
 def _key_manager(data_dir: Path | None, database_url: str | None) -> Iterator[KeyManager]:
     # Keys need only the store: opening it directly spares loading an embedding model.
+    from cml.engine.keys import KeyManager
     from cml.storage import open_store
 
     settings = settings_from(data_dir=data_dir, database_url=database_url)

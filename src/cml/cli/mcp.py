@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import anyio
 import typer
-from rich.markup import escape
 
 from cml.cli._common import fail, settings_from
 from cml.exceptions import CMLError
@@ -101,6 +100,5 @@ def mcp_command(
 
         client = _client(url, api_key, tenant, db, embedding_provider)
     except (ImportError, CMLError, OSError) as exc:
-        # Escaped: the install hint's "[integrations]" is not console markup.
-        fail(escape(str(exc)))
+        fail(str(exc))
     anyio.run(_serve, client, namespace)
