@@ -150,10 +150,11 @@ class ValidationError(APIError):
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the server's advised wait in seconds, if any.
 
+    The other arguments are those of :class:`APIError`.
+
     Args:
         message: The server's message.
         retry_after: Seconds to wait before retrying, from the ``Retry-After`` header.
-        **kwargs: As for :class:`APIError`.
     """
 
     def __init__(
