@@ -8,10 +8,12 @@ go through the SDK, so a command behaves the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,7 +22,7 @@ from cml.cli._common import cli_errors, fail, settings_from
 if TYPE_CHECKING:
     from cml import CognitiveMemoryLayer
 
-__all__ = ["ApiKeyOption", "DbOption", "JsonOption", "TenantOption", "UrlOption", "connect"]
+__all__ = ["JsonOption", "connect", "connected"]
 
 UrlOption = Annotated[
     str | None,
@@ -75,3 +77,44 @@ def connect(
             client = EmbeddedCognitiveMemoryLayer(db, tenant_id=tenant, settings=settings_from())
         with client:
             yield client
+
+
+_CONNECTION = (
+    ("url", UrlOption, None),
+    ("api_key", ApiKeyOption, None),
+    ("tenant", TenantOption, None),
+    ("db", DbOption, None),
+)
+
+
+def connected(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the connection options and ``--json``, and run it with an open client.
+
+    The command takes ``client`` (the open client) and ``as_json`` (whether ``--json`` was
+    given) besides its own options; the returned function's signature, which Typer reads,
+    has its own options followed by ``--url``, ``--api-key``, ``--tenant``, ``--db`` and
+    ``--json``.
+
+    Args:
+        command: The command's function.
+
+    Returns:
+        The function to register with Typer.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name not in ("client", "as_json")]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        for name, kind, default in (*_CONNECTION, ("as_json", JsonOption, False))
+    ]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        target = [options.pop(name) for name, _, _ in _CONNECTION]
+        with connect(*target) as client:
+            command(client=client, **options)
+
+    parameters = [*own, *added]
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    return run

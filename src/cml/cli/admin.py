@@ -22,7 +22,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from cml.cli._client import ApiKeyOption, DbOption, JsonOption, TenantOption, UrlOption, connect
+from cml import CognitiveMemoryLayer
+from cml.cli._client import connected
 from cml.cli._common import err, fail
 from cml.cli._output import print_json, print_table, short_time, table
 from cml.cli._typer import CmlTyper
@@ -41,16 +42,15 @@ ACTIONS = ("KEEP", "DECAY", "SILENCE", "COMPRESS", "DELETE")
 
 
 @admin_app.command("consolidate")
+@connected
 def consolidate_command(
     user: UserOption = None,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Consolidate recent episodes into semantic facts (the "sleep cycle"; safe to re-run)."""
-    with connect(url, api_key, tenant, db) as client, err.status("Consolidating..."):
+    with err.status("Consolidating..."):
         report = client.consolidate(user_id=user)
     if as_json:
         print_json(report)
@@ -63,6 +63,7 @@ def consolidate_command(
 
 
 @admin_app.command("forget")
+@connected
 def forget_command(
     apply: Annotated[
         bool, typer.Option("--apply", help="Act on the plan (default: only show it).")
@@ -74,17 +75,15 @@ def forget_command(
         int, typer.Option("--show", min=0, help="Memories of the plan listed, lowest first.")
     ] = 10,
     user: UserOption = None,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Score every memory's relevance and plan KEEP/DECAY/SILENCE/COMPRESS/DELETE.
 
     A dry run unless --apply: nothing changes. Deleted memories stay restorable until purged.
     """
-    with connect(url, api_key, tenant, db) as client, err.status("Scoring memories..."):
+    with err.status("Scoring memories..."):
         plan = client.run_forgetting(user_id=user, dry_run=not apply, max_memories=max_memories)
     if as_json:
         print_json(plan)
@@ -106,6 +105,7 @@ def forget_command(
 
 
 @admin_app.command("purge")
+@connected
 def purge_command(
     older_than: Annotated[
         datetime | None,
@@ -114,17 +114,14 @@ def purge_command(
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Delete forgotten memories and their history for good (they cannot be restored after)."""
     if not yes and not typer.confirm("Purge forgotten memories for good?"):
         fail("Nothing was purged.", 1)
-    with connect(url, api_key, tenant, db) as client:
-        result = client.purge(older_than=as_utc(older_than))
+    result = client.purge(older_than=as_utc(older_than))
     if as_json:
         print_json(result)
         return
@@ -132,16 +129,10 @@ def purge_command(
 
 
 @admin_app.command("tenants")
-def tenants_command(
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
+@connected
+def tenants_command(client: CognitiveMemoryLayer, as_json: bool) -> None:
     """Every tenant with its memory, fact and event counts (--tenant changes nothing here)."""
-    with connect(url, api_key, tenant, db) as client:
-        tenants = client.list_tenants()
+    tenants = client.list_tenants()
     if as_json:
         print_json(tenants)
         return
@@ -173,6 +164,7 @@ def _print_event(event: EventItem) -> None:
 
 
 @admin_app.command("events")
+@connected
 def events_command(
     event_type: Annotated[
         str | None,
@@ -188,29 +180,26 @@ def events_command(
     follow: Annotated[
         bool, typer.Option("--follow", "-f", help="Keep printing new events until Ctrl-C.")
     ] = False,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """The tenant's event log, newest first; --follow prints new events as they happen.
 
     With --follow, events are printed oldest first as they arrive (from --since when given),
     one per line; with --json, one JSON object per line.
     """
-    with connect(url, api_key, tenant, db) as client:
-        if follow:
-            try:
-                for event in client.stream_events(event_type=event_type, since=as_utc(since)):
-                    if as_json:
-                        print_json(event, lines=True)
-                    else:
-                        _print_event(event)
-            except KeyboardInterrupt:
-                return
+    if follow:
+        try:
+            for event in client.stream_events(event_type=event_type, since=as_utc(since)):
+                if as_json:
+                    print_json(event, lines=True)
+                else:
+                    _print_event(event)
+        except KeyboardInterrupt:
             return
-        page = client.get_events(limit=limit, event_type=event_type, since=as_utc(since))
+        return
+    page = client.get_events(limit=limit, event_type=event_type, since=as_utc(since))
     if as_json:
         print_json(page.items)
         return

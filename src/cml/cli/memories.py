@@ -18,7 +18,8 @@ from typing import Annotated
 
 import typer
 
-from cml.cli._client import ApiKeyOption, DbOption, JsonOption, TenantOption, UrlOption, connect
+from cml import CognitiveMemoryLayer
+from cml.cli._client import connected
 from cml.cli._common import err, fail
 from cml.cli._output import memory_table, print_json, print_table, table
 from cml.cli._typer import CmlTyper
@@ -41,6 +42,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 @memories_app.command("search")
+@connected
 def search_command(
     query: Annotated[str, typer.Argument(help="What to recall, in natural language.")],
     limit: Annotated[
@@ -51,17 +53,14 @@ def search_command(
         typer.Option("--type", help="Only this memory type (repeatable).", show_default=False),
     ] = None,
     namespace: NamespaceOption = None,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Recall the memories most relevant to QUERY, best first, with their relevance."""
-    with connect(url, api_key, tenant, db) as client:
-        result = client.read(
-            query, max_results=limit, memory_types=types, namespace=namespace, format="list"
-        )
+    result = client.read(
+        query, max_results=limit, memory_types=types, namespace=namespace, format="list"
+    )
     if as_json:
         print_json(result.memories)
     elif result.memories:
@@ -71,6 +70,7 @@ def search_command(
 
 
 @memories_app.command("forget")
+@connected
 def forget_command(
     memory_ids: Annotated[
         list[str] | None,
@@ -92,11 +92,9 @@ def forget_command(
         bool, typer.Option("--hard", help="Delete for good (not restorable); asks first.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --hard.")] = False,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Forget memories by id, similarity to --query, age (--before) or --session.
 
@@ -107,15 +105,14 @@ def forget_command(
         fail("Say what to forget: memory ids, --query, --before or --session.", 2)
     if hard and not yes and not typer.confirm("Delete the matching memories for good?"):
         fail("Nothing was forgotten.", 1)
-    with connect(url, api_key, tenant, db) as client:
-        result = client.forget(
-            memory_ids=memory_ids or None,
-            query=query,
-            before=as_utc(before),
-            session_id=session,
-            namespace=namespace,
-            hard=hard,
-        )
+    result = client.forget(
+        memory_ids=memory_ids or None,
+        query=query,
+        before=as_utc(before),
+        session_id=session,
+        namespace=namespace,
+        hard=hard,
+    )
     if as_json:
         print_json(result)
         return
@@ -126,19 +123,17 @@ def forget_command(
 
 
 @memories_app.command("restore")
+@connected
 def restore_command(
     memory_ids: Annotated[
         list[str], typer.Argument(help="Ids of the memories to restore.", metavar="ID")
     ],
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Make forgotten (not yet purged) or silenced memories active again."""
-    with connect(url, api_key, tenant, db) as client:
-        result = client.restore(memory_ids)
+    result = client.restore(memory_ids)
     if as_json:
         print_json(result)
         return
@@ -147,17 +142,15 @@ def restore_command(
         typer.echo(f"  {memory_id}")
 
 
+@connected
 def stats_command(
     namespace: NamespaceOption = None,
-    url: UrlOption = None,
-    api_key: ApiKeyOption = None,
-    tenant: TenantOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
+    *,
+    client: CognitiveMemoryLayer,
+    as_json: bool,
 ) -> None:
     """Count the tenant's memories by type and by status."""
-    with connect(url, api_key, tenant, db) as client:
-        stats = client.stats(namespace=namespace)
+    stats = client.stats(namespace=namespace)
     if as_json:
         print_json(stats)
         return
