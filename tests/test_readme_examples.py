@@ -130,23 +130,32 @@ def test_the_operator_block_runs_against_a_server(dev_server: str, tmp_path: Pat
     env = _env(CML_BASE_URL=dev_server, **assignments)
     with CognitiveMemoryLayer(base_url=dev_server, api_key="dev-key") as memory:
         memory_id = memory.write(
-            "The user prefers window seats on long flights", session_id="onboarding"
+            "The user prefers window seats on long flights",
+            session_id="onboarding",
+            memory_type="preference",
+            metadata={"source": "chat"},
         ).memory_id
-    outputs = []
+    outputs: dict[str, str] = {}
     for line in commands:
-        args = next(_cml_lines(line)) if line.strip() else []
+        args = next(_cml_lines(line), [])
         if not args:
             continue
         args = [str(memory_id) if arg == "MEMORY_ID" else arg for arg in args]
-        if "--follow" in args:
-            outputs.append(_follow(args, tmp_path, env))
-        else:
-            outputs.append(_cml(args, tmp_path, env).stdout)
-    search, forget, restore, stats = outputs[:4]
-    assert "window seats" in search
-    assert str(memory_id) in forget
-    assert "Restored 1 of 1" in restore
-    assert json.loads(stats)["active_memories"] == 1
+        run = _follow if "--follow" in args else _output
+        outputs[" ".join(args[:2])] = run(args, tmp_path, env)
+    assert "window seats" in outputs["memories search"]
+    assert str(memory_id) in outputs["memories list"]
+    assert "window seats" in outputs["memories show"]
+    assert "1 (current)" in outputs["memories history"]
+    assert str(memory_id) in outputs["memories forget"]
+    assert "Restored 1 of 1" in outputs["memories restore"]
+    assert json.loads(outputs["stats --json"])["active_memories"] == 1
+    assert "default" in outputs["admin tenants"]
+    assert "memory.write" in outputs["admin events"]
+
+
+def _output(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    return _cml(args, cwd, env).stdout
 
 
 def _follow(args: list[str], cwd: Path, env: dict[str, str]) -> str:

@@ -3,7 +3,7 @@
 ::
 
     cml serve [--host H] [--port P] [--data-dir D]
-    cml memories search|forget|restore ...  [--url URL --api-key KEY | --db PATH] [--json]
+    cml memories search|list|show|history|forget|restore ...  [--url URL --api-key KEY | --db PATH]
     cml stats [--namespace NS]              [--url URL --api-key KEY | --db PATH] [--json]
     cml admin consolidate|forget|purge|tenants|events [--follow] ...
     cml keys create --tenant T [--scopes read,write] [--name N] [--extra-tenant X] [--json]

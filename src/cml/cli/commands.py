@@ -13,6 +13,7 @@ from cml.cli.data import export_command, import_command
 from cml.cli.db import db_app
 from cml.cli.doctor import doctor_command
 from cml.cli.keys import keys_app
+from cml.cli.lookup import history_command, list_command, show_command
 from cml.cli.mcp import mcp_command
 from cml.cli.memories import memories_app, stats_command
 from cml.cli.serve import serve, version
@@ -55,6 +56,9 @@ def _main(
 
 app.command()(version)
 app.command()(serve)
+memories_app.command("list")(list_command)
+memories_app.command("show")(show_command)
+memories_app.command("history")(history_command)
 app.add_typer(memories_app, name="memories")
 app.command(name="stats")(stats_command)
 app.add_typer(admin_app, name="admin")

@@ -7,6 +7,8 @@
     cml memories restore ID [ID ...]
     cml stats [--namespace NS]
 
+(``list``, ``show`` and ``history`` are in :mod:`cml.cli.lookup`.)
+
 Each works against a server (``--url``, ``--api-key``) or a local store (``--db PATH``) and
 prints a table, or JSON with ``--json``.
 """
@@ -24,9 +26,9 @@ from cml.cli._common import err, fail
 from cml.cli._output import memory_table, print_json, print_table, table
 from cml.cli._typer import CmlTyper
 
-__all__ = ["as_utc", "memories_app", "stats_command"]
+__all__ = ["NamespaceOption", "as_utc", "memories_app", "stats_command"]
 
-memories_app = CmlTyper(help="Search, forget and restore memories (server or --db store).")
+memories_app = CmlTyper(help="Search, list, show, forget and restore memories.")
 
 NamespaceOption = Annotated[
     str | None,

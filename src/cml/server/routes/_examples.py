@@ -206,6 +206,34 @@ EXAMPLES: dict[Route[Any], Example] = {
         {"queries": [{"query": "Where does the user like to sit?", "max_results": 3}]},
     ),
     routes.LIST_MEMORIES: Example({"items": [_record()], "next_cursor": _ID}),
+    routes.LIST_OWN_MEMORIES: Example({"items": [_record()], "next_cursor": None}),
+    routes.GET_MEMORY: Example(_record()),
+    routes.MEMORY_HISTORY: Example(
+        {
+            "items": [
+                {
+                    "version": 2,
+                    "text": "The user prefers aisle seats on long flights",
+                    "status": "active",
+                    "confidence": 0.9,
+                    "importance": 0.6,
+                    "recorded_at": "2026-03-20T08:00:00Z",
+                    "current": True,
+                },
+                {
+                    "version": 1,
+                    "text": _TEXT,
+                    "status": "active",
+                    "confidence": 0.9,
+                    "importance": 0.6,
+                    "recorded_at": _AT,
+                    "replaced_at": "2026-03-20T08:00:00Z",
+                    "reason": "update",
+                },
+            ],
+            "next_cursor": None,
+        }
+    ),
     routes.CREATE_KEY: Example(
         {**_key(), "key": "cml_8fQ2...shown-once"},
         {"tenant_id": "acme", "scopes": ["read", "write"], "name": "acme backend"},
