@@ -52,7 +52,7 @@ from cml.exceptions import (
 from cml.models import ErrorDetail, Scope, is_valid_tenant_id
 from cml.models.routes import API_PREFIX, Route
 
-__all__ = ["USER_AGENT", "Call", "ClientCore", "backoff_delay", "time_param"]
+__all__ = ["USER_AGENT", "Call", "ClientCore", "backoff_delay", "request_body", "time_param"]
 
 T = TypeVar("T")
 
@@ -79,6 +79,17 @@ def time_param(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat()
+
+
+def request_body(route: Route[Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of a call, taken from the calling method's arguments (its ``locals()``).
+
+    A method's signature is the one statement of the fields it sends: those of its arguments
+    named like a field of the route's request model make the body; the others (``self``,
+    ``idempotency_key``) are not sent in it.
+    """
+    fields = route.request.model_fields if route.request is not None else {}
+    return {name: value for name, value in arguments.items() if name in fields}
 
 
 @dataclass(frozen=True)

@@ -81,20 +81,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             await memory.write("User is allergic to peanuts", memory_type="constraint")
             ```
         """
-        body = {
-            "content": content,
-            "context_tags": context_tags,
-            "session_id": session_id,
-            "memory_type": memory_type,
-            "namespace": namespace,
-            "metadata": metadata,
-            "agent_id": agent_id,
-            "timestamp": timestamp,
-            "importance": importance,
-            "confidence": confidence,
-        }
-        call = self._core.build(routes.WRITE, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.WRITE, locals(), idempotency_key=idempotency_key)
 
     async def read(
         self,
@@ -139,20 +126,7 @@ class AsyncMemoryMethods(AsyncClientBase):
                 print(item.relevance, item.text)
             ```
         """
-        body = {
-            "query": query,
-            "max_results": max_results,
-            "memory_types": memory_types,
-            "namespace": namespace,
-            "session_id": session_id,
-            "since": since,
-            "until": until,
-            "format": format,
-            "max_tokens": max_tokens,
-            "include_silent": include_silent,
-        }
-        call = self._core.build(routes.READ, body)
-        return await self._send(call)
+        return await self._call(routes.READ, locals())
 
     async def turn(
         self,
@@ -191,17 +165,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             prompt = f"{turn.memory_context}\n\nUser: Book me a flight to Oslo"
             ```
         """
-        body = {
-            "user_message": user_message,
-            "assistant_response": assistant_response,
-            "session_id": session_id,
-            "namespace": namespace,
-            "agent_id": agent_id,
-            "max_context_tokens": max_context_tokens,
-            "timestamp": timestamp,
-        }
-        call = self._core.build(routes.TURN, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.TURN, locals(), idempotency_key=idempotency_key)
 
     async def update(
         self,
@@ -237,17 +201,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             ValidationError: Invalid arguments or nothing to change (raised before sending).
             NotFoundError: No such memory for this tenant.
         """
-        body = {
-            "memory_id": memory_id,
-            "text": text,
-            "confidence": confidence,
-            "importance": importance,
-            "metadata": metadata,
-            "feedback": feedback,
-            "namespace": namespace,
-        }
-        call = self._core.build(routes.UPDATE, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.UPDATE, locals(), idempotency_key=idempotency_key)
 
     async def forget(
         self,
@@ -282,17 +236,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         Raises:
             ValidationError: No selector, or invalid arguments (raised before sending).
         """
-        body = {
-            "memory_ids": memory_ids,
-            "query": query,
-            "threshold": threshold,
-            "before": before,
-            "namespace": namespace,
-            "session_id": session_id,
-            "hard": hard,
-        }
-        call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.FORGET, locals(), idempotency_key=idempotency_key)
 
     async def stats(self, *, namespace: str | None = None) -> StatsResponse:
         """Count this tenant's memories by type and status.
@@ -303,8 +247,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         Returns:
             Totals, counts by type and by status, and the store's size on disk.
         """
-        call = self._core.build(routes.STATS, params={"namespace": namespace})
-        return await self._send(call)
+        return await self._call(routes.STATS, params={"namespace": namespace})
 
     async def batch_write(
         self,
@@ -427,7 +370,4 @@ class AsyncMemoryMethods(AsyncClientBase):
             await memory.restore(gone.memory_ids)
             ```
         """
-        call = self._core.build(
-            routes.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
-        )
-        return await self._send(call)
+        return await self._call(routes.RESTORE, locals(), idempotency_key=idempotency_key)
