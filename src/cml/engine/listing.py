@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from collections.abc import Sequence
 
 from cml.errors import InvalidInputError
@@ -114,27 +115,14 @@ def list_page(
     )
 
 
+_WIRE_NAMES = {"content": "text", "memory_type": "type", "created_at": "timestamp"}
+"""Fields of a stored memory that the wire names otherwise; the others keep their name."""
+
+
 def record_out(record: MemoryRecord) -> MemoryRecordOut:
     """A stored memory as the wire shows it in full (the embedding left out)."""
-    return MemoryRecordOut(
-        id=record.id,
-        text=record.content,
-        type=record.memory_type,
-        status=record.status,
-        namespace=record.namespace,
-        session_id=record.session_id,
-        agent_id=record.agent_id,
-        context_tags=list(record.context_tags),
-        metadata=dict(record.metadata),
-        importance=record.importance,
-        confidence=record.confidence,
-        version=record.version,
-        access_count=record.access_count,
-        timestamp=record.created_at,
-        updated_at=record.updated_at,
-        stored_at=record.stored_at,
-        last_accessed_at=record.last_accessed_at,
-        deleted_at=record.deleted_at,
-        consolidated_at=record.consolidated_at,
-        provenance=list(record.provenance),
-    )
+    fields = MemoryRecordOut.model_fields
+    values = {
+        _WIRE_NAMES.get(f.name, f.name): getattr(record, f.name) for f in dataclasses.fields(record)
+    }
+    return MemoryRecordOut(**{name: value for name, value in values.items() if name in fields})
