@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from cml.embeddings.base import Embedder
 from cml.engine.consolidation import ConsolidationSettings, Summarizer, consolidate_tenant
 from cml.engine.consolidation.tenant_run import TenantRun
-from cml.engine.events import event_dict, events_after, latest_event_id
+from cml.engine.events import event_dict, latest_event_id
 from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
 from cml.engine.jobs import job_lease
@@ -348,10 +348,10 @@ class AdminService:
         limit: int = 100,
     ) -> list[EventItem]:
         """The tenant's events after ``after_id``, oldest first (following the log)."""
-        found = events_after(
-            self._store, tenant_id, after_id, event_type=event_type, since=since, limit=limit
+        found = self._store.events_after(
+            tenant_id, after_id, event_type=event_type, since=since, limit=limit
         )
-        return [EventItem.model_validate(event) for event in found]
+        return [_event_item(event) for event in found]
 
     def latest_event_id(self, tenant_id: str) -> int:
         """Id of the tenant's newest event, 0 if none."""
