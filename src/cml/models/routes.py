@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cml.models import admin, batch, memory
+from cml.models import admin, batch, lookup, memory
 from cml.models._fields import RequestModel
 from cml.models.enums import Scope
 
@@ -33,10 +33,13 @@ __all__ = [
     "CREATE_KEY",
     "FORGET",
     "GET_EVENTS",
+    "GET_MEMORY",
     "HEALTH",
     "LIST_KEYS",
     "LIST_MEMORIES",
+    "LIST_OWN_MEMORIES",
     "LIST_TENANTS",
+    "MEMORY_HISTORY",
     "PURGE",
     "READ",
     "READY",
@@ -134,6 +137,13 @@ RESTORE = _write("/memory/restore", memory.RestoreRequest, memory.RestoreRespons
 STATS = _get("/memory/stats", memory.StatsResponse, Scope.READ, namespaced=True)
 BATCH_WRITE = _write("/memory/batch_write", batch.BatchWriteRequest, batch.BatchWriteResponse)
 BATCH_READ = _query("/memory/batch_read", batch.BatchReadRequest, batch.BatchReadResponse)
+# The tenant's own memories, for read keys: one by id, its versions, and the listing. A client
+# bound to a namespace sends it as the query's namespace, so anything elsewhere is a 404.
+GET_MEMORY = _get("/memories/{memory_id}", batch.MemoryRecordOut, Scope.READ, namespaced=True)
+MEMORY_HISTORY = _get(
+    "/memories/{memory_id}/history", lookup.HistoryPage, Scope.READ, namespaced=True
+)
+LIST_OWN_MEMORIES = _get("/memories", batch.MemoryPage, Scope.READ, namespaced=True)
 
 LIST_MEMORIES = _get("/admin/memories", batch.MemoryPage, Scope.ADMIN, namespaced=True)
 # Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
@@ -167,6 +177,9 @@ ROUTES: tuple[Route[Any], ...] = (
     STATS,
     BATCH_WRITE,
     BATCH_READ,
+    GET_MEMORY,
+    MEMORY_HISTORY,
+    LIST_OWN_MEMORIES,
     LIST_MEMORIES,
     CREATE_KEY,
     LIST_KEYS,
