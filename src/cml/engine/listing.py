@@ -15,15 +15,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from typing import Any
+
+import pydantic
 
 from cml.errors import InvalidInputError
 from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
-from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore
+from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord
 
-__all__ = ["ALL_STATUSES", "decode_cursor", "encode_cursor", "list_page", "record_out"]
+__all__ = [
+    "ALL_STATUSES",
+    "decode_cursor",
+    "encode_cursor",
+    "list_page",
+    "record_out",
+    "wire_fields",
+]
 
 ALL_STATUSES = "all"
 """The ``status`` value that lists memories whatever their status."""
@@ -129,10 +138,14 @@ _WIRE_NAMES = {"content": "text", "memory_type": "type", "created_at": "timestam
 """Fields of a stored memory that the wire names otherwise; the others keep their name."""
 
 
+def wire_fields(
+    record: MemoryRecord | VersionRecord, model: type[pydantic.BaseModel]
+) -> dict[str, Any]:
+    """The fields of a stored record that a wire model has, under the wire's names."""
+    values = {_WIRE_NAMES.get(f.name, f.name): getattr(record, f.name) for f in fields(record)}
+    return {name: value for name, value in values.items() if name in model.model_fields}
+
+
 def record_out(record: MemoryRecord) -> MemoryRecordOut:
     """A stored memory as the wire shows it in full (the embedding left out)."""
-    fields = MemoryRecordOut.model_fields
-    values = {
-        _WIRE_NAMES.get(f.name, f.name): getattr(record, f.name) for f in dataclasses.fields(record)
-    }
-    return MemoryRecordOut(**{name: value for name, value in values.items() if name in fields})
+    return MemoryRecordOut(**wire_fields(record, MemoryRecordOut))
