@@ -10,6 +10,7 @@ import pytest
 
 ADAPTERS = [
     ("cml.integrations.langgraph", "langgraph", "langgraph"),
+    ("cml.integrations.langchain", "langchain_core", "langchain"),
 ]
 
 
