@@ -11,6 +11,7 @@ import pytest
 ADAPTERS = [
     ("cml.integrations.langgraph", "langgraph", "langgraph"),
     ("cml.integrations.langchain", "langchain_core", "langchain"),
+    ("cml.integrations.llamaindex", "llama_index", "llamaindex"),
 ]
 
 
