@@ -17,7 +17,13 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage, message_to_dict, messages_from_dict
 
-from cml.models import MAX_CONTENT_CHARS, MAX_METADATA_BYTES, MemoryItem, MemoryType
+from cml.models import (
+    MAX_CONTENT_CHARS,
+    MAX_METADATA_BYTES,
+    MemoryItem,
+    MemoryType,
+    ReadResponse,
+)
 
 __all__ = [
     "MESSAGE_FIELD",
@@ -25,6 +31,7 @@ __all__ = [
     "SESSION_FIELD",
     "StoredMessage",
     "document",
+    "documents",
     "message_memory",
     "parse_message",
 ]
@@ -93,6 +100,11 @@ def parse_message(memory_id: str, text: str, metadata: Mapping[str, Any]) -> Sto
         return int(raw["position"]), memory_id, message
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def documents(result: ReadResponse) -> list[Document]:
+    """The recalled memories of a read as LangChain documents, most relevant first."""
+    return [document(memory) for memory in result.memories]
 
 
 def document(memory: MemoryItem) -> Document:

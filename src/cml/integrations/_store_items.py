@@ -28,6 +28,7 @@ from typing import Any
 from cml.models import MAX_CONTENT_CHARS, MAX_METADATA_BYTES, MemoryType
 
 __all__ = [
+    "DEFAULT_NAMESPACE",
     "ITEM_FIELD",
     "ITEM_TYPE",
     "StoredItem",
@@ -40,6 +41,9 @@ __all__ = [
     "page_namespaces",
     "parse_item",
 ]
+
+DEFAULT_NAMESPACE = "langgraph"
+"""The py-cml namespace of a store's items unless another is given."""
 
 ITEM_FIELD = "langgraph"
 """The metadata field that holds a store item (a memory without it is not an item)."""

@@ -26,7 +26,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypedDict, Unpack
 
 from cml.integrations._extra import require
 
@@ -45,7 +45,7 @@ from pydantic import Field  # noqa: E402
 from cml._async.client import AsyncCognitiveMemoryLayer  # noqa: E402
 from cml._sync.client import CognitiveMemoryLayer  # noqa: E402
 from cml.integrations._async.langchain_history import AsyncChatHistoryBackend  # noqa: E402
-from cml.integrations._langchain_messages import document  # noqa: E402
+from cml.integrations._langchain_messages import documents  # noqa: E402
 from cml.integrations._sync.langchain_history import ChatHistoryBackend  # noqa: E402
 from cml.models import MemoryType  # noqa: E402
 
@@ -54,7 +54,15 @@ __all__ = [
     "AsyncCMLRetriever",
     "CMLChatMessageHistory",
     "CMLRetriever",
+    "HistoryOptions",
 ]
+
+
+class HistoryOptions(TypedDict, total=False):
+    """The options of both chat message histories (see :class:`CMLChatMessageHistory`)."""
+
+    namespace: str | None
+    hard_delete: bool
 
 
 class CMLChatMessageHistory(BaseChatMessageHistory):
@@ -70,9 +78,9 @@ class CMLChatMessageHistory(BaseChatMessageHistory):
         client: A :class:`~cml.CognitiveMemoryLayer` or
             :class:`~cml.EmbeddedCognitiveMemoryLayer` (not closed by the history).
         session_id: The conversation.
-        namespace: The py-cml namespace of its messages; the tenant's default when omitted.
-        hard_delete: Whether :meth:`clear` deletes for good (the default) or soft-deletes,
-            restorable with ``client.restore`` until purged.
+        **options: ``namespace``: the py-cml namespace of its messages (the tenant's default
+            when omitted). ``hard_delete``: whether :meth:`clear` deletes for good (the
+            default) or soft-deletes, restorable with ``client.restore`` until purged.
 
     Example:
         ```python
@@ -83,16 +91,9 @@ class CMLChatMessageHistory(BaseChatMessageHistory):
     """
 
     def __init__(
-        self,
-        client: CognitiveMemoryLayer,
-        session_id: str,
-        *,
-        namespace: str | None = None,
-        hard_delete: bool = True,
+        self, client: CognitiveMemoryLayer, session_id: str, **options: Unpack[HistoryOptions]
     ) -> None:
-        self.backend = ChatHistoryBackend(
-            client, session_id=session_id, namespace=namespace, hard_delete=hard_delete
-        )
+        self.backend = ChatHistoryBackend(client, session_id=session_id, **options)
 
     @property
     def messages(self) -> list[BaseMessage]:  # type: ignore[override]
@@ -130,21 +131,16 @@ class AsyncCMLChatMessageHistory(BaseChatMessageHistory):
         client: An :class:`~cml.AsyncCognitiveMemoryLayer` or
             :class:`~cml.AsyncEmbeddedCognitiveMemoryLayer` (not closed by the history).
         session_id: The conversation.
-        namespace: The py-cml namespace of its messages; the tenant's default when omitted.
-        hard_delete: Whether :meth:`aclear` deletes for good (the default).
+        **options: ``namespace`` and ``hard_delete``, as for :class:`CMLChatMessageHistory`.
     """
 
     def __init__(
         self,
         client: AsyncCognitiveMemoryLayer,
         session_id: str,
-        *,
-        namespace: str | None = None,
-        hard_delete: bool = True,
+        **options: Unpack[HistoryOptions],
     ) -> None:
-        self.backend = AsyncChatHistoryBackend(
-            client, session_id=session_id, namespace=namespace, hard_delete=hard_delete
-        )
+        self.backend = AsyncChatHistoryBackend(client, session_id=session_id, **options)
 
     @property
     def messages(self) -> list[BaseMessage]:  # type: ignore[override]
@@ -242,10 +238,7 @@ class CMLRetriever(_RecallOptions):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        if not query.strip():
-            return []
-        result = self.client.read(query, **self._read_options())
-        return [document(memory) for memory in result.memories]
+        return documents(self.client.read(query, **self._read_options())) if query.strip() else []
 
 
 class AsyncCMLRetriever(_RecallOptions):
@@ -257,10 +250,8 @@ class AsyncCMLRetriever(_RecallOptions):
     Args:
         client: An :class:`~cml.AsyncCognitiveMemoryLayer` or
             :class:`~cml.AsyncEmbeddedCognitiveMemoryLayer`.
-        k: Most memories to return (1-100, default 4).
-        namespace: Only this namespace.
-        session_id: Only this session.
-        memory_types: Only these kinds of memory.
+        **options: ``k``, ``namespace``, ``session_id`` and ``memory_types``, as for
+            :class:`CMLRetriever`.
     """
 
     client: AsyncCognitiveMemoryLayer
@@ -279,5 +270,4 @@ class AsyncCMLRetriever(_RecallOptions):
     ) -> list[Document]:
         if not query.strip():
             return []
-        result = await self.client.read(query, **self._read_options())
-        return [document(memory) for memory in result.memories]
+        return documents(await self.client.read(query, **self._read_options()))

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from cml.integrations._extra import require
 
@@ -41,16 +41,22 @@ require("langgraph", extra="langgraph")
 from langgraph.store.base import BaseStore, Op, Result  # noqa: E402
 
 from cml.integrations._async.langgraph_store import AsyncStoreBackend  # noqa: E402
+from cml.integrations._store_items import DEFAULT_NAMESPACE  # noqa: E402
 from cml.integrations._sync.langgraph_store import StoreBackend  # noqa: E402
 
 if TYPE_CHECKING:
     from cml._async.client import AsyncCognitiveMemoryLayer
     from cml._sync.client import CognitiveMemoryLayer
 
-__all__ = ["DEFAULT_NAMESPACE", "AsyncCMLStore", "CMLStore"]
+__all__ = ["DEFAULT_NAMESPACE", "AsyncCMLStore", "CMLStore", "StoreOptions"]
 
-DEFAULT_NAMESPACE = "langgraph"
-"""The py-cml namespace of a store's items unless another is given."""
+
+class StoreOptions(TypedDict, total=False):
+    """The options of both stores (see :class:`CMLStore`)."""
+
+    namespace: str
+    index_fields: Sequence[str]
+    hard_delete: bool
 
 
 class CMLStore(BaseStore):
@@ -64,12 +70,13 @@ class CMLStore(BaseStore):
             :class:`~cml.EmbeddedCognitiveMemoryLayer` (not closed by the store). Searching
             without a query and listing namespaces page through the memory listing, which
             needs a key with the admin scope on a server.
-        namespace: The py-cml namespace holding the store's items.
-        index_fields: The value fields whose text ``search(query=...)`` matches, in LangGraph's
-            path syntax (``"text"``, ``"notes[*].body"``); ``"$"``, the default, is the whole
-            value. A ``put`` may name its own (``index=[...]``) or opt out (``index=False``).
-        hard_delete: Whether ``delete`` removes an item for good (the default) or soft-deletes
-            its memory, restorable with ``client.restore`` until purged.
+        **options: ``namespace``: the py-cml namespace holding the store's items
+            (``"langgraph"`` by default). ``index_fields``: the value fields whose text
+            ``search(query=...)`` matches, in LangGraph's path syntax (``"text"``,
+            ``"notes[*].body"``); ``"$"``, the default, is the whole value; a ``put`` may name
+            its own (``index=[...]``) or opt out (``index=False``). ``hard_delete``: whether
+            ``delete`` removes an item for good (the default) or soft-deletes its memory,
+            restorable with ``client.restore`` until purged.
 
     Example:
         ```python
@@ -81,17 +88,8 @@ class CMLStore(BaseStore):
 
     __slots__ = ("backend",)
 
-    def __init__(
-        self,
-        client: CognitiveMemoryLayer,
-        *,
-        namespace: str = DEFAULT_NAMESPACE,
-        index_fields: Sequence[str] = ("$",),
-        hard_delete: bool = True,
-    ) -> None:
-        self.backend = StoreBackend(
-            client, namespace=namespace, index_fields=index_fields, hard_delete=hard_delete
-        )
+    def __init__(self, client: CognitiveMemoryLayer, **options: Unpack[StoreOptions]) -> None:
+        self.backend = StoreBackend(client, **options)
 
     def batch(self, ops: Iterable[Op]) -> list[Result]:
         """Run store operations in order; one result per operation, in the same order.
@@ -134,10 +132,8 @@ class AsyncCMLStore(BaseStore):
     Args:
         client: An :class:`~cml.AsyncCognitiveMemoryLayer` or
             :class:`~cml.AsyncEmbeddedCognitiveMemoryLayer` (not closed by the store).
-        namespace: The py-cml namespace holding the store's items.
-        index_fields: The value fields whose text ``search(query=...)`` matches (see
-            :class:`CMLStore`).
-        hard_delete: Whether ``delete`` removes an item for good (the default).
+        **options: ``namespace``, ``index_fields`` and ``hard_delete``, as for
+            :class:`CMLStore`.
 
     Raises:
         RuntimeError: Created outside a running event loop.
@@ -152,17 +148,8 @@ class AsyncCMLStore(BaseStore):
 
     __slots__ = ("backend", "loop")
 
-    def __init__(
-        self,
-        client: AsyncCognitiveMemoryLayer,
-        *,
-        namespace: str = DEFAULT_NAMESPACE,
-        index_fields: Sequence[str] = ("$",),
-        hard_delete: bool = True,
-    ) -> None:
-        self.backend = AsyncStoreBackend(
-            client, namespace=namespace, index_fields=index_fields, hard_delete=hard_delete
-        )
+    def __init__(self, client: AsyncCognitiveMemoryLayer, **options: Unpack[StoreOptions]) -> None:
+        self.backend = AsyncStoreBackend(client, **options)
         self.loop = asyncio.get_running_loop()
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from cml.integrations._extra import require
 
@@ -46,12 +46,10 @@ from pydantic import Field  # noqa: E402
 
 from cml._async.client import AsyncCognitiveMemoryLayer  # noqa: E402
 from cml._sync.client import CognitiveMemoryLayer  # noqa: E402
-from cml.integrations._chat import recall_query, recall_session  # noqa: E402
-from cml.models import ReadFormat  # noqa: E402
+from cml.integrations._async.provider import AsyncCMLMemoryProvider  # noqa: E402
+from cml.integrations._sync.provider import CMLMemoryProvider  # noqa: E402
 
 __all__ = ["CMLMemoryBlock"]
-
-T = TypeVar("T")
 
 _SPEAKERS = {MessageRole.USER: "User", MessageRole.ASSISTANT: "Assistant"}
 
@@ -97,9 +95,12 @@ class CMLMemoryBlock(BaseMemoryBlock[str]):
         default=False, description="Recall only the memories of the memory's session."
     )
 
-    async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        function: Callable[..., Any] = getattr(self.client, method)
-        if isinstance(self.client, AsyncCognitiveMemoryLayer):
+    def _is_async(self) -> bool:
+        return isinstance(self.client, AsyncCognitiveMemoryLayer)
+
+    async def _call(self, target: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        function: Callable[..., Any] = getattr(target, method)
+        if self._is_async():
             awaitable: Awaitable[Any] = function(*args, **kwargs)
             return await awaitable
         return await asyncio.to_thread(function, *args, **kwargs)
@@ -122,20 +123,21 @@ class CMLMemoryBlock(BaseMemoryBlock[str]):
             The block under a "Relevant Memories" heading, or ``""`` when nothing is relevant.
         """
         latest = [_text(message) for message in (messages or [])[-self.query_messages :]]
-        query = recall_query("\n".join(text for text in latest if text))
-        if query is None:
-            return ""
-        scope = recall_session(session_id, restrict_to_session=self.restrict_to_session)
-        result = await self._call(
-            "read",
-            query,
-            max_results=self.max_results,
+        kind = AsyncCMLMemoryProvider if self._is_async() else CMLMemoryProvider
+        provider = kind(
+            self.client,  # type: ignore[arg-type]
             namespace=self.namespace,
-            session_id=scope,
-            format=ReadFormat.LLM_CONTEXT,
-            max_tokens=self.max_tokens,
+            max_results=self.max_results,
+            max_context_tokens=self.max_tokens,
         )
-        return str(result.context)
+        context = await self._call(
+            provider,
+            "get_context",
+            "\n".join(text for text in latest if text),
+            session_id=session_id,
+            restrict_to_session=self.restrict_to_session,
+        )
+        return str(context)
 
     async def _aput(self, messages: list[ChatMessage]) -> None:
         """Remember the user's and the assistant's messages, one memory each.
@@ -154,7 +156,7 @@ class CMLMemoryBlock(BaseMemoryBlock[str]):
             session = message.additional_kwargs.get("session_id")
             items.append({"content": f"{speaker}: {text}", "session_id": session})
         if items:
-            await self._call("batch_write", items, namespace=self.namespace)
+            await self._call(self.client, "batch_write", items, namespace=self.namespace)
 
 
 def _text(message: ChatMessage) -> str:

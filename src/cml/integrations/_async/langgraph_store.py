@@ -27,6 +27,7 @@ from langgraph.store.base import (
 from langgraph.store.base.embed import get_text_at_path
 
 from cml.integrations._store_items import (
+    DEFAULT_NAMESPACE,
     ITEM_TYPE,
     StoredItem,
     identity,
@@ -62,9 +63,9 @@ class AsyncStoreBackend:
         self,
         client: AsyncCognitiveMemoryLayer,
         *,
-        namespace: str,
-        index_fields: Sequence[str],
-        hard_delete: bool,
+        namespace: str = DEFAULT_NAMESPACE,
+        index_fields: Sequence[str] = ("$",),
+        hard_delete: bool = True,
     ) -> None:
         self.client = client
         self.namespace = namespace
@@ -218,22 +219,12 @@ class AsyncStoreBackend:
         return items
 
 
+_ITEM_FIELDS = ("namespace", "key", "value", "created_at", "updated_at")
+
+
 def _item(stored: StoredItem) -> Item:
-    return Item(
-        namespace=stored.namespace,
-        key=stored.key,
-        value=stored.value,
-        created_at=stored.created_at,
-        updated_at=stored.updated_at,
-    )
+    return Item(**{name: getattr(stored, name) for name in _ITEM_FIELDS})
 
 
 def _search_item(stored: StoredItem, score: float | None) -> SearchItem:
-    return SearchItem(
-        namespace=stored.namespace,
-        key=stored.key,
-        value=stored.value,
-        created_at=stored.created_at,
-        updated_at=stored.updated_at,
-        score=score,
-    )
+    return SearchItem(**{name: getattr(stored, name) for name in _ITEM_FIELDS}, score=score)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
 
 from langchain_core.messages import BaseMessage
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ChatHistoryBackend"]
 
 
+@dataclass(eq=False)
 class ChatHistoryBackend:
     """The messages of one session of one namespace, over a py-cml client.
 
@@ -38,18 +40,11 @@ class ChatHistoryBackend:
         hard_delete: Whether ``clear`` deletes for good or soft-deletes (restorable).
     """
 
-    def __init__(
-        self,
-        client: CognitiveMemoryLayer,
-        *,
-        session_id: str,
-        namespace: str | None,
-        hard_delete: bool,
-    ) -> None:
-        self.client = client
-        self.session_id = session_id
-        self.namespace = namespace
-        self.hard_delete = hard_delete
+    client: CognitiveMemoryLayer
+    _: KW_ONLY
+    session_id: str
+    namespace: str | None = None
+    hard_delete: bool = True
 
     def messages(self) -> list[BaseMessage]:
         """The conversation's messages, oldest first."""
