@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage, message_to_dict, messages_from_dict
 
+from cml.integrations._store_items import label
 from cml.models import (
     MAX_CONTENT_CHARS,
     MAX_METADATA_BYTES,
@@ -34,13 +35,15 @@ __all__ = [
     "documents",
     "message_memory",
     "parse_message",
+    "session_label",
 ]
 
 MESSAGE_FIELD = "langchain_message"
 """The metadata field holding a stored message (a memory without it is not one)."""
 
 SESSION_FIELD = "chat_session"
-"""The metadata field naming a message's conversation (the listing filters on it)."""
+"""The metadata field naming a message's conversation (:func:`session_label`; the listing
+filters on it)."""
 
 MESSAGE_TYPE = MemoryType.MESSAGE
 
@@ -75,7 +78,7 @@ def message_memory(message: BaseMessage, *, session_id: str, position: int) -> d
         "memory_type": MESSAGE_TYPE,
         "session_id": session_id,
         "metadata": {
-            SESSION_FIELD: session_id,
+            SESSION_FIELD: session_label(session_id),
             MESSAGE_FIELD: {
                 "position": position,
                 "text_from": len(prefix),
@@ -84,6 +87,14 @@ def message_memory(message: BaseMessage, *, session_id: str, position: int) -> d
             },
         },
     }
+
+
+def session_label(session_id: str) -> str:
+    """The conversation's label in metadata: a hash, which no redaction of personal data alters.
+
+    A session id may well be an email address, which the write gate would redact.
+    """
+    return label("lc", session_id)
 
 
 def parse_message(memory_id: str, text: str, metadata: Mapping[str, Any]) -> StoredMessage | None:

@@ -6,7 +6,8 @@ A store item (a namespace path, a key and a JSON value) is one py-cml memory:
 - its **metadata** holds, under :data:`ITEM_FIELD`, the path, the key, the value as JSON text
   (kept verbatim whatever its depth) and the item's created/updated times;
 - its **session** is the item's identity (:func:`identity`), a label derived from path and
-  key, and its type is ``tool_result``. Memories of a kind that records something that
+  key, also in the metadata (:data:`ID_FIELD`) where ``get`` finds it with the listing's exact
+  filter; its type is ``tool_result``. Memories of a kind that records something that
   happened are merged as near-duplicates only within one session, and are never superseded
   nor consolidated, so one item can never be merged into or retired by another: an
   acknowledged ``put`` stays as written.
@@ -29,12 +30,14 @@ from cml.models import MAX_CONTENT_CHARS, MAX_METADATA_BYTES, MemoryType
 
 __all__ = [
     "DEFAULT_NAMESPACE",
+    "ID_FIELD",
     "ITEM_FIELD",
     "ITEM_TYPE",
     "StoredItem",
     "identity",
     "item_metadata",
     "item_text",
+    "label",
     "latest",
     "matches_filter",
     "matches_path",
@@ -44,6 +47,9 @@ __all__ = [
 
 DEFAULT_NAMESPACE = "langgraph"
 """The py-cml namespace of a store's items unless another is given."""
+
+ID_FIELD = "langgraph_item"
+"""The metadata field holding an item's :func:`identity`, which ``get`` looks up exactly."""
 
 ITEM_FIELD = "langgraph"
 """The metadata field that holds a store item (a memory without it is not an item)."""
@@ -80,9 +86,22 @@ class StoredItem:
 
 
 def identity(namespace: Sequence[str], key: str) -> str:
-    """The session label naming one item: letters only, so no redaction rule ever rewrites it."""
-    encoded = json.dumps([list(namespace), key], ensure_ascii=False).encode("utf-8")
-    return "lg-" + hashlib.sha256(encoded).hexdigest().translate(_DIGITS_TO_LETTERS)
+    """The label naming one item (its session, and :data:`ID_FIELD` in its metadata)."""
+    return label("lg", [list(namespace), key])
+
+
+def label(prefix: str, parts: Any) -> str:
+    """A fixed-length label for ``parts`` (any JSON): letters only, so no redaction rewrites it.
+
+    Args:
+        prefix: Says what kind of thing the label names.
+        parts: What it names.
+
+    Returns:
+        ``prefix``, a dash and 64 letters.
+    """
+    encoded = json.dumps(parts, ensure_ascii=False).encode("utf-8")
+    return f"{prefix}-" + hashlib.sha256(encoded).hexdigest().translate(_DIGITS_TO_LETTERS)
 
 
 def item_text(namespace: Sequence[str], key: str, texts: Iterable[str]) -> str:
@@ -119,6 +138,7 @@ def item_metadata(
             f"{_VALUE_BUDGET} bytes per item. Split it over several keys."
         )
     return {
+        ID_FIELD: identity(namespace, key),
         ITEM_FIELD: {
             "namespace": list(namespace),
             "key": key,
@@ -126,7 +146,7 @@ def item_metadata(
             "created_at": created_at.isoformat(),
             "updated_at": updated_at.isoformat(),
             "indexed": indexed,
-        }
+        },
     }
 
 

@@ -71,8 +71,7 @@ class CMLChatMessageHistory(BaseChatMessageHistory):
     Each message is a ``message`` memory of ``session_id``: its text is the speaker, its
     position and what was said (so ``read`` recalls it like any memory); the whole message
     (tool calls, ids, metadata) comes back from :attr:`messages` in the order it was added.
-    The async methods run the sync calls in a thread. Reading the history pages through the
-    memory listing, which needs a key with the admin scope when the client talks to a server.
+    The async methods run the sync calls in a thread.
 
     Args:
         client: A :class:`~cml.CognitiveMemoryLayer` or

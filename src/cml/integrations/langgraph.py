@@ -67,9 +67,8 @@ class CMLStore(BaseStore):
 
     Args:
         client: A :class:`~cml.CognitiveMemoryLayer` or
-            :class:`~cml.EmbeddedCognitiveMemoryLayer` (not closed by the store). Searching
-            without a query and listing namespaces page through the memory listing, which
-            needs a key with the admin scope on a server.
+            :class:`~cml.EmbeddedCognitiveMemoryLayer` (not closed by the store); a key with
+            the read and write scopes is enough.
         **options: ``namespace``: the py-cml namespace holding the store's items
             (``"langgraph"`` by default). ``index_fields``: the value fields whose text
             ``search(query=...)`` matches, in LangGraph's path syntax (``"text"``,

@@ -26,8 +26,10 @@ from langgraph.store.base import (
 )
 from langgraph.store.base.embed import get_text_at_path
 
+from cml.integrations._async.listing import list_all
 from cml.integrations._store_items import (
     DEFAULT_NAMESPACE,
+    ID_FIELD,
     ITEM_TYPE,
     StoredItem,
     identity,
@@ -154,7 +156,7 @@ class AsyncStoreBackend:
         if op.query and op.query.strip():
             candidates = await self._recall(op.query)
         else:
-            listed = await self._all_items()
+            listed = await self._items()
             candidates = [
                 (item, None) for item in sorted(listed, key=lambda i: i.updated_at, reverse=True)
             ]
@@ -171,7 +173,7 @@ class AsyncStoreBackend:
 
     async def list_namespaces(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
         """The namespaces holding items, filtered, truncated and paged as ``op`` asks."""
-        namespaces = [item.namespace for item in await self._all_items()]
+        namespaces = [item.namespace for item in await self._items()]
         return page_namespaces(
             namespaces,
             conditions=[(c.path, c.match_type == "suffix") for c in op.match_conditions or ()],
@@ -181,17 +183,8 @@ class AsyncStoreBackend:
         )
 
     async def _copies(self, namespace: tuple[str, ...], key: str) -> list[StoredItem]:
-        # The item's own session holds only its memory (two after concurrent first puts).
-        result = await self.client.read(
-            key.strip()[:MAX_QUERY_CHARS] or "item",
-            namespace=self.namespace,
-            session_id=identity(namespace, key),
-            memory_types=[ITEM_TYPE],
-            max_results=MAX_RESULTS,
-            format="list",
-        )
-        parsed = (parse_item(memory.id, memory.metadata) for memory in result.memories)
-        return [i for i in parsed if i is not None and (i.namespace, i.key) == (namespace, key)]
+        # One memory per item (two after concurrent first puts of one key).
+        return await self._items({ID_FIELD: identity(namespace, key)})
 
     async def _recall(self, query: str) -> list[tuple[StoredItem, float | None]]:
         result = await self.client.read(
@@ -208,15 +201,12 @@ class AsyncStoreBackend:
                 found.append((item, memory.relevance))
         return found
 
-    async def _all_items(self) -> list[StoredItem]:
-        items = []
-        async for memory in self.client.iter_memories(
-            namespace=self.namespace, memory_types=[ITEM_TYPE], batch_size=500
-        ):
-            item = parse_item(memory.id, memory.metadata)
-            if item is not None:
-                items.append(item)
-        return items
+    async def _items(self, metadata: dict[str, str] | None = None) -> list[StoredItem]:
+        listed = await list_all(
+            self.client, memory_type=ITEM_TYPE, namespace=self.namespace, metadata=metadata
+        )
+        parsed = (parse_item(memory.id, memory.metadata) for memory in listed)
+        return [item for item in parsed if item is not None]
 
 
 _ITEM_FIELDS = ("namespace", "key", "value", "created_at", "updated_at")

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import BaseMessage
 
+from cml.integrations._sync.listing import list_all
 from cml.integrations._langchain_messages import (
     MESSAGE_TYPE,
     SESSION_FIELD,
     StoredMessage,
     message_memory,
     parse_message,
+    session_label,
 )
 
 if TYPE_CHECKING:
@@ -75,16 +77,11 @@ class ChatHistoryBackend:
             )
 
     def _stored(self) -> list[StoredMessage]:
-        found: list[StoredMessage] = []
-        for memory in self.client.iter_memories(
-            namespace=self.namespace, memory_types=[MESSAGE_TYPE], batch_size=500
-        ):
-            if (
-                memory.namespace != self.namespace
-                or memory.metadata.get(SESSION_FIELD) != self.session_id
-            ):
-                continue
-            parsed = parse_message(memory.id, memory.text, memory.metadata)
-            if parsed is not None:
-                found.append(parsed)
-        return sorted(found, key=lambda stored: stored[:2])
+        listed = list_all(
+            self.client,
+            memory_type=MESSAGE_TYPE,
+            namespace=self.namespace,
+            metadata={SESSION_FIELD: session_label(self.session_id)},
+        )
+        parsed = (parse_message(memory.id, memory.text, memory.metadata) for memory in listed)
+        return sorted((p for p in parsed if p is not None), key=lambda stored: stored[:2])
