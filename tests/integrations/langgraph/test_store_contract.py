@@ -315,3 +315,27 @@ def test_items_persist_in_the_memory_file(tmp_path: Path) -> None:
     assert item is not None
     assert item.value == {"text": "Ana is vegetarian"}
     assert isinstance(item.updated_at, datetime)
+
+
+def test_two_memories_of_one_key_read_as_the_latest_and_a_put_leaves_one(
+    memory: cml.EmbeddedCognitiveMemoryLayer, store: CMLStore
+) -> None:
+    # What two processes putting a new key at the same moment leave behind: two memories.
+    store.put(("a",), "k", {"v": "first"})
+    first = memory.list_memories(namespace="langgraph").items[0]
+    later = {**first.metadata["langgraph"], "value": '{"v": "second"}', "updated_at": "2100-01-01"}
+    memory.write(
+        "second",
+        namespace="langgraph",
+        session_id=first.session_id,
+        memory_type="tool_result",
+        metadata={**first.metadata, "langgraph": later},
+    )
+
+    item = store.get(("a",), "k")
+    store.put(("a",), "k", {"v": "third"})
+
+    assert item is not None
+    assert item.value == {"v": "second"}
+    assert store.get(("a",), "k").value == {"v": "third"}  # type: ignore[union-attr]
+    assert len(memory.list_memories(namespace="langgraph").items) == 1
