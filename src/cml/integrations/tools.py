@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -32,7 +33,7 @@ from typing import Annotated, Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from cml.exceptions import NotFoundError, ValidationError
+from cml.exceptions import CMLError, NotFoundError, ValidationError
 from cml.models import (
     MAX_CONTENT_CHARS,
     MAX_QUERY_CHARS,
@@ -55,8 +56,11 @@ __all__ = [
     "recalled",
     "refused",
     "remembered",
+    "service_failed",
     "tool_message",
 ]
+
+logger = logging.getLogger("cml.integrations")
 
 _RECALL_LIMIT = 20
 
@@ -262,6 +266,16 @@ def refused(exc: ValidationError | NotFoundError) -> ToolOutcome:
     """The outcome of a call the memory service refused: its message, for the model to read."""
     message = exc.message + (f" {exc.hint}" if exc.hint else "")
     return ToolOutcome({"error": message}, is_error=True)
+
+
+def service_failed(name: str, exc: CMLError) -> ToolOutcome:
+    """The outcome of a tool the memory service failed to run (it is down, or broke).
+
+    For tool hosts (MCP, agent frameworks) where an exception would end the conversation: the
+    model hears that memory is unavailable and can tell its user. The failure is logged.
+    """
+    logger.warning("Memory tool %s failed: %s", name, exc)
+    return ToolOutcome({"error": f"The memory service failed: {exc}"}, is_error=True)
 
 
 def remembered(response: WriteResponse) -> ToolOutcome:

@@ -1,0 +1,121 @@
+"""The OpenAI Agents SDK adapter: a real ``Agent`` run by the real ``Runner``.
+
+The model is the fake chat completions server; the memory is a real embedded py-cml.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import openai
+import pytest
+from agents import Agent, OpenAIChatCompletionsModel, Runner, SQLiteSession, set_tracing_disabled
+
+import cml
+from cml.integrations.openai_agents import CMLSession, memory_tools
+
+from .fake_openai import FakeOpenAI, Reply, tool_call
+
+# Traces would be exported to OpenAI's servers: nothing leaves the machine in tests.
+set_tracing_disabled(True)
+
+
+@pytest.fixture
+async def model(fake_openai: FakeOpenAI) -> AsyncIterator[OpenAIChatCompletionsModel]:
+    """The SDK's chat completions model, on the fake server."""
+    async with openai.AsyncOpenAI(
+        base_url=fake_openai.base_url, api_key="test", max_retries=0
+    ) as client:
+        yield OpenAIChatCompletionsModel(model="fake-model", openai_client=client)
+
+
+def _messages(fake: FakeOpenAI, index: int) -> list[tuple[str, str]]:
+    return [(m["role"], str(m.get("content"))) for m in fake.requests[index]["messages"]]
+
+
+async def test_session_keeps_the_conversation_and_remembers_each_exchange(
+    fake_openai: FakeOpenAI,
+    model: OpenAIChatCompletionsModel,
+    async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer,
+) -> None:
+    agent = Agent(name="Assistant", instructions="Be brief.", model=model)
+    session = CMLSession("trip", async_memory)
+
+    first = await Runner.run(agent, "I am flying to Lisbon on Friday", session=session)
+    second = await Runner.run(agent, "Which city did I mention?", session=session)
+
+    assert first.final_output == "echo: I am flying to Lisbon on Friday"
+    assert second.final_output == "echo: Which city did I mention?"
+    # The second call carried the first exchange: the session is the conversation.
+    assert _messages(fake_openai, 1) == [
+        ("system", "Be brief."),
+        ("user", "I am flying to Lisbon on Friday"),
+        ("assistant", "echo: I am flying to Lisbon on Friday"),
+        ("user", "Which city did I mention?"),
+    ]
+    items = await session.get_items()
+    assert [item.get("role") for item in items] == ["user", "assistant", "user", "assistant"]
+    assert len(await session.get_items(limit=1)) == 1
+
+    # Each exchange is a py-cml memory of the session, recallable from anywhere.
+    found = await async_memory.read("flying to Lisbon", max_results=5)
+    [exchange] = [m for m in found.memories if "Lisbon" in m.text]
+    assert exchange.text == (
+        "User: I am flying to Lisbon on Friday\nAssistant: echo: I am flying to Lisbon on Friday"
+    )
+    assert exchange.session_id == "trip"
+
+    popped = await session.pop_item()
+    assert popped is not None
+    assert popped.get("role") == "assistant"
+    assert len(await session.get_items()) == 3
+
+    await session.clear_session()
+    assert await session.get_items() == []
+    after = await async_memory.read("flying to Lisbon", max_results=5)
+    assert not [m for m in after.memories if "Lisbon" in m.text]
+
+
+async def test_agent_recalls_what_another_session_remembered(
+    fake_openai: FakeOpenAI,
+    model: OpenAIChatCompletionsModel,
+    async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer,
+) -> None:
+    agent = Agent(name="Assistant", model=model, tools=memory_tools(async_memory))
+    fake_openai.reply(
+        Reply(tool_calls=[tool_call("c1", "remember", {"content": "The user is vegetarian"})]),
+        Reply(content="Noted."),
+        Reply(tool_calls=[tool_call("c2", "recall", {"query": "diet", "max_results": 3})]),
+        Reply(content="Something vegetarian."),
+    )
+
+    await Runner.run(agent, "Remember that I'm vegetarian", session=SQLiteSession("a"))
+    result = await Runner.run(agent, "What should I cook?", session=SQLiteSession("b"))
+
+    assert result.final_output == "Something vegetarian."
+    tools = {t["function"]["name"] for t in fake_openai.requests[0]["tools"]}
+    assert tools == {"remember", "recall", "forget"}
+    # The recall result the model read in session b holds the memory written in session a.
+    tool_message = fake_openai.requests[3]["messages"][-1]
+    assert tool_message["role"] == "tool"
+    recalled = json.loads(tool_message["content"])
+    assert [m["text"] for m in recalled["memories"]] == ["The user is vegetarian"]
+
+
+async def test_tool_errors_reach_the_model_not_the_caller(
+    fake_openai: FakeOpenAI,
+    model: OpenAIChatCompletionsModel,
+    async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer,
+) -> None:
+    agent = Agent(name="Assistant", model=model, tools=memory_tools(async_memory))
+    fake_openai.reply(
+        Reply(tool_calls=[tool_call("c1", "recall", {"question": "diet"})]),
+        Reply(content="Sorry."),
+    )
+
+    result = await Runner.run(agent, "What do I eat?")
+
+    assert result.final_output == "Sorry."
+    error = json.loads(fake_openai.requests[1]["messages"][-1]["content"])
+    assert "query: Field required" in error["error"]
