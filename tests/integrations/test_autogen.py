@@ -6,6 +6,7 @@ The model is the fake chat completions server; the memory is a real embedded py-
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from autogen_agentchat.agents import AssistantAgent
@@ -19,6 +20,7 @@ import cml
 from cml.integrations.autogen import CMLAutoGenMemory
 
 from .fake_openai import FakeOpenAI
+from .test_examples import _env, _run
 
 MODEL_INFO = ModelInfo(
     vision=False,
@@ -120,3 +122,26 @@ async def test_update_context_adds_nothing_when_nothing_is_relevant(
 
     assert result.memories.results == []
     assert len(await context.get_messages()) == 1
+
+
+def test_the_example_brings_the_memory_to_the_model(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    env = _env(
+        OPENAI_BASE_URL=fake_openai.base_url,
+        OPENAI_API_KEY="test",
+        OPENAI_MODEL="fake-model",
+        CML_EXAMPLE_DB=str(tmp_path / "autogen.db"),
+    )
+
+    output = _run(
+        "autogen_memory.py",
+        "The user is vegetarian.",
+        "What should I cook tonight?",
+        env=env,
+        cwd=tmp_path,
+    )
+
+    assert output.splitlines() == ["echo: What should I cook tonight?"]
+    [request] = fake_openai.requests
+    assert "The user is vegetarian." in request["messages"][-1]["content"]

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+import httpx2
 import pytest
 from mcp import ClientSession, MCPError
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 import cml
 from cml.integrations import MEMORY_TOOLS
+
+from .test_examples import _env, _run
 
 if TYPE_CHECKING:
     from conftest import ServerLauncher
@@ -34,7 +36,7 @@ ADMIN_KEY = "cml_mcp_http_admin_key_0123456789"
 @asynccontextmanager
 async def _session(url: str, headers: dict[str, str] | None = None) -> AsyncIterator[ClientSession]:
     async with (
-        create_mcp_http_client(headers=headers) as http,
+        httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300)) as http,
         streamable_http_client(url, http_client=http) as (read, write),
         ClientSession(read, write) as session,
     ):
@@ -50,19 +52,20 @@ def _text(result: object) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def server(
     launcher: ServerLauncher, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
-    """A real ``cml serve`` with keys; yields its /mcp URL and a key of tenant ``other``."""
+) -> Iterator[tuple[str, str, str]]:
+    """A real ``cml serve`` with keys: its /mcp URL, a key of tenant ``other``, a read-only key."""
     data_dir = tmp_path_factory.mktemp("mcp-http")
     env = launcher.env(data_dir, CML_API_KEY=API_KEY, CML_ADMIN_API_KEY=ADMIN_KEY)
     with launcher.serve(env, data_dir) as running:
         with cml.CognitiveMemoryLayer(admin_api_key=ADMIN_KEY, base_url=running.url) as admin:
             other = admin.create_api_key(name="other", tenant_id="other", scopes=["read", "write"])
-        yield f"http://127.0.0.1:{running.port}/mcp", other.key
+            reader = admin.create_api_key(name="reader", tenant_id="default", scopes=["read"])
+        yield f"http://127.0.0.1:{running.port}/mcp", other.key, reader.key
 
 
 @pytest.mark.slow  # starts a real `cml serve`
-async def test_serve_offers_the_tools_behind_its_api_keys(server: tuple[str, str]) -> None:
-    url, other_key = server
+async def test_serve_offers_the_tools_behind_its_api_keys(server: tuple[str, str, str]) -> None:
+    url, other_key, _ = server
     async with _session(url, {"X-API-Key": API_KEY}) as session:
         listed = await session.list_tools()
         assert [t.name for t in listed.tools] == [t["function"]["name"] for t in MEMORY_TOOLS]
@@ -85,8 +88,22 @@ async def test_serve_offers_the_tools_behind_its_api_keys(server: tuple[str, str
 
 
 @pytest.mark.slow  # starts a real `cml serve`
-async def test_serve_refuses_a_request_without_a_valid_key(server: tuple[str, str]) -> None:
-    url, other_key = server
+async def test_a_read_only_key_recalls_but_cannot_remember(server: tuple[str, str, str]) -> None:
+    url, _, reader_key = server
+    async with _session(url, {"X-API-Key": reader_key}) as session:
+        refused = await session.call_tool("remember", {"content": "Readers cannot write"})
+        found = await session.call_tool("recall", {"query": "Readers cannot write"})
+
+    assert refused.is_error
+    assert "write" in _text(refused)["error"]  # type: ignore[operator]
+    assert "service failed" not in _text(refused)["error"]  # type: ignore[operator]
+    assert not found.is_error
+    assert "Readers cannot write" not in json.dumps(found.structured_content)
+
+
+@pytest.mark.slow  # starts a real `cml serve`
+async def test_serve_refuses_a_request_without_a_valid_key(server: tuple[str, str, str]) -> None:
+    url, other_key, _ = server
     hello = {
         "jsonrpc": "2.0",
         "id": 1,
@@ -168,3 +185,17 @@ async def test_mcp_http_command_serves_an_embedded_store(standalone: tuple[str, 
 
     with cml.EmbeddedCognitiveMemoryLayer(db, embedding_provider="hash") as memory:
         assert [m.text for m in memory.read("standalone").memories] == ["Standalone MCP works"]
+
+
+@pytest.mark.slow  # starts a real `cml serve`
+def test_the_http_client_example_runs_against_serve(
+    server: tuple[str, str, str], tmp_path: Path
+) -> None:
+    url, _, _ = server
+    output = _run("mcp_http_client.py", url, env=_env(CML_API_KEY=API_KEY), cwd=tmp_path)
+
+    # Most relevant first (the tenant also holds the other tests' memories).
+    assert output.splitlines()[:2] == [
+        "tools: remember, recall, forget",
+        "recalled: The team standup is at 9:30",
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import openai
 import pytest
@@ -16,6 +17,7 @@ import cml
 from cml.integrations.openai_agents import CMLSession, memory_tools
 
 from .fake_openai import FakeOpenAI, Reply, tool_call
+from .test_examples import _env, _run
 
 # Traces would be exported to OpenAI's servers: nothing leaves the machine in tests.
 set_tracing_disabled(True)
@@ -119,3 +121,43 @@ async def test_tool_errors_reach_the_model_not_the_caller(
     assert result.final_output == "Sorry."
     error = json.loads(fake_openai.requests[1]["messages"][-1]["content"])
     assert "query: Field required" in error["error"]
+
+
+def test_the_example_recalls_across_conversations(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.reply(
+        Reply(
+            tool_calls=[tool_call("c1", "remember", {"content": "The user is allergic to peanuts"})]
+        ),
+        Reply(content="Noted."),
+        Reply(tool_calls=[tool_call("c2", "recall", {"query": "allergies"})]),
+        Reply(content="Anything without peanuts."),
+    )
+    db = tmp_path / "agents.db"
+    env = _env(
+        OPENAI_BASE_URL=fake_openai.base_url,
+        OPENAI_API_KEY="test",
+        OPENAI_MODEL="fake-model",
+        OPENAI_AGENTS_DISABLE_TRACING="1",
+        CML_EXAMPLE_DB=str(db),
+    )
+
+    output = _run(
+        "openai_agents_memory.py",
+        "I'm allergic to peanuts.",
+        "What snack should I buy?",
+        env=env,
+        cwd=tmp_path,
+    )
+
+    assert output.splitlines()[-1] == "assistant> Anything without peanuts."
+    recalled = json.loads(fake_openai.requests[3]["messages"][-1]["content"])
+    # The fact the tool remembered, and the exchange the first session filed.
+    assert {m["text"] for m in recalled["memories"]} == {
+        "The user is allergic to peanuts",
+        "User: I'm allergic to peanuts.\nAssistant: Noted.",
+    }
+    # The second conversation started empty: only the tool brought the allergy back.
+    assert [m["role"] for m in fake_openai.requests[2]["messages"]] == ["system", "user"]
+    with cml.EmbeddedCognitiveMemoryLayer(db, embedding_provider="hash") as memory:
+        # The remembered fact and the two exchanges the sessions filed.
+        assert memory.stats().total_memories == 3

@@ -33,7 +33,7 @@ from typing import Annotated, Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from cml.exceptions import CMLError, NotFoundError, ValidationError
+from cml.exceptions import AuthorizationError, CMLError, NotFoundError, ValidationError
 from cml.models import (
     MAX_CONTENT_CHARS,
     MAX_QUERY_CHARS,
@@ -262,7 +262,7 @@ def parse_arguments(name: str, raw: object) -> _Arguments:
         raise ToolArgumentError(f"Invalid arguments for {name}: {problems}.") from None
 
 
-def refused(exc: ValidationError | NotFoundError) -> ToolOutcome:
+def refused(exc: ValidationError | NotFoundError | AuthorizationError) -> ToolOutcome:
     """The outcome of a call the memory service refused: its message, for the model to read."""
     message = exc.message + (f" {exc.hint}" if exc.hint else "")
     return ToolOutcome({"error": message}, is_error=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
-from cml.exceptions import NotFoundError, ValidationError
+from cml.exceptions import AuthorizationError, NotFoundError, ValidationError
 from cml.integrations.tools import (
     ForgetArguments,
     RecallArguments,
@@ -66,10 +66,11 @@ class AsyncMemoryToolDispatcher:
             arguments: The arguments, as a JSON string or an object.
 
         Returns:
-            The result, or an error the model can act on (``is_error`` true).
+            The result, or an error the model can act on (``is_error`` true), also when the
+            key may not do this (a read-only key asked to remember).
 
         Raises:
-            CMLError: The memory service failed (other than refusing the arguments).
+            CMLError: The memory service failed (other than refusing the call).
         """
         try:
             args = parse_arguments(name, arguments)
@@ -98,7 +99,7 @@ class AsyncMemoryToolDispatcher:
             return forgotten(removed)
         except ToolArgumentError as exc:
             return ToolOutcome({"error": str(exc)}, is_error=True)
-        except (ValidationError, NotFoundError) as exc:
+        except (ValidationError, NotFoundError, AuthorizationError) as exc:
             return refused(exc)
 
     async def handle(self, tool_call: object) -> dict[str, Any]:
