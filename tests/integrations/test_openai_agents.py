@@ -161,3 +161,33 @@ def test_the_example_recalls_across_conversations(fake_openai: FakeOpenAI, tmp_p
     with cml.EmbeddedCognitiveMemoryLayer(db, embedding_provider="hash") as memory:
         # The remembered fact and the two exchanges the sessions filed.
         assert memory.stats().total_memories == 3
+
+
+async def test_a_transcript_in_a_file_outlives_the_session_object(
+    model: OpenAIChatCompletionsModel,
+    async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer,
+    tmp_path: Path,
+) -> None:
+    agent = Agent(name="Assistant", model=model)
+    history = tmp_path / "history.db"
+    first = CMLSession("chat", async_memory, history=SQLiteSession("chat", history))
+    await Runner.run(agent, "My locker code is on the fridge", session=first)
+
+    again = CMLSession("chat", async_memory, history=SQLiteSession("chat", history))
+
+    assert [item.get("role") for item in await again.get_items()] == ["user", "assistant"]
+
+
+async def test_a_memory_service_that_is_down_does_not_stop_the_run(
+    fake_openai: FakeOpenAI, model: OpenAIChatCompletionsModel, closed_port: int
+) -> None:
+    agent = Agent(name="Assistant", model=model)
+    async with cml.AsyncCognitiveMemoryLayer(
+        api_key="k", base_url=f"http://127.0.0.1:{closed_port}", max_retries=0
+    ) as unreachable:
+        session = CMLSession("down", unreachable)
+        result = await Runner.run(agent, "Hello", session=session)
+
+        assert result.final_output == "echo: Hello"
+        # The transcript is intact; only the long-term copy was skipped (and logged).
+        assert len(await session.get_items()) == 2

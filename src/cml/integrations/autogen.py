@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import json
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +99,7 @@ def _results(found: ReadResponse) -> MemoryQueryResult:
     )
 
 
+@dataclass(eq=False)
 class CMLAutoGenMemory(Memory):
     """An AutoGen ``Memory`` backed by a py-cml client.
 
@@ -109,20 +111,12 @@ class CMLAutoGenMemory(Memory):
         max_context_tokens: Token budget of the block :meth:`update_context` adds.
     """
 
-    def __init__(
-        self,
-        client: AsyncCognitiveMemoryLayer,
-        *,
-        namespace: str | None = None,
-        session_id: str | None = None,
-        max_results: int = 5,
-        max_context_tokens: int = 1500,
-    ) -> None:
-        self._client = client
-        self._namespace = namespace
-        self._session_id = session_id
-        self._max_results = max_results
-        self._max_context_tokens = max_context_tokens
+    client: AsyncCognitiveMemoryLayer
+    _: KW_ONLY
+    namespace: str | None = None
+    session_id: str | None = None
+    max_results: int = 5
+    max_context_tokens: int = 1500
 
     async def add(
         self, content: MemoryContent, cancellation_token: CancellationToken | None = None
@@ -138,12 +132,12 @@ class CMLAutoGenMemory(Memory):
         """
         metadata = dict(content.metadata or {})
         memory_type = metadata.pop("memory_type", None)
-        await self._client.write(
+        await self.client.write(
             _stored_text(content),
             memory_type=memory_type,
             metadata=metadata or None,
-            session_id=self._session_id,
-            namespace=self._namespace,
+            session_id=self.session_id,
+            namespace=self.namespace,
         )
 
     async def query(
@@ -165,10 +159,10 @@ class CMLAutoGenMemory(Memory):
         text = recall_query(query if isinstance(query, str) else _stored_text(query))
         if text is None:
             return MemoryQueryResult(results=[])
-        found = await self._client.read(
+        found = await self.client.read(
             text,
-            max_results=int(kwargs.get("max_results", self._max_results)),
-            namespace=self._namespace,
+            max_results=int(kwargs.get("max_results", self.max_results)),
+            namespace=self.namespace,
             format=ReadFormat.LIST,
         )
         return _results(found)
@@ -184,12 +178,12 @@ class CMLAutoGenMemory(Memory):
         text = recall_query(content if isinstance(content, str) else "")
         if text is None:
             return UpdateContextResult(memories=MemoryQueryResult(results=[]))
-        found = await self._client.read(
+        found = await self.client.read(
             text,
-            max_results=self._max_results,
-            namespace=self._namespace,
+            max_results=self.max_results,
+            namespace=self.namespace,
             format=ReadFormat.LLM_CONTEXT,
-            max_tokens=self._max_context_tokens,
+            max_tokens=self.max_context_tokens,
         )
         if found.memories and found.context.strip():
             await model_context.add_message(SystemMessage(content=found.context))
@@ -202,12 +196,12 @@ class CMLAutoGenMemory(Memory):
             ValueError: Neither ``session_id`` nor ``namespace`` is set: clearing would empty the
                 whole tenant, which is :meth:`~cml.AsyncCognitiveMemoryLayer.forget`'s job.
         """
-        if self._session_id is not None:
-            await self._client.forget(session_id=self._session_id, namespace=self._namespace)
-        elif self._namespace is not None:
+        if self.session_id is not None:
+            await self.client.forget(session_id=self.session_id, namespace=self.namespace)
+        elif self.namespace is not None:
             # Everything written up to now; a second ahead covers a write in this very instant.
             until = datetime.now(UTC) + timedelta(seconds=1)
-            await self._client.forget(before=until, namespace=self._namespace)
+            await self.client.forget(before=until, namespace=self.namespace)
         else:
             raise ValueError(
                 "CMLAutoGenMemory.clear() needs a session_id or a namespace to say what to clear."

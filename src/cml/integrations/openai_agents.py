@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cml.exceptions import CMLError
@@ -93,6 +94,7 @@ def _exchanges(
     return found, pending
 
 
+@dataclass(eq=False)
 class CMLSession:
     """An Agents SDK session whose exchanges become py-cml long-term memory.
 
@@ -110,28 +112,29 @@ class CMLSession:
     is not remembered, by design.
     """
 
-    def __init__(
-        self,
-        session_id: str,
-        client: AsyncCognitiveMemoryLayer,
-        *,
-        history: Session | None = None,
-        namespace: str | None = None,
-        session_settings: SessionSettings | None = None,
-    ) -> None:
-        self.session_id = session_id
-        self.session_settings = session_settings
-        self.history: Session = history if history is not None else SQLiteSession(session_id)
-        self._memory = AsyncCMLMemoryProvider(client, namespace=namespace, hard_delete=False)
-        self._pending: str | None = None
+    session_id: str
+    client: AsyncCognitiveMemoryLayer
+    _: KW_ONLY
+    history: Session | None = None
+    namespace: str | None = None
+    session_settings: SessionSettings | None = None
+    _pending: str | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._history: Session = (
+            self.history if self.history is not None else SQLiteSession(self.session_id)
+        )
+        self._memory = AsyncCMLMemoryProvider(
+            self.client, namespace=self.namespace, hard_delete=False
+        )
 
     async def get_items(self, limit: int | None = None) -> list[TResponseInputItem]:
         """The conversation items, oldest first (the latest ``limit`` when given)."""
-        return await self.history.get_items(limit)
+        return await self._history.get_items(limit)
 
     async def add_items(self, items: list[TResponseInputItem]) -> None:
         """Append ``items`` to the conversation, and remember each exchange they finish."""
-        await self.history.add_items(items)
+        await self._history.add_items(items)
         found, self._pending = _exchanges(_as_mappings(items), self._pending)
         for user, assistant in found:
             try:
@@ -141,11 +144,11 @@ class CMLSession:
 
     async def pop_item(self) -> TResponseInputItem | None:
         """Remove and return the latest item (an exchange already remembered stays remembered)."""
-        return await self.history.pop_item()
+        return await self._history.pop_item()
 
     async def clear_session(self) -> None:
         """Empty the conversation and forget this session's memories (restorable until purged)."""
-        await self.history.clear_session()
+        await self._history.clear_session()
         self._pending = None
         await self._memory.clear_session(self.session_id)
 
