@@ -196,6 +196,6 @@ def test_the_http_client_example_runs_against_serve(
 
     # Most relevant first (the tenant also holds the other tests' memories).
     assert output.splitlines()[:2] == [
-        "tools: remember, recall, forget",
+        "tools: remember, recall, forget, get, history, list_memories",
         "recalled: The team standup is at 9:30",
     ]

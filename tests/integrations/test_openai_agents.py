@@ -14,6 +14,7 @@ import pytest
 from agents import Agent, OpenAIChatCompletionsModel, Runner, SQLiteSession, set_tracing_disabled
 
 import cml
+from cml.integrations import MEMORY_TOOLS
 from cml.integrations.openai_agents import CMLSession, memory_tools
 
 from .fake_openai import FakeOpenAI, Reply, tool_call
@@ -97,7 +98,7 @@ async def test_agent_recalls_what_another_session_remembered(
 
     assert result.final_output == "Something vegetarian."
     tools = {t["function"]["name"] for t in fake_openai.requests[0]["tools"]}
-    assert tools == {"remember", "recall", "forget"}
+    assert tools == {t["function"]["name"] for t in MEMORY_TOOLS}
     # The recall result the model read in session b holds the memory written in session a.
     tool_message = fake_openai.requests[3]["messages"][-1]
     assert tool_message["role"] == "tool"

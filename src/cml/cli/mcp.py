@@ -165,7 +165,7 @@ def mcp_command(
     host: Annotated[str, typer.Option(help="Interface to listen on with --http.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on with --http.")] = 8765,
 ) -> None:
-    """Serve remember / recall / forget to MCP clients over stdio, or over HTTP with --http."""
+    """Serve the memory tools to MCP clients over stdio, or over HTTP with --http."""
     if url is not None and (db is not None or embedding_provider is not None):
         fail("--db and --embedding-provider are for an embedded store; drop them or --url.", 2)
     if url is None and api_key is not None:

@@ -1,7 +1,7 @@
 """The memory tools over the Model Context Protocol (stdio), for desktop assistants and agents.
 
 The server offers exactly the tools of :data:`~cml.integrations.tools.MEMORY_TOOLS`
-(``remember``, ``recall``, ``forget``) and runs them with
+(``remember``, ``recall``, ``forget``, ``get``, ``history``, ``list_memories``) and runs them with
 :class:`~cml.integrations.tools.AsyncMemoryToolDispatcher`, so a model sees the same tools and the
 same answers over MCP as through function calling. Tool failures, including a memory service that
 cannot be reached, are reported inside the tool result (``isError``) so that the assistant can

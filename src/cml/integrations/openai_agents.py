@@ -5,8 +5,9 @@
   live in a history session (the SDK's :class:`~agents.SQLiteSession` by default); each finished
   user/assistant exchange is also stored in py-cml under the session id, where it becomes
   long-term memory that later conversations recall. Clearing the session clears both.
-- :func:`memory_tools` gives an agent py-cml's ``remember``, ``recall`` and ``forget`` as function
-  tools, so it can recall what was said in other sessions.
+- :func:`memory_tools` gives an agent py-cml's memory tools (``remember``, ``recall``,
+  ``forget``, ``get``, ``history``, ``list_memories``) as function tools, so it can recall what
+  was said in other sessions.
 
 Why the items are not kept in py-cml itself: a memory store is built to merge near-duplicates,
 refuse secrets and forget what fades, and each of those would silently drop an item from a
@@ -166,7 +167,7 @@ def memory_tools(
     session_id: str | None = None,
     agent_id: str | None = None,
 ) -> list[Tool]:
-    """py-cml's memory tools (``remember``, ``recall``, ``forget``) for an Agents SDK agent.
+    """py-cml's memory tools (:data:`~cml.integrations.tools.MEMORY_TOOLS`) for an Agents SDK agent.
 
     The tools are those of :data:`~cml.integrations.tools.MEMORY_TOOLS`, run by
     :class:`~cml.integrations.AsyncMemoryToolDispatcher`: recall sees every session, so an agent
