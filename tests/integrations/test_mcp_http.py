@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -144,27 +144,24 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def standalone(launcher: ServerLauncher, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A real ``cml mcp --http`` on an embedded store; yields its URL and database file."""
-    db = tmp_path / "standalone.db"
+@contextmanager
+def _mcp_http(env: dict[str, str], log_path: Path, *args: str) -> Iterator[str]:
+    """Run ``cml mcp --http ARGS`` on a free port until the block ends; yields its URL."""
     port = _free_port()
-    command = [sys.executable, "-m", "cml", "mcp", "--http", "--port", str(port), "--db", str(db)]
-    with open(tmp_path / "mcp-http.log", "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            command, env=launcher.env(tmp_path), stdout=log, stderr=subprocess.STDOUT
-        )
+    command = [sys.executable, "-m", "cml", "mcp", "--http", "--port", str(port), *args]
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60
             while True:
-                assert process.poll() is None, (tmp_path / "mcp-http.log").read_text()
+                assert process.poll() is None, log_path.read_text()
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                     break
                 except OSError:
                     assert time.monotonic() < deadline, "cml mcp --http did not start in 60 s"
                     time.sleep(0.2)
-            yield f"http://127.0.0.1:{port}/mcp", db
+            yield f"http://127.0.0.1:{port}/mcp"
         finally:
             process.terminate()
             try:
@@ -172,6 +169,14 @@ def standalone(launcher: ServerLauncher, tmp_path: Path) -> Iterator[tuple[str, 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture
+def standalone(launcher: ServerLauncher, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A real ``cml mcp --http`` on an embedded store; yields its URL and database file."""
+    db = tmp_path / "standalone.db"
+    with _mcp_http(launcher.env(tmp_path), tmp_path / "mcp-http.log", "--db", str(db)) as url:
+        yield url, db
 
 
 @pytest.mark.slow  # starts a real `cml mcp --http`
@@ -199,3 +204,33 @@ def test_the_http_client_example_runs_against_serve(
         "tools: remember, recall, forget, get, history, list_memories",
         "recalled: The team standup is at 9:30",
     ]
+
+
+@pytest.mark.slow  # starts a real `cml serve` and a real `cml mcp --http`
+async def test_mcp_http_command_passes_the_callers_key_on_to_a_server(
+    server: tuple[str, str, str], launcher: ServerLauncher, tmp_path: Path
+) -> None:
+    url, other_key, _ = server
+    api_url = url.replace("/mcp", "/api/v1")
+    env = launcher.env(tmp_path)
+    with _mcp_http(env, tmp_path / "forward.log", "--url", api_url) as bridge:
+        async with _session(bridge, {"X-API-Key": other_key}) as session:
+            await session.call_tool("remember", {"content": "Bridged memories keep their tenant"})
+        async with httpx.AsyncClient(timeout=30) as http:
+            anonymous = await http.post(
+                bridge,
+                json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                headers={"Accept": "application/json, text/event-stream"},
+            )
+
+    # The server refused the request without a key; the bridge said so.
+    assert anonymous.status_code == 401
+    # The memory went to the caller's tenant on the server.
+    with cml.CognitiveMemoryLayer(api_key=other_key, base_url=api_url) as other:
+        assert "Bridged memories keep their tenant" in [
+            m.text for m in other.read("bridged").memories
+        ]
+    with cml.CognitiveMemoryLayer(api_key=API_KEY, base_url=api_url) as default:
+        assert "Bridged memories keep their tenant" not in [
+            m.text for m in default.read("bridged").memories
+        ]

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import openai
 import pytest
-from agents import Agent, OpenAIChatCompletionsModel, Runner, SQLiteSession, set_tracing_disabled
+from agents import (
+    Agent,
+    OpenAIChatCompletionsModel,
+    OpenAIResponsesModel,
+    Runner,
+    SQLiteSession,
+    set_tracing_disabled,
+)
 
 import cml
 from cml.integrations import MEMORY_TOOLS
@@ -104,6 +111,40 @@ async def test_agent_recalls_what_another_session_remembered(
     assert tool_message["role"] == "tool"
     recalled = json.loads(tool_message["content"])
     assert [m["text"] for m in recalled["memories"]] == ["The user is vegetarian"]
+
+
+async def test_with_the_responses_api_the_session_and_tools_work_alike(
+    fake_openai: FakeOpenAI, async_memory: cml.AsyncEmbeddedCognitiveMemoryLayer
+) -> None:
+    fake_openai.reply(
+        Reply(tool_calls=[tool_call("c1", "remember", {"content": "The user is vegetarian"})]),
+        Reply(content="Noted."),
+        Reply(tool_calls=[tool_call("c2", "recall", {"query": "diet"})]),
+        Reply(content="Something vegetarian."),
+    )
+    async with openai.AsyncOpenAI(
+        base_url=fake_openai.base_url, api_key="test", max_retries=0
+    ) as client:
+        # The SDK's default model kind: items, not chat messages, go over the wire.
+        model = OpenAIResponsesModel(model="fake-model", openai_client=client)
+        agent = Agent(name="Assistant", model=model, tools=memory_tools(async_memory))
+        first = CMLSession("monday", async_memory)
+        await Runner.run(agent, "Remember that I'm vegetarian", session=first)
+        result = await Runner.run(
+            agent, "What should I cook?", session=CMLSession("tuesday", async_memory)
+        )
+
+    assert result.final_output == "Something vegetarian."
+    output = next(
+        i for i in fake_openai.requests[3]["input"] if i.get("type") == "function_call_output"
+    )
+    texts = {m["text"] for m in json.loads(output["output"])["memories"]}
+    assert "The user is vegetarian" in texts
+    # The first session kept its items (the tool call and its output too), in order, and
+    # remembered its exchange.
+    kinds = [item.get("type", "message") for item in await first.get_items()]
+    assert kinds == ["message", "function_call", "function_call_output", "message"]
+    assert "User: Remember that I'm vegetarian\nAssistant: Noted." in texts
 
 
 async def test_tool_errors_reach_the_model_not_the_caller(
