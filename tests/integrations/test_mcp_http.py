@@ -192,6 +192,24 @@ async def test_mcp_http_command_serves_an_embedded_store(standalone: tuple[str, 
         assert [m.text for m in memory.read("standalone").memories] == ["Standalone MCP works"]
 
 
+@pytest.mark.slow  # starts a real `cml mcp --http`
+async def test_mcp_http_on_loopback_refuses_other_hosts_and_origins(
+    standalone: tuple[str, Path],
+) -> None:
+    url, _ = standalone
+    port = url.split(":")[2].split("/")[0]
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    accept = {"Accept": "application/json, text/event-stream"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        rebound = await http.post(url, json=ping, headers={**accept, "Host": f"evil.test:{port}"})
+        page = await http.post(url, json=ping, headers={**accept, "Origin": "http://evil.test"})
+        local = await http.post(url, json=ping, headers=accept)
+
+    # A page reaching the port by DNS rebinding, or calling it from another origin, is refused.
+    assert (rebound.status_code, page.status_code) == (421, 403)
+    assert local.status_code == 200
+
+
 @pytest.mark.slow  # starts a real `cml serve`
 def test_the_http_client_example_runs_against_serve(
     server: tuple[str, str, str], tmp_path: Path

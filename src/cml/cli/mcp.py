@@ -35,6 +35,8 @@ __all__ = ["mcp_command", "mount_mcp_when_installed"]
 
 logger = logging.getLogger("cml.cli")
 
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
 
 def mount_mcp_when_installed(app: Any) -> bool:
     """Add ``/mcp`` to the server app when the ``mcp`` package is installed.
@@ -114,13 +116,14 @@ def _serve_http(
 ) -> None:
     import uvicorn
 
-    from cml.integrations.mcp_http import MCP_PATH, mcp_http_app
+    from cml.integrations.mcp_http import MCP_PATH, loopback_only, mcp_http_app
 
     typer.echo(f"MCP over streamable HTTP at http://{host}:{port}{MCP_PATH}", err=True)
+    # On the loopback interface, only requests addressed to it: no DNS rebinding from a web page.
+    security = loopback_only(port) if host in _LOOPBACK else None
+    app = mcp_http_app(clients, namespace=namespace, security=security)
     try:
-        uvicorn.run(
-            mcp_http_app(clients, namespace=namespace), host=host, port=port, log_level=log_level
-        )
+        uvicorn.run(app, host=host, port=port, log_level=log_level)
     finally:
         anyio.run(client.close)
 

@@ -35,6 +35,7 @@ from cml.integrations.mcp_server import build_server
 require("mcp")
 
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager  # noqa: E402
+from mcp.server.transport_security import TransportSecuritySettings  # noqa: E402
 from starlette.datastructures import Headers  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.types import Receive, Scope, Send  # noqa: E402
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
     from cml._async.client import AsyncCognitiveMemoryLayer
 
-__all__ = ["MCP_PATH", "Caller", "ClientFactory", "mcp_http_app", "mount_mcp"]
+__all__ = ["MCP_PATH", "Caller", "ClientFactory", "loopback_only", "mcp_http_app", "mount_mcp"]
 
 MCP_PATH = "/mcp"
 """Where ``cml serve`` and ``cml mcp --http`` serve MCP."""
@@ -83,9 +84,15 @@ def _refusal(exc: APIError) -> JSONResponse:
 class _MCPEndpoint:
     """The ASGI app answering MCP requests, one stateless exchange per HTTP request."""
 
-    def __init__(self, clients: ClientFactory, namespace: str | None) -> None:
+    def __init__(
+        self,
+        clients: ClientFactory,
+        namespace: str | None,
+        security: TransportSecuritySettings | None = None,
+    ) -> None:
         self._clients = clients
         self._namespace = namespace
+        self._security = security
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # no websockets here; lifespan belongs to the outer app
@@ -106,19 +113,43 @@ class _MCPEndpoint:
             # Stateless: a fresh server and manager per request, so nothing outlives the caller's
             # authentication, and the app needs no lifespan of its own (it mounts anywhere).
             manager = StreamableHTTPSessionManager(
-                build_server(dispatcher), stateless=True, json_response=True
+                build_server(dispatcher),
+                stateless=True,
+                json_response=True,
+                security_settings=self._security,
             )
             async with manager.run():
                 await manager.handle_request(scope, receive, send)
 
 
-def mcp_http_app(clients: ClientFactory, *, namespace: str | None = None) -> Starlette:
+def loopback_only(port: int) -> TransportSecuritySettings:
+    """Accept only requests addressed to this machine's loopback names on ``port``.
+
+    For an endpoint without keys on the loopback interface: a web page the user visits could
+    otherwise reach it by DNS rebinding (a hostname of the attacker's that resolves to
+    127.0.0.1), so the ``Host`` and any ``Origin`` must name the loopback interface.
+    """
+    names = ("127.0.0.1", "localhost", "[::1]")
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{name}:{port}" for name in names],
+        allowed_origins=[f"http://{name}:{port}" for name in names],
+    )
+
+
+def mcp_http_app(
+    clients: ClientFactory,
+    *,
+    namespace: str | None = None,
+    security: TransportSecuritySettings | None = None,
+) -> Starlette:
     """A Starlette app serving the memory tools at :data:`MCP_PATH` over streamable HTTP.
 
     Args:
         clients: Makes the client each request's tools use, from the request's :class:`Caller`.
             A client it refuses to authenticate (``whoami`` fails) answers the request 401/403.
         namespace: Namespace the tools read, write and forget in.
+        security: ``Host``/``Origin`` checks of the MCP SDK (see :func:`loopback_only`).
 
     Returns:
         The ASGI app (run it with ``uvicorn``).
@@ -126,7 +157,7 @@ def mcp_http_app(clients: ClientFactory, *, namespace: str | None = None) -> Sta
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    endpoint = _MCPEndpoint(clients, namespace)
+    endpoint = _MCPEndpoint(clients, namespace, security)
     return Starlette(routes=[Route(MCP_PATH, endpoint, methods=["GET", "POST", "DELETE"])])
 
 
