@@ -137,17 +137,9 @@ async def test_serve_refuses_a_request_without_a_valid_key(server: tuple[str, st
     assert refused.group_contains(MCPError, match="error response")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
-def _mcp_http(env: dict[str, str], log_path: Path, *args: str) -> Iterator[str]:
-    """Run ``cml mcp --http ARGS`` on a free port until the block ends; yields its URL."""
-    port = _free_port()
+def _mcp_http(env: dict[str, str], log_path: Path, port: int, *args: str) -> Iterator[str]:
+    """Run ``cml mcp --http ARGS`` on ``port`` until the block ends; yields its URL."""
     command = [sys.executable, "-m", "cml", "mcp", "--http", "--port", str(port), *args]
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -172,10 +164,13 @@ def _mcp_http(env: dict[str, str], log_path: Path, *args: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def standalone(launcher: ServerLauncher, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def standalone(
+    launcher: ServerLauncher, tmp_path: Path, closed_port: int
+) -> Iterator[tuple[str, Path]]:
     """A real ``cml mcp --http`` on an embedded store; yields its URL and database file."""
     db = tmp_path / "standalone.db"
-    with _mcp_http(launcher.env(tmp_path), tmp_path / "mcp-http.log", "--db", str(db)) as url:
+    log = tmp_path / "mcp-http.log"
+    with _mcp_http(launcher.env(tmp_path), log, closed_port, "--db", str(db)) as url:
         yield url, db
 
 
@@ -226,12 +221,12 @@ def test_the_http_client_example_runs_against_serve(
 
 @pytest.mark.slow  # starts a real `cml serve` and a real `cml mcp --http`
 async def test_mcp_http_command_passes_the_callers_key_on_to_a_server(
-    server: tuple[str, str, str], launcher: ServerLauncher, tmp_path: Path
+    server: tuple[str, str, str], launcher: ServerLauncher, tmp_path: Path, closed_port: int
 ) -> None:
     url, other_key, _ = server
     api_url = url.replace("/mcp", "/api/v1")
     env = launcher.env(tmp_path)
-    with _mcp_http(env, tmp_path / "forward.log", "--url", api_url) as bridge:
+    with _mcp_http(env, tmp_path / "forward.log", closed_port, "--url", api_url) as bridge:
         async with _session(bridge, {"X-API-Key": other_key}) as session:
             await session.call_tool("remember", {"content": "Bridged memories keep their tenant"})
         async with httpx.AsyncClient(timeout=30) as http:
