@@ -30,6 +30,7 @@ BOTH_BACKENDS = {
     "test_concurrency",
     "test_dedup_details",
     "test_partition_terms",
+    "test_lookup",
 }
 
 

@@ -2,7 +2,8 @@
 # Do not edit: change that file and run `python scripts/unasync.py`.
 """The memory methods of the clients.
 
-They cover write, read, turn, update, forget, restore, stats, and their batch forms.
+They cover write, read, turn, update, forget, restore, stats, their batch forms, and the
+look-ups of the tenant's own memories: one by id, its history, and the listing.
 
 Each method names its route in the contract's table and passes its arguments; the core builds,
 validates (before sending) and, for a namespaced client, confines the call.
@@ -16,13 +17,23 @@ from typing import Any
 
 from cml import _bulk
 from cml._sync._base import ClientBase
+from cml._sync.transport import send
+from cml._checks import check_id, validate
 from cml._concurrency import gather_sync
+from cml._core import arguments_for
 from cml.exceptions import APIError
 from cml.models import (
+    MAX_PAGE_SIZE,
     BatchWriteItem,
     Feedback,
     ForgetResponse,
+    HistoryQuery,
+    MemoryListQuery,
+    MemoryPage,
+    MemoryRecordOut,
+    MemoryStatus,
     MemoryType,
+    MemoryVersion,
     ReadFormat,
     ReadResponse,
     RestoreResponse,
@@ -83,20 +94,7 @@ class MemoryMethods(ClientBase):
             memory.write("User is allergic to peanuts", memory_type="constraint")
             ```
         """
-        body = {
-            "content": content,
-            "context_tags": context_tags,
-            "session_id": session_id,
-            "memory_type": memory_type,
-            "namespace": namespace,
-            "metadata": metadata,
-            "agent_id": agent_id,
-            "timestamp": timestamp,
-            "importance": importance,
-            "confidence": confidence,
-        }
-        call = self._core.build(routes.WRITE, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.WRITE, locals(), idempotency_key=idempotency_key)
 
     def read(
         self,
@@ -141,20 +139,7 @@ class MemoryMethods(ClientBase):
                 print(item.relevance, item.text)
             ```
         """
-        body = {
-            "query": query,
-            "max_results": max_results,
-            "memory_types": memory_types,
-            "namespace": namespace,
-            "session_id": session_id,
-            "since": since,
-            "until": until,
-            "format": format,
-            "max_tokens": max_tokens,
-            "include_silent": include_silent,
-        }
-        call = self._core.build(routes.READ, body)
-        return self._send(call)
+        return self._call(routes.READ, locals())
 
     def turn(
         self,
@@ -193,17 +178,7 @@ class MemoryMethods(ClientBase):
             prompt = f"{turn.memory_context}\n\nUser: Book me a flight to Oslo"
             ```
         """
-        body = {
-            "user_message": user_message,
-            "assistant_response": assistant_response,
-            "session_id": session_id,
-            "namespace": namespace,
-            "agent_id": agent_id,
-            "max_context_tokens": max_context_tokens,
-            "timestamp": timestamp,
-        }
-        call = self._core.build(routes.TURN, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.TURN, locals(), idempotency_key=idempotency_key)
 
     def update(
         self,
@@ -239,17 +214,7 @@ class MemoryMethods(ClientBase):
             ValidationError: Invalid arguments or nothing to change (raised before sending).
             NotFoundError: No such memory for this tenant.
         """
-        body = {
-            "memory_id": memory_id,
-            "text": text,
-            "confidence": confidence,
-            "importance": importance,
-            "metadata": metadata,
-            "feedback": feedback,
-            "namespace": namespace,
-        }
-        call = self._core.build(routes.UPDATE, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.UPDATE, locals(), idempotency_key=idempotency_key)
 
     def forget(
         self,
@@ -284,17 +249,7 @@ class MemoryMethods(ClientBase):
         Raises:
             ValidationError: No selector, or invalid arguments (raised before sending).
         """
-        body = {
-            "memory_ids": memory_ids,
-            "query": query,
-            "threshold": threshold,
-            "before": before,
-            "namespace": namespace,
-            "session_id": session_id,
-            "hard": hard,
-        }
-        call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.FORGET, locals(), idempotency_key=idempotency_key)
 
     def stats(self, *, namespace: str | None = None) -> StatsResponse:
         """Count this tenant's memories by type and status.
@@ -305,8 +260,7 @@ class MemoryMethods(ClientBase):
         Returns:
             Totals, counts by type and by status, and the store's size on disk.
         """
-        call = self._core.build(routes.STATS, params={"namespace": namespace})
-        return self._send(call)
+        return self._call(routes.STATS, params={"namespace": namespace})
 
     def batch_write(
         self,
@@ -429,7 +383,119 @@ class MemoryMethods(ClientBase):
             memory.restore(gone.memory_ids)
             ```
         """
-        call = self._core.build(
-            routes.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
+        return self._call(routes.RESTORE, locals(), idempotency_key=idempotency_key)
+
+    def get(self, memory_id: str, *, namespace: str | None = None) -> MemoryRecordOut:
+        """One memory of this tenant, in full, whatever its status.
+
+        Args:
+            memory_id: The memory's id.
+            namespace: The memory must be in this namespace (``NotFoundError`` otherwise); a
+                namespaced client sends its own.
+
+        Returns:
+            The memory with its text, type, status, scores, metadata and timestamps.
+
+        Raises:
+            NotFoundError: No such memory for this tenant (or in that namespace).
+
+        Example:
+            ```python
+            stored = memory.write("Prefers aisle seats")
+            print((memory.get(stored.memory_id)).text)
+            ```
+        """
+        check_id("memory_id", memory_id)
+        return self._call(
+            routes.GET_MEMORY, params={"namespace": namespace}, path_args={"memory_id": memory_id}
         )
-        return self._send(call)
+
+    def history(self, memory_id: str, *, namespace: str | None = None) -> list[MemoryVersion]:
+        """Every state of one memory, newest (the current one) first.
+
+        Each state says when the store took it on, and, for a replaced one, when and why the
+        next state replaced it (an update of its text or scores, a consolidation, ...).
+
+        Args:
+            memory_id: The memory's id.
+            namespace: The memory must be in this namespace (``NotFoundError`` otherwise); a
+                namespaced client sends its own.
+
+        Returns:
+            The states, newest first; the first one has ``current`` set.
+
+        Raises:
+            NotFoundError: No such memory for this tenant (or in that namespace).
+
+        Example:
+            ```python
+            for state in memory.history(memory_id):
+                print(state.version, state.text, state.reason)
+            ```
+        """
+        check_id("memory_id", memory_id)
+        core = self._core.snapshot()
+        states: list[MemoryVersion] = []
+        cursor: str | None = None
+        while True:
+            query = validate(
+                HistoryQuery, {"cursor": cursor, "per_page": MAX_PAGE_SIZE, "namespace": namespace}
+            )
+            call = core.build(
+                routes.MEMORY_HISTORY, params=query.to_params(), path_args={"memory_id": memory_id}
+            )
+            page = send(self._http, core, call)
+            states.extend(page.items)
+            if page.next_cursor is None:
+                return states
+            cursor = page.next_cursor
+
+    def list_memories(
+        self,
+        *,
+        cursor: str | None = None,
+        per_page: int = 100,
+        memory_types: list[MemoryType | str] | None = None,
+        status: MemoryStatus | str = "active",
+        namespace: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
+    ) -> MemoryPage:
+        """One page of this tenant's memories, in creation order (a read key is enough).
+
+        Pages are keyset pages: pass ``next_cursor`` back as ``cursor`` for the next one. A
+        walk sees every memory that matches throughout it exactly once, even while others are
+        written or deleted; one written meanwhile shows up at most once.
+
+        Args:
+            cursor: ``next_cursor`` of the previous page; omit for the first page.
+            per_page: Memories on the page (1-500).
+            memory_types: Only these kinds of memory.
+            status: Only this status (default ``active``), or ``"all"``.
+            namespace: Only this namespace (exact match).
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
+
+        Returns:
+            The page's memories in full, and ``next_cursor`` (``None`` on the last page).
+
+        Raises:
+            ValidationError: Invalid arguments (raised before sending).
+
+        Example:
+            ```python
+            page = memory.list_memories(metadata={"project": "apollo"})
+            while True:
+                for item in page.items:
+                    print(item.id, item.text)
+                if page.next_cursor is None:
+                    break
+                page = memory.list_memories(
+                    cursor=page.next_cursor, metadata={"project": "apollo"}
+                )
+            ```
+        """
+        query = validate(MemoryListQuery, arguments_for(MemoryListQuery, locals()))
+        return self._call(routes.LIST_OWN_MEMORIES, params=query.to_params())

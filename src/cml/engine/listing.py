@@ -1,4 +1,4 @@
-"""The memory listing behind ``GET /admin/memories`` and the clients' ``iter_memories``.
+"""The memory listing behind ``GET /memories``, ``GET /admin/memories`` and ``iter_memories``.
 
 Pages follow the id order (UUIDv7, so creation order) with keyset pagination: a page holds the
 memories *after* the cursor, never an offset. Offsets break under concurrent writes: a memory
@@ -15,13 +15,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from typing import Any
+
+import pydantic
 
 from cml.errors import InvalidInputError
 from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
-from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore
+from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord
 
-__all__ = ["ALL_STATUSES", "decode_cursor", "encode_cursor", "list_page", "record_out"]
+__all__ = [
+    "ALL_STATUSES",
+    "decode_cursor",
+    "encode_cursor",
+    "list_page",
+    "record_out",
+    "wire_fields",
+]
 
 ALL_STATUSES = "all"
 """The ``status`` value that lists memories whatever their status."""
@@ -77,6 +88,9 @@ def list_page(
     status: str = MemoryStatus.ACTIVE.value,
     memory_types: Sequence[str] | None = None,
     namespace: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    context_tags: Sequence[str] | None = None,
+    agent_id: str | None = None,
 ) -> MemoryPage:
     """One page of a tenant's memories in id order.
 
@@ -88,6 +102,9 @@ def list_page(
         status: Only memories with this status, or ``"all"``.
         memory_types: Only these types.
         namespace: Only this namespace (exact match); ``None`` for every namespace.
+        metadata: Only memories with each of these metadata keys at exactly this value.
+        context_tags: Only memories holding at least one of these tags.
+        agent_id: Only memories of this agent.
 
     Returns:
         The page and the cursor of the next one (``None`` on the last page).
@@ -103,6 +120,9 @@ def list_page(
         namespace=namespace,
         memory_types=list(memory_types) if memory_types else None,
         statuses=_statuses(status),
+        metadata=metadata,
+        context_tags=context_tags,
+        agent_id=agent_id,
     )
     # One row more than the page tells whether another page exists, without a count query.
     records = store.list_memories(filt, after_id=after, limit=limit + 1)
@@ -114,27 +134,18 @@ def list_page(
     )
 
 
+_WIRE_NAMES = {"content": "text", "memory_type": "type", "created_at": "timestamp"}
+"""Fields of a stored memory that the wire names otherwise; the others keep their name."""
+
+
+def wire_fields(
+    record: MemoryRecord | VersionRecord, model: type[pydantic.BaseModel]
+) -> dict[str, Any]:
+    """The fields of a stored record that a wire model has, under the wire's names."""
+    values = {_WIRE_NAMES.get(f.name, f.name): getattr(record, f.name) for f in fields(record)}
+    return {name: value for name, value in values.items() if name in model.model_fields}
+
+
 def record_out(record: MemoryRecord) -> MemoryRecordOut:
     """A stored memory as the wire shows it in full (the embedding left out)."""
-    return MemoryRecordOut(
-        id=record.id,
-        text=record.content,
-        type=record.memory_type,
-        status=record.status,
-        namespace=record.namespace,
-        session_id=record.session_id,
-        agent_id=record.agent_id,
-        context_tags=list(record.context_tags),
-        metadata=dict(record.metadata),
-        importance=record.importance,
-        confidence=record.confidence,
-        version=record.version,
-        access_count=record.access_count,
-        timestamp=record.created_at,
-        updated_at=record.updated_at,
-        stored_at=record.stored_at,
-        last_accessed_at=record.last_accessed_at,
-        deleted_at=record.deleted_at,
-        consolidated_at=record.consolidated_at,
-        provenance=list(record.provenance),
-    )
+    return MemoryRecordOut(**wire_fields(record, MemoryRecordOut))

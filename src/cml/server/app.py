@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from cml._version import __version__
@@ -23,9 +23,10 @@ from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
+from cml.server.query import refuse_unknown_query
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
-from cml.server.routes import admin, admin_memories, health, memory, whoami
+from cml.server.routes import admin, admin_memories, health, memories, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
 from cml.server.ui import mount_ui
@@ -114,10 +115,11 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         else None
     )
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query)])
     api.include_router(health.router)
     api.include_router(whoami.router)
     api.include_router(memory.router)
+    api.include_router(memories.router)
     api.include_router(admin.router)
     api.include_router(admin_memories.router)
     app.include_router(api)
