@@ -301,6 +301,8 @@ class StatsResponse(ResponseModel):
     compressed_memories: int = 0
     archived_memories: int = 0
     deleted_memories: int = 0
+    superseded_memories: int = 0
+    """Memories a newer one (or ``feedback="outdated"``) retired: kept, out of default reads."""
     by_type: dict[str, int] = Field(default_factory=dict)
     by_status: dict[str, int] = Field(default_factory=dict)
     storage_bytes: int | None = None
