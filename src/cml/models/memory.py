@@ -229,6 +229,9 @@ class WriteResponse(ResponseModel):
     deduplicated: bool = False
     redactions: list[str] = Field(default_factory=list)
     """Kinds of personal data removed from the content (``email``, ``phone``, ...)."""
+    superseded: list[str] = Field(default_factory=list)
+    """Ids of the older memories this write retired (kept, out of default reads;
+    ``restore()`` brings one back)."""
 
 
 class ReadResponse(ResponseModel):
