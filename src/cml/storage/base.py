@@ -105,6 +105,8 @@ class MemoryFilter:
     until: datetime | None = None
     as_of: datetime | None = None
     """Only what the store held at this time: recorded and valid by then, not yet retired."""
+    retired_by_then: bool = False
+    """With ``as_of``: also the memories retired by then (``include_superseded``)."""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def _contents(engine: Engine, tenant: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "supersedes"), [(*p, s) for p, s in zip(CHANGED, SUPERSEDES)]
+    ("old", "new", "supersedes"), [(*p, s) for p, s in zip(CHANGED, SUPERSEDES, strict=True)]
 )
 def test_changed_detail_is_stored_and_paraphrase_reinforces(
     engine: Engine, old: str, new: str, supersedes: bool

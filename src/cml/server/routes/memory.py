@@ -118,7 +118,7 @@ def restore(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.RestoreResponse:
-    """Bring soft-deleted (not yet purged) or silenced memories back to active."""
+    """Bring soft-deleted (not yet purged), silenced or superseded memories back to active."""
     return engine.admin.restore(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )

@@ -286,8 +286,11 @@ def filter_sql(d: Dialect, filt: MemoryFilter, alias: str = "m") -> tuple[str, l
         # valid_to it set, were not known at that time).
         at = d.time_in(filt.as_of)
         clauses.append(
-            f"{alias}.stored_at <= {mark} AND COALESCE({alias}.valid_from, {alias}.created_at)"
-            f" <= {mark} AND ({alias}.superseded_at IS NULL OR {alias}.superseded_at > {mark})"
+            f"{alias}.stored_at <= {mark}"
+            f" AND COALESCE({alias}.valid_from, {alias}.created_at) <= {mark}"
         )
-        params.extend((at, at, at))
+        params.extend((at, at))
+        if not filt.retired_by_then:
+            clauses.append(f"({alias}.superseded_at IS NULL OR {alias}.superseded_at > {mark})")
+            params.append(at)
     return " AND ".join(clauses), params

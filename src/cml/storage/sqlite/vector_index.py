@@ -276,7 +276,9 @@ class TenantIndex:
         if filt.as_of is not None:
             at = to_epoch(filt.as_of)
             times = self.times[:count]
-            narrow((times[:, 0] <= at) & (times[:, 1] <= at) & (times[:, 2] > at))
+            narrow((times[:, 0] <= at) & (times[:, 1] <= at))
+            if not filt.retired_by_then:
+                narrow(times[:, 2] > at)
         return mask
 
     def _allowed(self, values: Sequence[str]) -> npt.NDArray[np.bool_]:
