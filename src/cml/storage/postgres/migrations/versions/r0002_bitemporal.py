@@ -12,7 +12,7 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
-from alembic import op
+from cml.storage.postgres.migrations.versions import execute_all
 
 revision = "0002"
 down_revision = "0001"
@@ -44,11 +44,9 @@ _DOWNGRADE = (
 
 def upgrade() -> None:
     """Add the bi-temporal columns; existing memories hold from their event time."""
-    for statement in _UPGRADE:
-        op.execute(statement)
+    execute_all(_UPGRADE)
 
 
 def downgrade() -> None:
     """Drop the bi-temporal columns (retired memories stay with status ``superseded``)."""
-    for statement in _DOWNGRADE:
-        op.execute(statement)
+    execute_all(_DOWNGRADE)
