@@ -25,7 +25,7 @@ from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
-from cml.server.routes import admin, admin_memories, health, memory, whoami
+from cml.server.routes import admin, admin_memories, health, memories, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
 from cml.server.ui import mount_ui
@@ -118,6 +118,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(health.router)
     api.include_router(whoami.router)
     api.include_router(memory.router)
+    api.include_router(memories.router)
     api.include_router(admin.router)
     api.include_router(admin_memories.router)
     app.include_router(api)

@@ -22,7 +22,7 @@ Records are plain dataclasses with timezone-aware UTC datetimes and float32 nump
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,6 +107,11 @@ class MemoryFilter:
     """Only what the store held at this time: recorded and valid by then, not yet retired."""
     retired_by_then: bool = False
     """With ``as_of``: also the memories retired by then (``include_superseded``)."""
+    agent_id: str | None = None
+    context_tags: Sequence[str] | None = None
+    """Memories holding at least one of these tags."""
+    metadata: Mapping[str, Any] | None = None
+    """Memories whose metadata has every one of these keys with exactly this (JSON) value."""
 
 
 @dataclass(frozen=True)
