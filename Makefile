@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install install-server serve test lint typecheck unit model
+.PHONY: install install-server serve test lint typecheck unit model docs
 
 # Everything, with the test and lint tools (and torch for the sentence-transformers path).
 install:
@@ -35,3 +35,10 @@ test: lint typecheck unit
 # Rebuild the shipped int8 model from the upstream weights (needs the dev install).
 model: install
 	$(BIN)/python scripts/build_model.py
+
+# The documentation site into site/ (MkDocs Material, API reference from the docstrings), strict:
+# a broken link or docstring fails it, as in CI.
+docs: install
+	@echo "make docs: installing the docs extra (mkdocs, mkdocs-material, mkdocstrings)" >&2
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -105,9 +105,13 @@ def test_keys_list_shows_keys_without_secrets(runner: CliRunner) -> None:
     acme = json.loads(runner.invoke(app, ["keys", "list", "--tenant", "acme", "--json"]).stdout)
     assert [k["tenant_id"] for k in acme] == ["acme"]
 
-    table = runner.invoke(app, ["keys", "list"], terminal_width=200)
+    table = runner.invoke(app, ["keys", "list"], env={"COLUMNS": "80"})
     assert table.exit_code == 0
     assert acme[0]["id"] in table.stdout
+    assert "acme" in table.stdout
+    assert "globex" in table.stdout
+    assert "read,write" in table.stdout
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
 
 
 def test_keys_list_when_there_are_none(runner: CliRunner) -> None:

@@ -52,7 +52,15 @@ from cml.exceptions import (
 from cml.models import ErrorDetail, Scope, is_valid_tenant_id
 from cml.models.routes import API_PREFIX, Route
 
-__all__ = ["USER_AGENT", "Call", "ClientCore", "backoff_delay", "time_param"]
+__all__ = [
+    "USER_AGENT",
+    "Call",
+    "ClientCore",
+    "arguments_for",
+    "backoff_delay",
+    "request_body",
+    "time_param",
+]
 
 T = TypeVar("T")
 
@@ -79,6 +87,20 @@ def time_param(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat()
+
+
+def arguments_for(model: type[pydantic.BaseModel], arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Those of a method's arguments (its ``locals()``) that are fields of ``model``.
+
+    A method's signature is the one statement of the fields it sends: the arguments named like
+    a field of the model are sent; the others (``self``, ``idempotency_key``) are not.
+    """
+    return {name: value for name, value in arguments.items() if name in model.model_fields}
+
+
+def request_body(route: Route[Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of a call: the arguments that are fields of the route's request model."""
+    return {} if route.request is None else arguments_for(route.request, arguments)
 
 
 @dataclass(frozen=True)

@@ -179,19 +179,22 @@ class CMLConfig:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def resolve_config(config: CMLConfig | None, **arguments: Any) -> CMLConfig:
+def resolve_config(config: CMLConfig | None, arguments: Mapping[str, Any]) -> CMLConfig:
     """The settings of a client: its arguments, over ``config`` or else over the environment.
 
     Args:
         config: Settings passed to the client, used instead of the environment.
-        **arguments: The client's own arguments; ``None`` means "not given".
+        arguments: The client's own arguments (its ``locals()``): those named like a setting
+            are used; ``None`` means "not given".
 
     Returns:
         The resolved config.
     """
+    names = {setting.name for setting in dataclasses.fields(CMLConfig)}
+    given = {name: value for name, value in arguments.items() if name in names}
     if config is None:
-        return CMLConfig.from_env(**arguments)
-    return config.replace(**arguments)
+        return CMLConfig.from_env(**given)
+    return config.replace(**given)
 
 
 def _text(variable: str, raw: str) -> str:

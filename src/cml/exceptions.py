@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+from typing import Any
 
 import pydantic
 
@@ -150,31 +151,15 @@ class ValidationError(APIError):
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the server's advised wait in seconds, if any.
 
+    The other arguments are those of :class:`APIError`.
+
     Args:
         message: The server's message.
         retry_after: Seconds to wait before retrying, from the ``Retry-After`` header.
-        **kwargs: As for :class:`APIError`.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int | None,
-        code: str,
-        request_id: str | None = None,
-        hint: str | None = None,
-        details: list[ErrorDetail] | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            status_code=status_code,
-            code=code,
-            request_id=request_id,
-            hint=hint,
-            details=details,
-        )
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
 
@@ -309,18 +294,7 @@ def error_from_response(
     message = scrub(message, secrets)
     hint = scrub(hint, secrets) if hint else None
     details = [ErrorDetail(field=d.field, message=scrub(d.message, secrets)) for d in details]
-    cls = error_class(status_code)
-    if cls is RateLimitError:
-        return RateLimitError(
-            message,
-            status_code=status_code,
-            code=code,
-            request_id=request_id,
-            hint=hint,
-            details=details,
-            retry_after=parse_retry_after(headers.get("retry-after")),
-        )
-    return cls(
+    error = error_class(status_code)(
         message,
         status_code=status_code,
         code=code,
@@ -328,6 +302,9 @@ def error_from_response(
         hint=hint,
         details=details,
     )
+    if isinstance(error, RateLimitError):
+        error.retry_after = parse_retry_after(headers.get("retry-after"))
+    return error
 
 
 def scrub(text: str, secrets: tuple[str | None, ...]) -> str:

@@ -1,8 +1,9 @@
-"""A small HTTP server speaking the OpenAI chat completions protocol, for the real openai client.
+"""A small HTTP server speaking the OpenAI chat completions and responses protocols.
 
-``POST /v1/chat/completions`` records the request body and answers deterministically: by default
-``"echo: <last user message>"``; queued replies (:meth:`FakeOpenAI.reply`) come first, and can be
-an error status, an answer text or tool calls.
+``POST /v1/chat/completions`` and ``POST /v1/responses`` record the request body and answer
+deterministically: by default ``"echo: <last user message>"``; queued replies
+(:meth:`FakeOpenAI.reply`) come first, and can be an error status, an answer text or tool calls
+(given in the chat completions shape, see :func:`tool_call`, whichever protocol asks).
 """
 
 from __future__ import annotations
@@ -45,14 +46,23 @@ class FakeOpenAI:
         messages = self.requests[index]["messages"]
         return str(next(m["content"] for m in messages if m["role"] == "system"))
 
-    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _next(self, body: dict[str, Any]) -> tuple[Reply | None, dict[str, Any] | None]:
+        """Record ``body``; the reply to give, or the error payload of a scripted failure."""
         with self.lock:
             self.requests.append(body)
             reply = self.queue.popleft() if self.queue else None
         if reply is not None and reply.status != 200:
             kind = "rate_limit_exceeded" if reply.status == 429 else "server_error"
-            error = {"message": f"scripted {reply.status}", "type": kind, "code": kind}
-            return reply.status, {"error": error}
+            return reply, {
+                "error": {"message": f"scripted {reply.status}", "type": kind, "code": kind}
+            }
+        return reply, None
+
+    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        reply, error = self._next(body)
+        if error is not None:
+            assert reply is not None
+            return reply.status, error
         message: dict[str, Any] = {"role": "assistant", "content": None}
         if reply is not None and reply.tool_calls is not None:
             message["tool_calls"] = reply.tool_calls
@@ -72,6 +82,66 @@ class FakeOpenAI:
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         }
 
+    def _respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer a responses request (``input`` is a string or a list of items)."""
+        reply, error = self._next(body)
+        if error is not None:
+            assert reply is not None
+            return reply.status, error
+        output: list[dict[str, Any]]
+        if reply is not None and reply.tool_calls is not None:
+            output = [
+                {
+                    "type": "function_call",
+                    "id": f"fc_{call['id']}",
+                    "call_id": call["id"],
+                    "name": call["function"]["name"],
+                    "arguments": call["function"]["arguments"],
+                    "status": "completed",
+                }
+                for call in reply.tool_calls
+            ]
+        else:
+            text = reply.content if reply and reply.content else f"echo: {_last_user_text(body)}"
+            output = [
+                {
+                    "type": "message",
+                    "id": f"msg_{len(self.requests)}",
+                    "role": "assistant",
+                    "status": "completed",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+            ]
+        return 200, {
+            "id": f"resp_{len(self.requests)}",
+            "object": "response",
+            "created_at": 1_700_000_000,
+            "model": body.get("model", "fake"),
+            "status": "completed",
+            "output": output,
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": body.get("tools", []),
+            "usage": {
+                "input_tokens": 1,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": 1,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": 2,
+            },
+        }
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    items = body["input"]
+    if isinstance(items, str):
+        return items
+    last = next(i for i in reversed(items) if i.get("role") == "user")
+    content = last["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content)
+
 
 def tool_call(call_id: str, name: str, arguments: dict[str, Any] | str) -> dict[str, Any]:
     """A tool call as the chat completions protocol sends it."""
@@ -84,10 +154,12 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = json.loads(self.rfile.read(length))
-            if self.path != "/v1/chat/completions":
-                status, payload = 404, {"error": {"message": "not found", "type": "not_found"}}
-            else:
+            if self.path == "/v1/chat/completions":
                 status, payload = state._answer(body)
+            elif self.path == "/v1/responses":
+                status, payload = state._respond(body)
+            else:
+                status, payload = 404, {"error": {"message": "not found", "type": "not_found"}}
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")

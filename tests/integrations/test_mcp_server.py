@@ -49,7 +49,7 @@ async def test_tools_over_stdio_against_an_embedded_store(tmp_path: Path, errlog
     db = tmp_path / "mcp.db"
     async with _session("--db", str(db), env=_env(), log=errlog) as session:
         listed = await session.list_tools()
-        assert [t.name for t in listed.tools] == ["remember", "recall", "forget"]
+        assert [t.name for t in listed.tools] == [t["function"]["name"] for t in MEMORY_TOOLS]
         schemas = {t["function"]["name"]: t["function"]["parameters"] for t in MEMORY_TOOLS}
         assert {t.name: t.input_schema for t in listed.tools} == schemas
 

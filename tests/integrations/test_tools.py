@@ -12,7 +12,14 @@ from pydantic import BaseModel
 
 import cml
 from cml.integrations import MEMORY_TOOLS, AsyncMemoryToolDispatcher, MemoryToolDispatcher
-from cml.integrations.tools import ForgetArguments, RecallArguments, RememberArguments
+from cml.integrations.tools import (
+    ForgetArguments,
+    GetArguments,
+    HistoryArguments,
+    ListArguments,
+    RecallArguments,
+    RememberArguments,
+)
 
 from .fake_openai import FakeOpenAI, Reply, tool_call
 
@@ -32,6 +39,9 @@ def test_schemas_are_openai_tools_matching_the_argument_models() -> None:
         "remember": RememberArguments,
         "recall": RecallArguments,
         "forget": ForgetArguments,
+        "get": GetArguments,
+        "history": HistoryArguments,
+        "list_memories": ListArguments,
     }
     assert [t["function"]["name"] for t in MEMORY_TOOLS] == list(models)
     for tool in MEMORY_TOOLS:
@@ -98,6 +108,13 @@ def test_forget_by_query(memory: cml.EmbeddedCognitiveMemoryLayer) -> None:
         ("recall", {"query": "x", "max_results": "many"}, "max_results: Input should be"),
         ("recall", {"query": "x", "max_results": 500}, "max_results: Input should be less"),
         ("forget", {}, "give memory_ids or query"),
+        ("recall", {"query": "x", "memory_types": ["gossip"]}, "memory_types.0: Input should"),
+        ("recall", {"query": "x", "since": "last week"}, "since: Input should be a valid"),
+        ("get", {}, "memory_id: Field required"),
+        ("get", {"memory_id": "no-such-memory"}, "No memory with id 'no-such-memory'"),
+        ("history", {"memory_id": "no-such-memory"}, "No memory with id"),
+        ("list_memories", {"metadata": {}}, "metadata"),
+        ("list_memories", {"max_results": 51}, "max_results: Input should be less"),
         ("delete_everything", {}, "Unknown tool 'delete_everything'"),
     ],
 )
@@ -109,6 +126,67 @@ def test_bad_arguments_come_back_as_a_tool_error(
     assert message["tool_call_id"] == "call_bad"
     assert expected in _content(message)["error"]
     assert memory.stats().total_memories == 0
+
+
+def test_get_history_and_filters(memory: cml.EmbeddedCognitiveMemoryLayer) -> None:
+    dispatcher = MemoryToolDispatcher(memory)
+    flight = memory.write(
+        "The flight to Oslo leaves at 9:00",
+        context_tags=["travel"],
+        metadata={"trip": "oslo"},
+        memory_type="episodic_event",
+    )
+    memory.write(
+        "The hotel in Oslo is the Grand", context_tags=["travel"], memory_type="semantic_fact"
+    )
+    memory.write("The user prefers tea to coffee", memory_type="preference")
+    assert flight.memory_id is not None
+    memory.update(flight.memory_id, text="The flight to Oslo leaves at 11:00")
+
+    got = _content(dispatcher.handle(_call("get", {"memory_id": flight.memory_id})))["memory"]
+    assert (got["text"], got["tags"], got["metadata"]) == (
+        "The flight to Oslo leaves at 11:00",
+        ["travel"],
+        {"trip": "oslo"},
+    )
+
+    history = _content(dispatcher.handle(_call("history", {"memory_id": flight.memory_id})))
+    assert [v["text"] for v in history["versions"]] == [
+        "The flight to Oslo leaves at 11:00",
+        "The flight to Oslo leaves at 9:00",
+    ]
+    assert history["versions"][0]["current"] is True
+    assert history["total"] == 2
+    newest = _content(
+        dispatcher.handle(_call("history", {"memory_id": flight.memory_id, "max_results": 1}))
+    )
+    assert (len(newest["versions"]), newest["total"]) == (1, 2)
+
+    def listed(**arguments: Any) -> list[str]:
+        return [
+            m["text"]
+            for m in _content(dispatcher.handle(_call("list_memories", arguments)))["memories"]
+        ]
+
+    assert listed(tags=["travel"]) == [
+        "The flight to Oslo leaves at 11:00",
+        "The hotel in Oslo is the Grand",
+    ]
+    assert listed(metadata={"trip": "oslo"}) == ["The flight to Oslo leaves at 11:00"]
+    assert listed(memory_types=["preference"]) == ["The user prefers tea to coffee"]
+    first = _content(dispatcher.handle(_call("list_memories", {"max_results": 2})))
+    rest = _content(dispatcher.handle(_call("list_memories", {"cursor": first["next_cursor"]})))
+    assert len(first["memories"]) + len(rest["memories"]) == 3
+    assert rest["next_cursor"] is None
+
+    recall = _content(
+        dispatcher.handle(_call("recall", {"query": "Oslo", "memory_types": ["semantic_fact"]}))
+    )
+    assert [m["text"] for m in recall["memories"]] == ["The hotel in Oslo is the Grand"]
+    later = _content(
+        dispatcher.handle(_call("recall", {"query": "Oslo", "since": "2999-01-01T00:00:00Z"}))
+    )
+    assert later["memories"] == []
 
 
 def test_content_the_service_refuses_is_a_tool_error(

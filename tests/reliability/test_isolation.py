@@ -394,8 +394,11 @@ async def _restore(w: World) -> None:
 
 @case("GET", "/memory/stats")
 async def _stats(w: World) -> None:
+    # A tenant_id smuggled into the query is refused, not quietly read as A's own.
+    smuggled = await w.call("GET", "/memory/stats", key=w.key_a, params={"tenant_id": B})
+    assert smuggled.status_code == 422
     before = []
-    for params in ({}, {"namespace": "work"}, {"namespace": "home"}, {"tenant_id": B}):
+    for params in ({}, {"namespace": "work"}, {"namespace": "home"}):
         response = await w.call("GET", "/memory/stats", key=w.key_a, params=params)
         assert response.status_code == 200
         assert response.json()["tenant_id"] == A
@@ -407,7 +410,7 @@ async def _stats(w: World) -> None:
         )
     after = [
         (await w.call("GET", "/memory/stats", key=w.key_a, params=params)).json()
-        for params in ({}, {"namespace": "work"}, {"namespace": "home"}, {"tenant_id": B})
+        for params in ({}, {"namespace": "work"}, {"namespace": "home"})
     ]
     assert after == before
 

@@ -123,8 +123,7 @@ class AsyncAdminMethods(AsyncClientBase):
             print(report.facts_extracted, "new facts")
             ```
         """
-        call = self._core.build(routes.CONSOLIDATE, {"tenant_id": tenant_id, "user_id": user_id})
-        return await self._send(call)
+        return await self._call(routes.CONSOLIDATE, locals())
 
     async def run_forgetting(
         self,
@@ -164,14 +163,7 @@ class AsyncAdminMethods(AsyncClientBase):
             await memory.run_forgetting(dry_run=False)
             ```
         """
-        body = {
-            "tenant_id": tenant_id,
-            "user_id": user_id,
-            "dry_run": dry_run,
-            "max_memories": max_memories,
-        }
-        call = self._core.build(routes.RUN_FORGETTING, body)
-        return await self._send(call)
+        return await self._call(routes.RUN_FORGETTING, locals())
 
     async def purge(
         self, *, older_than: datetime | None = None, tenant_id: str | None = None
@@ -190,9 +182,7 @@ class AsyncAdminMethods(AsyncClientBase):
         Raises:
             AuthorizationError: The key used is not an admin key.
         """
-        body = {"older_than": older_than, "tenant_id": tenant_id}
-        call = self._core.build(routes.PURGE, body)
-        return await self._send(call)
+        return await self._call(routes.PURGE, locals())
 
     async def list_tenants(self) -> list[TenantInfo]:
         """Every tenant with its counts (admin).
@@ -204,8 +194,7 @@ class AsyncAdminMethods(AsyncClientBase):
         Raises:
             AuthorizationError: The key used is not an admin key.
         """
-        call = self._core.build(routes.LIST_TENANTS)
-        return await self._send(call)
+        return await self._call(routes.LIST_TENANTS)
 
     async def get_events(
         self,
@@ -260,8 +249,7 @@ class AsyncAdminMethods(AsyncClientBase):
             "event_type": event_type,
             "since": time_param(since),
         }
-        call = self._core.build(routes.GET_EVENTS, params=params)
-        return await self._send(call)
+        return await self._call(routes.GET_EVENTS, params=params)
 
     async def stream_events(
         self, *, event_type: str | None = None, since: datetime | None = None
@@ -306,8 +294,7 @@ class AsyncAdminMethods(AsyncClientBase):
         Raises:
             AuthorizationError: The key used is not an admin key.
         """
-        call = self._core.build(routes.COMPONENTS)
-        return await self._send(call)
+        return await self._call(routes.COMPONENTS)
 
     async def create_api_key(
         self,
@@ -333,14 +320,7 @@ class AsyncAdminMethods(AsyncClientBase):
         Raises:
             AuthorizationError: The key used lacks the admin scope.
         """
-        body = {
-            "tenant_id": tenant_id,
-            "scopes": scopes,
-            "name": name,
-            "extra_tenants": extra_tenants,
-        }
-        call = self._core.build(routes.CREATE_KEY, body)
-        return await self._send(call)
+        return await self._call(routes.CREATE_KEY, locals())
 
     async def list_api_keys(self, *, tenant_id: str | None = None) -> list[ApiKeyInfo]:
         """List API keys (admin); secrets are never returned.
@@ -355,8 +335,7 @@ class AsyncAdminMethods(AsyncClientBase):
             AuthorizationError: The key used lacks the admin scope.
         """
         check_tenant_id(tenant_id)
-        call = self._core.build(routes.LIST_KEYS, params={"tenant_id": tenant_id})
-        return await self._send(call)
+        return await self._call(routes.LIST_KEYS, params={"tenant_id": tenant_id})
 
     async def revoke_api_key(self, key_id: str) -> ApiKeyInfo:
         """Revoke an API key (admin); it stops working at once.
@@ -372,5 +351,4 @@ class AsyncAdminMethods(AsyncClientBase):
             AuthorizationError: The key used lacks the admin scope.
         """
         check_id("key_id", key_id)
-        call = self._core.build(routes.REVOKE_KEY, path_args={"key_id": key_id})
-        return await self._send(call)
+        return await self._call(routes.REVOKE_KEY, path_args={"key_id": key_id})

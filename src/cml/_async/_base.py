@@ -12,15 +12,17 @@ namespaced route of the contract to the namespace.
 from __future__ import annotations
 
 import copy
-from typing import Self, TypeVar
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
 
 import httpx
 
 from cml._async.transport import send
-from cml._core import Call, ClientCore
+from cml._core import Call, ClientCore, request_body
 from cml.config import CMLConfig, resolve_config
 from cml.exceptions import ConfigurationError
 from cml.models import HealthResponse, WhoAmIResponse, routes
+from cml.models.routes import Route
 
 __all__ = ["AsyncClientBase"]
 
@@ -47,16 +49,7 @@ class AsyncClientBase:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        config = resolve_config(
-            config,
-            api_key=api_key,
-            base_url=base_url,
-            tenant_id=tenant_id,
-            admin_api_key=admin_api_key,
-            timeout=timeout,
-            max_retries=max_retries,
-            verify_ssl=verify_ssl,
-        )
+        config = resolve_config(config, locals())
         if http_client is not None and transport is not None:
             raise ConfigurationError("Pass http_client= or transport=, not both.")
         self._core = ClientCore(config)
@@ -158,6 +151,14 @@ class AsyncClientBase:
     async def _send(self, call: Call[T]) -> T:
         return await send(self._http, self._core, call)
 
+    async def _call(
+        self, route: Route[T], arguments: Mapping[str, Any] | None = None, **options: Any
+    ) -> T:
+        # The body is the arguments that are fields of the route's request model; the options
+        # are those of ClientCore.build (params, path_args, idempotency_key).
+        body = None if arguments is None else request_body(route, arguments)
+        return await self._send(self._core.build(route, body, **options))
+
     async def health(self) -> HealthResponse:
         """Check that the server is up (needs no key; does not report the tenant).
 
@@ -167,7 +168,7 @@ class AsyncClientBase:
         Raises:
             APIConnectionError: The server cannot be reached.
         """
-        return await self._send(self._core.build(routes.HEALTH))
+        return await self._call(routes.HEALTH)
 
     async def ready(self) -> HealthResponse:
         """Wait until the server can serve a write: its model is loaded and its database answers.
@@ -183,7 +184,7 @@ class AsyncClientBase:
                 part is missing.
             APIConnectionError: The server cannot be reached.
         """
-        return await self._send(self._core.build(routes.READY))
+        return await self._call(routes.READY)
 
     async def whoami(self) -> WhoAmIResponse:
         """Who this client's requests are made as.
@@ -205,7 +206,7 @@ class AsyncClientBase:
             print(me.tenant_id, me.scopes)
             ```
         """
-        return await self._send(self._core.build(routes.WHOAMI))
+        return await self._call(routes.WHOAMI)
 
     async def close(self) -> None:
         """Release the connections (an ``http_client`` passed in is left open).

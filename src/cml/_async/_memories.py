@@ -18,6 +18,7 @@ from cml._async._base import AsyncClientBase
 from cml._async.transport import send
 from cml._checks import check_id, validate
 from cml._concurrency import gather_async
+from cml._core import arguments_for
 from cml.exceptions import APIError
 from cml.models import (
     MAX_PAGE_SIZE,
@@ -91,20 +92,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             await memory.write("User is allergic to peanuts", memory_type="constraint")
             ```
         """
-        body = {
-            "content": content,
-            "context_tags": context_tags,
-            "session_id": session_id,
-            "memory_type": memory_type,
-            "namespace": namespace,
-            "metadata": metadata,
-            "agent_id": agent_id,
-            "timestamp": timestamp,
-            "importance": importance,
-            "confidence": confidence,
-        }
-        call = self._core.build(routes.WRITE, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.WRITE, locals(), idempotency_key=idempotency_key)
 
     async def read(
         self,
@@ -155,22 +143,7 @@ class AsyncMemoryMethods(AsyncClientBase):
                 print(item.relevance, item.text)
             ```
         """
-        body = {
-            "query": query,
-            "max_results": max_results,
-            "memory_types": memory_types,
-            "namespace": namespace,
-            "session_id": session_id,
-            "since": since,
-            "until": until,
-            "format": format,
-            "max_tokens": max_tokens,
-            "include_silent": include_silent,
-            "include_superseded": include_superseded,
-            "as_of": as_of,
-        }
-        call = self._core.build(routes.READ, body)
-        return await self._send(call)
+        return await self._call(routes.READ, locals())
 
     async def turn(
         self,
@@ -209,17 +182,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             prompt = f"{turn.memory_context}\n\nUser: Book me a flight to Oslo"
             ```
         """
-        body = {
-            "user_message": user_message,
-            "assistant_response": assistant_response,
-            "session_id": session_id,
-            "namespace": namespace,
-            "agent_id": agent_id,
-            "max_context_tokens": max_context_tokens,
-            "timestamp": timestamp,
-        }
-        call = self._core.build(routes.TURN, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.TURN, locals(), idempotency_key=idempotency_key)
 
     async def update(
         self,
@@ -255,17 +218,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             ValidationError: Invalid arguments or nothing to change (raised before sending).
             NotFoundError: No such memory for this tenant.
         """
-        body = {
-            "memory_id": memory_id,
-            "text": text,
-            "confidence": confidence,
-            "importance": importance,
-            "metadata": metadata,
-            "feedback": feedback,
-            "namespace": namespace,
-        }
-        call = self._core.build(routes.UPDATE, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.UPDATE, locals(), idempotency_key=idempotency_key)
 
     async def forget(
         self,
@@ -300,17 +253,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         Raises:
             ValidationError: No selector, or invalid arguments (raised before sending).
         """
-        body = {
-            "memory_ids": memory_ids,
-            "query": query,
-            "threshold": threshold,
-            "before": before,
-            "namespace": namespace,
-            "session_id": session_id,
-            "hard": hard,
-        }
-        call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
-        return await self._send(call)
+        return await self._call(routes.FORGET, locals(), idempotency_key=idempotency_key)
 
     async def stats(self, *, namespace: str | None = None) -> StatsResponse:
         """Count this tenant's memories by type and status.
@@ -321,8 +264,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         Returns:
             Totals, counts by type and by status, and the store's size on disk.
         """
-        call = self._core.build(routes.STATS, params={"namespace": namespace})
-        return await self._send(call)
+        return await self._call(routes.STATS, params={"namespace": namespace})
 
     async def batch_write(
         self,
@@ -448,10 +390,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             await memory.restore(gone.memory_ids)
             ```
         """
-        call = self._core.build(
-            routes.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
-        )
-        return await self._send(call)
+        return await self._call(routes.RESTORE, locals(), idempotency_key=idempotency_key)
 
     async def get(self, memory_id: str, *, namespace: str | None = None) -> MemoryRecordOut:
         """One memory of this tenant, in full, whatever its status.
@@ -474,10 +413,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             ```
         """
         check_id("memory_id", memory_id)
-        call = self._core.build(
+        return await self._call(
             routes.GET_MEMORY, params={"namespace": namespace}, path_args={"memory_id": memory_id}
         )
-        return await self._send(call)
 
     async def history(self, memory_id: str, *, namespace: str | None = None) -> list[MemoryVersion]:
         """Every state of one memory, newest (the current one) first.
@@ -566,18 +504,5 @@ class AsyncMemoryMethods(AsyncClientBase):
                 )
             ```
         """
-        query = validate(
-            MemoryListQuery,
-            {
-                "cursor": cursor,
-                "per_page": per_page,
-                "memory_types": memory_types,
-                "status": status,
-                "namespace": namespace,
-                "metadata": metadata,
-                "context_tags": context_tags,
-                "agent_id": agent_id,
-            },
-        )
-        call = self._core.build(routes.LIST_OWN_MEMORIES, params=query.to_params())
-        return await self._send(call)
+        query = validate(MemoryListQuery, arguments_for(MemoryListQuery, locals()))
+        return await self._call(routes.LIST_OWN_MEMORIES, params=query.to_params())

@@ -125,8 +125,7 @@ class AdminMethods(ClientBase):
             print(report.facts_extracted, "new facts")
             ```
         """
-        call = self._core.build(routes.CONSOLIDATE, {"tenant_id": tenant_id, "user_id": user_id})
-        return self._send(call)
+        return self._call(routes.CONSOLIDATE, locals())
 
     def run_forgetting(
         self,
@@ -166,14 +165,7 @@ class AdminMethods(ClientBase):
             memory.run_forgetting(dry_run=False)
             ```
         """
-        body = {
-            "tenant_id": tenant_id,
-            "user_id": user_id,
-            "dry_run": dry_run,
-            "max_memories": max_memories,
-        }
-        call = self._core.build(routes.RUN_FORGETTING, body)
-        return self._send(call)
+        return self._call(routes.RUN_FORGETTING, locals())
 
     def purge(
         self, *, older_than: datetime | None = None, tenant_id: str | None = None
@@ -192,9 +184,7 @@ class AdminMethods(ClientBase):
         Raises:
             AuthorizationError: The key used is not an admin key.
         """
-        body = {"older_than": older_than, "tenant_id": tenant_id}
-        call = self._core.build(routes.PURGE, body)
-        return self._send(call)
+        return self._call(routes.PURGE, locals())
 
     def list_tenants(self) -> list[TenantInfo]:
         """Every tenant with its counts (admin).
@@ -206,8 +196,7 @@ class AdminMethods(ClientBase):
         Raises:
             AuthorizationError: The key used is not an admin key.
         """
-        call = self._core.build(routes.LIST_TENANTS)
-        return self._send(call)
+        return self._call(routes.LIST_TENANTS)
 
     def get_events(
         self,
@@ -262,8 +251,7 @@ class AdminMethods(ClientBase):
             "event_type": event_type,
             "since": time_param(since),
         }
-        call = self._core.build(routes.GET_EVENTS, params=params)
-        return self._send(call)
+        return self._call(routes.GET_EVENTS, params=params)
 
     def stream_events(
         self, *, event_type: str | None = None, since: datetime | None = None
@@ -308,8 +296,7 @@ class AdminMethods(ClientBase):
         Raises:
             AuthorizationError: The key used is not an admin key.
         """
-        call = self._core.build(routes.COMPONENTS)
-        return self._send(call)
+        return self._call(routes.COMPONENTS)
 
     def create_api_key(
         self,
@@ -335,14 +322,7 @@ class AdminMethods(ClientBase):
         Raises:
             AuthorizationError: The key used lacks the admin scope.
         """
-        body = {
-            "tenant_id": tenant_id,
-            "scopes": scopes,
-            "name": name,
-            "extra_tenants": extra_tenants,
-        }
-        call = self._core.build(routes.CREATE_KEY, body)
-        return self._send(call)
+        return self._call(routes.CREATE_KEY, locals())
 
     def list_api_keys(self, *, tenant_id: str | None = None) -> list[ApiKeyInfo]:
         """List API keys (admin); secrets are never returned.
@@ -357,8 +337,7 @@ class AdminMethods(ClientBase):
             AuthorizationError: The key used lacks the admin scope.
         """
         check_tenant_id(tenant_id)
-        call = self._core.build(routes.LIST_KEYS, params={"tenant_id": tenant_id})
-        return self._send(call)
+        return self._call(routes.LIST_KEYS, params={"tenant_id": tenant_id})
 
     def revoke_api_key(self, key_id: str) -> ApiKeyInfo:
         """Revoke an API key (admin); it stops working at once.
@@ -374,5 +353,4 @@ class AdminMethods(ClientBase):
             AuthorizationError: The key used lacks the admin scope.
         """
         check_id("key_id", key_id)
-        call = self._core.build(routes.REVOKE_KEY, path_args={"key_id": key_id})
-        return self._send(call)
+        return self._call(routes.REVOKE_KEY, path_args={"key_id": key_id})

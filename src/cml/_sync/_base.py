@@ -14,15 +14,17 @@ namespaced route of the contract to the namespace.
 from __future__ import annotations
 
 import copy
-from typing import Self, TypeVar
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
 
 import httpx
 
 from cml._sync.transport import send
-from cml._core import Call, ClientCore
+from cml._core import Call, ClientCore, request_body
 from cml.config import CMLConfig, resolve_config
 from cml.exceptions import ConfigurationError
 from cml.models import HealthResponse, WhoAmIResponse, routes
+from cml.models.routes import Route
 
 __all__ = ["ClientBase"]
 
@@ -49,16 +51,7 @@ class ClientBase:
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        config = resolve_config(
-            config,
-            api_key=api_key,
-            base_url=base_url,
-            tenant_id=tenant_id,
-            admin_api_key=admin_api_key,
-            timeout=timeout,
-            max_retries=max_retries,
-            verify_ssl=verify_ssl,
-        )
+        config = resolve_config(config, locals())
         if http_client is not None and transport is not None:
             raise ConfigurationError("Pass http_client= or transport=, not both.")
         self._core = ClientCore(config)
@@ -160,6 +153,14 @@ class ClientBase:
     def _send(self, call: Call[T]) -> T:
         return send(self._http, self._core, call)
 
+    def _call(
+        self, route: Route[T], arguments: Mapping[str, Any] | None = None, **options: Any
+    ) -> T:
+        # The body is the arguments that are fields of the route's request model; the options
+        # are those of ClientCore.build (params, path_args, idempotency_key).
+        body = None if arguments is None else request_body(route, arguments)
+        return self._send(self._core.build(route, body, **options))
+
     def health(self) -> HealthResponse:
         """Check that the server is up (needs no key; does not report the tenant).
 
@@ -169,7 +170,7 @@ class ClientBase:
         Raises:
             APIConnectionError: The server cannot be reached.
         """
-        return self._send(self._core.build(routes.HEALTH))
+        return self._call(routes.HEALTH)
 
     def ready(self) -> HealthResponse:
         """Wait until the server can serve a write: its model is loaded and its database answers.
@@ -185,7 +186,7 @@ class ClientBase:
                 part is missing.
             APIConnectionError: The server cannot be reached.
         """
-        return self._send(self._core.build(routes.READY))
+        return self._call(routes.READY)
 
     def whoami(self) -> WhoAmIResponse:
         """Who this client's requests are made as.
@@ -207,7 +208,7 @@ class ClientBase:
             print(me.tenant_id, me.scopes)
             ```
         """
-        return self._send(self._core.build(routes.WHOAMI))
+        return self._call(routes.WHOAMI)
 
     def close(self) -> None:
         """Release the connections (an ``http_client`` passed in is left open).

@@ -20,6 +20,7 @@ from cml._sync._base import ClientBase
 from cml._sync.transport import send
 from cml._checks import check_id, validate
 from cml._concurrency import gather_sync
+from cml._core import arguments_for
 from cml.exceptions import APIError
 from cml.models import (
     MAX_PAGE_SIZE,
@@ -93,20 +94,7 @@ class MemoryMethods(ClientBase):
             memory.write("User is allergic to peanuts", memory_type="constraint")
             ```
         """
-        body = {
-            "content": content,
-            "context_tags": context_tags,
-            "session_id": session_id,
-            "memory_type": memory_type,
-            "namespace": namespace,
-            "metadata": metadata,
-            "agent_id": agent_id,
-            "timestamp": timestamp,
-            "importance": importance,
-            "confidence": confidence,
-        }
-        call = self._core.build(routes.WRITE, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.WRITE, locals(), idempotency_key=idempotency_key)
 
     def read(
         self,
@@ -157,22 +145,7 @@ class MemoryMethods(ClientBase):
                 print(item.relevance, item.text)
             ```
         """
-        body = {
-            "query": query,
-            "max_results": max_results,
-            "memory_types": memory_types,
-            "namespace": namespace,
-            "session_id": session_id,
-            "since": since,
-            "until": until,
-            "format": format,
-            "max_tokens": max_tokens,
-            "include_silent": include_silent,
-            "include_superseded": include_superseded,
-            "as_of": as_of,
-        }
-        call = self._core.build(routes.READ, body)
-        return self._send(call)
+        return self._call(routes.READ, locals())
 
     def turn(
         self,
@@ -211,17 +184,7 @@ class MemoryMethods(ClientBase):
             prompt = f"{turn.memory_context}\n\nUser: Book me a flight to Oslo"
             ```
         """
-        body = {
-            "user_message": user_message,
-            "assistant_response": assistant_response,
-            "session_id": session_id,
-            "namespace": namespace,
-            "agent_id": agent_id,
-            "max_context_tokens": max_context_tokens,
-            "timestamp": timestamp,
-        }
-        call = self._core.build(routes.TURN, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.TURN, locals(), idempotency_key=idempotency_key)
 
     def update(
         self,
@@ -257,17 +220,7 @@ class MemoryMethods(ClientBase):
             ValidationError: Invalid arguments or nothing to change (raised before sending).
             NotFoundError: No such memory for this tenant.
         """
-        body = {
-            "memory_id": memory_id,
-            "text": text,
-            "confidence": confidence,
-            "importance": importance,
-            "metadata": metadata,
-            "feedback": feedback,
-            "namespace": namespace,
-        }
-        call = self._core.build(routes.UPDATE, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.UPDATE, locals(), idempotency_key=idempotency_key)
 
     def forget(
         self,
@@ -302,17 +255,7 @@ class MemoryMethods(ClientBase):
         Raises:
             ValidationError: No selector, or invalid arguments (raised before sending).
         """
-        body = {
-            "memory_ids": memory_ids,
-            "query": query,
-            "threshold": threshold,
-            "before": before,
-            "namespace": namespace,
-            "session_id": session_id,
-            "hard": hard,
-        }
-        call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
-        return self._send(call)
+        return self._call(routes.FORGET, locals(), idempotency_key=idempotency_key)
 
     def stats(self, *, namespace: str | None = None) -> StatsResponse:
         """Count this tenant's memories by type and status.
@@ -323,8 +266,7 @@ class MemoryMethods(ClientBase):
         Returns:
             Totals, counts by type and by status, and the store's size on disk.
         """
-        call = self._core.build(routes.STATS, params={"namespace": namespace})
-        return self._send(call)
+        return self._call(routes.STATS, params={"namespace": namespace})
 
     def batch_write(
         self,
@@ -450,10 +392,7 @@ class MemoryMethods(ClientBase):
             memory.restore(gone.memory_ids)
             ```
         """
-        call = self._core.build(
-            routes.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
-        )
-        return self._send(call)
+        return self._call(routes.RESTORE, locals(), idempotency_key=idempotency_key)
 
     def get(self, memory_id: str, *, namespace: str | None = None) -> MemoryRecordOut:
         """One memory of this tenant, in full, whatever its status.
@@ -476,10 +415,9 @@ class MemoryMethods(ClientBase):
             ```
         """
         check_id("memory_id", memory_id)
-        call = self._core.build(
+        return self._call(
             routes.GET_MEMORY, params={"namespace": namespace}, path_args={"memory_id": memory_id}
         )
-        return self._send(call)
 
     def history(self, memory_id: str, *, namespace: str | None = None) -> list[MemoryVersion]:
         """Every state of one memory, newest (the current one) first.
@@ -568,18 +506,5 @@ class MemoryMethods(ClientBase):
                 )
             ```
         """
-        query = validate(
-            MemoryListQuery,
-            {
-                "cursor": cursor,
-                "per_page": per_page,
-                "memory_types": memory_types,
-                "status": status,
-                "namespace": namespace,
-                "metadata": metadata,
-                "context_tags": context_tags,
-                "agent_id": agent_id,
-            },
-        )
-        call = self._core.build(routes.LIST_OWN_MEMORIES, params=query.to_params())
-        return self._send(call)
+        query = validate(MemoryListQuery, arguments_for(MemoryListQuery, locals()))
+        return self._call(routes.LIST_OWN_MEMORIES, params=query.to_params())

@@ -1,8 +1,11 @@
-"""The ``cml`` command: run the server and manage API keys.
+"""The ``cml`` command: run the server, operate on memories, manage keys and stores.
 
 ::
 
     cml serve [--host H] [--port P] [--data-dir D]
+    cml memories search|list|show|history|forget|restore ...  [--url URL --api-key KEY | --db PATH]
+    cml stats [--namespace NS]              [--url URL --api-key KEY | --db PATH] [--json]
+    cml admin consolidate|forget|purge|tenants|events [--follow] ...
     cml keys create --tenant T [--scopes read,write] [--name N] [--extra-tenant X] [--json]
     cml keys list [--tenant T] [--json]
     cml keys revoke KEY_ID
@@ -12,48 +15,45 @@
     cml import FILE [--batch-size N]
     cml backup --out FILE [--db PATH]
     cml restore FILE [--db PATH] [--force]
-    cml doctor [--db PATH]
-    cml version
+    cml doctor [--db PATH] [--json]
+    cml version | cml --version
 
 Settings come from ``CML_*`` environment variables (see
-:class:`cml.server.settings.ServerSettings`); command-line options override them. The ``keys``
-commands work on the configured store directly, no running server needed. Expected failures
-print one line on stderr and exit non-zero.
+:class:`cml.server.settings.ServerSettings`); command-line options override them. The ``keys``,
+``db``, ``export``, ``import``, ``backup`` and ``restore`` commands work on the configured store
+directly, no running server needed; ``memories``, ``stats`` and ``admin`` go through the SDK, to a
+server or to a local store. Expected failures print one line on stderr and exit non-zero; a
+missing extra is named with the command that installs it.
+
+The command line needs the ``cli`` extra (typer and rich; the ``server`` extra includes it). This
+module imports neither, so that their absence is one clear line rather than a traceback.
 """
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Any
 
-from cml.cli.backup import backup_command, restore_command
-from cml.cli.data import export_command, import_command
-from cml.cli.db import db_app
-from cml.cli.doctor import doctor_command
-from cml.cli.keys import keys_app
-from cml.cli.mcp import mcp_command
-from cml.cli.serve import serve, version
+from cml.cli._extras import install_hint
 
 __all__ = ["app", "main"]
-
-app = typer.Typer(
-    name="cml",
-    help="py-cml: long-term memory for LLM applications and agents.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command()(version)
-app.command()(serve)
-app.add_typer(keys_app, name="keys")
-app.add_typer(db_app, name="db")
-app.command(name="export")(export_command)
-app.command(name="import")(import_command)
-app.command(name="mcp")(mcp_command)
-app.command(name="backup")(backup_command)
-app.command(name="restore")(restore_command)
-app.command(name="doctor")(doctor_command)
 
 
 def main() -> None:
     """Entry point of the ``cml`` console script and of ``python -m cml``."""
-    app()
+    try:
+        from cml.cli.commands import app as cml_app
+
+        cml_app()
+    except ImportError as exc:
+        sys.stderr.write(f"Error: {install_hint(exc)}\n")
+        raise SystemExit(1) from None
+
+
+def __getattr__(name: str) -> Any:
+    # ``from cml.cli import app`` keeps working without importing typer at ``import cml.cli``.
+    if name == "app":
+        from cml.cli.commands import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

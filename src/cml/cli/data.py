@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.progress import (
@@ -29,8 +29,9 @@ from rich.progress import (
 )
 
 from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, err, fail, settings_from
-from cml.engine import Engine, open_engine
-from cml.engine.transfer import count_memories, export_lines, import_lines
+
+if TYPE_CHECKING:
+    from cml.engine import Engine
 
 __all__ = ["export_command", "import_command"]
 
@@ -51,9 +52,10 @@ def _progress() -> Progress:
 
 @contextmanager
 def _engine(data_dir: Path | None, database_url: str | None) -> Iterator[Engine]:
-
     settings = settings_from(data_dir=data_dir, database_url=database_url)
     with cli_errors():
+        from cml.engine import open_engine
+
         engine = open_engine(settings.to_engine_config())
     try:
         yield engine
@@ -82,6 +84,8 @@ def export_command(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Write every memory (all statuses, with history and embeddings) as JSON lines."""
+    from cml.engine.transfer import count_memories, export_lines
+
     with _engine(data_dir, database_url) as opened:
         store, model = opened.store, opened.embedder.model_name
         written = 0
@@ -109,6 +113,8 @@ def import_command(
     Bad lines are reported with their number and reason; every good line is still imported.
     Memories embedded by another model than the store's are re-embedded.
     """
+    from cml.engine.transfer import import_lines
+
     stdin = str(file) == "-"
     if not stdin and not file.is_file():
         fail(f"{file} is not a file.", code=2)

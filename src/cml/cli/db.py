@@ -11,13 +11,11 @@ from __future__ import annotations
 import typer
 
 from cml.cli._common import DatabaseUrlOption, cli_errors, err, fail, settings_from
+from cml.cli._typer import CmlTyper
 
 __all__ = ["db_app"]
 
-db_app = typer.Typer(
-    help="PostgreSQL schema migrations: `cml db upgrade`, `cml db current`.",
-    no_args_is_help=True,
-)
+db_app = CmlTyper(help="PostgreSQL schema migrations: `cml db upgrade`, `cml db current`.")
 
 
 def _postgres_url(database_url: str | None) -> str:

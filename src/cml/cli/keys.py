@@ -6,27 +6,28 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, err, settings_from
-from cml.engine.keys import KeyManager
+from cml.cli._output import print_table, short_time, table
+from cml.cli._typer import CmlTyper
 from cml.models import ApiKeyInfo, CreateKeyRequest, Scope
+
+if TYPE_CHECKING:
+    from cml.engine.keys import KeyManager
 
 __all__ = ["keys_app"]
 
-keys_app = typer.Typer(
-    help="Create, list and revoke API keys in the configured store.",
-    no_args_is_help=True,
-)
+keys_app = CmlTyper(help="Create, list and revoke API keys in the configured store.")
 
 
 @contextmanager
 def _key_manager(data_dir: Path | None, database_url: str | None) -> Iterator[KeyManager]:
     # Keys need only the store: opening it directly spares loading an embedding model.
+    from cml.engine.keys import KeyManager
     from cml.storage import open_store
 
     settings = settings_from(data_dir=data_dir, database_url=database_url)
@@ -114,24 +115,22 @@ def keys_list(
     if not listed:
         err.print("No API keys." if tenant is None else f"No API keys for tenant {tenant!r}.")
         return
-    table = Table()
-    # Ids are copied into `cml keys revoke`: they must never wrap, whatever the width.
-    table.add_column("id", no_wrap=True)
-    table.add_column("tenant", no_wrap=True)
-    for title in ("scopes", "name", "prefix", "extra tenants", "created", "revoked"):
-        table.add_column(title)
+    # Ids are copied into `cml keys revoke`: they never wrap; the rest stacks beneath them so
+    # that the table fits 80 columns.
+    listing = table(
+        "key / prefix, name", "tenant / scopes", "created / revoked", no_wrap=["key / prefix, name"]
+    )
     for key in listed:
-        table.add_row(
-            key.id,
-            key.tenant_id,
-            ",".join(str(s) for s in key.scopes),
-            key.name or "",
-            key.prefix,
-            ",".join(key.extra_tenants),
-            key.created_at.strftime("%Y-%m-%d %H:%M"),
-            key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "",
-        )
-    Console().print(table)
+        first = Text(key.id)
+        first.append(f"\n{key.prefix}  {key.name or ''}".rstrip(), style="dim")
+        tenants = " ".join([key.tenant_id, *(f"+{extra}" for extra in key.extra_tenants)])
+        second = Text(tenants)
+        second.append("\n" + ",".join(str(s) for s in key.scopes), style="dim")
+        third = Text(short_time(key.created_at))
+        if key.revoked_at is not None:
+            third.append(f"\nrevoked {short_time(key.revoked_at)}", style="red")
+        listing.add_row(first, second, third)
+    print_table(listing)
 
 
 @keys_app.command("revoke")

@@ -61,6 +61,7 @@ def serve(
     import uvicorn
 
     from cml.cli.banner import banner
+    from cml.cli.mcp import mount_mcp_when_installed
     from cml.engine import open_engine
     from cml.server.app import create_app
     from cml.server.redaction import KeyRedactingFilter, bootstrap_secrets, uvicorn_log_config
@@ -79,9 +80,11 @@ def serve(
         engine = open_engine(settings.to_engine_config())
     try:
         typer.echo(banner(settings, engine.store.backend, engine.keys.list()), err=True)
+        app = create_app(settings, engine=engine)
+        mount_mcp_when_installed(app)  # /mcp, behind the same API keys
         with _graceful_signals():
             uvicorn.run(
-                create_app(settings, engine=engine),
+                app,
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level,

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 
 from cml.embeddings.base import Embedder
 from cml.engine.consolidation import ConsolidationSettings, Summarizer, consolidate_tenant
-from cml.engine.events import event_dict, events_after, latest_event_id
+from cml.engine.consolidation.tenant_run import TenantRun
+from cml.engine.events import event_dict, latest_event_id
 from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
 from cml.engine.jobs import job_lease
@@ -100,17 +101,8 @@ class AdminService:
             JobRunningError: A consolidation of this tenant is already running.
         """
         with job_lease(self._store, "consolidate", tenant_id):
-            report = consolidate_tenant(
-                self._store,
-                self._embedder,
-                self._summarizer(),
-                self._lock,
-                tenant_id,
-                namespace=namespace,
-                settings=self.consolidation_settings,
-                actor=actor,
-                trigger=trigger,
-            )
+            run = self._run(tenant_id, namespace, actor, trigger)
+            report = consolidate_tenant(run, self.consolidation_settings)
         return ConsolidateResponse.model_validate(report)
 
     def run_forgetting(
@@ -129,20 +121,26 @@ class AdminService:
             JobRunningError: A forgetting run of this tenant is already running.
         """
         with job_lease(self._store, "forget", tenant_id):
+            run = self._run(tenant_id, namespace, actor, trigger)
             report = forget_tenant(
-                self._store,
-                self._embedder,
-                self._summarizer(),
-                self._lock,
-                tenant_id,
-                namespace=namespace,
-                dry_run=dry_run,
-                max_memories=max_memories,
-                weights=self.forgetting_weights,
-                actor=actor,
-                trigger=trigger,
+                run, dry_run=dry_run, max_memories=max_memories, weights=self.forgetting_weights
             )
         return ForgettingResponse.model_validate(report)
+
+    def _run(
+        self, tenant_id: str, namespace: str | None, actor: str | None, trigger: str
+    ) -> TenantRun:
+        summarizer = self._summarizer()
+        return TenantRun(
+            self._store,
+            self._embedder,
+            summarizer,
+            self._lock,
+            tenant_id,
+            namespace,
+            actor,
+            trigger,
+        )
 
     # -- restore and purge ---------------------------------------------------------------------
 
@@ -359,10 +357,10 @@ class AdminService:
         limit: int = 100,
     ) -> list[EventItem]:
         """The tenant's events after ``after_id``, oldest first (following the log)."""
-        found = events_after(
-            self._store, tenant_id, after_id, event_type=event_type, since=since, limit=limit
+        found = self._store.events_after(
+            tenant_id, after_id, event_type=event_type, since=since, limit=limit
         )
-        return [EventItem.model_validate(event) for event in found]
+        return [_event_item(event) for event in found]
 
     def latest_event_id(self, tenant_id: str) -> int:
         """Id of the tenant's newest event, 0 if none."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from cml.storage.base import EventLog, EventRecord
 
-__all__ = ["event_dict", "events_after", "latest_event_id"]
+__all__ = ["event_dict", "latest_event_id"]
 
 
 def event_dict(event: EventRecord) -> dict[str, Any]:
@@ -28,17 +27,3 @@ def latest_event_id(store: EventLog, tenant_id: str) -> int:
     """Id of the tenant's newest event (0 when there is none): where a live follow starts."""
     newest, _ = store.list_events(tenant_id, limit=1)
     return newest[0].id or 0 if newest else 0
-
-
-def events_after(
-    store: EventLog,
-    tenant_id: str,
-    after_id: int,
-    *,
-    event_type: str | None = None,
-    since: datetime | None = None,
-    limit: int = 100,
-) -> list[dict[str, Any]]:
-    """The tenant's events after ``after_id``, oldest first, in wire form."""
-    found = store.events_after(tenant_id, after_id, event_type=event_type, since=since, limit=limit)
-    return [event_dict(e) for e in found]

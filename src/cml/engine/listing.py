@@ -16,13 +16,23 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from typing import Any
+
+import pydantic
 
 from cml.errors import InvalidInputError
 from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
-from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore
+from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord
 
-__all__ = ["ALL_STATUSES", "decode_cursor", "encode_cursor", "list_page", "record_out"]
+__all__ = [
+    "ALL_STATUSES",
+    "decode_cursor",
+    "encode_cursor",
+    "list_page",
+    "record_out",
+    "wire_fields",
+]
 
 ALL_STATUSES = "all"
 """The ``status`` value that lists memories whatever their status."""
@@ -124,27 +134,18 @@ def list_page(
     )
 
 
+_WIRE_NAMES = {"content": "text", "memory_type": "type", "created_at": "timestamp"}
+"""Fields of a stored memory that the wire names otherwise; the others keep their name."""
+
+
+def wire_fields(
+    record: MemoryRecord | VersionRecord, model: type[pydantic.BaseModel]
+) -> dict[str, Any]:
+    """The fields of a stored record that a wire model has, under the wire's names."""
+    values = {_WIRE_NAMES.get(f.name, f.name): getattr(record, f.name) for f in fields(record)}
+    return {name: value for name, value in values.items() if name in model.model_fields}
+
+
 def record_out(record: MemoryRecord) -> MemoryRecordOut:
     """A stored memory as the wire shows it in full (the embedding left out)."""
-    return MemoryRecordOut(
-        id=record.id,
-        text=record.content,
-        type=record.memory_type,
-        status=record.status,
-        namespace=record.namespace,
-        session_id=record.session_id,
-        agent_id=record.agent_id,
-        context_tags=list(record.context_tags),
-        metadata=dict(record.metadata),
-        importance=record.importance,
-        confidence=record.confidence,
-        version=record.version,
-        access_count=record.access_count,
-        timestamp=record.created_at,
-        updated_at=record.updated_at,
-        stored_at=record.stored_at,
-        last_accessed_at=record.last_accessed_at,
-        deleted_at=record.deleted_at,
-        consolidated_at=record.consolidated_at,
-        provenance=list(record.provenance),
-    )
+    return MemoryRecordOut(**wire_fields(record, MemoryRecordOut))

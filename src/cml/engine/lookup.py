@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from cml.engine.listing import record_out
+from cml.engine.listing import record_out, wire_fields
 from cml.errors import InvalidInputError, RecordNotFoundError
 from cml.models import MAX_PAGE_SIZE, HistoryPage, MemoryRecordOut, MemoryVersion
 from cml.storage.base import MemoryReader, MemoryRecord, VersionRecord
@@ -112,17 +112,14 @@ def history_page(
     began = [record.stored_at or record.created_at] + [v.changed_at for v in chain[:-1]]
     last = len(chain) - 1
     states = [
-        MemoryVersion(
-            version=v.version,
-            text=v.content,
-            status=v.status,
-            confidence=v.confidence,
-            importance=v.importance,
-            metadata=dict(v.metadata),
-            recorded_at=began[i],
-            replaced_at=None if i == last else v.changed_at,
-            reason=None if i == last else v.reason,
-            current=i == last,
+        MemoryVersion.model_validate(
+            {
+                **wire_fields(v, MemoryVersion),
+                "recorded_at": began[i],
+                "replaced_at": None if i == last else v.changed_at,
+                "reason": None if i == last else v.reason,
+                "current": i == last,
+            }
         )
         for i, v in enumerate(chain)
     ]

@@ -6,7 +6,8 @@
   needs from a memory; :class:`CMLMemoryProvider` / :class:`AsyncCMLMemoryProvider` implement
   them on the py-cml clients.
 - :data:`MEMORY_TOOLS` and :class:`MemoryToolDispatcher` / :class:`AsyncMemoryToolDispatcher`:
-  ``remember`` / ``recall`` / ``forget`` for function-calling models.
+  ``remember`` / ``recall`` / ``forget`` / ``get`` / ``history`` / ``list_memories`` for
+  function-calling models.
 - :mod:`cml.integrations.mcp_server`: the same tools over MCP (``cml mcp``).
 
 Importing this package imports neither ``openai`` nor ``mcp``: the helpers use the client objects

@@ -1,7 +1,7 @@
 """The memory tools over the Model Context Protocol (stdio), for desktop assistants and agents.
 
 The server offers exactly the tools of :data:`~cml.integrations.tools.MEMORY_TOOLS`
-(``remember``, ``recall``, ``forget``) and runs them with
+(``remember``, ``recall``, ``forget``, ``get``, ``history``, ``list_memories``) and runs them with
 :class:`~cml.integrations.tools.AsyncMemoryToolDispatcher`, so a model sees the same tools and the
 same answers over MCP as through function calling. Tool failures, including a memory service that
 cannot be reached, are reported inside the tool result (``isError``) so that the assistant can
@@ -13,14 +13,13 @@ Stdout is the protocol: everything else (logs) goes to stderr.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from cml._version import __version__
 from cml.exceptions import CMLError
 from cml.integrations._async.tools import AsyncMemoryToolDispatcher
 from cml.integrations._extra import require
-from cml.integrations.tools import MEMORY_TOOLS, ToolOutcome
+from cml.integrations.tools import MEMORY_TOOLS, ToolOutcome, service_failed
 
 require("mcp")
 
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["SERVER_NAME", "build_server", "serve_stdio"]
 
 SERVER_NAME = "py-cml"
-
-logger = logging.getLogger("cml.integrations.mcp")
 
 _INSTRUCTIONS = (
     "Long-term memory for this user. Call recall before answering questions that may depend on "
@@ -86,8 +83,7 @@ def build_server(dispatcher: AsyncMemoryToolDispatcher) -> Server[Any]:
             outcome = await dispatcher.run(params.name, params.arguments or {})
         except CMLError as exc:
             # The assistant should hear that memory is down rather than see a broken session.
-            logger.warning("Memory tool %s failed: %s", params.name, exc)
-            outcome = ToolOutcome({"error": f"The memory service failed: {exc}"}, is_error=True)
+            outcome = service_failed(params.name, exc)
         return _result(outcome)
 
     return Server(

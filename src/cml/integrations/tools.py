@@ -3,7 +3,9 @@
 The schemas, and everything a dispatcher does that is not a call to the memory.
 
 :data:`MEMORY_TOOLS` is the ``tools`` list to send with a chat completion (OpenAI format): the
-model may call ``remember``, ``recall`` and ``forget``. ``MemoryToolDispatcher`` and
+model may call ``remember``, ``recall`` and ``forget``, read one memory in full (``get``) or how
+it changed (``history``), and page through memories by tag, type or metadata
+(``list_memories``). ``MemoryToolDispatcher`` and
 ``AsyncMemoryToolDispatcher`` (:mod:`cml.integrations`) run such a call against a py-cml client
 with the helpers here, and return the ``tool`` message to append to the conversation.
 Arguments the model got wrong (bad JSON, a missing or mistyped field, an unknown tool, content
@@ -25,40 +27,66 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from cml.exceptions import NotFoundError, ValidationError
+from cml.exceptions import AuthorizationError, CMLError, NotFoundError, ValidationError
 from cml.models import (
     MAX_CONTENT_CHARS,
     MAX_QUERY_CHARS,
     ForgetResponse,
+    MemoryPage,
+    MemoryRecordOut,
     MemoryType,
+    MemoryVersion,
     ReadResponse,
+    Timestamp,
     WriteResponse,
 )
 
 __all__ = [
     "MEMORY_TOOLS",
     "ForgetArguments",
+    "GetArguments",
+    "HistoryArguments",
+    "ListArguments",
     "RecallArguments",
     "RememberArguments",
     "ToolArgumentError",
     "ToolOutcome",
+    "fetched",
     "forgotten",
+    "listed",
     "parse_arguments",
     "read_tool_call",
     "recalled",
     "refused",
     "remembered",
+    "service_failed",
     "tool_message",
+    "versions",
 ]
 
+logger = logging.getLogger("cml.integrations")
+
 _RECALL_LIMIT = 20
+_LIST_LIMIT = 50
+_ID_CHARS = 128
+
+_TYPES_FILTER: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "enum": [t.value for t in MemoryType]},
+    "description": "Only these kinds of memory.",
+}
+_MEMORY_ID: dict[str, Any] = {
+    "type": "string",
+    "description": "The memory's id, as returned by recall or list_memories.",
+}
 
 MEMORY_TOOLS: list[dict[str, Any]] = [
     {
@@ -113,6 +141,17 @@ MEMORY_TOOLS: list[dict[str, Any]] = [
                         "maximum": _RECALL_LIMIT,
                         "description": "Most memories to return (default 5).",
                     },
+                    "memory_types": _TYPES_FILTER,
+                    "since": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "Only memories from this time on (ISO 8601).",
+                    },
+                    "until": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "Only memories up to this time (ISO 8601).",
+                    },
                 },
                 "required": ["query"],
                 "additionalProperties": False,
@@ -144,6 +183,83 @@ MEMORY_TOOLS: list[dict[str, Any]] = [
             },
         },
     },
+    {
+        "type": "function",
+        "function": {
+            "name": "get",
+            "description": (
+                "Read one memory in full by id (from recall or list_memories): its text, "
+                "type, status, tags, metadata and when it was stored."
+            ),
+            "parameters": {
+                "type": "object",
+                "properties": {"memory_id": _MEMORY_ID},
+                "required": ["memory_id"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "history",
+            "description": (
+                "How one memory changed over time, newest state first: each earlier text and "
+                "why it was replaced. Use it when the user asks what a memory used to say."
+            ),
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "memory_id": _MEMORY_ID,
+                    "max_results": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": _RECALL_LIMIT,
+                        "description": "Most states to return, newest first (default 10).",
+                    },
+                },
+                "required": ["memory_id"],
+                "additionalProperties": False,
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "list_memories",
+            "description": (
+                "List stored memories oldest first, filtered by tag, type or metadata, a page "
+                "at a time: for questions like 'what do you know about my travel plans?' "
+                "where a search query would miss some."
+            ),
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "tags": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Only memories holding at least one of these tags.",
+                    },
+                    "memory_types": _TYPES_FILTER,
+                    "metadata": {
+                        "type": "object",
+                        "description": "Only memories whose metadata has exactly these values.",
+                    },
+                    "max_results": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": _LIST_LIMIT,
+                        "description": "Memories on this page (default 20).",
+                    },
+                    "cursor": {
+                        "type": "string",
+                        "description": "next_cursor of the previous page, to continue.",
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
 ]
 """The memory tools in the OpenAI ``tools`` format (also served over MCP by ``cml mcp``)."""
 
@@ -165,6 +281,9 @@ class RecallArguments(_Arguments):
 
     query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)]
     max_results: Annotated[int, Field(ge=1, le=_RECALL_LIMIT)] = 5
+    memory_types: list[MemoryType] | None = None
+    since: Timestamp = None
+    until: Timestamp = None
 
 
 class ForgetArguments(_Arguments):
@@ -180,10 +299,36 @@ class ForgetArguments(_Arguments):
         return self
 
 
+class GetArguments(_Arguments):
+    """Arguments of ``get``."""
+
+    memory_id: Annotated[str, Field(min_length=1, max_length=_ID_CHARS)]
+
+
+class HistoryArguments(_Arguments):
+    """Arguments of ``history``."""
+
+    memory_id: Annotated[str, Field(min_length=1, max_length=_ID_CHARS)]
+    max_results: Annotated[int, Field(ge=1, le=_RECALL_LIMIT)] = 10
+
+
+class ListArguments(_Arguments):
+    """Arguments of ``list_memories``."""
+
+    tags: list[str] | None = None
+    memory_types: list[MemoryType] | None = None
+    metadata: dict[str, Any] | None = None
+    max_results: Annotated[int, Field(ge=1, le=_LIST_LIMIT)] = 20
+    cursor: Annotated[str, Field(min_length=1)] | None = None
+
+
 _ARGUMENTS: dict[str, type[_Arguments]] = {
     "remember": RememberArguments,
     "recall": RecallArguments,
     "forget": ForgetArguments,
+    "get": GetArguments,
+    "history": HistoryArguments,
+    "list_memories": ListArguments,
 }
 
 
@@ -258,10 +403,20 @@ def parse_arguments(name: str, raw: object) -> _Arguments:
         raise ToolArgumentError(f"Invalid arguments for {name}: {problems}.") from None
 
 
-def refused(exc: ValidationError | NotFoundError) -> ToolOutcome:
+def refused(exc: ValidationError | NotFoundError | AuthorizationError) -> ToolOutcome:
     """The outcome of a call the memory service refused: its message, for the model to read."""
     message = exc.message + (f" {exc.hint}" if exc.hint else "")
     return ToolOutcome({"error": message}, is_error=True)
+
+
+def service_failed(name: str, exc: CMLError) -> ToolOutcome:
+    """The outcome of a tool the memory service failed to run (it is down, or broke).
+
+    For tool hosts (MCP, agent frameworks) where an exception would end the conversation: the
+    model hears that memory is unavailable and can tell its user. The failure is logged.
+    """
+    logger.warning("Memory tool %s failed: %s", name, exc)
+    return ToolOutcome({"error": f"The memory service failed: {exc}"}, is_error=True)
 
 
 def remembered(response: WriteResponse) -> ToolOutcome:
@@ -290,6 +445,48 @@ def recalled(response: ReadResponse) -> ToolOutcome:
         for item in response.memories
     ]
     return ToolOutcome({"memories": memories})
+
+
+def _record(item: MemoryRecordOut) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "type": str(item.type),
+        "status": str(item.status),
+        "timestamp": item.timestamp.isoformat(),
+        "tags": item.context_tags,
+        "metadata": item.metadata,
+        "session_id": item.session_id,
+    }
+
+
+def fetched(record: MemoryRecordOut) -> ToolOutcome:
+    """The outcome of ``get``: the memory in full."""
+    return ToolOutcome({"memory": _record(record)})
+
+
+def versions(states: Sequence[MemoryVersion], limit: int) -> ToolOutcome:
+    """The outcome of ``history``: the newest ``limit`` states, and how many there are."""
+    shown = [
+        {
+            "version": state.version,
+            "text": state.text,
+            "status": str(state.status),
+            "current": state.current,
+            "recorded_at": state.recorded_at.isoformat() if state.recorded_at else None,
+            "replaced_at": state.replaced_at.isoformat() if state.replaced_at else None,
+            "reason": state.reason,
+        }
+        for state in states[:limit]
+    ]
+    return ToolOutcome({"versions": shown, "total": len(states)})
+
+
+def listed(page: MemoryPage) -> ToolOutcome:
+    """The outcome of ``list_memories``: one page, and the cursor of the next (or null)."""
+    return ToolOutcome(
+        {"memories": [_record(item) for item in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 def forgotten(response: ForgetResponse) -> ToolOutcome:

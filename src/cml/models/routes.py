@@ -90,155 +90,79 @@ class Route(Generic[ResultT]):
     stream: bool = False
 
 
+def _get(
+    path: str,
+    response: type[ResultT],
+    scope: Scope,
+    *,
+    namespaced: bool = False,
+    stream: bool = False,
+) -> Route[ResultT]:
+    """A GET route: a read, so repeating it is harmless."""
+    return Route(
+        "GET", path, response, scope=scope, replayable=True, namespaced=namespaced, stream=stream
+    )
+
+
+def _write(
+    path: str, request: type[RequestModel], response: type[ResultT], *, namespaced: bool = True
+) -> Route[ResultT]:
+    """A memory write: it takes an ``Idempotency-Key``, so that a repeat is stored once."""
+    return Route("POST", path, response, request, Scope.WRITE, keyed=True, namespaced=namespaced)
+
+
+def _query(path: str, request: type[RequestModel], response: type[ResultT]) -> Route[ResultT]:
+    """A read sent as a POST: it only bumps access statistics, so repeating it is harmless."""
+    return Route("POST", path, response, request, Scope.READ, replayable=True, namespaced=True)
+
+
+def _admin(
+    path: str, request: type[RequestModel], response: type[ResultT], *, replayable: bool = False
+) -> Route[ResultT]:
+    """An admin operation sent as a POST, without an ``Idempotency-Key``."""
+    return Route("POST", path, response, request, Scope.ADMIN, replayable=replayable)
+
+
 HEALTH = Route("GET", "/health", memory.HealthResponse, replayable=True)
 # 200 once the server can serve a write (model loaded, database answering), 503 until then.
 READY = Route("GET", "/ready", memory.HealthResponse, replayable=True)
-WHOAMI = Route("GET", "/whoami", admin.WhoAmIResponse, scope=Scope.READ, replayable=True)
+WHOAMI = _get("/whoami", admin.WhoAmIResponse, Scope.READ)
 
-WRITE = Route(
-    "POST",
-    "/memory/write",
-    memory.WriteResponse,
-    request=memory.WriteRequest,
-    scope=Scope.WRITE,
-    keyed=True,
-    namespaced=True,
-)
-# A read only bumps access statistics, so repeating it is harmless.
-READ = Route(
-    "POST",
-    "/memory/read",
-    memory.ReadResponse,
-    request=memory.ReadRequest,
-    scope=Scope.READ,
-    replayable=True,
-    namespaced=True,
-)
-TURN = Route(
-    "POST",
-    "/memory/turn",
-    memory.TurnResponse,
-    request=memory.TurnRequest,
-    scope=Scope.WRITE,
-    keyed=True,
-    namespaced=True,
-)
-UPDATE = Route(
-    "POST",
-    "/memory/update",
-    memory.UpdateResponse,
-    request=memory.UpdateRequest,
-    scope=Scope.WRITE,
-    keyed=True,
-    namespaced=True,
-)
-FORGET = Route(
-    "POST",
-    "/memory/forget",
-    memory.ForgetResponse,
-    request=memory.ForgetRequest,
-    scope=Scope.WRITE,
-    keyed=True,
-    namespaced=True,
-)
-RESTORE = Route(
-    "POST",
-    "/memory/restore",
-    memory.RestoreResponse,
-    request=memory.RestoreRequest,
-    scope=Scope.WRITE,
-    keyed=True,
-)
-STATS = Route(
-    "GET", "/memory/stats", memory.StatsResponse, scope=Scope.READ, replayable=True, namespaced=True
-)
-BATCH_WRITE = Route(
-    "POST",
-    "/memory/batch_write",
-    batch.BatchWriteResponse,
-    request=batch.BatchWriteRequest,
-    scope=Scope.WRITE,
-    keyed=True,
-    namespaced=True,
-)
-BATCH_READ = Route(
-    "POST",
-    "/memory/batch_read",
-    batch.BatchReadResponse,
-    request=batch.BatchReadRequest,
-    scope=Scope.READ,
-    replayable=True,
-    namespaced=True,
-)
+WRITE = _write("/memory/write", memory.WriteRequest, memory.WriteResponse)
+READ = _query("/memory/read", memory.ReadRequest, memory.ReadResponse)
+TURN = _write("/memory/turn", memory.TurnRequest, memory.TurnResponse)
+UPDATE = _write("/memory/update", memory.UpdateRequest, memory.UpdateResponse)
+FORGET = _write("/memory/forget", memory.ForgetRequest, memory.ForgetResponse)
+RESTORE = _write("/memory/restore", memory.RestoreRequest, memory.RestoreResponse, namespaced=False)
+STATS = _get("/memory/stats", memory.StatsResponse, Scope.READ, namespaced=True)
+BATCH_WRITE = _write("/memory/batch_write", batch.BatchWriteRequest, batch.BatchWriteResponse)
+BATCH_READ = _query("/memory/batch_read", batch.BatchReadRequest, batch.BatchReadResponse)
 # The tenant's own memories, for read keys: one by id, its versions, and the listing. A client
 # bound to a namespace sends it as the query's namespace, so anything elsewhere is a 404.
-GET_MEMORY = Route(
-    "GET",
-    "/memories/{memory_id}",
-    batch.MemoryRecordOut,
-    scope=Scope.READ,
-    replayable=True,
-    namespaced=True,
+GET_MEMORY = _get("/memories/{memory_id}", batch.MemoryRecordOut, Scope.READ, namespaced=True)
+MEMORY_HISTORY = _get(
+    "/memories/{memory_id}/history", lookup.HistoryPage, Scope.READ, namespaced=True
 )
-MEMORY_HISTORY = Route(
-    "GET",
-    "/memories/{memory_id}/history",
-    lookup.HistoryPage,
-    scope=Scope.READ,
-    replayable=True,
-    namespaced=True,
-)
-LIST_OWN_MEMORIES = Route(
-    "GET", "/memories", batch.MemoryPage, scope=Scope.READ, replayable=True, namespaced=True
-)
+LIST_OWN_MEMORIES = _get("/memories", batch.MemoryPage, Scope.READ, namespaced=True)
 
-LIST_MEMORIES = Route(
-    "GET", "/admin/memories", batch.MemoryPage, scope=Scope.ADMIN, replayable=True, namespaced=True
-)
+LIST_MEMORIES = _get("/admin/memories", batch.MemoryPage, Scope.ADMIN, namespaced=True)
 # Not replayable: the route takes no Idempotency-Key, and a repeat would mint a second key.
-CREATE_KEY = Route(
-    "POST", "/admin/keys", admin.ApiKeyCreated, request=admin.CreateKeyRequest, scope=Scope.ADMIN
-)
-LIST_KEYS: Route[list[admin.ApiKeyInfo]] = Route(
-    "GET", "/admin/keys", list[admin.ApiKeyInfo], scope=Scope.ADMIN, replayable=True
-)
+CREATE_KEY = _admin("/admin/keys", admin.CreateKeyRequest, admin.ApiKeyCreated)
+LIST_KEYS: Route[list[admin.ApiKeyInfo]] = _get("/admin/keys", list[admin.ApiKeyInfo], Scope.ADMIN)
 REVOKE_KEY = Route(
     "DELETE", "/admin/keys/{key_id}", admin.ApiKeyInfo, scope=Scope.ADMIN, replayable=True
 )
 # Not replayable: a repeat of an applied run would act again (or hit the running job's 409).
-CONSOLIDATE = Route(
-    "POST",
-    "/admin/consolidate",
-    admin.ConsolidateResponse,
-    request=admin.ConsolidateRequest,
-    scope=Scope.ADMIN,
-)
-RUN_FORGETTING = Route(
-    "POST",
-    "/admin/forget",
-    admin.ForgettingResponse,
-    request=admin.ForgettingRequest,
-    scope=Scope.ADMIN,
-)
+CONSOLIDATE = _admin("/admin/consolidate", admin.ConsolidateRequest, admin.ConsolidateResponse)
+RUN_FORGETTING = _admin("/admin/forget", admin.ForgettingRequest, admin.ForgettingResponse)
 # Purging twice purges the same memories once.
-PURGE = Route(
-    "POST",
-    "/admin/purge",
-    admin.PurgeResponse,
-    request=admin.PurgeRequest,
-    scope=Scope.ADMIN,
-    replayable=True,
+PURGE = _admin("/admin/purge", admin.PurgeRequest, admin.PurgeResponse, replayable=True)
+LIST_TENANTS: Route[list[admin.TenantInfo]] = _get(
+    "/admin/tenants", list[admin.TenantInfo], Scope.ADMIN
 )
-LIST_TENANTS: Route[list[admin.TenantInfo]] = Route(
-    "GET", "/admin/tenants", list[admin.TenantInfo], scope=Scope.ADMIN, replayable=True
-)
-GET_EVENTS = Route("GET", "/admin/events", admin.EventPage, scope=Scope.ADMIN, replayable=True)
-STREAM_EVENTS = Route(
-    "GET", "/admin/events/stream", admin.EventItem, scope=Scope.ADMIN, replayable=True, stream=True
-)
-COMPONENTS = Route(
-    "GET", "/admin/components", admin.ComponentHealth, scope=Scope.ADMIN, replayable=True
-)
+GET_EVENTS = _get("/admin/events", admin.EventPage, Scope.ADMIN)
+STREAM_EVENTS = _get("/admin/events/stream", admin.EventItem, Scope.ADMIN, stream=True)
+COMPONENTS = _get("/admin/components", admin.ComponentHealth, Scope.ADMIN)
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,

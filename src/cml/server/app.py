@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from cml._version import __version__
@@ -23,6 +23,7 @@ from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from cml.server.openapi import install_error_docs
+from cml.server.query import refuse_unknown_query
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
 from cml.server.routes import admin, admin_memories, health, memories, memory, whoami
@@ -114,7 +115,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         else None
     )
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query)])
     api.include_router(health.router)
     api.include_router(whoami.router)
     api.include_router(memory.router)

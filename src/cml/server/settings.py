@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Literal
 
@@ -219,21 +220,18 @@ class ServerSettings(BaseSettings):
         return f"sqlite:///{self.data_dir.as_posix()}/cml.db"
 
     def to_engine_config(self) -> EngineConfig:
-        """The engine configuration these settings describe."""
-        return EngineConfig(
+        """The engine configuration these settings describe.
+
+        Each engine setting takes the value of the server setting of the same name; the
+        database URL is resolved and the API keys are unwrapped.
+        """
+        names = [
+            f.name for f in dataclasses.fields(EngineConfig) if f.name in type(self).model_fields
+        ]
+        values = {name: getattr(self, name) for name in names}
+        values.update(
             database_url=self.resolved_database_url,
-            db_pool_min=self.db_pool_min,
-            db_pool_max=self.db_pool_max,
-            embedding_provider=self.embedding_provider,
-            embedding_model=self.embedding_model,
-            embedding_runtime=self.embedding_runtime,
-            embedding_dimensions=self.embedding_dimensions,
-            embedding_base_url=self.embedding_base_url,
             embedding_api_key=_secret(self.embedding_api_key),
-            dedup_threshold=self.dedup_threshold,
-            redact_pii=self.redact_pii,
-            refuse_secrets=self.refuse_secrets,
-            llm_base_url=self.llm_base_url,
             llm_api_key=_secret(self.llm_api_key),
-            llm_model=self.llm_model,
         )
+        return EngineConfig(**values)

@@ -8,19 +8,17 @@ episodes so that an episode forgotten meanwhile is left as it is.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cml.embeddings.base import Embedder
 from cml.engine.consolidation.align import Aligner
 from cml.engine.consolidation.cluster import cluster_episodes
 from cml.engine.consolidation.migrate import mark_consolidated, new_fact, reinforce_fact
 from cml.engine.consolidation.sampler import ConsolidationSettings, sample_episodes
-from cml.engine.consolidation.summarize import Summarizer
-from cml.storage.base import EventRecord, MemoryRecord, MemoryStore, Vector, VersionRecord
+from cml.engine.consolidation.tenant_run import TenantRun
+from cml.storage.base import MemoryRecord, Vector, VersionRecord
 
 __all__ = ["consolidate_tenant"]
 
@@ -34,29 +32,15 @@ class _Gist:
 
 
 def consolidate_tenant(
-    store: MemoryStore,
-    embedder: Embedder,
-    summarizer: Summarizer,
-    lock: threading.RLock,
-    tenant_id: str,
-    *,
-    namespace: str | None = None,
-    settings: ConsolidationSettings | None = None,
-    actor: str | None = None,
-    trigger: str = "api",
+    run: TenantRun, settings: ConsolidationSettings | None = None
 ) -> dict[str, Any]:
     """Consolidate a tenant's recent episodes into semantic facts.
 
     Args:
-        store: The memory store.
-        embedder: Embeds the gists.
-        summarizer: Writes the gists (LLM or extractive).
-        lock: The engine's write lock.
-        tenant_id: Whose episodes.
-        namespace: Only this namespace (``None``: all, each consolidated on its own).
+        run: The tenant, its store, the embedder of the gists, the summarizer writing them
+            (LLM or extractive), the write lock, and the namespace (``None``: all, each
+            consolidated on its own).
         settings: Sampling, clustering and alignment knobs.
-        actor: The API key that asked, for the event log.
-        trigger: ``api`` or ``scheduler``, recorded in the event.
 
     Returns:
         ``episodes_sampled``, ``clusters_formed``, ``facts_extracted``, ``facts_reinforced``,
@@ -65,20 +49,22 @@ def consolidate_tenant(
     """
     started = time.perf_counter()
     settings = settings or ConsolidationSettings()
-    episodes = sample_episodes(store, tenant_id, namespace=namespace, limit=settings.max_episodes)
+    episodes = sample_episodes(
+        run.store, run.tenant_id, namespace=run.namespace, limit=settings.max_episodes
+    )
     clusters = cluster_episodes(
         episodes, threshold=settings.cluster_threshold, max_size=settings.max_cluster_size
     )
-    summaries = [summarizer.gist(cluster) for cluster in clusters]
+    summaries = [run.summarizer.gist(cluster) for cluster in clusters]
     gists: list[_Gist] = []
     if summaries:
-        vectors = embedder.embed([text for text, _ in summaries])
+        vectors = run.embedder.embed([text for text, _ in summaries])
         gists = [
             _Gist(cluster, text, method, vectors[i])
             for i, (cluster, (text, method)) in enumerate(zip(clusters, summaries, strict=True))
         ]
-    with lock:
-        report = _apply(store, tenant_id, gists, settings, actor=actor, trigger=trigger)
+    with run.lock:
+        report = _apply(run, gists, settings)
     report["episodes_sampled"] = len(episodes)
     report["clusters_formed"] = len(clusters)
     report["llm_used"] = any(g.method == "llm" for g in gists)
@@ -86,15 +72,8 @@ def consolidate_tenant(
     return report
 
 
-def _apply(
-    store: MemoryStore,
-    tenant_id: str,
-    gists: list[_Gist],
-    settings: ConsolidationSettings,
-    *,
-    actor: str | None,
-    trigger: str,
-) -> dict[str, Any]:
+def _apply(run: TenantRun, gists: list[_Gist], settings: ConsolidationSettings) -> dict[str, Any]:
+    store, tenant_id = run.store, run.tenant_id
     now = datetime.now(UTC)
     aligner = Aligner(store, tenant_id, settings.align_threshold)
     created: dict[str, MemoryRecord] = {}
@@ -130,6 +109,11 @@ def _apply(
         episodes.update((r.id, mark_consolidated(r, now)) for r in current)
 
     fact_ids = [*created, *reinforced]
+    counts = {
+        "facts_extracted": len(created),
+        "facts_reinforced": len(reinforced),
+        "migrations_completed": len(episodes),
+    }
     if episodes:
         with store.transaction() as tx:
             if created:
@@ -138,26 +122,5 @@ def _apply(
                 tx.update(fact, previous=previous)
             for episode in episodes.values():
                 tx.update(episode)
-            tx.add_event(
-                EventRecord(
-                    tenant_id=tenant_id,
-                    event_type="consolidation.run",
-                    operation="consolidate",
-                    created_at=now,
-                    actor=actor,
-                    memory_ids=fact_ids,
-                    payload={
-                        "trigger": trigger,
-                        "facts_extracted": len(created),
-                        "facts_reinforced": len(reinforced),
-                        "migrations_completed": len(episodes),
-                    },
-                )
-            )
-    return {
-        "tenant_id": tenant_id,
-        "facts_extracted": len(created),
-        "facts_reinforced": len(reinforced),
-        "migrations_completed": len(episodes),
-        "fact_ids": fact_ids,
-    }
+            tx.add_event(run.event("consolidation.run", "consolidate", now, fact_ids, counts))
+    return {"tenant_id": tenant_id, **counts, "fact_ids": fact_ids}

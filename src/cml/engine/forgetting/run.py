@@ -7,7 +7,6 @@ writes happen under it in one transaction, against memories re-read at that mome
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -15,11 +14,12 @@ from typing import Any
 
 from cml.embeddings.base import Embedder
 from cml.engine.consolidation.summarize import Summarizer
+from cml.engine.consolidation.tenant_run import TenantRun
 from cml.engine.forgetting.apply import Compression, apply_plan
 from cml.engine.forgetting.plan import Action, PlannedAction, plan_action
 from cml.engine.forgetting.score import ForgettingWeights, relevance
 from cml.models import MemoryStatus
-from cml.storage.base import EventRecord, MemoryFilter, MemoryRecord, MemoryStore
+from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore
 
 __all__ = ["SCORED_STATUSES", "forget_tenant"]
 
@@ -34,33 +34,21 @@ _EVENT_IDS = 1000  # an event lists at most this many changed ids (the count is 
 
 
 def forget_tenant(
-    store: MemoryStore,
-    embedder: Embedder,
-    summarizer: Summarizer,
-    lock: threading.RLock,
-    tenant_id: str,
+    run: TenantRun,
     *,
-    namespace: str | None = None,
     dry_run: bool = True,
     max_memories: int = 5000,
     weights: ForgettingWeights | None = None,
-    actor: str | None = None,
-    trigger: str = "api",
 ) -> dict[str, Any]:
     """Score a tenant's memories and plan (or apply) what to forget.
 
     Args:
-        store: The memory store.
-        embedder: Embeds compressed texts.
-        summarizer: Writes the COMPRESS summaries (LLM or extractive).
-        lock: The engine's write lock.
-        tenant_id: Whose memories.
-        namespace: Only this namespace (``None``: all).
+        run: The tenant, its store, the embedder of compressed texts, the summarizer writing
+            the COMPRESS summaries (LLM or extractive), the write lock, and the namespace
+            (``None``: all).
         dry_run: Plan only: nothing is written, not even an event.
         max_memories: Most memories scored (oldest first).
         weights: Relevance knobs.
-        actor: The API key that asked, for the event log.
-        trigger: ``api`` or ``scheduler``, recorded in the event.
 
     Returns:
         ``total_scored``, ``actions`` (count per action), ``dry_run``, ``applied`` (memories
@@ -68,9 +56,10 @@ def forget_tenant(
         and ``elapsed_ms``.
     """
     started = time.perf_counter()
+    store, tenant_id = run.store, run.tenant_id
     now = datetime.now(UTC)
     weights = weights or ForgettingWeights()
-    filt = MemoryFilter(tenant_id=tenant_id, namespace=namespace, statuses=SCORED_STATUSES)
+    filt = MemoryFilter(tenant_id=tenant_id, namespace=run.namespace, statuses=SCORED_STATUSES)
     records = list(itertools.islice(store.iter_memories(filt), max(0, max_memories)))
     dependents = _dependents(store, tenant_id)
     planned = [
@@ -79,23 +68,16 @@ def forget_tenant(
     ]
     changed: list[str] = []
     if not dry_run:
-        compressions = _compressions(embedder, summarizer, planned)
-        with lock:
+        compressions = _compressions(run.embedder, run.summarizer, planned)
+        with run.lock:
             current = {r.id: r for r in store.get_many(tenant_id, [p.record.id for p in planned])}
             with store.transaction() as tx:
                 changed = apply_plan(tx, planned, current, compressions, now)
                 if changed:
-                    counts = Counter(p.action.value for p in planned if p.record.id in changed)
+                    applied = Counter(p.action.value for p in planned if p.record.id in changed)
+                    payload = {"applied": dict(applied)}
                     tx.add_event(
-                        EventRecord(
-                            tenant_id=tenant_id,
-                            event_type="forgetting.run",
-                            operation="forget",
-                            created_at=now,
-                            actor=actor,
-                            memory_ids=changed[:_EVENT_IDS],
-                            payload={"trigger": trigger, "applied": dict(counts)},
-                        )
+                        run.event("forgetting.run", "forget", now, changed[:_EVENT_IDS], payload)
                     )
     counts = Counter(p.action.value for p in planned)
     return {

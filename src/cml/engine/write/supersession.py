@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass
 
 from cml.engine.write.claims import normal_text, read_claim, value_words
-from cml.models import MemoryType
+from cml.engine.write.dedup import EPISODIC_KINDS
 
 __all__ = [
     "HAPPENED_KINDS",
@@ -59,17 +59,7 @@ __all__ = [
     "supersedes",
 ]
 
-HAPPENED_KINDS: frozenset[str] = frozenset(
-    {
-        MemoryType.EPISODIC_EVENT,
-        MemoryType.CONVERSATION,
-        MemoryType.MESSAGE,
-        MemoryType.OBSERVATION,
-        MemoryType.TOOL_RESULT,
-        MemoryType.REASONING_STEP,
-        MemoryType.SCRATCH,
-    }
-)
+HAPPENED_KINDS: frozenset[str] = EPISODIC_KINDS
 """Types of memories that record something that happened: they never supersede or get superseded."""
 
 

@@ -11,20 +11,26 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
-from cml.exceptions import NotFoundError, ValidationError
+from cml.exceptions import AuthorizationError, NotFoundError, ValidationError
 from cml.integrations.tools import (
     ForgetArguments,
+    GetArguments,
+    HistoryArguments,
+    ListArguments,
     RecallArguments,
     RememberArguments,
     ToolArgumentError,
     ToolOutcome,
+    fetched,
     forgotten,
+    listed,
     parse_arguments,
     read_tool_call,
     recalled,
     refused,
     remembered,
     tool_message,
+    versions,
 )
 from cml.models import ReadFormat
 
@@ -64,14 +70,15 @@ class MemoryToolDispatcher:
         """Run one tool by name.
 
         Args:
-            name: ``remember``, ``recall`` or ``forget``.
+            name: A tool of :data:`~cml.integrations.tools.MEMORY_TOOLS`, e.g. ``recall``.
             arguments: The arguments, as a JSON string or an object.
 
         Returns:
-            The result, or an error the model can act on (``is_error`` true).
+            The result, or an error the model can act on (``is_error`` true), also when the
+            key may not do this (a read-only key asked to remember).
 
         Raises:
-            CMLError: The memory service failed (other than refusing the arguments).
+            CMLError: The memory service failed (other than refusing the call).
         """
         try:
             args = parse_arguments(name, arguments)
@@ -89,10 +96,28 @@ class MemoryToolDispatcher:
                 found = self.client.read(
                     args.query,
                     max_results=args.max_results,
+                    memory_types=list(args.memory_types or ()) or None,
+                    since=args.since,
+                    until=args.until,
                     namespace=self.namespace,
                     format=ReadFormat.LIST,
                 )
                 return recalled(found)
+            if isinstance(args, GetArguments):
+                return fetched(self.client.get(args.memory_id, namespace=self.namespace))
+            if isinstance(args, HistoryArguments):
+                states = self.client.history(args.memory_id, namespace=self.namespace)
+                return versions(states, args.max_results)
+            if isinstance(args, ListArguments):
+                page = self.client.list_memories(
+                    cursor=args.cursor,
+                    per_page=args.max_results,
+                    memory_types=list(args.memory_types or ()) or None,
+                    namespace=self.namespace,
+                    metadata=args.metadata,
+                    context_tags=args.tags,
+                )
+                return listed(page)
             assert isinstance(args, ForgetArguments)
             removed = self.client.forget(
                 memory_ids=args.memory_ids, query=args.query, namespace=self.namespace
@@ -100,7 +125,7 @@ class MemoryToolDispatcher:
             return forgotten(removed)
         except ToolArgumentError as exc:
             return ToolOutcome({"error": str(exc)}, is_error=True)
-        except (ValidationError, NotFoundError) as exc:
+        except (ValidationError, NotFoundError, AuthorizationError) as exc:
             return refused(exc)
 
     def handle(self, tool_call: object) -> dict[str, Any]:

@@ -3,17 +3,20 @@
 Every route is registered from the contract's route table (:mod:`cml.models.routes`), so its
 method and path are written once for the server and the SDK; the scope it needs is declared by
 the handler's principal (``ReadPrincipal``, ``WritePrincipal``, ``AdminPrincipal``), and a test
-checks that it is the table's.
+checks that it is the table's. The API docs take each operation's summary from the first line of
+its handler's docstring and its example from :mod:`cml.server.routes._examples`.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
 
 from cml.models.routes import Route
+from cml.server.routes._examples import openapi_extra
 
 __all__ = ["endpoint"]
 
@@ -38,4 +41,16 @@ def endpoint(router: APIRouter, route: Route[Any], **options: Any) -> Callable[[
         def stats(principal: ReadPrincipal, engine: EngineDep) -> StatsResponse: ...
         ```
     """
-    return router.api_route(route.path, methods=[route.method], **options)
+
+    def register(handler: Handler) -> Handler:
+        first_line = (inspect.getdoc(handler) or "").split("\n\n", 1)[0]
+        options.setdefault("summary", " ".join(first_line.split()).rstrip("."))
+        example = openapi_extra(route, options.get("status_code") or 200)
+        if example is not None:
+            options.setdefault("openapi_extra", example)
+        registered: Handler = router.api_route(route.path, methods=[route.method], **options)(
+            handler
+        )
+        return registered
+
+    return register

@@ -33,7 +33,10 @@ _PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 def create_key(
     body: models.CreateKeyRequest, principal: AdminPrincipal, engine: EngineDep
 ) -> models.ApiKeyCreated:
-    """Create an API key; the response is the only time its secret is shown."""
+    """Create an API key.
+
+    The answer is the only time the key's secret is shown: store it then.
+    """
     return engine.keys.create(body, actor=principal.actor)
 
 
@@ -43,7 +46,10 @@ def list_keys(
     engine: EngineDep,
     tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
 ) -> list[models.ApiKeyInfo]:
-    """List API keys (all tenants, or one), revoked ones included."""
+    """List API keys.
+
+    Of every tenant, or of ``tenant_id``; revoked ones included, secrets never.
+    """
     return engine.keys.list(tenant_id)
 
 
@@ -53,7 +59,10 @@ def revoke_key(
     principal: AdminPrincipal,
     engine: EngineDep,
 ) -> models.ApiKeyInfo:
-    """Revoke an API key; it stops working at once."""
+    """Revoke an API key.
+
+    It stops working at once, on every server sharing the database.
+    """
     return engine.keys.revoke(key_id, actor=principal.actor)
 
 
@@ -74,7 +83,12 @@ _JOB_RUNNING: dict[int | str, dict[str, Any]] = {
 def consolidate(
     principal: AdminPrincipal, engine: EngineDep, body: models.ConsolidateRequest | None = None
 ) -> models.ConsolidateResponse:
-    """Consolidate a tenant's recent episodes into semantic facts (409 if already running)."""
+    """Consolidate episodes into semantic facts.
+
+    Samples the tenant's recent episodes, groups those that say the same thing and writes one
+    fact per group, linked to its episodes. 409 ``job_running`` while a run of the tenant is
+    under way.
+    """
     body = body or models.ConsolidateRequest()
     return engine.admin.consolidate(
         _tenant(principal, body.tenant_id), namespace=body.user_id, actor=principal.actor
@@ -87,7 +101,11 @@ def consolidate(
 def run_forgetting(
     principal: AdminPrincipal, engine: EngineDep, body: models.ForgettingRequest | None = None
 ) -> models.ForgettingResponse:
-    """Active forgetting: score, plan and (unless ``dry_run``) apply (409 if already running)."""
+    """Run active forgetting (a dry run by default).
+
+    Scores every memory and plans KEEP, DECAY, SILENCE, COMPRESS or DELETE; applies the plan
+    only with ``dry_run`` false. 409 ``job_running`` while a run of the tenant is under way.
+    """
     body = body or models.ForgettingRequest()
     return engine.admin.run_forgetting(
         _tenant(principal, body.tenant_id),
@@ -102,7 +120,11 @@ def run_forgetting(
 def purge(
     principal: AdminPrincipal, engine: EngineDep, body: models.PurgeRequest | None = None
 ) -> models.PurgeResponse:
-    """Delete a tenant's soft-deleted memories for good (optionally only older ones)."""
+    """Purge forgotten memories for good.
+
+    Deletes the tenant's soft-deleted memories and their history (only those deleted before
+    ``older_than`` when given); they can no longer be restored.
+    """
     body = body or models.PurgeRequest()
     return engine.admin.purge(
         _tenant(principal, body.tenant_id), older_than=body.older_than, actor=principal.actor
@@ -111,7 +133,10 @@ def purge(
 
 @endpoint(router, routes.LIST_TENANTS)
 def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[models.TenantInfo]:
-    """Every tenant with its memory, fact and event counts and its last activity."""
+    """List tenants with their counts.
+
+    Every tenant with its memory, fact and event counts and its last activity.
+    """
     return engine.admin.list_tenants()
 
 
@@ -135,7 +160,10 @@ def get_events(
     event_type: _TypeQuery = None,
     since: models.Timestamp = None,
 ) -> models.EventPage:
-    """A page of a tenant's event log, newest first; continue with ``next_cursor``."""
+    """Read the event log, newest first.
+
+    One page of the tenant's events; pass ``next_cursor`` back as ``cursor`` for the next one.
+    """
     return engine.admin.events(
         _tenant(principal, tenant_id),
         page=page,
@@ -162,7 +190,11 @@ async def stream_events(
     since: models.Timestamp = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
-    """Follow a tenant's event log live as server-sent events (see :mod:`cml.server.sse`)."""
+    """Follow the event log live (server-sent events).
+
+    Each event is one SSE message whose ``id`` is the event's; reconnect with
+    ``Last-Event-ID`` to resume right after it, or ``since`` to replay from a time.
+    """
     stream = EventStream(
         engine,
         _tenant(principal, tenant_id),
@@ -184,7 +216,11 @@ async def stream_events(
 def component_health(
     request: Request, principal: AdminPrincipal, engine: EngineDep
 ) -> models.ComponentHealth:
-    """Probe every component; a broken one is reported, the route still answers 200."""
+    """Probe every component.
+
+    Database, vector index, embedder, LLM and scheduler, each with a real probe; a broken
+    component is reported while the route still answers 200.
+    """
     components = engine.admin.components()
     scheduler: Scheduler | None = getattr(request.app.state, "scheduler", None)
     components["scheduler"] = models.ComponentStatus.model_validate(scheduler_health(scheduler))

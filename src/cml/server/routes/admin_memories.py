@@ -53,7 +53,9 @@ def list_memories(
         ),
     ] = None,
 ) -> MemoryPage:
-    """List the tenant's memories in id order, one keyset page at a time.
+    """List memories in full, one page at a time.
+
+    In id (creation) order, keyset-paged: pass ``next_cursor`` back as ``cursor``.
 
     Like every admin route, the tenant is ``tenant_id`` when given, else ``X-Tenant-ID``, else the
     key's own: an admin key may list any tenant.

@@ -41,16 +41,20 @@ def _report(request: Request) -> HealthResponse:
 
 @endpoint(router, routes.HEALTH)
 def health(request: Request) -> HealthResponse:
-    """Report whether the server is up and the state of each part; needs no API key."""
+    """Liveness: version and the state of each part.
+
+    Answers 200 while the process runs, even while the model loads or the database is down
+    (``status`` says ``degraded`` then); needs no API key.
+    """
     return _report(request)
 
 
 @endpoint(router, routes.READY, responses={503: {"description": "Not ready yet (or failed)."}})
 def ready(request: Request) -> HealthResponse:
-    """Answer 200 once the server can serve a write, 503 until then; needs no API key.
+    """Readiness: 200 once a write can be served, else 503.
 
-    Use it as a load balancer's or orchestrator's readiness probe: it waits for the embedding
-    model to load and for the database to answer.
+    Needs no API key. Use it as a load balancer's or orchestrator's readiness probe: it waits
+    for the embedding model to load and for the database to answer.
     """
     report = _report(request)
     if not report.ready:

@@ -33,7 +33,11 @@ def list_memories(
     principal: ReadPrincipal,
     engine: EngineDep,
 ) -> models.MemoryPage:
-    """List the tenant's memories in id order, one keyset page at a time, filtered."""
+    """List the tenant's memories, filtered (a read key is enough).
+
+    In id (creation) order, keyset-paged: pass ``next_cursor`` back as ``cursor``. Filters by
+    type, status, namespace, metadata (JSON equality per key), context tags (any) and agent.
+    """
     return engine.memories.list_memories(
         principal.tenant_id,
         cursor=query.cursor,
@@ -54,7 +58,10 @@ def get_memory(
     engine: EngineDep,
     namespace: Annotated[str | None, Query(pattern=models.NAMESPACE_PATTERN)] = None,
 ) -> models.MemoryRecordOut:
-    """One memory in full, whatever its status."""
+    """Get one memory in full.
+
+    Whatever its status; another tenant's memory is the same 404 as a missing one.
+    """
     return engine.memories.get(principal.tenant_id, memory_id, namespace=namespace)
 
 
@@ -65,7 +72,10 @@ def memory_history(
     principal: ReadPrincipal,
     engine: EngineDep,
 ) -> models.HistoryPage:
-    """A memory's states, newest (the current one) first, one keyset page at a time."""
+    """A memory's history, newest state first.
+
+    The current state and the kept versions, one keyset page at a time.
+    """
     return engine.memories.history(
         principal.tenant_id,
         memory_id,

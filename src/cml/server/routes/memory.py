@@ -32,7 +32,11 @@ def write(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.WriteResponse:
-    """Store one memory."""
+    """Store one memory.
+
+    Through the write gate: secrets are refused, personal data redacted, the type inferred,
+    and a near-duplicate reinforces the stored memory instead (``deduplicated``).
+    """
     return engine.memories.write(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -45,7 +49,11 @@ def batch_write(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.BatchWriteResponse:
-    """Store up to 500 memories atomically; results in input order."""
+    """Store many memories at once.
+
+    Up to 500 memories in one transaction (all or nothing), embedded in one batch; results
+    in input order.
+    """
     return engine.memories.write_batch(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -55,7 +63,10 @@ def batch_write(
 def batch_read(
     body: models.BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
 ) -> models.BatchReadResponse:
-    """Run up to 100 reads in one request; results in query order."""
+    """Run several reads at once.
+
+    Up to 100 reads in one request; results in query order.
+    """
     return engine.memories.read_batch(principal.tenant_id, body)
 
 
@@ -63,7 +74,11 @@ def batch_read(
 def read(
     body: models.ReadRequest, principal: ReadPrincipal, engine: EngineDep
 ) -> models.ReadResponse:
-    """Recall memories relevant to a query."""
+    """Recall memories relevant to a query.
+
+    Hybrid full-text and vector search, reranked; ``format`` picks a ranked list, a packet
+    sorted by kind, or a prompt-ready context block.
+    """
     return engine.memories.read(principal.tenant_id, body)
 
 
@@ -74,7 +89,11 @@ def turn(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.TurnResponse:
-    """Get context for a user message and store the exchange."""
+    """Context for a chat turn, and storage of it.
+
+    The memory context for the user's message, and the exchange stored (once per
+    idempotency key).
+    """
     return engine.memories.turn(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -92,7 +111,10 @@ def update(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.UpdateResponse:
-    """Change one memory's text, scores, metadata, or give feedback on it."""
+    """Update one memory.
+
+    Its text, importance, confidence or metadata, or feedback on it; the version increments.
+    """
     return engine.memories.update(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -105,7 +127,11 @@ def forget(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.ForgetResponse:
-    """Forget memories by ids, query, time or session."""
+    """Forget memories.
+
+    By ids, similarity to a query, age or session (combined with AND); restorable until
+    purged unless ``hard``.
+    """
     return engine.memories.forget(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -118,7 +144,11 @@ def restore(
     engine: EngineDep,
     idempotency_key: IdempotencyKey = None,
 ) -> models.RestoreResponse:
-    """Bring soft-deleted (not yet purged), silenced or superseded memories back to active."""
+    """Restore forgotten memories.
+
+    Soft-deleted (not yet purged), silenced or superseded memories become active again; a
+    superseded one is no longer retired.
+    """
     return engine.admin.restore(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -130,7 +160,10 @@ def stats(
     engine: EngineDep,
     namespace: Annotated[str | None, Query(pattern=models.NAMESPACE_PATTERN)] = None,
 ) -> models.StatsResponse:
-    """Count the tenant's memories by type and status."""
+    """Count memories by type and status.
+
+    The store's size on disk is shown to admin keys only (it reflects every tenant).
+    """
     stats = engine.memories.stats(principal.tenant_id, namespace)
     if not principal.is_admin:
         # The store's size moves with every tenant's writes: a tenant key must not watch it.

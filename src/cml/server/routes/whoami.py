@@ -15,7 +15,11 @@ router = APIRouter(tags=["health"])
 
 @endpoint(router, routes.WHOAMI)
 async def whoami(principal: ReadPrincipal) -> WhoAmIResponse:
-    """Describe the caller: key id, the tenant acted on, scopes and the tenants it may use."""
+    """Who is calling: key, tenant and scopes.
+
+    The key's id, the tenant this request acts on, the key's own tenant, its scopes and the
+    tenants it may act on.
+    """
     return WhoAmIResponse(
         key_id=principal.key_id,
         tenant_id=principal.tenant_id,

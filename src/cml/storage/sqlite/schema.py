@@ -218,7 +218,7 @@ _V3: tuple[str, ...] = (
 )
 
 _V4: tuple[str, ...] = (
-    # Bi-temporal memories (docs/decisions.md #45): when the fact held (valid_from, valid_to)
+    # Bi-temporal memories (docs/decisions.md #50): when the fact held (valid_from, valid_to)
     # beside when the store learned it (stored_at) and retired it (superseded_at, by whom).
     # Existing rows held from their event time on and were never retired.
     "ALTER TABLE memories ADD COLUMN valid_from REAL",

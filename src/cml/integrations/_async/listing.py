@@ -1,0 +1,51 @@
+"""Every memory of a filtered listing, for the adapters that keep structured records in py-cml.
+
+The framework adapters (the LangGraph store, the LangChain chat history) find their records
+with the read-key listing and its exact metadata filter, so they need no admin key and no
+relevance ranking to find a record they wrote.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cml.models import MAX_PAGE_SIZE, MemoryRecordOut, MemoryType
+
+if TYPE_CHECKING:
+    from cml._async.client import AsyncCognitiveMemoryLayer
+
+__all__ = ["list_all"]
+
+
+async def list_all(
+    client: AsyncCognitiveMemoryLayer,
+    *,
+    memory_type: MemoryType,
+    namespace: str | None,
+    metadata: dict[str, Any] | None = None,
+) -> list[MemoryRecordOut]:
+    """The active memories of one type in ``namespace`` (exactly) with ``metadata``, oldest first.
+
+    Args:
+        client: The py-cml client.
+        memory_type: Only this kind of memory.
+        namespace: Only this namespace; ``None`` is the tenant's default namespace only.
+        metadata: Only memories whose metadata has each of these top-level keys at this value.
+
+    Returns:
+        The memories in creation order, every page of the listing.
+    """
+    found: list[MemoryRecordOut] = []
+    cursor: str | None = None
+    while True:
+        page = await client.list_memories(
+            cursor=cursor,
+            per_page=MAX_PAGE_SIZE,
+            memory_types=[memory_type],
+            namespace=namespace,
+            metadata=metadata,
+        )
+        found.extend(m for m in page.items if m.namespace == namespace)
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
