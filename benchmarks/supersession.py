@@ -15,7 +15,13 @@ negdiff) and the set it belongs to:
   generic faults it exposed were then fixed ("Dr." ending a clause, "actually" not counted as a
   change once stripped, "Greg's brother" read as Greg), so it is no longer unseen either.
 
-The figure to expect on new wording is the first score of ``holdout``, not the later ones.
+- ``unseen`` (52): written when supersession was wired into the write path, after every
+  change to the rules, and scored once: precision 1.000, recall 0.964 (27/28; missed "I changed
+  my email to kim@new.example", whose address the value words do not tell apart). Not tuned on:
+  keep it that way, and write a new set for the next change.
+
+The figures to expect on new wording are the first scores of ``holdout`` and ``unseen``, not the
+later ones.
 
 Usage::
 
@@ -80,12 +86,14 @@ def _score(cases: list[dict[str, object]], show_errors: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cases (JSON lines)")
-    parser.add_argument("--split", choices=["dev", "test", "fresh", "holdout", "all"], default=None)
+    parser.add_argument(
+        "--split", choices=["dev", "test", "fresh", "holdout", "unseen", "all"], default=None
+    )
     parser.add_argument("--show-errors", action="store_true", help="print every wrong decision")
     args = parser.parse_args()
 
     cases = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
-    splits = [args.split] if args.split else ["dev", "test", "fresh", "holdout", "all"]
+    splits = [args.split] if args.split else ["dev", "test", "fresh", "holdout", "unseen", "all"]
     for split in splits:
         chosen = [c for c in cases if split == "all" or c.get("split") == split]
         print(f"{split}: {_score(chosen, args.show_errors)}")

@@ -15,6 +15,7 @@ from cml.cli import app
 from cml.engine import EngineConfig, open_engine
 from cml.models import ForgetRequest, UpdateRequest, WriteRequest
 from cml.storage import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord, new_id, open_store
+from cml.storage.postgres.schema import HEAD_REVISION
 from pg_helpers import PostgresServer
 
 
@@ -56,6 +57,9 @@ def _fill(sqlite_url: str) -> None:
         assert gone.memory_id is not None
         engine.memories.forget("acme", ForgetRequest(memory_ids=[gone.memory_id]))
         engine.memories.write("globex", WriteRequest(content="Globex ships on Fridays"))
+        engine.memories.write("globex", WriteRequest(content="The user lives in Lyon"))
+        moved = engine.memories.write("globex", WriteRequest(content="The user moved to Nice"))
+        assert len(moved.superseded) == 1  # the retired memory keeps its times through export
         derived = MemoryRecord(
             id=new_id(),
             tenant_id="acme",
@@ -93,7 +97,7 @@ def test_sqlite_to_postgres_round_trip_keeps_everything(
     export = tmp_path / "memories.jsonl"
     code, _, err = run(sqlite_url, "export", "--output", str(export))
     assert code == 0, err
-    assert "Exported 4 memories" in err
+    assert "Exported 6 memories" in err
 
     pg_url = postgres.empty_database()
     code, out, err = run(pg_url, "db", "current")
@@ -104,11 +108,11 @@ def test_sqlite_to_postgres_round_trip_keeps_everything(
     assert "Upgraded schema" in out
     code, out, _ = run(pg_url, "db", "current")
     assert code == 0
-    assert "current: 0001" in out
+    assert f"current: {HEAD_REVISION}" in out
 
     code, _, err = run(pg_url, "import", str(export))
     assert code == 0, err
-    assert "Imported 4 memories" in err
+    assert "Imported 6 memories" in err
     assert "0 re-embedded" in err
 
     source, target = open_store(sqlite_url), open_store(pg_url)
@@ -123,13 +127,13 @@ def test_sqlite_to_postgres_round_trip_keeps_everything(
             assert moved.embedding.tobytes() == record.embedding.tobytes()
             assert moved_history == history
         statuses = sorted(r.status for r, _ in after.values())
-        assert statuses == ["active", "active", "deleted", "silent"]
+        assert statuses == ["active", "active", "active", "deleted", "silent", "superseded"]
         assert any(h for _, h in after.values())  # the update's history came along
 
         # Importing the same file again changes nothing.
         code, _, err = run(pg_url, "import", str(export))
         assert code == 0, err
-        assert "Imported 0 memories; 4 already present" in err
+        assert "Imported 0 memories; 6 already present" in err
         assert _snapshot(target).keys() == after.keys()
     finally:
         source.close()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from cml.engine import Engine, RecordNotFoundError, SecretRefusedError
-from cml.models import Feedback, ReadRequest, UpdateRequest, WriteRequest
+from cml.models import Feedback, ReadRequest, RestoreRequest, UpdateRequest, WriteRequest
 from cml.storage.base import EventRecord
 
 EventLog = Callable[..., list[EventRecord]]
@@ -85,13 +85,27 @@ def test_feedback_incorrect_silences(engine: Engine) -> None:
     assert (record.confidence, record.status) == (0.05, "silent")
 
 
-def test_feedback_outdated_archives(engine: Engine) -> None:
+def test_feedback_outdated_retires_like_a_supersession(engine: Engine) -> None:
     memory_id = _memory(engine, confidence=0.8)
     engine.memories.update("acme", UpdateRequest(memory_id=memory_id, feedback=Feedback.OUTDATED))
     record = engine.store.get("acme", memory_id)
     assert record is not None
-    assert record.confidence == pytest.approx(0.4)
-    assert record.status == "archived"
+    assert record.status == "superseded"
+    assert record.superseded_at is not None
+    assert record.valid_to == record.superseded_at
+    assert record.superseded_by is None
+    assert record.confidence == pytest.approx(0.8)
+    events, _ = engine.store.list_events("acme", event_type="memory.supersede")
+    assert [e.memory_ids for e in events] == [[memory_id]]
+    assert events[0].payload["reason"] == "feedback: outdated"
+    read = engine.memories.read("acme", ReadRequest(query="office floor"))
+    assert memory_id not in [m.id for m in read.memories]
+
+    restored = engine.admin.restore("acme", RestoreRequest(memory_ids=[memory_id]))
+    assert restored.memory_ids == [memory_id]
+    again = engine.store.get("acme", memory_id)
+    assert again is not None
+    assert (again.status, again.superseded_at, again.valid_to) == ("active", None, None)
 
 
 def test_versions_accumulate(engine: Engine) -> None:

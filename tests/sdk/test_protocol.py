@@ -85,6 +85,7 @@ def test_read_sends_its_defaults_and_parses_memories(make_client: Make) -> None:
         "format": "list",
         "max_tokens": 1500,
         "include_silent": False,
+        "include_superseded": False,
     }
     assert result.memories[0].text == "User prefers tea"
     assert result.memories[0].type == cml.MemoryType.PREFERENCE

@@ -107,6 +107,8 @@ class AsyncMemoryMethods(AsyncClientBase):
         format: ReadFormat | str = "packet",
         max_tokens: int = 1500,
         include_silent: bool = False,
+        include_superseded: bool = False,
+        as_of: datetime | None = None,
     ) -> ReadResponse:
         """Recall the memories most relevant to ``query``.
 
@@ -122,6 +124,10 @@ class AsyncMemoryMethods(AsyncClientBase):
                 (ranked list only) or ``llm_context`` (ranked list and context block).
             max_tokens: Token budget of the context block.
             include_silent: Also return silenced memories.
+            include_superseded: Also return memories a newer one retired (after the current
+                ones, with ``superseded_at`` and ``superseded_by`` set).
+            as_of: Answer as the store stood at this time: what it had recorded by then, valid
+                then and not yet retired (a correction written later is not seen yet).
 
         Returns:
             The ranked memories, each with a relevance score; ``.context`` is the block to put
@@ -199,7 +205,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             importance: New importance, in [0, 1].
             metadata: New metadata (replaces the old object).
             feedback: ``correct``, ``incorrect`` (silences the memory) or ``outdated``
-                (archives it).
+                (retires it as a correction would; ``restore()`` undoes it).
             namespace: Change the memory only if it is in this namespace (``NotFoundError``
                 otherwise); a namespaced client sends its own.
             idempotency_key: Key making repeats of this update apply once; generated when
@@ -365,11 +371,14 @@ class AsyncMemoryMethods(AsyncClientBase):
     async def restore(
         self, memory_ids: list[str], *, idempotency_key: str | None = None
     ) -> RestoreResponse:
-        """Bring soft-deleted (not yet purged) or silenced memories back to active.
+        """Bring soft-deleted (not yet purged), silenced or superseded memories back to active.
+
+        Restoring a superseded memory undoes its supersession (the memory that superseded it
+        stays).
 
         Args:
             memory_ids: The memories to restore (1-1000); ids that are unknown, of another
-                tenant, or neither deleted nor silent are not counted.
+                tenant, or not deleted, silent or superseded are not counted.
             idempotency_key: Key making repeats of this call apply once; generated when omitted.
 
         Returns:

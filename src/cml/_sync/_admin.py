@@ -210,8 +210,8 @@ class AdminMethods(ClientBase):
         """A page of the tenant's event log, newest first (admin).
 
         Every change is an event: ``memory.write``, ``memory.update``, ``memory.forget``,
-        ``memory.restore``, ``memory.purge``, ``consolidation.run``, ``forgetting.run``,
-        ``key.create``, ``key.revoke``, ...
+        ``memory.supersede``, ``memory.restore``, ``memory.purge``, ``consolidation.run``,
+        ``forgetting.run``, ``key.create``, ``key.revoke``, ...
 
         Walk the log with ``cursor=page.next_cursor``: like the memory listing, a cursor never
         skips or repeats an event while others are logged. ``page`` jumps to a page by number

@@ -28,6 +28,7 @@ from cml.engine.jobs import job_lease
 from cml.engine.lifecycle import purgeable, restorable
 from cml.engine.unit import Apply, commit
 from cml.engine.write.idempotency import replay, request_fingerprint
+from cml.engine.write.supersede import reinstate
 from cml.errors import InvalidInputError
 from cml.llm import ChatLLM
 from cml.models import (
@@ -42,7 +43,7 @@ from cml.models import (
     RestoreResponse,
     TenantInfo,
 )
-from cml.storage.base import EventRecord, MemoryStore, StoreTransaction
+from cml.storage.base import EventRecord, MemoryStore, StoreTransaction, VersionRecord
 
 __all__ = ["AdminService"]
 
@@ -151,10 +152,11 @@ class AdminService:
         idempotency_key: str | None = None,
         actor: str | None = None,
     ) -> RestoreResponse:
-        """Make soft-deleted or silenced memories active again.
+        """Make soft-deleted, silenced or superseded memories active again.
 
-        Unknown ids, other tenants' ids and memories that are neither deleted nor silent are
-        not counted (and not revealed).
+        A superseded memory is no longer retired (a wrong supersession is undone); the memory
+        that superseded it stays. Unknown ids, other tenants' ids and memories in no such state
+        are not counted (and not revealed).
         """
         fingerprint: str | None = None
         if idempotency_key is not None:
@@ -164,12 +166,19 @@ class AdminService:
                 return cached
 
         def plan(now: datetime) -> tuple[RestoreResponse, Apply]:
-            ids = [r.id for r in restorable(self._store, tenant_id, request.memory_ids)]
+            found = restorable(self._store, tenant_id, request.memory_ids)
+            ids = [r.id for r in found]
+            retired = [r for r in found if r.status == MemoryStatus.SUPERSEDED.value]
 
             def apply(tx: StoreTransaction) -> None:
                 if not ids:
                     return
-                tx.set_status(tenant_id, ids, MemoryStatus.ACTIVE.value, now)
+                for record in retired:  # undo the supersession, keeping it in the history
+                    previous = VersionRecord.snapshot(record, at=now, reason="restore")
+                    tx.update(reinstate(record, now=now), previous=previous)
+                others = [r.id for r in found if r.status != MemoryStatus.SUPERSEDED.value]
+                if others:
+                    tx.set_status(tenant_id, others, MemoryStatus.ACTIVE.value, now)
                 tx.add_event(
                     EventRecord(
                         tenant_id=tenant_id,
@@ -178,7 +187,7 @@ class AdminService:
                         created_at=now,
                         actor=actor,
                         memory_ids=ids,
-                        payload={"count": len(ids)},
+                        payload={"count": len(ids), "superseded": [r.id for r in retired]},
                     )
                 )
 

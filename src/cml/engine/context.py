@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from cml.embeddings.base import Embedder
 from cml.engine.config import EngineConfig
 from cml.engine.read.retrieval import RankingWeights
+from cml.llm import ChatLLM
 from cml.storage.base import MemoryStore, Vector
 
 __all__ = ["EngineContext"]
@@ -30,6 +31,8 @@ class EngineContext:
         weights: Retrieval ranking knobs.
         lock: Serialises the engine's mutations (a write's duplicate check and its insert must
             not interleave with another write); reads never take it.
+        llm: The optional chat model; when set, it decides which memories a write supersedes
+            (the rules remain its fallback).
 
     Example:
         >>> ctx = EngineContext(store, HashEmbedder(), EngineConfig())  # doctest: +SKIP
@@ -41,6 +44,7 @@ class EngineContext:
     config: EngineConfig
     weights: RankingWeights = field(default_factory=RankingWeights)
     lock: threading.RLock = field(default_factory=threading.RLock, compare=False)
+    llm: ChatLLM | None = field(default=None, compare=False)
 
     def embed(self, text: str) -> Vector:
         """The embedding of one text (one embedder call)."""

@@ -49,9 +49,11 @@ class Engine:
         self.store = store
         self.embedder = embedder
         self.config = config
-        self.context = EngineContext(store, embedder, config, weights or RankingWeights())
-        self.memories = MemoryService(self.context)
         self.llm = make_llm(config)
+        self.context = EngineContext(
+            store, embedder, config, weights or RankingWeights(), llm=self.llm
+        )
+        self.memories = MemoryService(self.context)
         self.admin = AdminService(store, embedder, self.llm, self.context.lock)
         self.keys = KeyManager(store)
 

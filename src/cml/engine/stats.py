@@ -38,6 +38,7 @@ def stats(store: MemoryStore, tenant_id: str, namespace: str | None = None) -> S
         compressed_memories=by_status.get(MemoryStatus.COMPRESSED.value, 0),
         archived_memories=by_status.get(MemoryStatus.ARCHIVED.value, 0),
         deleted_memories=by_status.get(MemoryStatus.DELETED.value, 0),
+        superseded_memories=by_status.get(MemoryStatus.SUPERSEDED.value, 0),
         by_type=dict(sorted(by_type.items())),
         by_status=dict(sorted(by_status.items())),
         storage_bytes=store.storage_bytes(),

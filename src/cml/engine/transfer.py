@@ -110,6 +110,11 @@ class MemoryLine(_Strict):
     version: int = Field(ge=1)
     provenance: list[str] = Field(default_factory=list)
     content_hash: str = ""
+    valid_from: AwareDatetime | None = None
+    valid_to: AwareDatetime | None = None
+    superseded_at: AwareDatetime | None = None
+    superseded_by: str | None = None
+    type_given: bool = True
     versions: list[VersionLine] = Field(default_factory=list)
     embedding: EmbeddingLine | None = None
 
@@ -169,6 +174,11 @@ def memory_line(record: MemoryRecord, versions: Sequence[VersionRecord], model: 
         "version": record.version,
         "provenance": list(record.provenance),
         "content_hash": record.content_hash,
+        "valid_from": _iso(record.valid_from),
+        "valid_to": _iso(record.valid_to),
+        "superseded_at": _iso(record.superseded_at),
+        "superseded_by": record.superseded_by,
+        "type_given": record.type_given,
         "versions": [
             {
                 "version": v.version,

@@ -4,7 +4,9 @@ Explicit values are applied first, then feedback adjusts them:
 
 * ``correct``: confidence +0.2 (capped at 1).
 * ``incorrect``: confidence drops to 0.05 and the memory is silenced (kept, not recalled).
-* ``outdated``: confidence is halved and the memory is archived.
+* ``outdated``: the memory is retired as a supersession retires it (status ``superseded``,
+  ``superseded_at`` and ``valid_to`` now, no ``superseded_by``, one ``memory.supersede`` event);
+  ``restore()`` undoes it.
 
 Every update bumps the version and keeps the previous state in the version history.
 """
@@ -21,6 +23,7 @@ from cml.engine.unit import UnitOfWork
 from cml.engine.write.dedup import content_hash
 from cml.engine.write.gate import admit_update
 from cml.engine.write.idempotency import IdempotentCall
+from cml.engine.write.supersede import retire
 from cml.errors import RecordNotFoundError
 from cml.models import Feedback, MemoryStatus, UpdateRequest, UpdateResponse
 from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector, VersionRecord
@@ -49,17 +52,21 @@ class UpdatePlan:
         previous: Its state before, for the version history.
         changed: Names of what changed, e.g. ``["text", "feedback:incorrect"]``.
         event: The ``memory.update`` event.
+        retired: The ``memory.supersede`` event when ``feedback="outdated"`` retires it.
     """
 
     record: MemoryRecord
     previous: VersionRecord
     changed: list[str]
     event: EventRecord
+    retired: EventRecord | None = None
 
     def apply(self, tx: StoreTransaction) -> None:
-        """Store the new state, keep the previous one in the history, log the event."""
+        """Store the new state, keep the previous one in the history, log the events."""
         tx.update(self.record, previous=self.previous)
         tx.add_event(self.event)
+        if self.retired is not None:
+            tx.add_event(self.retired)
 
 
 def plan_update(
@@ -104,9 +111,12 @@ def plan_update(
     elif request.feedback is Feedback.INCORRECT:
         updated.confidence = _INCORRECT_CONFIDENCE
         updated.status = MemoryStatus.SILENT.value
-    elif request.feedback is Feedback.OUTDATED:
-        updated.confidence = updated.confidence / 2
-        updated.status = MemoryStatus.ARCHIVED.value
+    retired: EventRecord | None = None
+    if request.feedback is Feedback.OUTDATED and record.status != MemoryStatus.SUPERSEDED.value:
+        retirement = retire(
+            updated, by=None, now=now, reason="feedback: outdated", actor=actor, history=False
+        )
+        updated, retired = retirement.record, retirement.event
     if request.feedback is not None:
         changed.append(f"feedback:{request.feedback.value}")
     updated.confidence = round(updated.confidence, 4)
@@ -120,7 +130,9 @@ def plan_update(
         memory_ids=[record.id],
         payload={"changed": changed, "version": updated.version, "status": updated.status},
     )
-    return UpdatePlan(record=updated, previous=previous, changed=changed, event=event)
+    return UpdatePlan(
+        record=updated, previous=previous, changed=changed, event=event, retired=retired
+    )
 
 
 def update(

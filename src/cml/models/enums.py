@@ -35,6 +35,8 @@ class MemoryStatus(StrEnum):
     COMPRESSED = "compressed"
     ARCHIVED = "archived"
     DELETED = "deleted"
+    SUPERSEDED = "superseded"
+    """Retired by a newer memory or by ``feedback="outdated"``: kept, out of default reads."""
 
 
 class ReadFormat(StrEnum):

@@ -97,6 +97,11 @@ class ReadRequest(RequestModel):
     """Token budget of the ``llm_context`` block."""
     include_silent: StrictBool = False
     """Also return silent memories (deleted ones are never returned)."""
+    include_superseded: StrictBool = False
+    """Also return memories a newer one retired, ranked after the current ones."""
+    as_of: Timestamp = None
+    """Answer as the store stood then: what was recorded and valid by then and not yet retired
+    (with ``include_superseded``, also what was retired by then)."""
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -187,7 +192,7 @@ class ForgetRequest(RequestModel):
 
 
 class RestoreRequest(RequestModel):
-    """Body of ``POST /memory/restore``: bring deleted (not purged) or silenced memories back."""
+    """Body of ``POST /memory/restore``: bring deleted, silenced or superseded memories back."""
 
     memory_ids: Annotated[
         list[MemoryId],
@@ -216,6 +221,16 @@ class MemoryItem(ResponseModel):
     status: MemoryStatus | str = MemoryStatus.ACTIVE
     importance: float | None = None
     context_tags: list[str] = Field(default_factory=list)
+    valid_from: datetime | None = None
+    """Since when the remembered fact holds (the timestamp, or a time phrase in the text)."""
+    valid_to: datetime | None = None
+    """Until when it held (set when a newer memory superseded it)."""
+    recorded_at: datetime | None = None
+    """When the store learned it."""
+    superseded_at: datetime | None = None
+    """When the store retired it (``status`` is then ``superseded``)."""
+    superseded_by: str | None = None
+    """Id of the memory that retired it (``None`` when retired by ``feedback="outdated"``)."""
 
 
 class WriteResponse(ResponseModel):
@@ -229,6 +244,9 @@ class WriteResponse(ResponseModel):
     deduplicated: bool = False
     redactions: list[str] = Field(default_factory=list)
     """Kinds of personal data removed from the content (``email``, ``phone``, ...)."""
+    superseded: list[str] = Field(default_factory=list)
+    """Ids of the older memories this write retired (kept, out of default reads;
+    ``restore()`` brings one back)."""
 
 
 class ReadResponse(ResponseModel):
@@ -301,6 +319,8 @@ class StatsResponse(ResponseModel):
     compressed_memories: int = 0
     archived_memories: int = 0
     deleted_memories: int = 0
+    superseded_memories: int = 0
+    """Memories a newer one (or ``feedback="outdated"``) retired: kept, out of default reads."""
     by_type: dict[str, int] = Field(default_factory=dict)
     by_status: dict[str, int] = Field(default_factory=dict)
     storage_bytes: int | None = None

@@ -36,6 +36,9 @@ Vector = npt.NDArray[np.float32]
 DEFAULT_STATUSES: tuple[str, ...] = ("active", "compressed")
 """Statuses a read sees unless it asks for more."""
 
+SUPERSEDED = "superseded"
+"""Status of a memory a newer one (or ``feedback="outdated"``) retired: kept, not recalled."""
+
 
 @dataclass
 class MemoryRecord:
@@ -67,6 +70,26 @@ class MemoryRecord:
     """When the row was written (set by the store when ``None``)."""
     deleted_at: datetime | None = None
     consolidated_at: datetime | None = None
+    valid_from: datetime | None = None
+    """Since when the remembered fact holds (``created_at`` when ``None``)."""
+    valid_to: datetime | None = None
+    """Until when it held: set when a newer memory supersedes it."""
+    superseded_at: datetime | None = None
+    """When the store retired it (``stored_at`` is when the store learned it)."""
+    superseded_by: str | None = None
+    """Id of the memory that retired it (``None`` when retired by hand, or never)."""
+    type_given: bool = True
+    """Whether the writer stated ``memory_type`` (False: the classifier guessed it)."""
+
+    @property
+    def recorded_at(self) -> datetime | None:
+        """When the store learned this memory: the transaction-time start (``stored_at``)."""
+        return self.stored_at
+
+    @property
+    def valid_since(self) -> datetime:
+        """``valid_from``, or ``created_at`` for a memory without one."""
+        return self.valid_from if self.valid_from is not None else self.created_at
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,10 @@ class MemoryFilter:
     session_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    as_of: datetime | None = None
+    """Only what the store held at this time: recorded and valid by then, not yet retired."""
+    retired_by_then: bool = False
+    """With ``as_of``: also the memories retired by then (``include_superseded``)."""
     agent_id: str | None = None
     context_tags: Sequence[str] | None = None
     """Memories holding at least one of these tags."""

@@ -33,6 +33,8 @@ CHANGED = [
     ),
     ("The user eats meat every day", "The user does not eat meat every day"),
 ]
+SUPERSEDES = [True, True, False, True]
+"""Whether the changed text updates the same fact (and so retires the old memory)."""
 
 
 @pytest.fixture
@@ -42,12 +44,16 @@ def engine(config: EngineConfig) -> Iterator[Engine]:
 
 
 def _contents(engine: Engine, tenant: str) -> list[str]:
-    return sorted(r.content for r in engine.store.iter_memories(MemoryFilter(tenant_id=tenant)))
+    """Every stored memory of the tenant, retired ones included: nothing may be lost."""
+    everything = MemoryFilter(tenant_id=tenant, statuses=None)
+    return sorted(r.content for r in engine.store.iter_memories(everything))
 
 
-@pytest.mark.parametrize(("old", "new"), CHANGED)
+@pytest.mark.parametrize(
+    ("old", "new", "supersedes"), [(*p, s) for p, s in zip(CHANGED, SUPERSEDES, strict=True)]
+)
 def test_changed_detail_is_stored_and_paraphrase_reinforces(
-    engine: Engine, old: str, new: str
+    engine: Engine, old: str, new: str, supersedes: bool
 ) -> None:
     vectors = HashEmbedder().embed([old, new])
     assert float(vectors[0] @ vectors[1]) >= THRESHOLD  # a duplicate by similarity alone
@@ -58,26 +64,36 @@ def test_changed_detail_is_stored_and_paraphrase_reinforces(
     assert changed.memory_id != first.memory_id
     assert changed.chunks_created == 1
     assert _contents(engine, "acme") == sorted([old, new])
+    assert changed.superseded == ([first.memory_id] if supersedes else [])
 
-    again = engine.memories.write("acme", WriteRequest(content=f"{old}!"))
+    again = engine.memories.write("acme", WriteRequest(content=f"{new}!"))
     assert again.deduplicated
-    assert again.memory_id == first.memory_id
+    assert again.memory_id == changed.memory_id
     assert _contents(engine, "acme") == sorted([old, new])
 
 
 def test_batch_keeps_changed_details_apart(engine: Engine) -> None:
     old, new = CHANGED[0]
-    engine.memories.write("acme", WriteRequest(content=old))
+    stored = engine.memories.write("acme", WriteRequest(content=old))
     response = engine.memories.write_batch(
         "acme",
         BatchWriteRequest(
             items=[
-                BatchWriteItem(content=c) for c in (new, CHANGED[1][0], CHANGED[1][1], f"{old}.")
+                BatchWriteItem(content=c) for c in (new, CHANGED[1][0], CHANGED[1][1], f"{new}.")
             ]
         ),
     )
-    assert [r.deduplicated for r in response.results] == [False, False, False, True]
+    results = response.results
+    assert [r.deduplicated for r in results] == [False, False, False, True]
+    assert results[3].memory_id == results[0].memory_id
     assert _contents(engine, "acme") == sorted([old, new, CHANGED[1][0], CHANGED[1][1]])
+    # The new dose retires the stored one; Thursday retires Tuesday from the same batch.
+    assert [r.superseded for r in results] == [
+        [stored.memory_id],
+        [],
+        [results[1].memory_id],
+        [],
+    ]
 
 
 @pytest.mark.slow
@@ -95,7 +111,10 @@ def test_real_model_at_default_threshold(tmp_path: Path) -> None:
             first = engine.memories.write("acme", WriteRequest(content=old))
             changed = engine.memories.write("acme", WriteRequest(content=new))
             assert not changed.deduplicated, new
-            again = engine.memories.write("acme", WriteRequest(content=f"{old}."))
-            assert again.deduplicated, old
-            assert again.memory_id == first.memory_id
+            assert first.memory_id is not None
+            # The new dose retires the old one; the invoices are two facts.
+            assert changed.superseded == ([first.memory_id] if "mg" in old else [])
+            again = engine.memories.write("acme", WriteRequest(content=f"{new}."))
+            assert again.deduplicated, new
+            assert again.memory_id == changed.memory_id
         assert len(_contents(engine, "acme")) == 4

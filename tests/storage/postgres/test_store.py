@@ -159,3 +159,30 @@ def test_two_processes_contend_for_one_lease_and_one_idempotency_key(postgres_ur
         assert not store.try_acquire_lease("consolidate:acme", "latecomer", 60, now)
     finally:
         store.close()
+
+
+def test_a_revision_0001_database_gains_the_time_columns_in_place(postgres: PostgresServer) -> None:
+    url = postgres.empty_database()
+    assert upgrade(url, "0001") == (None, "0001")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO memories (id, tenant_id, content, memory_type, created_at, updated_at,"
+            " status, importance, confidence, stored_at)"
+            " VALUES ('old-1', 'acme', 'Ann lives in Lyon', 'episodic_event', %s, %s, 'active',"
+            " 0.5, 0.9, %s)",
+            (T0, T0, T0),
+        )
+    with pytest.raises(StoreMismatchError, match="revision 0001"):
+        open_store(url)
+
+    assert upgrade(url) == ("0001", HEAD_REVISION)
+    store = open_store(url)
+    try:
+        record = store.get("acme", "old-1")
+        assert record is not None
+        assert record.content == "Ann lives in Lyon"
+        assert record.valid_from == T0
+        assert (record.valid_to, record.superseded_at, record.superseded_by) == (None, None, None)
+        assert record.type_given
+    finally:
+        store.close()

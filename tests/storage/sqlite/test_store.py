@@ -223,3 +223,34 @@ def test_describe_reports_backend_facts_for_health(tmp_path: Path) -> None:
     assert facts["schema_version"] >= 1
     assert facts["storage_bytes"] > 0
     assert str(tmp_path / "cml.db") in facts["location"]
+
+
+def test_a_version_3_store_gains_the_time_columns_without_losing_a_memory(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1], *MIGRATIONS[2]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+        conn.execute(
+            "INSERT INTO memories (pk, id, tenant_id, content, memory_type, created_at,"
+            " updated_at, status, importance, confidence, stored_at)"
+            " VALUES (1, 'old-1', 'acme', 'Ann lives in Lyon', 'episodic_event', 1000, 1000,"
+            " 'active', 0.5, 0.9, 2000)"
+        )
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+        record = store.get("acme", "old-1")
+        assert record is not None
+        assert record.content == "Ann lives in Lyon"
+        assert record.valid_from == record.created_at
+        assert record.recorded_at is not None
+        assert record.recorded_at.timestamp() == 2000
+        assert (record.valid_to, record.superseded_at, record.superseded_by) == (None, None, None)
+        assert record.type_given  # an older row's type counts as stated: never retired on a guess
+        assert [i for i, _ in store.lexical_search(MemoryFilter("acme"), "Lyon", 5)] == ["old-1"]
+    finally:
+        store.close()

@@ -14,6 +14,7 @@ from cml.engine.context import EngineContext
 from cml.engine.pii import redact_fields
 from cml.engine.read.placement import place_facts
 from cml.engine.read.shape import shape_response
+from cml.engine.read.timeline import as_seen
 from cml.models import BatchReadRequest, BatchReadResponse, ReadRequest, ReadResponse
 from cml.storage.base import Vector
 
@@ -39,7 +40,10 @@ def read(
     request = redact_fields(request, enabled=ctx.config.redact_pii)  # a session_id filter
     now = datetime.now(UTC)
     vector = query_vector if query_vector is not None else ctx.embed(request.query)
-    scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=now, weights=ctx.weights)
+    # Recency is measured from the time the read looks at.
+    at = request.as_of if request.as_of is not None else now
+    scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=at, weights=ctx.weights)
+    scored, facts = as_seen(scored, request.as_of), as_seen(facts, request.as_of)
     if scored or facts:
         ctx.store.record_access(tenant_id, [s.record.id for s in [*scored, *facts]], now)
     elapsed_ms = (time.perf_counter() - started) * 1000

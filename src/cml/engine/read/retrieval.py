@@ -31,7 +31,14 @@ import numpy as np
 
 from cml.engine.read.terms import informative_query
 from cml.models import MemoryType, ReadRequest
-from cml.storage.base import DEFAULT_STATUSES, MemoryFilter, MemoryRecord, MemoryStore, Vector
+from cml.storage.base import (
+    DEFAULT_STATUSES,
+    SUPERSEDED,
+    MemoryFilter,
+    MemoryRecord,
+    MemoryStore,
+    Vector,
+)
 
 __all__ = [
     "RankingWeights",
@@ -107,8 +114,9 @@ def read_filter(
 ) -> MemoryFilter:
     """Translate a read request into a store filter.
 
-    Reads see ``active`` and ``compressed`` memories, plus ``silent`` ones when the request asks;
-    ``archived`` and ``deleted`` memories are never recalled.
+    Reads see ``active`` and ``compressed`` memories, plus ``silent`` and ``superseded`` ones when
+    the request asks; ``archived`` and ``deleted`` memories are never recalled. ``as_of`` limits
+    them to what the store held then (:attr:`MemoryFilter.as_of`).
 
     Args:
         tenant_id: Whose memories.
@@ -118,6 +126,9 @@ def read_filter(
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     if request.include_silent:
         statuses = (*statuses, "silent")
+    if request.include_superseded or request.as_of is not None:
+        # As of a time, a memory retired later was current then; the filter's times decide.
+        statuses = (*statuses, SUPERSEDED)
     types = memory_types if memory_types is not None else request.memory_types
     return MemoryFilter(
         tenant_id=tenant_id,
@@ -127,6 +138,8 @@ def read_filter(
         session_id=request.session_id,
         since=request.since,
         until=request.until,
+        as_of=request.as_of,
+        retired_by_then=request.include_superseded,
     )
 
 

@@ -63,6 +63,11 @@ def to_item(record: MemoryRecord, relevance: float) -> MemoryItem:
         status=record.status,
         importance=record.importance,
         context_tags=list(record.context_tags),
+        valid_from=record.valid_since,
+        valid_to=record.valid_to,
+        recorded_at=record.recorded_at,
+        superseded_at=record.superseded_at,
+        superseded_by=record.superseded_by,
     )
 
 
@@ -72,7 +77,8 @@ def _bucket(item: MemoryItem) -> str:
 
 def _line(item: MemoryItem, text: str | None = None) -> str:
     body = " ".join((item.text if text is None else text).split())
-    return f"- [{item.timestamp:%Y-%m-%d}] {body}"
+    retired = " (superseded)" if item.superseded_at is not None else ""
+    return f"- [{item.timestamp:%Y-%m-%d}]{retired} {body}"
 
 
 def _render(lines: Sequence[tuple[str, str]]) -> str:

@@ -8,8 +8,9 @@ stored or an earlier item of the same batch, or becomes a new memory. Every inse
 reinforcement, one ``memory.batch_write`` event and the idempotency record then commit as one
 transaction.
 
-The duplicate rules are those of single writes (:mod:`cml.engine.write.dedup`); the batch only adds
-the earlier items of the same request as candidates.
+The duplicate and supersession rules are those of single writes (:mod:`cml.engine.write.dedup`,
+:mod:`cml.engine.write.supersede`); the batch only adds the earlier items of the same request as
+candidates, so a correction later in a batch retires an earlier item as it would a stored memory.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from cml.engine.write.dedup import EPISODIC_KINDS, content_hash, find_duplicate,
 from cml.engine.write.details import says_nothing_new
 from cml.engine.write.gate import Draft, GateResult, admit
 from cml.engine.write.plan import new_record, write_response
+from cml.engine.write.supersede import Retirement, find_superseded, retire
 from cml.models import BatchWriteRequest, WriteResponse
 from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector
 
@@ -52,19 +54,23 @@ class BatchPlan:
         inserts: The new memories.
         updates: The reinforced memories, in their final state.
         event: The one ``memory.batch_write`` event.
+        retirements: The memories the batch's items supersede (one event each).
     """
 
     results: list[WriteResponse]
     inserts: list[MemoryRecord]
     updates: list[MemoryRecord]
     event: EventRecord
+    retirements: list[Retirement] = field(default_factory=list)
 
     def apply(self, tx: StoreTransaction) -> None:
-        """Insert the new memories, update the reinforced ones, log the event."""
+        """Insert the new memories, update the reinforced ones, log the events, retire."""
         tx.insert(self.inserts)
         for record in self.updates:
             tx.update(record)
         tx.add_event(self.event)
+        for retirement in self.retirements:
+            retirement.apply(tx)
 
 
 def gate_batch(tenant_id: str, request: BatchWriteRequest, config: EngineConfig) -> list[GatedItem]:
@@ -171,6 +177,7 @@ def plan_batch(
     reinforced: list[str] = []
     groups: dict[_Scope, _Group] = {}
     results: list[WriteResponse] = []
+    retirements: list[Retirement] = []
     for item, vector in zip(items, vectors, strict=True):
         draft, gate = item.draft, item.gate
         memory_type = gate.memory_type.value
@@ -178,7 +185,10 @@ def plan_batch(
         group = groups.setdefault(_scope(draft, memory_type), _Group(dimensions=len(vector)))
         duplicate: MemoryRecord | None = None
         earlier = group.find(text_hash, vector, threshold)
-        if earlier is not None and not says_nothing_new(planned[earlier].content, gate.content):
+        if earlier is not None and (
+            planned[earlier].status != "active"  # retired by a later item: not merged into
+            or not says_nothing_new(planned[earlier].content, gate.content)
+        ):
             earlier = None  # close in meaning but a changed detail: not a repeat
         if earlier is not None:
             duplicate = planned[earlier]
@@ -197,6 +207,9 @@ def plan_batch(
             if stored is not None:
                 # Reinforce the state this batch already gave it, so repeats add up.
                 duplicate = planned.get(stored.id, stored)
+                if duplicate.status != "active":
+                    duplicate = None  # an earlier item retired it
+        superseded: list[str] = []
         if duplicate is not None:
             record = reinforce(duplicate, now=now, importance=gate.importance)
             if record.id not in planned:
@@ -205,8 +218,22 @@ def plan_batch(
             record = new_record(draft, gate, vector, now=now, text_hash=text_hash)
             inserted.append(record.id)
             group.add(record.id, text_hash, vector)
+            for old, reason in find_superseded(ctx, record, earlier=list(planned.values())):
+                fresh = old.id in inserted  # inserted by this batch: no stored state to keep
+                retirement = retire(
+                    old, by=record, now=now, reason=reason, actor=actor, history=not fresh
+                )
+                planned[old.id] = retirement.record
+                if old.id in reinforced:
+                    reinforced.remove(old.id)  # the retirement carries its final state
+                retirements.append(retirement)
+                superseded.append(old.id)
         planned[record.id] = record
-        results.append(write_response(record, deduplicated=duplicate is not None, gate=gate))
+        results.append(
+            write_response(
+                record, deduplicated=duplicate is not None, gate=gate, superseded=superseded
+            )
+        )
 
     event = EventRecord(
         tenant_id=tenant_id,
@@ -221,6 +248,7 @@ def plan_batch(
             "reinforced": len(items) - len(inserted),
             "namespaces": sorted({str(i.draft.namespace) for i in items if i.draft.namespace}),
             "redactions": sorted({kind for i in items for kind in i.gate.redactions}),
+            "superseded": len(retirements),
         },
     )
 
@@ -229,4 +257,5 @@ def plan_batch(
         inserts=[planned[i] for i in inserted],
         updates=[planned[i] for i in reinforced],
         event=event,
+        retirements=retirements,
     )

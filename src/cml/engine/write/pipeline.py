@@ -81,7 +81,9 @@ def write(
     vector = ctx.embed(gate.content)
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
         plan = plan_memory(ctx, draft, gate, vector, now=unit.now, actor=actor, operation="write")
-        response = write_response(plan.record, deduplicated=plan.deduplicated, gate=gate)
+        response = write_response(
+            plan.record, deduplicated=plan.deduplicated, gate=gate, superseded=plan.superseded
+        )
         return unit.commit(response, plan.apply)
 
 

@@ -7,12 +7,14 @@ and the event, which :meth:`MemoryPlan.apply` writes inside the operation's unit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cml.engine.context import EngineContext
 from cml.engine.write.dedup import content_hash, find_duplicate, reinforce
 from cml.engine.write.gate import Draft, GateResult
+from cml.engine.write.supersede import Retirement, find_superseded, retire
+from cml.engine.write.validity import valid_from
 from cml.models import MemoryType, WriteResponse
 from cml.storage.base import EventRecord, MemoryRecord, StoreTransaction, Vector
 from cml.storage.ids import new_id
@@ -31,19 +33,28 @@ class MemoryPlan:
         record: The new memory, or the reinforced existing one.
         deduplicated: True when an existing memory is reinforced instead of a new one stored.
         event: The ``memory.write`` event.
+        retirements: The older memories the new one supersedes.
     """
 
     record: MemoryRecord
     deduplicated: bool
     event: EventRecord
+    retirements: list[Retirement] = field(default_factory=list)
+
+    @property
+    def superseded(self) -> list[str]:
+        """Ids of the memories this write retires."""
+        return [r.record.id for r in self.retirements]
 
     def apply(self, tx: StoreTransaction) -> None:
-        """Insert (or update, when reinforcing) the record and log the event."""
+        """Insert (or update, when reinforcing) the record, retire what it supersedes, log."""
         if self.deduplicated:
             tx.update(self.record)
         else:
             tx.insert([self.record])
         tx.add_event(self.event)
+        for retirement in self.retirements:
+            retirement.apply(tx)
 
 
 def plan_memory(
@@ -82,10 +93,15 @@ def plan_memory(
         threshold=ctx.config.dedup_threshold,
         text=gate.content,
     )
+    retirements: list[Retirement] = []
     if duplicate is not None:
         record = reinforce(duplicate, now=now, importance=gate.importance)
     else:
         record = new_record(draft, gate, vector, now=now, text_hash=text_hash)
+        retirements = [
+            retire(old, by=record, now=now, reason=reason, actor=actor)
+            for old, reason in find_superseded(ctx, record)
+        ]
     event = write_event(
         record,
         draft,
@@ -95,7 +111,9 @@ def plan_memory(
         operation=operation,
         deduplicated=duplicate is not None,
     )
-    return MemoryPlan(record=record, deduplicated=duplicate is not None, event=event)
+    return MemoryPlan(
+        record=record, deduplicated=duplicate is not None, event=event, retirements=retirements
+    )
 
 
 def new_record(
@@ -130,6 +148,8 @@ def new_record(
         confidence=confidence,
         content_hash=text_hash,
         embedding=vector,
+        valid_from=valid_from(gate.content, draft.timestamp or now),
+        type_given=draft.memory_type is not None,
     )
 
 
@@ -162,8 +182,15 @@ def write_event(
     )
 
 
-def write_response(record: MemoryRecord, *, deduplicated: bool, gate: GateResult) -> WriteResponse:
-    """What a write tells its caller about one memory."""
+def write_response(
+    record: MemoryRecord,
+    *,
+    deduplicated: bool,
+    gate: GateResult,
+    superseded: list[str] | None = None,
+) -> WriteResponse:
+    """What a write tells its caller about one memory (and the memories it retired)."""
+    retired = f" Supersedes {len(superseded)} older memory(ies)." if superseded else ""
     return WriteResponse(
         success=True,
         memory_id=record.id,
@@ -171,9 +198,10 @@ def write_response(record: MemoryRecord, *, deduplicated: bool, gate: GateResult
         message=(
             "Near-duplicate of an existing memory; reinforced it instead of storing again."
             if deduplicated
-            else f"Stored as {gate.memory_type.value}."
+            else f"Stored as {gate.memory_type.value}.{retired}"
         ),
         memory_type=record.memory_type,
         deduplicated=deduplicated,
         redactions=gate.redactions,
+        superseded=list(superseded or []),
     )

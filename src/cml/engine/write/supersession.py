@@ -54,6 +54,7 @@ from cml.engine.write.dedup import EPISODIC_KINDS
 __all__ = [
     "HAPPENED_KINDS",
     "Supersession",
+    "can_supersede",
     "decide_supersession",
     "supersedes",
 ]
@@ -120,6 +121,26 @@ def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
     if new and _ADDITION.search(normal):
         return "addition"
     return None
+
+
+def can_supersede(new_text: str, new_type: str | None = None) -> bool:
+    """Whether ``new_text`` could retire anything at all, before looking for candidates.
+
+    False for an episode, a question, a plan, the past, an addition, or a text without a claim:
+    :func:`decide_supersession` would refuse every pair for it, so the write path skips the
+    search.
+
+    Example:
+        >>> can_supersede("I went to the gym on Monday", "episodic_event")
+        False
+        >>> can_supersede("The user moved to Munich last month")
+        True
+    """
+    if new_type in HAPPENED_KINDS:
+        return False
+    if _blocked(normal_text(new_text), new_text, new=True):
+        return False
+    return read_claim(new_text) is not None
 
 
 def decide_supersession(

@@ -146,7 +146,8 @@ def restore(
 ) -> models.RestoreResponse:
     """Restore forgotten memories.
 
-    Soft-deleted (not yet purged) or silenced memories become active again.
+    Soft-deleted (not yet purged), silenced or superseded memories become active again; a
+    superseded one is no longer retired.
     """
     return engine.admin.restore(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor

@@ -37,6 +37,11 @@ MEMORY_COLUMNS: tuple[str, ...] = (
     "stored_at",
     "deleted_at",
     "consolidated_at",
+    "valid_from",
+    "valid_to",
+    "superseded_at",
+    "superseded_by",
+    "type_given",
 )
 MEMORY_SELECT = ", ".join(f"m.{column}" for column in MEMORY_COLUMNS)
 VERSION_COLUMNS = (

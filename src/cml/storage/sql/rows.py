@@ -68,6 +68,11 @@ def memory_params(d: Dialect, record: MemoryRecord) -> tuple[Any, ...]:
         time_in(stored_at),
         None if deleted_at is None else time_in(deleted_at),
         None if consolidated_at is None else time_in(consolidated_at),
+        time_in(record.valid_since),
+        d.opt_time_in(record.valid_to),
+        d.opt_time_in(record.superseded_at),
+        record.superseded_by,
+        bool(record.type_given),
     )
 
 
@@ -97,6 +102,11 @@ def row_to_memory(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
         stored_at,
         deleted_at,
         consolidated_at,
+        valid_from,
+        valid_to,
+        superseded_at,
+        superseded_by,
+        type_given,
     ) = row
     time_out, json_out = d.time_out, d.json_out
     return MemoryRecord(
@@ -123,6 +133,11 @@ def row_to_memory(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
         stored_at=time_out(stored_at),
         deleted_at=None if deleted_at is None else time_out(deleted_at),
         consolidated_at=None if consolidated_at is None else time_out(consolidated_at),
+        valid_from=None if valid_from is None else time_out(valid_from),
+        valid_to=None if valid_to is None else time_out(valid_to),
+        superseded_at=None if superseded_at is None else time_out(superseded_at),
+        superseded_by=superseded_by,
+        type_given=bool(type_given),
     )
 
 
@@ -266,6 +281,18 @@ def filter_sql(d: Dialect, filt: MemoryFilter, alias: str = "m") -> tuple[str, l
     if filt.until is not None:
         clauses.append(f"{alias}.created_at <= {mark}")
         params.append(d.time_in(filt.until))
+    if filt.as_of is not None:
+        # Recorded and valid by then, and not yet retired then (a later retirement, and the
+        # valid_to it set, were not known at that time).
+        at = d.time_in(filt.as_of)
+        clauses.append(
+            f"{alias}.stored_at <= {mark}"
+            f" AND COALESCE({alias}.valid_from, {alias}.created_at) <= {mark}"
+        )
+        params.extend((at, at))
+        if not filt.retired_by_then:
+            clauses.append(f"({alias}.superseded_at IS NULL OR {alias}.superseded_at > {mark})")
+            params.append(at)
     if filt.agent_id is not None:
         clauses.append(f"{alias}.agent_id = {mark}")
         params.append(filt.agent_id)

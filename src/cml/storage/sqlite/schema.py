@@ -217,7 +217,24 @@ _V3: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+_V4: tuple[str, ...] = (
+    # Bi-temporal memories (docs/decisions.md #50): when the fact held (valid_from, valid_to)
+    # beside when the store learned it (stored_at) and retired it (superseded_at, by whom).
+    # Existing rows held from their event time on and were never retired.
+    "ALTER TABLE memories ADD COLUMN valid_from REAL",
+    "ALTER TABLE memories ADD COLUMN valid_to REAL",
+    "ALTER TABLE memories ADD COLUMN superseded_at REAL",
+    "ALTER TABLE memories ADD COLUMN superseded_by TEXT",
+    # Whether the writer stated the type; rows written before are taken as stated, so that an
+    # episode stored earlier is never retired on the strength of a guessed type.
+    "ALTER TABLE memories ADD COLUMN type_given INTEGER NOT NULL DEFAULT 1",
+    "UPDATE memories SET valid_from = created_at WHERE valid_from IS NULL",
+    # The memories a newer one retired (restore, history).
+    "CREATE INDEX ix_memories_tenant_superseded_by ON memories (tenant_id, superseded_by)"
+    " WHERE superseded_by IS NOT NULL",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

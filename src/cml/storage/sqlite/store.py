@@ -171,7 +171,8 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     def _load_vectors(self, tenant_id: str) -> list[IndexRow]:
         with self._db.read() as conn:
             rows: list[IndexRow] = conn.execute(
-                "SELECT id, embedding, status, memory_type, namespace, session_id, created_at"
+                "SELECT id, embedding, status, memory_type, namespace, session_id, created_at,"
+                " stored_at, valid_from, superseded_at"
                 " FROM memories WHERE tenant_id = ? AND embedding IS NOT NULL ORDER BY pk",
                 (tenant_id,),
             ).fetchall()

@@ -25,6 +25,9 @@ def index_change(record: MemoryRecord) -> Change:
         namespace=record.namespace,
         session_id=record.session_id,
         created_at=to_epoch(record.created_at),
+        recorded_at=0.0 if record.stored_at is None else to_epoch(record.stored_at),
+        valid_from=to_epoch(record.valid_since),
+        retired_at=None if record.superseded_at is None else to_epoch(record.superseded_at),
     )
 
 

@@ -1,9 +1,10 @@
 """An exact, in-memory vector index per tenant (used by the SQLite backend).
 
 Each tenant's vectors live in one float32 matrix with parallel arrays for the fields a search can
-filter on (status, type, namespace, session as small integer codes; ``created_at`` as epoch
-seconds). A search is one matrix-vector product over all of the tenant's rows; the filter is a
-boolean mask that sets excluded scores to ``-inf``; ``argpartition`` picks the top k.
+filter on (status, type, namespace, session as small integer codes; ``created_at`` and the times
+of :attr:`MemoryFilter.as_of` as epoch seconds). A search is one matrix-vector product over all
+of the tenant's rows; the filter is a boolean mask that sets excluded scores to ``-inf``;
+``argpartition`` picks the top k.
 
 That product reads the whole float32 matrix (150 MB at 100k x 384) and is bound by memory
 bandwidth: ~10 ms per query on a small machine, paid by every read and by every write's
@@ -32,8 +33,11 @@ from cml.errors import InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
 from cml.storage.sqlite.dialect import to_epoch
 
-IndexRow = tuple[str, bytes, str, str, "str | None", "str | None", float]
-"""``(id, float32 embedding bytes, status, memory_type, namespace, session_id, created_at)``."""
+IndexRow = tuple[
+    str, bytes, str, str, "str | None", "str | None", float, float, "float | None", "float | None"
+]
+"""``(id, float32 embedding bytes, status, memory_type, namespace, session_id, created_at,
+stored_at, valid_from, superseded_at)``."""
 
 _INITIAL_CAPACITY = 256
 _NONE_CODE = 0
@@ -69,6 +73,12 @@ class Upsert:
     namespace: str | None
     session_id: str | None
     created_at: float
+    recorded_at: float = 0.0
+    """When the store learned it (``stored_at``)."""
+    valid_from: float | None = None
+    """When it began to hold (``created_at`` when ``None``)."""
+    retired_at: float | None = None
+    """When it was superseded (``None``: never)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,17 @@ class Removal:
 
 
 Change = Upsert | StatusChange | Removal
+
+
+def _times(
+    created: float, recorded: float, valid_from: float | None, retired: float | None
+) -> tuple[float, float, float]:
+    """The row of :attr:`TenantIndex.times` for one memory."""
+    return (
+        recorded,
+        created if valid_from is None else valid_from,
+        np.inf if retired is None else retired,
+    )
 
 
 class TenantIndex:
@@ -123,9 +144,9 @@ class TenantIndex:
         blob = b"".join(row[1] for row in rows)
         index.matrix[:count] = np.frombuffer(blob, dtype=np.float32).reshape(count, dimensions)
         index.signs[:, :count] = sign_bits(index.matrix[:count]).T
-        for i, (memory_id, _, status, memory_type, namespace, session_id, created) in enumerate(
-            rows
-        ):
+        for i, row in enumerate(rows):
+            memory_id, _, status, memory_type, namespace, session_id, created = row[:7]
+            recorded, valid_from, retired = row[7:]
             index.ids.append(memory_id)
             index.positions[memory_id] = i
             index.status[i] = index._code(status)
@@ -133,6 +154,7 @@ class TenantIndex:
             index.namespace[i] = index._code(namespace)
             index.session[i] = index._code(session_id)
             index.created_at[i] = created
+            index.times[i] = _times(created, recorded, valid_from, retired)
         return index
 
     def __len__(self) -> int:
@@ -148,6 +170,8 @@ class TenantIndex:
         self.namespace: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
         self.session: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
         self.created_at: npt.NDArray[np.float64] = np.zeros(capacity, dtype=np.float64)
+        # Per row: recorded (stored_at), valid from, retired (superseded_at, +inf when never).
+        self.times: npt.NDArray[np.float64] = np.zeros((capacity, 3), dtype=np.float64)
 
     def _grow(self) -> None:
         count = len(self.ids)
@@ -166,6 +190,7 @@ class TenantIndex:
             self.namespace,
             self.session,
             self.created_at,
+            self.times,
         )
 
     def _code(self, value: str | None) -> int:
@@ -200,6 +225,9 @@ class TenantIndex:
         self.namespace[i] = self._code(change.namespace)
         self.session[i] = self._code(change.session_id)
         self.created_at[i] = change.created_at
+        self.times[i] = _times(
+            change.created_at, change.recorded_at, change.valid_from, change.retired_at
+        )
 
     def set_status(self, ids: Iterable[str], status: str) -> None:
         """Change the status code of the entries present among ``ids``."""
@@ -245,6 +273,12 @@ class TenantIndex:
             narrow(self.created_at[:count] >= to_epoch(filt.since))
         if filt.until is not None:
             narrow(self.created_at[:count] <= to_epoch(filt.until))
+        if filt.as_of is not None:
+            at = to_epoch(filt.as_of)
+            times = self.times[:count]
+            narrow((times[:, 0] <= at) & (times[:, 1] <= at))
+            if not filt.retired_by_then:
+                narrow(times[:, 2] > at)
         return mask
 
     def _allowed(self, values: Sequence[str]) -> npt.NDArray[np.bool_]:

@@ -17,7 +17,7 @@ Create Date: 2026-01-01
 
 from __future__ import annotations
 
-from alembic import op
+from cml.storage.postgres.migrations.versions import execute_all
 
 revision = "0001"
 down_revision = None
@@ -145,11 +145,9 @@ _DOWNGRADE = (
 
 def upgrade() -> None:
     """Create every table and index of the first schema."""
-    for statement in _UPGRADE:
-        op.execute(statement)
+    execute_all(_UPGRADE)
 
 
 def downgrade() -> None:
     """Drop the tables (the ``vector`` extension stays: other schemas may use it)."""
-    for statement in _DOWNGRADE:
-        op.execute(statement)
+    execute_all(_DOWNGRADE)
