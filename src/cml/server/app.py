@@ -21,7 +21,9 @@ from cml.engine import Engine, open_engine
 from cml.models.routes import API_PREFIX
 from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
+from cml.server.metrics import install_metrics
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from cml.server.observe import ObserveMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
@@ -123,10 +125,13 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.include_router(api)
     mount_ui(app)
     mount_docs(app)
+    metrics = install_metrics(app, resolved)
 
     install_error_handlers(app)
     install_error_docs(app)
-    # Added last = outermost: the request id exists before the size check answers 413.
+    # Added last = outermost: the request id exists before the size check answers 413, and
+    # the observer between them sees every answer, the 413 included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=resolved.max_request_bytes)
+    app.add_middleware(ObserveMiddleware, metrics=metrics, access_log=resolved.log_format == "json")
     app.add_middleware(RequestIdMiddleware)
     return app

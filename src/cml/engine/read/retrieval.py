@@ -27,6 +27,7 @@ from datetime import datetime
 
 import numpy as np
 
+from cml.engine.probes import span
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import DEFAULT_STATUSES, MemoryFilter, MemoryRecord, MemoryStore, Vector
 
@@ -253,10 +254,11 @@ def retrieve(
         successors = store.session_successors(filt, [i for i, _ in lexical], weights.context_turns)
         lexical = with_session_context(lexical, successors, weights.context)[:limit]
     vector = store.vector_search(filt, query_vector, limit)
-    fused = fuse_ranks(
-        [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
-        weights.rrf_k,
-    )
+    with span("fusion", tenant=tenant_id):
+        fused = fuse_ranks(
+            [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
+            weights.rrf_k,
+        )
     if not fused:
         return []
     records = store.get_many(tenant_id, list(fused))
