@@ -30,6 +30,7 @@ from cml.server.readiness import Readiness
 from cml.server.routes import admin, admin_memories, health, memory, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
+from cml.server.telemetry import fastapi_options, install_tracing, uninstall_tracing
 from cml.server.ui import mount_ui
 
 __all__ = ["create_app"]
@@ -65,6 +66,7 @@ async def _background_jobs(
         # closed under it.
         await run_in_threadpool(scheduler.stop)
         await loading
+        uninstall_tracing(app)
 
 
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -104,6 +106,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # served by mount_docs, with assets from the package
         redoc_url=None,
+        **fastapi_options(),
     )
     app.state.settings = resolved
     app.state.engine = engine
@@ -126,6 +129,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     mount_ui(app)
     mount_docs(app)
     metrics = install_metrics(app, resolved)
+    install_tracing(app)
 
     install_error_handlers(app)
     install_error_docs(app)

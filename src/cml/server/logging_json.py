@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from cml.server.redaction import KeyRedactingFilter
 
-__all__ = ["ACCESS_LOGGER", "JsonFormatter", "json_log_config", "request_state"]
+__all__ = ["ACCESS_LOGGER", "JsonFormatter", "current_request", "json_log_config"]
 
 ACCESS_LOGGER = "cml.access"
 
-request_state: ContextVar[dict[str, Any] | None] = ContextVar("cml_request_state", default=None)
-"""The state of the request being served (``request_id``, ``tenant_id``, ``key_id``)."""
+current_request: ContextVar[MutableMapping[str, Any] | None] = ContextVar(
+    "cml_current_request", default=None
+)
+"""The ASGI scope of the request being served; its ``state`` holds ``request_id``,
+``tenant_id`` and ``key_id`` once they are known."""
 
 _FROM_STATE = (("request_id", "request_id"), ("tenant_id", "tenant"), ("key_id", "key_id"))
 _EXTRA = ("method", "route", "status", "duration_ms")
@@ -44,8 +47,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        state = request_state.get()
-        if state is not None:
+        scope = current_request.get()
+        state = scope.get("state") if scope is not None else None
+        if isinstance(state, dict):
             for attribute, name in _FROM_STATE:
                 value = state.get(attribute)
                 if value is not None:

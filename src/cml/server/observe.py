@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cml.server.logging_json import ACCESS_LOGGER, request_state
+from cml.server.logging_json import ACCESS_LOGGER, current_request
 from cml.server.metrics import Metrics, route_template
 
 __all__ = ["ObserveMiddleware"]
@@ -40,8 +39,8 @@ class ObserveMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state: dict[str, Any] = scope.setdefault("state", {})
-        token = request_state.set(state)
+        scope.setdefault("state", {})
+        token = current_request.set(scope)
         started = time.perf_counter()
         status = 500
 
@@ -72,4 +71,4 @@ class ObserveMiddleware:
                         "duration_ms": round(seconds * 1000, 3),
                     },
                 )
-            request_state.reset(token)
+            current_request.reset(token)
