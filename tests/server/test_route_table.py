@@ -13,11 +13,18 @@ from fastapi.routing import APIRoute
 from cml.models import Scope
 from cml.models.routes import API_PREFIX, ROUTES
 from cml.server.auth import AdminPrincipal, ReadPrincipal, WritePrincipal
-from cml.server.routes import admin, admin_memories, health, memory, whoami
+from cml.server.routes import admin, admin_memories, health, memory, webhooks, whoami
 
 from .server_helpers import ADMIN_KEY, assert_error, auth
 
-ROUTERS = [admin.router, admin_memories.router, health.router, memory.router, whoami.router]
+ROUTERS = [
+    admin.router,
+    admin_memories.router,
+    health.router,
+    memory.router,
+    webhooks.router,
+    whoami.router,
+]
 """Every router the app mounts under ``API_PREFIX`` (the OpenAPI check below proves it)."""
 
 # The dependency each principal type stands for, and the scope it checks.

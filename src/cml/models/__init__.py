@@ -9,7 +9,8 @@ All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken
 
 The package is split by idea: :mod:`._fields` (limits, name rules, validators), :mod:`.enums`,
 :mod:`.memory` (the memory routes), :mod:`.batch` (batches and pages), :mod:`.admin` (keys and
-the operator's routes), :mod:`.errors` (the error envelope) and :mod:`.routes` (the route table).
+the operator's routes), :mod:`.errors` (the error envelope), :mod:`.webhooks` (webhooks and
+their signature) and :mod:`.routes` (the route table).
 Every name is importable from ``cml.models``.
 """
 
@@ -89,6 +90,13 @@ from cml.models.memory import (
     WriteRequest,
     WriteResponse,
 )
+from cml.models.webhooks import (
+    CreateWebhookRequest,
+    UpdateWebhookRequest,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookInfo,
+)
 
 __all__ = [
     "HTTP_CODES",
@@ -115,6 +123,7 @@ __all__ = [
     "ConsolidateRequest",
     "ConsolidateResponse",
     "CreateKeyRequest",
+    "CreateWebhookRequest",
     "ErrorBody",
     "ErrorDetail",
     "ErrorResponse",
@@ -148,6 +157,10 @@ __all__ = [
     "TurnResponse",
     "UpdateRequest",
     "UpdateResponse",
+    "UpdateWebhookRequest",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookInfo",
     "WhoAmIResponse",
     "WriteRequest",
     "WriteResponse",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cml.models import admin, batch, memory
+from cml.models import admin, batch, memory, webhooks
 from cml.models._fields import RequestModel
 from cml.models.enums import Scope
 
@@ -31,12 +31,16 @@ __all__ = [
     "COMPONENTS",
     "CONSOLIDATE",
     "CREATE_KEY",
+    "CREATE_WEBHOOK",
+    "DELETE_WEBHOOK",
     "FORGET",
     "GET_EVENTS",
     "HEALTH",
     "LIST_KEYS",
     "LIST_MEMORIES",
     "LIST_TENANTS",
+    "LIST_WEBHOOKS",
+    "LIST_WEBHOOK_DELIVERIES",
     "PURGE",
     "READ",
     "READY",
@@ -46,8 +50,10 @@ __all__ = [
     "RUN_FORGETTING",
     "STATS",
     "STREAM_EVENTS",
+    "TEST_WEBHOOK",
     "TURN",
     "UPDATE",
+    "UPDATE_WEBHOOK",
     "WHOAMI",
     "WRITE",
     "Route",
@@ -215,6 +221,46 @@ STREAM_EVENTS = Route(
 COMPONENTS = Route(
     "GET", "/admin/components", admin.ComponentHealth, scope=Scope.ADMIN, replayable=True
 )
+# Webhooks: not replayable when creating (a repeat would subscribe twice) or testing (a repeat
+# sends a second test); changing, deleting and listing are.
+CREATE_WEBHOOK = Route(
+    "POST",
+    "/admin/webhooks",
+    webhooks.WebhookCreated,
+    request=webhooks.CreateWebhookRequest,
+    scope=Scope.ADMIN,
+)
+LIST_WEBHOOKS: Route[list[webhooks.WebhookInfo]] = Route(
+    "GET", "/admin/webhooks", list[webhooks.WebhookInfo], scope=Scope.ADMIN, replayable=True
+)
+UPDATE_WEBHOOK = Route(
+    "PATCH",
+    "/admin/webhooks/{webhook_id}",
+    webhooks.WebhookInfo,
+    request=webhooks.UpdateWebhookRequest,
+    scope=Scope.ADMIN,
+    replayable=True,
+)
+DELETE_WEBHOOK = Route(
+    "DELETE",
+    "/admin/webhooks/{webhook_id}",
+    webhooks.WebhookInfo,
+    scope=Scope.ADMIN,
+    replayable=True,
+)
+TEST_WEBHOOK = Route(
+    "POST",
+    "/admin/webhooks/{webhook_id}/test",
+    webhooks.WebhookDelivery,
+    scope=Scope.ADMIN,
+)
+LIST_WEBHOOK_DELIVERIES: Route[list[webhooks.WebhookDelivery]] = Route(
+    "GET",
+    "/admin/webhooks/{webhook_id}/deliveries",
+    list[webhooks.WebhookDelivery],
+    scope=Scope.ADMIN,
+    replayable=True,
+)
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,
@@ -240,5 +286,11 @@ ROUTES: tuple[Route[Any], ...] = (
     GET_EVENTS,
     STREAM_EVENTS,
     COMPONENTS,
+    CREATE_WEBHOOK,
+    LIST_WEBHOOKS,
+    UPDATE_WEBHOOK,
+    DELETE_WEBHOOK,
+    TEST_WEBHOOK,
+    LIST_WEBHOOK_DELIVERIES,
 )
 """Every route of the API, in the order the README's table lists them."""

@@ -27,11 +27,12 @@ from cml.server.observe import ObserveMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
-from cml.server.routes import admin, admin_memories, health, memory, whoami
+from cml.server.routes import admin, admin_memories, health, memory, webhooks, whoami
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
 from cml.server.telemetry import fastapi_options, install_tracing, uninstall_tracing
 from cml.server.ui import mount_ui
+from cml.server.webhooks import WebhookSender
 
 __all__ = ["create_app"]
 
@@ -59,12 +60,15 @@ async def _background_jobs(
     )
     app.state.scheduler = scheduler
     scheduler.start()
+    sender = WebhookSender(engine, settings)
+    sender.start()
     try:
         yield
     finally:
         # Waits for a run in progress (and for the model load) so that the engine is not
         # closed under it.
         await run_in_threadpool(scheduler.stop)
+        await run_in_threadpool(sender.stop)
         await loading
         uninstall_tracing(app)
 
@@ -125,6 +129,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(memory.router)
     api.include_router(admin.router)
     api.include_router(admin_memories.router)
+    api.include_router(webhooks.router)
     app.include_router(api)
     mount_ui(app)
     mount_docs(app)
