@@ -6,6 +6,8 @@ Deliveries are signed: check them in the receiver with
 
 from __future__ import annotations
 
+from typing import Any
+
 from cml._async._base import AsyncClientBase
 from cml._checks import check_id
 from cml.models import (
@@ -16,6 +18,14 @@ from cml.models import (
 )
 
 __all__ = ["AsyncWebhookMethods"]
+
+
+def _fields(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A method's arguments as the request body: its keyword arguments are the model's fields."""
+    return {name: value for name, value in arguments.items() if name not in _NOT_FIELDS}
+
+
+_NOT_FIELDS = frozenset({"self", "webhook_id"})
 
 
 class AsyncWebhookMethods(AsyncClientBase):
@@ -53,14 +63,7 @@ class AsyncWebhookMethods(AsyncClientBase):
             ValidationError: A malformed or refused URL, or an unknown event type shape.
             AuthorizationError: The key used lacks the admin scope.
         """
-        body = {
-            "url": url,
-            "event_types": event_types,
-            "secret": secret,
-            "tenant_id": tenant_id,
-            "description": description,
-            "enabled": enabled,
-        }
+        body = _fields(locals())
         return await self._send(self._core.build(routes.CREATE_WEBHOOK, body))
 
     async def list_webhooks(self, *, tenant_id: str | None = None) -> list[WebhookInfo]:
@@ -102,13 +105,7 @@ class AsyncWebhookMethods(AsyncClientBase):
             NotFoundError: No such webhook.
         """
         check_id("webhook_id", webhook_id)
-        body = {
-            "url": url,
-            "event_types": event_types,
-            "secret": secret,
-            "description": description,
-            "enabled": enabled,
-        }
+        body = _fields(locals())
         call = self._core.build(routes.UPDATE_WEBHOOK, body, path_args={"webhook_id": webhook_id})
         return await self._send(call)
 

@@ -97,32 +97,15 @@ def check_url(url: str, *, allow_private: bool) -> None:
 
 
 def _info(record: WebhookRecord) -> WebhookInfo:
-    return WebhookInfo(
-        id=record.id,
-        tenant_id=record.tenant_id,
-        url=record.url,
-        event_types=list(record.event_types),
-        enabled=record.enabled,
-        description=record.description,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-    )
+    # Read by attribute: the model takes the fields it shows and leaves the secret out.
+    return WebhookInfo.model_validate(record, from_attributes=True)
 
 
 def delivery_info(record: DeliveryRecord) -> WebhookDelivery:
-    """The delivery log's entry for ``record``."""
-    return WebhookDelivery(
-        id=record.id,
-        webhook_id=record.webhook_id,
-        event_id=record.event_id,
-        event_type=record.event_type,
-        status=record.status,
-        attempts=record.attempts,
-        next_attempt_at=record.next_attempt_at if record.status == "pending" else None,
-        last_status=record.last_status,
-        last_error=record.last_error,
-        created_at=record.created_at,
-        delivered_at=record.delivered_at,
+    """The delivery log's entry for ``record`` (a due time only while it is pending)."""
+    entry = WebhookDelivery.model_validate(record, from_attributes=True)
+    return (
+        entry if record.status == "pending" else entry.model_copy(update={"next_attempt_at": None})
     )
 
 
@@ -160,7 +143,7 @@ class WebhookService:
             description=request.description,
         )
         self._store.put_webhook(record)
-        return WebhookCreated(**_info(record).model_dump(), secret=record.secret)
+        return WebhookCreated.model_validate(record, from_attributes=True)
 
     def list_webhooks(self, tenant_id: str | None = None) -> list[WebhookInfo]:
         """Every webhook, or one tenant's."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -25,7 +25,7 @@ from cml.engine.webhooks import check_url
 from cml.errors import InvalidInputError
 from cml.models.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_payload
 from cml.storage.base import MemoryStore
-from cml.storage.webhooks import DELIVERIES_QUEUED, ClaimedDelivery, DeliveryOutcome
+from cml.storage.webhooks import DELIVERIES_QUEUED, ClaimedDelivery
 
 __all__ = ["SendPolicy", "send_due", "wait_for_deliveries"]
 
@@ -117,15 +117,16 @@ def _deliver(
         else:
             result = "pending"
             next_at = now + timedelta(seconds=policy.retry_delay(attempts))
-        outcome = DeliveryOutcome(
+        attempted = replace(
+            delivery,
             status=result,
             attempts=attempts,
             next_attempt_at=next_at,
-            at=now,
             last_status=status,
             last_error=error,
+            delivered_at=now if result == "delivered" else None,
         )
-        store.finish_delivery(delivery.id, owner, outcome)
+        store.finish_delivery(attempted, owner)
         noted["outcome"] = "retry" if result == "pending" else result
 
 

@@ -27,8 +27,8 @@ __all__ = ["WebhookSender"]
 logger = logging.getLogger(__name__)
 
 
-class WebhookSender:
-    """Sends due webhook deliveries in a background thread.
+class WebhookSender(threading.Thread):
+    """Sends due webhook deliveries, in a daemon thread of its own (``start()``, ``stop()``).
 
     Args:
         engine: Whose store holds the outbox.
@@ -36,6 +36,7 @@ class WebhookSender:
     """
 
     def __init__(self, engine: Engine, settings: ServerSettings) -> None:
+        super().__init__(name="cml-webhooks", daemon=True)
         self._engine = engine
         self.poll_seconds = settings.webhooks_poll_seconds
         self.policy = SendPolicy(
@@ -47,30 +48,21 @@ class WebhookSender:
         )
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         """Names this sender in the leases it takes."""
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the thread."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="cml-webhooks", daemon=True)
-        self._thread.start()
+        self._stopping = threading.Event()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask the thread to stop and wait for the attempt in progress."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._stopping.set()
+        if self.is_alive():
+            self.join(timeout)
 
-    def _loop(self) -> None:
+    def run(self) -> None:
+        """Send until stopped; wake on a queued delivery or every poll interval."""
         # Redirects are not followed: a receiver could otherwise point a delivery anywhere.
         with httpx.Client(follow_redirects=False) as client:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 try:
-                    while not self._stop.is_set() and send_due(
+                    while not self._stopping.is_set() and send_due(
                         self._engine.store, client, self.owner, self.policy
                     ):
                         pass

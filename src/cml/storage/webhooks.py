@@ -23,7 +23,6 @@ __all__ = [
     "DELIVERIES_QUEUED",
     "TEST_EVENT",
     "ClaimedDelivery",
-    "DeliveryOutcome",
     "DeliveryRecord",
     "WebhookRecord",
     "Webhooks",
@@ -85,18 +84,6 @@ class ClaimedDelivery:
     secret: str
 
 
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    """What one attempt did to a delivery (see :meth:`Webhooks.finish_delivery`)."""
-
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    at: datetime
-    last_status: int | None = None
-    last_error: str | None = None
-
-
 class Webhooks(Protocol):
     """Webhook subscriptions and their delivery outbox."""
 
@@ -121,8 +108,12 @@ class Webhooks(Protocol):
         senders never hold the same delivery: PostgreSQL skips rows another claim has locked.
         """
 
-    def finish_delivery(self, delivery_id: int, owner: str, outcome: DeliveryOutcome) -> bool:
-        """Record an attempt and give the lease back; ``False`` if ``owner`` lost the lease."""
+    def finish_delivery(self, delivery: DeliveryRecord, owner: str) -> bool:
+        """Record an attempt and give the lease back; ``False`` if ``owner`` lost the lease.
+
+        ``delivery`` is the delivery as the attempt left it: its ``status``, ``attempts``,
+        ``next_attempt_at``, ``last_status``, ``last_error`` and ``delivered_at`` are stored.
+        """
 
     def list_deliveries(
         self, webhook_id: str, *, status: str | None = None, limit: int = 50

@@ -20,7 +20,6 @@ from cml.storage.webhooks import (
     DELIVERIES_QUEUED,
     TEST_EVENT,
     ClaimedDelivery,
-    DeliveryOutcome,
     DeliveryRecord,
     WebhookRecord,
 )
@@ -40,37 +39,22 @@ _DELIVERY_COLUMNS = (
 
 
 def _webhook(d: Dialect, row: Sequence[Any]) -> WebhookRecord:
+    # Columns in _WEBHOOK_COLUMNS order, which the record's fields are declared in but for
+    # the times and flags that need converting.
     webhook_id, tenant, url, types, secret, enabled, description, created, updated = row
     return WebhookRecord(
-        id=webhook_id,
-        tenant_id=tenant,
-        url=url,
-        event_types=list(d.json_out(types)),
-        secret=secret,
-        enabled=bool(enabled),
-        description=description,
-        created_at=d.time_out(created),
-        updated_at=d.time_out(updated),
-    )
+        webhook_id, tenant, url, list(d.json_out(types)), secret,
+        d.time_out(created), d.time_out(updated), bool(enabled), description,
+    )  # fmt: skip
 
 
 def _delivery(d: Dialect, row: Sequence[Any]) -> DeliveryRecord:
-    (id_, webhook_id, tenant, event_id, event_type, status, attempts, next_at, created) = row[:9]
-    last_status, last_error, delivered = row[9:12]
+    # Columns in _DELIVERY_COLUMNS order, which is the record's field order.
+    id_, webhook_id, tenant, event_id, event_type, status, attempts, next_at, created = row[:9]
     return DeliveryRecord(
-        id=int(id_),
-        webhook_id=webhook_id,
-        tenant_id=tenant,
-        event_id=int(event_id),
-        event_type=event_type,
-        status=status,
-        attempts=int(attempts),
-        next_attempt_at=d.time_out(next_at),
-        created_at=d.time_out(created),
-        last_status=last_status,
-        last_error=last_error,
-        delivered_at=d.opt_time_out(delivered),
-    )
+        int(id_), webhook_id, tenant, int(event_id), event_type, status, int(attempts),
+        d.time_out(next_at), d.time_out(created), row[9], row[10], d.opt_time_out(row[11]),
+    )  # fmt: skip
 
 
 def add_event_with_deliveries(conn: Connection, d: Dialect, event: EventRecord) -> None:
@@ -202,10 +186,9 @@ class SQLWebhooks(Generic[C]):
             ).fetchall()
         return [ClaimedDelivery(_delivery(d, row), row[12], row[13]) for row in rows]
 
-    def finish_delivery(self, delivery_id: int, owner: str, outcome: DeliveryOutcome) -> bool:
+    def finish_delivery(self, delivery: DeliveryRecord, owner: str) -> bool:
         """Record one attempt's outcome and release the lease, if ``owner`` still holds it."""
         d = self.dialect
-        delivered = d.time_in(outcome.at) if outcome.status == "delivered" else None
         with self._db.own_write() as conn:
             changed = conn.execute(
                 f"UPDATE webhook_deliveries SET status = {d.mark}, attempts = {d.mark},"
@@ -213,13 +196,13 @@ class SQLWebhooks(Generic[C]):
                 f" delivered_at = {d.mark}, lease_owner = NULL, lease_expires_at = NULL"
                 f" WHERE id = {d.mark} AND lease_owner = {d.mark}",
                 (
-                    outcome.status,
-                    outcome.attempts,
-                    d.time_in(outcome.next_attempt_at),
-                    outcome.last_status,
-                    outcome.last_error,
-                    delivered,
-                    delivery_id,
+                    delivery.status,
+                    delivery.attempts,
+                    d.time_in(delivery.next_attempt_at),
+                    delivery.last_status,
+                    delivery.last_error,
+                    d.opt_time_in(delivery.delivered_at),
+                    delivery.id,
                     owner,
                 ),
             )

@@ -62,11 +62,14 @@ _DOWNGRADE = (
 
 def upgrade() -> None:
     """Create the webhook tables."""
-    for statement in _UPGRADE:
-        op.execute(statement)
+    _run(_UPGRADE)
 
 
 def downgrade() -> None:
     """Drop the webhook tables."""
-    for statement in _DOWNGRADE:
+    _run(_DOWNGRADE)
+
+
+def _run(statements: tuple[str, ...]) -> None:
+    for statement in statements:
         op.execute(statement)
