@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,14 @@ from cml.engine import Engine, open_engine
 from cml.engine.config import EngineConfig
 
 from .receiver import Receiver
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's own CML_* variables must not change what the tests see.
+    for name in list(os.environ):
+        if name.startswith("CML_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

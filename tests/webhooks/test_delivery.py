@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +15,8 @@ from cml.engine.webhooks_send import SendPolicy, send_due
 from cml.errors import InvalidInputError, SecretRefusedError
 from cml.models import CreateWebhookRequest, UpdateWebhookRequest, WriteRequest
 from cml.models.webhooks import sign_payload, verify_signature
+from cml.server.app import create_app
+from cml.server.settings import ServerSettings
 
 from .receiver import Receiver
 
@@ -192,3 +195,22 @@ def test_private_and_metadata_addresses_are_refused(engine: Engine, url: str) ->
     assert refused.value.hint is not None
     assert "CML_WEBHOOKS_ALLOW_PRIVATE" in refused.value.hint
     assert service.list_webhooks() == []
+
+
+async def test_delivery_outcomes_are_counted_in_metrics(
+    engine: Engine, receiver: Receiver, tmp_path: Path
+) -> None:
+    app = create_app(ServerSettings(data_dir=tmp_path, embedding_provider="hash"), engine=engine)
+    _subscribe(engine, receiver)
+    engine.memories.write("acme", WriteRequest(content="Lena collects stamps"))
+    receiver.status = 503
+    with httpx.Client() as client:
+        _send_until_idle(engine, client)
+        receiver.status = 200
+        engine.memories.write("acme", WriteRequest(content="Mo bakes bread"))
+        _send_until_idle(engine, client)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        text = (await c.get("/metrics")).text
+    assert 'cml_webhook_deliveries_total{outcome="retry"} 1.0' in text
+    assert 'cml_webhook_deliveries_total{outcome="delivered"} 1.0' in text
