@@ -66,8 +66,12 @@ def check_url(url: str, *, allow_private: bool) -> None:
         InvalidInputError: The URL is malformed, its host does not resolve, or one of its
             addresses is this server's own, private, link-local or otherwise not public.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # e.g. an unclosed IPv6 bracket, a port out of range
+        raise InvalidInputError("The webhook URL cannot be parsed.", field="url") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise InvalidInputError(
             "A webhook URL must be http:// or https:// with a host.", field="url"
         )
@@ -79,11 +83,11 @@ def check_url(url: str, *, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, ValueError):
+        default = 443 if parts.scheme == "https" else 80
+        infos = socket.getaddrinfo(host, port or default, type=socket.SOCK_STREAM)
+    except (OSError, ValueError):  # UnicodeError (an over-long label) is a ValueError
         raise InvalidInputError(
-            f"The webhook host {parts.hostname!r} does not resolve.", field="url"
+            f"The webhook host {host!r} does not resolve.", field="url"
         ) from None
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
