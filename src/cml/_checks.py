@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 
 from cml.exceptions import ValidationError
 from cml.models import ErrorDetail, is_valid_namespace, is_valid_tenant_id
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 __all__ = [
     "NAMESPACE_RULE",
@@ -76,7 +78,7 @@ def field_errors(exc: pydantic.ValidationError) -> list[ErrorDetail]:
     return details
 
 
-def validate(model: type[pydantic.BaseModel], fields: Mapping[str, Any]) -> pydantic.BaseModel:
+def validate(model: type[ModelT], fields: Mapping[str, Any]) -> ModelT:
     """Build a request model, raising :class:`ValidationError` with per-field details.
 
     Args:

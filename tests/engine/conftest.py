@@ -29,6 +29,7 @@ BOTH_BACKENDS = {
     "test_tenancy",
     "test_concurrency",
     "test_dedup_details",
+    "test_lookup",
 }
 
 

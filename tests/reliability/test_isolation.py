@@ -601,6 +601,75 @@ async def _memories(w: World) -> None:
     assert not found & mine
 
 
+@case("GET", "/memories/{memory_id}")
+async def _get_memory(w: World) -> None:
+    await _same_as_missing_get(w, "/memories/{memory_id}")
+    mine = min(w.a_ids())
+    response = await w.call("GET", "/memories/{memory_id}", key=w.key_a, path={"memory_id": mine})
+    assert response.status_code == 200
+    assert response.json()["id"] == mine
+
+
+@case("GET", "/memories/{memory_id}/history")
+async def _memory_history(w: World) -> None:
+    await _same_as_missing_get(w, "/memories/{memory_id}/history")
+    mine = min(w.a_ids())
+    response = await w.call(
+        "GET", "/memories/{memory_id}/history", key=w.key_a, path={"memory_id": mine}
+    )
+    assert response.status_code == 200
+    assert response.json()["items"][0]["current"] is True
+
+
+async def _same_as_missing_get(w: World, route: str) -> None:
+    """B's ids, through every namespace, answer exactly as ids that never existed."""
+    for b_id in sorted(w.b_ids):
+        missing = new_id()
+        for params in ({}, {"namespace": "work"}, {"namespace": "home"}):
+            to_b = await w.call(
+                "GET", route, key=w.key_a, path={"memory_id": b_id}, params=params, echo=(b_id,)
+            )
+            to_nothing = await w.call(
+                "GET", route, key=w.key_a, path={"memory_id": missing}, params=params
+            )
+            assert to_b.status_code == to_nothing.status_code == 404
+            assert without(to_b.json(), b_id) == without(to_nothing.json(), missing)
+
+
+@case("GET", "/memories")
+async def _list_own_memories(w: World) -> None:
+    route = "/memories"
+    b_cursor = encode_cursor(min(w.b_ids))
+    mine = w.a_ids()
+    listed: set[str] = set()
+    for params in (
+        [("status", "all"), ("per_page", "500")],
+        [("status", "all"), ("cursor", b_cursor)],
+        [("status", "all"), ("namespace", "work")],
+        [("status", "all"), ("context_tags", MARK_B), ("context_tags", "wombatacme")],
+        [("status", "all"), ("agent_id", f"{MARK_B}-agent")],
+        [("status", "all"), ("metadata", json.dumps({"owner": f"{MARK_B}-owner"}))],
+        [("status", "all"), ("metadata", json.dumps({"nested": {"code": MARK_B}}))],
+        [("status", "deleted"), *[("memory_types", t.value) for t in MemoryType]],
+    ):
+        response = await w.call("GET", route, key=w.key_a, params=params)
+        assert response.status_code == 200
+        found = ids_in(response.json())
+        assert found <= mine
+        listed |= found
+    assert listed == mine
+    # Filters that only B's memories match find nothing for A.
+    for name, value in (
+        ("agent_id", f"{MARK_B}-agent"),
+        ("context_tags", MARK_B),
+        ("metadata", json.dumps({"owner": f"{MARK_B}-owner"})),
+    ):
+        response = await w.call("GET", route, key=w.key_a, params={"status": "all", name: value})
+        assert response.json()["items"] == []
+    smuggled = {"status": "all", "tenant_id": B}
+    refused(await w.call("GET", route, key=w.key_a, params=smuggled), 422)
+
+
 # --- the tests ---------------------------------------------------------------------------------
 
 
@@ -629,6 +698,9 @@ ON_POSTGRES = {
     ("POST", "/admin/purge"),
     ("GET", "/admin/events"),
     ("GET", "/admin/memories"),
+    ("GET", "/memories"),
+    ("GET", "/memories/{memory_id}"),
+    ("GET", "/memories/{memory_id}/history"),
 }
 MATRIX = [
     pytest.param(backend, route, id=f"{backend}-{route[0]} {route[1]}")
@@ -663,6 +735,9 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/memory/forget"): {"json": {"memory_ids": ["<b>"], "hard": True}},
     ("POST", "/memory/restore"): {"json": {"memory_ids": ["<b>"]}},
     ("GET", "/memory/stats"): {},
+    ("GET", "/memories"): {"params": {"status": "all"}},
+    ("GET", "/memories/{memory_id}"): {"path": {"memory_id": "<b>"}},
+    ("GET", "/memories/{memory_id}/history"): {"path": {"memory_id": "<b>"}},
     ("GET", "/whoami"): {},
     ("POST", "/admin/keys"): {"json": {"tenant_id": B, "scopes": ["admin"]}},
     ("GET", "/admin/keys"): {},

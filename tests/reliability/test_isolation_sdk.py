@@ -269,6 +269,40 @@ async def _iter_memories(c: Clients) -> None:
     assert {i.id for i in items} == c.world.a_ids()
 
 
+@method("get")
+async def _get(c: Clients) -> None:
+    b_id = min(c.world.b_ids)
+    await forged_is_denied(c, "get", b_id)
+    for namespace in (None, "work"):
+        error = await expect(c, c.plain, "get", b_id, namespace=namespace, error=cml.NotFoundError)
+        assert error.status_code == 404
+    mine = min(c.world.a_ids())
+    assert (await expect(c, c.plain, "get", mine)).id == mine
+
+
+@method("history")
+async def _history(c: Clients) -> None:
+    b_id = min(c.world.b_ids)
+    await forged_is_denied(c, "history", b_id)
+    await expect(c, c.plain, "history", b_id, error=cml.NotFoundError)
+    states = await expect(c, c.plain, "history", min(c.world.a_ids()))
+    assert states[0].current
+
+
+@method("list_memories")
+async def _list_memories(c: Clients) -> None:
+    await forged_is_denied(c, "list_memories")
+    page = await expect(c, c.plain, "list_memories", status="all", per_page=500)
+    assert {i.id for i in page.items} == c.world.a_ids()
+    for filters in (
+        {"agent_id": f"{MARK_B}-agent"},
+        {"context_tags": [MARK_B]},
+        {"metadata": {"owner": f"{MARK_B}-owner"}},
+    ):
+        page = await expect(c, c.plain, "list_memories", status="all", **filters)
+        assert page.items == []
+
+
 @method("consolidate")
 async def _consolidate(c: Clients) -> None:
     await forged_is_denied(c, "consolidate", tenant_id=B)
@@ -474,6 +508,32 @@ async def _v_iter_memories(c: Clients) -> None:
     only_a(c, [i.id for i in items])
 
 
+@method("get", view=True)
+async def _v_get(c: Clients) -> None:
+    view = c.plain.with_namespace("work")
+    await expect(c, c.forged.with_namespace("work"), "get", min(c.world.b_ids), error=Denied)
+    await expect(c, view, "get", min(c.world.b_ids), error=cml.NotFoundError)
+    home = await expect(c, c.plain.with_namespace("home"), "list_memories")
+    assert home.items
+    await expect(c, view, "get", home.items[0].id, error=cml.NotFoundError)
+
+
+@method("history", view=True)
+async def _v_history(c: Clients) -> None:
+    view = c.plain.with_namespace("work")
+    await expect(c, c.forged.with_namespace("work"), "history", min(c.world.b_ids), error=Denied)
+    await expect(c, view, "history", min(c.world.b_ids), error=cml.NotFoundError)
+
+
+@method("list_memories", view=True)
+async def _v_list_memories(c: Clients) -> None:
+    await expect(c, c.forged.with_namespace("work"), "list_memories", error=Denied)
+    page = await expect(c, c.plain.with_namespace("home"), "list_memories", status="all")
+    assert page.items
+    assert {i.namespace for i in page.items} == {"home"}
+    only_a(c, [i.id for i in page.items])
+
+
 @method("set_tenant", view=True)
 async def _v_set_tenant(c: Clients) -> None:
     view = c.plain.with_namespace("work")
@@ -513,6 +573,9 @@ NAMESPACED = {
     "forget",
     "stats",
     "iter_memories",
+    "get",
+    "history",
+    "list_memories",
 }
 """The methods a namespaced client confines (their routes are namespaced in the route table)."""
 

@@ -13,7 +13,15 @@ from fastapi.routing import APIRoute
 from cml.models import Scope
 from cml.models.routes import API_PREFIX, ROUTES
 from cml.server.auth import AdminPrincipal, ReadPrincipal, WritePrincipal
-from cml.server.routes import admin, admin_memories, health, memory, webhooks, whoami
+from cml.server.routes import (
+    admin,
+    admin_memories,
+    health,
+    memories,
+    memory,
+    webhooks,
+    whoami,
+)
 
 from .server_helpers import ADMIN_KEY, assert_error, auth
 
@@ -21,6 +29,7 @@ ROUTERS = [
     admin.router,
     admin_memories.router,
     health.router,
+    memories.router,
     memory.router,
     webhooks.router,
     whoami.router,

@@ -1,6 +1,7 @@
 """The memory methods of the clients.
 
-They cover write, read, turn, update, forget, restore, stats, and their batch forms.
+They cover write, read, turn, update, forget, restore, stats, their batch forms, and the
+look-ups of the tenant's own memories: one by id, its history, and the listing.
 
 Each method names its route in the contract's table and passes its arguments; the core builds,
 validates (before sending) and, for a namespaced client, confines the call.
@@ -14,13 +15,22 @@ from typing import Any
 
 from cml import _bulk
 from cml._async._base import AsyncClientBase
+from cml._async.transport import send
+from cml._checks import check_id, validate
 from cml._concurrency import gather_async
 from cml.exceptions import APIError
 from cml.models import (
+    MAX_PAGE_SIZE,
     BatchWriteItem,
     Feedback,
     ForgetResponse,
+    HistoryQuery,
+    MemoryListQuery,
+    MemoryPage,
+    MemoryRecordOut,
+    MemoryStatus,
     MemoryType,
+    MemoryVersion,
     ReadFormat,
     ReadResponse,
     RestoreResponse,
@@ -430,4 +440,133 @@ class AsyncMemoryMethods(AsyncClientBase):
         call = self._core.build(
             routes.RESTORE, {"memory_ids": memory_ids}, idempotency_key=idempotency_key
         )
+        return await self._send(call)
+
+    async def get(self, memory_id: str, *, namespace: str | None = None) -> MemoryRecordOut:
+        """One memory of this tenant, in full, whatever its status.
+
+        Args:
+            memory_id: The memory's id.
+            namespace: The memory must be in this namespace (``NotFoundError`` otherwise); a
+                namespaced client sends its own.
+
+        Returns:
+            The memory with its text, type, status, scores, metadata and timestamps.
+
+        Raises:
+            NotFoundError: No such memory for this tenant (or in that namespace).
+
+        Example:
+            ```python
+            stored = await memory.write("Prefers aisle seats")
+            print((await memory.get(stored.memory_id)).text)
+            ```
+        """
+        check_id("memory_id", memory_id)
+        call = self._core.build(
+            routes.GET_MEMORY, params={"namespace": namespace}, path_args={"memory_id": memory_id}
+        )
+        return await self._send(call)
+
+    async def history(self, memory_id: str, *, namespace: str | None = None) -> list[MemoryVersion]:
+        """Every state of one memory, newest (the current one) first.
+
+        Each state says when the store took it on, and, for a replaced one, when and why the
+        next state replaced it (an update of its text or scores, a consolidation, ...).
+
+        Args:
+            memory_id: The memory's id.
+            namespace: The memory must be in this namespace (``NotFoundError`` otherwise); a
+                namespaced client sends its own.
+
+        Returns:
+            The states, newest first; the first one has ``current`` set.
+
+        Raises:
+            NotFoundError: No such memory for this tenant (or in that namespace).
+
+        Example:
+            ```python
+            for state in await memory.history(memory_id):
+                print(state.version, state.text, state.reason)
+            ```
+        """
+        check_id("memory_id", memory_id)
+        core = self._core.snapshot()
+        states: list[MemoryVersion] = []
+        cursor: str | None = None
+        while True:
+            query = validate(
+                HistoryQuery, {"cursor": cursor, "per_page": MAX_PAGE_SIZE, "namespace": namespace}
+            )
+            call = core.build(
+                routes.MEMORY_HISTORY, params=query.to_params(), path_args={"memory_id": memory_id}
+            )
+            page = await send(self._http, core, call)
+            states.extend(page.items)
+            if page.next_cursor is None:
+                return states
+            cursor = page.next_cursor
+
+    async def list_memories(
+        self,
+        *,
+        cursor: str | None = None,
+        per_page: int = 100,
+        memory_types: list[MemoryType | str] | None = None,
+        status: MemoryStatus | str = "active",
+        namespace: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
+    ) -> MemoryPage:
+        """One page of this tenant's memories, in creation order (a read key is enough).
+
+        Pages are keyset pages: pass ``next_cursor`` back as ``cursor`` for the next one. A
+        walk sees every memory that matches throughout it exactly once, even while others are
+        written or deleted; one written meanwhile shows up at most once.
+
+        Args:
+            cursor: ``next_cursor`` of the previous page; omit for the first page.
+            per_page: Memories on the page (1-500).
+            memory_types: Only these kinds of memory.
+            status: Only this status (default ``active``), or ``"all"``.
+            namespace: Only this namespace (exact match).
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
+
+        Returns:
+            The page's memories in full, and ``next_cursor`` (``None`` on the last page).
+
+        Raises:
+            ValidationError: Invalid arguments (raised before sending).
+
+        Example:
+            ```python
+            page = await memory.list_memories(metadata={"project": "apollo"})
+            while True:
+                for item in page.items:
+                    print(item.id, item.text)
+                if page.next_cursor is None:
+                    break
+                page = await memory.list_memories(
+                    cursor=page.next_cursor, metadata={"project": "apollo"}
+                )
+            ```
+        """
+        query = validate(
+            MemoryListQuery,
+            {
+                "cursor": cursor,
+                "per_page": per_page,
+                "memory_types": memory_types,
+                "status": status,
+                "namespace": namespace,
+                "metadata": metadata,
+                "context_tags": context_tags,
+                "agent_id": agent_id,
+            },
+        )
+        call = self._core.build(routes.LIST_OWN_MEMORIES, params=query.to_params())
         return await self._send(call)

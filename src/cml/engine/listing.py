@@ -1,4 +1,4 @@
-"""The memory listing behind ``GET /admin/memories`` and the clients' ``iter_memories``.
+"""The memory listing behind ``GET /memories``, ``GET /admin/memories`` and ``iter_memories``.
 
 Pages follow the id order (UUIDv7, so creation order) with keyset pagination: a page holds the
 memories *after* the cursor, never an offset. Offsets break under concurrent writes: a memory
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from cml.errors import InvalidInputError
 from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
@@ -77,6 +78,9 @@ def list_page(
     status: str = MemoryStatus.ACTIVE.value,
     memory_types: Sequence[str] | None = None,
     namespace: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    context_tags: Sequence[str] | None = None,
+    agent_id: str | None = None,
 ) -> MemoryPage:
     """One page of a tenant's memories in id order.
 
@@ -88,6 +92,9 @@ def list_page(
         status: Only memories with this status, or ``"all"``.
         memory_types: Only these types.
         namespace: Only this namespace (exact match); ``None`` for every namespace.
+        metadata: Only memories with each of these metadata keys at exactly this value.
+        context_tags: Only memories holding at least one of these tags.
+        agent_id: Only memories of this agent.
 
     Returns:
         The page and the cursor of the next one (``None`` on the last page).
@@ -103,6 +110,9 @@ def list_page(
         namespace=namespace,
         memory_types=list(memory_types) if memory_types else None,
         statuses=_statuses(status),
+        metadata=metadata,
+        context_tags=context_tags,
+        agent_id=agent_id,
     )
     # One row more than the page tells whether another page exists, without a count query.
     records = store.list_memories(filt, after_id=after, limit=limit + 1)

@@ -1,4 +1,4 @@
-"""MemoryService: the memory API (write, read, turn, update, forget, stats, batches, listing).
+"""MemoryService: the memory API (write, read, turn, update, forget, stats, batches, look-ups).
 
 A facade over the stages: each method hands the engine's :class:`~cml.engine.context.EngineContext`
 to the function that runs the operation, where the work is written out in order. Each mutation
@@ -10,10 +10,11 @@ the stored response. Reads run concurrently.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from cml import models
-from cml.engine import forget, listing, stats, update
+from cml.engine import forget, listing, lookup, stats, update
 from cml.engine.context import EngineContext
 from cml.engine.read import pipeline as read_path
 from cml.engine.write import pipeline as write_path
@@ -132,6 +133,9 @@ class MemoryService:
         status: str = models.MemoryStatus.ACTIVE.value,
         memory_types: Sequence[str] | None = None,
         namespace: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        context_tags: Sequence[str] | None = None,
+        agent_id: str | None = None,
     ) -> models.MemoryPage:
         """One page of the tenant's memories in id order (:func:`.listing.list_page`)."""
         return listing.list_page(
@@ -142,4 +146,27 @@ class MemoryService:
             status=status,
             memory_types=memory_types,
             namespace=namespace,
+            metadata=metadata,
+            context_tags=context_tags,
+            agent_id=agent_id,
+        )
+
+    def get(
+        self, tenant_id: str, memory_id: str, *, namespace: str | None = None
+    ) -> models.MemoryRecordOut:
+        """One memory in full, whatever its status (:func:`.lookup.get_memory`)."""
+        return lookup.get_memory(self._ctx.store, tenant_id, memory_id, namespace=namespace)
+
+    def history(
+        self,
+        tenant_id: str,
+        memory_id: str,
+        *,
+        cursor: str | None = None,
+        limit: int = 100,
+        namespace: str | None = None,
+    ) -> models.HistoryPage:
+        """One page of a memory's states, newest first (:func:`.lookup.history_page`)."""
+        return lookup.history_page(
+            self._ctx.store, tenant_id, memory_id, cursor=cursor, limit=limit, namespace=namespace
         )

@@ -8,9 +8,10 @@ of their fields.
 All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken as UTC.
 
 The package is split by idea: :mod:`._fields` (limits, name rules, validators), :mod:`.enums`,
-:mod:`.memory` (the memory routes), :mod:`.batch` (batches and pages), :mod:`.admin` (keys and
-the operator's routes), :mod:`.errors` (the error envelope), :mod:`.webhooks` (webhooks and
-their signature) and :mod:`.routes` (the route table).
+:mod:`.memory` (the memory routes), :mod:`.batch` (batches and pages), :mod:`.lookup` (one
+memory, its history, the tenant's listing), :mod:`.admin` (keys and the operator's routes),
+:mod:`.errors` (the error envelope), :mod:`.webhooks` (webhooks and their signature) and
+:mod:`.routes` (the route table).
 Every name is importable from ``cml.models``.
 """
 
@@ -72,6 +73,12 @@ from cml.models.errors import (
     ErrorBody,
     ErrorDetail,
     ErrorResponse,
+)
+from cml.models.lookup import (
+    HistoryPage,
+    HistoryQuery,
+    MemoryListQuery,
+    MemoryVersion,
 )
 from cml.models.memory import (
     ForgetRequest,
@@ -136,11 +143,15 @@ __all__ = [
     "ForgettingRequest",
     "ForgettingResponse",
     "HealthResponse",
+    "HistoryPage",
+    "HistoryQuery",
     "MemoryItem",
+    "MemoryListQuery",
     "MemoryPage",
     "MemoryRecordOut",
     "MemoryStatus",
     "MemoryType",
+    "MemoryVersion",
     "Page",
     "PurgeRequest",
     "PurgeResponse",

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_BATCH_ITEMS",
     "MAX_BATCH_QUERIES",
     "MAX_CONTENT_CHARS",
+    "MAX_FILTER_KEYS",
     "MAX_METADATA_BYTES",
     "MAX_METADATA_DEPTH",
     "MAX_PAGE_SIZE",
@@ -30,6 +31,7 @@ __all__ = [
     "Label",
     "MemoryId",
     "Metadata",
+    "MetadataFilter",
     "Namespace",
     "RequestModel",
     "ResponseModel",
@@ -67,6 +69,8 @@ MAX_METADATA_DEPTH = 5
 """Deepest nesting of objects/arrays inside metadata."""
 MAX_TAGS = 32
 """Most context tags on one memory."""
+MAX_FILTER_KEYS = 16
+"""Most keys in a ``metadata`` filter of a read or listing."""
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 """Tenant ids: 1-64 characters, letters, digits, ``_``, ``.`` and ``-``, starting alphanumeric."""
@@ -229,6 +233,26 @@ MemoryId = Annotated[
     AfterValidator(_no_control_chars),
 ]
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
+
+
+def _check_metadata_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not value:
+        raise ValueError("must name at least one key (leave it out to match any metadata)")
+    if len(value) > MAX_FILTER_KEYS:
+        raise ValueError(f"has {len(value)} keys; the limit is {MAX_FILTER_KEYS}")
+    for key in value:
+        # The key becomes a JSON path in SQLite ($."key"), where a quote cannot be escaped.
+        if not key or len(key) > 128 or '"' in key or _CONTROL_RE.search(key):
+            raise ValueError(
+                f"key {key[:40]!r} must be 1-128 characters without quotes or control characters"
+            )
+    return check_metadata(value)
+
+
+MetadataFilter = Annotated[dict[str, Any] | None, AfterValidator(_check_metadata_filter)]
+"""A filter on metadata: every key must be present with exactly this JSON value."""
 Timestamp = Annotated[datetime | None, BeforeValidator(_iso_time), AfterValidator(_utc)]
 # Numbers on the wire are JSON numbers: strict parsing refuses "10" and true (a bool is an int to
 # Python) instead of reading them as 10 and 1; a score still takes an integer such as 1.

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cml.models import admin, batch, memory, webhooks
+from cml.models import admin, batch, lookup, memory, webhooks
 from cml.models._fields import RequestModel
 from cml.models.enums import Scope
 
@@ -35,12 +35,15 @@ __all__ = [
     "DELETE_WEBHOOK",
     "FORGET",
     "GET_EVENTS",
+    "GET_MEMORY",
     "HEALTH",
     "LIST_KEYS",
     "LIST_MEMORIES",
+    "LIST_OWN_MEMORIES",
     "LIST_TENANTS",
     "LIST_WEBHOOKS",
     "LIST_WEBHOOK_DELIVERIES",
+    "MEMORY_HISTORY",
     "PURGE",
     "READ",
     "READY",
@@ -173,6 +176,27 @@ BATCH_READ = Route(
     replayable=True,
     namespaced=True,
 )
+# The tenant's own memories, for read keys: one by id, its versions, and the listing. A client
+# bound to a namespace sends it as the query's namespace, so anything elsewhere is a 404.
+GET_MEMORY = Route(
+    "GET",
+    "/memories/{memory_id}",
+    batch.MemoryRecordOut,
+    scope=Scope.READ,
+    replayable=True,
+    namespaced=True,
+)
+MEMORY_HISTORY = Route(
+    "GET",
+    "/memories/{memory_id}/history",
+    lookup.HistoryPage,
+    scope=Scope.READ,
+    replayable=True,
+    namespaced=True,
+)
+LIST_OWN_MEMORIES = Route(
+    "GET", "/memories", batch.MemoryPage, scope=Scope.READ, replayable=True, namespaced=True
+)
 
 LIST_MEMORIES = Route(
     "GET", "/admin/memories", batch.MemoryPage, scope=Scope.ADMIN, replayable=True, namespaced=True
@@ -275,6 +299,9 @@ ROUTES: tuple[Route[Any], ...] = (
     STATS,
     BATCH_WRITE,
     BATCH_READ,
+    GET_MEMORY,
+    MEMORY_HISTORY,
+    LIST_OWN_MEMORIES,
     LIST_MEMORIES,
     CREATE_KEY,
     LIST_KEYS,

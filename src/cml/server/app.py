@@ -27,7 +27,15 @@ from cml.server.observe import ObserveMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
-from cml.server.routes import admin, admin_memories, health, memory, webhooks, whoami
+from cml.server.routes import (
+    admin,
+    admin_memories,
+    health,
+    memories,
+    memory,
+    webhooks,
+    whoami,
+)
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
 from cml.server.telemetry import fastapi_options, install_tracing, uninstall_tracing
@@ -127,6 +135,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(health.router)
     api.include_router(whoami.router)
     api.include_router(memory.router)
+    api.include_router(memories.router)
     api.include_router(admin.router)
     api.include_router(admin_memories.router)
     api.include_router(webhooks.router)

@@ -22,7 +22,7 @@ Records are plain dataclasses with timezone-aware UTC datetimes and float32 nump
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,6 +82,11 @@ class MemoryFilter:
     session_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    agent_id: str | None = None
+    context_tags: Sequence[str] | None = None
+    """Memories holding at least one of these tags."""
+    metadata: Mapping[str, Any] | None = None
+    """Memories whose metadata has every one of these keys with exactly this (JSON) value."""
 
 
 @dataclass(frozen=True)

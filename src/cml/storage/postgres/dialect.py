@@ -43,6 +43,9 @@ POSTGRES = Dialect(
     json_out=_as_read,
     vector_in=_as_read,
     vector_out=_as_read,
+    json_key=str,
+    json_value="%s",
+    json_any="{column} ?| {values}",
     row_lock=" FOR UPDATE",
 )
 """The shared statements as PostgreSQL runs them."""

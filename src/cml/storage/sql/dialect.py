@@ -40,7 +40,7 @@ class Dialect:
         ...     return value
         >>> d = Dialect("demo", "?", array_lists=False, chunk_size=500, time_in=same,
         ...             time_out=same, json_in=same, json_out=same, vector_in=same,
-        ...             vector_out=same)
+        ...             vector_out=same, json_key=str, json_value="?", json_any="")
         >>> d.in_list("m.id", ["a", "b"])
         ('m.id IN (?, ?)', ['a', 'b'])
     """
@@ -64,6 +64,12 @@ class Dialect:
     """An embedding as stored."""
     vector_out: Callable[[Any], Vector]
     """A stored embedding as a float32 array of its own (not a view of a row buffer)."""
+    json_key: Callable[[str], str]
+    """A key of a JSON object as the ``->`` operator takes it (SQLite: a JSON path)."""
+    json_value: str
+    """The SQL of a JSON parameter comparable with what ``->`` returns (``json(?)``, ``%s``)."""
+    json_any: str
+    """SQL saying the JSON array ``{column}`` holds one of the strings in ``{values}``."""
     row_lock: str = ""
     """Appended to a ``SELECT`` whose rows an ``UPDATE`` will take (``FOR UPDATE``), if any."""
     index_hint: str = ""
@@ -73,11 +79,18 @@ class Dialect:
         """``count`` placeholders separated by commas, for a ``VALUES`` row."""
         return ", ".join([self.mark] * count)
 
+    def list_marks(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """The marks binding ``values`` as a list, and their parameters (``values`` not empty)."""
+        if self.array_lists:
+            return self.mark, [list(values)]
+        return self.marks(len(values)), list(values)
+
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """SQL saying ``column`` is one of ``values``, and its parameters (``values`` not empty)."""
+        marks, params = self.list_marks(values)
         if self.array_lists:
-            return f"{column} = ANY({self.mark})", [list(values)]
-        return f"{column} IN ({self.marks(len(values))})", list(values)
+            return f"{column} = ANY({marks})", params
+        return f"{column} IN ({marks})", params
 
     def chunks(self, values: Sequence[_T]) -> Iterator[Sequence[_T]]:
         """Consecutive slices of at most :attr:`chunk_size` values (none for no values)."""

@@ -266,4 +266,17 @@ def filter_sql(d: Dialect, filt: MemoryFilter, alias: str = "m") -> tuple[str, l
     if filt.until is not None:
         clauses.append(f"{alias}.created_at <= {mark}")
         params.append(d.time_in(filt.until))
+    if filt.agent_id is not None:
+        clauses.append(f"{alias}.agent_id = {mark}")
+        params.append(filt.agent_id)
+    if filt.context_tags is not None:
+        if not filt.context_tags:
+            clauses.append("1 = 0")
+        else:
+            marks, tag_params = d.list_marks([str(t) for t in filt.context_tags])
+            clauses.append(d.json_any.format(column=f"{alias}.context_tags", values=marks))
+            params.extend(tag_params)
+    for key, value in (filt.metadata or {}).items():
+        clauses.append(f"{alias}.metadata -> {mark} = {d.json_value}")
+        params.extend((d.json_key(key), d.json_in(value)))
     return " AND ".join(clauses), params

@@ -41,6 +41,12 @@ def _vector_from_bytes(data: bytes) -> Vector:
     return np.frombuffer(data, dtype=np.float32).copy()
 
 
+def _json_path(key: str) -> str:
+    # A quoted label, so that dots and dollars in a key are taken literally (keys with a
+    # double quote are refused by the filter's validation: SQLite paths cannot escape one).
+    return f'$."{key}"'
+
+
 SQLITE = Dialect(
     name="sqlite",
     mark="?",
@@ -52,6 +58,9 @@ SQLITE = Dialect(
     json_out=json.loads,
     vector_in=_vector_bytes,
     vector_out=_vector_from_bytes,
+    json_key=_json_path,
+    json_value="json(?)",
+    json_any="EXISTS (SELECT 1 FROM json_each({column}) AS t WHERE t.value IN ({values}))",
     index_hint=" INDEXED BY {}",
 )
 """The shared statements as SQLite runs them."""
