@@ -15,6 +15,7 @@ from cml.cli import app
 from cml.engine import EngineConfig, open_engine
 from cml.models import ForgetRequest, UpdateRequest, WriteRequest
 from cml.storage import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord, new_id, open_store
+from cml.storage.postgres.schema import HEAD_REVISION
 from pg_helpers import PostgresServer
 
 
@@ -104,7 +105,7 @@ def test_sqlite_to_postgres_round_trip_keeps_everything(
     assert "Upgraded schema" in out
     code, out, _ = run(pg_url, "db", "current")
     assert code == 0
-    assert "current: 0001" in out
+    assert f"current: {HEAD_REVISION}" in out
 
     code, _, err = run(pg_url, "import", str(export))
     assert code == 0, err
