@@ -236,7 +236,7 @@ class World:
         assert self.http is not None
         self.called.add((method, route))
         url = route.format(**(path or {}))
-        if route in ("/docs/oauth2-redirect", "/"):  # served outside the /api/v1 prefix
+        if route in ("/docs/oauth2-redirect", "/", "/metrics"):  # outside the /api/v1 prefix
             url = f"http://test{route}"
         sent: list[tuple[str, str]] = []
         if key is not None:

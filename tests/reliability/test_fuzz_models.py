@@ -371,6 +371,21 @@ VALID: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "max_memories": 100,
     },
     models.PurgeRequest: {"tenant_id": "acme", "older_than": "2024-01-01T00:00:00Z"},
+    models.CreateWebhookRequest: {
+        "url": "https://crm.example.com/hook",
+        "event_types": ["memory.write", "*"],
+        "secret": "whsec_0123456789abcdef",
+        "tenant_id": "acme",
+        "description": "crm",
+        "enabled": True,
+    },
+    models.UpdateWebhookRequest: {
+        "url": "https://crm.example.com/v2",
+        "event_types": ["memory.forget"],
+        "secret": "whsec_fedcba9876543210",
+        "description": "crm v2",
+        "enabled": False,
+    },
 }
 
 

@@ -156,6 +156,16 @@ async def _health(w: World) -> None:
         assert response.status_code == 200
 
 
+@case("GET", "/metrics")
+async def _metrics(w: World) -> None:
+    # Counts only: no tenant label unless the operator asks for one, and no memory text.
+    await w.call("POST", "/memory/write", key=w.key_a, json={"content": "Planted by acme"})
+    response = await w.call("GET", "/metrics", key=w.key_a, tenant=B, leak_ok=True)
+    assert response.status_code == 200
+    assert B not in response.text
+    assert "Planted" not in response.text
+
+
 @case("GET", "/ready")
 async def _ready(w: World) -> None:
     # Ready once the app has started (its lifespan loads the model); public, tenant-free.
@@ -458,6 +468,55 @@ async def _revoke_key(w: World) -> None:
     assert b_stats.status_code == 200
 
 
+_HOOK = "http://8.8.8.8/hook"  # public and literal: nothing is resolved, and nothing is sent
+_HOOK_ROUTES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("PATCH", "/admin/webhooks/{webhook_id}", {"json": {"enabled": False}}),
+    ("POST", "/admin/webhooks/{webhook_id}/test", {}),
+    ("GET", "/admin/webhooks/{webhook_id}/deliveries", {}),
+    ("DELETE", "/admin/webhooks/{webhook_id}", {}),
+)
+
+
+async def _webhooks_are_admin_only(w: World, method: str, route: str, **request: Any) -> None:
+    """Tenant keys may not subscribe, list or touch webhooks; the admin may, for tenant A."""
+    created = await w.call(
+        "POST", "/admin/webhooks", key=ADMIN_KEY, json={"url": _HOOK, "tenant_id": A}
+    )
+    assert created.status_code == 201
+    hook = {"webhook_id": created.json()["id"]}
+    if "{webhook_id}" in route:
+        request = {**request, "path": hook}
+    await tenant_key_is_refused(w, method, route, **request)
+    response = await w.call(method, route, key=ADMIN_KEY, tenant=A, **request)
+    assert response.status_code in (200, 201, 202)
+    listed = await w.call("GET", "/admin/webhooks", key=ADMIN_KEY, params={"tenant_id": B})
+    assert listed.json() == []
+
+
+@case("POST", "/admin/webhooks")
+async def _create_webhook(w: World) -> None:
+    # A's key may not subscribe B's events, nor even its own.
+    await tenant_key_is_refused(w, "POST", "/admin/webhooks", json={"url": _HOOK, "tenant_id": B})
+    await _webhooks_are_admin_only(
+        w, "POST", "/admin/webhooks", json={"url": _HOOK, "tenant_id": A}
+    )
+
+
+@case("GET", "/admin/webhooks")
+async def _list_webhooks(w: World) -> None:
+    await _webhooks_are_admin_only(w, "GET", "/admin/webhooks", params={"tenant_id": A})
+
+
+for _method, _route, _request in _HOOK_ROUTES:
+
+    async def _hook_case(
+        w: World, m: str = _method, r: str = _route, q: dict[str, Any] = _request
+    ) -> None:
+        await _webhooks_are_admin_only(w, m, r, **q)
+
+    case(_method, _route)(_hook_case)
+
+
 def _admin_requests(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """An admin request on tenant A, named in the body, in the header, or both (body wins)."""
     yield {"tenant": A, "json": body}
@@ -753,9 +812,16 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/admin/events/stream"): {"params": {"since": "2000-01-01T00:00:00Z"}},
     ("GET", "/admin/components"): {},
     ("GET", "/admin/memories"): {"params": {"status": "all"}},
+    ("POST", "/admin/webhooks"): {"json": {"url": _HOOK, "tenant_id": B}},
+    ("GET", "/admin/webhooks"): {},
+    **{
+        (method, route): {**request, "path": {"webhook_id": "nope"}}
+        for method, route, request in _HOOK_ROUTES
+    },
 }
 PUBLIC = {
     ("GET", "/health"),
+    ("GET", "/metrics"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),

@@ -396,6 +396,43 @@ async def _revoke_api_key(c: Clients) -> None:
     assert revoked.revoked_at is not None
 
 
+async def _hook_of_a(c: Clients) -> str:
+    created = await expect(c, c.admin, "create_webhook", "http://8.8.8.8/hook", tenant_id=A)
+    assert created.tenant_id == A
+    return str(created.id)
+
+
+@method("create_webhook")
+async def _create_webhook(c: Clients) -> None:
+    await forged_is_denied(c, "create_webhook", "http://8.8.8.8/hook", tenant_id=B)
+    await expect(c, c.plain, "create_webhook", "http://8.8.8.8/hook", tenant_id=B, error=Denied)
+    await _hook_of_a(c)
+
+
+@method("list_webhooks")
+async def _list_webhooks(c: Clients) -> None:
+    await forged_is_denied(c, "list_webhooks", tenant_id=B)
+    await expect(c, c.plain, "list_webhooks", tenant_id=A, error=Denied)
+    await _hook_of_a(c)
+    assert await expect(c, c.admin, "list_webhooks", tenant_id=B) == []
+
+
+for _name, _extra in (
+    ("update_webhook", {"enabled": False}),
+    ("delete_webhook", {}),
+    ("test_webhook", {}),
+    ("webhook_deliveries", {}),
+):
+
+    async def _hook_method(c: Clients, name: str = _name, extra: dict[str, Any] = _extra) -> None:
+        hook = await _hook_of_a(c)
+        await forged_is_denied(c, name, hook, **extra)
+        await expect(c, c.plain, name, hook, **extra, error=Denied)
+        await expect(c, c.admin, name, hook, **extra)
+
+    method(_name)(_hook_method)
+
+
 @method("set_tenant")
 async def _set_tenant(c: Clients) -> None:
     c.plain.set_tenant(B)

@@ -13,7 +13,15 @@ from fastapi.routing import APIRoute
 from cml.models import Scope
 from cml.models.routes import API_PREFIX, ROUTES
 from cml.server.auth import AdminPrincipal, ReadPrincipal, WritePrincipal
-from cml.server.routes import admin, admin_memories, health, memories, memory, whoami
+from cml.server.routes import (
+    admin,
+    admin_memories,
+    health,
+    memories,
+    memory,
+    webhooks,
+    whoami,
+)
 
 from .server_helpers import ADMIN_KEY, assert_error, auth
 
@@ -23,6 +31,7 @@ ROUTERS = [
     health.router,
     memories.router,
     memory.router,
+    webhooks.router,
     whoami.router,
 ]
 """Every router the app mounts under ``API_PREFIX`` (the OpenAPI check below proves it)."""

@@ -1,7 +1,8 @@
 """AsyncCognitiveMemoryLayer: py-cml over HTTP.
 
 The class only combines its parts: settings and connection (:mod:`._base`), the memory methods
-(:mod:`._memories`) and the admin methods (:mod:`._admin`). Requests are built and answers read
+(:mod:`._memories`), the admin methods (:mod:`._admin`) and the webhook methods
+(:mod:`._webhooks`). Requests are built and answers read
 by :mod:`cml._core`, from the contract's route table.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from cml._async._admin import AsyncAdminMethods
 from cml._async._memories import AsyncMemoryMethods
+from cml._async._webhooks import AsyncWebhookMethods
 
 __all__ = ["AsyncCognitiveMemoryLayer"]
 
 
-class AsyncCognitiveMemoryLayer(AsyncMemoryMethods, AsyncAdminMethods):
+class AsyncCognitiveMemoryLayer(AsyncMemoryMethods, AsyncAdminMethods, AsyncWebhookMethods):
     """Client of a py-cml server.
 
     Settings come from the arguments, then ``CML_*`` environment variables, then defaults (see

@@ -3,7 +3,8 @@
 """CognitiveMemoryLayer: py-cml over HTTP.
 
 The class only combines its parts: settings and connection (:mod:`._base`), the memory methods
-(:mod:`._memories`) and the admin methods (:mod:`._admin`). Requests are built and answers read
+(:mod:`._memories`), the admin methods (:mod:`._admin`) and the webhook methods
+(:mod:`._webhooks`). Requests are built and answers read
 by :mod:`cml._core`, from the contract's route table.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from cml._sync._admin import AdminMethods
 from cml._sync._memories import MemoryMethods
+from cml._sync._webhooks import WebhookMethods
 
 __all__ = ["CognitiveMemoryLayer"]
 
 
-class CognitiveMemoryLayer(MemoryMethods, AdminMethods):
+class CognitiveMemoryLayer(MemoryMethods, AdminMethods, WebhookMethods):
     """Client of a py-cml server.
 
     Settings come from the arguments, then ``CML_*`` environment variables, then defaults (see

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,22 +65,33 @@ def serve(
     from cml.cli.mcp import mount_mcp_when_installed
     from cml.engine import open_engine
     from cml.server.app import create_app
+    from cml.server.logging_json import json_log_config
     from cml.server.redaction import KeyRedactingFilter, bootstrap_secrets, uvicorn_log_config
 
     settings = settings_from(
         host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
     )
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
     # Keys must never reach a log line, whoever logs it (uvicorn's access log quotes URLs).
     known = bootstrap_secrets(settings.api_key, settings.admin_api_key)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(KeyRedactingFilter(known))
+    json_logs = settings.log_format == "json"
+    if json_logs:
+        log_config = json_log_config(settings.log_level, known)
+        logging.config.dictConfig(log_config)
+    else:
+        log_config = uvicorn_log_config(known)
+        logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(KeyRedactingFilter(known))
     # The engine is opened here rather than in the app's lifespan so that a bad database URL or
     # a store built with another embedding model is one clear line, not a startup traceback.
     with cli_errors():
         engine = open_engine(settings.to_engine_config())
     try:
-        typer.echo(banner(settings, engine.store.backend, engine.keys.list()), err=True)
+        text = banner(settings, engine.store.backend, engine.keys.list())
+        if json_logs:  # every line of stderr stays one JSON object
+            logging.getLogger("cml.server").info(text)
+        else:
+            typer.echo(text, err=True)
         app = create_app(settings, engine=engine)
         mount_mcp_when_installed(app)  # /mcp, behind the same API keys
         with _graceful_signals():
@@ -88,7 +100,7 @@ def serve(
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level,
-                log_config=uvicorn_log_config(known),
+                log_config=log_config,
             )
     finally:
         engine.close()

@@ -10,6 +10,7 @@ from cml.engine.config import EngineConfig
 from cml.engine.context import EngineContext
 from cml.engine.embedder import make_embedder
 from cml.engine.keys import KeyManager
+from cml.engine.probes import probed
 from cml.engine.read.retrieval import RankingWeights
 from cml.engine.service import MemoryService
 from cml.errors import DatabaseDamagedError, DatabaseUnavailableError
@@ -46,6 +47,8 @@ class Engine:
         *,
         weights: RankingWeights | None = None,
     ) -> None:
+        # Searches, transactions and embedding calls are timed for metrics and traces.
+        store, embedder = probed(store, embedder)
         self.store = store
         self.embedder = embedder
         self.config = config

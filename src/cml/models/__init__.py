@@ -10,7 +10,8 @@ All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken
 The package is split by idea: :mod:`._fields` (limits, name rules, validators), :mod:`.enums`,
 :mod:`.memory` (the memory routes), :mod:`.batch` (batches and pages), :mod:`.lookup` (one
 memory, its history, the tenant's listing), :mod:`.admin` (keys and the operator's routes),
-:mod:`.errors` (the error envelope) and :mod:`.routes` (the route table).
+:mod:`.errors` (the error envelope), :mod:`.webhooks` (webhooks and their signature) and
+:mod:`.routes` (the route table).
 Every name is importable from ``cml.models``.
 """
 
@@ -96,6 +97,13 @@ from cml.models.memory import (
     WriteRequest,
     WriteResponse,
 )
+from cml.models.webhooks import (
+    CreateWebhookRequest,
+    UpdateWebhookRequest,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookInfo,
+)
 
 __all__ = [
     "HTTP_CODES",
@@ -122,6 +130,7 @@ __all__ = [
     "ConsolidateRequest",
     "ConsolidateResponse",
     "CreateKeyRequest",
+    "CreateWebhookRequest",
     "ErrorBody",
     "ErrorDetail",
     "ErrorResponse",
@@ -159,6 +168,10 @@ __all__ = [
     "TurnResponse",
     "UpdateRequest",
     "UpdateResponse",
+    "UpdateWebhookRequest",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookInfo",
     "WhoAmIResponse",
     "WriteRequest",
     "WriteResponse",

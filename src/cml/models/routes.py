@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cml.models import admin, batch, lookup, memory
+from cml.models import admin, batch, lookup, memory, webhooks
 from cml.models._fields import RequestModel
 from cml.models.enums import Scope
 
@@ -31,6 +31,8 @@ __all__ = [
     "COMPONENTS",
     "CONSOLIDATE",
     "CREATE_KEY",
+    "CREATE_WEBHOOK",
+    "DELETE_WEBHOOK",
     "FORGET",
     "GET_EVENTS",
     "GET_MEMORY",
@@ -39,6 +41,8 @@ __all__ = [
     "LIST_MEMORIES",
     "LIST_OWN_MEMORIES",
     "LIST_TENANTS",
+    "LIST_WEBHOOKS",
+    "LIST_WEBHOOK_DELIVERIES",
     "MEMORY_HISTORY",
     "PURGE",
     "READ",
@@ -49,8 +53,10 @@ __all__ = [
     "RUN_FORGETTING",
     "STATS",
     "STREAM_EVENTS",
+    "TEST_WEBHOOK",
     "TURN",
     "UPDATE",
+    "UPDATE_WEBHOOK",
     "WHOAMI",
     "WRITE",
     "Route",
@@ -163,6 +169,33 @@ LIST_TENANTS: Route[list[admin.TenantInfo]] = _get(
 GET_EVENTS = _get("/admin/events", admin.EventPage, Scope.ADMIN)
 STREAM_EVENTS = _get("/admin/events/stream", admin.EventItem, Scope.ADMIN, stream=True)
 COMPONENTS = _get("/admin/components", admin.ComponentHealth, Scope.ADMIN)
+# Webhooks: not replayable when creating (a repeat would subscribe twice) or testing (a repeat
+# sends a second test); changing, deleting and listing are.
+CREATE_WEBHOOK = _admin("/admin/webhooks", webhooks.CreateWebhookRequest, webhooks.WebhookCreated)
+LIST_WEBHOOKS: Route[list[webhooks.WebhookInfo]] = _get(
+    "/admin/webhooks", list[webhooks.WebhookInfo], Scope.ADMIN
+)
+UPDATE_WEBHOOK = Route(
+    "PATCH",
+    "/admin/webhooks/{webhook_id}",
+    webhooks.WebhookInfo,
+    webhooks.UpdateWebhookRequest,
+    Scope.ADMIN,
+    replayable=True,
+)
+DELETE_WEBHOOK = Route(
+    "DELETE",
+    "/admin/webhooks/{webhook_id}",
+    webhooks.WebhookInfo,
+    scope=Scope.ADMIN,
+    replayable=True,
+)
+TEST_WEBHOOK = Route(
+    "POST", "/admin/webhooks/{webhook_id}/test", webhooks.WebhookDelivery, None, Scope.ADMIN
+)
+LIST_WEBHOOK_DELIVERIES: Route[list[webhooks.WebhookDelivery]] = _get(
+    "/admin/webhooks/{webhook_id}/deliveries", list[webhooks.WebhookDelivery], Scope.ADMIN
+)
 
 ROUTES: tuple[Route[Any], ...] = (
     HEALTH,
@@ -191,5 +224,11 @@ ROUTES: tuple[Route[Any], ...] = (
     GET_EVENTS,
     STREAM_EVENTS,
     COMPONENTS,
+    CREATE_WEBHOOK,
+    LIST_WEBHOOKS,
+    UPDATE_WEBHOOK,
+    DELETE_WEBHOOK,
+    TEST_WEBHOOK,
+    LIST_WEBHOOK_DELIVERIES,
 )
 """Every route of the API, in the order the README's table lists them."""

@@ -21,15 +21,27 @@ from cml.engine import Engine, open_engine
 from cml.models.routes import API_PREFIX
 from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
+from cml.server.metrics import install_metrics
 from cml.server.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from cml.server.observe import ObserveMiddleware
 from cml.server.openapi import install_error_docs
 from cml.server.query import refuse_unknown_query
 from cml.server.ratelimit import RateLimiter
 from cml.server.readiness import Readiness
-from cml.server.routes import admin, admin_memories, health, memories, memory, whoami
+from cml.server.routes import (
+    admin,
+    admin_memories,
+    health,
+    memories,
+    memory,
+    webhooks,
+    whoami,
+)
 from cml.server.scheduler import Scheduler
 from cml.server.settings import ServerSettings
+from cml.server.telemetry import fastapi_options, install_tracing, uninstall_tracing
 from cml.server.ui import mount_ui
+from cml.server.webhooks import WebhookSender
 
 __all__ = ["create_app"]
 
@@ -57,13 +69,17 @@ async def _background_jobs(
     )
     app.state.scheduler = scheduler
     scheduler.start()
+    sender = WebhookSender(engine, settings)
+    sender.start()
     try:
         yield
     finally:
         # Waits for a run in progress (and for the model load) so that the engine is not
         # closed under it.
         await run_in_threadpool(scheduler.stop)
+        await run_in_threadpool(sender.stop)
         await loading
+        uninstall_tracing(app)
 
 
 def create_app(settings: ServerSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -103,6 +119,7 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # served by mount_docs, with assets from the package
         redoc_url=None,
+        **fastapi_options(),
     )
     app.state.settings = resolved
     app.state.engine = engine
@@ -122,13 +139,18 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     api.include_router(memories.router)
     api.include_router(admin.router)
     api.include_router(admin_memories.router)
+    api.include_router(webhooks.router)
     app.include_router(api)
     mount_ui(app)
     mount_docs(app)
+    metrics = install_metrics(app, resolved)
+    install_tracing(app)
 
     install_error_handlers(app)
     install_error_docs(app)
-    # Added last = outermost: the request id exists before the size check answers 413.
+    # Added last = outermost: the request id exists before the size check answers 413, and
+    # the observer between them sees every answer, the 413 included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=resolved.max_request_bytes)
+    app.add_middleware(ObserveMiddleware, metrics=metrics, access_log=resolved.log_format == "json")
     app.add_middleware(RequestIdMiddleware)
     return app

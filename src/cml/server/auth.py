@@ -33,6 +33,7 @@ from pydantic import SecretStr
 
 from cml.engine import Engine
 from cml.engine.keys import KEY_PATTERN
+from cml.engine.probes import span
 from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
 from cml.server.deps import EngineDep, SettingsDep
 from cml.server.errors import HTTPProblem
@@ -183,7 +184,9 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
     Raises:
         HTTPProblem: 401/403/422 for the key or the tenant; 429 when the key is over its limit.
     """
-    principal = await _identify(request, settings, engine)
+    with span("auth"):
+        principal = await _identify(request, settings, engine)
+    request.state.key_id = principal.key_id
     # After authentication: requests with no valid key never use up a real key's budget.
     enforce(getattr(request.app.state, "rate_limiter", None), principal.key_id)
     request.state.tenant_id = principal.tenant_id

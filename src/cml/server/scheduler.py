@@ -19,6 +19,7 @@ from typing import Any
 
 from cml.engine import Engine
 from cml.engine.jobs import JobRunningError
+from cml.engine.probes import span
 
 __all__ = ["JobState", "Scheduler", "scheduler_health"]
 
@@ -112,13 +113,14 @@ class Scheduler:
                 return
             tenant_id = tenant.tenant_id
             try:
-                if name == "consolidate":
-                    self._engine.admin.consolidate(tenant_id, trigger="scheduler")
-                else:
-                    report = self._engine.admin.run_forgetting(
-                        tenant_id, dry_run=not self.forgetting_apply, trigger="scheduler"
-                    )
-                    logger.info("forgetting %s: %s", tenant_id, report.actions)
+                with span("job", job=name, tenant=tenant_id):
+                    if name == "consolidate":
+                        self._engine.admin.consolidate(tenant_id, trigger="scheduler")
+                    else:
+                        report = self._engine.admin.run_forgetting(
+                            tenant_id, dry_run=not self.forgetting_apply, trigger="scheduler"
+                        )
+                        logger.info("forgetting %s: %s", tenant_id, report.actions)
                 state.runs += 1
             except JobRunningError:
                 state.skipped += 1

@@ -19,9 +19,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cml.engine.config import EmbeddingProvider, EmbeddingRuntime, EngineConfig
 
-__all__ = ["LogLevel", "ServerSettings"]
+__all__ = ["LogFormat", "LogLevel", "ServerSettings"]
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+LogFormat = Literal["text", "json"]
 
 DEFAULT_MAX_REQUEST_BYTES = 2 * 1024 * 1024
 # Well above an interactive client (a few requests per turn; bulk work goes through batch routes
@@ -176,6 +177,61 @@ class ServerSettings(BaseSettings):
         description="Refuse content that looks like a password, token or private key (422).",
     )
     log_level: LogLevel = Field(default="info", description="Log level of the server.")
+    log_format: LogFormat = Field(
+        default="text",
+        description=(
+            "`text`, or `json`: one JSON object per line (time, level, request id, tenant, key "
+            "id, route, status, duration), with an access log line per request."
+        ),
+    )
+    metrics_enabled: bool = Field(
+        default=True, description="Serve Prometheus metrics at `/metrics`."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Bearer token `/metrics` requires when set; unset, `/metrics` answers loopback "
+            "clients only."
+        ),
+    )
+    metrics_per_tenant: bool = Field(
+        default=False,
+        description=(
+            "Label the memory counts of `/metrics` by tenant (one series per tenant, type and "
+            "status: keep off with many tenants)."
+        ),
+    )
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description=(
+            "Allow webhook URLs that resolve to loopback, private, link-local or metadata "
+            "addresses (single-host setups and tests)."
+        ),
+    )
+    webhooks_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the webhook sender looks for due deliveries in the outbox.",
+    )
+    webhooks_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="Attempts per delivery before it is marked failed.",
+    )
+    webhooks_backoff_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Wait before the first retry of a delivery; doubled after each failed attempt "
+            "(at most one hour)."
+        ),
+    )
+    webhooks_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long one delivery attempt waits for the receiver's answer.",
+    )
     consolidation_interval_seconds: float | None = Field(
         default=None,
         ge=0,

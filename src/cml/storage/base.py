@@ -31,6 +31,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from cml.storage.webhooks import Webhooks
+
 Vector = npt.NDArray[np.float32]
 
 DEFAULT_STATUSES: tuple[str, ...] = ("active", "compressed")
@@ -447,6 +449,7 @@ class MemoryStore(
     TenantDirectory,
     Transactions,
     Leases,
+    Webhooks,
     Protocol,
 ):
     """A tenant-partitioned memory store with lexical and vector search: every role in one."""

@@ -29,6 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
+from cml.engine.probes import span
 from cml.engine.read.terms import informative_query
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import (
@@ -288,10 +289,11 @@ def retrieve(
             lexical, successors, weights.context, weights.context_ceiling
         )[:limit]
     vector = store.vector_search(filt, query_vector, limit)
-    fused = fuse_ranks(
-        [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
-        weights.rrf_k,
-    )
+    with span("fusion", tenant=tenant_id):
+        fused = fuse_ranks(
+            [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
+            weights.rrf_k,
+        )
     if not fused:
         return []
     records = store.get_many(tenant_id, list(fused))

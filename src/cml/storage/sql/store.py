@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
 from cml.storage.base import (
@@ -42,6 +42,7 @@ from cml.storage.sql.rows import (
     row_to_memory,
     row_to_version,
 )
+from cml.storage.sql.webhooks import SQLWebhooks
 
 __all__ = ["SQLStore"]
 
@@ -50,7 +51,7 @@ logger = logging.getLogger(__name__)
 C = TypeVar("C", bound=Connection)
 
 
-class SQLStore(Generic[C]):
+class SQLStore(SQLWebhooks[C]):
     """The statements both backends share, over a backend's connections and dialect.
 
     Subclasses set :attr:`dialect`, ``location`` and ``_db`` (their connections) and implement

@@ -17,7 +17,6 @@ from typing import Generic, TypeVar
 from cml.errors import RecordNotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
 from cml.storage.sql.columns import (
-    EVENT_INSERT_COLUMNS,
     IDEMPOTENCY_COLUMNS,
     KEY_COLUMNS,
     MEMORY_COLUMNS,
@@ -26,12 +25,12 @@ from cml.storage.sql.columns import (
 from cml.storage.sql.connections import Connection
 from cml.storage.sql.dialect import Dialect
 from cml.storage.sql.rows import (
-    event_params,
     idempotency_params,
     key_params,
     memory_params,
     version_params,
 )
+from cml.storage.sql.webhooks import add_event_with_deliveries
 
 __all__ = ["SQLTransaction"]
 
@@ -140,11 +139,11 @@ class SQLTransaction(Generic[C]):
         return cursor.rowcount == 1
 
     def add_event(self, event: EventRecord) -> None:
-        """Append to the tenant's event log (the database assigns the id)."""
-        self._conn.execute(
-            f"INSERT INTO events ({EVENT_INSERT_COLUMNS}) VALUES ({self._dialect.marks(7)})",
-            event_params(self._dialect, event),
-        )
+        """Append to the tenant's event log (the database assigns the id).
+
+        The tenant's webhooks that want the event get a delivery queued in this transaction.
+        """
+        add_event_with_deliveries(self._conn, self._dialect, event)
 
     def insert_key(self, key: KeyRecord) -> None:
         """Store a new API key (its hash, never the secret)."""

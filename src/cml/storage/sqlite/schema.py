@@ -218,7 +218,7 @@ _V3: tuple[str, ...] = (
 )
 
 _V4: tuple[str, ...] = (
-    # Bi-temporal memories (docs/decisions.md #50): when the fact held (valid_from, valid_to)
+    # Bi-temporal memories (docs/decisions.md #51): when the fact held (valid_from, valid_to)
     # beside when the store learned it (stored_at) and retired it (superseded_at, by whom).
     # Existing rows held from their event time on and were never retired.
     "ALTER TABLE memories ADD COLUMN valid_from REAL",
@@ -234,7 +234,45 @@ _V4: tuple[str, ...] = (
     " WHERE superseded_by IS NOT NULL",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
+_V5: tuple[str, ...] = (
+    # Webhooks and their outbox (see ``storage/sql/webhooks.py``).
+    """
+    CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        event_types TEXT NOT NULL DEFAULT '["*"]',
+        secret TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        description TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX ix_webhooks_tenant ON webhooks (tenant_id)",
+    """
+    CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        webhook_id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        event_type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        created_at REAL NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        delivered_at REAL,
+        lease_owner TEXT,
+        lease_expires_at REAL
+    )
+    """,
+    "CREATE INDEX ix_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+    "CREATE INDEX ix_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

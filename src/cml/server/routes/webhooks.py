@@ -1,0 +1,90 @@
+"""``/admin/webhooks``: subscribe a tenant's events to a URL, and see how deliveries went.
+
+Admin keys only. A webhook belongs to the tenant named in the body (``tenant_id``), else in
+``X-Tenant-ID``, else the key's own; the routes with a ``webhook_id`` act on that webhook
+whatever its tenant, as every admin route may.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from cml import models
+from cml.engine.webhooks import WebhookService
+from cml.models import routes
+from cml.server.auth import AdminPrincipal
+from cml.server.deps import EngineDep, SettingsDep, require_json
+from cml.server.routes import endpoint
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["webhooks"])
+
+_WebhookId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+_NOT_FOUND = {404: {"description": "No webhook with this id."}}
+
+
+def _service(engine: EngineDep, settings: SettingsDep) -> WebhookService:
+    return WebhookService(engine.store, allow_private=settings.webhooks_allow_private)
+
+
+Service = Annotated[WebhookService, Depends(_service)]
+
+
+@endpoint(router, routes.CREATE_WEBHOOK, status_code=201, dependencies=[Depends(require_json)])
+def create_webhook(
+    body: models.CreateWebhookRequest, principal: AdminPrincipal, service: Service
+) -> models.WebhookCreated:
+    """Subscribe a URL to a tenant's events; the response is the only time the secret is shown."""
+    return service.create(body.tenant_id or principal.tenant_id, body)
+
+
+@endpoint(router, routes.LIST_WEBHOOKS)
+def list_webhooks(
+    principal: AdminPrincipal,
+    service: Service,
+    tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
+) -> list[models.WebhookInfo]:
+    """Every webhook, or one tenant's (secrets are never listed)."""
+    return service.list_webhooks(tenant_id)
+
+
+@endpoint(router, routes.UPDATE_WEBHOOK, dependencies=[Depends(require_json)], responses=_NOT_FOUND)
+def update_webhook(
+    webhook_id: _WebhookId,
+    body: models.UpdateWebhookRequest,
+    principal: AdminPrincipal,
+    service: Service,
+) -> models.WebhookInfo:
+    """Change a webhook's URL, event types, secret, description or whether it is enabled."""
+    return service.update(webhook_id, body)
+
+
+@endpoint(router, routes.DELETE_WEBHOOK, responses=_NOT_FOUND)
+def delete_webhook(
+    webhook_id: _WebhookId, principal: AdminPrincipal, service: Service
+) -> models.WebhookInfo:
+    """Delete a webhook and its delivery log; nothing more is sent to it."""
+    return service.delete(webhook_id)
+
+
+@endpoint(router, routes.TEST_WEBHOOK, status_code=202, responses=_NOT_FOUND)
+def test_webhook(
+    webhook_id: _WebhookId, principal: AdminPrincipal, service: Service
+) -> models.WebhookDelivery:
+    """Queue a ``webhook.test`` event for this webhook alone; follow it in its delivery log."""
+    return service.test(webhook_id, actor=principal.actor)
+
+
+@endpoint(router, routes.LIST_WEBHOOK_DELIVERIES, responses=_NOT_FOUND)
+def list_webhook_deliveries(
+    webhook_id: _WebhookId,
+    principal: AdminPrincipal,
+    service: Service,
+    status: Annotated[str | None, Query(pattern=r"^(pending|delivered|failed)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_SIZE)] = 50,
+) -> list[models.WebhookDelivery]:
+    """The webhook's deliveries, newest first: status, attempts, last HTTP status and error."""
+    return service.deliveries(webhook_id, status=status, limit=limit)
