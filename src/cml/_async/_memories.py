@@ -119,6 +119,9 @@ class AsyncMemoryMethods(AsyncClientBase):
         format: ReadFormat | str = "packet",
         max_tokens: int = 1500,
         include_silent: bool = False,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
     ) -> ReadResponse:
         """Recall the memories most relevant to ``query``.
 
@@ -134,6 +137,9 @@ class AsyncMemoryMethods(AsyncClientBase):
                 (ranked list only) or ``llm_context`` (ranked list and context block).
             max_tokens: Token budget of the context block.
             include_silent: Also return silenced memories.
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
 
         Returns:
             The ranked memories, each with a relevance score; ``.context`` is the block to put
@@ -160,6 +166,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             "format": format,
             "max_tokens": max_tokens,
             "include_silent": include_silent,
+            "metadata": metadata,
+            "context_tags": context_tags,
+            "agent_id": agent_id,
         }
         call = self._core.build(routes.READ, body)
         return await self._send(call)
@@ -269,12 +278,15 @@ class AsyncMemoryMethods(AsyncClientBase):
         namespace: str | None = None,
         session_id: str | None = None,
         hard: bool = False,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> ForgetResponse:
-        """Forget memories by id, by similarity to a query, by age or by session.
+        """Forget memories by id, by similarity to a query, by age, by session or by filters.
 
-        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before`` and
-        ``session_id`` is required.
+        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before``,
+        ``session_id``, ``metadata``, ``context_tags`` and ``agent_id`` is required.
 
         Args:
             memory_ids: These memories.
@@ -284,6 +296,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             namespace: Only in this namespace.
             session_id: Memories of this session.
             hard: Delete for good instead of the restorable soft delete.
+            metadata: Memories whose metadata has each of these keys at exactly this value.
+            context_tags: Memories holding at least one of these tags.
+            agent_id: Memories of this agent.
             idempotency_key: Key making repeats of this call apply once; generated when omitted.
 
         Returns:
@@ -300,6 +315,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             "namespace": namespace,
             "session_id": session_id,
             "hard": hard,
+            "metadata": metadata,
+            "context_tags": context_tags,
+            "agent_id": agent_id,
         }
         call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
         return await self._send(call)
@@ -384,6 +402,9 @@ class AsyncMemoryMethods(AsyncClientBase):
         max_results: int = 10,
         format: ReadFormat | str = "packet",
         namespace: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
     ) -> list[ReadResponse]:
         """Run several reads; results in query order.
 
@@ -395,6 +416,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             max_results: Most memories per query (1-100).
             format: ``packet``, ``list`` or ``llm_context``, as for :meth:`read`.
             namespace: Only this namespace.
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
 
         Returns:
             One ``ReadResponse`` per query, in the order of ``queries``.
@@ -413,6 +437,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             max_results=max_results,
             format=str(format),
             namespace=self._core.namespace_for(namespace),
+            filters={"metadata": metadata, "context_tags": context_tags, "agent_id": agent_id},
         )
         calls = [self._core.build(routes.BATCH_READ, body) for body in bodies]
         pages = await gather_async(self._send, calls, limit=_bulk.BATCH_READ_CONCURRENCY)

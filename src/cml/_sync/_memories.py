@@ -121,6 +121,9 @@ class MemoryMethods(ClientBase):
         format: ReadFormat | str = "packet",
         max_tokens: int = 1500,
         include_silent: bool = False,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
     ) -> ReadResponse:
         """Recall the memories most relevant to ``query``.
 
@@ -136,6 +139,9 @@ class MemoryMethods(ClientBase):
                 (ranked list only) or ``llm_context`` (ranked list and context block).
             max_tokens: Token budget of the context block.
             include_silent: Also return silenced memories.
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
 
         Returns:
             The ranked memories, each with a relevance score; ``.context`` is the block to put
@@ -162,6 +168,9 @@ class MemoryMethods(ClientBase):
             "format": format,
             "max_tokens": max_tokens,
             "include_silent": include_silent,
+            "metadata": metadata,
+            "context_tags": context_tags,
+            "agent_id": agent_id,
         }
         call = self._core.build(routes.READ, body)
         return self._send(call)
@@ -271,12 +280,15 @@ class MemoryMethods(ClientBase):
         namespace: str | None = None,
         session_id: str | None = None,
         hard: bool = False,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> ForgetResponse:
-        """Forget memories by id, by similarity to a query, by age or by session.
+        """Forget memories by id, by similarity to a query, by age, by session or by filters.
 
-        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before`` and
-        ``session_id`` is required.
+        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before``,
+        ``session_id``, ``metadata``, ``context_tags`` and ``agent_id`` is required.
 
         Args:
             memory_ids: These memories.
@@ -286,6 +298,9 @@ class MemoryMethods(ClientBase):
             namespace: Only in this namespace.
             session_id: Memories of this session.
             hard: Delete for good instead of the restorable soft delete.
+            metadata: Memories whose metadata has each of these keys at exactly this value.
+            context_tags: Memories holding at least one of these tags.
+            agent_id: Memories of this agent.
             idempotency_key: Key making repeats of this call apply once; generated when omitted.
 
         Returns:
@@ -302,6 +317,9 @@ class MemoryMethods(ClientBase):
             "namespace": namespace,
             "session_id": session_id,
             "hard": hard,
+            "metadata": metadata,
+            "context_tags": context_tags,
+            "agent_id": agent_id,
         }
         call = self._core.build(routes.FORGET, body, idempotency_key=idempotency_key)
         return self._send(call)
@@ -386,6 +404,9 @@ class MemoryMethods(ClientBase):
         max_results: int = 10,
         format: ReadFormat | str = "packet",
         namespace: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
     ) -> list[ReadResponse]:
         """Run several reads; results in query order.
 
@@ -397,6 +418,9 @@ class MemoryMethods(ClientBase):
             max_results: Most memories per query (1-100).
             format: ``packet``, ``list`` or ``llm_context``, as for :meth:`read`.
             namespace: Only this namespace.
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
 
         Returns:
             One ``ReadResponse`` per query, in the order of ``queries``.
@@ -415,6 +439,7 @@ class MemoryMethods(ClientBase):
             max_results=max_results,
             format=str(format),
             namespace=self._core.namespace_for(namespace),
+            filters={"metadata": metadata, "context_tags": context_tags, "agent_id": agent_id},
         )
         calls = [self._core.build(routes.BATCH_READ, body) for body in bodies]
         pages = gather_sync(self._send, calls, limit=_bulk.BATCH_READ_CONCURRENCY)

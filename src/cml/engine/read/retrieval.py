@@ -27,6 +27,7 @@ from datetime import datetime
 
 import numpy as np
 
+from cml.engine.filters import filter_fields
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import DEFAULT_STATUSES, MemoryFilter, MemoryRecord, MemoryStore, Vector
 
@@ -118,6 +119,7 @@ def read_filter(
         session_id=request.session_id,
         since=request.since,
         until=request.until,
+        **filter_fields(request),
     )
 
 
