@@ -174,3 +174,19 @@ async def test_filtered_reads_find_the_best_matches_that_pass(client: Any) -> No
     assert gone.memory_ids == [ids[30]]
     gone = await run(client, "forget", query="white tea", threshold=0.0, agent_id="barista")
     assert gone.memory_ids == [ids[32]]
+
+
+async def test_min_relevance_keeps_only_results_at_or_above_it(client: Any) -> None:
+    texts = ["The user drinks green tea", "Green tea is grown in Japan", "The bus leaves at nine"]
+    await run(client, "batch_write", [{"content": text} for text in texts])
+    everything = await run(client, "read", "green tea", format="list")
+    assert len(everything.memories) == 3  # without min_relevance: the top k as ranked
+    cut = everything.memories[1].relevance
+    kept = await run(client, "read", "green tea", format="list", min_relevance=cut)
+    assert [m.id for m in kept.memories] == [
+        m.id for m in everything.memories if m.relevance >= cut
+    ]
+    (batch,) = await run(client, "batch_read", ["green tea"], min_relevance=cut)
+    assert [m.id for m in batch.memories] == [m.id for m in kept.memories]
+    with pytest.raises(cml.ValidationError):
+        await run(client, "read", "green tea", min_relevance=1.5)

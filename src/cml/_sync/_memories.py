@@ -121,6 +121,7 @@ class MemoryMethods(ClientBase):
         format: ReadFormat | str = "packet",
         max_tokens: int = 1500,
         include_silent: bool = False,
+        min_relevance: float | None = None,
         metadata: dict[str, Any] | None = None,
         context_tags: list[str] | None = None,
         agent_id: str | None = None,
@@ -139,13 +140,16 @@ class MemoryMethods(ClientBase):
                 (ranked list only) or ``llm_context`` (ranked list and context block).
             max_tokens: Token budget of the context block.
             include_silent: Also return silenced memories.
+            min_relevance: Leave out results whose relevance is below this (in [0, 1];
+                relevance is calibrated, so one threshold means the same for every query).
             metadata: Only memories whose metadata has each of these keys at exactly this value.
             context_tags: Only memories holding at least one of these tags.
             agent_id: Only memories of this agent.
 
         Returns:
             The ranked memories, each with a relevance score; ``.context`` is the block to put
-            in a prompt.
+            in a prompt (it leaves out memories below the server's context floor, and is empty
+            when nothing stored is relevant enough).
 
         Raises:
             ValidationError: Invalid arguments (raised before sending).
@@ -168,6 +172,7 @@ class MemoryMethods(ClientBase):
             "format": format,
             "max_tokens": max_tokens,
             "include_silent": include_silent,
+            "min_relevance": min_relevance,
             "metadata": metadata,
             "context_tags": context_tags,
             "agent_id": agent_id,
@@ -404,6 +409,7 @@ class MemoryMethods(ClientBase):
         max_results: int = 10,
         format: ReadFormat | str = "packet",
         namespace: str | None = None,
+        min_relevance: float | None = None,
         metadata: dict[str, Any] | None = None,
         context_tags: list[str] | None = None,
         agent_id: str | None = None,
@@ -418,6 +424,8 @@ class MemoryMethods(ClientBase):
             max_results: Most memories per query (1-100).
             format: ``packet``, ``list`` or ``llm_context``, as for :meth:`read`.
             namespace: Only this namespace.
+            min_relevance: Leave out results whose relevance is below this, as for
+                :meth:`read`.
             metadata: Only memories whose metadata has each of these keys at exactly this value.
             context_tags: Only memories holding at least one of these tags.
             agent_id: Only memories of this agent.
@@ -439,7 +447,12 @@ class MemoryMethods(ClientBase):
             max_results=max_results,
             format=str(format),
             namespace=self._core.namespace_for(namespace),
-            filters={"metadata": metadata, "context_tags": context_tags, "agent_id": agent_id},
+            shared={
+                "min_relevance": min_relevance,
+                "metadata": metadata,
+                "context_tags": context_tags,
+                "agent_id": agent_id,
+            },
         )
         calls = [self._core.build(routes.BATCH_READ, body) for body in bodies]
         pages = gather_sync(self._send, calls, limit=_bulk.BATCH_READ_CONCURRENCY)

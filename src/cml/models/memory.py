@@ -98,6 +98,8 @@ class ReadRequest(FilterFields):
     """Token budget of the ``llm_context`` block."""
     include_silent: StrictBool = False
     """Also return silent memories (deleted ones are never returned)."""
+    min_relevance: Score | None = None
+    """Leave out results whose (calibrated) relevance is below this."""
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -250,6 +252,9 @@ class ReadResponse(ResponseModel):
     procedures: list[MemoryItem] = Field(default_factory=list)
     constraints: list[MemoryItem] = Field(default_factory=list)
     llm_context: str | None = None
+    context_min_relevance: float | None = None
+    """The server's context floor: memories below it are left out of every context block
+    (empty when nothing stored is relevant enough), and tools leave them out too."""
     total_count: int = 0
     elapsed_ms: float = 0.0
 

@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cml.engine.config import EmbeddingProvider, EmbeddingRuntime, EngineConfig
+from cml.engine.read.relevance import DEFAULT_CONTEXT_FLOOR
 
 __all__ = ["LogLevel", "ServerSettings"]
 
@@ -157,6 +158,16 @@ class ServerSettings(BaseSettings):
         ge=1,
         description="Requests an API key may make at once after a pause (the bucket's size).",
     )
+    context_min_relevance: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Least calibrated relevance of a memory put into a context block (llm_context, "
+            f"turn, the OpenAI helper, tools and MCP); unset: {DEFAULT_CONTEXT_FLOOR} for the "
+            "default embedding model (calibrated), 0 for another; 0 lets every result in."
+        ),
+    )
     dedup_threshold: float = Field(
         default=0.95,
         ge=0.0,
@@ -231,6 +242,7 @@ class ServerSettings(BaseSettings):
             embedding_base_url=self.embedding_base_url,
             embedding_api_key=_secret(self.embedding_api_key),
             dedup_threshold=self.dedup_threshold,
+            context_min_relevance=self.context_min_relevance,
             redact_pii=self.redact_pii,
             refuse_secrets=self.refuse_secrets,
             llm_base_url=self.llm_base_url,
