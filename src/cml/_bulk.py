@@ -157,8 +157,11 @@ def batch_read_bodies(
     max_results: int,
     format: str,
     namespace: str | None,
+    shared: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The request bodies of a batch read, one per chunk of ``MAX_BATCH_QUERIES`` queries.
+
+    ``shared`` holds further fields every query takes (``min_relevance``, ``metadata``, ...).
 
     Raises:
         ValidationError: A query (named ``queries.<index>.<field>``) or an option is invalid.
@@ -175,6 +178,7 @@ def batch_read_bodies(
             "max_results": max_results,
             "format": format,
             "namespace": namespace,
+            **(shared or {}),
         }
         try:
             model = ReadRequest.model_validate({k: v for k, v in fields.items() if v is not None})

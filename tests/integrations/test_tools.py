@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, cast
 
 import openai
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 import cml
 from cml.integrations import MEMORY_TOOLS, AsyncMemoryToolDispatcher, MemoryToolDispatcher
 from cml.integrations.tools import (
+    NOTHING_RELEVANT,
     ForgetArguments,
     GetArguments,
     HistoryArguments,
@@ -20,6 +22,7 @@ from cml.integrations.tools import (
     RecallArguments,
     RememberArguments,
 )
+from cml.server.settings import ServerSettings
 
 from .fake_openai import FakeOpenAI, Reply, tool_call
 
@@ -259,3 +262,12 @@ async def test_async_dispatcher(async_memory: cml.AsyncEmbeddedCognitiveMemoryLa
     assert [m["id"] for m in found["memories"]] == [stored["memory_id"]]
     assert "not valid JSON" in bad["error"]
     assert (await async_memory.read("tea", namespace="agent")).memories[0].text == "Tea at five"
+
+
+def test_recall_leaves_out_what_is_below_the_context_floor(tmp_path: Path) -> None:
+    settings = ServerSettings(embedding_provider="hash", context_min_relevance=1.0)
+    with cml.EmbeddedCognitiveMemoryLayer(tmp_path / "floor.db", settings=settings) as memory:
+        memory.write("The user's dog is named Pixel")
+        assert memory.read("dog Pixel").memories  # the ranked list keeps its top k
+        reply = _content(MemoryToolDispatcher(memory).handle(_call("recall", {"query": "dog"})))
+        assert reply == {"memories": [], "note": NOTHING_RELEVANT}

@@ -1,4 +1,4 @@
-"""get, history and list_memories on all four clients (sync/async x HTTP/embedded), both backends.
+"""get, history, list_memories and filtered reads on all four clients, on both backends.
 
 The HTTP clients use a read+write key (no admin key) against the real app; the embedded ones
 run the same app in-process. Every case runs on SQLite and on PostgreSQL.
@@ -146,3 +146,47 @@ async def test_list_memories_filters_and_pages(client: Any) -> None:
     assert seen == ids
     with pytest.raises(cml.ValidationError):
         await run(client, "list_memories", metadata={'bad"key': 1})
+
+
+async def test_filtered_reads_find_the_best_matches_that_pass(client: Any) -> None:
+    items: list[dict[str, Any]] = [
+        {"content": f"Tea note {i}: green tea with lemon and honey"} for i in range(30)
+    ]
+    items += [
+        {"content": "Tea note: black tea", "metadata": {"project": "apollo"}},
+        {"content": "Tea note: oolong tea", "context_tags": ["kitchen"]},
+        {"content": "Tea note: white tea", "agent_id": "barista"},
+    ]
+    ids = [r.memory_id for r in await run(client, "batch_write", items)]
+    question = "green tea with lemon and honey"
+    unfiltered = await run(client, "read", question, max_results=5, format="list")
+    assert not {m.id for m in unfiltered.memories} & set(ids[30:])
+    for filters, expected in (
+        ({"metadata": {"project": "apollo"}}, ids[30]),
+        ({"context_tags": ["kitchen", "garden"]}, ids[31]),
+        ({"agent_id": "barista"}, ids[32]),
+    ):
+        found = await run(client, "read", question, max_results=5, format="list", **filters)
+        assert [m.id for m in found.memories] == [expected]
+        (batch,) = await run(client, "batch_read", [question], max_results=5, **filters)
+        assert [m.id for m in batch.memories] == [expected]
+    gone = await run(client, "forget", metadata={"project": "apollo"})
+    assert gone.memory_ids == [ids[30]]
+    gone = await run(client, "forget", query="white tea", threshold=0.0, agent_id="barista")
+    assert gone.memory_ids == [ids[32]]
+
+
+async def test_min_relevance_keeps_only_results_at_or_above_it(client: Any) -> None:
+    texts = ["The user drinks green tea", "Green tea is grown in Japan", "The bus leaves at nine"]
+    await run(client, "batch_write", [{"content": text} for text in texts])
+    everything = await run(client, "read", "green tea", format="list")
+    assert len(everything.memories) == 3  # without min_relevance: the top k as ranked
+    cut = everything.memories[1].relevance
+    kept = await run(client, "read", "green tea", format="list", min_relevance=cut)
+    assert [m.id for m in kept.memories] == [
+        m.id for m in everything.memories if m.relevance >= cut
+    ]
+    (batch,) = await run(client, "batch_read", ["green tea"], min_relevance=cut)
+    assert [m.id for m in batch.memories] == [m.id for m in kept.memories]
+    with pytest.raises(cml.ValidationError):
+        await run(client, "read", "green tea", min_relevance=1.5)

@@ -7,7 +7,7 @@ import pytest
 from cml.storage import MemoryFilter, MemoryStore
 from cml.storage.base import MemoryRecord
 
-from .conftest import insert, make_record
+from .conftest import insert, make_record, query_vector
 
 
 @pytest.fixture
@@ -60,3 +60,23 @@ def test_agent_filter_and_combinations(store: MemoryStore, notes: list[MemoryRec
     assert _listed(store, agent_id="shopper") == ["oat milk"]
     assert _listed(store, agent_id="gardener", context_tags=["groceries"]) == []
     assert _listed(store, agent_id="gardener", context_tags=["home"]) == ["water ferns"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"metadata": {"project": "rare"}}, {"context_tags": ["rare"]}, {"agent_id": "rare"}],
+)
+def test_searches_rank_inside_the_filter_not_after_the_cut(
+    store: MemoryStore, fields: dict[str, object]
+) -> None:
+    # Forty memories closer to the query than the one that passes the filter: a search that
+    # cut its top 5 first and filtered afterwards would find nothing.
+    common = [make_record(f"green tea with lemon number {i}") for i in range(40)]
+    rare = make_record("tea", **fields)  # type: ignore[arg-type]
+    insert(store, *common, rare)
+    filt = MemoryFilter(tenant_id="acme", **fields)  # type: ignore[arg-type]
+    vector = query_vector("green tea with lemon number 7")
+    assert [i for i, _ in store.vector_search(filt, vector, 5)] == [rare.id]
+    assert [i for i, _ in store.lexical_search(filt, "tea lemon", 5)] == [rare.id]
+    everything = MemoryFilter(tenant_id="acme")
+    assert rare.id not in [i for i, _ in store.vector_search(everything, vector, 5)]

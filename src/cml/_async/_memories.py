@@ -109,6 +109,10 @@ class AsyncMemoryMethods(AsyncClientBase):
         include_silent: bool = False,
         include_superseded: bool = False,
         as_of: datetime | None = None,
+        min_relevance: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
     ) -> ReadResponse:
         """Recall the memories most relevant to ``query``.
 
@@ -128,10 +132,16 @@ class AsyncMemoryMethods(AsyncClientBase):
                 ones, with ``superseded_at`` and ``superseded_by`` set).
             as_of: Answer as the store stood at this time: what it had recorded by then, valid
                 then and not yet retired (a correction written later is not seen yet).
+            min_relevance: Leave out results whose relevance is below this (in [0, 1];
+                relevance is calibrated, so one threshold means the same for every query).
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
 
         Returns:
             The ranked memories, each with a relevance score; ``.context`` is the block to put
-            in a prompt.
+            in a prompt (it leaves out memories below the server's context floor, and is empty
+            when nothing stored is relevant enough).
 
         Raises:
             ValidationError: Invalid arguments (raised before sending).
@@ -230,12 +240,15 @@ class AsyncMemoryMethods(AsyncClientBase):
         namespace: str | None = None,
         session_id: str | None = None,
         hard: bool = False,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> ForgetResponse:
-        """Forget memories by id, by similarity to a query, by age or by session.
+        """Forget memories by id, by similarity to a query, by age, by session or by filters.
 
-        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before`` and
-        ``session_id`` is required.
+        Selectors combine with AND; at least one of ``memory_ids``, ``query``, ``before``,
+        ``session_id``, ``metadata``, ``context_tags`` and ``agent_id`` is required.
 
         Args:
             memory_ids: These memories.
@@ -245,6 +258,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             namespace: Only in this namespace.
             session_id: Memories of this session.
             hard: Delete for good instead of the restorable soft delete.
+            metadata: Memories whose metadata has each of these keys at exactly this value.
+            context_tags: Memories holding at least one of these tags.
+            agent_id: Memories of this agent.
             idempotency_key: Key making repeats of this call apply once; generated when omitted.
 
         Returns:
@@ -334,6 +350,10 @@ class AsyncMemoryMethods(AsyncClientBase):
         max_results: int = 10,
         format: ReadFormat | str = "packet",
         namespace: str | None = None,
+        min_relevance: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        context_tags: list[str] | None = None,
+        agent_id: str | None = None,
     ) -> list[ReadResponse]:
         """Run several reads; results in query order.
 
@@ -345,6 +365,11 @@ class AsyncMemoryMethods(AsyncClientBase):
             max_results: Most memories per query (1-100).
             format: ``packet``, ``list`` or ``llm_context``, as for :meth:`read`.
             namespace: Only this namespace.
+            min_relevance: Leave out results whose relevance is below this, as for
+                :meth:`read`.
+            metadata: Only memories whose metadata has each of these keys at exactly this value.
+            context_tags: Only memories holding at least one of these tags.
+            agent_id: Only memories of this agent.
 
         Returns:
             One ``ReadResponse`` per query, in the order of ``queries``.
@@ -363,6 +388,12 @@ class AsyncMemoryMethods(AsyncClientBase):
             max_results=max_results,
             format=str(format),
             namespace=self._core.namespace_for(namespace),
+            shared={
+                "min_relevance": min_relevance,
+                "metadata": metadata,
+                "context_tags": context_tags,
+                "agent_id": agent_id,
+            },
         )
         calls = [self._core.build(routes.BATCH_READ, body) for body in bodies]
         pages = await gather_async(self._send, calls, limit=_bulk.BATCH_READ_CONCURRENCY)

@@ -27,6 +27,8 @@ class EngineConfig:
         embedding_api_key: API key for that endpoint.
         dedup_threshold: Cosine similarity at or above which a new memory counts as a
             near-duplicate of an existing one and reinforces it instead of being stored.
+        context_min_relevance: Least relevance of a memory put into a context block; ``None``
+            for the embedding model's default (``cml.engine.read.relevance.context_floor``).
         redact_pii: Replace emails, phone numbers, card numbers and similar before storing.
         refuse_secrets: Refuse content that looks like a password, token or private key.
         llm_base_url: Base URL of an OpenAI-compatible chat endpoint; with ``llm_model`` it
@@ -46,6 +48,7 @@ class EngineConfig:
     embedding_base_url: str | None = None
     embedding_api_key: str | None = field(default=None, repr=False)
     dedup_threshold: float = 0.95
+    context_min_relevance: float | None = None
     redact_pii: bool = True
     refuse_secrets: bool = True
     llm_base_url: str | None = None

@@ -15,6 +15,7 @@ import numpy as np
 
 from cml.embeddings.base import Embedder
 from cml.engine.context import EngineContext
+from cml.engine.filters import filter_fields, has_filters
 from cml.engine.pii import redact_fields
 from cml.engine.unit import UnitOfWork
 from cml.engine.write.idempotency import IdempotentCall
@@ -138,7 +139,10 @@ def select_for_forget(
         statuses=statuses,
         session_id=request.session_id,
         until=request.before,
+        **filter_fields(request),
     )
+    # The store decides which memories pass the filters (one definition, in its SQL).
+    admitted = {r.id for r in store.iter_memories(filt)} if has_filters(request) else None
     similar: dict[str, float] | None = None
     query_vector = None
     if request.query is not None:
@@ -159,6 +163,8 @@ def select_for_forget(
         if record.tenant_id != tenant_id:
             continue
         if statuses is not None and record.status not in statuses:
+            continue
+        if admitted is not None and record.id not in admitted:
             continue
         if request.namespace is not None and record.namespace != request.namespace:
             continue

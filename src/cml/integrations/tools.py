@@ -431,8 +431,17 @@ def remembered(response: WriteResponse) -> ToolOutcome:
     )
 
 
+NOTHING_RELEVANT = "No stored memory is relevant to this query."
+"""What ``recall`` says when every result is below the server's context floor."""
+
+
 def recalled(response: ReadResponse) -> ToolOutcome:
-    """The outcome of ``recall``: the memories, most relevant first, with their ids."""
+    """The outcome of ``recall``: the memories, most relevant first, with their ids.
+
+    Like a context block, it leaves out memories below the server's context floor
+    (``CML_CONTEXT_MIN_RELEVANCE``), and says so when none is left.
+    """
+    floor = response.context_min_relevance or 0.0
     memories = [
         {
             "id": item.id,
@@ -443,7 +452,10 @@ def recalled(response: ReadResponse) -> ToolOutcome:
             "tags": item.context_tags,
         }
         for item in response.memories
+        if item.relevance >= floor
     ]
+    if not memories:
+        return ToolOutcome({"memories": [], "note": NOTHING_RELEVANT})
     return ToolOutcome({"memories": memories})
 
 

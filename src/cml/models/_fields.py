@@ -28,6 +28,7 @@ __all__ = [
     "MAX_TAGS",
     "NAMESPACE_PATTERN",
     "NAME_PATTERN",
+    "FilterFields",
     "Label",
     "MemoryId",
     "Metadata",
@@ -265,6 +266,21 @@ class RequestModel(BaseModel):
     """Base of the request models: strict, so a misspelt field is a 422, not an ignored option."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class FilterFields(RequestModel):
+    """The filters a read, a batch read's query, a forget and the listing share.
+
+    They combine with AND and are applied inside the store's searches, so a filtered read still
+    returns the best matches among the memories that pass, not what is left of a cut list.
+    """
+
+    metadata: MetadataFilter = None
+    """Only memories whose metadata has every one of these keys at exactly this JSON value."""
+    context_tags: Annotated[list[Tag] | None, Field(max_length=MAX_TAGS)] = None
+    """Only memories holding at least one of these tags."""
+    agent_id: Label = None
+    """Only memories of this agent."""
 
 
 class ResponseModel(BaseModel):

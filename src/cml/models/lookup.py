@@ -23,13 +23,11 @@ from pydantic import BeforeValidator, Field
 
 from cml.models._fields import (
     MAX_PAGE_SIZE,
-    MAX_TAGS,
-    Label,
+    FilterFields,
     MetadataFilter,
     Namespace,
     RequestModel,
     ResponseModel,
-    Tag,
 )
 from cml.models.batch import Page
 from cml.models.enums import MemoryStatus, MemoryType
@@ -69,7 +67,7 @@ class _Query(RequestModel):
         return params
 
 
-class MemoryListQuery(_Query):
+class MemoryListQuery(_Query, FilterFields):
     """Query of ``GET /memories``: which of the tenant's memories to list, one page at a time.
 
     Filters combine with AND; ``context_tags`` matches a memory holding any of them.
@@ -84,9 +82,6 @@ class MemoryListQuery(_Query):
     namespace: Namespace = None
     metadata: Annotated[MetadataFilter, BeforeValidator(_json_object)] = None
     """Every key must be present with exactly this value (a JSON object on the query string)."""
-    context_tags: Annotated[list[Tag] | None, Field(max_length=MAX_TAGS)] = None
-    """Memories holding at least one of these tags."""
-    agent_id: Label = None
 
 
 class HistoryQuery(_Query):

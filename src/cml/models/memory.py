@@ -17,6 +17,7 @@ from cml.models._fields import (
     MAX_QUERY_CHARS,
     MAX_RESULTS,
     MAX_TAGS,
+    FilterFields,
     Label,
     MemoryId,
     Metadata,
@@ -80,8 +81,8 @@ class WriteRequest(RequestModel):
     confidence: Score | None = None
 
 
-class ReadRequest(RequestModel):
-    """Body of ``POST /memory/read``: a hybrid recall query."""
+class ReadRequest(FilterFields):
+    """Body of ``POST /memory/read``: a hybrid recall query (filters: :class:`FilterFields`)."""
 
     query: Annotated[
         str, Field(min_length=1, max_length=MAX_QUERY_CHARS), AfterValidator(clean_text)
@@ -102,6 +103,8 @@ class ReadRequest(RequestModel):
     as_of: Timestamp = None
     """Answer as the store stood then: what was recorded and valid by then and not yet retired
     (with ``include_superseded``, also what was retired by then)."""
+    min_relevance: Score | None = None
+    """Leave out results whose (calibrated) relevance is below this."""
 
     @model_validator(mode="after")
     def _window(self) -> Self:
@@ -158,10 +161,11 @@ class UpdateRequest(RequestModel):
         return self
 
 
-class ForgetRequest(RequestModel):
-    """Body of ``POST /memory/forget``: forget by ids, by query, by time, or a combination.
+class ForgetRequest(FilterFields):
+    """Body of ``POST /memory/forget``: forget by ids, query, time, session, filters, or several.
 
-    Selectors combine with AND (ids AND similar to the query AND older than ``before``).
+    Selectors combine with AND (ids AND similar to the query AND older than ``before`` AND
+    passing the filters of :class:`FilterFields`).
     """
 
     memory_ids: Annotated[list[MemoryId] | None, Field(max_length=1000)] = None
@@ -186,8 +190,14 @@ class ForgetRequest(RequestModel):
             and self.query is None
             and self.before is None
             and self.session_id is None
+            and self.metadata is None
+            and self.context_tags is None
+            and self.agent_id is None
         ):
-            raise ValueError("give memory_ids, query, before or session_id to say what to forget")
+            raise ValueError(
+                "give memory_ids, query, before, session_id, metadata, context_tags or agent_id"
+                " to say what to forget"
+            )
         return self
 
 
@@ -260,6 +270,9 @@ class ReadResponse(ResponseModel):
     procedures: list[MemoryItem] = Field(default_factory=list)
     constraints: list[MemoryItem] = Field(default_factory=list)
     llm_context: str | None = None
+    context_min_relevance: float | None = None
+    """The server's context floor: memories below it are left out of every context block
+    (empty when nothing stored is relevant enough), and tools leave them out too."""
     total_count: int = 0
     elapsed_ms: float = 0.0
 

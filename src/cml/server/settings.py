@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cml.engine.config import EmbeddingProvider, EmbeddingRuntime, EngineConfig
+from cml.engine.read.relevance import DEFAULT_CONTEXT_FLOOR
 
 __all__ = ["LogFormat", "LogLevel", "ServerSettings"]
 
@@ -158,6 +159,16 @@ class ServerSettings(BaseSettings):
         default=DEFAULT_RATE_LIMIT_BURST,
         ge=1,
         description="Requests an API key may make at once after a pause (the bucket's size).",
+    )
+    context_min_relevance: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Least calibrated relevance of a memory put into a context block (llm_context, "
+            f"turn, the OpenAI helper, tools and MCP); unset: {DEFAULT_CONTEXT_FLOOR} for the "
+            "default embedding model (calibrated), 0 for another; 0 lets every result in."
+        ),
     )
     dedup_threshold: float = Field(
         default=0.95,

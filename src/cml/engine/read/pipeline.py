@@ -2,7 +2,9 @@
 
 Embed the query (once: every retrieval of the read shares the vector, and a batch read embeds
 all its queries in one call), retrieve and place consolidated facts beside the ranked list
-(:mod:`.placement`), count the access, and shape the response (:mod:`.shape`).
+(:mod:`.placement`), calibrate relevance and apply ``min_relevance`` (:mod:`.relevance`), count
+the access, and shape the response (:mod:`.shape`), whose context block leaves out what is
+below the context floor.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from cml.engine.context import EngineContext
 from cml.engine.pii import redact_fields
 from cml.engine.read.placement import place_facts
+from cml.engine.read.relevance import above, calibrate, calibration_for, context_floor
 from cml.engine.read.shape import shape_response
 from cml.engine.read.timeline import as_seen
 from cml.models import BatchReadRequest, BatchReadResponse, ReadRequest, ReadResponse
@@ -44,6 +47,9 @@ def read(
     at = request.as_of if request.as_of is not None else now
     scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=at, weights=ctx.weights)
     scored, facts = as_seen(scored, request.as_of), as_seen(facts, request.as_of)
+    calibration = calibration_for(ctx.config)
+    scored = above(calibrate(scored, vector, calibration), request.min_relevance)
+    facts = above(calibrate(facts, vector, calibration), request.min_relevance)
     if scored or facts:
         ctx.store.record_access(tenant_id, [s.record.id for s in [*scored, *facts]], now)
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -54,6 +60,7 @@ def read(
         request.max_tokens,
         elapsed_ms,
         companions=facts,
+        context_floor=context_floor(ctx.config),
     )
 
 

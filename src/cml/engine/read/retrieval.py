@@ -29,6 +29,7 @@ from datetime import datetime
 
 import numpy as np
 
+from cml.engine.filters import filter_fields
 from cml.engine.probes import span
 from cml.engine.read.terms import informative_query
 from cml.models import MemoryType, ReadRequest
@@ -141,6 +142,7 @@ def read_filter(
         until=request.until,
         as_of=request.as_of,
         retired_by_then=request.include_superseded,
+        **filter_fields(request),
     )
 
 

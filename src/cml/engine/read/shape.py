@@ -152,6 +152,7 @@ def shape_response(
     elapsed_ms: float,
     *,
     companions: Sequence[Scored] = (),
+    context_floor: float = 0.0,
 ) -> ReadResponse:
     """Build the read response in the requested format.
 
@@ -159,13 +160,17 @@ def shape_response(
     adds the block and the per-kind buckets (facts, preferences, episodes, procedures,
     constraints). ``companions`` (consolidated facts accompanying the ranked list, see
     :mod:`cml.engine.read.placement`) join the context block in relevance order and the
-    ``facts`` bucket, never the ranked list.
+    ``facts`` bucket, never the ranked list. The block leaves out memories whose relevance is
+    below ``context_floor``, so it is empty when nothing stored is relevant enough.
     """
     items = [to_item(s.record, s.relevance) for s in scored]
     extra = [to_item(s.record, s.relevance) for s in companions]
-    response = ReadResponse(query=query, memories=items, total_count=len(items))
+    response = ReadResponse(
+        query=query, memories=items, total_count=len(items), context_min_relevance=context_floor
+    )
     if response_format in (ReadFormat.PACKET, ReadFormat.LLM_CONTEXT):
-        in_context = sorted([*items, *extra], key=lambda i: i.relevance, reverse=True)
+        relevant = [i for i in [*items, *extra] if i.relevance >= context_floor]
+        in_context = sorted(relevant, key=lambda i: i.relevance, reverse=True)
         response.llm_context = format_llm_context(in_context, max_tokens)
     if response_format == ReadFormat.PACKET:
         response.facts = [*extra, *(i for i in items if _bucket(i) == "facts")]

@@ -12,6 +12,7 @@ import time
 from cml.engine.context import EngineContext
 from cml.engine.pii import redact_fields
 from cml.engine.read.pipeline import read
+from cml.engine.read.relevance import context_floor
 from cml.engine.unit import Apply, UnitOfWork, nothing
 from cml.engine.write.batch import gate_batch, plan_batch
 from cml.engine.write.gate import Draft, admit
@@ -128,6 +129,7 @@ def turn(
             namespace=request.namespace,
             format=ReadFormat.LLM_CONTEXT,
             max_tokens=request.max_context_tokens,
+            min_relevance=context_floor(ctx.config),
         ),
     )
     exchange = f"User: {request.user_message}"

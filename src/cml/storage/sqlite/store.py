@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cml.storage.base import MemoryFilter, MemoryStore, Vector
+from cml.storage.sql.rows import filter_sql
 from cml.storage.sql.store import SQLStore
 from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
 from cml.storage.sqlite.dialect import SQLITE
@@ -25,7 +26,7 @@ from cml.storage.sqlite.lexical import lexical_search, term_frequencies
 from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
 from cml.storage.sqlite.session import session_successors
 from cml.storage.sqlite.tx import SQLiteTransaction
-from cml.storage.sqlite.vector_index import IndexRow, VectorIndex
+from cml.storage.sqlite.vector_index import IndexRow, VectorIndex, needs_rows
 
 
 class SQLiteStore(SQLStore[sqlite3.Connection]):
@@ -159,7 +160,15 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         # Inside an open transaction on the shared :memory: connection a fresh load would see
         # uncommitted rows, so such a load is used once and not kept.
         cache = not (self._db.in_memory and self._db.in_transaction())
-        return self._index.search(filt, vector, limit, cache=cache)
+        only = self._admitted(filt) if needs_rows(filt) else None
+        return self._index.search(filt, vector, limit, cache=cache, only=only)
+
+    def _admitted(self, filt: MemoryFilter) -> set[str]:
+        """Ids of the memories that pass a filter the index cannot evaluate (see needs_rows)."""
+        where, params = filter_sql(SQLITE, filt)
+        with self._db.read() as conn:
+            rows = conn.execute(f"SELECT m.id FROM memories AS m WHERE {where}", params)
+            return {memory_id for (memory_id,) in rows}
 
     def session_successors(
         self, filt: MemoryFilter, ids: Sequence[str], count: int

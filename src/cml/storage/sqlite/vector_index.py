@@ -21,7 +21,7 @@ transaction that made them has committed, so a rolled-back write never reaches t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +49,14 @@ SHORTLIST = 1_000
 """Fewest rows kept by the sign (Hamming) pass for exact scoring in a large tenant."""
 
 _SHORTLIST_PER_RESULT = 20
+
+
+def needs_rows(filt: MemoryFilter) -> bool:
+    """Whether ``filt`` filters on fields the index does not hold (metadata, tags, agent).
+
+    Such a search is restricted to the ids the database admits, before the top k is taken.
+    """
+    return filt.metadata is not None or filt.context_tags is not None or filt.agent_id is not None
 
 
 def sign_bits(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
@@ -290,8 +298,18 @@ class TenantIndex:
         table[[self._codes[v] for v in values if v in self._codes]] = True
         return table
 
-    def search(self, filt: MemoryFilter, vector: Vector, limit: int) -> list[tuple[str, float]]:
-        """The ``limit`` entries most similar to ``vector`` among those the filter admits."""
+    def search(
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        only: Collection[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``limit`` entries most similar to ``vector`` among those the filter admits.
+
+        ``only``, when given, admits just these ids besides (the rows of a filter the index
+        holds no columns for, such as metadata; see :func:`needs_rows`).
+        """
         count = len(self.ids)
         if limit <= 0 or count == 0:
             return []
@@ -302,6 +320,10 @@ class TenantIndex:
                 f"{self.dimensions}-dimensional embeddings"
             )
         mask = self._mask(filt)
+        if only is not None:
+            among = np.zeros(count, dtype=np.bool_)
+            among[[i for i in map(self.positions.get, only) if i is not None]] = True
+            mask = among if mask is None else mask & among
         admitted = count if mask is None else int(np.count_nonzero(mask))
         k = min(limit, admitted)
         if k == 0:
@@ -361,24 +383,31 @@ class VectorIndex:
         self._tenants: dict[str, TenantIndex] = {}
 
     def search(
-        self, filt: MemoryFilter, vector: Vector, limit: int, *, cache: bool = True
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        *,
+        cache: bool = True,
+        only: Collection[str] | None = None,
     ) -> list[tuple[str, float]]:
         """Nearest neighbours of ``vector`` among the tenant's memories admitted by ``filt``.
 
         ``cache=False`` builds a throw-away index when the tenant is not loaded yet (used when
-        the caller is inside an uncommitted transaction on the same connection).
+        the caller is inside an uncommitted transaction on the same connection). ``only``
+        admits just these ids besides (see :meth:`TenantIndex.search`).
         """
         with self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is not None:
-                return index.search(filt, vector, limit)
+                return index.search(filt, vector, limit, only)
         with self._load_guard, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
                 index = TenantIndex.from_rows(self._load(filt.tenant_id))
                 if cache:
                     self._tenants[filt.tenant_id] = index
-            return index.search(filt, vector, limit)
+            return index.search(filt, vector, limit, only)
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Apply committed changes to the tenants that are loaded (others load fresh later)."""
