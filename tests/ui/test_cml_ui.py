@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .browser import Watch
+from .browser import watched_page
 
 
 @contextmanager
@@ -51,14 +51,7 @@ def _cml_ui(launcher: Any, db: Path, log: Path) -> Iterator[tuple[str, str]]:
                 time.sleep(0.1)
             yield url, key.group(1)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            assert process.stdout is not None
-            process.stdout.close()
+            launcher.stop(process)
 
 
 def test_cml_ui_serves_a_local_store_signed_in_with_the_printed_key(
@@ -75,15 +68,7 @@ def test_cml_ui_serves_a_local_store_signed_in_with_the_printed_key(
         written.raise_for_status()
         memory_id = written.json()["memory_id"]
 
-        origin = url.removesuffix("/ui/")
-        context = chromium.new_context(viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(10_000)
-        watch = Watch(origin)
-        context.route("**/*", watch.route)
-        page = context.new_page()
-        page.on("pageerror", watch.page_error)
-        page.on("console", watch.console)
-        try:
+        with watched_page(chromium, url.removesuffix("/ui/")) as page:
             page.goto(url)
             page.get_by_test_id("api-key").fill(key)
             page.get_by_test_id("sign-in").click()
@@ -91,9 +76,6 @@ def test_cml_ui_serves_a_local_store_signed_in_with_the_printed_key(
             page.get_by_test_id("nav-memories").click()
             row = page.locator(f"[data-testid=memory-row][data-id='{memory_id}']")
             expect(row).to_contain_text("greenhouse sprinklers")
-            watch.check()
-        finally:
-            context.close()
     # The store is the file named; the memory outlives the command.
     assert db.is_file()
 
