@@ -145,12 +145,15 @@ def test_the_metadata_filter_narrows_the_listing_and_the_search(dashboard: Dashb
     apollo_row = page.locator(f"[data-testid=memory-row][data-id='{apollo}']")
     gemini_row = page.locator(f"[data-testid=memory-row][data-id='{gemini}']")
 
+    summary = page.get_by_test_id("results-summary")
+    # The page opens on the unfiltered listing; filter once it is shown.
+    expect(summary).to_contain_text("in creation order")
+
     # key=value pairs; a value that is JSON (the number 2) is compared as JSON.
     page.get_by_test_id("filter-metadata").fill("project=apollo, priority=2")
     page.get_by_test_id("list-submit").click()
-    expect(page.get_by_test_id("results-summary")).to_have_text(
-        "Page 1: 1 memories in creation order."
-    )
+    expect(page.get_by_test_id("error")).to_be_hidden()
+    expect(summary).to_have_text("Page 1: 1 memories in creation order.")
     expect(apollo_row).to_have_count(1)
     expect(gemini_row).to_have_count(0)
 
