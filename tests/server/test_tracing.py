@@ -64,7 +64,7 @@ async def test_a_request_is_a_trace_of_the_engines_stages(
             assert written.status_code == 200
             spans.clear()
             read = await c.post(
-                f"/memory/read?api_key={acme}",
+                "/memory/read",
                 json={"query": "where is the locker code"},
                 headers={"X-API-Key": acme},
             )

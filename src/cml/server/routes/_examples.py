@@ -124,6 +124,34 @@ _WRITE = {
 }
 _AFFECTED = {"success": True, "affected_count": 1, "memory_ids": [_ID]}
 
+
+def _webhook() -> dict[str, Any]:
+    return {
+        "id": _ID2,
+        "tenant_id": "acme",
+        "url": "https://hooks.example.com/cml",
+        "event_types": ["memory.write", "memory.supersede"],
+        "enabled": True,
+        "description": "CRM sync",
+        "created_at": _AT,
+        "updated_at": _AT,
+    }
+
+
+def _delivery(status: str = "delivered") -> dict[str, Any]:
+    return {
+        "id": 42,
+        "webhook_id": _ID2,
+        "event_id": 310,
+        "event_type": "memory.write",
+        "status": status,
+        "attempts": 1,
+        "last_status": 200,
+        "created_at": _AT,
+        "delivered_at": _AT if status == "delivered" else None,
+    }
+
+
 EXAMPLES: dict[Route[Any], Example] = {
     routes.HEALTH: Example(_HEALTH),
     routes.READY: Example(_HEALTH),
@@ -283,6 +311,20 @@ EXAMPLES: dict[Route[Any], Example] = {
         },
         {"tenant_id": "acme", "older_than": "2026-01-01T00:00:00Z"},
     ),
+    routes.CREATE_WEBHOOK: Example(
+        {**_webhook(), "secret": "whsec_3f9a1c0e7b2d4a6f8e1c3b5d7f9a2c4e"},
+        {
+            "url": "https://hooks.example.com/cml",
+            "event_types": ["memory.write", "memory.supersede"],
+            "tenant_id": "acme",
+            "description": "CRM sync",
+        },
+    ),
+    routes.LIST_WEBHOOKS: Example([_webhook()]),
+    routes.UPDATE_WEBHOOK: Example({**_webhook(), "enabled": False}, {"enabled": False}),
+    routes.DELETE_WEBHOOK: Example(_webhook()),
+    routes.TEST_WEBHOOK: Example({**_delivery("pending"), "event_type": "webhook.test"}),
+    routes.LIST_WEBHOOK_DELIVERIES: Example([_delivery()]),
     routes.LIST_TENANTS: Example(
         [
             {

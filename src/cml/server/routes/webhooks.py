@@ -37,7 +37,10 @@ Service = Annotated[WebhookService, Depends(_service)]
 def create_webhook(
     body: models.CreateWebhookRequest, principal: AdminPrincipal, service: Service
 ) -> models.WebhookCreated:
-    """Subscribe a URL to a tenant's events; the response is the only time the secret is shown."""
+    """Subscribe a URL to a tenant's events.
+
+    The response is the only time the signing secret is shown.
+    """
     return service.create(body.tenant_id or principal.tenant_id, body)
 
 
@@ -47,7 +50,10 @@ def list_webhooks(
     service: Service,
     tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
 ) -> list[models.WebhookInfo]:
-    """Every webhook, or one tenant's (secrets are never listed)."""
+    """List every webhook, or one tenant's.
+
+    Secrets are never listed.
+    """
     return service.list_webhooks(tenant_id)
 
 
@@ -58,7 +64,10 @@ def update_webhook(
     principal: AdminPrincipal,
     service: Service,
 ) -> models.WebhookInfo:
-    """Change a webhook's URL, event types, secret, description or whether it is enabled."""
+    """Change a webhook.
+
+    Any of its URL, event types, secret, description or whether it is enabled.
+    """
     return service.update(webhook_id, body)
 
 
@@ -66,7 +75,10 @@ def update_webhook(
 def delete_webhook(
     webhook_id: _WebhookId, principal: AdminPrincipal, service: Service
 ) -> models.WebhookInfo:
-    """Delete a webhook and its delivery log; nothing more is sent to it."""
+    """Delete a webhook and its delivery log.
+
+    Nothing more is sent to it.
+    """
     return service.delete(webhook_id)
 
 
@@ -74,7 +86,10 @@ def delete_webhook(
 def test_webhook(
     webhook_id: _WebhookId, principal: AdminPrincipal, service: Service
 ) -> models.WebhookDelivery:
-    """Queue a ``webhook.test`` event for this webhook alone; follow it in its delivery log."""
+    """Send a test event to one webhook.
+
+    Queues a ``webhook.test`` event for this webhook alone; follow it in its delivery log.
+    """
     return service.test(webhook_id, actor=principal.actor)
 
 
@@ -86,5 +101,8 @@ def list_webhook_deliveries(
     status: Annotated[str | None, Query(pattern=r"^(pending|delivered|failed)$")] = None,
     limit: Annotated[int, Query(ge=1, le=models.MAX_PAGE_SIZE)] = 50,
 ) -> list[models.WebhookDelivery]:
-    """The webhook's deliveries, newest first: status, attempts, last HTTP status and error."""
+    """List a webhook's deliveries, newest first.
+
+    Each with its status, attempts, last HTTP status and last error.
+    """
     return service.deliveries(webhook_id, status=status, limit=limit)
