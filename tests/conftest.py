@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -75,14 +76,19 @@ def _serve(env: dict[str, str], data_dir: Path) -> Iterator[ServerProcess]:
             time.sleep(0.1)
         yield ServerProcess(url=url, port=port, data_dir=data_dir, env=env, process=process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """Stop a server process gracefully (killed after 10 s) and close its output pipe."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout:
+        process.stdout.close()
 
 
 class ServerLauncher:
@@ -94,6 +100,7 @@ class ServerLauncher:
 
     env = staticmethod(server_env)
     serve = staticmethod(_serve)
+    stop = staticmethod(_stop)
 
 
 @pytest.fixture(scope="session")

@@ -96,10 +96,17 @@ async def test_a_move_supersedes_and_as_of_reads_the_past(client: Client) -> Non
     events = await client.call("get_events", event_type="memory.supersede")
     assert [e.memory_ids for e in events.items] == [[berlin.memory_id, munich.memory_id]]
 
+    # The full record names its successor too (what the dashboard's memory page links to).
+    record = await client.call("get", berlin.memory_id)
+    assert (record.status, record.superseded_by) == ("superseded", munich.memory_id)
+    assert record.superseded_at is not None
+    assert record.valid_to is not None
+
     restored = await client.call("restore", [berlin.memory_id])
     assert restored.memory_ids == [berlin.memory_id]
     back = await client.call("read", "Where does the user live?")
     assert berlin.memory_id in [m.id for m in back.memories]
+    assert (await client.call("get", berlin.memory_id)).superseded_by is None
 
 
 async def test_a_corrected_name_ranks_first_and_the_old_one_is_retired(client: Client) -> None:

@@ -47,6 +47,24 @@ class Watch:
         assert self.errors == [], self.errors
 
 
+@contextmanager
+def watched_page(chromium: Any, origin: str) -> Iterator[Any]:
+    """A page in a fresh browser context, watched: requests leaving ``origin``, script errors
+    and CSP violations fail the test when the block ends."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
+    watch = Watch(origin)
+    context.route("**/*", watch.route)
+    page = context.new_page()
+    page.on("pageerror", watch.page_error)
+    page.on("console", watch.console)
+    try:
+        yield page
+        watch.check()
+    finally:
+        context.close()
+
+
 @dataclass
 class Dashboard:
     """A page of the dashboard on a running server, with the API at hand for setting up."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .browser import Dashboard, Watch, running_server
+from .browser import Dashboard, running_server, watched_page
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -65,15 +65,5 @@ def server(tmp_path_factory: pytest.TempPathFactory, launcher: Any) -> Iterator[
 def dashboard(chromium: Any, server: Any) -> Iterator[Dashboard]:
     """A fresh browser context on the server's dashboard, watched for foreign requests."""
     origin = f"http://127.0.0.1:{server.port}"
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(10_000)
-    watch = Watch(origin)
-    context.route("**/*", watch.route)
-    page = context.new_page()
-    page.on("pageerror", watch.page_error)
-    page.on("console", watch.console)
-    try:
+    with watched_page(chromium, origin) as page:
         yield Dashboard(page, origin, server)
-        watch.check()
-    finally:
-        context.close()

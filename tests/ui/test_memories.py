@@ -11,6 +11,8 @@ def _search(dashboard: Dashboard, query: str) -> None:
     page = dashboard.page
     page.get_by_test_id("search").fill(query)
     page.get_by_test_id("search-submit").click()
+    # The search's answer, not the listing the page opened with.
+    expect(page.get_by_test_id("results-summary")).to_contain_text(f"for “{query}”")
 
 
 def test_search_finds_a_written_memory_with_its_relevance(dashboard: Dashboard) -> None:
@@ -126,3 +128,47 @@ def test_hostile_memory_content_shows_as_text_and_never_runs(dashboard: Dashboar
     # The text became text nodes: no element was made from it, and nothing ran.
     assert page.locator("main img, main script, main b").count() == 0
     assert page.evaluate("window.__pwned") is None
+
+
+def test_the_metadata_filter_narrows_the_listing_and_the_search(dashboard: Dashboard) -> None:
+    acme = dashboard.key("acme")
+    apollo = dashboard.write(
+        acme, "The rocket review is on Monday", metadata={"project": "apollo", "priority": 2}
+    )
+    gemini = dashboard.write(
+        acme, "The rocket launch slipped a week", metadata={"project": "gemini", "priority": 2}
+    )
+    page = dashboard.page
+    dashboard.sign_in(acme)
+    dashboard.open("memories")
+    rows = page.get_by_test_id("memory-row")
+    apollo_row = page.locator(f"[data-testid=memory-row][data-id='{apollo}']")
+    gemini_row = page.locator(f"[data-testid=memory-row][data-id='{gemini}']")
+
+    summary = page.get_by_test_id("results-summary")
+    # The page opens on the unfiltered listing; filter once it is shown.
+    expect(summary).to_contain_text("in creation order")
+
+    # key=value pairs; a value that is JSON (the number 2) is compared as JSON.
+    page.get_by_test_id("filter-metadata").fill("project=apollo, priority=2")
+    page.get_by_test_id("list-submit").click()
+    expect(page.get_by_test_id("error")).to_be_hidden()
+    expect(summary).to_have_text("Page 1: 1 memories in creation order.")
+    expect(apollo_row).to_have_count(1)
+    expect(gemini_row).to_have_count(0)
+
+    _search(dashboard, "when is the rocket")
+    expect(page.get_by_test_id("results-summary")).to_contain_text("memories for")
+    expect(apollo_row).to_have_count(1)
+    expect(gemini_row).to_have_count(0)
+    expect(rows).to_have_count(1)
+
+    page.get_by_test_id("filter-metadata").fill("project=gemini")
+    _search(dashboard, "when is the rocket")
+    expect(gemini_row).to_have_count(1)
+    expect(apollo_row).to_have_count(0)
+
+    # A pair without "=" is refused with the fix, and nothing is asked of the API.
+    page.get_by_test_id("filter-metadata").fill("project")
+    page.get_by_test_id("list-submit").click()
+    expect(page.get_by_test_id("error")).to_contain_text("write key=value")

@@ -74,6 +74,29 @@ def test_take_screenshots(target: Path, dashboard: Dashboard) -> None:
     page.get_by_test_id("detail-text").wait_for()
     shot("memories")
 
+    # A correction: the move to Madrid retires the Lisbon fact; the old fact's page shows the
+    # chain and its history.
+    with dashboard.api(acme) as client:
+        lisbon = client.get("/memories", params={"namespace": "profile"}).json()["items"][0]["id"]
+    moved = dashboard.write(
+        acme,
+        "Ana moved to Madrid last month",
+        memory_type="semantic_fact",
+        namespace="profile",
+        metadata={"source": "onboarding"},
+    )
+    page.goto(f"{dashboard.origin}/ui/#memory/{lisbon}")
+    expect(page.get_by_test_id("superseded-by-link")).to_have_text(moved)
+    expect(page.get_by_test_id("history-row")).to_have_count(2)
+    shot("memory")
+
+    dashboard.open("memories")
+    page.get_by_test_id("filter-metadata").fill("source=onboarding")
+    page.get_by_test_id("filter-status").select_option("all")
+    page.get_by_test_id("list-submit").click()
+    expect(page.get_by_test_id("results-summary")).to_contain_text("Page 1: 1 memories")
+    shot("list")
+
     # An old, unimportant note for the forgetting preview to plan for, written after the
     # search (a recall counts as activity).
     dashboard.write(

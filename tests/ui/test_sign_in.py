@@ -33,8 +33,15 @@ def test_an_admin_key_sees_every_tenant_and_component_health(dashboard: Dashboar
 
 
 def test_a_tenant_key_sees_only_its_tenant(dashboard: Dashboard) -> None:
-    dashboard.write(dashboard.key("globex"), "Globex's launch code is kept in the blue binder")
-    dashboard.write(dashboard.key("acme"), "Acme's launch party is in the blue room")
+    # The same namespace in both tenants: only the tenant tells them apart.
+    dashboard.write(
+        dashboard.key("globex"),
+        "Globex's launch code is kept in the blue binder",
+        namespace="launch",
+    )
+    dashboard.write(
+        dashboard.key("acme"), "Acme's launch party is in the blue room", namespace="launch"
+    )
     page = dashboard.page
     dashboard.sign_in(dashboard.key("acme"))
 
@@ -48,9 +55,22 @@ def test_a_tenant_key_sees_only_its_tenant(dashboard: Dashboard) -> None:
     expect(page.get_by_test_id("health")).to_have_count(0)
 
     dashboard.open("memories")
+    # The listing (GET /memories, a read key is enough) walks this tenant's memories only.
+    expect(page.get_by_test_id("results-summary")).to_contain_text("in creation order")
+    rows = page.get_by_test_id("memory-row")
+    expect(rows.first).to_be_visible()
+    expect(rows.filter(has_text="Globex")).to_have_count(0)
+    page.get_by_test_id("filter-namespace").fill("launch")
+    page.get_by_test_id("filter-status").select_option("all")
+    page.get_by_test_id("list-submit").click()
+    summary = page.get_by_test_id("results-summary")
+    expect(summary).to_have_text("Page 1: 1 memories in creation order.")
+    expect(rows.filter(has_text="Acme's launch party")).to_have_count(1)
+    expect(rows.filter(has_text="Globex")).to_have_count(0)
+
     page.get_by_test_id("search").fill("launch blue binder")
     page.get_by_test_id("search-submit").click()
-    rows = page.get_by_test_id("memory-row")
+    expect(page.get_by_test_id("results-summary")).to_contain_text("memories for")
     expect(rows.first).to_contain_text("Acme's launch party")
     expect(rows.filter(has_text="Globex")).to_have_count(0)
 

@@ -3,6 +3,7 @@
 ::
 
     cml serve [--host H] [--port P] [--data-dir D]
+    cml ui --db PATH [--port P] [--open]
     cml memories search|list|show|history|forget|restore ...  [--url URL --api-key KEY | --db PATH]
     cml stats [--namespace NS]              [--url URL --api-key KEY | --db PATH] [--json]
     cml admin consolidate|forget|purge|tenants|events [--follow] ...

@@ -17,6 +17,7 @@ from cml.cli.lookup import history_command, list_command, show_command
 from cml.cli.mcp import mcp_command
 from cml.cli.memories import memories_app, stats_command
 from cml.cli.serve import serve, version
+from cml.cli.ui import ui_command
 
 __all__ = ["app"]
 
@@ -56,6 +57,7 @@ def _main(
 
 app.command()(version)
 app.command()(serve)
+app.command(name="ui")(ui_command)
 memories_app.command("list")(list_command)
 memories_app.command("show")(show_command)
 memories_app.command("history")(history_command)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import logging
 import logging.config
 import signal
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cml._version import __version__
 from cml.cli._common import DatabaseUrlOption, DataDirOption, cli_errors, settings_from
 
-__all__ = ["serve", "version"]
+if TYPE_CHECKING:
+    from cml.server.settings import ServerSettings
+
+__all__ = ["run_server", "serve", "version"]
 
 
 def version() -> None:
@@ -59,6 +63,22 @@ def serve(
     ] = None,
 ) -> None:
     """Run the HTTP server."""
+    settings = settings_from(
+        host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
+    )
+    run_server(settings)
+
+
+def run_server(
+    settings: ServerSettings, sockets: list[socket.socket] | None = None, *, notice: str = ""
+) -> None:
+    """Open the store and serve the API (and the dashboard) until stopped by a signal.
+
+    Args:
+        settings: The server's settings.
+        sockets: Already listening sockets to serve on instead of ``settings.host``/``port``.
+        notice: Printed on stderr after the banner, once the store is open.
+    """
     import uvicorn
 
     from cml.cli.banner import banner
@@ -68,9 +88,6 @@ def serve(
     from cml.server.logging_json import json_log_config
     from cml.server.redaction import KeyRedactingFilter, bootstrap_secrets, uvicorn_log_config
 
-    settings = settings_from(
-        host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
-    )
     # Keys must never reach a log line, whoever logs it (uvicorn's access log quotes URLs).
     known = bootstrap_secrets(settings.api_key, settings.admin_api_key)
     json_logs = settings.log_format == "json"
@@ -88,19 +105,25 @@ def serve(
         engine = open_engine(settings.to_engine_config())
     try:
         text = banner(settings, engine.store.backend, engine.keys.list())
+        if notice:
+            text = f"{text}\n{notice}"
         if json_logs:  # every line of stderr stays one JSON object
             logging.getLogger("cml.server").info(text)
         else:
             typer.echo(text, err=True)
         app = create_app(settings, engine=engine)
         mount_mcp_when_installed(app)  # /mcp, behind the same API keys
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            log_config=log_config,
+        )
+        server = uvicorn.Server(config)
         with _graceful_signals():
-            uvicorn.run(
-                app,
-                host=settings.host,
-                port=settings.port,
-                log_level=settings.log_level,
-                log_config=log_config,
-            )
+            server.run(sockets=sockets)
+        if not server.started:  # e.g. the port is taken: uvicorn logged why
+            raise typer.Exit(3)
     finally:
         engine.close()

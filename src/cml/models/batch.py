@@ -106,6 +106,14 @@ class MemoryRecordOut(ResponseModel):
     deleted_at: datetime | None = None
     consolidated_at: datetime | None = None
     provenance: list[str] = Field(default_factory=list)
+    valid_from: datetime | None = None
+    """Since when the remembered fact holds (``None``: since ``timestamp``)."""
+    valid_to: datetime | None = None
+    """Until when it held (set when a newer memory superseded it)."""
+    superseded_at: datetime | None = None
+    """When the store retired it (``status`` is then ``superseded``)."""
+    superseded_by: str | None = None
+    """Id of the memory that retired it (``None`` when retired by ``feedback="outdated"``)."""
 
 
 class Page(ResponseModel, Generic[ItemT]):

@@ -6,6 +6,7 @@ import * as events from "./events.js";
 import * as keys from "./keys.js";
 import * as maintenance from "./maintenance.js";
 import * as memories from "./memories.js";
+import * as memory from "./memory.js";
 import * as overview from "./overview.js";
 
 const PAGES = [
@@ -14,6 +15,8 @@ const PAGES = [
   { id: "events", title: "Events", module: events, admin: true },
   { id: "maintenance", title: "Maintenance", module: maintenance, admin: true },
   { id: "keys", title: "Keys", module: keys, admin: true },
+  // A memory's own page, #memory/<id>: opened from a row, not from the navigation bar.
+  { id: "memory", title: "Memory", module: memory, admin: false, hidden: true, under: "memories" },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -65,10 +68,20 @@ const context = {
   },
 };
 
+/** The page the address names (#<page> or #<page>/<argument>) and its argument. */
 function currentPage() {
-  const wanted = location.hash.replace(/^#/, "") || "overview";
+  const hash = location.hash.replace(/^#/, "") || "overview";
+  const slash = hash.indexOf("/");
+  const wanted = slash < 0 ? hash : hash.slice(0, slash);
+  let argument = null;
+  try {
+    argument = slash < 0 ? null : decodeURIComponent(hash.slice(slash + 1));
+  } catch {
+    argument = null;
+  }
   const page = PAGES.find((p) => p.id === wanted && (who.admin || !p.admin));
-  return page || PAGES[0];
+  if (!page || (page.hidden && !argument)) return { page: PAGES[0], argument: null };
+  return { page, argument };
 }
 
 let generation = 0;
@@ -80,15 +93,15 @@ async function show() {
   if (cleanup) cleanup();
   cleanup = null;
   showError(null);
-  const page = currentPage();
+  const { page, argument } = currentPage();
   for (const link of $("nav").querySelectorAll("a")) {
-    link.classList.toggle("current", link.dataset.page === page.id);
+    link.classList.toggle("current", link.dataset.page === (page.under || page.id));
   }
   const container = h("div", { "data-page": page.id }, h("p", { class: "muted" }, "Loading…"));
   replace($("page"), container);
   let result;
   try {
-    result = await page.module.render(context, container);
+    result = await page.module.render(context, container, argument);
   } catch (error) {
     if (mine === generation) showError(error);
   }
@@ -151,7 +164,7 @@ async function signIn(key) {
   $("whoami").textContent = who.admin ? `admin key · home tenant ${who.home}` : `tenant ${who.home}`;
   replace(
     $("nav"),
-    PAGES.filter((p) => who.admin || !p.admin).map((p) =>
+    PAGES.filter((p) => !p.hidden && (who.admin || !p.admin)).map((p) =>
       h("a", { href: `#${p.id}`, "data-page": p.id, testid: `nav-${p.id}` }, p.title),
     ),
   );

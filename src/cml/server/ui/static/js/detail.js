@@ -2,6 +2,11 @@
 
 import { fields, h, json, replace, when } from "./dom.js";
 
+/** A link to a memory's own page (#memory/<id>). */
+export function memoryLink(id, testid) {
+  return h("a", { href: `#memory/${encodeURIComponent(id)}`, class: "mono", testid }, id);
+}
+
 function describe(memory) {
   const number = (value, digits = 2) =>
     value === null || value === undefined ? null : Number(value).toFixed(digits);
@@ -24,18 +29,23 @@ function describe(memory) {
     ["Last recalled", when(memory.last_accessed_at)],
     ["Consolidated", when(memory.consolidated_at)],
     ["Deleted", when(memory.deleted_at)],
+    ["Valid from", when(memory.valid_from)],
+    ["Valid until", when(memory.valid_to)],
+    ["Superseded", when(memory.superseded_at)],
+    ["Superseded by", memory.superseded_by ? memoryLink(memory.superseded_by) : null],
     ["Derived from", (memory.provenance || []).join(", ")],
   ];
 }
 
 /**
  * Show memory in panel. onChange(memory) is called after an action changed it (the object
- * is updated in place from the API's answer).
+ * is updated in place from the API's answer). page: drawn on the memory's own page (no link
+ * to it).
  */
-export function showDetail(ctx, panel, memory, onChange) {
+export function showDetail(ctx, panel, memory, onChange, page = false) {
   const draw = () => {
     const forgotten = memory.status === "deleted";
-    const restorable = forgotten || memory.status === "silent";
+    const restorable = forgotten || memory.status === "silent" || memory.status === "superseded";
     const text = h("p", { class: "memory-text", testid: "detail-text" }, memory.text);
     const actions = h(
       "div",
@@ -52,6 +62,8 @@ export function showDetail(ctx, panel, memory, onChange) {
     replace(
       panel,
       h("h2", {}, "Memory"),
+      page ? null : h("p", {}, h("a", { href: `#memory/${encodeURIComponent(memory.id)}`,
+        testid: "open-page" }, "Open its page (history, supersession)")),
       text,
       actions,
       fields(describe(memory), "detail-fields"),
@@ -112,13 +124,16 @@ export function showDetail(ctx, panel, memory, onChange) {
   }
 
   async function restore() {
-    if (!(await ctx.confirm(`Restore memory ${memory.id}? It becomes active again.`))) return;
+    if (!(await ctx.confirm(`Restore memory ${memory.id}? It becomes active again` +
+      (memory.status === "superseded" ? " (the supersession is undone)." : ".")))) return;
     const answer = await ctx.attempt(() =>
       ctx.api.post("/memory/restore", { memory_ids: [memory.id] }));
     if (!answer) return;
     if (answer.affected_count) {
       memory.status = "active";
       memory.deleted_at = null;
+      memory.superseded_at = null;
+      memory.superseded_by = null;
     }
     changed();
   }

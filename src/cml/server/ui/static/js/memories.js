@@ -1,5 +1,6 @@
-// The memory browser: search with the real read (relevance shown) or, for admin keys, list
-// every memory page by page (keyset cursors: paging never skips), and a memory's detail.
+// The memory browser: search with the real read (relevance shown) or list the tenant's
+// memories page by page (GET /memories, a read key is enough; keyset cursors: paging never
+// skips), and a memory's detail.
 
 import { showDetail } from "./detail.js";
 import { h, isoFromInput, replace, when } from "./dom.js";
@@ -9,7 +10,7 @@ const TYPES = [
   "task_state", "conversation", "message", "tool_result", "reasoning_step", "scratch",
   "knowledge", "observation", "plan",
 ];
-const STATUSES = ["active", "silent", "compressed", "archived", "deleted", "all"];
+const STATUSES = ["active", "silent", "superseded", "compressed", "archived", "deleted", "all"];
 const PAGE_SIZE = 50;
 
 function select(id, options, first) {
@@ -29,6 +30,30 @@ function label(text, control) {
   return h("label", {}, text, control);
 }
 
+/**
+ * The metadata filter typed as "key=value, key=value": an object, each value read as JSON
+ * when it is JSON (a number, true, "quoted") and as a string otherwise. null when empty.
+ * Throws an Error naming the fix on a pair without "=".
+ */
+export function metadataFilter(text) {
+  const result = {};
+  for (const pair of text.split(",")) {
+    if (!pair.trim()) continue;
+    const equals = pair.indexOf("=");
+    const name = equals < 0 ? "" : pair.slice(0, equals).trim();
+    if (!name) throw new Error(`Metadata filter "${pair.trim()}": write key=value.`);
+    const raw = pair.slice(equals + 1).trim();
+    let value = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    result[name] = value;
+  }
+  return Object.keys(result).length ? result : null;
+}
+
 /** Render the browser into container. */
 export async function render(ctx, container) {
   const form = h("form", { class: "card filters", action: "#" });
@@ -41,18 +66,18 @@ export async function render(ctx, container) {
   const until = input("filter-until", { type: "datetime-local" });
   const silent = input("filter-silent", { type: "checkbox" });
   const status = select("filter-status", STATUSES);
+  const metadata = input("filter-metadata", { placeholder: "key=value, key=value", class: "wide" });
   form.append(
     h("div", { class: "row" }, query,
       h("button", { type: "submit", testid: "search-submit" }, "Search"),
-      ctx.admin
-        ? h("button", { type: "button", testid: "list-submit", onclick: () => list(null) },
-          "List all")
-        : null),
+      h("button", { type: "button", testid: "list-submit", onclick: () => list(null) },
+        "List all")),
     h("div", { class: "row" },
       label("Namespace", namespace),
       label("Session", session),
       label("Type", type),
-      ctx.admin ? label("Status (list)", status) : null),
+      label("Status (list)", status)),
+    h("div", { class: "row" }, label("Metadata", metadata)),
     h("div", { class: "row" },
       label("From (search)", since),
       label("Until (search)", until),
@@ -86,13 +111,27 @@ export async function render(ctx, container) {
     replace(body, items.map(rowOf));
   }
 
+  /** The metadata filter, or undefined (an error shown) when it cannot be read. */
+  function metadataValue() {
+    try {
+      return metadataFilter(metadata.value);
+    } catch (error) {
+      ctx.showError(error);
+      metadata.focus();
+      return undefined;
+    }
+  }
+
   async function search() {
     const text = query.value.trim();
     if (!text) {
       query.focus();
       return;
     }
+    const filter = metadataValue();
+    if (filter === undefined) return;
     const request = {
+      metadata: filter,
       query: text,
       format: "list",
       max_results: PAGE_SIZE,
@@ -119,13 +158,16 @@ export async function render(ctx, container) {
   let current = null;
 
   async function list(cursor, back = false) {
+    const filter = metadataValue();
+    if (filter === undefined) return;
     const mine = ++latest;
-    const answer = await ctx.attempt(() => ctx.api.get("/admin/memories", {
+    const answer = await ctx.attempt(() => ctx.api.get("/memories", {
       cursor,
       per_page: PAGE_SIZE,
       status: status.value,
-      type: type.value || null,
+      memory_types: type.value || null,
       namespace: namespace.value.trim() || null,
+      metadata: filter ? JSON.stringify(filter) : null,
     }));
     if (!answer || mine !== latest) return;
     if (cursor === null && !back) previous.length = 0;
@@ -177,7 +219,6 @@ export async function render(ctx, container) {
       panel,
     ),
   );
-  if (ctx.admin) await list(null);
-  else summary.textContent = "Search to see this tenant's memories.";
+  await list(null);
   query.focus();
 }
