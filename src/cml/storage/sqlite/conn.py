@@ -28,6 +28,8 @@ MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
 BEST_EFFORT_WAIT_MS = 100
 """How long a best-effort write (access counts) waits for another process's write lock."""
+CLOSE_WAIT_SECONDS = 5.0
+"""How long closing waits for reads in progress on other threads."""
 _HINT_DATA_DIR = "Choose a writable data directory (CML_DATA_DIR) or fix its permissions."
 
 
@@ -85,6 +87,10 @@ class Connections:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        # Reader connections a thread is using right now: close() waits for them, since closing
+        # a connection while another thread steps a statement on it crashes the interpreter.
+        self._busy: dict[int, int] = {}
+        self._idle = threading.Condition(self._readers_lock)
         self._closed = False
         self.damage: DatabaseDamagedError | None = None
         """Set once a query finds the file damaged; health reports it until a restart."""
@@ -177,7 +183,18 @@ class Connections:
                 self._local.reader = conn
                 with self._readers_lock:
                     self._readers.append(conn)
-            yield conn
+            with self._readers_lock:
+                if self._closed:  # closed while this thread was connecting
+                    raise UnavailableError(f"The store {self.location} is closed.")
+                self._busy[id(conn)] = self._busy.get(id(conn), 0) + 1
+            try:
+                yield conn
+            finally:
+                with self._idle:
+                    left = self._busy.pop(id(conn)) - 1
+                    if left:
+                        self._busy[id(conn)] = left
+                    self._idle.notify_all()
         except sqlite3.Error as exc:
             self.fail(exc)
 
@@ -260,9 +277,13 @@ class Connections:
         with self.write_lock:
             if self._closed:
                 return
-            self._closed = True
-            with self._readers_lock:
-                readers, self._readers = self._readers, []
+            with self._idle:
+                self._closed = True
+                # Reads in progress finish first (bounded: a read on this very thread, or one
+                # stuck for long, keeps its connection open rather than being cut under it).
+                self._idle.wait_for(lambda: not self._busy, timeout=CLOSE_WAIT_SECONDS)
+                readers = [c for c in self._readers if id(c) not in self._busy]
+                self._readers = []
             for conn in readers:
                 conn.close()
             if merge_log and not self.in_memory:
