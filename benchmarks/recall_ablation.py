@@ -1,16 +1,17 @@
 """Leave-one-out of the ranking stages on both recall benchmarks, from stores ingested once.
 
 Ingests the LoCoMo conversations and (a proportional subset of) the LongMemEval questions
-exactly as ``locomo_recall.py`` and ``longmemeval_recall.py`` do (one store per benchmark,
-one namespace per conversation / question), keeps both stores in ``--store-dir`` (reused when
+exactly as ``locomo_recall.py`` and ``longmemeval_recall.py`` do (one store per benchmark, one
+namespace per conversation / question), keeps both stores in ``--store-dir`` (reused when
 present, so a second run only reads; ``longmemeval.db`` there is the same kind of store as
 ``longmemeval_recall.py --store`` writes, and only the questions it lacks are written), then
-asks every question once per ranking variant through the engine's read (``place_facts``: the retrieval the read route runs, without the
-HTTP hop) and prints LoCoMo recall@1/5/10 and MRR (categories 1-4) with recall@10 per
-conversation, and LongMemEval session recall_all@10, turn recall@5/10 and turn MRR with turn
-recall@10 per question type. A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
-:class:`cml.engine.read.retrieval.RankingWeights`. ``CPU ms/read`` is the process CPU time of
-the reads (query embedding excluded: every query is embedded once and reused).
+asks every question once per ranking variant through the engine's read (``place_facts``: the
+retrieval the read route runs, without the HTTP hop) and prints LoCoMo recall@1/5/10 and MRR
+(categories 1-4) with recall@10 per conversation, and LongMemEval session recall_all@10, turn
+recall@5/10 and turn MRR with turn recall@10 per question type. A variant is ``NAME`` or
+``NAME:knob=value,knob=value`` over :class:`cml.engine.read.retrieval.RankingWeights`. ``CPU
+ms/read`` is the process CPU time of the reads (query embedding excluded: every query is
+embedded once and reused).
 
 Usage::
 
