@@ -242,6 +242,17 @@ async def _stats(c: Clients) -> None:
         assert stats.storage_bytes is None  # the store's size reflects every tenant
 
 
+@method("timeline")
+async def _timeline(c: Clients) -> None:
+    await forged_is_denied(c, "timeline")
+    for namespace in (None, "work"):
+        stats = await expect(c, c.plain, "stats", namespace=namespace)
+        series = await expect(c, c.plain, "timeline", bucket="week", namespace=namespace)
+        assert series.tenant_id == A
+        # Every one of A's memories was stored within the weeks shown, and none of B's counts.
+        assert sum(b.total for b in series.buckets) == stats.total_memories
+
+
 @method("batch_write")
 async def _batch_write(c: Clients) -> None:
     items = [{"content": B_CONTENT}, {"content": f"The {MARK_B} family dinner is on Sunday"}]
@@ -298,6 +309,7 @@ async def _list_memories(c: Clients) -> None:
         {"agent_id": f"{MARK_B}-agent"},
         {"context_tags": [MARK_B]},
         {"metadata": {"owner": f"{MARK_B}-owner"}},
+        *({"superseded_by": b_id} for b_id in sorted(c.world.b_ids)),
     ):
         page = await expect(c, c.plain, "list_memories", status="all", **filters)
         assert page.items == []
@@ -536,6 +548,15 @@ async def _v_stats(c: Clients) -> None:
     assert (stats.tenant_id, stats.namespace) == (A, "home")
 
 
+@method("timeline", view=True)
+async def _v_timeline(c: Clients) -> None:
+    await expect(c, c.forged.with_namespace("work"), "timeline", error=Denied)
+    series = await expect(c, c.plain.with_namespace("home"), "timeline")
+    stats = await expect(c, c.plain.with_namespace("home"), "stats")
+    assert (series.tenant_id, series.namespace) == (A, "home")
+    assert sum(b.total for b in series.buckets) == stats.total_memories
+
+
 @method("iter_memories", view=True)
 async def _v_iter_memories(c: Clients) -> None:
     await expect(c, c.plain.with_namespace("work"), "iter_memories", error=Denied)
@@ -609,6 +630,7 @@ NAMESPACED = {
     "update",
     "forget",
     "stats",
+    "timeline",
     "iter_memories",
     "get",
     "history",
