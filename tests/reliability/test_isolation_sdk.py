@@ -305,12 +305,13 @@ async def _list_memories(c: Clients) -> None:
     await forged_is_denied(c, "list_memories")
     page = await expect(c, c.plain, "list_memories", status="all", per_page=500)
     assert {i.id for i in page.items} == c.world.a_ids()
-    for filters in (
+    filters_only_b_matches: list[dict[str, Any]] = [
         {"agent_id": f"{MARK_B}-agent"},
         {"context_tags": [MARK_B]},
         {"metadata": {"owner": f"{MARK_B}-owner"}},
         *({"superseded_by": b_id} for b_id in sorted(c.world.b_ids)),
-    ):
+    ]
+    for filters in filters_only_b_matches:
         page = await expect(c, c.plain, "list_memories", status="all", **filters)
         assert page.items == []
 
