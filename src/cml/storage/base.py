@@ -326,15 +326,17 @@ class Search(Protocol):
     def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
         """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
 
-    def term_frequencies(
-        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
+    def term_statistics(
+        self, tenant_id: str, namespace: str | None, words: Sequence[str]
     ) -> tuple[int, dict[str, int]]:
-        """How many memories ``filt`` admits, and how many of them hold each of ``tokens``.
+        """How many searchable memories a partition holds, and how many of them hold each word.
 
-        Tokens are matched as the full-text search matches them (same stemming). Each count
-        reads at most ``cap`` rows: the partition count stops at ``cap`` (and then no word is
-        counted: the dict is empty), a word is counted among its first ``cap`` matches in the
-        whole index (a lower bound when it is frequent elsewhere).
+        The partition is the tenant's memories in ``namespace`` (``None``: every namespace of
+        the tenant). Searchable means what a default read ranks in full text: status active or
+        compressed, and not a fact written by consolidation. Words are matched as the full-text
+        search matches them (same stemming); a word the index does not hold counts 0. The
+        counts are kept by the store as memories change, so the answer costs a few lookups
+        whatever the partition's size, and is exact.
         """
 
     def vector_search(

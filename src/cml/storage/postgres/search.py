@@ -50,25 +50,29 @@ def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[An
     return sql, [text, *params, limit]
 
 
-def term_frequency_sql(filt: MemoryFilter, word: str | None, cap: int) -> tuple[str, list[Any]]:
-    """The query counting the memories the filter admits, or those of them that hold ``word``.
+def term_statistics_sql(
+    tenant_id: str, namespace: str | None, words: list[str]
+) -> tuple[str, list[Any]]:
+    """The query reading a partition's document count and each word's document frequency.
 
-    ``word`` ``None`` counts every admitted memory (up to ``cap``); a word is counted among its
-    first ``cap`` matches in the table.
+    Rows ``(word, documents)``: first ``(NULL, memories)``, then one per word, counted under the
+    rarest lexeme the English configuration makes of it (0 for a stopword or an unknown word).
     """
-    where, params = filter_sql(POSTGRES, filt)
-    if word is None:
-        return (
-            f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT %s) AS c",
-            [*params, cap],
-        )
-    # The word's first ``cap`` matches in the whole table, then the filter: bounded either way.
+    scope, params = "s.tenant_id = %s", [tenant_id]
+    if namespace is not None:
+        scope, params = "s.tenant_id = %s AND s.namespace = %s", [tenant_id, namespace]
     sql = (
-        "SELECT count(*) FROM (SELECT * FROM memories AS m"
-        " WHERE m.content_tsv @@ websearch_to_tsquery('english', %s) LIMIT %s) AS m"
-        f" WHERE {where}"
+        "WITH words AS (SELECT w.word, l.term FROM unnest(%s::text[]) AS w(word)"
+        " LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', w.word)))"
+        " AS l(term) ON true),"
+        " counts AS (SELECT s.term, sum(s.documents) AS documents FROM term_stats AS s"
+        f" WHERE {scope} AND s.term IN (SELECT term FROM words UNION ALL SELECT '')"
+        " GROUP BY s.term)"
+        " SELECT NULL, (SELECT coalesce(sum(documents), 0) FROM counts WHERE term = '')"
+        " UNION ALL SELECT words.word, min(coalesce(counts.documents, 0)) FROM words"
+        " LEFT JOIN counts ON counts.term = words.term GROUP BY words.word"
     )
-    return sql, [word, cap, *params]
+    return sql, [words, *params]
 
 
 def vector_sql(

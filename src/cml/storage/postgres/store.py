@@ -36,7 +36,7 @@ from cml.storage.postgres.schema import (
 from cml.storage.postgres.search import (
     lexical_sql,
     session_successors_sql,
-    term_frequency_sql,
+    term_statistics_sql,
     vector_sql,
     websearch_text,
 )
@@ -189,21 +189,15 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             rows = conn.execute(sql, params).fetchall()
         return [(memory_id, float(rank)) for memory_id, rank in rows]
 
-    def term_frequencies(
-        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
+    def term_statistics(
+        self, tenant_id: str, namespace: str | None, words: Sequence[str]
     ) -> tuple[int, dict[str, int]]:
-        """Memories ``filt`` admits and how many hold each token (see the protocol)."""
-        counts: dict[str, int] = {}
+        """A partition's searchable memories and how many hold each word (see the protocol)."""
+        sql, params = term_statistics_sql(tenant_id, namespace, list(words))
         with self._db.read() as conn:
-            documents = _count(conn, *term_frequency_sql(filt, None, cap))
-            if documents >= cap:
-                return documents, {}
-            for token in tokens:
-                word = websearch_text(token)
-                if word is None:
-                    counts[token] = 0
-                    continue
-                counts[token] = _count(conn, *term_frequency_sql(filt, word, cap))
+            rows = conn.execute(sql, params).fetchall()
+        counts = {str(word): int(n) for word, n in rows if word is not None}
+        documents = next(int(n) for word, n in rows if word is None)
         return documents, counts
 
     def vector_search(
@@ -290,8 +284,3 @@ def _run_hnsw(
 
 def _conforms(store: PostgresStore) -> MemoryStore:
     return store  # mypy checks that PostgresStore implements the protocol
-
-
-def _count(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> int:
-    row = conn.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0

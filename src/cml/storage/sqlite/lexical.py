@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from cml.storage.base import MemoryFilter
+from cml.storage.base import DEFAULT_STATUSES, MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
 from cml.storage.sql.rows import filter_sql
 from cml.storage.sqlite.dialect import SQLITE
+from cml.storage.sqlite.terms import term_statistics
 
 MATCH_BUDGET = 3_000
 """Documents a query may match before its most frequent words are dropped."""
@@ -94,39 +95,6 @@ def prune_tokens(frequencies: dict[str, int], budget: int, ceiling: int) -> list
     return [token for token in frequencies if token in kept]
 
 
-def term_frequencies(
-    conn: sqlite3.Connection, filt: MemoryFilter, tokens: list[str], cap: int
-) -> tuple[int, dict[str, int]]:
-    """Memories the filter admits, and how many of them hold each token (see the protocol).
-
-    Counted in the primary index (what the full-text list ranks). Each count reads at most
-    ``cap`` rows: the partition's, then each word's first ``cap`` matches in the whole index,
-    so a word frequent in other partitions costs no more than that (and is undercounted, which
-    keeps it in the query as before).
-    """
-    where, params = filter_sql(SQLITE, filt)
-    documents = int(
-        conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT ?)",
-            (*params, cap),
-        ).fetchone()[0]
-    )
-    if documents >= cap:
-        return documents, {}
-    counts = {
-        token: int(
-            conn.execute(
-                f"SELECT count(*) FROM (SELECT rowid AS pk FROM {PRIMARY_INDEX}"
-                f" WHERE {PRIMARY_INDEX} MATCH ? LIMIT ?) AS f"
-                f" CROSS JOIN memories AS m ON m.pk = f.pk WHERE {where}",
-                (match_expression([token]), cap, *params),
-            ).fetchone()[0]
-        )
-        for token in tokens
-    }
-    return documents, counts
-
-
 def lexical_search(
     conn: sqlite3.Connection, filt: MemoryFilter, query: str, limit: int
 ) -> list[tuple[str, float]]:
@@ -134,13 +102,38 @@ def lexical_search(
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
         return []
-    # A small store is cheap to score in full, and there every match may be worth showing.
-    ceiling = max(_indexed_rows(conn) // 2, MATCH_BUDGET)
     hits: list[tuple[str, float]] = []
     for index in _indexes(filt):
-        hits.extend(_search_index(conn, index, filt, tokens, limit, ceiling))
+        frequencies, ceiling = _frequencies(conn, index, filt, tokens)
+        hits.extend(_search_index(conn, index, filt, tokens, limit, frequencies, ceiling))
     hits.sort(key=lambda hit: hit[1], reverse=True)
     return hits[:limit]
+
+
+def _frequencies(
+    conn: sqlite3.Connection, index: str, filt: MemoryFilter, tokens: list[str]
+) -> tuple[dict[str, int], int]:
+    """Each token's document frequency, and the frequency above which a token is dropped.
+
+    The primary index takes them from the partition's statistics (a few lookups) when the
+    filter reads only what they count; otherwise (the derived index, a read of retired or
+    deleted memories) they are counted in the index, up to half of it.
+    """
+    if index == PRIMARY_INDEX and _counted(filt):
+        documents, frequencies = term_statistics(conn, filt.tenant_id, filt.namespace, tokens)
+        return frequencies, max(documents // 2, MATCH_BUDGET)
+    # A small store is cheap to score in full, and there every match may be worth showing.
+    ceiling = max(_indexed_rows(conn) // 2, MATCH_BUDGET)
+    return _document_frequencies(conn, index, tokens, ceiling + 1), ceiling
+
+
+def _counted(filt: MemoryFilter) -> bool:
+    """Whether every memory ``filt`` admits is one the partition statistics count."""
+    return (
+        filt.statuses is not None
+        and set(filt.statuses) <= set(DEFAULT_STATUSES)
+        and filt.as_of is None
+    )
 
 
 def _search_index(
@@ -149,9 +142,9 @@ def _search_index(
     filt: MemoryFilter,
     tokens: list[str],
     limit: int,
+    frequencies: dict[str, int],
     ceiling: int,
 ) -> list[tuple[str, float]]:
-    frequencies = _document_frequencies(conn, index, tokens, ceiling + 1)
     kept = prune_tokens(frequencies, MATCH_BUDGET, ceiling)
     if not kept:
         return []
