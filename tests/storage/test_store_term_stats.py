@@ -18,7 +18,8 @@ WORDS = ["coffee", "tea", "drinking", "honey", "zebra"]
 def stats(
     store: MemoryStore, namespace: str | None = None, tenant: str = "acme"
 ) -> tuple[int, dict[str, int]]:
-    return store.term_statistics(tenant, namespace, WORDS)
+    documents, frequencies, _ = store.term_statistics(tenant, namespace, WORDS)
+    return documents, frequencies
 
 
 def recount(

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -92,6 +92,22 @@ class MemoryRecord:
     def valid_since(self) -> datetime:
         """``valid_from``, or ``created_at`` for a memory without one."""
         return self.valid_from if self.valid_from is not None else self.created_at
+
+
+class TermStatistics(NamedTuple):
+    """What a partition's full-text statistics say about the words of a query."""
+
+    documents: int
+    """Searchable memories in the partition."""
+    frequencies: dict[str, int]
+    """How many of them hold each word (0 for a word none holds)."""
+    length: int = 0
+    """Their total length in words (as the backend measures a document for BM25)."""
+
+    @property
+    def average_length(self) -> float:
+        """The average length of a searchable memory (0 for an empty partition)."""
+        return self.length / self.documents if self.documents else 0.0
 
 
 @dataclass(frozen=True)
@@ -328,7 +344,7 @@ class Search(Protocol):
 
     def term_statistics(
         self, tenant_id: str, namespace: str | None, words: Sequence[str]
-    ) -> tuple[int, dict[str, int]]:
+    ) -> TermStatistics:
         """How many searchable memories a partition holds, and how many of them hold each word.
 
         The partition is the tenant's memories in ``namespace`` (``None``: every namespace of

@@ -287,8 +287,14 @@ def test_a_version_5_store_counts_its_memories_terms_on_opening(tmp_path: Path) 
     store = SQLiteStore(path)
     try:
         words = ["dog", "ann", "cat"]
-        assert store.term_statistics("acme", None, words) == (3, {"dog": 3, "ann": 2, "cat": 0})
-        assert store.term_statistics("acme", "work", words) == (1, {"dog": 1, "ann": 0, "cat": 0})
-        assert store.term_statistics("other", None, words) == (1, {"dog": 1, "ann": 0, "cat": 1})
+        assert store.term_statistics("acme", None, words)[:2] == (3, {"dog": 3, "ann": 2, "cat": 0})
+        assert store.term_statistics("acme", "work", words)[:2] == (
+            1,
+            {"dog": 1, "ann": 0, "cat": 0},
+        )
+        assert store.term_statistics("other", None, words)[:2] == (
+            1,
+            {"dog": 1, "ann": 0, "cat": 1},
+        )
     finally:
         store.close()

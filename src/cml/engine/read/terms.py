@@ -44,7 +44,7 @@ def informative_query(
     tokens = query_tokens(query)
     if not 0 < common_share < 1 or len(tokens) < 2:
         return query
-    documents, counts = store.term_statistics(filt.tenant_id, filt.namespace, tokens)
+    documents, counts, _ = store.term_statistics(filt.tenant_id, filt.namespace, tokens)
     if documents < MIN_PARTITION:
         return query
     kept = [t for t in tokens if counts.get(t, 0) <= common_share * documents]

@@ -11,6 +11,7 @@ import sqlite3
 
 from cml.errors import StoreMismatchError
 from cml.storage.sqlite.terms import FUNCTION as TERMS_FUNCTION
+from cml.storage.sqlite.terms import LENGTH_FUNCTION
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -282,10 +283,12 @@ def _searchable(row: str) -> str:
 def _count_terms(row: str) -> str:
     """Trigger statement adding ``row``'s terms (and the memory) to its partition's counts."""
     return (
-        "INSERT INTO term_stats (tenant_id, namespace, term, documents)"
-        f" SELECT {row}.tenant_id, coalesce({row}.namespace, ''), value, 1"
+        "INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)"
+        f" SELECT {row}.tenant_id, coalesce({row}.namespace, ''), value, 1,"
+        f" CASE WHEN value = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
         f" FROM json_each({TERMS_FUNCTION}({row}.content)) WHERE {_searchable(row)}"
-        " ON CONFLICT (tenant_id, namespace, term) DO UPDATE SET documents = documents + 1;"
+        " ON CONFLICT (tenant_id, namespace, term)"
+        " DO UPDATE SET documents = documents + 1, tokens = tokens + excluded.tokens;"
     )
 
 
@@ -293,7 +296,9 @@ def _uncount_terms(row: str) -> str:
     """Trigger statements taking ``row``'s terms out of its partition's counts."""
     partition = f"tenant_id = {row}.tenant_id AND namespace = coalesce({row}.namespace, '')"
     return (
-        f"UPDATE term_stats SET documents = documents - 1 WHERE {partition}"
+        "UPDATE term_stats SET documents = documents - 1, tokens = tokens"
+        f" - CASE WHEN term = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
+        f" WHERE {partition}"
         f" AND term IN (SELECT value FROM json_each({TERMS_FUNCTION}({row}.content)))"
         f" AND {_searchable(row)};"
         # Through the partial index: a purged memory's words do not stay behind.
@@ -312,6 +317,7 @@ _V6: tuple[str, ...] = (
         namespace TEXT NOT NULL,
         term TEXT NOT NULL,
         documents INTEGER NOT NULL,
+        tokens INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (tenant_id, namespace, term)
     ) WITHOUT ROWID
     """,
@@ -338,8 +344,9 @@ _V6: tuple[str, ...] = (
     END
     """,
     f"""
-    INSERT INTO term_stats (tenant_id, namespace, term, documents)
-    SELECT tenant_id, coalesce(namespace, ''), value, count(*)
+    INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)
+    SELECT tenant_id, coalesce(namespace, ''), value, count(*),
+        sum(CASE WHEN value = '' THEN {LENGTH_FUNCTION}(m.content) ELSE 0 END)
     FROM memories AS m, json_each({TERMS_FUNCTION}(m.content)) WHERE {_searchable("m")}
     GROUP BY 1, 2, 3
     """,

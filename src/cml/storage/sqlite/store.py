@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cml.storage.base import MemoryFilter, MemoryStore, Vector
+from cml.storage.base import MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.sql.rows import filter_sql
 from cml.storage.sql.store import SQLStore
 from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
@@ -148,7 +148,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     def term_statistics(
         self, tenant_id: str, namespace: str | None, words: Sequence[str]
-    ) -> tuple[int, dict[str, int]]:
+    ) -> TermStatistics:
         """A partition's searchable memories and how many hold each word (see the protocol)."""
         with self._db.read() as conn:
             return term_statistics(conn, tenant_id, namespace, list(words))

@@ -2,11 +2,12 @@
 
 ``term_stats`` counts, per tenant and namespace (``''`` for none), the searchable memories that
 hold each lexeme of ``content_tsv``, and under the lexeme ``''`` the searchable memories
-themselves (searchable: status active or compressed, not a fact written by consolidation). The
-trigger updates the counts in the statement that changes a memory. Every statement takes the
-partition's ``''`` row first and the others in lexeme order, so concurrent writers of one
-partition queue on that row instead of deadlocking on the others. Existing memories are counted
-by the upgrade.
+themselves and their total length in distinct lexemes (as BM25 measures them here). Searchable:
+status active or compressed, and not a fact written by consolidation (the SQLite backend indexes
+those apart, and both count the same memories). The trigger updates the counts in the statement
+that changes a memory. Every statement takes the partition's ``''`` row first and the others in
+lexeme order, so concurrent writers of one partition queue on that row instead of deadlocking on
+the others. Existing memories are counted by the upgrade.
 
 Revision ID: 0004
 Revises: 0003
@@ -39,6 +40,7 @@ _UPGRADE = (
         namespace text NOT NULL,
         term text COLLATE "C" NOT NULL,
         documents integer NOT NULL,
+        tokens bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (tenant_id, namespace, term)
     )
     """,
@@ -46,11 +48,12 @@ _UPGRADE = (
     """
     CREATE FUNCTION cml_count_terms(t text, ns text, tsv tsvector, delta integer)
     RETURNS void LANGUAGE sql AS $$
-        INSERT INTO term_stats AS s (tenant_id, namespace, term, documents)
-        SELECT t, ns, term, delta
+        INSERT INTO term_stats AS s (tenant_id, namespace, term, documents, tokens)
+        SELECT t, ns, term, delta, CASE WHEN term = '' THEN delta * length(tsv) ELSE 0 END
         FROM unnest(array_prepend('', tsvector_to_array(tsv))) AS term ORDER BY term
         ON CONFLICT (tenant_id, namespace, term)
-        DO UPDATE SET documents = s.documents + excluded.documents;
+        DO UPDATE SET documents = s.documents + excluded.documents,
+            tokens = s.tokens + excluded.tokens;
         DELETE FROM term_stats
         WHERE delta < 0 AND tenant_id = t AND namespace = ns AND documents <= 0;
     $$
@@ -80,8 +83,9 @@ _UPGRADE = (
     EXECUTE FUNCTION cml_term_stats()
     """,
     f"""
-    INSERT INTO term_stats (tenant_id, namespace, term, documents)
-    SELECT m.tenant_id, coalesce(m.namespace, ''), term, count(*)
+    INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)
+    SELECT m.tenant_id, coalesce(m.namespace, ''), term, count(*),
+        sum(CASE WHEN term = '' THEN length(m.content_tsv) ELSE 0 END)
     FROM memories AS m, unnest(array_prepend('', tsvector_to_array(m.content_tsv))) AS term
     WHERE {_searchable("m")}
     GROUP BY 1, 2, 3
