@@ -113,20 +113,35 @@ def _search_partition(
     kept = probe_words(frequencies, MATCH_BUDGET, max(statistics.documents // 2, MATCH_BUDGET))
     matched = sum(frequencies[t] for t in kept)
     rows = _search_index(conn, PRIMARY_INDEX, filt, kept, matched, rescore_size(limit))
-    query_terms = word_terms(tokens)
-    wanted = {term: token for token, ts in query_terms.items() for term in ts}
     texts = [WORD.findall(content.lower()) for _, _, content in rows]
-    terms = word_terms(word for words in texts for word in words)
+    which = _query_words(tokens, {word for words in texts for word in words})
     candidates = []
     for (memory_id, _, _), words in zip(rows, texts, strict=True):
         counts: dict[str, int] = {}
         for word in words:
-            for term in terms[word]:
-                token = wanted.get(term)
-                if token is not None:
-                    counts[token] = counts.get(token, 0) + 1
+            token = which.get(word)
+            if token is not None:
+                counts[token] = counts.get(token, 0) + 1
         candidates.append(Candidate(memory_id, len(words), counts))
     return rank_in_partition(candidates, statistics, limit)
+
+
+def _query_words(tokens: list[str], words: set[str]) -> dict[str, str]:
+    """Which of ``words`` the index reads as which query token (words that are none left out).
+
+    A word can only stem to a token's term if it starts like it: only those words go through
+    the tokenizer (a Porter stem keeps the word's first letters; an accent the tokenizer folds
+    away at the start of a word is the rare miss).
+    """
+    wanted = {term: token for token, terms in word_terms(tokens).items() for term in terms}
+    starts = {term[:3] for term in wanted}
+    maybe = [word for word in words if word[:3] in starts]
+    return {
+        word: wanted[term]
+        for word, terms in word_terms(maybe).items()
+        for term in terms
+        if term in wanted
+    }
 
 
 def _search_index(

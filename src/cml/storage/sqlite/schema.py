@@ -322,6 +322,8 @@ _V6: tuple[str, ...] = (
     ) WITHOUT ROWID
     """,
     "CREATE INDEX ix_term_stats_empty ON term_stats (tenant_id, namespace) WHERE documents <= 0",
+    # A read of every namespace sums each word over the tenant's namespaces.
+    "CREATE INDEX ix_term_stats_tenant_term ON term_stats (tenant_id, term)",
     f"""
     CREATE TRIGGER memories_terms_insert AFTER INSERT ON memories WHEN {_searchable("new")}
     BEGIN

@@ -45,6 +45,8 @@ _UPGRADE = (
     )
     """,
     "CREATE INDEX ix_term_stats_empty ON term_stats (tenant_id, namespace) WHERE documents <= 0",
+    # A read of every namespace sums each word over the tenant's namespaces.
+    "CREATE INDEX ix_term_stats_tenant_term ON term_stats (tenant_id, term)",
     """
     CREATE FUNCTION cml_count_terms(t text, ns text, tsv tsvector, delta integer)
     RETURNS void LANGUAGE sql AS $$
