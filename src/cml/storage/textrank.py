@@ -32,6 +32,7 @@ __all__ = [
     "bm25",
     "described_by_statistics",
     "idf",
+    "plan_probe",
     "probe_words",
     "rank_in_partition",
     "rescore_size",
@@ -79,6 +80,26 @@ def probe_words(frequencies: Mapping[str, int], budget: int, ceiling: int) -> li
             break
         del kept[token]
     return [token for token in frequencies if token in kept]
+
+
+class Probe(NamedTuple):
+    """What to match: the words :func:`probe_words` keeps, and how many memories they match."""
+
+    words: list[str]
+    matched: int
+
+    @property
+    def windowed(self) -> bool:
+        """Whether only the :data:`RECENT_WINDOW` newest matches are looked at."""
+        return self.matched > MATCH_BUDGET
+
+
+def plan_probe(statistics: TermStatistics) -> Probe:
+    """The probe of a partition for the words its statistics describe."""
+    frequencies = statistics.frequencies
+    ceiling = max(statistics.documents // 2, MATCH_BUDGET)
+    words = probe_words(frequencies, MATCH_BUDGET, ceiling)
+    return Probe(words, sum(frequencies[w] for w in words))
 
 
 def rescore_size(limit: int) -> int:

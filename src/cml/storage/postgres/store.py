@@ -45,11 +45,10 @@ from cml.storage.postgres.search import (
 from cml.storage.sql.store import SQLStore
 from cml.storage.sql.tx import SQLTransaction
 from cml.storage.textrank import (
-    MATCH_BUDGET,
     RECENT_WINDOW,
     Candidate,
     described_by_statistics,
-    probe_words,
+    plan_probe,
     rank_in_partition,
     rescore_size,
 )
@@ -209,16 +208,16 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         self, filt: MemoryFilter, words: list[str], limit: int
     ) -> list[tuple[str, float]]:
         statistics = self.term_statistics(filt.tenant_id, filt.namespace, words)
-        frequencies = statistics.frequencies
-        kept = probe_words(frequencies, MATCH_BUDGET, max(statistics.documents // 2, MATCH_BUDGET))
+        probe = plan_probe(statistics)
+        kept = probe.words
         if filt.memory_types is None or "semantic_fact" in filt.memory_types:
             # Facts written by consolidation are searched here too but not counted (as in the
             # SQLite backend, where they have an index of their own): a word only they hold
             # is still looked for.
-            kept += [w for w in words if frequencies.get(w, 0) == 0]
+            kept = [*kept, *(w for w in words if statistics.frequencies.get(w, 0) == 0)]
         if not kept:
             return []
-        window = RECENT_WINDOW if sum(frequencies[w] for w in kept) > MATCH_BUDGET else None
+        window = RECENT_WINDOW if probe.windowed else None
         sql, params = partition_lexical_sql(
             filt, words, " or ".join(kept), window, rescore_size(limit)
         )

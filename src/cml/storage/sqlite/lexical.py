@@ -38,6 +38,7 @@ from cml.storage.textrank import (
     RECENT_WINDOW,
     Candidate,
     described_by_statistics,
+    plan_probe,
     probe_words,
     rank_in_partition,
     rescore_size,
@@ -109,10 +110,8 @@ def _search_partition(
 ) -> list[tuple[str, float]]:
     """The primary index's matches, scored with the partition's statistics."""
     statistics = term_statistics(conn, filt.tenant_id, filt.namespace, tokens)
-    frequencies = statistics.frequencies
-    kept = probe_words(frequencies, MATCH_BUDGET, max(statistics.documents // 2, MATCH_BUDGET))
-    matched = sum(frequencies[t] for t in kept)
-    rows = _search_index(conn, PRIMARY_INDEX, filt, kept, matched, rescore_size(limit))
+    probe = plan_probe(statistics)
+    rows = _search_index(conn, PRIMARY_INDEX, filt, probe.words, probe.matched, rescore_size(limit))
     texts = [WORD.findall(content.lower()) for _, _, content in rows]
     which = _query_words(tokens, {word for words in texts for word in words})
     candidates = []
