@@ -10,12 +10,19 @@ worst case for full-text search), then times, over the same questions:
 - ``fetch candidates``: loading the fused candidates' rows;
 - ``engine read``: ``MemoryService.read`` end to end (the stages above, fusion, rerank, the
   access-count update and the response);
+- ``engine read, same q``: the same question every time (its embedding cached, where the engine
+  caches query embeddings);
 - ``embedded read``: the embedded sync client, i.e. the engine read plus the in-process HTTP
   hop (ASGI app, validation, serialisation, the portal thread).
+
+Each stage reports wall-clock p50/p95 and CPU time p50 (all threads of the process: robust to
+other load on the machine), and the load average when it ended. ``--store`` reads a copy of a
+store seeded once, so that two versions of py-cml can be profiled on the same data.
 
 Usage::
 
     python benchmarks/read_profile.py --memories 100000
+    python benchmarks/read_profile.py --memories 100000 --store /tmp/seeded-100k.db
     python benchmarks/read_profile.py --memories 10000 --embedder hash
 """
 
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -36,18 +44,23 @@ from latency import NAMES, QUESTIONS, percentile, seed_store
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 TENANT = "default"
+PREFIXES = ["", "Remind me: ", "Tell me, ", "Quick question: ", "Do you know: "]
 
 
-def timed(samples: int, step: Callable[[int], object]) -> tuple[float, float]:
-    """(p50, p95) in milliseconds of ``step(i)`` over ``samples`` calls, after one warm-up."""
+Timing = tuple[float, float, float]
+"""Wall-clock p50 and p95, and CPU p50 (every thread of the process), in milliseconds."""
+
+
+def timed(samples: int, step: Callable[[int], object]) -> Timing:
+    """The :data:`Timing` of ``step(i)`` over ``samples`` calls, after one warm-up."""
     step(0)
-    seconds = []
+    wall, cpu = [], []
     for i in range(samples):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         step(i)
-        seconds.append(time.perf_counter() - started)
-    ms = [s * 1000 for s in seconds]
-    return percentile(ms, 50), percentile(ms, 95)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    return percentile(wall, 50), percentile(wall, 95), percentile(cpu, 50)
 
 
 def main() -> None:
@@ -58,6 +71,13 @@ def main() -> None:
     parser.add_argument("--memories", type=int, default=100_000, help="store size")
     parser.add_argument("--reads", type=int, default=200, help="questions per stage")
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="a store seeded by an earlier run (or by latency.seed_store) to read a copy of;"
+        " seeded there first when missing",
+    )
     add_runtime_argument(parser)
     args = parser.parse_args()
     runtime = apply_runtime(args)
@@ -68,14 +88,23 @@ def main() -> None:
     from cml.engine.read.terms import informative_query
     from cml.models import ReadRequest
 
+    # Distinct questions (words the store does not hold make them so): a repeated one would be
+    # served by the engine's query-embedding cache, timed apart below.
     questions = [
-        QUESTIONS[i % len(QUESTIONS)].format(name=NAMES[i % len(NAMES)]) for i in range(args.reads)
+        PREFIXES[(i // len(QUESTIONS)) % len(PREFIXES)]
+        + QUESTIONS[i % len(QUESTIONS)].format(name=NAMES[(i // 7) % len(NAMES)])
+        for i in range(args.reads)
     ]
     limit = RankingWeights().candidate_limit(10)  # what a read with max_results=10 asks
-    rows: list[tuple[str, tuple[float, float]]] = []
+    rows: list[tuple[str, Timing]] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "profile.db"
-        seed_store(db, args.memories, args.embedder, TENANT)
+        if args.store is None:
+            seed_store(db, args.memories, args.embedder, TENANT)
+        else:
+            if not args.store.exists():
+                seed_store(args.store, args.memories, args.embedder, TENANT)
+            shutil.copyfile(args.store, db)
         engine = open_engine(
             EngineConfig(
                 database_url=f"sqlite:///{db}",
@@ -130,6 +159,10 @@ def main() -> None:
                     "engine read",
                     timed(args.reads, lambda i: engine.memories.read(TENANT, requests[i])),
                 ),
+                (
+                    "engine read, same q",
+                    timed(args.reads, lambda i: engine.memories.read(TENANT, requests[0])),
+                ),
             ]
         finally:
             engine.close()
@@ -141,10 +174,16 @@ def main() -> None:
                 )
             )
 
+    timings = dict(rows)
+    hop = tuple(
+        e - r for e, r in zip(timings["embedded read"], timings["engine read"], strict=True)
+    )
+    rows.append(("hop (embedded-engine)", hop))  # type: ignore[arg-type]
     print(f"\n{args.memories} memories, embedder={args.embedder} ({runtime}), {args.reads} reads")
-    print(f"{'stage':<20}{'p50 ms':>9}{'p95 ms':>9}")
-    for name, (p50, p95) in rows:
-        print(f"{name:<20}{p50:9.2f}{p95:9.2f}")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'stage':<22}{'p50 ms':>9}{'p95 ms':>9}{'CPU p50':>9}")
+    for name, (p50, p95, cpu) in rows:
+        print(f"{name:<22}{p50:9.2f}{p95:9.2f}{cpu:9.2f}")
 
 
 if __name__ == "__main__":

@@ -244,22 +244,3 @@ def test_a_fact_stays_searchable_when_its_origin_changes(store: MemoryStore) -> 
     with store.transaction() as tx:
         tx.hard_delete("acme", [fact.id])
     assert store.lexical_search(facts, "wednesdays", 10) == []
-
-
-def test_term_frequencies_count_within_the_filter(store: MemoryStore, pantry: list[str]) -> None:
-    acme = MemoryFilter("acme", namespace=None, statuses=("active",))
-    documents, counts = store.term_frequencies(acme, ["coffee", "tea", "drinking", "zebra"], 100)
-    # Stemmed like the full-text search: "drinking" counts the memory that says "drinks".
-    assert (documents, counts) == (5, {"coffee": 3, "tea": 1, "drinking": 1, "zebra": 0})
-    bob = MemoryFilter("acme", namespace="bob")
-    assert store.term_frequencies(bob, ["coffee", "tea"], 100) == (1, {"coffee": 0, "tea": 1})
-    assert store.term_frequencies(MemoryFilter("other"), ["coffee"], 100) == (0, {"coffee": 0})
-
-
-def test_term_frequencies_read_at_most_the_cap(store: MemoryStore, pantry: list[str]) -> None:
-    # The partition reaches the cap: nothing more is counted.
-    assert store.term_frequencies(MemoryFilter("acme"), ["coffee"], 2) == (2, {})
-    # A word is counted among its first matches only (three memories hold "coffee").
-    bob = MemoryFilter("acme", namespace="bob")
-    assert store.term_frequencies(bob, ["coffee", "tea"], 3)[0] == 1
-    assert store.term_frequencies(MemoryFilter("acme"), ["coffee"], 10)[1] == {"coffee": 3}

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from cml.embeddings.base import Embedder
+from cml.embeddings.cache import QueryCache
 from cml.engine.config import EngineConfig
 from cml.engine.read.retrieval import RankingWeights
 from cml.llm import ChatLLM
@@ -33,6 +34,7 @@ class EngineContext:
             not interleave with another write); reads never take it.
         llm: The optional chat model; when set, it decides which memories a write supersedes
             (the rules remain its fallback).
+        queries: The recently read queries' embeddings (built from ``embedder``).
 
     Example:
         >>> ctx = EngineContext(store, HashEmbedder(), EngineConfig())  # doctest: +SKIP
@@ -45,8 +47,16 @@ class EngineContext:
     weights: RankingWeights = field(default_factory=RankingWeights)
     lock: threading.RLock = field(default_factory=threading.RLock, compare=False)
     llm: ChatLLM | None = field(default=None, compare=False)
+    queries: QueryCache = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "queries", QueryCache(self.embedder))
 
     def embed(self, text: str) -> Vector:
         """The embedding of one text (one embedder call)."""
         vector: Vector = self.embedder.embed([text])[0]
         return vector
+
+    def embed_queries(self, texts: list[str]) -> list[Vector]:
+        """The embeddings of read queries, through the engine's :class:`QueryCache`."""
+        return self.queries.embed(texts)

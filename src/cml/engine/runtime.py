@@ -13,6 +13,7 @@ from cml.engine.keys import KeyManager
 from cml.engine.probes import probed
 from cml.engine.read.retrieval import RankingWeights
 from cml.engine.service import MemoryService
+from cml.engine.threads import limit_blas_threads
 from cml.errors import DatabaseDamagedError, DatabaseUnavailableError
 from cml.llm import ChatLLM
 from cml.storage import open_store
@@ -132,6 +133,7 @@ def open_engine(config: EngineConfig, *, weights: RankingWeights | None = None) 
         >>> engine.health()["status"]  # doctest: +SKIP
         'ok'
     """
+    limit_blas_threads()
     store = open_store(
         config.database_url, pool_min=config.db_pool_min, pool_max=config.db_pool_max
     )

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -92,6 +92,22 @@ class MemoryRecord:
     def valid_since(self) -> datetime:
         """``valid_from``, or ``created_at`` for a memory without one."""
         return self.valid_from if self.valid_from is not None else self.created_at
+
+
+class TermStatistics(NamedTuple):
+    """What a partition's full-text statistics say about the words of a query."""
+
+    documents: int
+    """Searchable memories in the partition."""
+    frequencies: dict[str, int]
+    """How many of them hold each word (0 for a word none holds)."""
+    length: int = 0
+    """Their total length in words (as the backend measures a document for BM25)."""
+
+    @property
+    def average_length(self) -> float:
+        """The average length of a searchable memory (0 for an empty partition)."""
+        return self.length / self.documents if self.documents else 0.0
 
 
 @dataclass(frozen=True)
@@ -337,15 +353,17 @@ class Search(Protocol):
     def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
         """Full-text candidates as ``(memory_id, score)``, best first; higher score is better."""
 
-    def term_frequencies(
-        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
-    ) -> tuple[int, dict[str, int]]:
-        """How many memories ``filt`` admits, and how many of them hold each of ``tokens``.
+    def term_statistics(
+        self, tenant_id: str, namespace: str | None, words: Sequence[str]
+    ) -> TermStatistics:
+        """How many searchable memories a partition holds, and how many of them hold each word.
 
-        Tokens are matched as the full-text search matches them (same stemming). Each count
-        reads at most ``cap`` rows: the partition count stops at ``cap`` (and then no word is
-        counted: the dict is empty), a word is counted among its first ``cap`` matches in the
-        whole index (a lower bound when it is frequent elsewhere).
+        The partition is the tenant's memories in ``namespace`` (``None``: every namespace of
+        the tenant). Searchable means what a default read ranks in full text: status active or
+        compressed, and not a fact written by consolidation. Words are matched as the full-text
+        search matches them (same stemming); a word the index does not hold counts 0. The
+        counts are kept by the store as memories change, so the answer costs a few lookups
+        whatever the partition's size, and is exact.
         """
 
     def vector_search(

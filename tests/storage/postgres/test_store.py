@@ -186,3 +186,43 @@ def test_a_revision_0001_database_gains_the_time_columns_in_place(postgres: Post
         assert record.type_given
     finally:
         store.close()
+
+
+def test_a_revision_0003_database_counts_its_memories_terms_on_upgrade(
+    postgres: PostgresServer,
+) -> None:
+    url = postgres.empty_database()
+    assert upgrade(url, "0003") == (None, "0003")
+    with psycopg.connect(url, autocommit=True) as conn:
+        for n, (tenant, namespace, content, status) in enumerate(
+            [
+                ("acme", None, "Ann walks her dog", "active"),
+                ("acme", None, "Ann sold the dogs", "deleted"),
+                ("acme", "work", "The dog of the office", "active"),
+                ("other", None, "A dog and a cat", "active"),
+            ]
+        ):
+            conn.execute(
+                "INSERT INTO memories (id, tenant_id, namespace, content, memory_type, created_at,"
+                " updated_at, status, importance, confidence, stored_at)"
+                " VALUES (%s, %s, %s, %s, 'episodic_event', %s, %s, %s, 0.5, 0.9, %s)",
+                (f"old-{n}", tenant, namespace, content, T0, T0, status, T0),
+            )
+    assert upgrade(url) == ("0003", HEAD_REVISION)
+    store = open_store(url)
+    try:
+        words = ["dogs", "ann", "cat"]
+        assert store.term_statistics("acme", None, words)[:2] == (
+            2,
+            {"dogs": 2, "ann": 1, "cat": 0},
+        )
+        assert store.term_statistics("acme", "work", words)[:2] == (
+            1,
+            {"dogs": 1, "ann": 0, "cat": 0},
+        )
+        assert store.term_statistics("other", None, words)[:2] == (
+            1,
+            {"dogs": 1, "ann": 0, "cat": 1},
+        )
+    finally:
+        store.close()

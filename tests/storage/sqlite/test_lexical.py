@@ -6,16 +6,9 @@ from pathlib import Path
 
 from cml.storage import MemoryFilter
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite.lexical import MATCH_BUDGET, RECENT_WINDOW, prune_tokens
+from cml.storage.textrank import MATCH_BUDGET, RECENT_WINDOW
 
 from ..conftest import insert, make_record
-
-
-def test_a_word_in_every_memory_is_not_worth_scoring() -> None:
-    frequencies = {"alice": 90, "the": 6000, "dog": 10}
-    assert prune_tokens(frequencies, budget=1000, ceiling=5000) == ["alice", "dog"]
-    # The most frequent words go first until the rest fit the budget; the rarest always stays.
-    assert prune_tokens({"a": 800, "b": 700, "c": 600}, budget=1000, ceiling=5000) == ["c"]
 
 
 def test_a_query_of_common_words_still_finds_the_newest_matches(tmp_path: Path) -> None:

@@ -254,3 +254,47 @@ def test_a_version_3_store_gains_the_time_columns_without_losing_a_memory(tmp_pa
         assert [i for i, _ in store.lexical_search(MemoryFilter("acme"), "Lyon", 5)] == ["old-1"]
     finally:
         store.close()
+
+
+def test_a_version_5_store_counts_its_memories_terms_on_opening(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in (statement for version in MIGRATIONS[:5] for statement in version):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '5')")
+        for pk, (tenant, namespace, content, status, metadata) in enumerate(
+            [
+                ("acme", None, "Ann walks her dog", "active", "{}"),
+                ("acme", None, "Ann feeds the dogs", "compressed", "{}"),
+                ("acme", None, "Ann sold the dog", "deleted", "{}"),
+                ("acme", "work", "The dog of the office", "active", "{}"),
+                ("acme", None, "Ann has a dog", "active", '{"source": "consolidation"}'),
+                ("other", None, "A dog and a cat", "active", "{}"),
+            ],
+            start=1,
+        ):
+            kind = "semantic_fact" if "source" in metadata else "episodic_event"
+            conn.execute(
+                "INSERT INTO memories (pk, id, tenant_id, namespace, content, memory_type,"
+                " created_at, updated_at, status, metadata, importance, confidence, stored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0.5, 0.9, 0)",
+                (pk, f"id-{pk}", tenant, namespace, content, kind, status, metadata),
+            )
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+        words = ["dog", "ann", "cat"]
+        assert store.term_statistics("acme", None, words)[:2] == (3, {"dog": 3, "ann": 2, "cat": 0})
+        assert store.term_statistics("acme", "work", words)[:2] == (
+            1,
+            {"dog": 1, "ann": 0, "cat": 0},
+        )
+        assert store.term_statistics("other", None, words)[:2] == (
+            1,
+            {"dog": 1, "ann": 0, "cat": 1},
+        )
+    finally:
+        store.close()

@@ -1,10 +1,10 @@
 """A read from query to response, in one straight line.
 
-Embed the query (once: every retrieval of the read shares the vector, and a batch read embeds
-all its queries in one call), retrieve and place consolidated facts beside the ranked list
-(:mod:`.placement`), calibrate relevance and apply ``min_relevance`` (:mod:`.relevance`), count
-the access, and shape the response (:mod:`.shape`), whose context block leaves out what is
-below the context floor.
+Embed the query (once: every retrieval of the read shares the vector, a batch read embeds all its
+queries in one call, and a query read recently comes from the engine's cache), retrieve and place
+consolidated facts beside the ranked list (:mod:`.placement`), calibrate relevance and apply
+``min_relevance`` (:mod:`.relevance`), count the access, and shape the response (:mod:`.shape`),
+whose context block leaves out what is below the context floor.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def read(
     started = time.perf_counter()
     request = redact_fields(request, enabled=ctx.config.redact_pii)  # a session_id filter
     now = datetime.now(UTC)
-    vector = query_vector if query_vector is not None else ctx.embed(request.query)
+    vector = query_vector if query_vector is not None else ctx.embed_queries([request.query])[0]
     # Recency is measured from the time the read looks at.
     at = request.as_of if request.as_of is not None else now
     scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=at, weights=ctx.weights)
@@ -76,7 +76,7 @@ def read_batch(ctx: EngineContext, tenant_id: str, request: BatchReadRequest) ->
         One response per query, in query order.
     """
     started = time.perf_counter()
-    vectors = ctx.embedder.embed([query.query for query in request.queries])
+    vectors = ctx.embed_queries([query.query for query in request.queries])
     results = [
         read(ctx, tenant_id, query, query_vector=vector)
         for query, vector in zip(request.queries, vectors, strict=True)

@@ -4,25 +4,22 @@ Full-text indexes weigh a word by how rare it is in the whole table, across tena
 namespaces. A word that is rare in the table but common in the partition being searched (the
 names of the two people of a conversation, held by half of its memories) then weighs like an
 informative word, and short memories that hold it ("Bye Nate!") crowd the top of the list. Here
-each query word is counted in the partition (tenant and namespace of the read, readable
-memories); a word held by more than ``common_share`` of the partition's memories is left out of
-the full-text query, as a partition-local BM25 would all but ignore it. The vector search still
-sees the whole query.
+each query word is looked up in the partition's term statistics (tenant and namespace of the
+read, searchable memories; the store keeps them as memories change, see
+:meth:`~cml.storage.base.Search.term_statistics`); a word held by more than ``common_share`` of
+the partition's memories is left out of the full-text query, as a partition-local BM25 would all
+but ignore it. The vector search still sees the whole query.
 
-The counts are bounded (:data:`COUNT_CAP`): a partition larger than that is left to the
-index's own statistics, and so is one smaller than :data:`MIN_PARTITION` (too few memories to
-call a word common).
+A partition smaller than :data:`MIN_PARTITION` is left to the index's own statistics (too few
+memories to call a word common).
 """
 
 from __future__ import annotations
 
-from cml.storage.base import DEFAULT_STATUSES, MemoryFilter, MemoryStore
+from cml.storage.base import MemoryFilter, MemoryStore
 from cml.storage.fts import query_tokens
 
-__all__ = ["COUNT_CAP", "MIN_PARTITION", "informative_query"]
-
-COUNT_CAP = 20_000
-"""Most memories counted per partition and per word."""
+__all__ = ["MIN_PARTITION", "informative_query"]
 
 MIN_PARTITION = 50
 """Fewest memories in a partition for a word to be judged common in it."""
@@ -47,11 +44,8 @@ def informative_query(
     tokens = query_tokens(query)
     if not 0 < common_share < 1 or len(tokens) < 2:
         return query
-    partition = MemoryFilter(
-        tenant_id=filt.tenant_id, namespace=filt.namespace, statuses=DEFAULT_STATUSES
-    )
-    documents, counts = store.term_frequencies(partition, tokens, COUNT_CAP)
-    if documents < MIN_PARTITION or documents >= COUNT_CAP:
+    documents, counts, _ = store.term_statistics(filt.tenant_id, filt.namespace, tokens)
+    if documents < MIN_PARTITION:
         return query
     kept = [t for t in tokens if counts.get(t, 0) <= common_share * documents]
     if len(kept) == len(tokens):

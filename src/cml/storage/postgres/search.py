@@ -25,6 +25,11 @@ MAX_WORD_CHARS = 200
 """Longer "words" are noise (and PostgreSQL would skip them with a notice)."""
 
 
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` a full-text search looks for (see :func:`websearch_text`)."""
+    return [w for w in query_tokens(text) if len(w) <= MAX_WORD_CHARS]
+
+
 def websearch_text(text: str) -> str | None:
     """``websearch_to_tsquery`` input matching any word of ``text``; ``None`` if none is usable.
 
@@ -32,7 +37,7 @@ def websearch_text(text: str) -> str | None:
         >>> websearch_text('what does "Alice" like? -x OR y')
         'alice or like or x or y'
     """
-    words = [w for w in query_tokens(text) if len(w) <= MAX_WORD_CHARS]
+    words = search_words(text)
     # Tokens are runs of letters, digits and underscores, so they carry no websearch operator
     # (quotes, a leading '-'); "or" itself is a stopword and never a token.
     return " or ".join(words) if words else None
@@ -50,25 +55,60 @@ def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[An
     return sql, [text, *params, limit]
 
 
-def term_frequency_sql(filt: MemoryFilter, word: str | None, cap: int) -> tuple[str, list[Any]]:
-    """The query counting the memories the filter admits, or those of them that hold ``word``.
+def partition_lexical_sql(
+    filt: MemoryFilter, words: list[str], kept: str, window: int | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The bounded full-text probe of a partition (see :mod:`cml.storage.textrank`).
 
-    ``word`` ``None`` counts every admitted memory (up to ``cap``); a word is counted among its
-    first ``cap`` matches in the table.
+    Matches of ``kept`` (``websearch_to_tsquery`` input) the filter admits, only the ``window``
+    newest when given, ranked by ``ts_rank_cd``; for the ``limit`` best, rows ``(id, length,
+    word, count)``: the number of lexemes of the memory, and how often it holds each of
+    ``words`` (a row with ``word`` ``NULL`` for a memory holding none).
     """
     where, params = filter_sql(POSTGRES, filt)
-    if word is None:
-        return (
-            f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT %s) AS c",
-            [*params, cap],
-        )
-    # The word's first ``cap`` matches in the whole table, then the filter: bounded either way.
+    newest = "" if window is None else f" ORDER BY m.created_at DESC, m.id DESC LIMIT {window:d}"
     sql = (
-        "SELECT count(*) FROM (SELECT * FROM memories AS m"
-        " WHERE m.content_tsv @@ websearch_to_tsquery('english', %s) LIMIT %s) AS m"
-        f" WHERE {where}"
+        "WITH words AS (SELECT w.word, l.lexeme FROM unnest(%s::text[]) AS w(word),"
+        " unnest(tsvector_to_array(to_tsvector('english', w.word))) AS l(lexeme)),"
+        " q AS (SELECT websearch_to_tsquery('english', %s) AS query),"
+        " matches AS (SELECT m.id, m.content_tsv FROM memories AS m, q"
+        f" WHERE m.content_tsv @@ q.query AND {where}{newest}),"
+        " best AS (SELECT matches.id, matches.content_tsv FROM matches, q"
+        " ORDER BY ts_rank_cd(matches.content_tsv, q.query) DESC, matches.id LIMIT %s)"
+        " SELECT best.id, length(best.content_tsv), hit.word, hit.n FROM best"
+        " LEFT JOIN LATERAL (SELECT words.word, coalesce(array_length(u.positions, 1), 1) AS n"
+        " FROM unnest(best.content_tsv) AS u JOIN words ON words.lexeme = u.lexeme) AS hit"
+        " ON true"
     )
-    return sql, [word, cap, *params]
+    return sql, [words, kept, *params, limit]
+
+
+def term_statistics_sql(
+    tenant_id: str, namespace: str | None, words: list[str]
+) -> tuple[str, list[Any]]:
+    """The query reading a partition's document count and each word's document frequency.
+
+    Rows ``(word, documents, length)``: first ``(NULL, memories, their length)``, then one per
+    word, counted under the rarest lexeme the English configuration makes of it (0 for a
+    stopword or an unknown word).
+    """
+    scope, params = "s.tenant_id = %s", [tenant_id]
+    if namespace is not None:
+        scope, params = "s.tenant_id = %s AND s.namespace = %s", [tenant_id, namespace]
+    sql = (
+        "WITH words AS (SELECT w.word, l.term FROM unnest(%s::text[]) AS w(word)"
+        " LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', w.word)))"
+        " AS l(term) ON true),"
+        " counts AS (SELECT s.term, sum(s.documents) AS documents, sum(s.tokens) AS tokens"
+        " FROM term_stats AS s"
+        f" WHERE {scope} AND s.term IN (SELECT term FROM words UNION ALL SELECT '')"
+        " GROUP BY s.term)"
+        " SELECT NULL, coalesce(sum(documents), 0), coalesce(sum(tokens), 0) FROM counts"
+        " WHERE term = ''"
+        " UNION ALL SELECT words.word, min(coalesce(counts.documents, 0)), 0 FROM words"
+        " LEFT JOIN counts ON counts.term = words.term GROUP BY words.word"
+    )
+    return sql, [words, *params]
 
 
 def vector_sql(

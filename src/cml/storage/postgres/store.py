@@ -24,7 +24,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from cml.errors import DatabaseUnavailableError, InvalidInputError, StoreMismatchError
-from cml.storage.base import MemoryFilter, MemoryStore, Vector
+from cml.storage.base import MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.postgres.dialect import POSTGRES
 from cml.storage.postgres.pool import EF_SEARCH, Connections, first_line
 from cml.storage.postgres.schema import (
@@ -35,13 +35,23 @@ from cml.storage.postgres.schema import (
 )
 from cml.storage.postgres.search import (
     lexical_sql,
+    partition_lexical_sql,
+    search_words,
     session_successors_sql,
-    term_frequency_sql,
+    term_statistics_sql,
     vector_sql,
     websearch_text,
 )
 from cml.storage.sql.store import SQLStore
 from cml.storage.sql.tx import SQLTransaction
+from cml.storage.textrank import (
+    RECENT_WINDOW,
+    Candidate,
+    described_by_statistics,
+    plan_probe,
+    rank_in_partition,
+    rescore_size,
+)
 
 _MODEL_LOCK = 0x636D6C01
 """Advisory lock taken while the embedding model is recorded and its index built."""
@@ -177,34 +187,62 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
 
     # -- search ------------------------------------------------------------------------------------
     def lexical_search(self, filt: MemoryFilter, query: str, limit: int) -> list[tuple[str, float]]:
-        """``ts_rank_cd``-ranked full-text matches of any word of ``query`` (higher is better).
+        """Full-text matches of any word of ``query``, higher score first.
 
-        Any text is accepted; a query with no usable word returns ``[]``.
+        A read of what the partition statistics count takes the bounded probe and scores its
+        best matches with the partition's BM25 (:mod:`cml.storage.textrank`); any other read
+        ranks every match by ``ts_rank_cd``. Any text is accepted; a query with no usable word
+        returns ``[]``.
         """
         text = websearch_text(query)
         if text is None or limit <= 0:
             return []
+        if described_by_statistics(filt):
+            return self._search_partition(filt, search_words(query), limit)
         sql, params = lexical_sql(filt, text, limit)
         with self._db.read() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [(memory_id, float(rank)) for memory_id, rank in rows]
 
-    def term_frequencies(
-        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
-    ) -> tuple[int, dict[str, int]]:
-        """Memories ``filt`` admits and how many hold each token (see the protocol)."""
-        counts: dict[str, int] = {}
+    def _search_partition(
+        self, filt: MemoryFilter, words: list[str], limit: int
+    ) -> list[tuple[str, float]]:
+        statistics = self.term_statistics(filt.tenant_id, filt.namespace, words)
+        probe = plan_probe(statistics)
+        kept = probe.words
+        if filt.memory_types is None or "semantic_fact" in filt.memory_types:
+            # Facts written by consolidation are searched here too but not counted (as in the
+            # SQLite backend, where they have an index of their own): a word only they hold
+            # is still looked for.
+            kept = [*kept, *(w for w in words if statistics.frequencies.get(w, 0) == 0)]
+        if not kept:
+            return []
+        window = RECENT_WINDOW if probe.windowed else None
+        sql, params = partition_lexical_sql(
+            filt, words, " or ".join(kept), window, rescore_size(limit)
+        )
         with self._db.read() as conn:
-            documents = _count(conn, *term_frequency_sql(filt, None, cap))
-            if documents >= cap:
-                return documents, {}
-            for token in tokens:
-                word = websearch_text(token)
-                if word is None:
-                    counts[token] = 0
-                    continue
-                counts[token] = _count(conn, *term_frequency_sql(filt, word, cap))
-        return documents, counts
+            rows = conn.execute(sql, params).fetchall()
+        lengths: dict[str, int] = {}
+        counts: dict[str, dict[str, int]] = {}
+        for memory_id, length, word, n in rows:
+            lengths[memory_id] = int(length)
+            found = counts.setdefault(memory_id, {})
+            if word is not None:
+                found[word] = int(n)
+        candidates = [Candidate(i, lengths[i], counts[i]) for i in lengths]
+        return rank_in_partition(candidates, statistics, limit)
+
+    def term_statistics(
+        self, tenant_id: str, namespace: str | None, words: Sequence[str]
+    ) -> TermStatistics:
+        """A partition's searchable memories and how many hold each word (see the protocol)."""
+        sql, params = term_statistics_sql(tenant_id, namespace, list(words))
+        with self._db.read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        documents, length = next((int(n), int(t)) for word, n, t in rows if word is None)
+        counts = {str(word): int(n) for word, n, _ in rows if word is not None}
+        return TermStatistics(documents, counts, length)
 
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
@@ -290,8 +328,3 @@ def _run_hnsw(
 
 def _conforms(store: PostgresStore) -> MemoryStore:
     return store  # mypy checks that PostgresStore implements the protocol
-
-
-def _count(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> int:
-    row = conn.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cml.errors import DatabaseDamagedError, DatabaseUnavailableError, UnavailableError
-from cml.storage.sqlite import integrity
+from cml.storage.sqlite import integrity, terms
 from cml.storage.sqlite.errors import damaged_error, opening_error, serving_error
 
 logger = logging.getLogger("cml.storage.sqlite")
@@ -153,6 +153,7 @@ class Connections:
             if not self.in_memory:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            terms.register(conn)
         except BaseException:
             conn.close()
             raise

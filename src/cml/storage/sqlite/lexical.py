@@ -1,24 +1,27 @@
-"""Full-text search of the SQLite backend: FTS5 bm25, kept fast on large stores.
+"""Full-text search of the SQLite backend: FTS5 matches, ranked with the partition's statistics.
 
 Two costs dominate a bm25 query over FTS5: scoring every document that matches any query word,
 and joining each of them with ``memories`` to apply the tenant/status filter. A word that
 appears in most memories (a name in a one-user store, "today" in a diary) makes both grow with
 the store. So:
 
-1. In a large index, a word found in more than half of the memories has no ranking value
-   (bm25 gives it an idf of zero) and is dropped. Then, while the remaining words still match
-   more than :data:`MATCH_BUDGET` documents, the most frequent is dropped (it has the lowest
-   idf); the rarest word is always kept. Document frequencies come from FTS5 itself: counting a
-   doclist costs a fraction of scoring it, and the count stops at half the index. When even
-   the rarest word matches more than the budget (every word of the query is common), only its
-   :data:`RECENT_WINDOW` newest matches are scored: such a word says little about relevance,
-   the vector search still sees every memory, and the cost of the query stays bounded.
+1. The words are chosen by :func:`cml.storage.textrank.probe_words` from the partition's term
+   statistics (looked up, never counted); when the rarest word alone matches more than the
+   budget, only its :data:`~cml.storage.textrank.RECENT_WINDOW` newest matches are scored.
 2. The best :data:`PREFILTER` documents are ranked inside FTS5 alone and only those are joined
-   with ``memories``. If fewer than ``limit`` of them pass the filter (other tenants' memories
-   crowd the top), the query runs again with the join over every match.
+   with ``memories``. If fewer than needed pass the filter (other tenants' memories crowd the
+   top), the query runs again with the join over every match.
+3. FTS5's bm25 weighs words by the whole index, across tenants and namespaces; the
+   :func:`~cml.storage.textrank.rescore_size` best of its matches are scored again with the
+   partition's statistics (:func:`~cml.storage.textrank.bm25`), words split as the index splits
+   them (:func:`~cml.storage.sqlite.terms.word_terms`).
+
+A read the statistics do not describe (retired or deleted memories included, ``as_of``) keeps
+FTS5's bm25 and counts its words' matches in the index instead.
 
 Facts written by consolidation live in an index of their own (``derived_fts``, see schema v3),
-searched only when the filter admits semantic facts; the two lists merge by score.
+searched only when the filter admits semantic facts, ranked by FTS5's bm25 over that index; the
+two lists merge by score.
 """
 
 from __future__ import annotations
@@ -29,16 +32,20 @@ from cml.storage.base import MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
 from cml.storage.sql.rows import filter_sql
 from cml.storage.sqlite.dialect import SQLITE
-
-MATCH_BUDGET = 3_000
-"""Documents a query may match before its most frequent words are dropped."""
+from cml.storage.sqlite.terms import WORD, term_statistics, word_terms
+from cml.storage.textrank import (
+    MATCH_BUDGET,
+    RECENT_WINDOW,
+    Candidate,
+    described_by_statistics,
+    plan_probe,
+    probe_words,
+    rank_in_partition,
+    rescore_size,
+)
 
 PREFILTER = 500
 """Documents ranked by FTS5 alone before the join with the filter."""
-
-RECENT_WINDOW = 1_000
-"""Newest matches scored when a single word alone matches more than :data:`MATCH_BUDGET`."""
-
 
 PRIMARY_INDEX = "memories_fts"
 DERIVED_INDEX = "derived_fts"
@@ -75,58 +82,6 @@ def _indexed_rows(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
-def prune_tokens(frequencies: dict[str, int], budget: int, ceiling: int) -> list[str]:
-    """The words worth scoring, in query order.
-
-    Drops words that match nothing or more than ``ceiling`` documents, then the most frequent
-    ones until the rest match at most ``budget`` documents (the rarest is always kept).
-
-    Example:
-        >>> frequencies = {"alice": 900, "dog": 40, "the": 4000, "note": 9000, "zebra": 0}
-        >>> prune_tokens(frequencies, budget=1000, ceiling=5000)
-        ['alice', 'dog']
-    """
-    kept = {token: df for token, df in frequencies.items() if 0 < df <= ceiling}
-    for token, _ in sorted(kept.items(), key=lambda item: -item[1]):
-        if sum(kept.values()) <= budget or len(kept) == 1:
-            break
-        del kept[token]
-    return [token for token in frequencies if token in kept]
-
-
-def term_frequencies(
-    conn: sqlite3.Connection, filt: MemoryFilter, tokens: list[str], cap: int
-) -> tuple[int, dict[str, int]]:
-    """Memories the filter admits, and how many of them hold each token (see the protocol).
-
-    Counted in the primary index (what the full-text list ranks). Each count reads at most
-    ``cap`` rows: the partition's, then each word's first ``cap`` matches in the whole index,
-    so a word frequent in other partitions costs no more than that (and is undercounted, which
-    keeps it in the query as before).
-    """
-    where, params = filter_sql(SQLITE, filt)
-    documents = int(
-        conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM memories AS m WHERE {where} LIMIT ?)",
-            (*params, cap),
-        ).fetchone()[0]
-    )
-    if documents >= cap:
-        return documents, {}
-    counts = {
-        token: int(
-            conn.execute(
-                f"SELECT count(*) FROM (SELECT rowid AS pk FROM {PRIMARY_INDEX}"
-                f" WHERE {PRIMARY_INDEX} MATCH ? LIMIT ?) AS f"
-                f" CROSS JOIN memories AS m ON m.pk = f.pk WHERE {where}",
-                (match_expression([token]), cap, *params),
-            ).fetchone()[0]
-        )
-        for token in tokens
-    }
-    return documents, counts
-
-
 def lexical_search(
     conn: sqlite3.Connection, filt: MemoryFilter, query: str, limit: int
 ) -> list[tuple[str, float]]:
@@ -134,30 +89,77 @@ def lexical_search(
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
         return []
-    # A small store is cheap to score in full, and there every match may be worth showing.
-    ceiling = max(_indexed_rows(conn) // 2, MATCH_BUDGET)
     hits: list[tuple[str, float]] = []
     for index in _indexes(filt):
-        hits.extend(_search_index(conn, index, filt, tokens, limit, ceiling))
+        if index == PRIMARY_INDEX and described_by_statistics(filt):
+            hits.extend(_search_partition(conn, filt, tokens, limit))
+        else:
+            # A small store is cheap to score in full, and there every match may be worth showing.
+            ceiling = max(_indexed_rows(conn) // 2, MATCH_BUDGET)
+            frequencies = _document_frequencies(conn, index, tokens, ceiling + 1)
+            kept = probe_words(frequencies, MATCH_BUDGET, ceiling)
+            matched = sum(frequencies[t] for t in kept)
+            rows = _search_index(conn, index, filt, kept, matched, limit)
+            hits.extend((memory_id, -rank) for memory_id, rank, _ in rows)
     hits.sort(key=lambda hit: hit[1], reverse=True)
     return hits[:limit]
+
+
+def _search_partition(
+    conn: sqlite3.Connection, filt: MemoryFilter, tokens: list[str], limit: int
+) -> list[tuple[str, float]]:
+    """The primary index's matches, scored with the partition's statistics."""
+    statistics = term_statistics(conn, filt.tenant_id, filt.namespace, tokens)
+    probe = plan_probe(statistics)
+    rows = _search_index(conn, PRIMARY_INDEX, filt, probe.words, probe.matched, rescore_size(limit))
+    texts = [WORD.findall(content.lower()) for _, _, content in rows]
+    which = _query_words(tokens, {word for words in texts for word in words})
+    candidates = []
+    for (memory_id, _, _), words in zip(rows, texts, strict=True):
+        counts: dict[str, int] = {}
+        for word in words:
+            token = which.get(word)
+            if token is not None:
+                counts[token] = counts.get(token, 0) + 1
+        candidates.append(Candidate(memory_id, len(words), counts))
+    return rank_in_partition(candidates, statistics, limit)
+
+
+def _query_words(tokens: list[str], words: set[str]) -> dict[str, str]:
+    """Which of ``words`` the index reads as which query token (words that are none left out).
+
+    A word can only stem to a token's term if it starts like it: only those words go through
+    the tokenizer (a Porter stem keeps the word's first letters; an accent the tokenizer folds
+    away at the start of a word is the rare miss).
+    """
+    wanted = {term: token for token, terms in word_terms(tokens).items() for term in terms}
+    starts = {term[:3] for term in wanted}
+    maybe = [word for word in words if word[:3] in starts]
+    return {
+        word: wanted[term]
+        for word, terms in word_terms(maybe).items()
+        for term in terms
+        if term in wanted
+    }
 
 
 def _search_index(
     conn: sqlite3.Connection,
     index: str,
     filt: MemoryFilter,
-    tokens: list[str],
+    kept: list[str],
+    matched: int,
     limit: int,
-    ceiling: int,
-) -> list[tuple[str, float]]:
-    frequencies = _document_frequencies(conn, index, tokens, ceiling + 1)
-    kept = prune_tokens(frequencies, MATCH_BUDGET, ceiling)
+) -> list[tuple[str, float, str]]:
+    """Up to ``limit`` matches of ``kept`` the filter admits: ``(id, bm25, content)``, best first.
+
+    ``matched`` is how many documents the words match (it decides whether to score a window).
+    FTS5's bm25 is smaller for better matches.
+    """
     if not kept:
         return []
     match = match_expression(kept)
     where, params = filter_sql(SQLITE, filt)
-    matched = sum(frequencies[t] for t in kept)
     if matched > MATCH_BUDGET:
         # Only the rarest word is left and it alone matches too much: score its newest matches.
         candidates = (
@@ -172,17 +174,16 @@ def _search_index(
         )
     rows = conn.execute(
         f"WITH top AS ({candidates})"
-        " SELECT m.id, top.rank FROM top JOIN memories AS m ON m.pk = top.rowid"
+        " SELECT m.id, top.rank, m.content FROM top JOIN memories AS m ON m.pk = top.rowid"
         f" WHERE {where} ORDER BY top.rank LIMIT ?",
         (match, *params, limit),
     ).fetchall()
     # Fewer than ``limit`` survivors is final only when the prefilter saw every match.
     if len(rows) < limit and matched > PREFILTER:
         rows = conn.execute(
-            f"SELECT m.id, bm25({index}) AS rank FROM {index}"
+            f"SELECT m.id, bm25({index}) AS rank, m.content FROM {index}"
             f" JOIN memories AS m ON m.pk = {index}.rowid"
             f" WHERE {index} MATCH ? AND {where} ORDER BY rank LIMIT ?",
             (match, *params, limit),
         ).fetchall()
-    # bm25() is smaller for better matches; flip it so that higher is better.
-    return [(memory_id, -float(rank)) for memory_id, rank in rows]
+    return [(str(memory_id), float(rank), str(content)) for memory_id, rank, content in rows]

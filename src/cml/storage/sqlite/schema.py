@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 
 from cml.errors import StoreMismatchError
+from cml.storage.sqlite.terms import FUNCTION as TERMS_FUNCTION
+from cml.storage.sqlite.terms import LENGTH_FUNCTION
 
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -272,7 +274,87 @@ _V5: tuple[str, ...] = (
     "CREATE INDEX ix_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
+
+def _searchable(row: str) -> str:
+    """SQL truth of "``row`` counts in its partition's term statistics" (``sqlite/terms.py``)."""
+    return f"({row}.status IN ('active', 'compressed') AND NOT {_derived(row)})"
+
+
+def _count_terms(row: str) -> str:
+    """Trigger statement adding ``row``'s terms (and the memory) to its partition's counts."""
+    return (
+        "INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)"
+        f" SELECT {row}.tenant_id, coalesce({row}.namespace, ''), value, 1,"
+        f" CASE WHEN value = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
+        f" FROM json_each({TERMS_FUNCTION}({row}.content)) WHERE {_searchable(row)}"
+        " ON CONFLICT (tenant_id, namespace, term)"
+        " DO UPDATE SET documents = documents + 1, tokens = tokens + excluded.tokens;"
+    )
+
+
+def _uncount_terms(row: str) -> str:
+    """Trigger statements taking ``row``'s terms out of its partition's counts."""
+    partition = f"tenant_id = {row}.tenant_id AND namespace = coalesce({row}.namespace, '')"
+    return (
+        "UPDATE term_stats SET documents = documents - 1, tokens = tokens"
+        f" - CASE WHEN term = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
+        f" WHERE {partition}"
+        f" AND term IN (SELECT value FROM json_each({TERMS_FUNCTION}({row}.content)))"
+        f" AND {_searchable(row)};"
+        # Through the partial index: a purged memory's words do not stay behind.
+        f" DELETE FROM term_stats WHERE {partition} AND documents <= 0;"
+    )
+
+
+_TERM_COLUMNS = ("tenant_id", "namespace", "content", "status", "memory_type", "metadata")
+
+_V6: tuple[str, ...] = (
+    # Per-partition term statistics, kept in the statement that changes a memory (see
+    # ``sqlite/terms.py``): a read looks its words up instead of counting their matches.
+    """
+    CREATE TABLE term_stats (
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        term TEXT NOT NULL,
+        documents INTEGER NOT NULL,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, namespace, term)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX ix_term_stats_empty ON term_stats (tenant_id, namespace) WHERE documents <= 0",
+    # A read of every namespace sums each word over the tenant's namespaces.
+    "CREATE INDEX ix_term_stats_tenant_term ON term_stats (tenant_id, term)",
+    f"""
+    CREATE TRIGGER memories_terms_insert AFTER INSERT ON memories WHEN {_searchable("new")}
+    BEGIN
+        {_count_terms("new")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_terms_delete AFTER DELETE ON memories WHEN {_searchable("old")}
+    BEGIN
+        {_uncount_terms("old")}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_terms_update AFTER UPDATE OF {", ".join(_TERM_COLUMNS)}
+    ON memories WHEN ({_searchable("old")} OR {_searchable("new")})
+        AND ({" OR ".join(f"old.{c} IS NOT new.{c}" for c in _TERM_COLUMNS)})
+    BEGIN
+        {_uncount_terms("old")}
+        {_count_terms("new")}
+    END
+    """,
+    f"""
+    INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)
+    SELECT tenant_id, coalesce(namespace, ''), value, count(*),
+        sum(CASE WHEN value = '' THEN {LENGTH_FUNCTION}(m.content) ELSE 0 END)
+    FROM memories AS m, json_each({TERMS_FUNCTION}(m.content)) WHERE {_searchable("m")}
+    GROUP BY 1, 2, 3
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

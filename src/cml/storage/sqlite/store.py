@@ -17,14 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cml.storage.base import MemoryFilter, MemoryStore, Vector
+from cml.storage.base import MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.sql.rows import filter_sql
 from cml.storage.sql.store import SQLStore
 from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
 from cml.storage.sqlite.dialect import SQLITE
-from cml.storage.sqlite.lexical import lexical_search, term_frequencies
+from cml.storage.sqlite.lexical import lexical_search
 from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
 from cml.storage.sqlite.session import session_successors
+from cml.storage.sqlite.terms import term_statistics
 from cml.storage.sqlite.tx import SQLiteTransaction
 from cml.storage.sqlite.vector_index import IndexRow, VectorIndex, needs_rows
 
@@ -145,12 +146,12 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         with self._db.read() as conn:
             return lexical_search(conn, filt, query, limit)
 
-    def term_frequencies(
-        self, filt: MemoryFilter, tokens: Sequence[str], cap: int
-    ) -> tuple[int, dict[str, int]]:
-        """Memories ``filt`` admits and how many hold each token (see the protocol)."""
+    def term_statistics(
+        self, tenant_id: str, namespace: str | None, words: Sequence[str]
+    ) -> TermStatistics:
+        """A partition's searchable memories and how many hold each word (see the protocol)."""
         with self._db.read() as conn:
-            return term_frequencies(conn, filt, list(tokens), cap)
+            return term_statistics(conn, tenant_id, namespace, list(words))
 
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
