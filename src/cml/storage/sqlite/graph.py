@@ -30,7 +30,7 @@ M = 16
 EF_CONSTRUCTION = 80
 """Candidates kept while linking a new node."""
 
-EF_SEARCH = 96
+EF_SEARCH = 160
 """Candidates kept by a search walk (raised to the number of results asked when larger)."""
 
 SCAN_SHARE = 0.02
