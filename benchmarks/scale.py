@@ -196,8 +196,13 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def child(url: str, reads: int, writes: int, truth_file: Path) -> None:
-    """Open the engine, measure, print one JSON line (run in a fresh process)."""
+def child(url: str, reads: int, writes: int, truth_file: Path, profile: Path | None) -> None:
+    """Open the engine, measure, print one JSON line (run in a fresh process).
+
+    With ``profile``, the reads run under cProfile and its statistics are written there.
+    """
+    import cProfile
+
     from cml.engine import EngineConfig, open_engine
     from cml.models import ReadRequest, WriteRequest
     from cml.storage import MemoryFilter
@@ -214,12 +219,16 @@ def child(url: str, reads: int, writes: int, truth_file: Path) -> None:
             k: []
             for k in ("embed_cpu", "read_cpu", "read_ms", "write_ms", "write_cpu", "wembed_cpu")
         }
+        profiler = cProfile.Profile()
         for question in questions:
             t, c = time.perf_counter(), time.process_time()
             engine.embedder.embed([question + " ?"])
             rows["embed_cpu"].append(time.process_time() - c)
             t, c = time.perf_counter(), time.process_time()
+            if profile is not None:
+                profiler.enable()
             service.read(TENANT, ReadRequest(query=question, max_results=10))
+            profiler.disable()
             rows["read_cpu"].append(time.process_time() - c)
             rows["read_ms"].append((time.perf_counter() - t) * 1000)
         for i, text in enumerate(synthetic_texts(writes, seed=99)):
@@ -230,6 +239,8 @@ def child(url: str, reads: int, writes: int, truth_file: Path) -> None:
             service.write(TENANT, WriteRequest(content=f"new {i}: {text}"))
             rows["write_cpu"].append(time.process_time() - c)
             rows["write_ms"].append((time.perf_counter() - t) * 1000)
+        if profile is not None:
+            profiler.dump_stats(profile)
         truth = json.loads(truth_file.read_text())
         hits = 0
         for vector, expected in zip(truth["queries"], truth["top10"], strict=True):
@@ -263,7 +274,9 @@ def child(url: str, reads: int, writes: int, truth_file: Path) -> None:
         engine.close()
 
 
-def measure(url: str, reads: int, writes: int, truth_file: Path, *, cold: bool) -> dict[str, Any]:
+def measure(
+    url: str, reads: int, writes: int, truth_file: Path, *, cold: bool, profile: Path | None
+) -> dict[str, Any]:
     """Run :func:`child` in a fresh interpreter (twice when ``cold``: the first builds)."""
     command = [sys.executable, __file__, "--child", url, "--truth", str(truth_file)]
     built = None
@@ -273,6 +286,8 @@ def measure(url: str, reads: int, writes: int, truth_file: Path, *, cold: bool) 
             [*command, "--reads", "1", "--writes", "1"], check=True, stdout=subprocess.DEVNULL
         )
         built = time.perf_counter() - started
+    if profile is not None:
+        command += ["--profile", str(profile)]
     out = subprocess.run(
         [*command, "--reads", str(reads), "--writes", str(writes)],
         check=True,
@@ -325,12 +340,18 @@ def main() -> None:
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "cml-bench-cache"
     )
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the stores in this directory (default: a temporary one)"
+    )
     parser.add_argument("--database-url", help="PostgreSQL maintenance URL (default: pgserver)")
+    parser.add_argument(
+        "--profile", type=Path, help="cProfile the reads of the largest size into this file"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.reads, args.writes, args.truth)
+        child(args.child, args.reads, args.writes, args.truth, args.profile)
         return
     if args.data is None:
         parser.error("--data is required")
@@ -339,7 +360,13 @@ def main() -> None:
     vectors = real_vectors(texts, args.cache)
     real, queries = vectors[:-QUERIES], vectors[-QUERIES:]
     print(HEADER)
-    with tempfile.TemporaryDirectory(prefix="cml-scale-", dir=args.cache) as tmp:
+    args.cache.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if args.workdir is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(dir=args.cache))
+        else:
+            args.workdir.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.workdir)
         truth_file = Path(tmp) / "truth.json"
         for backend in args.backends:
             with backend_url(backend, Path(tmp), args.database_url) as url:
@@ -349,7 +376,10 @@ def main() -> None:
                     have = size
                     top = exact_top10(real, texts, queries, size)
                     truth_file.write_text(json.dumps({"queries": queries.tolist(), "top10": top}))
-                    result = measure(url, args.reads, args.writes, truth_file, cold=True)
+                    profile = args.profile if size == max(args.sizes) else None
+                    result = measure(
+                        url, args.reads, args.writes, truth_file, cold=True, profile=profile
+                    )
                     print(line(backend, size, rate, result), flush=True)
 
 

@@ -9,7 +9,7 @@ A search takes the rows it may return as a boolean mask, turned into a faiss bit
 that the graph walk consults: filtered-out rows are walked through but never returned, so a
 narrow filter does not empty the top k. When the mask admits few rows the walk would wander
 through mostly excluded rows, so those rows are scanned directly instead
-(:data:`SCAN_SHARE`, :data:`SCAN_ROWS`).
+(:data:`SCAN_SHARE`, or fewer rows than the caller says).
 
 Rows are appended and never removed from the graph (HNSW has no removal): the caller excludes
 dead rows through the mask and rebuilds when they become many.
@@ -36,8 +36,6 @@ EF_SEARCH = 160
 SCAN_SHARE = 0.02
 """Share of the rows at or below which a filtered search scans the admitted rows directly."""
 
-SCAN_ROWS = 5_000
-"""Admitted rows at or below which a filtered search scans them directly, whatever the share."""
 
 # One thread: the machine's cores serve concurrent requests, and OpenMP's spinning threads
 # slow every small search down under contention.
@@ -96,7 +94,11 @@ class Graph:
         self._index.add(np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32))
 
     def search(
-        self, query: npt.NDArray[np.float32], k: int, admitted: npt.NDArray[np.bool_]
+        self,
+        query: npt.NDArray[np.float32],
+        k: int,
+        admitted: npt.NDArray[np.bool_],
+        scan_rows: int,
     ) -> npt.NDArray[np.int64]:
         """Up to ``k`` admitted rows nearest to ``query`` by their int8 codes, nearest first.
 
@@ -104,12 +106,14 @@ class Graph:
             query: A unit-length vector.
             k: Rows wanted.
             admitted: One flag per row (``len(self)`` long): the rows that may be returned.
+            scan_rows: At or below this many admitted rows (or :data:`SCAN_SHARE` of all),
+                they are scanned directly instead of walking the graph.
         """
         count = len(self)
         bitmap = np.packbits(admitted[:count], bitorder="little")
         selector = faiss.IDSelectorBitmap(count, faiss.swig_ptr(bitmap))
         x = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        if np.count_nonzero(admitted) <= max(SCAN_ROWS, SCAN_SHARE * count):
+        if np.count_nonzero(admitted) <= max(scan_rows, SCAN_SHARE * count):
             params = faiss.SearchParameters()
             params.sel = selector
             _, labels = self._storage.search(x, k, params=params)

@@ -169,12 +169,15 @@ class GraphIndex:
         limit: int,
         rescore: Rescore,
         only: Collection[str] | None = None,
+        *,
+        scan_rows: int = 0,
     ) -> list[tuple[str, float]]:
         """The ``limit`` entries most similar to ``vector`` among those the filter admits.
 
         Candidates come from the graph by their int8 codes, filtered during the walk; their
         scores are exact cosine similarities of the stored float32 embeddings (``rescore``).
-        ``only``, when given, admits just these ids besides.
+        ``only``, when given, admits just these ids besides. A filter admitting at most
+        ``scan_rows`` rows is answered by scanning them (see :meth:`Graph.search`).
         """
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.graph.dimensions:
@@ -194,7 +197,7 @@ class GraphIndex:
         if limit <= 0 or not admitted.any():
             return []
         wanted = max(RESCORED, _RESCORED_PER_RESULT * limit)
-        candidates = [self.ids[i] for i in self.graph.search(query, wanted, admitted)]
+        candidates = [self.ids[i] for i in self.graph.search(query, wanted, admitted, scan_rows)]
         stored = rescore(candidates)
         found = [m for m in candidates if m in stored]
         if not found:

@@ -258,7 +258,7 @@ class VectorIndex:
         def rescore(ids: Sequence[str]) -> dict[str, bytes]:
             return self._source.vectors(tenant_id, ids)
 
-        return index.search(filt, vector, limit, rescore, only)
+        return index.search(filt, vector, limit, rescore, only, scan_rows=self._graph_from // 4)
 
     def _load(self, tenant_id: str) -> Index:
         """The tenant's index: its saved graph brought up to date, or built from its rows."""
