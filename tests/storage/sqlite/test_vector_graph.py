@@ -276,3 +276,23 @@ def test_tenants_never_see_each_others_memories(tmp_path: Path) -> None:
                 assert all(memory_id.startswith(f"{tenant}-") for memory_id, _ in hits)
     finally:
         store.close()
+
+
+def test_a_graph_that_cannot_be_saved_still_answers(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    written = seeded(path)
+    blocker = path.with_name(path.name + ".vectors")
+    blocker.write_text("not a directory")  # saving the graph fails
+    store = open_store(path)
+    query = np.asarray(written[5].embedding)
+    try:
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
+    finally:
+        store.close()  # does not raise
+    blocker.unlink()
+    store = open_store(path)
+    try:
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
+    finally:
+        store.close()
+    assert graph_files(path)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from cml.errors import InvalidInputError
+from cml.errors import EngineError, InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
 from cml.storage.sqlite.fields import Fields, IndexRow, Upsert, upsert_of
 from cml.storage.sqlite.graph_index import GraphIndex
@@ -336,7 +336,8 @@ class VectorIndex:
             directory.mkdir(exist_ok=True)
             index.save(directory, stem, token)
             self._source.record(tenant_id, token)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, RuntimeError, sqlite3.Error, EngineError) as exc:
+            # The graph in memory stays right; the next start rebuilds or replays instead.
             logger.warning("could not save the vector graph of a tenant: %s", exc)
             return
         self._unsaved[tenant_id] = 0
