@@ -4,8 +4,8 @@ For each backend (SQLite, PostgreSQL from ``pgserver``) the store grows size by 
 import fast path (:func:`cml.engine.transfer.import_lines`, pre-embedded lines). Memories are:
 
 - real: LongMemEval turns (``--data``), each cut to 240 characters and embedded with the
-  store's MiniLM model (cached in ``--cache``), the first ``--real`` of them (default 20,000),
-  minus 200 held back as recall queries;
+  store's MiniLM model (kept in the benchmarks' embedding cache), the first ``--real`` of them
+  (default 20,000) minus 200 held back as recall queries;
 - synthetic, the rest: a synthetic conversational sentence (``latency.synthetic_texts``) with the
   embedding of a random real turn plus Gaussian noise (sigma 0.05 per dimension, cosine ~0.7 to
   its source) renormalised, so the vectors keep the real ones' clusters without duplicating them.
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import hashlib
 import json
 import os
 import subprocess
@@ -49,6 +48,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _embedding_cache import CachedEmbedder, add_cache_argument, cache_dir
 from latency import NAMES, QUESTIONS, percentile, synthetic_texts
 from postgres_vs_sqlite import fresh_postgres_database, postgres_server
 
@@ -76,25 +76,23 @@ def real_texts(data: Path, count: int) -> list[str]:
     return list(seen)
 
 
-def real_vectors(texts: list[str], cache: Path) -> np.ndarray:
-    """MiniLM embeddings of ``texts``, computed once and cached by content."""
-    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    path = cache / f"scale-real-{len(texts)}-{key}.npy"
-    if path.exists():
-        return np.load(path)
+def real_vectors(texts: list[str], cache: Path | None) -> np.ndarray:
+    """MiniLM embeddings of ``texts`` (through the benchmarks' on-disk cache unless it is off)."""
     from cml.engine.config import EngineConfig
     from cml.engine.embedder import make_embedder
 
     embedder = make_embedder(EngineConfig())
+    if cache is not None:
+        embedder = CachedEmbedder(embedder, cache)
     parts = []
-    for start in range(0, len(texts), 256):
-        parts.append(embedder.embed(texts[start : start + 256]))
-        print(f"\r  embedded {start + 256}/{len(texts)}", end="", file=sys.stderr, flush=True)
+    try:
+        for start in range(0, len(texts), 256):
+            parts.append(embedder.embed(texts[start : start + 256]))
+            print(f"\r  embedded {start + 256}/{len(texts)}", end="", file=sys.stderr, flush=True)
+    finally:
+        embedder.close()
     print(file=sys.stderr)
-    vectors = np.concatenate(parts).astype(np.float32)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, vectors)
-    return vectors
+    return np.concatenate(parts).astype(np.float32)
 
 
 def memories(
@@ -337,9 +335,7 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=20_000, help="real (embedded) memories")
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--writes", type=int, default=50)
-    parser.add_argument(
-        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "cml-bench-cache"
-    )
+    add_cache_argument(parser)
     parser.add_argument(
         "--workdir", type=Path, help="keep the stores in this directory (default: a temporary one)"
     )
@@ -357,13 +353,12 @@ def main() -> None:
         parser.error("--data is required")
 
     texts = real_texts(args.data, args.real + QUERIES)
-    vectors = real_vectors(texts, args.cache)
+    vectors = real_vectors(texts, cache_dir(args))
     real, queries = vectors[:-QUERIES], vectors[-QUERIES:]
     print(HEADER)
-    args.cache.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         if args.workdir is None:
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(dir=args.cache))
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cml-scale-"))
         else:
             args.workdir.mkdir(parents=True, exist_ok=True)
             tmp = str(args.workdir)
