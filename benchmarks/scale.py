@@ -1,220 +1,381 @@
-"""How read latency and resident memory grow with the store: embedded and over HTTP.
+"""Reads, writes, vector recall, memory and open time of one tenant at 100k, 300k and 1M memories.
 
-For each size (default 1k, 10k, 100k memories in one tenant) the store is grown to that size
-(synthetic memories embedded in batches and inserted through the storage layer, as in
-``latency.py``), then measured twice, each time in a fresh process so that resident memory
-belongs to that size alone:
+For each backend (SQLite, PostgreSQL from ``pgserver``) the store grows size by size through the
+import fast path (:func:`cml.engine.transfer.import_lines`, pre-embedded lines). Memories are:
 
-- embedded: ``EmbeddedCognitiveMemoryLayer`` in a child process; reads with ``max_results=10``
-  (query embedding included), then the child's RSS;
-- HTTP: a real ``cml serve`` process on 127.0.0.1 (auth off), read through the sync client;
-  the RSS is the server's.
+- real: LongMemEval turns (``--data``), each cut to 240 characters and embedded with the
+  store's MiniLM model (kept in the benchmarks' embedding cache), the first ``--real`` of them
+  (default 20,000) minus 200 held back as recall queries;
+- synthetic, the rest: a synthetic conversational sentence (``latency.synthetic_texts``) with the
+  embedding of a random real turn plus Gaussian noise (sigma 0.05 per dimension, cosine ~0.7 to
+  its source) renormalised, so the vectors keep the real ones' clusters without duplicating them.
+
+At each size a fresh process opens the engine twice. The first open after growing may build the
+vector index (SQLite builds and saves its graph at the first search); the second is timed
+(``open`` = engine opened and first read answered) and measures, interleaved in one loop, the
+query embedding alone and a whole read (wall and CPU time; ``ratio`` = read CPU / embedding
+CPU, medians), then single writes (each also an embedding), then vector recall@10 of
+``vector_search`` against an exact scan of every stored vector for the held-back queries, then
+its resident memory. Timing the engine leaves out the client transport (in-process or HTTP).
 
 Usage::
 
-    python benchmarks/scale.py                         # 1k, 10k, 100k with MiniLM
-    python benchmarks/scale.py --sizes 1000 10000 --reads 100
-    python benchmarks/scale.py --embedder hash --sizes 1000   # plumbing only
+    python benchmarks/scale.py --data longmemeval-s-dev.json                  # 100k 300k 1M
+    python benchmarks/scale.py --data longmemeval-s-dev.json --sizes 30000 --backends sqlite
+
+The load average is printed with every line: figures taken on a busy machine are not quiet
+figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
 import json
 import os
-import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from _runtime import add_runtime_argument, apply_runtime, current_runtime
+import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _embedding_cache import CachedEmbedder, add_cache_argument, cache_dir
 from latency import NAMES, QUESTIONS, percentile, synthetic_texts
+from postgres_vs_sqlite import fresh_postgres_database, postgres_server
+
+TENANT = "default"
+QUERIES = 200
+NOISE = 0.05
+BASE = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def grow(db_path: Path, start: int, end: int, embedder: str, tenant: str = "default") -> None:
-    """Insert memories ``start..end-1`` of the synthetic sequence into the store."""
-    from cml.engine import EngineConfig, open_engine
-    from cml.storage.base import MemoryRecord
-    from cml.storage.ids import new_id
+def load_average() -> str:
+    return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
-    engine = open_engine(
-        EngineConfig(
-            database_url=f"sqlite:///{db_path}",
-            embedding_provider=embedder,
-            embedding_runtime=current_runtime(),
-        )  # type: ignore[arg-type]
-    )
-    texts = synthetic_texts(end, seed=1)[start:]
-    base = datetime(2025, 1, 1, tzinfo=UTC)
+
+def real_texts(data: Path, count: int) -> list[str]:
+    """The first ``count`` distinct LongMemEval turns, cut to 240 characters."""
+    seen: dict[str, None] = {}
+    for question in json.loads(data.read_text()):
+        for session in question["haystack_sessions"]:
+            for turn in session:
+                text = turn["content"].strip()[:240]
+                if text:
+                    seen.setdefault(text)
+                if len(seen) == count:
+                    return list(seen)
+    return list(seen)
+
+
+def real_vectors(texts: list[str], cache: Path | None) -> np.ndarray:
+    """MiniLM embeddings of ``texts`` (through the benchmarks' on-disk cache unless it is off)."""
+    from cml.engine.config import EngineConfig
+    from cml.engine.embedder import make_embedder
+
+    embedder = make_embedder(EngineConfig())
+    if cache is not None:
+        embedder = CachedEmbedder(embedder, cache)
+    parts = []
     try:
-        for offset in range(0, len(texts), 512):
-            chunk = texts[offset : offset + 512]
-            vectors = engine.embedder.embed(chunk)
-            records = []
-            for i, (text, vector) in enumerate(zip(chunk, vectors, strict=True)):
-                n = start + offset + i
-                when = base + timedelta(minutes=n)
-                records.append(
-                    MemoryRecord(
-                        id=new_id(),
-                        tenant_id=tenant,
-                        content=text,
-                        memory_type="episodic_event",
-                        created_at=when,
-                        updated_at=when,
-                        embedding=vector,
-                        content_hash=f"seed-{n}",
-                    )
-                )
-            with engine.store.transaction() as tx:
-                tx.insert(records)
-            print(f"\rgrown to {start + offset + len(chunk):>7}", end="", file=sys.stderr)
-        print(file=sys.stderr)
+        for start in range(0, len(texts), 256):
+            parts.append(embedder.embed(texts[start : start + 256]))
+            print(f"\r  embedded {start + 256}/{len(texts)}", end="", file=sys.stderr, flush=True)
+    finally:
+        embedder.close()
+    print(file=sys.stderr)
+    return np.concatenate(parts).astype(np.float32)
+
+
+def memories(
+    real: np.ndarray, texts: list[str], start: int, end: int
+) -> Iterator[tuple[str, str, np.ndarray]]:
+    """``(id, text, vector)`` of memories ``start..end-1`` (reproducible chunk by chunk)."""
+    chunk = 10_000
+    for first in range(start - start % chunk, end, chunk):
+        rng = np.random.default_rng(first)
+        sources = rng.integers(len(real), size=chunk)
+        noisy = real[sources] + NOISE * rng.standard_normal((chunk, real.shape[1]))
+        noisy = (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
+        synthetic = synthetic_texts(chunk, seed=first)
+        for n in range(max(first, start), min(first + chunk, end)):
+            if n < len(real):
+                yield f"scale-{n:07d}", texts[n], real[n]
+            else:
+                yield f"scale-{n:07d}", synthetic[n - first], noisy[n - first]
+
+
+def grow(url: str, real: np.ndarray, texts: list[str], start: int, end: int) -> float:
+    """Import memories ``start..end-1``; return memories per second."""
+    from cml.engine import EngineConfig, open_engine
+    from cml.engine.transfer import FORMAT, import_lines
+
+    engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
+    model = engine.embedder.model_name
+
+    def lines() -> Iterator[tuple[int, str]]:
+        for n, (memory_id, text, vector) in enumerate(memories(real, texts, start, end), start):
+            when = (BASE + timedelta(seconds=30 * n)).isoformat()
+            yield (
+                n,
+                json.dumps(
+                    {
+                        "format": FORMAT,
+                        "id": memory_id,
+                        "tenant_id": TENANT,
+                        "content": text,
+                        "memory_type": "episodic_event",
+                        "status": "active",
+                        "created_at": when,
+                        "updated_at": when,
+                        "importance": 0.5,
+                        "confidence": 0.8,
+                        "access_count": 0,
+                        "version": 1,
+                        "session_id": f"session-{n // 40}",
+                        "embedding": {
+                            "model": model,
+                            "dimensions": int(vector.shape[0]),
+                            "base64": base64.b64encode(vector.tobytes()).decode(),
+                        },
+                    }
+                ),
+            )
+
+    started = time.perf_counter()
+    done = 0
+
+    def progress(handled: int) -> None:
+        nonlocal done
+        done += handled
+        print(f"\r  imported {start + done}/{end}", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = import_lines(
+            engine.store, engine.embedder, lines(), batch_size=2000, progress=progress
+        )
     finally:
         engine.close()
+    print(file=sys.stderr)
+    if report.bad_lines:
+        raise SystemExit(f"import refused lines: {report.bad_lines[:3]}")
+    return (end - start) / (time.perf_counter() - started)
 
 
-def queries(count: int) -> list[str]:
-    """Reproducible questions about the synthetic memories."""
-    rng = random.Random(3)
-    return [rng.choice(QUESTIONS).format(name=rng.choice(NAMES)) for _ in range(count)]
+def exact_top10(
+    real: np.ndarray, texts: list[str], queries: np.ndarray, size: int
+) -> list[list[str]]:
+    """The exact top 10 stored memories of each query, by a chunked scan of every vector."""
+    best_scores = np.full((len(queries), 0), -np.inf, np.float32)
+    best_ids: list[list[str]] = [[] for _ in queries]
+    for start in range(0, size, 50_000):
+        batch = list(memories(real, texts, start, min(size, start + 50_000)))
+        matrix = np.stack([v for _, _, v in batch])
+        scores = np.concatenate([best_scores, (matrix @ queries.T).T], axis=1)
+        ids = [row + [m for m, _, _ in batch] for row in best_ids]
+        top = np.argsort(-scores, axis=1)[:, :10]
+        best_scores = np.take_along_axis(scores, top, axis=1)
+        best_ids = [[ids[q][i] for i in top[q]] for q in range(len(queries))]
+    return best_ids
 
 
-def rss_mb(pid: int) -> float:
-    """Resident set size of a process, in MiB (Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def time_reads(memory: object, reads: int) -> list[float]:
-    """Seconds per read for ``reads`` questions (after one warm-up read)."""
-    memory.read("warm up the index and the model")  # type: ignore[attr-defined]
-    samples = []
-    for query in queries(reads):
-        started = time.perf_counter()
-        memory.read(query, max_results=10)  # type: ignore[attr-defined]
-        samples.append(time.perf_counter() - started)
-    return samples
+def child(url: str, reads: int, writes: int, truth_file: Path, profile: Path | None) -> None:
+    """Open the engine, measure, print one JSON line (run in a fresh process).
 
+    With ``profile``, the reads run under cProfile and its statistics are written there.
+    """
+    import cProfile
 
-def embedded_child(db_path: Path, embedder: str, reads: int) -> None:
-    """Measure embedded reads in this (fresh) process; print one JSON line."""
-    from cml import EmbeddedCognitiveMemoryLayer
+    from cml.engine import EngineConfig, open_engine
+    from cml.models import ReadRequest, WriteRequest
+    from cml.storage import MemoryFilter
 
-    with EmbeddedCognitiveMemoryLayer(db_path, embedding_provider=embedder) as memory:  # type: ignore[arg-type]
-        samples = time_reads(memory, reads)
-        print(json.dumps({"samples": samples, "rss_mb": rss_mb(os.getpid())}))
-
-
-def free_port() -> int:
-    """An unused TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def measure_http(db_path: Path, embedder: str, reads: int) -> dict[str, object]:
-    """Start ``cml serve`` on the store, time reads through the sync client, read its RSS."""
-    from cml import CognitiveMemoryLayer
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "CML_DATABASE_URL": f"sqlite:///{db_path}",
-        "CML_DATA_DIR": str(db_path.parent),
-        "CML_EMBEDDING_PROVIDER": embedder,
-        "CML_AUTH_ENABLED": "false",
-        "CML_LOG_LEVEL": "warning",
-    }
-    cml = Path(sys.executable).with_name("cml")
-    server = subprocess.Popen(
-        [str(cml), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    rng = np.random.default_rng(5)
+    questions = [str(rng.choice(QUESTIONS)).format(name=rng.choice(NAMES)) for _ in range(reads)]
+    started = time.perf_counter()
+    engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
+    service = engine.memories
     try:
-        with CognitiveMemoryLayer(base_url=f"http://127.0.0.1:{port}", timeout=60) as memory:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    memory.health()
-                    break
-                except Exception:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise
-                    time.sleep(0.5)
-            samples = time_reads(memory, reads)
-        return {"samples": samples, "rss_mb": rss_mb(server.pid)}
+        service.read(TENANT, ReadRequest(query="what happened first", max_results=10))
+        opened = time.perf_counter() - started
+        rows: dict[str, list[float]] = {
+            k: []
+            for k in ("embed_cpu", "read_cpu", "read_ms", "write_ms", "write_cpu", "wembed_cpu")
+        }
+        profiler = cProfile.Profile(time.process_time)  # CPU time: robust to a busy machine
+        for question in questions:
+            t, c = time.perf_counter(), time.process_time()
+            engine.embedder.embed([question + " ?"])
+            rows["embed_cpu"].append(time.process_time() - c)
+            t, c = time.perf_counter(), time.process_time()
+            if profile is not None:
+                profiler.enable()
+            service.read(TENANT, ReadRequest(query=question, max_results=10))
+            profiler.disable()
+            rows["read_cpu"].append(time.process_time() - c)
+            rows["read_ms"].append((time.perf_counter() - t) * 1000)
+        for i, text in enumerate(synthetic_texts(writes, seed=99)):
+            c = time.process_time()
+            engine.embedder.embed([f"fresh {text}"])
+            rows["wembed_cpu"].append(time.process_time() - c)
+            t, c = time.perf_counter(), time.process_time()
+            service.write(TENANT, WriteRequest(content=f"new {i}: {text}"))
+            rows["write_cpu"].append(time.process_time() - c)
+            rows["write_ms"].append((time.perf_counter() - t) * 1000)
+        if profile is not None:
+            profiler.dump_stats(profile)
+        truth = json.loads(truth_file.read_text())
+        hits = 0
+        for vector, expected in zip(truth["queries"], truth["top10"], strict=True):
+            found = engine.store.vector_search(
+                MemoryFilter(TENANT), np.asarray(vector, np.float32), 10
+            )
+            hits += len({m for m, _ in found} & set(expected))
+        med = {
+            k: percentile([x * 1000 for x in v] if k.endswith("cpu") else v, 50)
+            for k, v in rows.items()
+        }
+        print(
+            json.dumps(
+                {
+                    "open_s": opened,
+                    "read_p50": percentile(rows["read_ms"], 50),
+                    "read_p95": percentile(rows["read_ms"], 95),
+                    "read_cpu": med["read_cpu"],
+                    "embed_cpu": med["embed_cpu"],
+                    "ratio": med["read_cpu"] / med["embed_cpu"],
+                    "write_p50": med["write_ms"],
+                    "write_cpu": med["write_cpu"],
+                    "write_ratio": med["write_cpu"] / med["wembed_cpu"],
+                    "recall": hits / (10 * len(truth["top10"])),
+                    "rss_mib": rss_mib(),
+                    "load": load_average(),
+                }
+            )
+        )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        engine.close()
 
 
-def measure_embedded(db_path: Path, embedder: str, reads: int) -> dict[str, object]:
-    """Run :func:`embedded_child` in a fresh interpreter and return what it printed."""
-    command = [sys.executable, __file__, "--child", str(db_path), "--embedder", embedder]
+def measure(
+    url: str, reads: int, writes: int, truth_file: Path, *, cold: bool, profile: Path | None
+) -> dict[str, Any]:
+    """Run :func:`child` in a fresh interpreter (twice when ``cold``: the first builds)."""
+    command = [sys.executable, __file__, "--child", url, "--truth", str(truth_file)]
+    built = None
+    if cold:
+        started = time.perf_counter()
+        subprocess.run(
+            [*command, "--reads", "1", "--writes", "1"], check=True, stdout=subprocess.DEVNULL
+        )
+        built = time.perf_counter() - started
+    if profile is not None:
+        command += ["--profile", str(profile)]
     out = subprocess.run(
-        [*command, "--reads", str(reads)],
+        [*command, "--reads", str(reads), "--writes", str(writes)],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     ).stdout
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["first_open_s"] = built
     return result
 
 
-def row(size: int, mode: str, result: dict[str, object]) -> str:
-    """One line of the growth table."""
-    ms = [s * 1000 for s in result["samples"]]  # type: ignore[attr-defined]
+HEADER = (
+    f"{'backend':<9}{'memories':>9}{'import/s':>9}{'1st open s':>11}{'open s':>8}{'p50 ms':>8}"
+    f"{'p95 ms':>8}{'read CPU':>9}{'embed CPU':>10}{'ratio':>7}{'write ms':>9}{'w ratio':>8}"
+    f"{'R@10':>6}{'RSS MiB':>8}  load (1/5/15 min)"
+)
+
+
+def line(backend: str, size: int, rate: float, r: dict[str, Any]) -> str:
+    first = "-" if r["first_open_s"] is None else f"{r['first_open_s']:.1f}"
     return (
-        f"{size:>8}  {mode:<9}{percentile(ms, 50):9.1f}{percentile(ms, 95):9.1f}"
-        f"{result['rss_mb']:10.0f}"
+        f"{backend:<9}{size:>9}{rate:>9.0f}{first:>11}{r['open_s']:>8.1f}{r['read_p50']:>8.1f}"
+        f"{r['read_p95']:>8.1f}{r['read_cpu']:>9.1f}{r['embed_cpu']:>10.1f}{r['ratio']:>7.1f}"
+        f"{r['write_p50']:>9.1f}{r['write_ratio']:>8.1f}{r['recall']:>6.3f}{r['rss_mib']:>8.0f}"
+        f"  {r['load']}"
     )
+
+
+@contextlib.contextmanager
+def backend_url(backend: str, tmp: Path, pg_url: str | None) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp / 'scale.db'}"
+        return
+    with postgres_server(pg_url) as admin:
+        yield fresh_postgres_database(admin)
 
 
 def main() -> None:
-    """Grow the store size by size; measure embedded and HTTP at each; print the table."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--data", type=Path, help="LongMemEval JSON (the real share)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument(
+        "--backends", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
+    )
+    parser.add_argument("--real", type=int, default=20_000, help="real (embedded) memories")
     parser.add_argument("--reads", type=int, default=200)
-    parser.add_argument("--embedder", choices=["local", "hash"], default="local")
-    add_runtime_argument(parser)
-    parser.add_argument("--no-http", action="store_true", help="embedded only")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--writes", type=int, default=50)
+    add_cache_argument(parser)
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the stores in this directory (default: a temporary one)"
+    )
+    parser.add_argument("--database-url", help="PostgreSQL maintenance URL (default: pgserver)")
+    parser.add_argument(
+        "--profile", type=Path, help="cProfile the reads of the largest size into this file"
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    runtime = apply_runtime(args)
-    if args.child is not None:
-        embedded_child(args.child, args.embedder, args.reads)
+    if args.child:
+        child(args.child, args.reads, args.writes, args.truth, args.profile)
         return
+    if args.data is None:
+        parser.error("--data is required")
 
-    lines = [f"{'memories':>8}  {'mode':<9}{'p50 ms':>9}{'p95 ms':>9}{'RSS MiB':>10}"]
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "cml.db"
-        have = 0
-        for size in sorted(args.sizes):
-            grow(db_path, have, size, args.embedder)
-            have = size
-            lines.append(
-                row(size, "embedded", measure_embedded(db_path, args.embedder, args.reads))
-            )
-            print(lines[-1], file=sys.stderr)
-            if not args.no_http:
-                lines.append(row(size, "http", measure_http(db_path, args.embedder, args.reads)))
-                print(lines[-1], file=sys.stderr)
-    print(f"embedder={args.embedder} ({runtime}), reads per cell={args.reads}, max_results=10")
-    print("\n".join(lines))
+    texts = real_texts(args.data, args.real + QUERIES)
+    vectors = real_vectors(texts, cache_dir(args))
+    real, queries = vectors[:-QUERIES], vectors[-QUERIES:]
+    print(HEADER)
+    with contextlib.ExitStack() as stack:
+        if args.workdir is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cml-scale-"))
+        else:
+            args.workdir.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.workdir)
+        truth_file = Path(tmp) / "truth.json"
+        for backend in args.backends:
+            with backend_url(backend, Path(tmp), args.database_url) as url:
+                have = 0
+                for size in sorted(args.sizes):
+                    rate = grow(url, real, texts, have, size)
+                    have = size
+                    top = exact_top10(real, texts, queries, size)
+                    truth_file.write_text(json.dumps({"queries": queries.tolist(), "top10": top}))
+                    profile = args.profile if size == max(args.sizes) else None
+                    result = measure(
+                        url, args.reads, args.writes, truth_file, cold=True, profile=profile
+                    )
+                    print(line(backend, size, rate, result), flush=True)
 
 
 if __name__ == "__main__":

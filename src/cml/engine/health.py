@@ -69,7 +69,7 @@ def engine_components(
         query = np.zeros(embedder.dimensions, dtype=np.float32)
         query[0] = 1.0
         store.vector_search(MemoryFilter(tenant_id=HEALTH_TENANT), query, 1)
-        kind = "exact in-memory" if store.backend == "sqlite" else store.backend
+        kind = "in-memory, HNSW above 20k" if store.backend == "sqlite" else store.backend
         return {"backend": store.backend, "kind": kind, "dimensions": embedder.dimensions}
 
     def embedding() -> dict[str, Any]:

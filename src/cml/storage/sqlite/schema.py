@@ -354,7 +354,47 @@ _V6: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7: tuple[str, ...] = (
+    # A tenant's graph snapshot (cml.storage.sqlite.snapshots): the token written in its files
+    # and the last vector_log entry it includes. Only tenants with a snapshot are logged.
+    """
+    CREATE TABLE vector_snapshots (
+        tenant_id TEXT PRIMARY KEY,
+        token TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE vector_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX ix_vector_log_tenant ON vector_log (tenant_id, seq)",
+    """
+    CREATE TRIGGER vector_log_insert AFTER INSERT ON memories
+    WHEN EXISTS (SELECT 1 FROM vector_snapshots WHERE tenant_id = new.tenant_id) BEGIN
+        INSERT INTO vector_log (tenant_id, memory_id) VALUES (new.tenant_id, new.id);
+    END
+    """,
+    """
+    CREATE TRIGGER vector_log_update AFTER UPDATE OF
+        embedding, status, memory_type, namespace, session_id, created_at, stored_at,
+        valid_from, superseded_at ON memories
+    WHEN EXISTS (SELECT 1 FROM vector_snapshots WHERE tenant_id = new.tenant_id) BEGIN
+        INSERT INTO vector_log (tenant_id, memory_id) VALUES (new.tenant_id, new.id);
+    END
+    """,
+    """
+    CREATE TRIGGER vector_log_delete AFTER DELETE ON memories
+    WHEN EXISTS (SELECT 1 FROM vector_snapshots WHERE tenant_id = old.tenant_id) BEGIN
+        INSERT INTO vector_log (tenant_id, memory_id) VALUES (old.tenant_id, old.id);
+    END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,9 +3,9 @@
 The statements both backends share come from :class:`~cml.storage.sql.store.SQLStore` in the
 :data:`~cml.storage.sqlite.dialect.SQLITE` dialect. What is SQLite's own: lexical search is an
 FTS5 external-content table kept in sync by triggers (:mod:`cml.storage.sqlite.schema`,
-:mod:`cml.storage.sqlite.lexical`); vector search is an exact in-memory index per tenant
-(:mod:`cml.storage.sqlite.vector_index`); the connection and locking model is in
-:mod:`cml.storage.sqlite.conn`.
+:mod:`cml.storage.sqlite.lexical`); vector search is an in-memory index per tenant, exact or
+(for a large tenant) a graph saved beside the file (:mod:`cml.storage.sqlite.vector_index`);
+the connection and locking model is in :mod:`cml.storage.sqlite.conn`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
 from cml.storage.sqlite.session import session_successors
 from cml.storage.sqlite.terms import term_statistics
 from cml.storage.sqlite.tx import SQLiteTransaction
-from cml.storage.sqlite.vector_index import IndexRow, VectorIndex, needs_rows
+from cml.storage.sqlite.vector_index import GRAPH_FROM, VectorIndex, needs_rows
+from cml.storage.sqlite.vector_source import VectorSource
 
 
 class SQLiteStore(SQLStore[sqlite3.Connection]):
@@ -35,6 +36,8 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     Args:
         path: The database file (its directory is created if missing) or ``":memory:"``.
+        vector_graph_from: Embedded memories above which a tenant is searched through a graph
+            (saved beside the file) instead of exactly.
 
     Raises:
         UnavailableError: The file or its directory cannot be created or written (the message
@@ -51,7 +54,9 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     dialect = SQLITE
     _db: Connections
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, vector_graph_from: int = GRAPH_FROM
+    ) -> None:
         in_memory = str(path) == MEMORY
         self.path: Path | None = None if in_memory else Path(path).expanduser().resolve()
         self.location = MEMORY if self.path is None else str(self.path)
@@ -67,12 +72,19 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         except BaseException:
             self._db.close(merge_log=False)
             raise
-        self._index = VectorIndex(self._load_vectors, self._db.write_lock)
+        self._index = VectorIndex(
+            VectorSource(self._db, self.path),
+            self._db.write_lock,
+            lambda: not self._db.in_transaction(),
+            graph_from=vector_graph_from,
+        )
 
     # -- lifecycle and metadata ----------------------------------------------------------------
     def close(self) -> None:
-        """Close every connection and drop the vector index (safe to call twice)."""
+        """Save the large tenants' vector graphs, close every connection (safe to call twice)."""
         with self._db.write_lock:
+            if not self._db.closed:
+                self._index.save()
             self._index.clear()
             self._db.close()
 
@@ -156,7 +168,11 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     def vector_search(
         self, filt: MemoryFilter, vector: Vector, limit: int
     ) -> list[tuple[str, float]]:
-        """Exact nearest neighbours by cosine similarity among memories matching the filter."""
+        """Nearest neighbours by cosine similarity among memories matching the filter.
+
+        Exact up to :data:`~cml.storage.sqlite.vector_index.GRAPH_FROM` memories in the
+        tenant; beyond, the candidates of a graph search re-scored exactly.
+        """
         self._db.check_open()
         # Inside an open transaction on the shared :memory: connection a fresh load would see
         # uncommitted rows, so such a load is used once and not kept.
@@ -177,20 +193,6 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         """Up to ``count`` memories after each of ``ids`` in its session (see the protocol)."""
         with self._db.read() as conn:
             return session_successors(conn, filt, ids, count)
-
-    def _load_vectors(self, tenant_id: str) -> list[IndexRow]:
-        with self._db.read() as conn:
-            rows: list[IndexRow] = conn.execute(
-                "SELECT id, embedding, status, memory_type, namespace, session_id, created_at,"
-                " stored_at, valid_from, superseded_at"
-                " FROM memories WHERE tenant_id = ? AND embedding IS NOT NULL ORDER BY pk",
-                (tenant_id,),
-            ).fetchall()
-        if rows:
-            # Rows of another width can only come from outside tampering; they are unsearchable.
-            width = len(rows[-1][1])
-            rows = [row for row in rows if len(row[1]) == width]
-        return rows
 
     # -- writes ----------------------------------------------------------------------------------
     @contextmanager

@@ -9,7 +9,8 @@ from datetime import datetime
 from cml.storage.base import MemoryRecord, VersionRecord
 from cml.storage.sql.tx import SQLTransaction
 from cml.storage.sqlite.dialect import SQLITE, to_epoch
-from cml.storage.sqlite.vector_index import Change, Removal, StatusChange, Upsert
+from cml.storage.sqlite.fields import Upsert
+from cml.storage.sqlite.vector_index import Change, Removal, StatusChange
 
 
 def index_change(record: MemoryRecord) -> Change:

@@ -1,54 +1,54 @@
-"""An exact, in-memory vector index per tenant (used by the SQLite backend).
+"""The in-memory vector index of the SQLite backend, one per tenant.
 
-Each tenant's vectors live in one float32 matrix with parallel arrays for the fields a search can
-filter on (status, type, namespace, session as small integer codes; ``created_at`` and the times
-of :attr:`MemoryFilter.as_of` as epoch seconds). A search is one matrix-vector product over all
-of the tenant's rows; the filter is a boolean mask that sets excluded scores to ``-inf``;
-``argpartition`` picks the top k.
+A tenant with up to :data:`GRAPH_FROM` embedded memories is searched exactly: its vectors live
+in one float32 matrix (:class:`TenantIndex`), a search is one matrix-vector product with the
+filter applied as a mask, ``argpartition`` picks the top k. A larger tenant is searched through
+an HNSW graph of int8 codes whose candidates are re-scored exactly
+(:class:`~cml.storage.sqlite.graph_index.GraphIndex`).
 
-That product reads the whole float32 matrix (150 MB at 100k x 384) and is bound by memory
-bandwidth: ~10 ms per query on a small machine, paid by every read and by every write's
-duplicate check. So a tenant with more than :data:`EXACT_UP_TO` admitted rows is searched in two
-steps: the signs of each vector, packed 64 to a word (1/32 of the matrix), rank every row by
-Hamming distance to the query's signs; the :data:`SHORTLIST` nearest (at least 20 per result
-asked) are then scored exactly. Smaller tenants, including every benchmark conversation, stay
-exact.
+A large tenant's graph is saved next to the database (``<file>.vectors/``) and loaded at the
+next start instead of being rebuilt from every row; the rows changed since the save are
+replayed from the database's change log (:mod:`cml.storage.sqlite.vector_source`), so a crash
+between a commit and the next save loses nothing.
 
-The store loads a tenant lazily from its table on first use and applies changes only after the
-transaction that made them has committed, so a rolled-back write never reaches the index.
+The store loads a tenant lazily on first use and applies changes only after the transaction
+that made them has committed, so a rolled-back write never reaches the index.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from cml.errors import InvalidInputError
+from cml.errors import EngineError, InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
-from cml.storage.sqlite.dialect import to_epoch
+from cml.storage.sqlite.fields import Fields, IndexRow, Upsert, upsert_of
+from cml.storage.sqlite.graph_index import GraphIndex
+from cml.storage.sqlite.vector_source import VectorSource
 
-IndexRow = tuple[
-    str, bytes, str, str, "str | None", "str | None", float, float, "float | None", "float | None"
-]
-"""``(id, float32 embedding bytes, status, memory_type, namespace, session_id, created_at,
-stored_at, valid_from, superseded_at)``."""
+__all__ = ["Change", "GraphIndex", "Removal", "StatusChange", "TenantIndex", "Upsert"]
+
+logger = logging.getLogger(__name__)
 
 _INITIAL_CAPACITY = 256
-_NONE_CODE = 0
 
-EXACT_UP_TO = 20_000
-"""Admitted rows up to which a search scores every row exactly."""
+GRAPH_FROM = 20_000
+"""Embedded memories above which a tenant is searched through a graph instead of exactly."""
 
-SHORTLIST = 1_000
-"""Fewest rows kept by the sign (Hamming) pass for exact scoring in a large tenant."""
+SAVE_EVERY = 10_000
+"""Changes to a large tenant after which its graph is saved again (at least 5 % of it)."""
 
-_SHORTLIST_PER_RESULT = 20
+REBUILD_AT = 0.3
+"""Share of dead rows in a graph at which it is rebuilt from the database."""
 
 
 def needs_rows(filt: MemoryFilter) -> bool:
@@ -57,36 +57,6 @@ def needs_rows(filt: MemoryFilter) -> bool:
     Such a search is restricted to the ids the database admits, before the top k is taken.
     """
     return filt.metadata is not None or filt.context_tags is not None or filt.agent_id is not None
-
-
-def sign_bits(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
-    """The signs of each row packed into 64-bit words (rows padded with zero bits)."""
-    rows = np.atleast_2d(vectors)
-    packed = np.packbits(rows > 0, axis=1)
-    width = -(-packed.shape[1] // 8) * 8
-    if width != packed.shape[1]:
-        packed = np.pad(packed, ((0, 0), (0, width - packed.shape[1])))
-    return np.ascontiguousarray(packed).view(np.uint64)
-
-
-@dataclass(frozen=True)
-class Upsert:
-    """Add a memory to its tenant's index or replace its entry."""
-
-    tenant_id: str
-    id: str
-    vector: Vector
-    status: str
-    memory_type: str
-    namespace: str | None
-    session_id: str | None
-    created_at: float
-    recorded_at: float = 0.0
-    """When the store learned it (``stored_at``)."""
-    valid_from: float | None = None
-    """When it began to hold (``created_at`` when ``None``)."""
-    retired_at: float | None = None
-    """When it was superseded (``None``: never)."""
 
 
 @dataclass(frozen=True)
@@ -109,104 +79,31 @@ class Removal:
 Change = Upsert | StatusChange | Removal
 
 
-def _times(
-    created: float, recorded: float, valid_from: float | None, retired: float | None
-) -> tuple[float, float, float]:
-    """The row of :attr:`TenantIndex.times` for one memory."""
-    return (
-        recorded,
-        created if valid_from is None else valid_from,
-        np.inf if retired is None else retired,
-    )
-
-
 class TenantIndex:
-    """The vectors of one tenant and the fields a search filters on. Not thread-safe by itself."""
+    """The vectors of one (small) tenant and the fields a search filters on; exact search.
 
-    def __init__(
-        self,
-        dimensions: int | None = None,
-        capacity: int = _INITIAL_CAPACITY,
-        *,
-        exact_up_to: int = EXACT_UP_TO,
-    ) -> None:
+    Not thread-safe by itself.
+    """
+
+    def __init__(self, dimensions: int | None = None, capacity: int = _INITIAL_CAPACITY) -> None:
         self.dimensions = dimensions
-        self.exact_up_to = exact_up_to
         self.ids: list[str] = []
         self.positions: dict[str, int] = {}
-        self._codes: dict[str | None, int] = {None: _NONE_CODE}
-        self._allocate(max(capacity, 1), dimensions or 0)
+        self.fields = Fields(capacity)
+        self.matrix: npt.NDArray[np.float32] = np.zeros((capacity, dimensions or 0), np.float32)
 
     @classmethod
-    def from_rows(cls, rows: Sequence[IndexRow], *, exact_up_to: int = EXACT_UP_TO) -> TenantIndex:
-        """Build an index from stored rows in one pass."""
+    def from_rows(cls, tenant_id: str, rows: Sequence[IndexRow]) -> TenantIndex:
+        """Build an index from stored rows."""
         if not rows:
-            return cls(exact_up_to=exact_up_to)
-        dimensions = len(rows[0][1]) // 4
-        index = cls(
-            dimensions,
-            capacity=max(_INITIAL_CAPACITY, len(rows) + len(rows) // 4),
-            exact_up_to=exact_up_to,
-        )
-        count = len(rows)
-        blob = b"".join(row[1] for row in rows)
-        index.matrix[:count] = np.frombuffer(blob, dtype=np.float32).reshape(count, dimensions)
-        index.signs[:, :count] = sign_bits(index.matrix[:count]).T
-        for i, row in enumerate(rows):
-            memory_id, _, status, memory_type, namespace, session_id, created = row[:7]
-            recorded, valid_from, retired = row[7:]
-            index.ids.append(memory_id)
-            index.positions[memory_id] = i
-            index.status[i] = index._code(status)
-            index.memory_type[i] = index._code(memory_type)
-            index.namespace[i] = index._code(namespace)
-            index.session[i] = index._code(session_id)
-            index.created_at[i] = created
-            index.times[i] = _times(created, recorded, valid_from, retired)
+            return cls()
+        index = cls(len(rows[0][1]) // 4, capacity=max(_INITIAL_CAPACITY, len(rows) * 5 // 4))
+        for row in rows:
+            index.upsert(upsert_of(tenant_id, row))
         return index
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def _allocate(self, capacity: int, dimensions: int) -> None:
-        self.matrix: npt.NDArray[np.float32] = np.zeros((capacity, dimensions), dtype=np.float32)
-        # One row per 64-bit word, one column per entry: a distance is a few passes over
-        # contiguous words (summing six words along each row is three times slower).
-        self.signs: npt.NDArray[np.uint64] = np.zeros((-(-dimensions // 64), capacity), np.uint64)
-        self.status: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
-        self.memory_type: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
-        self.namespace: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
-        self.session: npt.NDArray[np.int32] = np.zeros(capacity, dtype=np.int32)
-        self.created_at: npt.NDArray[np.float64] = np.zeros(capacity, dtype=np.float64)
-        # Per row: recorded (stored_at), valid from, retired (superseded_at, +inf when never).
-        self.times: npt.NDArray[np.float64] = np.zeros((capacity, 3), dtype=np.float64)
-
-    def _grow(self) -> None:
-        count = len(self.ids)
-        old = self._arrays()
-        self._allocate(max(_INITIAL_CAPACITY, 2 * self.matrix.shape[0]), self.dimensions or 0)
-        for target, source in zip(self._arrays(), old, strict=True):
-            target[:count] = source[:count]
-
-    def _arrays(self) -> tuple[npt.NDArray[Any], ...]:
-        """Every per-row array, in a fixed order."""
-        return (
-            self.matrix,
-            self.signs.T,
-            self.status,
-            self.memory_type,
-            self.namespace,
-            self.session,
-            self.created_at,
-            self.times,
-        )
-
-    def _code(self, value: str | None) -> int:
-        code = self._codes.get(value)
-        if code is None:
-            code = len(self._codes)
-            self._codes[value] = code
-        return code
 
     def upsert(self, change: Upsert) -> None:
         """Insert or replace one entry."""
@@ -214,38 +111,28 @@ class TenantIndex:
         if self.dimensions is None or not self.ids:
             if self.dimensions != vector.shape[0]:
                 self.dimensions = int(vector.shape[0])
-                self._allocate(self.matrix.shape[0], self.dimensions)
+                self.matrix = np.zeros((self.matrix.shape[0], self.dimensions), np.float32)
         elif vector.shape[0] != self.dimensions:
             raise ValueError(
                 f"embedding has {vector.shape[0]} dimensions, index has {self.dimensions}"
             )
         i = self.positions.get(change.id)
         if i is None:
-            if len(self.ids) == self.matrix.shape[0]:
-                self._grow()
             i = len(self.ids)
+            if i == self.matrix.shape[0]:
+                capacity = max(_INITIAL_CAPACITY, 2 * i)
+                self.matrix = np.resize(self.matrix, (capacity, self.dimensions))
+                self.fields.grow(i, capacity)
             self.ids.append(change.id)
             self.positions[change.id] = i
         self.matrix[i] = vector
-        self.signs[:, i] = sign_bits(vector)[0]
-        self.status[i] = self._code(change.status)
-        self.memory_type[i] = self._code(change.memory_type)
-        self.namespace[i] = self._code(change.namespace)
-        self.session[i] = self._code(change.session_id)
-        self.created_at[i] = change.created_at
-        self.times[i] = _times(
-            change.created_at, change.recorded_at, change.valid_from, change.retired_at
-        )
+        self.fields.set(i, change)
 
-    def set_status(self, ids: Iterable[str], status: str) -> None:
-        """Change the status code of the entries present among ``ids``."""
-        code = self._code(status)
-        for memory_id in ids:
-            i = self.positions.get(memory_id)
-            if i is not None:
-                self.status[i] = code
+    def set_status(self, ids: Collection[str], status: str) -> None:
+        """Change the status of the entries present among ``ids``."""
+        self.fields.set_status([i for i in map(self.positions.get, ids) if i is not None], status)
 
-    def remove(self, ids: Iterable[str]) -> None:
+    def remove(self, ids: Collection[str]) -> None:
         """Remove entries, moving the last row into each hole to keep the arrays dense."""
         for memory_id in ids:
             i = self.positions.pop(memory_id, None)
@@ -256,47 +143,9 @@ class TenantIndex:
                 moved = self.ids[last]
                 self.ids[i] = moved
                 self.positions[moved] = i
-                for array in self._arrays():
-                    array[i] = array[last]
+                self.matrix[i] = self.matrix[last]
+                self.fields.move(last, i)
             self.ids.pop()
-
-    def _mask(self, filt: MemoryFilter) -> npt.NDArray[np.bool_] | None:
-        """Rows the filter admits (``None`` means all rows)."""
-        count = len(self.ids)
-        mask: npt.NDArray[np.bool_] | None = None
-
-        def narrow(condition: npt.NDArray[np.bool_]) -> None:
-            nonlocal mask
-            mask = condition if mask is None else mask & condition
-
-        if filt.statuses is not None:
-            narrow(self._allowed(filt.statuses)[self.status[:count]])
-        if filt.memory_types is not None:
-            narrow(self._allowed(filt.memory_types)[self.memory_type[:count]])
-        if filt.namespace is not None:
-            narrow(self.namespace[:count] == self._codes.get(filt.namespace, -1))
-        if filt.session_id is not None:
-            narrow(self.session[:count] == self._codes.get(filt.session_id, -1))
-        if filt.since is not None:
-            narrow(self.created_at[:count] >= to_epoch(filt.since))
-        if filt.until is not None:
-            narrow(self.created_at[:count] <= to_epoch(filt.until))
-        if filt.as_of is not None:
-            at = to_epoch(filt.as_of)
-            times = self.times[:count]
-            narrow((times[:, 0] <= at) & (times[:, 1] <= at))
-            if not filt.retired_by_then:
-                narrow(times[:, 2] > at)
-        return mask
-
-    def _allowed(self, values: Sequence[str]) -> npt.NDArray[np.bool_]:
-        """A lookup table: ``table[code]`` is True for the codes of ``values``.
-
-        Indexing the table with a code array is several times faster than ``np.isin``.
-        """
-        table = np.zeros(len(self._codes), dtype=np.bool_)
-        table[[self._codes[v] for v in values if v in self._codes]] = True
-        return table
 
     def search(
         self,
@@ -319,68 +168,52 @@ class TenantIndex:
                 f"query vector has {query.shape[0]} dimensions, the store holds "
                 f"{self.dimensions}-dimensional embeddings"
             )
-        mask = self._mask(filt)
+        mask = self.fields.mask(filt, count)
         if only is not None:
             among = np.zeros(count, dtype=np.bool_)
             among[[i for i in map(self.positions.get, only) if i is not None]] = True
             mask = among if mask is None else mask & among
-        admitted = count if mask is None else int(np.count_nonzero(mask))
-        k = min(limit, admitted)
+        k = min(limit, count if mask is None else int(np.count_nonzero(mask)))
         if k == 0:
             return []
-        shortlist = max(SHORTLIST, _SHORTLIST_PER_RESULT * k)
-        if admitted > max(self.exact_up_to, shortlist):
-            rows = self._shortlist(query, mask, shortlist)
-            scores = self.matrix[rows] @ query
-        else:
-            rows = np.arange(count)
-            scores = self.matrix[:count] @ query
-            if mask is not None:
-                np.putmask(scores, ~mask, -np.inf)
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
-        order = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[rows[i]], float(scores[i])) for i in order if scores[i] != -np.inf][:k]
-
-    def _shortlist(
-        self, query: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_] | None, size: int
-    ) -> npt.NDArray[np.intp]:
-        """At least ``size`` admitted rows whose signs differ least from the query's.
-
-        Distances are small integers, so the cut-off comes from a histogram rather than a
-        partial sort; rows tied at the cut-off are all kept.
-        """
-        count = len(self.ids)
-        words = sign_bits(query)[0]
-        distances = np.bitwise_count(self.signs[0, :count] ^ words[0]).astype(np.uint16)
-        for w in range(1, len(words)):
-            distances += np.bitwise_count(self.signs[w, :count] ^ words[w])
-        beyond = 64 * len(words) + 1
+        scores = self.matrix[:count] @ query
         if mask is not None:
-            # Farther than any real distance: excluded rows are never kept (admitted >= size).
-            np.putmask(distances, ~mask, beyond)
-        cumulative = np.cumsum(np.bincount(distances, minlength=beyond + 1))
-        cut = int(np.searchsorted(cumulative, size))
-        return np.flatnonzero(distances <= cut)
+            np.putmask(scores, ~mask, -np.inf)
+        top = np.argpartition(-scores, k - 1)[:k] if k < count else np.arange(count)
+        order = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in order]
+
+
+Index = TenantIndex | GraphIndex
 
 
 class VectorIndex:
-    """Per-tenant :class:`TenantIndex` objects, loaded lazily and safe to share between threads.
+    """Per-tenant indexes, loaded lazily, saved when large, safe to share between threads.
 
     Args:
-        load: Reads every embedded memory of a tenant from the database.
-        load_guard: Held while a tenant is loaded so that no commit lands half-way through the
-            read (the store passes its writer lock, which must be re-entrant).
+        source: The database's rows and snapshot bookkeeping.
+        load_guard: Held while a tenant is loaded or saved so that no commit lands half-way
+            (the store passes its writer lock, which must be re-entrant).
+        can_write: Whether the calling thread may write the database now (no transaction of
+            its own is open); a snapshot is saved only then.
+        graph_from: Embedded memories above which a tenant gets a graph.
     """
 
     def __init__(
         self,
-        load: Callable[[str], Sequence[IndexRow]],
+        source: VectorSource,
         load_guard: AbstractContextManager[object],
+        can_write: Callable[[], bool],
+        *,
+        graph_from: int = GRAPH_FROM,
     ) -> None:
-        self._load = load
+        self._source = source
         self._load_guard = load_guard
+        self._can_write = can_write
+        self._graph_from = graph_from
         self._lock = threading.RLock()
-        self._tenants: dict[str, TenantIndex] = {}
+        self._tenants: dict[str, Index] = {}
+        self._unsaved: dict[str, int] = {}
 
     def search(
         self,
@@ -400,28 +233,124 @@ class VectorIndex:
         with self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is not None:
-                return index.search(filt, vector, limit, only)
+                return self._search(index, filt, vector, limit, only)
         with self._load_guard, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
-                index = TenantIndex.from_rows(self._load(filt.tenant_id))
+                index = self._load(filt.tenant_id)
                 if cache:
                     self._tenants[filt.tenant_id] = index
+                    self._save_if_due(filt.tenant_id)
+            return self._search(index, filt, vector, limit, only)
+
+    def _search(
+        self,
+        index: Index,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        only: Collection[str] | None,
+    ) -> list[tuple[str, float]]:
+        if isinstance(index, TenantIndex):
             return index.search(filt, vector, limit, only)
+        tenant_id = filt.tenant_id
+
+        def rescore(ids: Sequence[str]) -> dict[str, bytes]:
+            return self._source.vectors(tenant_id, ids)
+
+        return index.search(filt, vector, limit, rescore, only, scan_rows=self._graph_from // 4)
+
+    def _load(self, tenant_id: str) -> Index:
+        """The tenant's index: its saved graph brought up to date, or built from its rows."""
+        directory = self._source.directory
+        recorded = self._source.snapshot(tenant_id) if directory is not None else None
+        if directory is not None and recorded is not None:
+            token, seq = recorded
+            graph = GraphIndex.load(directory, _stem(tenant_id), token)
+            if graph is not None:
+                rows, gone = self._source.changed_since(tenant_id, seq)
+                graph.add([upsert_of(tenant_id, row) for row in rows])
+                graph.remove(gone)
+                if graph.dead <= REBUILD_AT * graph.rows:
+                    self._unsaved[tenant_id] = len(rows) + len(gone)
+                    return graph
+        if self._source.count(tenant_id) <= self._graph_from:
+            return TenantIndex.from_rows(tenant_id, self._source.rows(tenant_id))
+        built = GraphIndex.build(tenant_id, self._source.chunks(tenant_id))
+        if built is None:
+            return TenantIndex()
+        self._unsaved[tenant_id] = -1  # never saved
+        return built
 
     def apply(self, changes: Sequence[Change]) -> None:
-        """Apply committed changes to the tenants that are loaded (others load fresh later)."""
+        """Apply committed changes to the tenants that are loaded (others load fresh later).
+
+        Call it holding the writer lock with no transaction open: a large tenant's graph may
+        be saved, or dropped to be rebuilt at its next search.
+        """
+        touched: set[str] = set()
         with self._lock:
             for change in changes:
                 index = self._tenants.get(change.tenant_id)
                 if index is None:
                     continue
+                touched.add(change.tenant_id)
                 if isinstance(change, Upsert):
-                    index.upsert(change)
+                    if isinstance(index, GraphIndex):
+                        index.add([change])
+                    else:
+                        index.upsert(change)
                 elif isinstance(change, StatusChange):
                     index.set_status(change.ids, change.status)
                 else:
                     index.remove(change.ids)
+                if change.tenant_id in self._unsaved and self._unsaved[change.tenant_id] >= 0:
+                    self._unsaved[change.tenant_id] += 1
+            for tenant_id in touched:
+                index = self._tenants[tenant_id]
+                if isinstance(index, TenantIndex) and len(index) > self._graph_from:
+                    del self._tenants[tenant_id]  # the next search builds its graph
+                elif isinstance(index, GraphIndex) and index.dead > REBUILD_AT * index.rows:
+                    del self._tenants[tenant_id]
+                    self._unsaved.pop(tenant_id, None)
+                else:
+                    self._save_if_due(tenant_id)
+
+    def _save_if_due(self, tenant_id: str) -> None:
+        """Save a loaded graph never saved, or changed much since its last save."""
+        index = self._tenants.get(tenant_id)
+        unsaved = self._unsaved.get(tenant_id)
+        if not isinstance(index, GraphIndex) or unsaved is None:
+            return
+        if 0 <= unsaved < max(SAVE_EVERY, len(index) // 20) or not self._can_write():
+            return
+        self._save(tenant_id, index)
+
+    def _save(self, tenant_id: str, index: GraphIndex) -> None:
+        directory = self._source.directory
+        if directory is None:
+            return
+        stem = _stem(tenant_id)
+        token = uuid.uuid4().hex
+        try:
+            directory.mkdir(exist_ok=True)
+            index.save(directory, stem, token)
+            self._source.record(tenant_id, token)
+        except (OSError, RuntimeError, sqlite3.Error, EngineError) as exc:
+            # The graph in memory stays right; the next start rebuilds or replays instead.
+            logger.warning("could not save the vector graph of a tenant: %s", exc)
+            return
+        self._unsaved[tenant_id] = 0
+        for old in directory.glob(f"{stem}.*"):
+            if not old.name.startswith(f"{stem}.{token}."):
+                old.unlink(missing_ok=True)
+
+    def save(self) -> None:
+        """Save every loaded graph with unsaved changes (call holding the writer lock)."""
+        with self._lock:
+            for tenant_id, index in self._tenants.items():
+                if isinstance(index, GraphIndex) and self._unsaved.get(tenant_id, 0) != 0:
+                    self._save(tenant_id, index)
 
     def loaded_size(self, tenant_id: str) -> int | None:
         """Entries held for a tenant, or ``None`` if it is not loaded."""
@@ -438,3 +367,9 @@ class VectorIndex:
         """Drop every loaded tenant."""
         with self._lock:
             self._tenants.clear()
+            self._unsaved.clear()
+
+
+def _stem(tenant_id: str) -> str:
+    """The file name stem of a tenant's graph (tenant ids may hold any character)."""
+    return hashlib.sha256(tenant_id.encode()).hexdigest()[:32]

@@ -1,0 +1,252 @@
+"""The vector index of a large tenant: an HNSW graph of int8 codes, re-scored exactly.
+
+Every row of the graph has an entry here (its id, whether it is still live, a digest of its
+float32 vector, its filter fields); a memory's row is its graph label. A search turns the
+filter into a mask over the rows (:class:`~cml.storage.sqlite.fields.Fields`), asks the graph
+for :data:`RESCORED` (at least four per result) admitted candidates by their int8 codes, reads
+those candidates' float32 embeddings from the database and returns the best by exact cosine
+similarity. The float32 vectors are therefore not held in memory: a million memories take about
+400 MB of codes and 130 MB of graph.
+
+Rows are never removed from the graph. A deleted memory's row becomes dead (masked out); a
+memory whose vector changed gets a new row and its old one dies; a change of status or other
+field rewrites its fields in place. :attr:`GraphIndex.dead` counts dead rows so that the owner
+can rebuild when they become many.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cml.errors import InvalidInputError
+from cml.storage.base import MemoryFilter, Vector
+from cml.storage.sqlite.fields import Fields, IndexRow, Upsert, upsert_of
+from cml.storage.sqlite.graph import Graph
+
+RESCORED = 40
+"""Fewest candidates re-scored exactly per search."""
+
+_RESCORED_PER_RESULT = 4
+
+Rescore = Callable[[Sequence[str]], Mapping[str, bytes]]
+"""Reads the stored float32 embeddings (bytes) of the given ids; missing ids are left out."""
+
+
+def _vector(change: Upsert) -> npt.NDArray[np.float32]:
+    return np.asarray(change.vector, dtype=np.float32).reshape(-1)
+
+
+class GraphIndex:
+    """A large tenant's vectors as a graph, with the fields a search filters on.
+
+    Not thread-safe by itself. Build one with :meth:`build`, :meth:`from_changes` or
+    :meth:`load`.
+
+    Args:
+        graph: The graph; its row ``i`` is ``ids[i]``.
+        ids: The memory of each graph row (dead rows included).
+        fields: The filter fields per row.
+        live: Per row, whether it is the current row of its memory.
+        digests: Per row, a CRC-32 of the float32 vector (an upsert with the same vector keeps
+            its row).
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        ids: list[str],
+        fields: Fields,
+        live: npt.NDArray[np.bool_],
+        digests: npt.NDArray[np.uint32],
+    ) -> None:
+        self.graph = graph
+        self.ids = ids
+        self.fields = fields
+        self.live = live
+        self.digests = digests
+        self.positions = {memory_id: i for i, memory_id in enumerate(ids) if live[i]}
+        self.dead = len(ids) - len(self.positions)
+
+    @classmethod
+    def from_changes(cls, changes: Sequence[Upsert]) -> GraphIndex:
+        """A graph index of ``changes`` (at least one; their vectors train the quantiser)."""
+        graph = Graph.build(np.stack([_vector(c) for c in changes]))
+        capacity = len(changes) + len(changes) // 4
+        index = cls(
+            graph, [], Fields(capacity), np.zeros(capacity, np.bool_), np.zeros(capacity, np.uint32)
+        )
+        index._record(changes)
+        return index
+
+    @classmethod
+    def build(cls, tenant_id: str, chunks: Iterable[Sequence[IndexRow]]) -> GraphIndex | None:
+        """A graph index of stored rows read chunk by chunk (``None`` when there are none).
+
+        Rows of another width than the first are left out (only outside tampering makes them).
+        """
+        index: GraphIndex | None = None
+        for chunk in chunks:
+            if index is None:
+                width = len(chunk[0][1]) if chunk else 0
+                rows = [upsert_of(tenant_id, r) for r in chunk if len(r[1]) == width]
+                index = cls.from_changes(rows) if rows else None
+            else:
+                width = index.graph.dimensions * 4
+                index.add([upsert_of(tenant_id, r) for r in chunk if len(r[1]) == width])
+        return index
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @property
+    def rows(self) -> int:
+        """Rows in the graph, dead ones included."""
+        return len(self.ids)
+
+    def add(self, changes: Sequence[Upsert]) -> None:
+        """Insert or replace entries; only a changed vector adds a graph row."""
+        appended: list[Upsert] = []
+        for change in changes:
+            i = self.positions.get(change.id)
+            if i is not None and int(self.digests[i]) == zlib.crc32(_vector(change).tobytes()):
+                self.fields.set(i, change)
+            else:
+                appended.append(change)
+        if appended:
+            vectors = np.stack([_vector(c) for c in appended])
+            if vectors.shape[1] != self.graph.dimensions:
+                raise ValueError(
+                    f"embedding has {vectors.shape[1]} dimensions, "
+                    f"index has {self.graph.dimensions}"
+                )
+            self.graph.add(vectors)
+            self._record(appended)
+
+    def _record(self, changes: Sequence[Upsert]) -> None:
+        """Note the rows the graph has just appended for ``changes``."""
+        start = len(self.ids)
+        end = start + len(changes)
+        if end > self.fields.capacity:
+            capacity = max(end, 2 * self.fields.capacity)
+            self.fields.grow(start, capacity)
+            self.live = np.resize(self.live, capacity)
+            self.digests = np.resize(self.digests, capacity)
+        for i, change in enumerate(changes, start):
+            old = self.positions.get(change.id)
+            if old is not None:
+                self.live[old] = False
+                self.dead += 1
+            self.ids.append(change.id)
+            self.positions[change.id] = i
+            self.live[i] = True
+            self.digests[i] = zlib.crc32(_vector(change).tobytes())
+            self.fields.set(i, change)
+
+    def set_status(self, ids: Iterable[str], status: str) -> None:
+        """Change the status of the entries present among ``ids``."""
+        self.fields.set_status([i for i in map(self.positions.get, ids) if i is not None], status)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Take entries out (their rows stay in the graph, dead)."""
+        for memory_id in ids:
+            i = self.positions.pop(memory_id, None)
+            if i is not None:
+                self.live[i] = False
+                self.dead += 1
+
+    def search(
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        rescore: Rescore,
+        only: Collection[str] | None = None,
+        *,
+        scan_rows: int = 0,
+    ) -> list[tuple[str, float]]:
+        """The ``limit`` entries most similar to ``vector`` among those the filter admits.
+
+        Candidates come from the graph by their int8 codes, filtered during the walk; their
+        scores are exact cosine similarities of the stored float32 embeddings (``rescore``).
+        ``only``, when given, admits just these ids besides. A filter admitting at most
+        ``scan_rows`` rows is answered by scanning them (see :meth:`Graph.search`).
+        """
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self.graph.dimensions:
+            raise InvalidInputError(
+                f"query vector has {query.shape[0]} dimensions, the store holds "
+                f"{self.graph.dimensions}-dimensional embeddings"
+            )
+        count = self.rows
+        admitted = self.live[:count].copy()
+        mask = self.fields.mask(filt, count)
+        if mask is not None:
+            admitted &= mask
+        if only is not None:
+            among = np.zeros(count, dtype=np.bool_)
+            among[[i for i in map(self.positions.get, only) if i is not None]] = True
+            admitted &= among
+        if limit <= 0 or not admitted.any():
+            return []
+        wanted = max(RESCORED, _RESCORED_PER_RESULT * limit)
+        candidates = [self.ids[i] for i in self.graph.search(query, wanted, admitted, scan_rows)]
+        stored = rescore(candidates)
+        found = [m for m in candidates if m in stored]
+        if not found:
+            return []
+        matrix = np.frombuffer(b"".join(stored[m] for m in found), np.float32)
+        scores = matrix.reshape(len(found), -1) @ query
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [(found[i], float(scores[i])) for i in order]
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, directory: Path, stem: str, token: str) -> None:
+        """Write the graph and the rest to ``<stem>.<token>.faiss`` and ``.npz`` in ``directory``.
+
+        A new token names new files, so a crash while saving never damages the files of the
+        token the database records; the caller removes the old ones after recording the new.
+        """
+        self.graph.save(directory / f"{stem}.{token}.faiss")
+        count = self.rows
+        arrays: dict[str, Any] = {
+            "ids": np.array(self.ids, dtype=np.str_),
+            "live": self.live[:count],
+            "digests": self.digests[:count],
+            "codes": np.array(json.dumps(list(self.fields.codes.items()))),
+        }
+        for name, array in zip(_FIELD_NAMES, self.fields.arrays(), strict=True):
+            arrays[name] = array[:count]
+        partial = directory / f"{stem}.{token}.npz.partial"
+        with partial.open("wb") as out:
+            np.savez(out, **arrays)
+        os.replace(partial, directory / f"{stem}.{token}.npz")
+
+    @classmethod
+    def load(cls, directory: Path, stem: str, token: str) -> GraphIndex | None:
+        """The index :meth:`save` wrote under ``token`` (``None`` if a file is missing)."""
+        graph_file = directory / f"{stem}.{token}.faiss"
+        rest_file = directory / f"{stem}.{token}.npz"
+        if not graph_file.exists() or not rest_file.exists():
+            return None
+        with np.load(rest_file) as saved:
+            ids: list[str] = saved["ids"].tolist()
+            fields = Fields(len(ids))
+            fields.codes = dict(json.loads(str(saved["codes"])))
+            for name, array in zip(_FIELD_NAMES, fields.arrays(), strict=True):
+                array[:] = saved[name]
+            live, digests = saved["live"].copy(), saved["digests"].copy()
+        graph = Graph.load(graph_file)
+        if len(graph) != len(ids):
+            return None
+        return cls(graph, ids, fields, live, digests)
+
+
+_FIELD_NAMES = ("status", "memory_type", "namespace", "session", "created_at", "times")
