@@ -51,6 +51,8 @@ LEAVE_ONE_OUT = [
     "no-cosine-term:similarity=0",
     "no-memory-signals:recency=0,importance=0,confidence=0",
     "no-lexical-list:lexical=0",
+    "no-dates:dates=0",
+    "no-speaker:speaker=0",
 ]
 """Each ranking component of the default removed in turn."""
 
