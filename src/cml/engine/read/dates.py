@@ -27,36 +27,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from cml.engine.calendar_words import MONTHS, NUMBER_WORDS
+
 __all__ = ["DateQuery", "DateWindow", "resolve_dates"]
 
-_MONTHS = {
-    name: number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
-}
-_MONTHS["sept"] = 9
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
 _WEEKDAY = r"(?P<weekday>" + "|".join(_WEEKDAYS) + r")"
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a couple of": 2,
-    "a few": 3,
-    "few": 3,
-}
+_NUMBERS = NUMBER_WORDS | {"a couple of": 2, "a few": 3, "few": 3}
 _NUMBER = (
     r"(?P<count>\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)).replace(" ", r"\s+")
 ) + ")"
@@ -171,10 +149,10 @@ def resolve_dates(query: str, reference: datetime) -> DateQuery:
             else:
                 add(*match.span(), _days(anchor, anchor + timedelta(days=1)))
     for match in _MONTH_YEAR.finditer(text):
-        month, year = _MONTHS[match["month"]], int(match["year"])
+        month, year = MONTHS[match["month"]], int(match["year"])
         add(*match.span(), _month(year, month))
     for match in _MONTH_ALONE.finditer(text):
-        month = _MONTHS[match["month"]]
+        month = MONTHS[match["month"]]
         year = day0.year if month <= day0.month else day0.year - 1
         if match["lead"] == "last" and month >= day0.month:
             year = day0.year - 1
@@ -211,7 +189,7 @@ def _count(text: str) -> int:
 def _calendar_day(match: re.Match[str], today: date) -> date | None:
     """The day a calendar-date match names; without a year, the latest one not after today."""
     month_text = match["month"]
-    month = int(month_text) if month_text.isdigit() else _MONTHS[month_text]
+    month = int(month_text) if month_text.isdigit() else MONTHS[month_text]
     day = int(match["day"])
     year_text = match.groupdict().get("year")
     try:
