@@ -6,7 +6,9 @@ Protocol (keep it exactly, so that figures stay comparable between runs and with
 - every dialog turn is written as ONE memory: ``"<speaker>: <text>"``, plus
   ``" [image: <caption>]"`` when the turn shares an image; the session date is its timestamp, the
   session number its ``session_id``, and the dialog id (``"D3:7"``) is in its metadata;
-- every question with evidence is asked with ``read(question, max_results=k)``; recall@k is the
+- every question with evidence is asked with ``read(question, max_results=k)``, with the
+  conversation's last session date as ``reference_time`` (:func:`reference_time`; off with
+  ``--no-reference-time``); recall@k is the
   share of the question's evidence ids among the dialog ids of the top k memories (a memory without
   a dialog id, such as a consolidated fact, counts as a miss); hit@k is whether any evidence id is
   there; MRR uses the rank of the first evidence hit within the top k;
@@ -158,6 +160,16 @@ def load(path: Path) -> list[Conversation]:
     return conversations
 
 
+def reference_time(conversation: Conversation) -> datetime:
+    """The reference time of a conversation's questions: the date of its last session.
+
+    LoCoMo's questions carry no date of their own. A person asking them has seen the whole
+    conversation, so the earliest time they can be asked is the last session's date: "last
+    year" or "in May" then means what it would to the speakers at their last meeting.
+    """
+    return max(turn.timestamp for turn in conversation.turns)
+
+
 def namespace_of(sample_id: str) -> str:
     """A valid namespace name for a conversation."""
     return re.sub(r"[^A-Za-z0-9_.-]", "-", sample_id)
@@ -192,17 +204,27 @@ def evaluate(
     ks: list[int],
     scores: dict[int, Scores],
     ranked_by_question: dict[str, list[str | None]] | None = None,
+    use_reference: bool = True,
 ) -> list[float]:
     """Ask every question; add its scores to its category; return the read latencies (s).
+
+    With ``use_reference``, each read's ``reference_time`` is the last session's date.
 
     ``ranked_by_question`` (optional) receives each question's ranked dialog ids, keyed by
     ``"<sample_id>/<question index>"``, to compare two runs question by question.
     """
     namespace = namespace_of(conversation.sample_id)
+    reference = reference_time(conversation) if use_reference else None
     latencies = []
     for index, question in enumerate(conversation.questions):
         started = time.perf_counter()
-        result = memory.read(question.text, max_results=max(ks), namespace=namespace, format="list")
+        result = memory.read(
+            question.text,
+            max_results=max(ks),
+            namespace=namespace,
+            format="list",
+            reference_time=reference,
+        )
         latencies.append(time.perf_counter() - started)
         ranked = [item.metadata.get("dia_id") for item in result.memories]
         scores.setdefault(question.category, Scores()).add(ranked, question.evidence, ks)
@@ -388,6 +410,12 @@ def main() -> None:
         "--bm25", action="store_true", help="also score a plain BM25 baseline per conversation"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
+    parser.add_argument(
+        "--reference-time",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pass the last session's date as each read's reference_time (default: on)",
+    )
     add_cache_argument(parser)
     args = parser.parse_args()
     runtime = apply_runtime(args)
@@ -409,7 +437,9 @@ def main() -> None:
             ingest_s = time.perf_counter() - started
             before_ranked: dict[str, list[str | None]] = {}
             for conversation in conversations:
-                latencies.extend(evaluate(memory, conversation, ks, scores, before_ranked))
+                latencies.extend(
+                    evaluate(memory, conversation, ks, scores, before_ranked, args.reference_time)
+                )
             if args.consolidate:
                 # One end user per conversation = one namespace (docs/decisions.md #16).
                 for conversation in conversations:
@@ -418,7 +448,7 @@ def main() -> None:
                     print(f"consolidation {conversation.sample_id}: {counts}", file=sys.stderr)
                 after_ranked: dict[str, list[str | None]] = {}
                 for conversation in conversations:
-                    evaluate(memory, conversation, ks, after, after_ranked)
+                    evaluate(memory, conversation, ks, after, after_ranked, args.reference_time)
                 if args.show_changes:
                     report_changes(conversations, before_ranked, after_ranked, max(ks))
 

@@ -17,7 +17,8 @@ Protocol (keep it exactly, so that figures stay comparable between runs):
 - the BM25 baseline ranks the same memory texts of each question with that question's own word
   statistics (``_bm25.py``) and is scored the same way;
 - no LLM; nothing of the answers or the evidence is used at write or read time. The question's
-  date may serve as the read's reference time (``--question-date``), once the read API takes one.
+  date is the read's ``reference_time`` (what a user asking that day would have; off with
+  ``--no-question-date``).
 
 A memory that a write merged into an earlier one (``deduplicated``) stands for every message
 merged into it; a content longer than the API's limit is cut to it (both are counted).
@@ -63,9 +64,8 @@ INGEST_BATCH = 250
 OVERALL = "overall"
 
 REFERENCE_TIME_PARAMETER = "reference_time"
-"""Name of the read argument that would carry the question's date (the hook of
-``--question-date``). ``read()`` has no such argument yet; the option refuses to run until it does.
-"""
+"""Name of the read argument that carries the question's date (``--question-date``); an older
+``cml`` without it is refused with that option rather than silently measured without it."""
 
 Turn = tuple[int, int]
 """A message's place in a question's history: (session index, message index in the session)."""
@@ -311,8 +311,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--question-date",
-        action="store_true",
-        help=f"pass each question's date as read(..., {REFERENCE_TIME_PARAMETER}=...)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=f"pass each question's date as read(..., {REFERENCE_TIME_PARAMETER}=...) "
+        "(default: on)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
     parser.add_argument(

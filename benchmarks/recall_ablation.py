@@ -51,6 +51,8 @@ LEAVE_ONE_OUT = [
     "no-cosine-term:similarity=0",
     "no-memory-signals:recency=0,importance=0,confidence=0",
     "no-lexical-list:lexical=0",
+    "no-dates:dates=0",
+    "no-speaker:speaker=0",
 ]
 """Each ranking component of the default removed in turn."""
 
@@ -76,12 +78,25 @@ class Reader:
         self.reads = 0
 
     def ranked(
-        self, weights: RankingWeights, query: str, namespace: str, k: int, now: datetime
+        self,
+        weights: RankingWeights,
+        query: str,
+        namespace: str,
+        k: int,
+        reference: datetime | None,
+        clock: str,
     ) -> list[Any]:
-        """The records of the top ``k`` memories for ``query`` in ``namespace``."""
+        """The records of the top ``k`` memories for ``query`` in ``namespace``.
+
+        ``reference`` is the read's ``reference_time``; ``clock`` says what recency is measured
+        from: ``wall`` (the time of the read) or ``reference`` (the reference time).
+        """
         if query not in self.vectors:
             self.vectors[query] = self.engine.embedder.embed([query])[0]
-        request = ReadRequest(query=query, max_results=k, namespace=namespace, format="list")
+        request = ReadRequest(
+            query=query, max_results=k, namespace=namespace, format="list", reference_time=reference
+        )
+        now = reference if clock == "reference" and reference is not None else datetime.now(UTC)
         started = time.process_time()
         scored, _ = place_facts(
             self.engine.store, "default", request, self.vectors[query], now=now, weights=weights
@@ -112,15 +127,17 @@ def ingest_longmemeval(questions: list[lme.Question], db: Path, cache: Path | No
     return holders
 
 
-def score_locomo(reader: Reader, weights: RankingWeights, path: Path) -> str:
+def score_locomo(
+    reader: Reader, weights: RankingWeights, path: Path, args: argparse.Namespace
+) -> str:
     """One variant's LoCoMo figures as a table row."""
     conversations = locomo.load(path)
     ranked: dict[str, list[str | None]] = {}
-    now = datetime.now(UTC)
     for conversation in conversations:
         namespace = locomo.namespace_of(conversation.sample_id)
+        reference = locomo.reference_time(conversation) if args.reference else None
         for index, question in enumerate(conversation.questions):
-            records = reader.ranked(weights, question.text, namespace, 10, now)
+            records = reader.ranked(weights, question.text, namespace, 10, reference, args.clock)
             dialog = [r.metadata.get("dia_id") for r in records]
             ranked[f"{conversation.sample_id}/{index}"] = dialog
     records = locomo.question_records(conversations, ranked, [1, 5, 10]).values()
@@ -142,14 +159,20 @@ def score_longmemeval(
     weights: RankingWeights,
     questions: list[lme.Question],
     holders: lme.Holders,
+    args: argparse.Namespace,
 ) -> str:
     """One variant's LongMemEval figures as a table row."""
     per_question = []
-    now = datetime.now(UTC)
     for question in questions:
         held = holders[question.question_id]
+        reference = question.date if args.reference else None
         records = reader.ranked(
-            weights, question.text, lme.namespace_of(question), lme.READ_RESULTS, now
+            weights,
+            question.text,
+            lme.namespace_of(question),
+            lme.READ_RESULTS,
+            reference,
+            args.clock,
         )
         ranked = [[(s, m) for s, m in held.get(r.id, [])] for r in records]
         per_question.append((question.question_type, lme.score(ranked, question)))
@@ -169,6 +192,19 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=30, help="LongMemEval questions (subset)")
     parser.add_argument("--store-dir", type=Path, required=True, help="stores kept here")
     parser.add_argument("--variant", nargs="+", default=LEAVE_ONE_OUT, help="name:knob=v,...")
+    parser.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pass reference_time: the LongMemEval question's date, the LoCoMo conversation's "
+        "last session date (default: on)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "reference"],
+        default="wall",
+        help="what recency is measured from: the time of the read (wall) or the reference time",
+    )
     add_runtime_argument(parser)
     add_cache_argument(parser)
     args = parser.parse_args()
@@ -192,7 +228,7 @@ def main() -> None:
         for text in args.variant:
             name, weights = parse_variant(text)
             reader.cpu, reader.reads = 0.0, 0
-            print(f"{name:<28}{score_locomo(reader, weights, args.locomo)}", flush=True)
+            print(f"{name:<28}{score_locomo(reader, weights, args.locomo, args)}", flush=True)
             rows.append((name, f"{1000 * reader.cpu / max(reader.reads, 1):8.1f}"))
     types = sorted({q.question_type for q in questions})
     print(f"\nLongMemEval ({len(questions)} questions); turn@10 per type: {', '.join(types)}")
@@ -202,7 +238,10 @@ def main() -> None:
         reader = Reader(engine, vectors)
         for text in args.variant:
             name, weights = parse_variant(text)
-            print(f"{name:<28}{score_longmemeval(reader, weights, questions, holders)}", flush=True)
+            print(
+                f"{name:<28}{score_longmemeval(reader, weights, questions, holders, args)}",
+                flush=True,
+            )
     print("\nCPU ms/read on LoCoMo (query embedding excluded)")
     for name, cpu in rows:
         print(f"{name:<28}{cpu}")

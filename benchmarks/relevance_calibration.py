@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 from _embedding_cache import add_cache_argument, cache_dir, open_cached_engine
 from _runtime import add_runtime_argument, apply_runtime
-from locomo_recall import OVERALL, Conversation, load, namespace_of
+from locomo_recall import OVERALL, Conversation, load, namespace_of, reference_time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -167,11 +167,13 @@ def cross_questions(target: Conversation, others: list[Conversation]) -> list[st
     return picked[::step][:CROSS_PER_CONVERSATION]
 
 
-def raw_reads(engine: Any, namespace: str, texts: list[str]) -> list[list[tuple[Any, ...]]]:
+def raw_reads(
+    engine: Any, namespace: str, texts: list[str], reference: datetime
+) -> list[list[tuple[Any, ...]]]:
     """Each text's ranked results as ``(dialog id, raw final score, cosine)``, best first.
 
     The raw score is the ranker's, before calibration; the cosine is the result's similarity
-    to the query.
+    to the query. ``reference`` is each read's ``reference_time`` (as ``locomo_recall.py``).
     """
     from cml.engine.read.placement import place_facts
     from cml.models import ReadRequest
@@ -181,7 +183,9 @@ def raw_reads(engine: Any, namespace: str, texts: list[str]) -> list[list[tuple[
     now = datetime.now(UTC)
     ranked = []
     for text, vector in zip(texts, vectors, strict=True):
-        request = ReadRequest(query=text, max_results=RESULTS, namespace=namespace)
+        request = ReadRequest(
+            query=text, max_results=RESULTS, namespace=namespace, reference_time=reference
+        )
         scored, _ = place_facts(ctx.store, TENANT, request, vector, now=now, weights=ctx.weights)
         ranked.append(
             [
@@ -223,9 +227,10 @@ def collect(engine: Any, conversations: list[Conversation], *, written: bool) ->
     queries: list[Query] = []
     for conversation in conversations:
         namespace = namespace_of(conversation.sample_id)
+        reference = reference_time(conversation)
         asked = [q for q in conversation.questions if q.category in OVERALL]
         for question, results in zip(
-            asked, raw_reads(engine, namespace, [q.text for q in asked]), strict=True
+            asked, raw_reads(engine, namespace, [q.text for q in asked], reference), strict=True
         ):
             wanted = set(question.evidence)
             observations = [Observation(s, c, dia in wanted) for dia, s, c in results]
@@ -235,7 +240,7 @@ def collect(engine: Any, conversations: list[Conversation], *, written: bool) ->
             ("general", GENERAL_QUESTIONS),
             ("cross", cross_questions(conversation, others)),
         ):
-            for results in raw_reads(engine, namespace, texts):
+            for results in raw_reads(engine, namespace, texts, reference):
                 queries.append(Query(kind, [Observation(s, c, False) for _, s, c in results]))
         print(f"read {conversation.sample_id}", file=sys.stderr)
     return queries

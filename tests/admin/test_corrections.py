@@ -151,3 +151,29 @@ async def test_batch_and_outdated_feedback_retire_without_deleting(client: Clien
     assert stats.total_memories == 3  # retired, never deleted
     result = await client.call("read", "the user's dog and job")
     assert [m.id for m in result.memories] == [globex.memory_id]
+
+
+async def test_reference_time_reads_the_query_s_dates_from_that_day(client: Client) -> None:
+    visits = {}
+    for name, content, when in [
+        ("march", "went to the museum with my sister Ana", datetime(2023, 3, 4, 18, tzinfo=UTC)),
+        ("february", "went to the museum with Tom", datetime(2023, 2, 11, 18, tzinfo=UTC)),
+    ]:
+        visits[name] = (await client.call("write", content, timestamp=when)).memory_id
+    await client.call(
+        "batch_write",
+        [
+            {"content": f"note {day} about groceries", "timestamp": datetime(2023, 2, 10 + day)}
+            for day in range(15)
+        ],
+    )
+    question = "Who did I go to the museum with last Saturday?"
+    thursday, a_month_before = datetime(2023, 3, 9, tzinfo=UTC), datetime(2023, 2, 16, tzinfo=UTC)
+
+    seen_in_march = await client.call("read", question, reference_time=thursday)
+    seen_in_february = await client.call("read", question, reference_time=a_month_before)
+    assert seen_in_march.memories[0].id == visits["march"]
+    assert seen_in_february.memories[0].id == visits["february"]
+
+    both = await client.call("batch_read", [question, "museum"], reference_time=thursday)
+    assert both[0].memories[0].id == visits["march"]

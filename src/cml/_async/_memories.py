@@ -117,6 +117,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         metadata: dict[str, Any] | None = None,
         context_tags: list[str] | None = None,
         agent_id: str | None = None,
+        reference_time: datetime | None = None,
     ) -> ReadResponse:
         """Recall the memories most relevant to ``query``.
 
@@ -141,6 +142,9 @@ class AsyncMemoryMethods(AsyncClientBase):
             metadata: Only memories whose metadata has each of these keys at exactly this value.
             context_tags: Only memories holding at least one of these tags.
             agent_id: Only memories of this agent.
+            reference_time: The moment the query is asked from: dates in it ("last week",
+                "in May", "two days ago", "on Saturday") are resolved against this time, and
+                memories from the named days rank higher. Defaults to ``as_of``, else now.
 
         Returns:
             The ranked memories, each with a relevance score; ``.context`` is the block to put
@@ -394,6 +398,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         metadata: dict[str, Any] | None = None,
         context_tags: list[str] | None = None,
         agent_id: str | None = None,
+        reference_time: datetime | None = None,
     ) -> list[ReadResponse]:
         """Run several reads; results in query order.
 
@@ -410,6 +415,7 @@ class AsyncMemoryMethods(AsyncClientBase):
             metadata: Only memories whose metadata has each of these keys at exactly this value.
             context_tags: Only memories holding at least one of these tags.
             agent_id: Only memories of this agent.
+            reference_time: The moment every query is asked from, as for :meth:`read`.
 
         Returns:
             One ``ReadResponse`` per query, in the order of ``queries``.
@@ -433,6 +439,7 @@ class AsyncMemoryMethods(AsyncClientBase):
                 "metadata": metadata,
                 "context_tags": context_tags,
                 "agent_id": agent_id,
+                "reference_time": reference_time,
             },
         )
         calls = [self._core.build(routes.BATCH_READ, body) for body in bodies]

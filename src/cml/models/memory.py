@@ -105,6 +105,9 @@ class ReadRequest(FilterFields):
     (with ``include_superseded``, also what was retired by then)."""
     min_relevance: Score | None = None
     """Leave out results whose (calibrated) relevance is below this."""
+    reference_time: Timestamp = None
+    """The moment the query is asked from: dates in the query ("last week", "in May",
+    "yesterday") are resolved against it. Defaults to ``as_of``, else the time of the read."""
 
     @model_validator(mode="after")
     def _window(self) -> Self:

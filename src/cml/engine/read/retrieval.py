@@ -31,7 +31,9 @@ import numpy as np
 
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
+from cml.engine.read.speakers import favour_named_speaker
 from cml.engine.read.terms import informative_query
+from cml.engine.read.timeframe import dated_rankings
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import (
     DEFAULT_STATUSES,
@@ -77,6 +79,12 @@ class RankingWeights:
             score of the hit it borrowed from (1: never above it; ``inf``: no ceiling).
         common_share: A query word held by more than this share of the partition's memories
             is left out of the full-text query (:mod:`.terms`; 0 keeps every word).
+        dates: Weight in the fusion of the list of memories from the times the query names
+            ("last week", "in May"; :mod:`.timeframe`; 0 turns it off).
+        date_slack_days: Days a named time is widened by after its end (things are often told
+            a few days after they happen).
+        speaker: When the query names one of the speakers of the candidates, the share of
+            the fused score taken from the turns of the other speakers (:mod:`.speakers`).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -97,6 +105,9 @@ class RankingWeights:
     context_turns: int = 2
     context_ceiling: float = 1.0
     common_share: float = 0.2
+    dates: float = 2.0
+    date_slack_days: float = 3.0
+    speaker: float = 0.5
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -274,7 +285,8 @@ def retrieve(
         tenant_id: Whose memories to search; nothing of another tenant is ever returned.
         request: The query, filters and ``max_results``.
         query_vector: The query's embedding (by the store's model).
-        now: The moment recency is measured from.
+        now: The moment recency is measured from, and the reference of the query's dates
+            unless the request names its own ``reference_time``.
         weights: Ranking knobs.
         memory_types: Only these types, instead of the request's own (``None``: as requested).
 
@@ -291,16 +303,30 @@ def retrieve(
             lexical, successors, weights.context, weights.context_ceiling
         )[:limit]
     vector = store.vector_search(filt, query_vector, limit)
+    rankings = [
+        ([i for i, _ in lexical], weights.lexical),
+        ([i for i, _ in vector], weights.vector),
+    ]
+    rankings += dated_rankings(
+        store,
+        filt,
+        request.query,
+        text,
+        query_vector,
+        reference=request.reference_time or now,
+        limit=limit,
+        weight=weights.dates,
+        slack_days=weights.date_slack_days,
+        rrf_k=weights.rrf_k,
+    )
     with span("fusion", tenant=tenant_id):
-        fused = fuse_ranks(
-            [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
-            weights.rrf_k,
-        )
+        fused = fuse_ranks(rankings, weights.rrf_k)
     if not fused:
         return []
     records = store.get_many(tenant_id, list(fused))
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
+    fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     return scored[: request.max_results]

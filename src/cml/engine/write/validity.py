@@ -17,52 +17,18 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from cml.engine.calendar_words import MONTHS, NUMBER_WORDS
+
 __all__ = ["valid_from"]
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-}
 _DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 _AGO = re.compile(
-    rf"\b(\d{{1,3}}|{'|'.join(_NUMBERS)})\s+(day|week|month|year)s?\s+ago\b", re.IGNORECASE
+    rf"\b(\d{{1,3}}|{'|'.join(NUMBER_WORDS)})\s+(day|week|month|year)s?\s+ago\b", re.IGNORECASE
 )
 _LAST = re.compile(r"\b(yesterday|last (?:week|month|year))\b", re.IGNORECASE)
 _SINCE = re.compile(
-    rf"\b(?:since|in)\s+(?:({'|'.join(_MONTHS)})\.?\s+)?((?:19|20)\d\d)\b", re.IGNORECASE
+    rf"\b(?:since|in)\s+(?:({'|'.join(MONTHS)})\.?\s+)?((?:19|20)\d\d)\b", re.IGNORECASE
 )
 
 
@@ -79,7 +45,7 @@ def valid_from(text: str, at: datetime) -> datetime:
     match = _AGO.search(text)
     if match is not None:
         count = match.group(1).lower()
-        number = _NUMBERS.get(count) or int(count)
+        number = NUMBER_WORDS.get(count) or int(count)
         return at - timedelta(days=number * _DAYS[match.group(2).lower()])
     match = _LAST.search(text)
     if match is not None:
@@ -87,7 +53,7 @@ def valid_from(text: str, at: datetime) -> datetime:
         return at - timedelta(days=1 if phrase == "yesterday" else _DAYS[phrase.split()[1]])
     match = _SINCE.search(text)
     if match is not None:
-        month = _MONTHS[match.group(1).lower()] if match.group(1) else 1
+        month = MONTHS[match.group(1).lower()] if match.group(1) else 1
         start = datetime(int(match.group(2)), month, 1, tzinfo=UTC)
         if start <= at:
             return start
