@@ -6,8 +6,8 @@ one namespace per conversation / question), keeps both stores in ``--store-dir``
 present, so a second run only reads), then asks every question once per ranking variant
 through the engine's read (``place_facts``: the retrieval the read route runs, without the
 HTTP hop) and prints LoCoMo recall@1/5/10 and MRR (categories 1-4) with recall@10 per
-conversation, and LongMemEval session recall_all@10, turn recall@5/10 and turn MRR with turn
-recall@10 per question type. A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
+conversation and per category, and LongMemEval session recall_all@10, turn recall@5/10 and
+turn MRR with turn recall@10 per question type (LoCoMo only without ``--longmemeval``). A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
 :class:`cml.engine.read.retrieval.RankingWeights`. ``CPU ms/read`` is the process CPU time of
 the reads (query embedding excluded: every query is embedded once and reused).
 
@@ -129,12 +129,12 @@ def score_locomo(reader: Reader, weights: RankingWeights, path: Path) -> str:
     records = locomo.question_records(conversations, ranked, [1, 5, 10]).values()
     overall = [r["scores"] for r in records if r["overall"]]
     cells = [statistics.fmean(s[m] for s in overall) for m in ("R@1", "R@5", "R@10", "MRR")]
-    for conversation in conversations:
+    groups = [("conversation", c.sample_id) for c in conversations]
+    groups += [("category", f"{c} {locomo.CATEGORY_NAMES[c]}") for c in locomo.OVERALL]
+    for group, value in groups:
         cells.append(
             statistics.fmean(
-                r["scores"]["R@10"]
-                for r in records
-                if r["overall"] and r["groups"]["conversation"] == conversation.sample_id
+                r["scores"]["R@10"] for r in records if r["overall"] and r["groups"][group] == value
             )
         )
     return "".join(f"{value:8.3f}" for value in cells)
@@ -168,7 +168,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--locomo", type=Path, required=True, help="LoCoMo JSON file")
-    parser.add_argument("--longmemeval", type=Path, required=True, help="LongMemEval JSON file")
+    parser.add_argument(
+        "--longmemeval", type=Path, help="LongMemEval JSON file (omitted: LoCoMo only)"
+    )
     parser.add_argument("--limit", type=int, default=30, help="LongMemEval questions (subset)")
     parser.add_argument("--store-dir", type=Path, required=True, help="stores kept here")
     parser.add_argument("--variant", nargs="+", default=LEAVE_ONE_OUT, help="name:knob=v,...")
@@ -176,17 +178,14 @@ def main() -> None:
     args = parser.parse_args()
     apply_runtime(args)
     args.store_dir.mkdir(parents=True, exist_ok=True)
-    questions = lme.subset(lme.load(args.longmemeval), args.limit)
     locomo_db = args.store_dir / "locomo.db"
-    lme_db = args.store_dir / f"longmemeval-{args.limit}.db"
-    holders_file = args.store_dir / f"longmemeval-{args.limit}.holders.json"
     ingest_locomo(args.locomo, locomo_db)
-    ingest_longmemeval(questions, lme_db, holders_file)
-    holders = json.loads(holders_file.read_text(encoding="utf-8"))
 
     names = [c.sample_id for c in locomo.load(args.locomo)]
-    print("LoCoMo (categories 1-4); R@10 per conversation")
-    print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in ["R@1", "R@5", "R@10", "MRR", *names]))
+    print("LoCoMo (categories 1-4); R@10 per conversation, then per category")
+    categories = [locomo.CATEGORY_NAMES[c][:7] for c in locomo.OVERALL]
+    head = ["R@1", "R@5", "R@10", "MRR", *names, *categories]
+    print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in head))
     vectors: dict[str, Any] = {}
     rows: list[tuple[str, str]] = []
     config = EngineConfig(database_url=f"sqlite:///{locomo_db}")
@@ -197,6 +196,20 @@ def main() -> None:
             reader.cpu, reader.reads = 0.0, 0
             print(f"{name:<28}{score_locomo(reader, weights, args.locomo)}", flush=True)
             rows.append((name, f"{1000 * reader.cpu / max(reader.reads, 1):8.1f}"))
+    if args.longmemeval is not None:
+        score_longmemeval_variants(args, vectors)
+    print("\nCPU ms/read on LoCoMo (query embedding excluded)")
+    for name, cpu in rows:
+        print(f"{name:<28}{cpu}")
+
+
+def score_longmemeval_variants(args: argparse.Namespace, vectors: dict[str, Any]) -> None:
+    """Ingest the LongMemEval subset when missing, then print one row per variant."""
+    questions = lme.subset(lme.load(args.longmemeval), args.limit)
+    lme_db = args.store_dir / f"longmemeval-{args.limit}.db"
+    holders_file = args.store_dir / f"longmemeval-{args.limit}.holders.json"
+    ingest_longmemeval(questions, lme_db, holders_file)
+    holders = json.loads(holders_file.read_text(encoding="utf-8"))
     types = sorted({q.question_type for q in questions})
     print(f"\nLongMemEval ({len(questions)} questions); turn@10 per type: {', '.join(types)}")
     head = ["all@10", "turn@5", "turn@10", "turnMRR", *(f"t{i + 1}" for i in range(len(types)))]
@@ -206,9 +219,6 @@ def main() -> None:
         for text in args.variant:
             name, weights = parse_variant(text)
             print(f"{name:<28}{score_longmemeval(reader, weights, questions, holders)}", flush=True)
-    print("\nCPU ms/read on LoCoMo (query embedding excluded)")
-    for name, cpu in rows:
-        print(f"{name:<28}{cpu}")
 
 
 if __name__ == "__main__":

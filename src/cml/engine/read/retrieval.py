@@ -31,6 +31,8 @@ import numpy as np
 
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
+from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.sessions import with_session_prior
 from cml.engine.read.terms import informative_query
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import (
@@ -77,6 +79,12 @@ class RankingWeights:
             score of the hit it borrowed from (1: never above it; ``inf``: no ceiling).
         common_share: A query word held by more than this share of the partition's memories
             is left out of the full-text query (:mod:`.terms`; 0 keeps every word).
+        session_prior: Weight of the candidate's session score blended into its own
+            (:mod:`.sessions`; 0 turns the session stage off).
+        session_depth: How many of a session's best candidates make its score.
+        feedback_hits: First-round hits that seed pseudo-relevance feedback (:mod:`.feedback`).
+        feedback_vector: Weight of the second-round vector list in the fusion (0: off).
+        feedback_lexical: Weight of the second-round full-text list in the fusion (0: off).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -97,6 +105,11 @@ class RankingWeights:
     context_turns: int = 2
     context_ceiling: float = 1.0
     common_share: float = 0.2
+    session_prior: float = 0.0
+    session_depth: int = 3
+    feedback_hits: int = 3
+    feedback_vector: float = 0.0
+    feedback_lexical: float = 0.0
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -291,11 +304,14 @@ def retrieve(
             lexical, successors, weights.context, weights.context_ceiling
         )[:limit]
     vector = store.vector_search(filt, query_vector, limit)
+    rankings = [
+        ([i for i, _ in lexical], weights.lexical),
+        ([i for i, _ in vector], weights.vector),
+    ]
     with span("fusion", tenant=tenant_id):
-        fused = fuse_ranks(
-            [([i for i, _ in lexical], weights.lexical), ([i for i, _ in vector], weights.vector)],
-            weights.rrf_k,
-        )
+        fused = fuse_ranks(rankings, weights.rrf_k)
+    if fused and (extra := feedback_rankings(store, filt, fused, query_vector, limit, weights)):
+        fused = fuse_ranks([*rankings, *extra], weights.rrf_k)
     if not fused:
         return []
     records = store.get_many(tenant_id, list(fused))
@@ -303,4 +319,4 @@ def retrieve(
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
-    return scored[: request.max_results]
+    return with_session_prior(scored, weights)[: request.max_results]
