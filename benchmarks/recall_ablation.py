@@ -51,8 +51,10 @@ LEAVE_ONE_OUT = [
     "no-cosine-term:similarity=0",
     "no-memory-signals:recency=0,importance=0,confidence=0",
     "no-lexical-list:lexical=0",
+    "no-session-stage:session_prior=0",
+    "with-feedback:feedback_lexical=0.25,feedback_hits=1",
 ]
-"""Each ranking component of the default removed in turn."""
+"""Each ranking component of the default removed in turn (and the one measured opt-in added)."""
 
 
 def parse_variant(text: str) -> tuple[str, RankingWeights]:

@@ -6,10 +6,13 @@ right people, a passing mention) can outrank the turn that answers, in the sessi
 about the question. So the candidates of a read are grouped by session and each session is
 scored by the evidence of its turns: the mean of its ``session_depth`` best final scores
 (a missing turn counts 0, so a session with several matching turns beats one lucky turn).
-Each candidate then gets ``session_prior`` of its session's score (normalised by the best
-session's) blended into its own:
+Each candidate then gets ``session_prior`` of its session's score blended into its own:
 
-    relevance' = (relevance + session_prior * session / best session) / (1 + session_prior)
+    relevance' = (relevance + session_prior * session) / (1 + session_prior)
+
+The session score is on the scale of the turns' own (a mean of them), so a query that matches
+nothing well lifts nothing: the blend orders turns, it does not inflate weak matches (which the
+calibration of :mod:`.relevance` would then read as confident).
 
 Every turn of one session gets the same prior, so the order *within* a session is the turns'
 own: unlike session context (:func:`.retrieval.with_session_context`), no turn borrows the score
@@ -73,16 +76,12 @@ def with_session_prior(scored: Sequence[Scored], weights: RankingWeights) -> lis
     if weights.session_prior <= 0 or not scored:
         return list(scored)
     sessions = session_scores(scored, weights.session_depth)
-    best = max(sessions.values())
-    if best <= 0:
-        return list(scored)
     share = weights.session_prior
     blended = [
         replace(
             item,
             relevance=round(
-                (item.relevance + share * sessions[session_key(item.record)] / best) / (1 + share),
-                4,
+                (item.relevance + share * sessions[session_key(item.record)]) / (1 + share), 4
             ),
         )
         for item in scored
