@@ -49,8 +49,7 @@ def test_without_a_session_there_is_no_context(engine: Engine) -> None:
 
 
 def test_session_context_can_be_switched_off(config: EngineConfig) -> None:
-    # The session stage would also lift the answer (its session holds the question): off too.
-    weights = dataclasses.replace(RankingWeights(), context=0.0, session_prior=0.0)
+    weights = dataclasses.replace(RankingWeights(), context=0.0)
     with open_engine(config, weights=weights) as engine:
         question, answer, _ = _chat(engine, "s1")
         found = _recall(engine, "bakery in Lisbon")

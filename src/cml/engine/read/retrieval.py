@@ -105,7 +105,7 @@ class RankingWeights:
     context_turns: int = 2
     context_ceiling: float = 1.0
     common_share: float = 0.2
-    session_prior: float = 0.5
+    session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 3
     feedback_vector: float = 0.0
