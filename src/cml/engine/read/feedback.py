@@ -47,11 +47,11 @@ def expanded_vector(query: Vector, seeds: Sequence[Vector]) -> Vector | None:
     usable = [s for s in seeds if s.shape == query.shape]
     if not usable:
         return None
-    moved = query + np.mean(np.stack(usable), axis=0)
+    moved: Vector = (query + np.mean(np.stack(usable), axis=0)).astype(np.float32)
     norm = float(np.linalg.norm(moved))
     if norm == 0:
         return None
-    return (moved / norm).astype(query.dtype)
+    return moved / np.float32(norm)
 
 
 def feedback_rankings(
