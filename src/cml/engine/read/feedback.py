@@ -27,7 +27,6 @@ from cml.engine.read.terms import informative_query
 from cml.storage.fts import query_tokens
 
 if TYPE_CHECKING:
-    from cml.engine.read.retrieval import RankingWeights
     from cml.storage.base import MemoryFilter, MemoryStore, Vector
 
 __all__ = ["expanded_vector", "feedback_rankings"]
@@ -60,7 +59,11 @@ def feedback_rankings(
     first: dict[str, float],
     query_vector: Vector,
     limit: int,
-    weights: RankingWeights,
+    *,
+    hits: int,
+    vector_weight: float,
+    lexical_weight: float,
+    common_share: float,
 ) -> list[tuple[list[str], float]]:
     """The second-round lists to fuse with the first round's, with their weights.
 
@@ -70,32 +73,33 @@ def feedback_rankings(
         first: The first round's fused scores.
         query_vector: The caller's query embedding.
         limit: Candidates asked of each search.
-        weights: ``feedback_hits``, ``feedback_vector``, ``feedback_lexical`` and
-            ``common_share``.
+        hits: How many of the first round's best hits seed the second
+            (``RankingWeights.feedback_hits``).
+        vector_weight: Weight of the second-round vector list (0: no vector round).
+        lexical_weight: Weight of the second-round full-text list (0: no full-text round).
+        common_share: Partition share above which a seed word is left out (:mod:`.terms`).
 
     Returns:
         ``[(ids best first, weight), ...]``; empty when feedback is off or nothing seeds it.
     """
-    if weights.feedback_hits <= 0 or (
-        weights.feedback_vector <= 0 and weights.feedback_lexical <= 0
-    ):
+    if hits <= 0 or (vector_weight <= 0 and lexical_weight <= 0):
         return []
-    seeds_ids = sorted(first, key=lambda i: -first[i])[: weights.feedback_hits]
+    seeds_ids = sorted(first, key=lambda i: -first[i])[:hits]
     if not seeds_ids:
         return []
     seeds = [r for r in store.get_many(filt.tenant_id, seeds_ids) if r.tenant_id == filt.tenant_id]
     rankings: list[tuple[list[str], float]] = []
-    if weights.feedback_vector > 0:
+    if vector_weight > 0:
         vector = expanded_vector(
             query_vector, [r.embedding for r in seeds if r.embedding is not None]
         )
         if vector is not None:
             found = store.vector_search(filt, vector, limit)
-            rankings.append(([i for i, _ in found], weights.feedback_vector))
-    if weights.feedback_lexical > 0:
+            rankings.append(([i for i, _ in found], vector_weight))
+    if lexical_weight > 0:
         words = query_tokens(" ".join(r.content for r in seeds))
         if words:
-            text = informative_query(store, filt, " ".join(words), weights.common_share)
+            text = informative_query(store, filt, " ".join(words), common_share)
             found = store.lexical_search(filt, text, limit)
-            rankings.append(([i for i, _ in found], weights.feedback_lexical))
+            rankings.append(([i for i, _ in found], lexical_weight))
     return rankings

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from cml.engine.read.scored import Scored
+
 if TYPE_CHECKING:
-    from cml.engine.read.retrieval import RankingWeights, Scored
     from cml.storage.base import MemoryRecord
 
 __all__ = ["session_key", "session_scores", "with_session_prior"]
@@ -47,7 +48,7 @@ def session_scores(scored: Sequence[Scored], depth: int) -> dict[tuple[str | Non
 
     Example:
         >>> from datetime import UTC, datetime
-        >>> from cml.engine.read.retrieval import Scored
+        >>> from cml.engine.read.scored import Scored
         >>> from cml.storage.base import MemoryRecord
         >>> t = datetime(2024, 1, 1, tzinfo=UTC)
         >>> def turn(i, s, r):
@@ -62,21 +63,22 @@ def session_scores(scored: Sequence[Scored], depth: int) -> dict[tuple[str | Non
     return {key: sum(sorted(values, reverse=True)[:width]) / width for key, values in turns.items()}
 
 
-def with_session_prior(scored: Sequence[Scored], weights: RankingWeights) -> list[Scored]:
+def with_session_prior(scored: Sequence[Scored], prior: float, depth: int) -> list[Scored]:
     """The candidates with their session's score blended in, best first.
 
     Args:
         scored: Every candidate of the read with its final score (not yet cut to
             ``max_results``: the session scores need the whole candidate set).
-        weights: ``session_prior`` (0 leaves the list as it is) and ``session_depth``.
+        prior: ``RankingWeights.session_prior`` (0 leaves the list as it is).
+        depth: ``RankingWeights.session_depth``.
 
     Returns:
         The same memories, rescored and sorted as :func:`.retrieval.rerank` sorts.
     """
-    if weights.session_prior <= 0 or not scored:
+    if prior <= 0 or not scored:
         return list(scored)
-    sessions = session_scores(scored, weights.session_depth)
-    share = weights.session_prior
+    sessions = session_scores(scored, depth)
+    share = prior
     blended = [
         replace(
             item,
