@@ -425,6 +425,29 @@ async def _stats(w: World) -> None:
     assert after == before
 
 
+@case("GET", "/memory/stats/timeline")
+async def _timeline(w: World) -> None:
+    route = "/memory/stats/timeline"
+    smuggled = await w.call("GET", route, key=w.key_a, params={"tenant_id": B})
+    assert smuggled.status_code == 422
+    spans = [
+        {**span, "namespace": ns} if ns else span
+        for span in ({}, {"bucket": "week", "since": "2020-01-01T00:00:00Z"})
+        for ns in (None, "work", "home")
+    ]
+    before = []
+    for params in spans:
+        response = await w.call("GET", route, key=w.key_a, params=params)
+        assert response.status_code == 200
+        assert response.json()["tenant_id"] == A
+        before.append(response.json())
+    # B writes today: none of A's buckets may change with it.
+    for index in range(5):
+        w.engine.memories.write(B, WriteRequest(content=f"Globex timeline {index}: {MARK_B}"))
+    after = [(await w.call("GET", route, key=w.key_a, params=p)).json() for p in spans]
+    assert after == before
+
+
 # --- admin routes ---------------------------------------------------------------------------------
 
 
@@ -728,6 +751,27 @@ async def _list_own_memories(w: World) -> None:
     ):
         response = await w.call("GET", route, key=w.key_a, params={"status": "all", name: value})
         assert response.json()["items"] == []
+
+    # What B's memories retired is not A's to list, nor is what A's retired B's.
+    def fact(content: str) -> WriteRequest:
+        # B's marker in the metadata: a leak of either memory would show it.
+        return WriteRequest(
+            content=content, memory_type=MemoryType.SEMANTIC_FACT, metadata={"owner": MARK_B}
+        )
+
+    w.engine.memories.write(B, fact("Dana lives in Berlin"))
+    newer = w.engine.memories.write(B, fact("Dana moved to Munich"))
+    assert newer.superseded, "B's newer fact retires the older one"
+    newer_id = str(newer.memory_id)
+    retired = w.engine.memories.list_memories(B, status="all", superseded_by=newer_id)
+    assert [m.id for m in retired.items] == newer.superseded
+    for b_id in [*sorted(w.b_ids), newer_id]:
+        by_b = {"status": "all", "superseded_by": b_id}
+        response = await w.call("GET", route, key=w.key_a, params=by_b, echo=(b_id,))
+        assert response.json()["items"] == []
+    for a_id in sorted(mine):
+        by_a = {"status": "all", "superseded_by": a_id}
+        assert ids_in((await w.call("GET", route, key=w.key_a, params=by_a)).json()) <= mine
     smuggled = {"status": "all", "tenant_id": B}
     refused(await w.call("GET", route, key=w.key_a, params=smuggled), 422)
 
@@ -755,6 +799,7 @@ ON_POSTGRES = {
     ("POST", "/memory/forget"),
     ("POST", "/memory/restore"),
     ("GET", "/memory/stats"),
+    ("GET", "/memory/stats/timeline"),
     ("POST", "/admin/consolidate"),
     ("POST", "/admin/forget"),
     ("POST", "/admin/purge"),
@@ -764,6 +809,8 @@ ON_POSTGRES = {
     ("GET", "/memories/{memory_id}"),
     ("GET", "/memories/{memory_id}/history"),
 }
+# The cases in which B writes on purpose (to see that nothing A sees changes with it).
+B_WRITES = {("GET", "/memory/stats"), ("GET", "/memory/stats/timeline"), ("GET", "/memories")}
 MATRIX = [
     pytest.param(backend, route, id=f"{backend}-{route[0]} {route[1]}")
     for route in sorted(ROUTE_CASES)
@@ -778,7 +825,7 @@ async def test_tenant_a_cannot_reach_tenant_b(world: World, route: tuple[str, st
     await ROUTE_CASES[route](world)
     assert route in world.called
     after = world.b_state()
-    if route == ("GET", "/memory/stats"):
+    if route in B_WRITES:
         # B wrote on purpose in that case; everything else of B must be as it was.
         after["memories"] = after["memories"][: len(before["memories"])]
         after["counts"] = before["counts"]
@@ -797,6 +844,7 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/memory/forget"): {"json": {"memory_ids": ["<b>"], "hard": True}},
     ("POST", "/memory/restore"): {"json": {"memory_ids": ["<b>"]}},
     ("GET", "/memory/stats"): {},
+    ("GET", "/memory/stats/timeline"): {},
     ("GET", "/memories"): {"params": {"status": "all"}},
     ("GET", "/memories/{memory_id}"): {"path": {"memory_id": "<b>"}},
     ("GET", "/memories/{memory_id}/history"): {"path": {"memory_id": "<b>"}},

@@ -74,8 +74,8 @@ def test_take_screenshots(target: Path, dashboard: Dashboard) -> None:
     page.get_by_test_id("detail-text").wait_for()
     shot("memories")
 
-    # A correction: the move to Madrid retires the Lisbon fact; the old fact's page shows the
-    # chain and its history.
+    # Corrections: the move to Madrid retires the Lisbon fact, the move to Valencia the Madrid
+    # one; the middle fact's page shows the chain both ways and its history.
     with dashboard.api(acme) as client:
         lisbon = client.get("/memories", params={"namespace": "profile"}).json()["items"][0]["id"]
     moved = dashboard.write(
@@ -85,8 +85,13 @@ def test_take_screenshots(target: Path, dashboard: Dashboard) -> None:
         namespace="profile",
         metadata={"source": "onboarding"},
     )
-    page.goto(f"{dashboard.origin}/ui/#memory/{lisbon}")
-    expect(page.get_by_test_id("superseded-by-link")).to_have_text(moved)
+    again = dashboard.write(
+        acme, "Ana moved to Valencia this week", memory_type="semantic_fact", namespace="profile"
+    )
+    # The middle of the chain: retired by the move to Valencia, and it retired Lisbon.
+    page.goto(f"{dashboard.origin}/ui/#memory/{moved}")
+    expect(page.get_by_test_id("superseded-by-link")).to_have_text(again)
+    expect(page.get_by_test_id("retired-link")).to_have_text(lisbon)
     expect(page.get_by_test_id("history-row")).to_have_count(2)
     shot("memory")
 

@@ -2,7 +2,8 @@
 # Do not edit: change that file and run `python scripts/unasync.py`.
 """The memory methods of the clients.
 
-They cover write, read, turn, update, forget, restore, stats, their batch forms, and the
+They cover write, read, turn, update, forget, restore, stats (now and over time), their batch
+forms, and the
 look-ups of the tenant's own memories: one by id, its history, and the listing.
 
 Each method names its route in the contract's table and passes its arguments; the core builds,
@@ -38,6 +39,9 @@ from cml.models import (
     ReadResponse,
     RestoreResponse,
     StatsResponse,
+    TimelineBucket,
+    TimelineQuery,
+    TimelineResponse,
     TurnResponse,
     UpdateResponse,
     WriteResponse,
@@ -284,6 +288,42 @@ class MemoryMethods(ClientBase):
         """
         return self._call(routes.STATS, params={"namespace": namespace})
 
+    def timeline(
+        self,
+        *,
+        bucket: TimelineBucket | str = "day",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        namespace: str | None = None,
+    ) -> TimelineResponse:
+        """Count the memories this tenant stored per UTC day or week, by type.
+
+        Deleted memories are left out, as in :meth:`stats`; every bucket of the span is in the
+        answer, empty ones too.
+
+        Args:
+            bucket: ``day`` or ``week`` (weeks start on Monday).
+            since: Start with the bucket holding this time (default: 30 days or 12 weeks
+                before ``until``).
+            until: End with the bucket holding this time (default: now).
+            namespace: Count only this namespace.
+
+        Returns:
+            The buckets oldest first, each with its start, total and counts by type.
+
+        Raises:
+            ValidationError: ``since`` after ``until``, an unknown bucket, or a span of more
+                than 366 buckets.
+
+        Example:
+            ```python
+            for point in (memory.timeline(bucket="week")).buckets:
+                print(point.start.date(), point.total, point.by_type)
+            ```
+        """
+        query = validate(TimelineQuery, arguments_for(TimelineQuery, locals()))
+        return self._call(routes.TIMELINE, params=query.to_params())
+
     def batch_write(
         self,
         items: Sequence[Mapping[str, Any] | BatchWriteItem],
@@ -501,6 +541,7 @@ class MemoryMethods(ClientBase):
         metadata: dict[str, Any] | None = None,
         context_tags: list[str] | None = None,
         agent_id: str | None = None,
+        superseded_by: str | None = None,
     ) -> MemoryPage:
         """One page of this tenant's memories, in creation order (a read key is enough).
 
@@ -517,6 +558,8 @@ class MemoryMethods(ClientBase):
             metadata: Only memories whose metadata has each of these keys at exactly this value.
             context_tags: Only memories holding at least one of these tags.
             agent_id: Only memories of this agent.
+            superseded_by: Only the memories this memory retired (its earlier versions of a
+                fact); they are ``superseded``, so pass ``status="all"`` or ``"superseded"``.
 
         Returns:
             The page's memories in full, and ``next_cursor`` (``None`` on the last page).

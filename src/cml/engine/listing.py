@@ -91,6 +91,7 @@ def list_page(
     metadata: Mapping[str, Any] | None = None,
     context_tags: Sequence[str] | None = None,
     agent_id: str | None = None,
+    superseded_by: str | None = None,
 ) -> MemoryPage:
     """One page of a tenant's memories in id order.
 
@@ -105,6 +106,8 @@ def list_page(
         metadata: Only memories with each of these metadata keys at exactly this value.
         context_tags: Only memories holding at least one of these tags.
         agent_id: Only memories of this agent.
+        superseded_by: Only the memories this memory retired (the status filter still
+            applies: retired memories are ``superseded`` unless changed since).
 
     Returns:
         The page and the cursor of the next one (``None`` on the last page).
@@ -123,6 +126,7 @@ def list_page(
         metadata=metadata,
         context_tags=context_tags,
         agent_id=agent_id,
+        superseded_by=superseded_by,
     )
     # One row more than the page tells whether another page exists, without a count query.
     records = store.list_memories(filt, after_id=after, limit=limit + 1)

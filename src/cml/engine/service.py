@@ -124,6 +124,10 @@ class MemoryService:
         """Counts of a tenant's memories by type and status (:func:`.stats.stats`)."""
         return stats.stats(self._ctx.store, tenant_id, namespace)
 
+    def timeline(self, tenant_id: str, query: models.TimelineQuery) -> models.TimelineResponse:
+        """The memories a tenant stored per day or week, by type (:func:`.stats.timeline`)."""
+        return stats.timeline(self._ctx.store, tenant_id, query)
+
     def list_memories(
         self,
         tenant_id: str,
@@ -136,6 +140,7 @@ class MemoryService:
         metadata: Mapping[str, Any] | None = None,
         context_tags: Sequence[str] | None = None,
         agent_id: str | None = None,
+        superseded_by: str | None = None,
     ) -> models.MemoryPage:
         """One page of the tenant's memories in id order (:func:`.listing.list_page`)."""
         return listing.list_page(
@@ -149,6 +154,7 @@ class MemoryService:
             metadata=metadata,
             context_tags=context_tags,
             agent_id=agent_id,
+            superseded_by=superseded_by,
         )
 
     def get(

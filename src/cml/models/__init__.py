@@ -10,8 +10,8 @@ All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken
 The package is split by idea: :mod:`._fields` (limits, name rules, validators), :mod:`.enums`,
 :mod:`.memory` (the memory routes), :mod:`.batch` (batches and pages), :mod:`.lookup` (one
 memory, its history, the tenant's listing), :mod:`.admin` (keys and the operator's routes),
-:mod:`.errors` (the error envelope), :mod:`.webhooks` (webhooks and their signature) and
-:mod:`.routes` (the route table).
+:mod:`.errors` (the error envelope), :mod:`.timeline` (the stats time series),
+:mod:`.webhooks` (webhooks and their signature) and :mod:`.routes` (the route table).
 Every name is importable from ``cml.models``.
 """
 
@@ -98,6 +98,13 @@ from cml.models.memory import (
     WriteRequest,
     WriteResponse,
 )
+from cml.models.timeline import (
+    MAX_TIMELINE_BUCKETS,
+    TimelineBucket,
+    TimelinePoint,
+    TimelineQuery,
+    TimelineResponse,
+)
 from cml.models.webhooks import (
     CreateWebhookRequest,
     UpdateWebhookRequest,
@@ -117,6 +124,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_RESULTS",
     "MAX_TAGS",
+    "MAX_TIMELINE_BUCKETS",
     "NAMESPACE_PATTERN",
     "NAME_PATTERN",
     "ApiKeyCreated",
@@ -165,6 +173,10 @@ __all__ = [
     "Scope",
     "StatsResponse",
     "TenantInfo",
+    "TimelineBucket",
+    "TimelinePoint",
+    "TimelineQuery",
+    "TimelineResponse",
     "Timestamp",
     "TurnRequest",
     "TurnResponse",

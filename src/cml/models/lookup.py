@@ -24,6 +24,7 @@ from pydantic import BeforeValidator, Field
 from cml.models._fields import (
     MAX_PAGE_SIZE,
     FilterFields,
+    MemoryId,
     MetadataFilter,
     Namespace,
     RequestModel,
@@ -82,6 +83,9 @@ class MemoryListQuery(_Query, FilterFields):
     namespace: Namespace = None
     metadata: Annotated[MetadataFilter, BeforeValidator(_json_object)] = None
     """Every key must be present with exactly this value (a JSON object on the query string)."""
+    superseded_by: MemoryId | None = None
+    """Only the memories this memory retired; they are ``superseded``, so pair it with
+    ``status=superseded`` or ``status=all``."""
 
 
 class HistoryQuery(_Query):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cml.models import admin, batch, lookup, memory, webhooks
+from cml.models import admin, batch, lookup, memory, timeline, webhooks
 from cml.models._fields import RequestModel
 from cml.models.enums import Scope
 
@@ -54,6 +54,7 @@ __all__ = [
     "STATS",
     "STREAM_EVENTS",
     "TEST_WEBHOOK",
+    "TIMELINE",
     "TURN",
     "UPDATE",
     "UPDATE_WEBHOOK",
@@ -141,6 +142,7 @@ UPDATE = _write("/memory/update", memory.UpdateRequest, memory.UpdateResponse)
 FORGET = _write("/memory/forget", memory.ForgetRequest, memory.ForgetResponse)
 RESTORE = _write("/memory/restore", memory.RestoreRequest, memory.RestoreResponse, namespaced=False)
 STATS = _get("/memory/stats", memory.StatsResponse, Scope.READ, namespaced=True)
+TIMELINE = _get("/memory/stats/timeline", timeline.TimelineResponse, Scope.READ, namespaced=True)
 BATCH_WRITE = _write("/memory/batch_write", batch.BatchWriteRequest, batch.BatchWriteResponse)
 BATCH_READ = _query("/memory/batch_read", batch.BatchReadRequest, batch.BatchReadResponse)
 # The tenant's own memories, for read keys: one by id, its versions, and the listing. A client
@@ -208,6 +210,7 @@ ROUTES: tuple[Route[Any], ...] = (
     FORGET,
     RESTORE,
     STATS,
+    TIMELINE,
     BATCH_WRITE,
     BATCH_READ,
     GET_MEMORY,

@@ -114,6 +114,8 @@ class MemoryFilter:
     """Memories holding at least one of these tags."""
     metadata: Mapping[str, Any] | None = None
     """Memories whose metadata has every one of these keys with exactly this (JSON) value."""
+    superseded_by: str | None = None
+    """Memories retired by this one (their ``superseded_by``)."""
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,15 @@ class MemoryReader(Protocol):
         self, tenant_id: str, namespace: str | None = None
     ) -> dict[tuple[str, str], int]:
         """Counts keyed by ``(memory_type, status)``."""
+
+    def count_by_day_and_type(
+        self, tenant_id: str, since: datetime, until: datetime, namespace: str | None = None
+    ) -> dict[tuple[int, str], int]:
+        """Counts of the memories not deleted, stored from ``since`` to before ``until``.
+
+        Keyed by ``(day, memory_type)``, ``day`` being the UTC day the memory was stored
+        (``stored_at``, else ``created_at``) as days since 1970-01-01.
+        """
 
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Version history of a memory, oldest first."""

@@ -218,6 +218,22 @@ EXAMPLES: dict[Route[Any], Example] = {
             "by_status": {"active": 112, "silent": 5, "deleted": 3},
         }
     ),
+    routes.TIMELINE: Example(
+        {
+            "tenant_id": "acme",
+            "bucket": "day",
+            "since": "2026-03-13T00:00:00Z",
+            "until": "2026-03-15T00:00:00Z",
+            "buckets": [
+                {
+                    "start": "2026-03-13T00:00:00Z",
+                    "total": 14,
+                    "by_type": {"episodic_event": 11, "preference": 3},
+                },
+                {"start": "2026-03-14T00:00:00Z", "total": 0, "by_type": {}},
+            ],
+        }
+    ),
     routes.BATCH_WRITE: Example(
         {"results": [_WRITE, {**_WRITE, "memory_id": _ID2}], "elapsed_ms": 48.0},
         {

@@ -2,7 +2,8 @@
 
 The listing pages by cursor in id order like the admin one (``GET /admin/memories``), but acts
 only on the tenant the key may read, and filters by type, status, namespace, metadata, context
-tag and agent. A memory of another tenant, or outside the namespace the query names, is a 404.
+tag, agent and the memory that retired them. A memory of another tenant, or outside the
+namespace the query names, is a 404.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def list_memories(
     """List the tenant's memories, filtered (a read key is enough).
 
     In id (creation) order, keyset-paged: pass ``next_cursor`` back as ``cursor``. Filters by
-    type, status, namespace, metadata (JSON equality per key), context tags (any) and agent.
+    type, status, namespace, metadata (JSON equality per key), context tags (any), agent, and
+    the memory that retired them (``superseded_by``).
     """
     return engine.memories.list_memories(
         principal.tenant_id,
@@ -48,6 +50,7 @@ def list_memories(
         metadata=query.metadata,
         context_tags=query.context_tags,
         agent_id=query.agent_id,
+        superseded_by=query.superseded_by,
     )
 
 

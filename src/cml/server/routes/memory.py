@@ -1,6 +1,6 @@
 """``/memory/*``: the memory routes, mapped onto ``engine.memories``.
 
-Write, read, turn, update, forget, stats and the batch routes.
+Write, read, turn, update, forget, stats (now and over time) and the batch routes.
 
 Routes are plain ``def`` functions: the engine is synchronous, and FastAPI runs them in its
 threadpool so a slow embedding never blocks the event loop.
@@ -169,3 +169,17 @@ def stats(
         # The store's size moves with every tenant's writes: a tenant key must not watch it.
         stats.storage_bytes = None
     return stats
+
+
+@endpoint(router, routes.TIMELINE)
+def timeline(
+    query: Annotated[models.TimelineQuery, Query()],
+    principal: ReadPrincipal,
+    engine: EngineDep,
+) -> models.TimelineResponse:
+    """Count memories stored per day or week, by type.
+
+    Every UTC day (or week from Monday) from ``since`` to ``until``, empty ones included; 30
+    days (12 weeks) up to now by default. Deleted memories are left out.
+    """
+    return engine.memories.timeline(principal.tenant_id, query)

@@ -46,6 +46,7 @@ POSTGRES = Dialect(
     json_key=str,
     json_value="%s",
     json_any="{column} ?| {values}",
+    epoch_day="CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / 86400) AS BIGINT)",
     row_lock=" FOR UPDATE",
 )
 """The shared statements as PostgreSQL runs them."""

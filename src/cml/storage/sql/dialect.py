@@ -40,7 +40,8 @@ class Dialect:
         ...     return value
         >>> d = Dialect("demo", "?", array_lists=False, chunk_size=500, time_in=same,
         ...             time_out=same, json_in=same, json_out=same, vector_in=same,
-        ...             vector_out=same, json_key=str, json_value="?", json_any="")
+        ...             vector_out=same, json_key=str, json_value="?", json_any="",
+        ...             epoch_day="")
         >>> d.in_list("m.id", ["a", "b"])
         ('m.id IN (?, ?)', ['a', 'b'])
     """
@@ -70,6 +71,8 @@ class Dialect:
     """The SQL of a JSON parameter comparable with what ``->`` returns (``json(?)``, ``%s``)."""
     json_any: str
     """SQL saying the JSON array ``{column}`` holds one of the strings in ``{values}``."""
+    epoch_day: str
+    """SQL of the UTC day of the time ``{column}`` as an integer: days since 1970-01-01."""
     row_lock: str = ""
     """Appended to a ``SELECT`` whose rows an ``UPDATE`` will take (``FOR UPDATE``), if any."""
     index_hint: str = ""

@@ -303,6 +303,9 @@ def filter_sql(d: Dialect, filt: MemoryFilter, alias: str = "m") -> tuple[str, l
             marks, tag_params = d.list_marks([str(t) for t in filt.context_tags])
             clauses.append(d.json_any.format(column=f"{alias}.context_tags", values=marks))
             params.extend(tag_params)
+    if filt.superseded_by is not None:
+        clauses.append(f"{alias}.superseded_by = {mark}")
+        params.append(filt.superseded_by)
     for key, value in (filt.metadata or {}).items():
         clauses.append(f"{alias}.metadata -> {mark} = {d.json_value}")
         params.extend((d.json_key(key), d.json_in(value)))

@@ -163,6 +163,25 @@ class SQLStore(SQLWebhooks[C]):
             rows = conn.execute(sql + " GROUP BY memory_type, status", params).fetchall()
         return {(memory_type, status): int(count) for memory_type, status, count in rows}
 
+    def count_by_day_and_type(
+        self, tenant_id: str, since: datetime, until: datetime, namespace: str | None = None
+    ) -> dict[tuple[int, str], int]:
+        """Counts of the memories not deleted by UTC day stored and type (days since 1970)."""
+        d = self.dialect
+        stored = "COALESCE(stored_at, created_at)"
+        day = d.epoch_day.format(column=stored)
+        sql = (
+            f"SELECT {day}, memory_type, COUNT(*) FROM memories WHERE tenant_id = {d.mark}"
+            f" AND status <> 'deleted' AND {stored} >= {d.mark} AND {stored} < {d.mark}"
+        )
+        params: list[Any] = [tenant_id, d.time_in(since), d.time_in(until)]
+        if namespace is not None:
+            sql += f" AND namespace = {d.mark}"
+            params.append(namespace)
+        with self._db.read() as conn:
+            rows = conn.execute(sql + " GROUP BY 1, memory_type", params).fetchall()
+        return {(int(days), memory_type): int(count) for days, memory_type, count in rows}
+
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Earlier states of a memory, oldest first."""
         mark = self.dialect.mark

@@ -61,6 +61,8 @@ SQLITE = Dialect(
     json_key=_json_path,
     json_value="json(?)",
     json_any="EXISTS (SELECT 1 FROM json_each({column}) AS t WHERE t.value IN ({values}))",
+    # Stored times are epoch seconds after 1970: truncating is flooring.
+    epoch_day="CAST({column} / 86400 AS INTEGER)",
     index_hint=" INDEXED BY {}",
 )
 """The shared statements as SQLite runs them."""

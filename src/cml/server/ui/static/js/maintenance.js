@@ -1,27 +1,53 @@
 // Operations on the tenant (admin): forgetting preview then apply, consolidation, purge.
 
 import { barChart } from "./charts.js";
+import { memoryLink } from "./detail.js";
 import { fields, h, isoFromInput, replace } from "./dom.js";
 
 const SHOWN = 100;
 
-function decisions(report) {
+/**
+ * Forget one memory of the preview now (POST /memory/forget, a soft delete), after a
+ * confirmation; the row then says so. The rest of the plan is left as it was.
+ */
+async function forgetOne(ctx, decision, row) {
+  const ok = await ctx.confirm(`Forget memory ${decision.memory_id} now? It is soft-deleted ` +
+    `(restorable until the tenant is purged); the plan proposed ${decision.action}.`);
+  if (!ok) return;
+  const answer = await ctx.attempt(() =>
+    ctx.api.post("/memory/forget", { memory_ids: [decision.memory_id] }));
+  if (!answer) return;
+  replace(row.querySelector("td.outcome"), answer.affected_count ? "forgotten" : "already gone");
+  row.querySelector("button").disabled = true;
+  row.classList.add("revoked");
+}
+
+function decisions(ctx, report) {
   const changed = report.memories.filter((m) => m.action !== "KEEP");
   if (!changed.length) return h("p", { class: "muted" }, "Every memory is kept.");
-  return h(
-    "table",
-    { testid: "forget-plan" },
-    h("thead", {}, h("tr", {}, ["Memory", "Score", "Action", "Reason", "Applied"].map(
-      (title) => h("th", {}, title)))),
-    h("tbody", {}, changed.slice(0, SHOWN).map((m) => h(
+  const row = (m) => {
+    const tr = h(
       "tr",
-      { testid: "forget-decision" },
-      h("td", { class: "mono" }, m.memory_id),
+      { testid: "forget-decision", "data-id": m.memory_id },
+      h("td", {}, memoryLink(m.memory_id)),
       h("td", { class: "num" }, m.score.toFixed(2)),
       h("td", {}, h("span", { class: `badge ${m.action.toLowerCase()}` }, m.action)),
       h("td", {}, m.reason || ""),
-      h("td", {}, m.applied ? "yes" : ""),
-    ))),
+      h("td", { class: "outcome" }, m.applied ? "yes" : ""),
+    );
+    // Only a preview offers it: an applied plan already acted on every row.
+    if (report.dry_run) {
+      tr.append(h("td", {}, h("button", { type: "button", class: "danger small",
+        testid: "forget-one", onclick: () => forgetOne(ctx, m, tr) }, "Forget")));
+    }
+    return tr;
+  };
+  return h(
+    "table",
+    { testid: "forget-plan" },
+    h("thead", {}, h("tr", {}, ["Memory", "Score", "Action", "Reason", "Applied",
+      report.dry_run ? "" : null].map((title) => title === null ? null : h("th", {}, title)))),
+    h("tbody", {}, changed.slice(0, SHOWN).map(row)),
     changed.length > SHOWN
       ? h("caption", {}, `First ${SHOWN} of ${changed.length} changes.`)
       : null,
@@ -39,7 +65,7 @@ function forgetting(ctx) {
         ? `Preview: ${report.total_scored} memories scored; nothing was changed.`
         : `Applied: ${report.applied} of ${report.total_scored} memories changed.`),
       barChart("Actions", Object.entries(report.actions), "forget-actions"),
-      decisions(report),
+      decisions(ctx, report),
       report.dry_run && Object.entries(report.actions).some(([a, n]) => a !== "KEEP" && n)
         ? h("button", { type: "button", class: "danger", testid: "forget-apply",
           onclick: apply }, "Apply this plan")

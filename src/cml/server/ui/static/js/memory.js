@@ -1,30 +1,79 @@
 // A memory's own page (#memory/<id>): the memory in full with its actions, its supersession
-// chain (what retired it, what it retired, each a link) and its version history.
+// chain in both directions (the newer memories that retired it, one after another, and the
+// older ones it retired, and what those retired), each a link, and its version history.
 //
 // Everything comes from the read-key routes: GET /memories/{id}, GET /memories/{id}/history
-// and, for what it retired, the superseded memories of GET /memories.
+// and, for what a memory retired, GET /memories?superseded_by={id}.
 
 import { memoryLink, showDetail } from "./detail.js";
 import { h, replace, when } from "./dom.js";
 
-const RETIRED_PAGES = 5;
 const PER_PAGE = 100;
+/** Most memories followed in each direction of the chain. */
+const MOST = 50;
 
-/** The memories that `id` retired: the superseded ones whose superseded_by is `id`. */
-async function retiredBy(ctx, id) {
+/** The newer memories that retired `memory`, then the one that retired that, and so on. */
+async function successors(ctx, memory) {
   const found = [];
-  let cursor = null;
-  for (let page = 0; page < RETIRED_PAGES; page += 1) {
-    const answer = await ctx.api.get("/memories", { status: "superseded", cursor,
-      per_page: PER_PAGE });
-    found.push(...answer.items.filter((item) => item.superseded_by === id));
-    cursor = answer.next_cursor;
-    if (!cursor) return { found, complete: true };
+  const seen = new Set([memory.id]);
+  let next = memory.superseded_by;
+  while (next && !seen.has(next) && found.length < MOST) {
+    seen.add(next);
+    try {
+      const newer = await ctx.api.get(`/memories/${encodeURIComponent(next)}`);
+      found.push(newer);
+      next = newer.superseded_by;
+    } catch {
+      // Purged since: its id is all that is left to show.
+      found.push({ id: next, text: "", status: "gone" });
+      next = null;
+    }
   }
-  return { found, complete: false };
+  return { found, complete: !next || seen.has(next) };
 }
 
-function chain(memory, retired) {
+/** What `id` retired, and what those retired, as a tree; at most MOST memories in all. */
+async function retiredTree(ctx, id) {
+  const seen = new Set([id]);
+  let count = 0;
+  let complete = true;
+  const children = async (parent) => {
+    const items = [];
+    let cursor = null;
+    do {
+      const page = await ctx.api.get("/memories", { status: "all", superseded_by: parent, cursor,
+        per_page: PER_PAGE });
+      items.push(...page.items.filter((item) => !seen.has(item.id)));
+      cursor = page.next_cursor;
+    } while (cursor && count + items.length < MOST);
+    if (cursor || count + items.length > MOST) complete = false;
+    const kept = items.slice(0, Math.max(0, MOST - count));
+    count += kept.length;
+    kept.forEach((item) => seen.add(item.id));
+    for (const item of kept) item.retired = await children(item.id);
+    return kept;
+  };
+  const tree = await children(id);
+  return { tree, complete };
+}
+
+function entry(item, testid) {
+  return [
+    memoryLink(item.id, testid),
+    " ",
+    h("span", { class: `badge ${item.status}` }, item.status),
+    " ",
+    h("span", {}, item.text),
+  ];
+}
+
+function retiredList(items, depth) {
+  return h("ul", depth ? {} : { testid: "retired" }, items.map((item) =>
+    h("li", { "data-depth": depth }, entry(item, "retired-link"),
+      item.retired.length ? retiredList(item.retired, depth + 1) : null)));
+}
+
+function chain(memory, newer, older) {
   const by = memory.superseded_by
     ? h("p", { testid: "superseded-by" }, "Retired by a newer memory: ",
       memoryLink(memory.superseded_by, "superseded-by-link"),
@@ -32,21 +81,23 @@ function chain(memory, retired) {
     : memory.status === "superseded"
       ? h("p", { testid: "superseded-by" }, "Marked outdated (no newer memory).")
       : h("p", { class: "muted", testid: "superseded-by" }, "Not superseded.");
-  const list = retired.found.length
-    ? h("ul", { testid: "retired" }, retired.found.map((item) =>
-      h("li", {}, memoryLink(item.id, "retired-link"), " ", h("span", {}, item.text))))
-    : h("p", { class: "muted", testid: "retired" }, "It retired no other memory.");
+  const cut = h("p", { class: "muted" }, `Only the first ${MOST} memories are shown.`);
   return h(
     "div",
     { class: "card", testid: "supersession" },
     h("h2", {}, "Supersession"),
     by,
+    newer.found.length > 1
+      ? [h("h3", {}, "Newer versions, oldest first"),
+        h("ol", { testid: "successors" }, newer.found.map((item) =>
+          h("li", {}, entry(item, "successor-link")))),
+        newer.complete ? null : cut]
+      : null,
     h("h3", {}, "It retired"),
-    list,
-    retired.complete
-      ? null
-      : h("p", { class: "muted" }, `Only the first ${RETIRED_PAGES * PER_PAGE} superseded ` +
-        "memories were looked through."),
+    older.tree.length
+      ? retiredList(older.tree, 0)
+      : h("p", { class: "muted", testid: "retired" }, "It retired no other memory."),
+    older.complete ? null : cut,
   );
 }
 
@@ -80,16 +131,17 @@ export async function render(ctx, container, id) {
   const path = `/memories/${encodeURIComponent(id)}`;
   const load = async () => {
     const memory = await ctx.api.get(path);
-    const [versions, retired] = await Promise.all([
+    const [versions, newer, older] = await Promise.all([
       ctx.api.get(`${path}/history`, { per_page: PER_PAGE }),
-      retiredBy(ctx, memory.id),
+      successors(ctx, memory),
+      retiredTree(ctx, memory.id),
     ]);
     const panel = h("div", { class: "card", testid: "memory-page" });
     replace(
       container,
       h("p", {}, h("a", { href: "#memories", testid: "back" }, "← Memories")),
       panel,
-      chain(memory, retired),
+      chain(memory, newer, older),
       history(versions.items),
     );
     // After an action the page is drawn again from the API: status, chain and history change.

@@ -1,6 +1,7 @@
-// Overview: the tenant's counts and charts; for admin keys every tenant and component health.
+// Overview: the tenant's counts and charts (memories over time by type, status distribution,
+// store size); for admin keys every tenant and component health.
 
-import { barChart } from "./charts.js";
+import { barChart, timelineChart } from "./charts.js";
 import { bytes, h, replace, when } from "./dom.js";
 
 function tenantsTable(ctx, tenants) {
@@ -57,7 +58,7 @@ function statsCard(stats) {
     ["Deleted", stats.deleted_memories],
   ];
   if (stats.storage_bytes !== null && stats.storage_bytes !== undefined) {
-    numbers.push(["Store size (all tenants)", bytes(stats.storage_bytes)]);
+    numbers.push(["Store size (all tenants)", bytes(stats.storage_bytes), "store-size"]);
   }
   return h(
     "div",
@@ -66,8 +67,8 @@ function statsCard(stats) {
     h(
       "div",
       { class: "numbers" },
-      numbers.map(([label, value]) =>
-        h("div", { class: "number" }, h("strong", {}, value), h("span", {}, label))),
+      numbers.map(([label, value, testid]) =>
+        h("div", { class: "number", testid }, h("strong", {}, value), h("span", {}, label))),
     ),
     h(
       "div",
@@ -78,10 +79,41 @@ function statsCard(stats) {
   );
 }
 
+const SPANS = [
+  ["day", "30 days"],
+  ["week", "12 weeks"],
+];
+
+/** Memories stored per day or week by type (GET /memory/stats/timeline), with a span switch. */
+async function timelineCard(ctx) {
+  const chart = h("div", {});
+  const switches = [];
+  const show = async (bucket) => {
+    const series = await ctx.api.get("/memory/stats/timeline", { bucket });
+    for (const button of switches) button.classList.toggle("current", button.value === bucket);
+    replace(chart, timelineChart(`New memories per ${bucket}, by type`, series,
+      "chart-timeline"));
+  };
+  for (const [bucket, label] of SPANS) {
+    switches.push(h("button", { type: "button", value: bucket, testid: `timeline-${bucket}`,
+      onclick: () => ctx.attempt(() => show(bucket)) }, label));
+  }
+  await show("day");
+  return h(
+    "div",
+    { class: "card", testid: "timeline" },
+    h("h2", {}, "Over time"),
+    h("div", { class: "segmented" }, switches),
+    chart,
+    h("p", { class: "muted" }, "By the UTC day (or week from Monday) each memory was stored; " +
+      "deleted memories are left out."),
+  );
+}
+
 /** Render the overview into container. */
 export async function render(ctx, container) {
-  const stats = await ctx.api.get("/memory/stats");
-  const parts = [h("h1", {}, "Overview"), statsCard(stats)];
+  const [stats, timeline] = await Promise.all([ctx.api.get("/memory/stats"), timelineCard(ctx)]);
+  const parts = [h("h1", {}, "Overview"), statsCard(stats), timeline];
   if (ctx.admin) {
     const [tenants, health] = await Promise.all([
       ctx.api.get("/admin/tenants"),
