@@ -7,11 +7,11 @@ present, so a second run only reads; ``longmemeval.db`` there is the same kind o
 ``longmemeval_recall.py --store`` writes, and only the questions it lacks are written), then
 asks every question once per ranking variant through the engine's read (``place_facts``: the
 retrieval the read route runs, without the HTTP hop) and prints LoCoMo recall@1/5/10 and MRR
-(categories 1-4) with recall@10 per conversation, and LongMemEval session recall_all@10, turn
-recall@5/10 and turn MRR with turn recall@10 per question type. A variant is ``NAME`` or
-``NAME:knob=value,knob=value`` over :class:`cml.engine.read.retrieval.RankingWeights`. ``CPU
-ms/read`` is the process CPU time of the reads (query embedding excluded: every query is
-embedded once and reused).
+(categories 1-4) with recall@10 per conversation and per category, and LongMemEval session
+recall_all@10, turn recall@5/10 and turn MRR with turn recall@10 per question type (LoCoMo
+alone without ``--longmemeval``). A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
+:class:`cml.engine.read.retrieval.RankingWeights`. ``CPU ms/read`` is the process CPU time of
+the reads (query embedding excluded: every query is embedded once and reused).
 
 Usage::
 
@@ -53,8 +53,10 @@ LEAVE_ONE_OUT = [
     "no-lexical-list:lexical=0",
     "no-dates:dates=0",
     "no-speaker:speaker=0",
+    "no-session-stage:session_prior=0",
+    "with-feedback:feedback_lexical=0.25,feedback_hits=1",
 ]
-"""Each ranking component of the default removed in turn."""
+"""Each ranking component of the default removed in turn (and the one measured opt-in added)."""
 
 
 def parse_variant(text: str) -> tuple[str, RankingWeights]:
@@ -143,12 +145,12 @@ def score_locomo(
     records = locomo.question_records(conversations, ranked, [1, 5, 10]).values()
     overall = [r["scores"] for r in records if r["overall"]]
     cells = [statistics.fmean(s[m] for s in overall) for m in ("R@1", "R@5", "R@10", "MRR")]
-    for conversation in conversations:
+    groups = [("conversation", c.sample_id) for c in conversations]
+    groups += [("category", f"{c} {locomo.CATEGORY_NAMES[c]}") for c in locomo.OVERALL]
+    for group, value in groups:
         cells.append(
             statistics.fmean(
-                r["scores"]["R@10"]
-                for r in records
-                if r["overall"] and r["groups"]["conversation"] == conversation.sample_id
+                r["scores"]["R@10"] for r in records if r["overall"] and r["groups"][group] == value
             )
         )
     return "".join(f"{value:8.3f}" for value in cells)
@@ -188,7 +190,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--locomo", type=Path, required=True, help="LoCoMo JSON file")
-    parser.add_argument("--longmemeval", type=Path, required=True, help="LongMemEval JSON file")
+    parser.add_argument(
+        "--longmemeval", type=Path, help="LongMemEval JSON file (omit: LoCoMo only)"
+    )
     parser.add_argument("--limit", type=int, default=30, help="LongMemEval questions (subset)")
     parser.add_argument("--store-dir", type=Path, required=True, help="stores kept here")
     parser.add_argument("--variant", nargs="+", default=LEAVE_ONE_OUT, help="name:knob=v,...")
@@ -211,15 +215,14 @@ def main() -> None:
     apply_runtime(args)
     cache = cache_dir(args)
     args.store_dir.mkdir(parents=True, exist_ok=True)
-    questions = lme.subset(lme.load(args.longmemeval), args.limit)
     locomo_db = args.store_dir / "locomo.db"
-    lme_db = args.store_dir / "longmemeval.db"
     ingest_locomo(args.locomo, locomo_db, cache)
-    holders = ingest_longmemeval(questions, lme_db, cache)
 
     names = [c.sample_id for c in locomo.load(args.locomo)]
-    print("LoCoMo (categories 1-4); R@10 per conversation")
-    print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in ["R@1", "R@5", "R@10", "MRR", *names]))
+    print("LoCoMo (categories 1-4); R@10 per conversation, then per category")
+    categories = [locomo.CATEGORY_NAMES[c][:7] for c in locomo.OVERALL]
+    head = ["R@1", "R@5", "R@10", "MRR", *names, *categories]
+    print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in head))
     vectors: dict[str, Any] = {}
     rows: list[tuple[str, str]] = []
     config = EngineConfig(database_url=f"sqlite:///{locomo_db}")
@@ -230,6 +233,20 @@ def main() -> None:
             reader.cpu, reader.reads = 0.0, 0
             print(f"{name:<28}{score_locomo(reader, weights, args.locomo, args)}", flush=True)
             rows.append((name, f"{1000 * reader.cpu / max(reader.reads, 1):8.1f}"))
+    if args.longmemeval is not None:
+        score_longmemeval_variants(args, vectors, cache)
+    print("\nCPU ms/read on LoCoMo (query embedding excluded)")
+    for name, cpu in rows:
+        print(f"{name:<28}{cpu}")
+
+
+def score_longmemeval_variants(
+    args: argparse.Namespace, vectors: dict[str, Any], cache: Path | None
+) -> None:
+    """Write the LongMemEval histories ``--store-dir`` lacks, then print one row per variant."""
+    questions = lme.subset(lme.load(args.longmemeval), args.limit)
+    holders = ingest_longmemeval(questions, args.store_dir / "longmemeval.db", cache)
+    lme_db = args.store_dir / "longmemeval.db"
     types = sorted({q.question_type for q in questions})
     print(f"\nLongMemEval ({len(questions)} questions); turn@10 per type: {', '.join(types)}")
     head = ["all@10", "turn@5", "turn@10", "turnMRR", *(f"t{i + 1}" for i in range(len(types)))]
@@ -242,9 +259,6 @@ def main() -> None:
                 f"{name:<28}{score_longmemeval(reader, weights, questions, holders, args)}",
                 flush=True,
             )
-    print("\nCPU ms/read on LoCoMo (query embedding excluded)")
-    for name, cpu in rows:
-        print(f"{name:<28}{cpu}")
 
 
 if __name__ == "__main__":
