@@ -28,6 +28,7 @@ from cml.models import (
     EventItem,
     EventPage,
     ForgettingResponse,
+    IntegrityReport,
     MemoryRecordOut,
     MemoryStatus,
     MemoryType,
@@ -297,6 +298,21 @@ class AdminMethods(ClientBase):
             AuthorizationError: The key used is not an admin key.
         """
         return self._call(routes.COMPONENTS)
+
+    def check_integrity(self) -> IntegrityReport:
+        """Check the whole store for damage (admin); seconds per GB, requests go on meanwhile.
+
+        Returns:
+            ``status`` (``intact`` or ``damaged``), the ``checks`` run, the ``problems`` found,
+            what the backend could not check (``not_checked``) and, when damaged, a ``hint``
+            on recovering. Once damage is found, memory calls raise :class:`ServerError` with
+            code ``database_damaged`` (not retried) until the store is restored or recovered.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key.
+            ConflictError: A check is already running.
+        """
+        return self._call(routes.INTEGRITY_CHECK)
 
     def create_api_key(
         self,

@@ -66,6 +66,7 @@ async def _background_jobs(
         consolidation_interval=settings.consolidation_interval_seconds,
         forgetting_interval=settings.forgetting_interval_seconds,
         forgetting_apply=settings.forgetting_background_apply,
+        integrity_interval=settings.integrity_check_interval_seconds,
     )
     app.state.scheduler = scheduler
     scheduler.start()

@@ -258,6 +258,15 @@ class ServerSettings(BaseSettings):
             "0 = off. Background runs only plan unless `CML_FORGETTING_BACKGROUND_APPLY` is on."
         ),
     )
+    integrity_check_interval_seconds: float | None = Field(
+        default=86400.0,
+        ge=0,
+        description=(
+            "Run a full integrity check of the store in the background this often (the first "
+            "one an interval after start; a quick check runs at every start); 0 = off. Damage "
+            "found makes every memory request answer 500 `database_damaged` (not retryable)."
+        ),
+    )
     events_heartbeat_seconds: float = Field(
         default=15.0,
         gt=0,
