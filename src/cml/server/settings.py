@@ -160,6 +160,31 @@ class ServerSettings(BaseSettings):
         ge=1,
         description="Requests an API key may make at once after a pause (the bucket's size).",
     )
+    rate_limit_unit_chars: int = Field(
+        default=1000,
+        ge=1,
+        description=(
+            "Characters of query or content that cost one more unit of the rate limit: a request "
+            "costs 1, plus 1 per full this many characters of its queries or contents (a batch "
+            "read of 100 queries of 4,000 characters costs 401)."
+        ),
+    )
+    max_concurrent_batches_per_key: int = Field(
+        default=2,
+        ge=0,
+        description=(
+            "Batch requests (`batch_read`, `batch_write`) one API key may run at once; one more "
+            "gets 429 `too_many_concurrent` with `Retry-After: 1`. 0 = no cap."
+        ),
+    )
+    request_deadline_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "How long a batch request may run; checked between its items, a batch past it is "
+            "refused whole with 413 `deadline_exceeded` (nothing answered or stored). 0 = none."
+        ),
+    )
     context_min_relevance: float | None = Field(
         default=None,
         ge=0.0,
