@@ -298,17 +298,10 @@ class AsyncAdminMethods(AsyncClientBase):
         return await self._call(routes.COMPONENTS)
 
     async def check_integrity(self) -> IntegrityReport:
-        """Check the whole store for damage (admin); seconds per GB, requests go on meanwhile.
+        """Check the whole store for damage (admin key; 409 while a check runs).
 
         Returns:
-            ``status`` (``intact`` or ``damaged``), the ``checks`` run, the ``problems`` found,
-            what the backend could not check (``not_checked``) and, when damaged, a ``hint``
-            on recovering. Once damage is found, memory calls raise :class:`ServerError` with
-            code ``database_damaged`` (not retried) until the store is restored or recovered.
-
-        Raises:
-            AuthorizationError: The key used is not an admin key.
-            ConflictError: A check is already running.
+            ``status`` (``intact``/``damaged``), ``checks``, ``problems``, ``not_checked``, hint.
         """
         return await self._call(routes.INTEGRITY_CHECK)
 
