@@ -44,8 +44,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-BATCH_READ_CONCURRENCY = 4
-"""Most batch-read requests the async client keeps in flight at once."""
+BATCH_READ_CONCURRENCY = 2
+"""Most batch-read requests the async client keeps in flight at once (the server's default cap
+on one key's concurrent batches, ``CML_MAX_CONCURRENT_BATCHES_PER_KEY``)."""
 
 _ITEM_FIELD = re.compile(r"^items\.(\d+)(?=\.|$)")
 _KEY_ROOM = 240  # idempotency keys are at most 255 characters; leave room for "#<chunk>"

@@ -92,6 +92,16 @@ class DatabaseDamagedError(EngineError):
     code = "database_damaged"
 
 
+class DeadlineExceededError(EngineError):
+    """A batch ran past the server's deadline for one request; nothing of it took effect.
+
+    Not retryable as it is: the server answers ``413 deadline_exceeded`` and the hint names a
+    batch size that fits.
+    """
+
+    code = "deadline_exceeded"
+
+
 class UnavailableError(EngineError):
     """A backing service (database, embedder) is not answering."""
 

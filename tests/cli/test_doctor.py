@@ -44,9 +44,13 @@ def test_a_healthy_store_passes_every_check(tmp_path: Path) -> None:
     assert "cml keys create" in checks["keys"]["detail"]
     assert checks["port"]["status"] == "ok"
 
-    code, _, output = _doctor("--db", str(db), "--port", str(_free_port()))
+    assert "quick_check" in checks["database"]["detail"]
+
+    code, _, output = _doctor("--db", str(db), "--port", str(_free_port()), "--full")
     assert code == 0
-    assert "integrity_check found no problem" in output
+    assert "integrity_check and the full-text indexes' checks found no problem" in " ".join(
+        output.split()
+    )
     assert max(len(line) for line in output.splitlines()) <= 80
 
 

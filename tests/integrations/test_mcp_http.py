@@ -247,3 +247,23 @@ async def test_mcp_http_command_passes_the_callers_key_on_to_a_server(
         assert "Bridged memories keep their tenant" not in [
             m.text for m in default.read("bridged").memories
         ]
+
+
+@pytest.mark.slow  # starts a real `cml serve`
+async def test_an_mcp_tool_call_is_charged_once_against_the_rate_limit(
+    launcher: ServerLauncher, tmp_path: Path
+) -> None:
+    # Each MCP request is checked with whoami before its tool call; only the call is charged.
+    # A bucket of 6 at a negligible refill: initialize and 6 recalls fit, the 7th does not.
+    env = launcher.env(
+        tmp_path, CML_API_KEY=API_KEY, CML_RATE_LIMIT_PER_SECOND="0.001", CML_RATE_LIMIT_BURST="6"
+    )
+    with launcher.serve(env, tmp_path) as running:
+        url = f"http://127.0.0.1:{running.port}/mcp"
+        async with _session(url, {"X-API-Key": API_KEY}) as session:
+            for n in range(6):
+                found = await session.call_tool("recall", {"query": f"office wifi {n}"})
+                assert not found.is_error, found.content
+            refused = await session.call_tool("recall", {"query": "office wifi"})
+            assert refused.is_error
+            assert "Too many requests" in str(refused.content)

@@ -12,13 +12,17 @@ import random
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import cml
 from cml.engine import Engine, open_engine
 from cml.errors import DatabaseDamagedError
 from cml.server.app import create_app
@@ -177,3 +181,133 @@ def test_damage_found_while_serving_is_a_non_retryable_500_and_unhealthy(
     database = components["components"]["database"]
     assert database["status"] == "unhealthy"
     assert "DatabaseDamagedError" in database["error"]
+
+
+def _flip_a_byte_of_an_indexed_value(db: Path) -> None:
+    """Flip one bit inside a stored content hash: every page stays well formed."""
+    with closing(sqlite3.connect(db)) as conn:
+        (digest,) = conn.execute(
+            "SELECT content_hash FROM memories ORDER BY pk LIMIT 1 OFFSET 500"
+        ).fetchone()
+    data = bytearray(db.read_bytes())
+    data[data.index(digest.encode()) + 10] ^= 0x01
+    db.write_bytes(bytes(data))
+
+
+def _quick_check(db: Path) -> list[str]:
+    with closing(sqlite3.connect(db)) as conn:
+        return [row[0] for row in conn.execute("PRAGMA quick_check")]
+
+
+@pytest.mark.parametrize("damage", ["pages-while-serving", "flipped-byte-before-start"])
+def test_the_on_demand_check_of_a_real_server_finds_damage_and_stops_serving(
+    store: Path, tmp_path: Path, launcher: Any, damage: str
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    db = data_dir / "cml.db"
+    db.write_bytes(store.read_bytes())
+    if damage == "flipped-byte-before-start":
+        _flip_a_byte_of_an_indexed_value(db)
+        assert _quick_check(db) == ["ok"]  # invisible to the check at start: the server starts
+    env = launcher.env(data_dir, CML_API_KEY=KEY, CML_ADMIN_API_KEY=ADMIN)
+    with launcher.serve(env, data_dir) as server, httpx.Client(base_url=server.url) as http:
+        admin = {"X-API-Key": ADMIN}
+        assert http.get("/health").json()["database"] == "ok"
+        if damage == "pages-while-serving":
+            with closing(sqlite3.connect(db)) as conn:
+                page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+                page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+            _overwrite_middle_pages(db, page_size, page_count, pages=3)
+
+        report = http.post("/admin/integrity-check", headers=admin, timeout=60)
+        assert report.status_code == 200, report.text
+        body = report.json()
+        assert body["status"] == "damaged"
+        assert body["problems"]
+        assert "cml restore" in body["hint"]
+        assert ".recover" in body["hint"]
+
+        health = http.get("/health").json()
+        assert health["status"] == "degraded"
+        assert health["database"].startswith("damaged:")
+        ready = http.get("/ready")
+        assert ready.status_code == 503
+        assert "Retry-After" not in ready.headers  # not "come back in a second"
+        assert ".recover" in ready.json()["error"]["hint"]
+        components = http.get("/admin/components", headers=admin).json()["components"]
+        assert components["database"]["status"] == "unhealthy"
+        assert components["scheduler"]["details"]["last_integrity_check"]["status"] == "damaged"
+
+        # Every memory request now fails the same way: not retryable, saying how to recover,
+        # even one whose pages are intact.
+        answers = [
+            http.post("/memory/read", json={"query": "violin"}, headers=HEADERS),
+            http.post("/memory/write", json={"content": "Tune the violin"}, headers=HEADERS),
+            http.get("/memory/stats", headers=HEADERS),
+        ]
+        for answer in answers:
+            assert answer.status_code == 500, answer.text
+            error = answer.json()["error"]
+            assert error["code"] == "database_damaged"
+            assert "retrying will not help" in error["message"]
+            assert "cml restore" in error["hint"]
+            assert ".recover" in error["hint"]
+            assert "Retry-After" not in answer.headers
+            assert str(db) not in answer.text
+
+        with cml.CognitiveMemoryLayer(KEY, base_url=server.url.removesuffix("/api/v1")) as sdk:
+            started = time.monotonic()
+            with pytest.raises(cml.ServerError) as raised:
+                sdk.stats()
+            assert raised.value.code == "database_damaged"
+            assert time.monotonic() - started < 5  # not retried with backoff
+
+
+def test_the_on_demand_check_passes_an_intact_store(running: tuple[TestClient, Path]) -> None:
+    client, _ = running
+    report = client.post("/admin/integrity-check", headers={"X-API-Key": ADMIN})
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["status"] == "intact"
+    assert body["backend"] == "sqlite"
+    assert body["problems"] == []
+    assert body["hint"] is None
+    assert any("integrity_check" in check for check in body["checks"])
+    assert client.post("/admin/integrity-check", headers=HEADERS).status_code == 403
+    assert client.post("/memory/read", json={"query": "violin"}, headers=HEADERS).status_code == 200
+
+
+def test_the_scheduled_check_finds_damage_by_itself(store: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    db = data_dir / "cml.db"
+    db.write_bytes(store.read_bytes())
+    _flip_a_byte_of_an_indexed_value(db)
+    settings = _settings(data_dir).model_copy(update={"integrity_check_interval_seconds": 0.5})
+    client, engine = _client(settings)
+    with client:
+        assert client.get("/health").json()["database"] == "ok"
+        deadline = time.monotonic() + 60
+        while client.get("/health").json()["database"] == "ok":
+            assert time.monotonic() < deadline, "the scheduled check did not run"
+            time.sleep(0.2)
+        assert client.get("/health").json()["database"].startswith("damaged:")
+        answer = client.get("/memory/stats", headers=HEADERS)
+        assert answer.status_code == 500
+        assert answer.json()["error"]["code"] == "database_damaged"
+        scheduler = client.get("/admin/components", headers={"X-API-Key": ADMIN}).json()
+        job = scheduler["components"]["scheduler"]["details"]["jobs"]["integrity"]
+        assert job["failures"] >= 1
+        assert "damaged" in job["last_error"]
+    engine.close()
+
+
+def test_the_scheduled_check_is_daily_by_default_and_can_be_turned_off(tmp_path: Path) -> None:
+    assert ServerSettings(data_dir=tmp_path).integrity_check_interval_seconds == 86400
+    off = _settings(tmp_path).model_copy(update={"integrity_check_interval_seconds": 0})
+    client, engine = _client(off)
+    with client:
+        components = client.get("/admin/components", headers={"X-API-Key": ADMIN}).json()
+        assert components["components"]["scheduler"]["status"] == "disabled"
+    engine.close()

@@ -650,6 +650,15 @@ async def _components(w: World) -> None:
     assert response.status_code == 200
 
 
+@case("POST", "/admin/integrity-check")
+async def _integrity_check(w: World) -> None:
+    # Store-wide and read-only: a tenant key is refused; the admin's report names no tenant data.
+    await tenant_key_is_refused(w, "POST", "/admin/integrity-check")
+    response = await w.call("POST", "/admin/integrity-check", key=ADMIN_KEY, tenant=A)
+    assert response.status_code == 200
+    assert response.json()["status"] == "intact"
+
+
 @case("GET", "/admin/memories")
 async def _memories(w: World) -> None:
     route = "/admin/memories"
@@ -859,6 +868,7 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/admin/events"): {},
     ("GET", "/admin/events/stream"): {"params": {"since": "2000-01-01T00:00:00Z"}},
     ("GET", "/admin/components"): {},
+    ("POST", "/admin/integrity-check"): {},
     ("GET", "/admin/memories"): {"params": {"status": "all"}},
     ("POST", "/admin/webhooks"): {"json": {"url": _HOOK, "tenant_id": B}},
     ("GET", "/admin/webhooks"): {},

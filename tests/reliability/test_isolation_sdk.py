@@ -384,6 +384,14 @@ async def _component_health(c: Clients) -> None:
     await expect(c, c.admin, "component_health")
 
 
+@method("check_integrity")
+async def _check_integrity(c: Clients) -> None:
+    await forged_is_denied(c, "check_integrity")
+    await expect(c, c.plain, "check_integrity", error=Denied)
+    report = await expect(c, c.admin, "check_integrity")
+    assert report.status == "intact"
+
+
 @method("create_api_key")
 async def _create_api_key(c: Clients) -> None:
     await forged_is_denied(c, "create_api_key", B, scopes=["admin"])

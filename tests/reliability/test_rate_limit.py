@@ -146,7 +146,7 @@ async def test_over_the_limit_the_server_answers_429_with_retry_after(http: Any)
     assert response.headers["retry-after"] == "4"  # one token every 4 s
     error = response.json()["error"]
     assert error["code"] == "rate_limited"
-    assert "0.25 per second" in error["message"]
+    assert "0.25 units of work per second" in error["message"]
     assert "Retry after 4 s" in error["message"]
     assert "CML_RATE_LIMIT_PER_SECOND" in error["hint"]
     assert error["request_id"] == response.headers["x-request-id"]

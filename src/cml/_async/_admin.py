@@ -26,6 +26,7 @@ from cml.models import (
     EventItem,
     EventPage,
     ForgettingResponse,
+    IntegrityReport,
     MemoryRecordOut,
     MemoryStatus,
     MemoryType,
@@ -295,6 +296,14 @@ class AsyncAdminMethods(AsyncClientBase):
             AuthorizationError: The key used is not an admin key.
         """
         return await self._call(routes.COMPONENTS)
+
+    async def check_integrity(self) -> IntegrityReport:
+        """Check the whole store for damage (admin key; 409 while a check runs).
+
+        Returns:
+            ``status`` (``intact``/``damaged``), ``checks``, ``problems``, ``not_checked``, hint.
+        """
+        return await self._call(routes.INTEGRITY_CHECK)
 
     async def create_api_key(
         self,

@@ -403,7 +403,7 @@ class AsyncMemoryMethods(AsyncClientBase):
         """Run several reads; results in query order.
 
         Up to 100 queries go in one request (the server embeds them together); longer lists
-        are split, and the async client keeps up to four of those requests in flight.
+        are split, and the async client keeps up to two of those requests in flight.
 
         Args:
             queries: What to recall, one natural-language query each.

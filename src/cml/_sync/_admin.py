@@ -28,6 +28,7 @@ from cml.models import (
     EventItem,
     EventPage,
     ForgettingResponse,
+    IntegrityReport,
     MemoryRecordOut,
     MemoryStatus,
     MemoryType,
@@ -297,6 +298,14 @@ class AdminMethods(ClientBase):
             AuthorizationError: The key used is not an admin key.
         """
         return self._call(routes.COMPONENTS)
+
+    def check_integrity(self) -> IntegrityReport:
+        """Check the whole store for damage (admin key; 409 while a check runs).
+
+        Returns:
+            ``status`` (``intact``/``damaged``), ``checks``, ``problems``, ``not_checked``, hint.
+        """
+        return self._call(routes.INTEGRITY_CHECK)
 
     def create_api_key(
         self,

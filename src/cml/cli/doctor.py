@@ -1,10 +1,10 @@
 """``cml doctor``: is this machine ready to run py-cml, and is its store intact?
 
 It checks, in order: the install (which extras are present), the embedding model's files, the
-database (a full SQLite integrity check, or a PostgreSQL connection), the API keys a server would
-accept, and whether the port ``cml serve`` would listen on is free. Each check prints ``ok``,
-``warn`` or ``FAIL`` with what to do; the command exits 1 when one fails. It only reads, so it is
-safe while ``cml serve`` runs.
+database (SQLite's quick_check, or a PostgreSQL connection; ``--full`` checks every index too),
+the API keys a server would accept, and whether the port ``cml serve`` would listen on is free.
+Each check prints ``ok``, ``warn`` or ``FAIL`` with what to do; the command exits 1 when one
+fails. It only reads, so it is safe while ``cml serve`` runs.
 """
 
 from __future__ import annotations
@@ -89,32 +89,53 @@ def check_model(settings: ServerSettings) -> Check:
     return Check("model", "ok", f"{graph.name} ({size:.0f} MB) and tokenizer.json in place")
 
 
-def check_database(settings: ServerSettings, db: Path | None) -> Check:
-    """A full integrity check of a SQLite file, or a connection to PostgreSQL."""
+def check_database(settings: ServerSettings, db: Path | None, *, full: bool = False) -> Check:
+    """A SQLite file's integrity (quick, or ``full``), or PostgreSQL's answer (and checks)."""
     url = settings.resolved_database_url if db is None else f"sqlite:///{db}"
     if url.lower().startswith(("postgresql", "postgres")):
-        from cml.errors import EngineError
-        from cml.storage import open_store
-
-        try:
-            open_store(url).close()
-        except (EngineError, ImportError) as exc:
-            return Check("database", "fail", str(exc))
-        return Check("database", "ok", "PostgreSQL answers at the schema's revision")
+        return _check_postgres(url, full=full)
     path = Path(url.removeprefix("sqlite:///"))
     if not path.is_file():
         if db is not None:
             return Check("database", "fail", f"{path} does not exist; pass --db or --data-dir")
         return Check("database", "ok", f"{path} does not exist yet; `cml serve` creates it")
+    from cml.storage.sqlite import integrity
     from cml.storage.sqlite.errors import RECOVERY_HINT
-    from cml.storage.sqlite.integrity import problems
 
-    with closing(sqlite3.connect(path)) as conn:
-        found = problems(conn, full=True)
+    if full:
+        findings = integrity.full_check(str(path))
+        found, done = list(findings.problems), "integrity_check and the full-text indexes' checks"
+    else:
+        with closing(sqlite3.connect(path)) as conn:
+            found, done = integrity.problems(conn), "quick_check (--full: indexes too)"
     if found:
         listing = "\n".join(f"  {problem}" for problem in found)
         return Check("database", "fail", f"{path} is damaged:\n{listing}\n{RECOVERY_HINT}")
-    return Check("database", "ok", f"{path}: integrity_check found no problem")
+    return Check("database", "ok", f"{path}: {done} found no problem")
+
+
+def _check_postgres(url: str, *, full: bool) -> Check:
+    from cml.errors import EngineError
+    from cml.storage import open_store
+
+    try:
+        store = open_store(url)
+    except (EngineError, ImportError) as exc:
+        return Check("database", "fail", str(exc))
+    try:
+        if not full:
+            return Check("database", "ok", "PostgreSQL answers at the schema's revision")
+        findings = store.check_integrity()
+    except EngineError as exc:
+        return Check("database", "fail", str(exc))
+    finally:
+        store.close()
+    unchecked = "".join(f"\n  not checked: {what}" for what in findings.not_checked)
+    if findings.problems:
+        listing = "\n".join(f"  {problem}" for problem in findings.problems)
+        return Check("database", "fail", f"PostgreSQL is damaged:\n{listing}{unchecked}")
+    status: Status = "warn" if findings.not_checked else "ok"
+    return Check("database", status, f"PostgreSQL: {'; '.join(findings.checks)}{unchecked}")
 
 
 def check_keys(settings: ServerSettings, db: Path | None) -> Check:
@@ -179,6 +200,14 @@ def doctor_command(
     port: Annotated[
         int | None, typer.Option(help="Port `cml serve` would use (CML_PORT).", show_default=False)
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Full integrity check: every index against its table (SQLite), amcheck and "
+            "checksum failures (PostgreSQL). Slower: seconds per GB.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check the install, the model files, the store's integrity, the keys and the port.
@@ -190,7 +219,7 @@ def doctor_command(
         fail(f"{checks[0].detail}; the other checks need the server extra.")
     settings = settings_from(data_dir=data_dir, host=host, port=port)
     checks.append(check_model(settings))
-    checks.append(check_database(settings, db))
+    checks.append(check_database(settings, db, full=full))
     intact = checks[-1].status == "ok"
     checks.append(check_keys(settings, db) if intact else Check("keys", "warn", "not checked"))
     checks.append(check_port(settings.host, settings.port))

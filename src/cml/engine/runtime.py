@@ -9,6 +9,7 @@ from cml.engine.admin import AdminService
 from cml.engine.config import EngineConfig
 from cml.engine.context import EngineContext
 from cml.engine.embedder import make_embedder
+from cml.engine.integrity import IntegrityMonitor
 from cml.engine.keys import KeyManager
 from cml.engine.probes import probed
 from cml.engine.read.retrieval import RankingWeights
@@ -60,6 +61,7 @@ class Engine:
         self.memories = MemoryService(self.context)
         self.admin = AdminService(store, embedder, self.llm, self.context.lock)
         self.keys = KeyManager(store)
+        self.integrity = IntegrityMonitor(store)
 
     def health(self) -> dict[str, Any]:
         """Whether the database answers, with the backend and embedding model in use.

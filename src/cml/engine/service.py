@@ -16,6 +16,7 @@ from typing import Any
 from cml import models
 from cml.engine import forget, listing, lookup, stats, update
 from cml.engine.context import EngineContext
+from cml.engine.deadline import Deadline
 from cml.engine.read import pipeline as read_path
 from cml.engine.write import pipeline as write_path
 
@@ -65,10 +66,16 @@ class MemoryService:
         *,
         idempotency_key: str | None = None,
         actor: str | None = None,
+        deadline: Deadline | None = None,
     ) -> models.BatchWriteResponse:
         """Store many memories, all or none (:func:`.write.pipeline.write_batch`)."""
         return write_path.write_batch(
-            self._ctx, tenant_id, request, idempotency_key=idempotency_key, actor=actor
+            self._ctx,
+            tenant_id,
+            request,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            deadline=deadline,
         )
 
     def read(self, tenant_id: str, request: models.ReadRequest) -> models.ReadResponse:
@@ -76,10 +83,14 @@ class MemoryService:
         return read_path.read(self._ctx, tenant_id, request)
 
     def read_batch(
-        self, tenant_id: str, request: models.BatchReadRequest
+        self,
+        tenant_id: str,
+        request: models.BatchReadRequest,
+        *,
+        deadline: Deadline | None = None,
     ) -> models.BatchReadResponse:
         """Run several reads with one embedder call (:func:`.read.pipeline.read_batch`)."""
-        return read_path.read_batch(self._ctx, tenant_id, request)
+        return read_path.read_batch(self._ctx, tenant_id, request, deadline=deadline)
 
     def turn(
         self,

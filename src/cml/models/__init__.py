@@ -10,7 +10,8 @@ All timestamps on the wire are ISO 8601; a timestamp without a timezone is taken
 The package is split by idea: :mod:`._fields` (limits, name rules, validators), :mod:`.enums`,
 :mod:`.memory` (the memory routes), :mod:`.batch` (batches and pages), :mod:`.lookup` (one
 memory, its history, the tenant's listing), :mod:`.admin` (keys and the operator's routes),
-:mod:`.errors` (the error envelope), :mod:`.timeline` (the stats time series),
+:mod:`.integrity` (the store's integrity check), :mod:`.errors` (the error envelope),
+:mod:`.timeline` (the stats time series),
 :mod:`.webhooks` (webhooks and their signature) and :mod:`.routes` (the route table).
 Every name is importable from ``cml.models``.
 """
@@ -75,6 +76,7 @@ from cml.models.errors import (
     ErrorDetail,
     ErrorResponse,
 )
+from cml.models.integrity import IntegrityReport
 from cml.models.lookup import (
     HistoryPage,
     HistoryQuery,
@@ -155,6 +157,7 @@ __all__ = [
     "HealthResponse",
     "HistoryPage",
     "HistoryQuery",
+    "IntegrityReport",
     "MemoryItem",
     "MemoryListQuery",
     "MemoryPage",

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from cml.models import admin, batch, lookup, memory, timeline, webhooks
+from cml.models import admin, batch, integrity, lookup, memory, timeline, webhooks
 from cml.models._fields import RequestModel
 from cml.models.enums import Scope
 
@@ -37,6 +37,7 @@ __all__ = [
     "GET_EVENTS",
     "GET_MEMORY",
     "HEALTH",
+    "INTEGRITY_CHECK",
     "LIST_KEYS",
     "LIST_MEMORIES",
     "LIST_OWN_MEMORIES",
@@ -171,6 +172,10 @@ LIST_TENANTS: Route[list[admin.TenantInfo]] = _get(
 GET_EVENTS = _get("/admin/events", admin.EventPage, Scope.ADMIN)
 STREAM_EVENTS = _get("/admin/events/stream", admin.EventItem, Scope.ADMIN, stream=True)
 COMPONENTS = _get("/admin/components", admin.ComponentHealth, Scope.ADMIN)
+# Replayable: the check only reads (a second one while the first runs answers 409).
+INTEGRITY_CHECK = Route(
+    "POST", "/admin/integrity-check", integrity.IntegrityReport, None, Scope.ADMIN, replayable=True
+)
 # Webhooks: not replayable when creating (a repeat would subscribe twice) or testing (a repeat
 # sends a second test); changing, deleting and listing are.
 CREATE_WEBHOOK = _admin("/admin/webhooks", webhooks.CreateWebhookRequest, webhooks.WebhookCreated)
@@ -227,6 +232,7 @@ ROUTES: tuple[Route[Any], ...] = (
     GET_EVENTS,
     STREAM_EVENTS,
     COMPONENTS,
+    INTEGRITY_CHECK,
     CREATE_WEBHOOK,
     LIST_WEBHOOKS,
     UPDATE_WEBHOOK,

@@ -42,6 +42,7 @@ from cml.server.settings import ServerSettings
 from cml.server.telemetry import fastapi_options, install_tracing, uninstall_tracing
 from cml.server.ui import mount_ui
 from cml.server.webhooks import WebhookSender
+from cml.server.work import BatchSlots
 
 __all__ = ["create_app"]
 
@@ -66,6 +67,7 @@ async def _background_jobs(
         consolidation_interval=settings.consolidation_interval_seconds,
         forgetting_interval=settings.forgetting_interval_seconds,
         forgetting_apply=settings.forgetting_background_apply,
+        integrity_interval=settings.integrity_check_interval_seconds,
     )
     app.state.scheduler = scheduler
     scheduler.start()
@@ -131,6 +133,8 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
         if resolved.rate_limit_per_second > 0
         else None
     )
+    limit = resolved.max_concurrent_batches_per_key
+    app.state.batch_slots = BatchSlots(limit) if limit > 0 else None
 
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query)])
     api.include_router(health.router)

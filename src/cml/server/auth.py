@@ -37,7 +37,7 @@ from cml.engine.probes import span
 from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
 from cml.server.deps import EngineDep, SettingsDep
 from cml.server.errors import HTTPProblem
-from cml.server.ratelimit import enforce
+from cml.server.ratelimit import arrival_cost, enforce
 from cml.server.settings import ServerSettings
 
 __all__ = [
@@ -188,7 +188,8 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
         principal = await _identify(request, settings, engine)
     request.state.key_id = principal.key_id
     # After authentication: requests with no valid key never use up a real key's budget.
-    enforce(getattr(request.app.state, "rate_limiter", None), principal.key_id)
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    enforce(limiter, principal.key_id, arrival_cost(request.url.path))
     request.state.tenant_id = principal.tenant_id
     return principal
 

@@ -13,6 +13,7 @@ engine error              status  ``error.code``
 ``InvalidInputError``     422     ``validation_error``
 ``SecretRefusedError``    422     ``secret_detected``
 ``RequestConflictError``  409     ``idempotency_conflict``, ``job_running``
+``DeadlineExceeded…``     413     ``deadline_exceeded`` (split the batch; nothing took effect)
 ``StoreMismatchError``    500     ``store_mismatch`` (a deployment fault, not the caller's)
 ``DatabaseDamagedError``  500     ``database_damaged`` (not retryable: restore or recover)
 ``StorageFullError``      507     ``storage_full`` (not worth retrying until disk is freed)
@@ -36,6 +37,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cml.errors import (
+    DeadlineExceededError,
     EngineError,
     InvalidInputError,
     RecordNotFoundError,
@@ -61,6 +63,7 @@ _ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
     (SecretRefusedError, 422),
     (InvalidInputError, 422),
     (RequestConflictError, 409),
+    (DeadlineExceededError, 413),
     (StoreMismatchError, 500),
     (StorageFullError, 507),
     (UnavailableError, 503),

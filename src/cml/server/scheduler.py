@@ -1,7 +1,9 @@
-"""Background consolidation and forgetting: a thread that runs the jobs for every tenant.
+"""Background jobs: consolidation and forgetting for every tenant, and the store's integrity check.
 
-Off by default. ``CML_CONSOLIDATION_INTERVAL_SECONDS`` / ``CML_FORGETTING_INTERVAL_SECONDS``
-turn each job on; every interval the scheduler walks the tenants and runs the job for each one.
+Consolidation and forgetting are off by default. ``CML_CONSOLIDATION_INTERVAL_SECONDS`` /
+``CML_FORGETTING_INTERVAL_SECONDS`` turn each job on; every interval the scheduler walks the
+tenants and runs the job for each one. The full integrity check of the store runs once a day by
+default (``CML_INTEGRITY_CHECK_INTERVAL_SECONDS``, 0 = off), once for the whole store.
 Each run takes the tenant's job lease first (see :mod:`cml.engine.jobs`), so with several
 replicas, or a run triggered through the API at the same moment, a tenant's job runs in one
 place and the others skip it. Background forgetting only plans (a dry run, logged) unless
@@ -20,6 +22,7 @@ from typing import Any
 from cml.engine import Engine
 from cml.engine.jobs import JobRunningError
 from cml.engine.probes import span
+from cml.models import IntegrityReport
 
 __all__ = ["JobState", "Scheduler", "scheduler_health"]
 
@@ -47,6 +50,7 @@ class Scheduler:
         consolidation_interval: Seconds between consolidation rounds; ``None``/0 = off.
         forgetting_interval: Seconds between forgetting rounds; ``None``/0 = off.
         forgetting_apply: Apply forgetting plans (otherwise dry runs).
+        integrity_interval: Seconds between full integrity checks of the store; ``None``/0 = off.
     """
 
     def __init__(
@@ -56,6 +60,7 @@ class Scheduler:
         consolidation_interval: float | None,
         forgetting_interval: float | None,
         forgetting_apply: bool = False,
+        integrity_interval: float | None = None,
     ) -> None:
         self._engine = engine
         self.forgetting_apply = forgetting_apply
@@ -64,6 +69,8 @@ class Scheduler:
             self.jobs["consolidate"] = JobState(consolidation_interval)
         if forgetting_interval:
             self.jobs["forget"] = JobState(forgetting_interval)
+        if integrity_interval:
+            self.jobs["integrity"] = JobState(integrity_interval)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_tick: float | None = None
@@ -106,8 +113,11 @@ class Scheduler:
                 state.next_due = time.monotonic() + state.interval
 
     def run_job(self, name: str) -> None:
-        """Run one job for every tenant; a tenant whose lease is taken is skipped."""
+        """Run one job for every tenant (a tenant whose lease is taken is skipped), or the check."""
         state = self.jobs[name]
+        if name == "integrity":
+            self._check_integrity(state)
+            return
         for tenant in self._engine.admin.list_tenants():
             if self._stop.is_set():
                 return
@@ -130,6 +140,24 @@ class Scheduler:
                 logger.exception("background %s failed for tenant %s", name, tenant_id)
         state.last_run = datetime.now(UTC)
 
+    def _check_integrity(self, state: JobState) -> None:
+        try:
+            with span("job", job="integrity"):
+                report = self._engine.integrity.check(trigger="scheduler")
+            state.runs += 1
+        except JobRunningError:
+            state.skipped += 1
+        except Exception as exc:  # e.g. the database unreachable: report, keep the thread
+            state.failures += 1
+            state.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            logger.exception("background integrity check failed")
+        else:
+            if report.status == "damaged":
+                state.failures += 1
+                state.last_error = "the store is damaged: " + "; ".join(report.problems[:3])
+                logger.error("integrity check: the store is damaged: %s", report.problems)
+        state.last_run = datetime.now(UTC)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -140,14 +168,16 @@ class Scheduler:
             self._stop.wait(max(0.05, min(1.0, due - time.monotonic())))
 
 
-def scheduler_health(scheduler: Scheduler | None) -> dict[str, Any]:
-    """The ``scheduler`` entry of component health."""
+def scheduler_health(
+    scheduler: Scheduler | None, integrity: IntegrityReport | None = None
+) -> dict[str, Any]:
+    """The ``scheduler`` entry of component health, with the last integrity check's result."""
     started = time.perf_counter()
     if scheduler is None or not scheduler.enabled:
         return {
             "status": "disabled",
             "latency_ms": None,
-            "details": {"reason": "no background job configured"},
+            "details": {"reason": "no background job configured", **_last(integrity)},
             "error": None,
         }
     jobs = {
@@ -165,6 +195,16 @@ def scheduler_health(scheduler: Scheduler | None) -> dict[str, Any]:
     return {
         "status": "healthy" if alive else "unhealthy",
         "latency_ms": round((time.perf_counter() - started) * 1000, 3),
-        "details": {"jobs": jobs, "forgetting_applies": scheduler.forgetting_apply},
+        "details": {
+            "jobs": jobs,
+            "forgetting_applies": scheduler.forgetting_apply,
+            **_last(integrity),
+        },
         "error": None if alive else "the scheduler thread is not running",
     }
+
+
+def _last(integrity: IntegrityReport | None) -> dict[str, Any]:
+    if integrity is None:
+        return {"last_integrity_check": None}
+    return {"last_integrity_check": integrity.model_dump(mode="json")}

@@ -160,6 +160,31 @@ class ServerSettings(BaseSettings):
         ge=1,
         description="Requests an API key may make at once after a pause (the bucket's size).",
     )
+    rate_limit_unit_chars: int = Field(
+        default=1000,
+        ge=1,
+        description=(
+            "Characters of query or content that cost one more unit of the rate limit: a request "
+            "costs 1, plus 1 per full this many characters of its queries or contents (a batch "
+            "read of 100 queries of 4,000 characters costs 401)."
+        ),
+    )
+    max_concurrent_batches_per_key: int = Field(
+        default=2,
+        ge=0,
+        description=(
+            "Batch requests (`batch_read`, `batch_write`) one API key may run at once; one more "
+            "gets 429 `too_many_concurrent` with `Retry-After: 1`. 0 = no cap."
+        ),
+    )
+    request_deadline_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "How long a batch request may run; checked between its items, a batch past it is "
+            "refused whole with 413 `deadline_exceeded` (nothing answered or stored). 0 = none."
+        ),
+    )
     context_min_relevance: float | None = Field(
         default=None,
         ge=0.0,
@@ -256,6 +281,15 @@ class ServerSettings(BaseSettings):
         description=(
             "Run active forgetting for every tenant in the background this often; unset or "
             "0 = off. Background runs only plan unless `CML_FORGETTING_BACKGROUND_APPLY` is on."
+        ),
+    )
+    integrity_check_interval_seconds: float | None = Field(
+        default=86400.0,
+        ge=0,
+        description=(
+            "Run a full integrity check of the store in the background this often (the first "
+            "one an interval after start; a quick check runs at every start); 0 = off. Damage "
+            "found makes every memory request answer 500 `database_damaged` (not retryable)."
         ),
     )
     events_heartbeat_seconds: float = Field(

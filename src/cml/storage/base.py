@@ -264,6 +264,21 @@ class StoreTransaction(Protocol):
         """Mark a key revoked; False if there is no such (unrevoked) key."""
 
 
+@dataclass(frozen=True)
+class IntegrityFindings:
+    """What a full integrity check of a store did and found.
+
+    Attributes:
+        checks: What was checked, in words (``"PRAGMA integrity_check"``, ...).
+        problems: What is damaged, in the database's own words; empty when intact.
+        not_checked: What the backend cannot check here, and why.
+    """
+
+    checks: tuple[str, ...]
+    problems: tuple[str, ...] = ()
+    not_checked: tuple[str, ...] = ()
+
+
 class Lifecycle(Protocol):
     """Opening facts, health and closing of a store."""
 
@@ -284,6 +299,13 @@ class Lifecycle(Protocol):
 
     def ping(self) -> None:
         """Run a trivial query; raise if the database does not answer."""
+
+    def check_integrity(self) -> IntegrityFindings:
+        """Read the whole store and check its structure; slow (seconds per GB).
+
+        Damage found is remembered: from then on every read and write of the store raises
+        ``DatabaseDamagedError`` (not retryable), and health reports the database damaged.
+        """
 
     def describe(self) -> dict[str, Any]:
         """Facts for component health; cheap: no scan of the memories.

@@ -226,3 +226,26 @@ def test_a_revision_0003_database_counts_its_memories_terms_on_upgrade(
         )
     finally:
         store.close()
+
+
+def test_the_integrity_check_says_what_it_checked_and_what_it_could_not(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    try:
+        store.check_embedding_model("hash-384", 384)
+        insert(store, make_record("Water the ferns on Fridays"))
+        findings = store.check_integrity()
+        assert findings.problems == ()
+        assert any("amcheck" in what for what in findings.not_checked)
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+            except psycopg.errors.FeatureNotSupported:
+                return  # this PostgreSQL ships without amcheck: what it said above is all
+            except psycopg.errors.UndefinedFile:
+                return
+        findings = store.check_integrity()
+        assert findings.problems == ()
+        assert any("bt_index_check" in what for what in findings.checks)
+        assert any("hnsw" in what for what in findings.not_checked)  # amcheck cannot read it
+    finally:
+        store.close()

@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 from cml.engine.context import EngineContext
+from cml.engine.deadline import Deadline
 from cml.engine.pii import redact_fields
 from cml.engine.read.placement import place_facts
 from cml.engine.read.relevance import above, calibrate, calibration_for, context_floor
@@ -64,22 +65,34 @@ def read(
     )
 
 
-def read_batch(ctx: EngineContext, tenant_id: str, request: BatchReadRequest) -> BatchReadResponse:
+def read_batch(
+    ctx: EngineContext,
+    tenant_id: str,
+    request: BatchReadRequest,
+    *,
+    deadline: Deadline | None = None,
+) -> BatchReadResponse:
     """Run several reads, embedding all their queries in one embedder call.
 
     Args:
         ctx: The engine.
         tenant_id: Whose memories to search.
         request: The reads.
+        deadline: Checked before each query; ``None``: no deadline.
 
     Returns:
         One response per query, in query order.
+
+    Raises:
+        DeadlineExceededError: The deadline passed before every query was answered.
     """
     started = time.perf_counter()
     vectors = ctx.embed_queries([query.query for query in request.queries])
-    results = [
-        read(ctx, tenant_id, query, query_vector=vector)
-        for query, vector in zip(request.queries, vectors, strict=True)
-    ]
+    results: list[ReadResponse] = []
+    total = len(request.queries)
+    for query, vector in zip(request.queries, vectors, strict=True):
+        if deadline is not None:
+            deadline.check(len(results), total, "queries", "none is answered")
+        results.append(read(ctx, tenant_id, query, query_vector=vector))
     elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     return BatchReadResponse(results=results, elapsed_ms=elapsed_ms)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from cml.engine.context import EngineContext
+from cml.engine.deadline import Deadline
 from cml.engine.pii import redact_fields
 from cml.engine.read.pipeline import read
 from cml.engine.read.relevance import context_floor
@@ -174,6 +175,7 @@ def write_batch(
     *,
     idempotency_key: str | None = None,
     actor: str | None = None,
+    deadline: Deadline | None = None,
 ) -> BatchWriteResponse:
     """Store many memories at once: all of them or, if any item is refused, none.
 
@@ -187,6 +189,8 @@ def write_batch(
         request: The items and their shared session and namespace.
         idempotency_key: Makes a retry return the first response without storing again.
         actor: Id of the API key making the request, for the event log.
+        deadline: Checked once the items are gated and once they are embedded, before the
+            write lock is taken; ``None``: no deadline.
 
     Returns:
         One result per item, in input order.
@@ -195,6 +199,8 @@ def write_batch(
         SecretRefusedError: An item holds a secret (``field`` ``items.<index>.content``);
             nothing is stored.
         IdempotencyConflictError: The idempotency key was used for a different request.
+        DeadlineExceededError: The deadline passed before the batch could be stored; nothing
+            is stored.
     """
     started = time.perf_counter()
     call = IdempotentCall.of(tenant_id, idempotency_key, "batch_write", request, BatchWriteResponse)
@@ -202,7 +208,12 @@ def write_batch(
     if replayed is not None:
         return replayed
     items = gate_batch(tenant_id, request, ctx.config)
+    total = len(items)
+    if deadline is not None:
+        deadline.check(0, total, "items", "nothing was stored")
     vectors = ctx.embedder.embed([item.gate.content for item in items])
+    if deadline is not None:
+        deadline.check(0, total, "items", "nothing was stored")
     with UnitOfWork(ctx.store, ctx.lock, call) as unit:
         plan = plan_batch(ctx, items, vectors, tenant_id=tenant_id, now=unit.now, actor=actor)
         response = unit.commit(BatchWriteResponse(results=plan.results), plan.apply)

@@ -327,6 +327,19 @@ EXAMPLES: dict[Route[Any], Example] = {
         },
         {"tenant_id": "acme", "older_than": "2026-01-01T00:00:00Z"},
     ),
+    routes.INTEGRITY_CHECK: Example(
+        {
+            "status": "intact",
+            "backend": "sqlite",
+            "trigger": "api",
+            "checked_at": "2026-01-01T03:00:00Z",
+            "elapsed_ms": 412.5,
+            "checks": ["PRAGMA integrity_check (every page, every index against its table)"],
+            "problems": [],
+            "not_checked": [],
+            "hint": None,
+        }
+    ),
     routes.CREATE_WEBHOOK: Example(
         {**_webhook(), "secret": "whsec_3f9a1c0e7b2d4a6f8e1c3b5d7f9a2c4e"},
         {

@@ -223,6 +223,18 @@ def component_health(
     """
     components = engine.admin.components()
     scheduler: Scheduler | None = getattr(request.app.state, "scheduler", None)
-    components["scheduler"] = models.ComponentStatus.model_validate(scheduler_health(scheduler))
+    health = scheduler_health(scheduler, engine.integrity.last)
+    components["scheduler"] = models.ComponentStatus.model_validate(health)
     broken = any(c.status == "unhealthy" for c in components.values())
     return models.ComponentHealth(status="degraded" if broken else "healthy", components=components)
+
+
+@endpoint(router, routes.INTEGRITY_CHECK, responses={409: {"description": "A check is running."}})
+def integrity_check(principal: AdminPrincipal, engine: EngineDep) -> models.IntegrityReport:
+    """Check the whole store for damage.
+
+    Reads every page and index (seconds per GB; requests go on meanwhile). Damage found makes
+    every memory request answer ``500 database_damaged`` (not retryable) and health report
+    the database damaged until the server restarts on a restored or recovered store.
+    """
+    return engine.integrity.check(trigger="api")

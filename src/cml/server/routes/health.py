@@ -58,11 +58,17 @@ def ready(request: Request) -> HealthResponse:
     """
     report = _report(request)
     if not report.ready:
+        message = (
+            f"The server is not ready: embedder {report.embedder}, "
+            f"database {report.database or 'not open'}."
+        )
+        if (report.database or "").startswith("damaged"):
+            # Waiting will not help: no Retry-After, and the hint says how to recover.
+            raise HTTPProblem(503, "not_ready", message, hint=report.database)
         raise HTTPProblem(
             503,
             "not_ready",
-            f"The server is not ready: embedder {report.embedder}, "
-            f"database {report.database or 'not open'}.",
+            message,
             hint="Retry in a few seconds; GET /api/v1/health shows each part's state.",
             headers={"Retry-After": "1"},
         )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from cml import models
 from cml.models import routes
+from cml.server import work
 from cml.server.auth import ReadPrincipal, WritePrincipal
 from cml.server.deps import EngineDep, IdempotencyKey, require_json
 from cml.server.routes import endpoint
@@ -27,6 +28,7 @@ _json_body = [Depends(require_json)]
 
 @endpoint(router, routes.WRITE, dependencies=_json_body)
 def write(
+    request: Request,
     body: models.WriteRequest,
     principal: WritePrincipal,
     engine: EngineDep,
@@ -37,6 +39,7 @@ def write(
     Through the write gate: secrets are refused, personal data redacted, the type inferred,
     and a near-duplicate reinforces the stored memory instead (``deduplicated``).
     """
+    work.charge(request, principal.key_id, [body.content])
     return engine.memories.write(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )
@@ -44,6 +47,7 @@ def write(
 
 @endpoint(router, routes.BATCH_WRITE, dependencies=_json_body)
 def batch_write(
+    request: Request,
     body: models.BatchWriteRequest,
     principal: WritePrincipal,
     engine: EngineDep,
@@ -54,36 +58,48 @@ def batch_write(
     Up to 500 memories in one transaction (all or nothing), embedded in one batch; results
     in input order.
     """
-    return engine.memories.write_batch(
-        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
-    )
+    work.charge(request, principal.key_id, [item.content for item in body.items])
+    with work.batch_slot(request, principal.key_id):
+        return engine.memories.write_batch(
+            principal.tenant_id,
+            body,
+            idempotency_key=idempotency_key,
+            actor=principal.actor,
+            deadline=work.deadline(request),
+        )
 
 
 @endpoint(router, routes.BATCH_READ, dependencies=_json_body)
 def batch_read(
-    body: models.BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
+    request: Request, body: models.BatchReadRequest, principal: ReadPrincipal, engine: EngineDep
 ) -> models.BatchReadResponse:
     """Run several reads at once.
 
     Up to 100 reads in one request; results in query order.
     """
-    return engine.memories.read_batch(principal.tenant_id, body)
+    work.charge(request, principal.key_id, [query.query for query in body.queries])
+    with work.batch_slot(request, principal.key_id):
+        return engine.memories.read_batch(
+            principal.tenant_id, body, deadline=work.deadline(request)
+        )
 
 
 @endpoint(router, routes.READ, dependencies=_json_body)
 def read(
-    body: models.ReadRequest, principal: ReadPrincipal, engine: EngineDep
+    request: Request, body: models.ReadRequest, principal: ReadPrincipal, engine: EngineDep
 ) -> models.ReadResponse:
     """Recall memories relevant to a query.
 
     Hybrid full-text and vector search, reranked; ``format`` picks a ranked list, a packet
     sorted by kind, or a prompt-ready context block.
     """
+    work.charge(request, principal.key_id, [body.query])
     return engine.memories.read(principal.tenant_id, body)
 
 
 @endpoint(router, routes.TURN, dependencies=_json_body)
 def turn(
+    request: Request,
     body: models.TurnRequest,
     principal: WritePrincipal,
     engine: EngineDep,
@@ -94,6 +110,7 @@ def turn(
     The memory context for the user's message, and the exchange stored (once per
     idempotency key).
     """
+    work.charge(request, principal.key_id, [body.user_message + (body.assistant_response or "")])
     return engine.memories.turn(
         principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
     )

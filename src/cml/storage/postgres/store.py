@@ -23,8 +23,14 @@ import numpy as np
 import psycopg
 from psycopg import errors as pg_errors
 
-from cml.errors import DatabaseUnavailableError, InvalidInputError, StoreMismatchError
-from cml.storage.base import MemoryFilter, MemoryStore, TermStatistics, Vector
+from cml.errors import (
+    DatabaseDamagedError,
+    DatabaseUnavailableError,
+    InvalidInputError,
+    StoreMismatchError,
+)
+from cml.storage.base import IntegrityFindings, MemoryFilter, MemoryStore, TermStatistics, Vector
+from cml.storage.postgres import integrity
 from cml.storage.postgres.dialect import POSTGRES
 from cml.storage.postgres.pool import EF_SEARCH, Connections, first_line
 from cml.storage.postgres.schema import (
@@ -82,6 +88,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def __init__(self, database_url: str, *, pool_min: int = 1, pool_max: int = 10) -> None:
         conninfo = to_conninfo(database_url)
         self.location = describe_location(conninfo)
+        self._damage: str | None = None
         # One direct connection first: a missing schema must be reported as such, not as a pool
         # that cannot configure its connections.
         try:
@@ -147,9 +154,28 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
 
         Raises:
             UnavailableError: The database does not answer (or the store is closed).
+            DatabaseDamagedError: An integrity check found damage earlier.
         """
+        if self._damage is not None:
+            raise DatabaseDamagedError(
+                f"The database is damaged ({self._damage}).",
+                hint="Restore the last backup (pg_restore of a pg_dump, or a base backup with "
+                "its WAL), or a replica; see docs/operations.md.",
+            )
         with self._db.read() as conn:
             conn.execute("SELECT 1").fetchone()
+
+    def check_integrity(self) -> IntegrityFindings:
+        """Checksum failures, and ``amcheck`` where installed (:mod:`.integrity`).
+
+        Damage found is reported by health from then on; PostgreSQL refuses a damaged page by
+        itself (``data_corrupted``) when a request reads it.
+        """
+        with self._db.read() as conn:
+            findings = integrity.check(conn)
+        if findings.problems:
+            self._damage = "; ".join(findings.problems[:3])
+        return findings
 
     def describe(self) -> dict[str, Any]:
         """Backend, server and pgvector versions, location, schema, pool state and latency.

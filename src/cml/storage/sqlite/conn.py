@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from cml.errors import DatabaseDamagedError, DatabaseUnavailableError, UnavailableError
+from cml.storage.base import IntegrityFindings
 from cml.storage.sqlite import integrity, terms
-from cml.storage.sqlite.errors import damaged_error, opening_error, serving_error
+from cml.storage.sqlite.errors import (
+    damaged_error,
+    damaged_serving_error,
+    opening_error,
+    serving_error,
+)
 
 logger = logging.getLogger("cml.storage.sqlite")
 
@@ -99,11 +105,8 @@ class Connections:
         except sqlite3.Error as exc:
             raise self.opening_error(exc) from exc
 
-    def check_intact(self, *, full: bool = False) -> None:
-        """Run SQLite's integrity check on the writer and raise if the file is damaged.
-
-        Args:
-            full: ``integrity_check`` (every index too) instead of ``quick_check``.
+    def check_intact(self) -> None:
+        """Run SQLite's ``quick_check`` on the writer and raise if the file is damaged.
 
         Raises:
             DatabaseDamagedError: Naming the first problems and how to recover.
@@ -112,16 +115,42 @@ class Connections:
             return
         with self.write_lock:
             self.check_open()
-            found = integrity.problems(self.writer, full=full)
+            self.record_damage(integrity.problems(self.writer))
+        self.raise_damage()
+
+    def check_full(self) -> IntegrityFindings:
+        """Run the full check (:func:`.integrity.full_check`) and remember damage found.
+
+        Returns:
+            What was checked and found; an in-memory database is not checked.
+        """
+        if self.in_memory:
+            return IntegrityFindings(
+                checks=(), not_checked=("an in-memory database has no file to check",)
+            )
+        self.check_open()
+        try:
+            findings = integrity.full_check(self.location)
+        except sqlite3.Error as exc:
+            self.fail(exc)
+        self.record_damage(list(findings.problems))
+        return findings
+
+    def record_damage(self, found: list[str]) -> None:
+        """Remember that the file is damaged: from now on every read and write refuses."""
         if found:
             summary = "; ".join(found[:3]) + (f"; {len(found) - 3} more" if len(found) > 3 else "")
             self.damage = damaged_error(self.location, summary)
-            raise self.damage
 
     def raise_damage(self) -> None:
-        """Raise the damage a query found earlier, if any (health probes call this)."""
+        """Raise the damage a query or a check found earlier, if any (health probes call this)."""
         if self.damage is not None:
             raise self.damage
+
+    def refuse_if_damaged(self) -> None:
+        """Refuse a request once the file is known damaged (the API's words: no path)."""
+        if self.damage is not None:
+            raise damaged_serving_error()
 
     def opening_error(self, exc: sqlite3.Error) -> DatabaseUnavailableError | DatabaseDamagedError:
         """The error of a database that cannot be opened or migrated (names the file)."""
@@ -173,6 +202,7 @@ class Connections:
     def read(self) -> Iterator[sqlite3.Connection]:
         """A connection for reading: this thread's own, or the shared one for ``:memory:``."""
         self.check_open()
+        self.refuse_if_damaged()
         try:
             if self.in_memory:
                 with self.write_lock:
@@ -217,6 +247,7 @@ class Connections:
         """
         with self.write_lock:
             self.check_open()
+            self.refuse_if_damaged()
             if self.in_transaction():
                 raise RuntimeError("transactions cannot be nested")
             conn = self.writer

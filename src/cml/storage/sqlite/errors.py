@@ -18,7 +18,13 @@ from pathlib import Path
 
 from cml.errors import DatabaseDamagedError, DatabaseUnavailableError, StorageFullError
 
-__all__ = ["RECOVERY_HINT", "damaged_error", "opening_error", "serving_error"]
+__all__ = [
+    "RECOVERY_HINT",
+    "damaged_error",
+    "damaged_serving_error",
+    "opening_error",
+    "serving_error",
+]
 
 logger = logging.getLogger("cml.storage.sqlite")
 
@@ -48,6 +54,15 @@ def damaged_error(location: str, problem: str) -> DatabaseDamagedError:
     """
     return DatabaseDamagedError(
         f"The database file {location} is damaged ({problem}).", hint=RECOVERY_HINT
+    )
+
+
+def damaged_serving_error() -> DatabaseDamagedError:
+    """The error a request gets from a damaged file: not retryable, naming no path."""
+    return DatabaseDamagedError(
+        "The database file is damaged; retrying will not help. Nothing was stored by this request.",
+        hint="Operators: restore the last backup (`cml restore`) or recover the file (`sqlite3 "
+        "cml.db .recover`); see the server log and GET /api/v1/admin/components.",
     )
 
 
@@ -129,12 +144,7 @@ def serving_error(
     logger.warning("SQLite database %s failed: %s (%s)", location, _reason(exc), code)
     if code in _DAMAGED:
         logger.error("SQLite database %s is damaged. %s", location, RECOVERY_HINT)
-        return DatabaseDamagedError(
-            "The database file is damaged; retrying will not help. Nothing was stored by this "
-            "request.",
-            hint="Operators: restore the last backup or recover the file (`sqlite3 cml.db "
-            ".recover`); see the server log and GET /api/v1/admin/components.",
-        )
+        return damaged_serving_error()
     if code in _BUSY:
         return DatabaseUnavailableError(
             f"The database is busy: another process has held its write lock for more than "

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cml.storage.base import MemoryFilter, MemoryStore, TermStatistics, Vector
+from cml.storage.base import IntegrityFindings, MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.sql.rows import filter_sql
 from cml.storage.sql.store import SQLStore
 from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
@@ -125,14 +125,14 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         except sqlite3.Error as exc:
             self._db.fail(exc)
 
-    def check_integrity(self) -> None:
-        """Run SQLite's full ``PRAGMA integrity_check`` (every page and index).
+    def check_integrity(self) -> IntegrityFindings:
+        """Run ``PRAGMA integrity_check`` and the full-text indexes' own checks.
 
-        Raises:
-            DatabaseDamagedError: The file is damaged (the message names the first problems,
-                the hint how to recover); health reports it from then on.
+        Damage found is remembered: every read and write refuses from then on with
+        ``DatabaseDamagedError`` and health reports the database damaged, until a restart on
+        a restored or recovered file.
         """
-        self._db.check_intact(full=True)
+        return self._db.check_full()
 
     def describe(self) -> dict[str, Any]:
         """Backend, SQLite library version, location, schema version, size and journal mode."""
