@@ -31,6 +31,7 @@ BOTH_BACKENDS = {
     "test_dedup_details",
     "test_partition_terms",
     "test_lookup",
+    "test_event_chain",
 }
 
 

@@ -620,6 +620,18 @@ async def _event_stream(w: World) -> None:
         assert {e["tenant_id"] for e in events} == {A}
 
 
+@case("GET", "/admin/events/verify")
+async def _verify_events(w: World) -> None:
+    route = "/admin/events/verify"
+    await tenant_key_is_refused(w, "GET", route, params={"tenant_id": B})
+    total = w.engine.store.list_events(A, limit=1)[1]
+    for tenant, params in ((A, {}), (None, {"tenant_id": A}), (B, {"tenant_id": A})):
+        response = await w.call("GET", route, key=ADMIN_KEY, tenant=tenant, params=params)
+        assert response.status_code == 200
+        report = response.json()
+        assert (report["tenant_id"], report["ok"], report["events"]) == (A, True, total)
+
+
 @case("GET", "/admin/components")
 async def _components(w: World) -> None:
     await tenant_key_is_refused(w, "GET", "/admin/components")
@@ -759,6 +771,7 @@ ON_POSTGRES = {
     ("POST", "/admin/forget"),
     ("POST", "/admin/purge"),
     ("GET", "/admin/events"),
+    ("GET", "/admin/events/verify"),
     ("GET", "/admin/memories"),
     ("GET", "/memories"),
     ("GET", "/memories/{memory_id}"),
@@ -810,6 +823,7 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/admin/tenants"): {},
     ("GET", "/admin/events"): {},
     ("GET", "/admin/events/stream"): {"params": {"since": "2000-01-01T00:00:00Z"}},
+    ("GET", "/admin/events/verify"): {},
     ("GET", "/admin/components"): {},
     ("GET", "/admin/memories"): {"params": {"status": "all"}},
     ("POST", "/admin/webhooks"): {"json": {"url": _HOOK, "tenant_id": B}},

@@ -57,6 +57,7 @@ __all__ = [
     "TURN",
     "UPDATE",
     "UPDATE_WEBHOOK",
+    "VERIFY_EVENTS",
     "WHOAMI",
     "WRITE",
     "Route",
@@ -168,6 +169,7 @@ LIST_TENANTS: Route[list[admin.TenantInfo]] = _get(
 )
 GET_EVENTS = _get("/admin/events", admin.EventPage, Scope.ADMIN)
 STREAM_EVENTS = _get("/admin/events/stream", admin.EventItem, Scope.ADMIN, stream=True)
+VERIFY_EVENTS = _get("/admin/events/verify", admin.LogVerification, Scope.ADMIN)
 COMPONENTS = _get("/admin/components", admin.ComponentHealth, Scope.ADMIN)
 # Webhooks: not replayable when creating (a repeat would subscribe twice) or testing (a repeat
 # sends a second test); changing, deleting and listing are.
@@ -223,6 +225,7 @@ ROUTES: tuple[Route[Any], ...] = (
     LIST_TENANTS,
     GET_EVENTS,
     STREAM_EVENTS,
+    VERIFY_EVENTS,
     COMPONENTS,
     CREATE_WEBHOOK,
     LIST_WEBHOOKS,
