@@ -12,8 +12,6 @@ route without attacks here fails. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,9 +19,8 @@ import pytest
 
 from cml.models import CreateKeyRequest, Scope
 from cml.models import routes as table
-from cml.models.routes import API_PREFIX
 
-from .isolation_world import ADMIN_KEY, A, B, World, build_world, sqlite_url
+from .isolation_world import ADMIN_KEY, A, B, World
 
 _HOOK = "http://8.8.8.8/hook"  # public and literal: nothing is resolved, and nothing is sent
 SINCE = {"since": "2000-01-01T00:00:00Z"}
@@ -88,27 +85,6 @@ def test_every_admin_route_of_the_table_is_attacked() -> None:
     assert set(ATTACKS) == admin_routes
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("postgres_url"))
-    return sqlite_url(tmp_path)
-
-
-@pytest.fixture
-def world_on(backend_url: str) -> Iterator[World]:
-    with build_world(backend_url) as world:
-        yield world
-
-
-@pytest.fixture
-async def world(world_on: World) -> AsyncIterator[World]:
-    transport = httpx.ASGITransport(app=world_on.app)
-    async with httpx.AsyncClient(transport=transport, base_url=f"http://test{API_PREFIX}") as http:
-        world_on.http = http
-        yield world_on
-
-
 def _fill(request: Request, names: dict[str, str]) -> Request:
     path = {k: names.get(v, v) for k, v in request.get("path", {}).items()}
     return {**request, "path": path} if path else dict(request)
@@ -129,6 +105,10 @@ def _b_state(w: World) -> dict[str, Any]:
     return {**w.b_state(), "webhooks": hooks, "deliveries": deliveries}
 
 
+BOTH = pytest.mark.parametrize("backend_url", ["sqlite", "postgres"], indirect=True)
+
+
+@BOTH
 async def test_a_tenant_admin_key_administers_only_its_tenant(world: World) -> None:
     admin = world.engine.keys.create(CreateKeyRequest(tenant_id=A, scopes=[Scope.ADMIN]))
     assert not admin.all_tenants
@@ -172,6 +152,7 @@ def _only_a(w: World, route: table.Route[Any], response: httpx.Response) -> None
         assert (response.json()["tenant_id"], response.json()["ok"]) == (A, True)
 
 
+@BOTH
 async def test_an_operator_key_keeps_every_tenant(world: World) -> None:
     operator = world.engine.keys.create(CreateKeyRequest(tenant_id="ops", scopes=[Scope.OPERATOR]))
     assert operator.all_tenants
