@@ -108,4 +108,4 @@ async def test_a_new_admin_key_manages_keys_of_its_tenant_only(
         "/admin/keys", json={"tenant_id": "acme", "scopes": ["operator"]}, headers=auth(admin)
     )
     body = assert_error(promoted, 403, "forbidden")
-    assert "global operator key" in body["error"]["message"]
+    assert "global operator key" in body["message"]

@@ -141,8 +141,8 @@ async def test_a_stored_admin_key_is_bound_to_its_tenants(
     assert stats.json()["total_memories"] == 1
     other = await client.get("/memory/stats", headers=auth(admin, **{"X-Tenant-ID": "globex"}))
     body = assert_error(other, 403, "forbidden")
-    assert "bound to tenant 'ops', 'acme'" in body["error"]["message"]
-    assert "cml keys create --global" in body["error"]["hint"]
+    assert "bound to tenant 'ops', 'acme'" in body["message"]
+    assert "cml keys create --global" in body["hint"]
     me = (await client.get("/whoami", headers=auth(admin))).json()
     assert (me["scopes"], me["all_tenants"]) == (["read", "write", "admin"], False)
 
