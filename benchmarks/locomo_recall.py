@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from _bm25 import BM25
+from _embedding_cache import add_cache_argument, cache_dir, open_memory
 from _runtime import add_runtime_argument, apply_runtime
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -387,10 +388,9 @@ def main() -> None:
         "--bm25", action="store_true", help="also score a plain BM25 baseline per conversation"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
+    add_cache_argument(parser)
     args = parser.parse_args()
     runtime = apply_runtime(args)
-
-    from cml import EmbeddedCognitiveMemoryLayer
 
     conversations = load(args.data)[: args.conversations]
     ks = sorted(set(args.k))
@@ -399,7 +399,7 @@ def main() -> None:
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "locomo.db"
-        with EmbeddedCognitiveMemoryLayer(db, embedding_provider=args.embedder) as memory:
+        with open_memory(db, args.embedder, cache_dir(args)) as memory:
             started = time.perf_counter()
             turns = 0
             for conversation in conversations:

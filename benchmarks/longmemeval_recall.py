@@ -27,6 +27,12 @@ Usage::
     python benchmarks/longmemeval_recall.py --data ../shared/data/longmemeval-s-dev.json
     python benchmarks/longmemeval_recall.py --data PATH --limit 12 --embedder hash   # quick
     python benchmarks/longmemeval_recall.py --data PATH --json lme.json
+    python benchmarks/longmemeval_recall.py --data PATH --store /tmp/lme.db   # kept, reused
+
+Vectors are kept in an on-disk cache (``_embedding_cache.py``): a rerun embeds nothing it has
+embedded before. ``--store`` keeps the written store and the record of which messages each
+memory holds (``<store>.holders.json``); a later run with the same ``--store`` writes only the
+questions it lacks, so a rerun only reads.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from _bm25 import BM25
+from _embedding_cache import add_cache_argument, cache_dir, open_memory
 from _runtime import add_runtime_argument, apply_runtime
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -308,12 +315,20 @@ def main() -> None:
         help=f"pass each question's date as read(..., {REFERENCE_TIME_PARAMETER}=...)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="SQLite file to keep the written histories in; questions already there are not "
+        "written again",
+    )
+    add_cache_argument(parser)
     args = parser.parse_args()
     runtime = apply_runtime(args)
 
-    from cml import EmbeddedCognitiveMemoryLayer
+    from cml import CognitiveMemoryLayer
 
-    accepted = inspect.signature(EmbeddedCognitiveMemoryLayer.read).parameters
+    accepted = inspect.signature(CognitiveMemoryLayer.read).parameters
     if args.question_date and REFERENCE_TIME_PARAMETER not in accepted:
         raise SystemExit(
             f"--question-date: read() has no {REFERENCE_TIME_PARAMETER!r} argument in this "
@@ -322,76 +337,16 @@ def main() -> None:
 
     questions = subset(load(args.data), args.limit)
     counts: dict[str, int] = defaultdict(int)
-    ours: list[tuple[str, dict[str, float | None]]] = []
-    base: list[tuple[str, dict[str, float | None]]] = []
-    detail: dict[str, Any] = {}
-    latencies: list[float] = []
-    bm25_seconds = 0.0
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        EmbeddedCognitiveMemoryLayer(
-            Path(tmp) / "longmemeval.db", embedding_provider=args.embedder
-        ) as memory,
-    ):
-        started = time.perf_counter()
-        holders_of: dict[str, dict[str, list[Turn]]] = {}
-        for number, question in enumerate(questions, 1):
-            holders_of[question.question_id] = ingest(memory, question, counts)
-            if number % 10 == 0 or number == len(questions):
-                elapsed = time.perf_counter() - started
-                print(
-                    f"ingested {number}/{len(questions)} questions, {counts['messages']} "
-                    f"messages, {elapsed:.0f} s",
-                    file=sys.stderr,
-                )
-        ingest_s = time.perf_counter() - started
-        stored = memory.stats()
-        for question in questions:
-            holders = holders_of[question.question_id]
-            begun = time.perf_counter()
-            result = memory.read(
-                question.text,
-                max_results=READ_RESULTS,
-                namespace=namespace_of(question),
-                format="list",
-                **read_arguments(question, args.question_date),
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.store or Path(tmp) / "longmemeval.db"
+        holders_of = load_holders(db)
+        with open_memory(db, args.embedder, cache_dir(args)) as memory:
+            ingest_s = ingest_all(memory, questions, holders_of, counts)
+            save_holders(db, holders_of)
+            ours, base, detail, latencies, bm25_seconds, stored = ask_all(
+                memory, questions, holders_of, args.question_date
             )
-            latencies.append(time.perf_counter() - begun)
-            ranked = [holders.get(item.id, []) for item in result.memories]
-            ours.append((question.question_type, score(ranked, question)))
-
-            begun = time.perf_counter()
-            bm25 = BM25([m.content for m in question.messages])
-            ranked_bm25 = [[question.messages[i].turn] for i in bm25.rank(question.text, 20)]
-            bm25_seconds += time.perf_counter() - begun
-            base.append((question.question_type, score(ranked_bm25, question)))
-            detail[question.question_id] = {
-                "groups": {"type": question.question_type},
-                "scores": ours[-1][1],
-                "bm25": base[-1][1],
-                "ranked": [[list(t) for t in held] for held in ranked],
-            }
-
-    ours_table, base_table = aggregate(ours), aggregate(base)
-    print(
-        f"{len(questions)} questions, {counts['messages']} messages "
-        f"({counts['deduplicated']} deduplicated, {counts['refused']} refused, "
-        f"{counts['truncated']} cut to the content limit), embedder={args.embedder} ({runtime})"
-    )
-    print(
-        f"ingest {ingest_s:.0f} s ({counts['messages'] / ingest_s:.1f} messages/s); read p50 "
-        f"{statistics.median(latencies) * 1000:.1f} ms, p95 "
-        f"{percentile(latencies, 0.95) * 1000:.1f} ms; BM25 baseline {bm25_seconds:.1f} s"
-    )
-    if args.question_date:
-        print("each read passed its question's date as reference time")
-    for title, table in (("py-cml", ours_table), ("BM25", base_table)):
-        print(f"\n{title}: session recall_any@k / recall_all@k")
-        print(render(table, [f"any@{k}" for k in KS] + [f"all@{k}" for k in KS]))
-        print(f"\n{title}: turn recall@k (has_answer messages) and MRR")
-        print(render(table, [f"turn@{k}" for k in KS] + ["MRR", "turn MRR"]))
-    print("\nmargin py-cml - BM25")
-    print(render_margins(ours_table, base_table))
+    report(args, runtime, questions, counts, ingest_s, latencies, bm25_seconds, ours, base)
     if args.json:
         payload = {
             "benchmark": "longmemeval",
@@ -405,11 +360,139 @@ def main() -> None:
                 "p50": statistics.median(latencies) * 1000,
                 "p95": percentile(latencies, 0.95) * 1000,
             },
-            "pycml": ours_table,
-            "bm25": base_table,
+            "pycml": aggregate(ours),
+            "bm25": aggregate(base),
             "questions": detail,
         }
         args.json.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+Holders = dict[str, dict[str, list[Turn]]]
+"""Per question id: the messages each stored memory holds (by memory id)."""
+
+
+def holders_path(db: Path) -> Path:
+    """Where the holders of a kept store are written: beside it."""
+    return db.with_name(db.name + ".holders.json")
+
+
+def load_holders(db: Path) -> Holders:
+    """The holders of the questions already written to ``db`` (none for a new store)."""
+    path = holders_path(db)
+    if not (db.exists() and path.exists()):
+        return {}
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        qid: {mid: [(s, m) for s, m in turns] for mid, turns in held.items()}
+        for qid, held in kept.items()
+    }
+
+
+def save_holders(db: Path, holders: Holders) -> None:
+    """Write the holders beside ``db``, for the next run on the same store."""
+    holders_path(db).write_text(json.dumps(holders), encoding="utf-8")
+
+
+def ingest_all(
+    memory: Any,
+    questions: list[Question],
+    holders_of: Holders,
+    counts: dict[str, int],
+) -> float:
+    """Write the histories of the questions not yet in ``holders_of``; return the seconds."""
+    started = time.perf_counter()
+    todo = [q for q in questions if q.question_id not in holders_of]
+    if len(todo) < len(questions):
+        print(f"{len(questions) - len(todo)} questions already in the store", file=sys.stderr)
+    for number, question in enumerate(todo, 1):
+        holders_of[question.question_id] = ingest(memory, question, counts)
+        if number % 10 == 0 or number == len(todo):
+            elapsed = time.perf_counter() - started
+            print(
+                f"ingested {number}/{len(todo)} questions, {counts['messages']} "
+                f"messages, {elapsed:.0f} s",
+                file=sys.stderr,
+            )
+    return time.perf_counter() - started
+
+
+Scored = list[tuple[str, dict[str, float | None]]]
+
+
+def ask_all(
+    memory: Any,
+    questions: list[Question],
+    holders_of: Holders,
+    use_question_date: bool,
+) -> tuple[Scored, Scored, dict[str, Any], list[float], float, Any]:
+    """Ask every question of py-cml and of BM25; return both systems' scores and timings."""
+    ours: Scored = []
+    base: Scored = []
+    detail: dict[str, Any] = {}
+    latencies: list[float] = []
+    bm25_seconds = 0.0
+    stored = memory.stats()
+    for question in questions:
+        holders = holders_of[question.question_id]
+        begun = time.perf_counter()
+        result = memory.read(
+            question.text,
+            max_results=READ_RESULTS,
+            namespace=namespace_of(question),
+            format="list",
+            **read_arguments(question, use_question_date),
+        )
+        latencies.append(time.perf_counter() - begun)
+        ranked = [holders.get(item.id, []) for item in result.memories]
+        ours.append((question.question_type, score(ranked, question)))
+
+        begun = time.perf_counter()
+        bm25 = BM25([m.content for m in question.messages])
+        ranked_bm25 = [[question.messages[i].turn] for i in bm25.rank(question.text, 20)]
+        bm25_seconds += time.perf_counter() - begun
+        base.append((question.question_type, score(ranked_bm25, question)))
+        detail[question.question_id] = {
+            "groups": {"type": question.question_type},
+            "scores": ours[-1][1],
+            "bm25": base[-1][1],
+            "ranked": [[list(t) for t in held] for held in ranked],
+        }
+    return ours, base, detail, latencies, bm25_seconds, stored
+
+
+def report(
+    args: argparse.Namespace,
+    runtime: str,
+    questions: list[Question],
+    counts: dict[str, int],
+    ingest_s: float,
+    latencies: list[float],
+    bm25_seconds: float,
+    ours: Scored,
+    base: Scored,
+) -> None:
+    """Print the run's counts, timings and tables."""
+    ours_table, base_table = aggregate(ours), aggregate(base)
+    print(
+        f"{len(questions)} questions, {counts['messages']} messages "
+        f"({counts['deduplicated']} deduplicated, {counts['refused']} refused, "
+        f"{counts['truncated']} cut to the content limit), embedder={args.embedder} ({runtime})"
+    )
+    print(
+        f"ingest {ingest_s:.0f} s ({counts['messages'] / max(ingest_s, 1e-9):.1f} messages/s); "
+        "read p50 "
+        f"{statistics.median(latencies) * 1000:.1f} ms, p95 "
+        f"{percentile(latencies, 0.95) * 1000:.1f} ms; BM25 baseline {bm25_seconds:.1f} s"
+    )
+    if args.question_date:
+        print("each read passed its question's date as reference time")
+    for title, table in (("py-cml", ours_table), ("BM25", base_table)):
+        print(f"\n{title}: session recall_any@k / recall_all@k")
+        print(render(table, [f"any@{k}" for k in KS] + [f"all@{k}" for k in KS]))
+        print(f"\n{title}: turn recall@k (has_answer messages) and MRR")
+        print(render(table, [f"turn@{k}" for k in KS] + ["MRR", "turn MRR"]))
+    print("\nmargin py-cml - BM25")
+    print(render_margins(ours_table, base_table))
 
 
 if __name__ == "__main__":

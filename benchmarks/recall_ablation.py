@@ -1,15 +1,17 @@
 """Leave-one-out of the ranking stages on both recall benchmarks, from stores ingested once.
 
 Ingests the LoCoMo conversations and (a proportional subset of) the LongMemEval questions
-exactly as ``locomo_recall.py`` and ``longmemeval_recall.py`` do (one store per benchmark,
-one namespace per conversation / question), keeps both stores in ``--store-dir`` (reused when
-present, so a second run only reads), then asks every question once per ranking variant
-through the engine's read (``place_facts``: the retrieval the read route runs, without the
-HTTP hop) and prints LoCoMo recall@1/5/10 and MRR (categories 1-4) with recall@10 per
-conversation, and LongMemEval session recall_all@10, turn recall@5/10 and turn MRR with turn
-recall@10 per question type. A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
-:class:`cml.engine.read.retrieval.RankingWeights`. ``CPU ms/read`` is the process CPU time of
-the reads (query embedding excluded: every query is embedded once and reused).
+exactly as ``locomo_recall.py`` and ``longmemeval_recall.py`` do (one store per benchmark, one
+namespace per conversation / question), keeps both stores in ``--store-dir`` (reused when
+present, so a second run only reads; ``longmemeval.db`` there is the same kind of store as
+``longmemeval_recall.py --store`` writes, and only the questions it lacks are written), then
+asks every question once per ranking variant through the engine's read (``place_facts``: the
+retrieval the read route runs, without the HTTP hop) and prints LoCoMo recall@1/5/10 and MRR
+(categories 1-4) with recall@10 per conversation, and LongMemEval session recall_all@10, turn
+recall@5/10 and turn MRR with turn recall@10 per question type. A variant is ``NAME`` or
+``NAME:knob=value,knob=value`` over :class:`cml.engine.read.retrieval.RankingWeights`. ``CPU
+ms/read`` is the process CPU time of the reads (query embedding excluded: every query is
+embedded once and reused).
 
 Usage::
 
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import statistics
 import sys
 import time
@@ -33,9 +34,10 @@ from typing import Any
 
 import locomo_recall as locomo
 import longmemeval_recall as lme
+from _embedding_cache import add_cache_argument, cache_dir, open_cached_engine, open_memory
 from _runtime import add_runtime_argument, apply_runtime
 
-from cml.engine import Engine, EngineConfig, open_engine
+from cml.engine import Engine, EngineConfig
 from cml.engine.read.placement import place_facts
 from cml.engine.read.retrieval import RankingWeights
 from cml.models import ReadRequest
@@ -89,30 +91,25 @@ class Reader:
         return [s.record for s in scored]
 
 
-def ingest_locomo(path: Path, db: Path) -> None:
+def ingest_locomo(path: Path, db: Path, cache: Path | None) -> None:
     """Write every conversation into ``db`` (nothing when it exists)."""
     if db.exists():
         return
-    from cml import EmbeddedCognitiveMemoryLayer
-
-    with EmbeddedCognitiveMemoryLayer(db) as memory:
+    with open_memory(db, "local", cache) as memory:
         for conversation in locomo.load(path):
             locomo.ingest(memory, conversation)
 
 
-def ingest_longmemeval(questions: list[lme.Question], db: Path, holders: Path) -> None:
-    """Write every question's history into ``db``; keep which messages each memory holds."""
-    if db.exists() and holders.exists():
-        return
-    from cml import EmbeddedCognitiveMemoryLayer
-
-    counts: dict[str, int] = defaultdict(int)
-    held: dict[str, dict[str, list[lme.Turn]]] = {}
-    with EmbeddedCognitiveMemoryLayer(db) as memory:
-        for question in questions:
-            held[question.question_id] = lme.ingest(memory, question, counts)
-    holders.write_text(json.dumps(held), encoding="utf-8")
-    print(f"longmemeval ingest: {dict(counts)}", file=sys.stderr)
+def ingest_longmemeval(questions: list[lme.Question], db: Path, cache: Path | None) -> lme.Holders:
+    """Write the histories missing from ``db``; return which messages each memory holds."""
+    holders = lme.load_holders(db)
+    if any(q.question_id not in holders for q in questions):
+        counts: dict[str, int] = defaultdict(int)
+        with open_memory(db, "local", cache) as memory:
+            lme.ingest_all(memory, questions, holders, counts)
+        lme.save_holders(db, holders)
+        print(f"longmemeval ingest: {dict(counts)}", file=sys.stderr)
+    return holders
 
 
 def score_locomo(reader: Reader, weights: RankingWeights, path: Path) -> str:
@@ -144,7 +141,7 @@ def score_longmemeval(
     reader: Reader,
     weights: RankingWeights,
     questions: list[lme.Question],
-    holders: dict[str, dict[str, list[list[int]]]],
+    holders: lme.Holders,
 ) -> str:
     """One variant's LongMemEval figures as a table row."""
     per_question = []
@@ -173,16 +170,16 @@ def main() -> None:
     parser.add_argument("--store-dir", type=Path, required=True, help="stores kept here")
     parser.add_argument("--variant", nargs="+", default=LEAVE_ONE_OUT, help="name:knob=v,...")
     add_runtime_argument(parser)
+    add_cache_argument(parser)
     args = parser.parse_args()
     apply_runtime(args)
+    cache = cache_dir(args)
     args.store_dir.mkdir(parents=True, exist_ok=True)
     questions = lme.subset(lme.load(args.longmemeval), args.limit)
     locomo_db = args.store_dir / "locomo.db"
-    lme_db = args.store_dir / f"longmemeval-{args.limit}.db"
-    holders_file = args.store_dir / f"longmemeval-{args.limit}.holders.json"
-    ingest_locomo(args.locomo, locomo_db)
-    ingest_longmemeval(questions, lme_db, holders_file)
-    holders = json.loads(holders_file.read_text(encoding="utf-8"))
+    lme_db = args.store_dir / "longmemeval.db"
+    ingest_locomo(args.locomo, locomo_db, cache)
+    holders = ingest_longmemeval(questions, lme_db, cache)
 
     names = [c.sample_id for c in locomo.load(args.locomo)]
     print("LoCoMo (categories 1-4); R@10 per conversation")
@@ -190,7 +187,7 @@ def main() -> None:
     vectors: dict[str, Any] = {}
     rows: list[tuple[str, str]] = []
     config = EngineConfig(database_url=f"sqlite:///{locomo_db}")
-    with open_engine(config) as engine:
+    with open_cached_engine(config, cache) as engine:
         reader = Reader(engine, vectors)
         for text in args.variant:
             name, weights = parse_variant(text)
@@ -201,7 +198,7 @@ def main() -> None:
     print(f"\nLongMemEval ({len(questions)} questions); turn@10 per type: {', '.join(types)}")
     head = ["all@10", "turn@5", "turn@10", "turnMRR", *(f"t{i + 1}" for i in range(len(types)))]
     print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in head))
-    with open_engine(EngineConfig(database_url=f"sqlite:///{lme_db}")) as engine:
+    with open_cached_engine(EngineConfig(database_url=f"sqlite:///{lme_db}"), cache) as engine:
         reader = Reader(engine, vectors)
         for text in args.variant:
             name, weights = parse_variant(text)

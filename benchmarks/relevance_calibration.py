@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _embedding_cache import add_cache_argument, cache_dir, open_cached_engine
 from _runtime import add_runtime_argument, apply_runtime
 from locomo_recall import OVERALL, Conversation, load, namespace_of
 
@@ -328,6 +329,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="LoCoMo JSON file")
     parser.add_argument("--embedder", choices=["local", "hash"], default="local")
     add_runtime_argument(parser)
+    add_cache_argument(parser)
     parser.add_argument("--conversations", type=int, default=None, help="use only the first N")
     parser.add_argument("--fit", action="store_true", help="fit the calibration on this run")
     parser.add_argument("--json", type=Path, default=None, help="also write results as JSON")
@@ -344,7 +346,7 @@ def main() -> None:
     args = parser.parse_args()
     runtime = apply_runtime(args)
 
-    from cml.engine import EngineConfig, open_engine
+    from cml.engine import EngineConfig
     from cml.engine.read.relevance import DEFAULT_CALIBRATION, DEFAULT_CONTEXT_FLOOR, Calibration
 
     conversations = load(args.data)[: args.conversations]
@@ -352,7 +354,7 @@ def main() -> None:
         path = args.store or Path(tmp) / "calibration.db"
         written = path.exists()
         config = EngineConfig(database_url=f"sqlite:///{path}", embedding_provider=args.embedder)
-        with open_engine(config) as engine:
+        with open_cached_engine(config, cache_dir(args)) as engine:
             queries = collect(engine, conversations, written=written)
     if args.observations:
         dumped = [
