@@ -91,6 +91,29 @@ def test_keys_create_json_with_scopes_and_extra_tenants(runner: CliRunner) -> No
     assert created["key"]
 
 
+@pytest.mark.parametrize(
+    ("options", "kind", "all_tenants"),
+    [
+        ([], "a key for tenant 'acme'", False),
+        (["--scopes", "admin"], "a tenant admin key bound to 'acme'", False),
+        (["--scopes", "admin", "--extra-tenant", "acme-eu"], "bound to 'acme' + 'acme-eu'", False),
+        (["--global"], "a global operator key (administers every tenant", True),
+        (["--scopes", "operator"], "a global operator key", True),
+    ],
+)
+def test_keys_create_says_which_kind_of_key_it_made(
+    runner: CliRunner, check_key: KeyCheck, options: list[str], kind: str, all_tenants: bool
+) -> None:
+    result = runner.invoke(app, ["keys", "create", "--tenant", "acme", *options])
+    assert result.exit_code == 0, result.output
+    assert kind in " ".join(result.stderr.split())
+    as_json = runner.invoke(app, ["keys", "create", "--tenant", "acme", *options, "--json"])
+    assert json.loads(as_json.stdout)["all_tenants"] is all_tenants
+    checked = check_key(result.stdout.strip())
+    assert checked is not None
+    assert ("operator" in checked[1]) is all_tenants
+
+
 def test_keys_list_shows_keys_without_secrets(runner: CliRunner) -> None:
     secrets = [
         runner.invoke(app, ["keys", "create", "--tenant", tenant]).stdout.strip()

@@ -179,9 +179,11 @@ def _follow(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 def test_the_keys_block_runs(tmp_path: Path) -> None:
     (code,) = [code for _, code in _blocks("bash") if "cml keys create" in code]
     env = _env(CML_DATA_DIR=str(tmp_path / "data"))
-    create, listing, revoke = _cml_lines(code)
+    create, tenant_admin, operator, listing, revoke = _cml_lines(code)
     secret = _cml(create, tmp_path, env).stdout.strip()
     assert secret.startswith("cml_")
+    assert "tenant admin key bound to 'acme'" in _cml(tenant_admin, tmp_path, env).stderr
+    assert "global operator key" in _cml(operator, tmp_path, env).stderr
     assert "acme backend" in _cml(listing, tmp_path, env).stdout
     key_id = json.loads(_cml([*listing, "--json"], tmp_path, env).stdout)[0]["id"]
     revoked = _cml([key_id if arg == "KEY_ID" else arg for arg in revoke], tmp_path, env)

@@ -41,7 +41,7 @@ async def test_whoami_describes_the_caller(client: Client) -> None:
     assert client.raw.tenant_id == "default"
     if client.kind.startswith("embedded"):  # no keys in-process: every scope, any tenant
         assert (me.key_id, me.all_tenants) == (None, True)
-        assert me.scopes == ["read", "write", "admin"]
+        assert me.scopes == ["read", "write", "admin", "operator"]
     else:
         assert (me.key_id, me.key_tenant_id, me.tenants) == ("bootstrap", "default", ["default"])
         assert me.scopes == ["read", "write"]

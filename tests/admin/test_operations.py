@@ -175,3 +175,28 @@ def test_embedded_sync_transport_streams_bodies(tmp_path: Path) -> None:
         written = m.write("Streams work in sync embedded mode")
         assert next(stream)["memory_ids"] == [written.memory_id]
         stream.close()
+
+
+async def test_verify_event_log_and_the_acting_key(client: Client) -> None:
+    await client.call("write", "The user likes green tea")
+    await client.call("create_api_key", "default")
+
+    report = await client.call("verify_event_log")
+    assert isinstance(report, cml.LogVerification)
+    assert (report.tenant_id, report.ok, report.events, report.broken) == ("default", True, 2, None)
+    page = await client.call("get_events", limit=10)
+    newest = page.items[0]
+    assert report.head_hash == newest.hash
+    assert newest.prev_hash == page.items[1].hash
+    # Each change names the key that made it (never its secret); in-process clients use none.
+    actors = {e.event_type: e.actor for e in page.items}
+    if client.kind.startswith("embedded"):
+        assert actors == {"memory.write": None, "key.create": None}
+    else:
+        assert actors == {
+            "memory.write": "key:bootstrap",
+            "key.create": "key:bootstrap-admin",
+        }
+
+    empty = await client.call("verify_event_log", tenant_id="nobody")
+    assert (empty.tenant_id, empty.ok, empty.events) == ("nobody", True, 0)

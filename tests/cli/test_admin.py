@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -126,6 +128,33 @@ def _inherited_env() -> dict[str, str]:
         "CML_EMBEDDING_PROVIDER": "hash",
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
+
+
+def test_verify_log_reports_ok_then_the_first_broken_link(target: Target) -> None:
+    ids = _seed(target)
+    target.run("memories", "forget", ids[2])
+    ok = target.run("admin", "verify-log")
+    assert ok.exit_code == 0, ok.output
+    assert f"Tenant {target.tenant}: OK, 4 events verified." in ok.stdout
+    reports = _json(target, "admin", "verify-log")
+    assert isinstance(reports, list)
+    assert [(r["ok"], r["events"]) for r in reports] == [(True, 4)]
+    if target.db is None:
+        return
+    with closing(sqlite3.connect(target.db)) as conn:
+        (second,) = conn.execute(
+            "SELECT id FROM events WHERE tenant_id = ? ORDER BY id LIMIT 1 OFFSET 1",
+            (target.tenant,),
+        ).fetchone()
+        conn.execute("UPDATE events SET payload = '{}' WHERE id = ?", (second,))
+        conn.commit()
+    broken = target.run("admin", "verify-log")
+    assert broken.exit_code == 1
+    assert f"BROKEN at event {second}, position 2: its content no longer matches" in broken.stdout
+    # Without --tenant: every tenant of the store.
+    every = target.run("admin", "verify-log", "--db", str(target.db), own_options=True)
+    assert f"Tenant {target.tenant}: BROKEN" in every.stdout, every.output
+    assert every.exit_code == 1
 
 
 def test_a_key_without_admin_scope_is_told_so(target: Target) -> None:

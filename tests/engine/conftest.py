@@ -32,6 +32,7 @@ BOTH_BACKENDS = {
     "test_partition_terms",
     "test_lookup",
     "test_timeframe",
+    "test_event_chain",
 }
 
 

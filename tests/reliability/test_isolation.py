@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -38,8 +37,6 @@ from .isolation_world import (
     A,
     B,
     World,
-    build_world,
-    sqlite_url,
 )
 
 Case = Callable[[World], Awaitable[None]]
@@ -77,28 +74,6 @@ def app_routes() -> set[tuple[str, str]]:
     for path, operations in app.openapi()["paths"].items():
         found |= {(method.upper(), path) for method in operations}
     return {(m, p.removeprefix(API_PREFIX) if p.startswith(API_PREFIX) else p) for m, p in found}
-
-
-@pytest.fixture
-def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database: ``sqlite``, or ``postgres`` (skipped when none can be started)."""
-    if request.param == "postgres":
-        return str(request.getfixturevalue("postgres_url"))
-    return sqlite_url(tmp_path)
-
-
-@pytest.fixture
-def world_on(backend_url: str) -> Iterator[World]:
-    with build_world(backend_url) as world:
-        yield world
-
-
-@pytest.fixture
-async def world(world_on: World) -> AsyncIterator[World]:
-    transport = httpx.ASGITransport(app=world_on.app)
-    async with httpx.AsyncClient(transport=transport, base_url=f"http://test{API_PREFIX}") as http:
-        world_on.http = http
-        yield world_on
 
 
 def ids_in(payload: Any) -> set[str]:
@@ -643,6 +618,18 @@ async def _event_stream(w: World) -> None:
         assert {e["tenant_id"] for e in events} == {A}
 
 
+@case("GET", "/admin/events/verify")
+async def _verify_events(w: World) -> None:
+    route = "/admin/events/verify"
+    await tenant_key_is_refused(w, "GET", route, params={"tenant_id": B})
+    total = w.engine.store.list_events(A, limit=1)[1]
+    for tenant, params in ((A, {}), (None, {"tenant_id": A}), (B, {"tenant_id": A})):
+        response = await w.call("GET", route, key=ADMIN_KEY, tenant=tenant, params=params)
+        assert response.status_code == 200
+        report = response.json()
+        assert (report["tenant_id"], report["ok"], report["events"]) == (A, True, total)
+
+
 @case("GET", "/admin/components")
 async def _components(w: World) -> None:
     await tenant_key_is_refused(w, "GET", "/admin/components")
@@ -813,6 +800,7 @@ ON_POSTGRES = {
     ("POST", "/admin/forget"),
     ("POST", "/admin/purge"),
     ("GET", "/admin/events"),
+    ("GET", "/admin/events/verify"),
     ("GET", "/admin/memories"),
     ("GET", "/memories"),
     ("GET", "/memories/{memory_id}"),
@@ -867,6 +855,7 @@ MINIMAL: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/admin/tenants"): {},
     ("GET", "/admin/events"): {},
     ("GET", "/admin/events/stream"): {"params": {"since": "2000-01-01T00:00:00Z"}},
+    ("GET", "/admin/events/verify"): {},
     ("GET", "/admin/components"): {},
     ("POST", "/admin/integrity-check"): {},
     ("GET", "/admin/memories"): {"params": {"status": "all"}},

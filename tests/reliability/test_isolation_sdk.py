@@ -377,6 +377,15 @@ async def _stream_events(c: Clients) -> None:
     assert {e["tenant_id"] for e in events} == {A}
 
 
+@method("verify_event_log")
+async def _verify_event_log(c: Clients) -> None:
+    await forged_is_denied(c, "verify_event_log")
+    await expect(c, c.plain, "verify_event_log", tenant_id=B, error=Denied)
+    report = await expect(c, c.admin, "verify_event_log")
+    assert (report.tenant_id, report.ok) == (A, True)
+    assert report.events == c.world.engine.store.list_events(A, limit=1)[1]
+
+
 @method("component_health")
 async def _component_health(c: Clients) -> None:
     await forged_is_denied(c, "component_health")

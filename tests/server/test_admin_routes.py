@@ -74,10 +74,38 @@ async def test_list_refuses_a_bad_tenant_filter(client: httpx.AsyncClient) -> No
     assert error["details"][0]["field"] == "tenant_id"
 
 
-async def test_a_new_admin_key_can_manage_keys(client: httpx.AsyncClient) -> None:
+async def test_a_new_operator_key_can_manage_keys_of_any_tenant(
+    client: httpx.AsyncClient,
+) -> None:
     created = await client.post(
-        "/admin/keys", json={"tenant_id": "ops", "scopes": ["admin"]}, headers=auth(ADMIN_KEY)
+        "/admin/keys", json={"tenant_id": "ops", "scopes": ["operator"]}, headers=auth(ADMIN_KEY)
     )
-    admin = created.json()["key"]
-    response = await client.post("/admin/keys", json={"tenant_id": "acme"}, headers=auth(admin))
+    assert created.json()["all_tenants"] is True
+    operator = created.json()["key"]
+    response = await client.post("/admin/keys", json={"tenant_id": "acme"}, headers=auth(operator))
     assert response.status_code == 201
+
+
+async def test_a_new_admin_key_manages_keys_of_its_tenant_only(
+    client: httpx.AsyncClient,
+) -> None:
+    created = await client.post(
+        "/admin/keys", json={"tenant_id": "acme", "scopes": ["admin"]}, headers=auth(ADMIN_KEY)
+    )
+    assert created.json()["all_tenants"] is False
+    admin = created.json()["key"]
+    own = await client.post("/admin/keys", json={"tenant_id": "acme"}, headers=auth(admin))
+    assert own.status_code == 201
+    other = await client.post("/admin/keys", json={"tenant_id": "globex"}, headers=auth(admin))
+    assert_error(other, 403, "forbidden")
+    widened = await client.post(
+        "/admin/keys",
+        json={"tenant_id": "acme", "extra_tenants": ["globex"]},
+        headers=auth(admin),
+    )
+    assert_error(widened, 403, "forbidden")
+    promoted = await client.post(
+        "/admin/keys", json={"tenant_id": "acme", "scopes": ["operator"]}, headers=auth(admin)
+    )
+    body = assert_error(promoted, 403, "forbidden")
+    assert "global operator key" in body["message"]

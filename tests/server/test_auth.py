@@ -120,14 +120,31 @@ async def test_an_admin_key_acts_on_any_tenant(client: httpx.AsyncClient, acme_k
     assert (stats.json()["tenant_id"], stats.json()["total_memories"]) == ("acme", 1)
 
 
-async def test_a_stored_admin_key_acts_on_any_tenant(
+async def test_a_stored_operator_key_acts_on_any_tenant(
     client: httpx.AsyncClient, engine: Engine, acme_key: str
 ) -> None:
-    admin = engine.keys.create(CreateKeyRequest(tenant_id="ops", scopes=[Scope.ADMIN])).key
+    operator = engine.keys.create(CreateKeyRequest(tenant_id="ops", scopes=[Scope.OPERATOR])).key
+    await client.post("/memory/write", json=WRITE, headers=auth(acme_key))
+    stats = await client.get("/memory/stats", headers=auth(operator, **{"X-Tenant-ID": "acme"}))
+    assert stats.json()["total_memories"] == 1
+    assert (await client.get("/admin/keys", headers=auth(operator))).status_code == 200
+
+
+async def test_a_stored_admin_key_is_bound_to_its_tenants(
+    client: httpx.AsyncClient, engine: Engine, acme_key: str
+) -> None:
+    admin = engine.keys.create(
+        CreateKeyRequest(tenant_id="ops", scopes=[Scope.ADMIN], extra_tenants=["acme"])
+    ).key
     await client.post("/memory/write", json=WRITE, headers=auth(acme_key))
     stats = await client.get("/memory/stats", headers=auth(admin, **{"X-Tenant-ID": "acme"}))
     assert stats.json()["total_memories"] == 1
-    assert (await client.get("/admin/keys", headers=auth(admin))).status_code == 200
+    other = await client.get("/memory/stats", headers=auth(admin, **{"X-Tenant-ID": "globex"}))
+    body = assert_error(other, 403, "forbidden")
+    assert "bound to tenant 'ops', 'acme'" in body["message"]
+    assert "cml keys create --global" in body["hint"]
+    me = (await client.get("/whoami", headers=auth(admin))).json()
+    assert (me["scopes"], me["all_tenants"]) == (["read", "write", "admin"], False)
 
 
 async def test_without_auth_the_tenant_header_picks_the_tenant(

@@ -140,7 +140,7 @@ async def test_whoami_describes_the_key(client: httpx.AsyncClient, acme_key: str
 
     admin = (await client.get("/whoami", headers=auth(ADMIN_KEY, **{"X-Tenant-ID": "acme"}))).json()
     assert admin["tenant_id"] == "acme"
-    assert admin["scopes"] == ["read", "write", "admin"]
+    assert admin["scopes"] == ["read", "write", "admin", "operator"]
     assert admin["all_tenants"] is True
 
     assert_error(await client.get("/whoami"), 401, "authentication_required")

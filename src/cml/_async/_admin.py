@@ -27,6 +27,7 @@ from cml.models import (
     EventPage,
     ForgettingResponse,
     IntegrityReport,
+    LogVerification,
     MemoryRecordOut,
     MemoryStatus,
     MemoryType,
@@ -283,6 +284,34 @@ class AsyncAdminMethods(AsyncClientBase):
         async for event in stream(self._http, self._core, call):
             yield event
 
+    async def verify_event_log(self, *, tenant_id: str | None = None) -> LogVerification:
+        """Check the tenant's event log against its hash chain (admin).
+
+        Each event stores the hash of the tenant's previous event; the server recomputes every
+        hash, oldest first, so a stored event that was changed, removed or moved is found.
+
+        Args:
+            tenant_id: Tenant whose log is checked; the client's tenant when omitted.
+
+        Returns:
+            ``ok``, ``events`` (how many were checked), ``head_hash`` and, when the log does
+            not verify, ``broken``: the first broken link's ``event_id``, ``position`` and
+            ``reason``.
+
+        Raises:
+            AuthorizationError: The key used is not an admin key, or may not administer the
+                tenant.
+
+        Example:
+            ```python
+            report = await memory.verify_event_log()
+            if not report.ok:
+                print(report.broken.event_id, report.broken.reason)
+            ```
+        """
+        check_tenant_id(tenant_id)
+        return await self._call(routes.VERIFY_EVENTS, params={"tenant_id": tenant_id})
+
     async def component_health(self) -> ComponentHealth:
         """Health of each server component, probed for real (admin).
 
@@ -319,15 +348,19 @@ class AsyncAdminMethods(AsyncClientBase):
 
         Args:
             tenant_id: Tenant the key belongs to.
-            scopes: Permissions; ``read`` and ``write`` when omitted.
+            scopes: Permissions; ``read`` and ``write`` when omitted. ``admin`` administers
+                ``tenant_id`` and ``extra_tenants`` only; ``operator`` makes a global operator
+                key, which administers every tenant (only an operator key may create one).
             name: A label to recognise the key by.
             extra_tenants: Further tenants the key may act on through ``X-Tenant-ID``.
 
         Returns:
-            The key's details and, in ``key``, the secret itself, shown only this once.
+            The key's details (``all_tenants`` is true for a global operator key) and, in
+            ``key``, the secret itself, shown only this once.
 
         Raises:
-            AuthorizationError: The key used lacks the admin scope.
+            AuthorizationError: The key used lacks the admin scope, or may not administer
+                the tenants named.
         """
         return await self._call(routes.CREATE_KEY, locals())
 

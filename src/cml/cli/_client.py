@@ -91,9 +91,9 @@ def connected(command: Callable[..., None]) -> Callable[..., None]:
     """Give a command the connection options and ``--json``, and run it with an open client.
 
     The command takes ``client`` (the open client) and ``as_json`` (whether ``--json`` was
-    given) besides its own options; the returned function's signature, which Typer reads,
-    has its own options followed by ``--url``, ``--api-key``, ``--tenant``, ``--db`` and
-    ``--json``.
+    given) besides its own options, and ``tenant`` (the ``--tenant`` given, or ``None``) if it
+    declares it; the returned function's signature, which Typer reads, has its own options
+    followed by ``--url``, ``--api-key``, ``--tenant``, ``--db`` and ``--json``.
 
     Args:
         command: The command's function.
@@ -102,7 +102,9 @@ def connected(command: Callable[..., None]) -> Callable[..., None]:
         The function to register with Typer.
     """
     signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name not in ("client", "as_json")]
+    passed = ("client", "as_json", "tenant")
+    own = [p for p in signature.parameters.values() if p.name not in passed]
+    wants_tenant = "tenant" in signature.parameters
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
         for name, kind, default in (*_CONNECTION, ("as_json", JsonOption, False))
@@ -111,6 +113,8 @@ def connected(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(**options: Any) -> None:
         target = [options.pop(name) for name, _, _ in _CONNECTION]
+        if wants_tenant:
+            options["tenant"] = target[2]
         with connect(*target) as client:
             command(client=client, **options)
 

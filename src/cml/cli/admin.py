@@ -7,6 +7,7 @@
     cml admin purge [--older-than DATE] --yes        # forgotten memories, for good
     cml admin tenants
     cml admin events [--type T] [--since DATE] [--limit N] [--follow]
+    cml admin verify-log                             # the event log's hash chain, per tenant
 
 Against a server they need an admin key (``--api-key`` or ``CML_ADMIN_API_KEY``); a local
 store (``--db``) needs none. They act on ``--tenant``, else the key's own tenant.
@@ -28,7 +29,7 @@ from cml.cli._common import err, fail
 from cml.cli._output import print_json, print_table, short_time, table
 from cml.cli._typer import CmlTyper
 from cml.cli.memories import as_utc
-from cml.models import EventItem
+from cml.models import EventItem, LogVerification
 
 __all__ = ["admin_app"]
 
@@ -210,3 +211,38 @@ def events_command(
         _print_event(event)
     if page.next_cursor is not None:
         err.print(f"{page.total} events in all; --limit shows more.")
+
+
+def _verification_line(report: LogVerification) -> str:
+    if report.broken is None:
+        return f"Tenant {report.tenant_id}: OK, {report.events} events verified."
+    link = report.broken
+    event = f"event {link.event_id}" if link.event_id is not None else "the end of the log"
+    return f"Tenant {report.tenant_id}: BROKEN at {event}, position {link.position}: {link.reason}."
+
+
+@admin_app.command("verify-log")
+@connected
+def verify_log_command(
+    *, client: CognitiveMemoryLayer, as_json: bool, tenant: str | None = None
+) -> None:
+    """Check the event log's hash chain: OK with the count, or the first broken link.
+
+    Checks --tenant when given, else every tenant the key administers. Exits 1 when a log
+    does not verify.
+    """
+    if tenant is not None:
+        reports = [client.verify_event_log(tenant_id=tenant)]
+    else:
+        with err.status("Verifying..."):
+            tenants = [t.tenant_id for t in client.list_tenants()]
+            reports = [client.verify_event_log(tenant_id=t) for t in tenants]
+    if as_json:
+        print_json(reports)
+    else:
+        for report in reports:
+            typer.echo(_verification_line(report))
+        if not reports:
+            err.print("No tenants yet.")
+    if any(not r.ok for r in reports):
+        raise typer.Exit(1)

@@ -19,7 +19,7 @@ from cml.models import ApiKeyInfo, CreateKeyRequest, Scope
 if TYPE_CHECKING:
     from cml.engine.keys import KeyManager
 
-__all__ = ["keys_app"]
+__all__ = ["key_kind", "keys_app"]
 
 keys_app = CmlTyper(help="Create, list and revoke API keys in the configured store.")
 
@@ -55,12 +55,36 @@ def _parse_scopes(value: str) -> list[Scope]:
     return list(dict.fromkeys(scopes))
 
 
+def key_kind(key: ApiKeyInfo) -> str:
+    """Which kind of key ``key`` is, in words: global operator, tenant admin, or tenant key.
+
+    Example:
+        ``key_kind(created)`` -> ``"a tenant admin key bound to 'acme'"``
+    """
+    tenants = " + ".join(repr(t) for t in [key.tenant_id, *key.extra_tenants])
+    if key.all_tenants:
+        return f"a global operator key (administers every tenant; home tenant {key.tenant_id!r})"
+    if Scope.ADMIN in key.scopes:
+        return f"a tenant admin key bound to {tenants}"
+    return f"a key for tenant {tenants}"
+
+
 @keys_app.command("create")
 def keys_create(
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="Tenant the key belongs to.")],
     scopes: Annotated[
-        str, typer.Option(help="Comma-separated scopes: read, write, admin.")
+        str,
+        typer.Option(
+            help="Comma-separated scopes: read, write, admin (of the key's tenants), operator."
+        ),
     ] = "read,write",
+    global_key: Annotated[
+        bool,
+        typer.Option(
+            "--global",
+            help="A global operator key: administers every tenant (adds the operator scope).",
+        ),
+    ] = False,
     name: Annotated[
         str | None, typer.Option(help="A label to recognise the key by.", show_default=False)
     ] = None,
@@ -76,8 +100,14 @@ def keys_create(
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Create an API key and print its secret (shown only this once)."""
+    """Create an API key and print its secret (shown only this once).
+
+    ``--scopes admin`` makes an admin key bound to ``--tenant`` (and ``--extra-tenant``);
+    ``--global`` makes a global operator key, which administers every tenant.
+    """
     parsed_scopes = _parse_scopes(scopes)
+    if global_key and Scope.OPERATOR not in parsed_scopes:
+        parsed_scopes.append(Scope.OPERATOR)
     with cli_errors():
         request = CreateKeyRequest(
             tenant_id=tenant, scopes=parsed_scopes, name=name, extra_tenants=extra_tenant or []
@@ -90,7 +120,7 @@ def keys_create(
     # The secret alone goes to stdout so that `KEY=$(cml keys create ...)` captures just it.
     typer.echo(created.key)
     err.print(
-        f"Created key [bold]{created.id}[/] for tenant [bold]{created.tenant_id}[/] "
+        f"Created {key_kind(created)} [bold]{created.id}[/] "
         f"(scopes: {', '.join(str(s) for s in created.scopes)}). "
         "Store the secret now: it cannot be shown again."
     )

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from cml.embeddings.base import Embedder
 from cml.engine.consolidation import ConsolidationSettings, Summarizer, consolidate_tenant
 from cml.engine.consolidation.tenant_run import TenantRun
-from cml.engine.events import event_dict, latest_event_id
+from cml.engine.events import event_dict, latest_event_id, verify_log
 from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
 from cml.engine.jobs import job_lease
@@ -37,6 +37,7 @@ from cml.models import (
     EventItem,
     EventPage,
     ForgettingResponse,
+    LogVerification,
     MemoryStatus,
     PurgeResponse,
     RestoreRequest,
@@ -365,6 +366,10 @@ class AdminService:
     def latest_event_id(self, tenant_id: str) -> int:
         """Id of the tenant's newest event, 0 if none."""
         return latest_event_id(self._store, tenant_id)
+
+    def verify_log(self, tenant_id: str) -> LogVerification:
+        """Check the tenant's event log against its hash chain (see :func:`.events.verify_log`)."""
+        return verify_log(self._store, tenant_id)
 
     def components(self) -> dict[str, ComponentStatus]:
         """Probe the database, vector index, embedder and LLM (see :mod:`.health`)."""

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from cml.errors import RecordNotFoundError
@@ -53,6 +54,7 @@ def _info(record: KeyRecord) -> ApiKeyInfo:
         extra_tenants=list(record.extra_tenants),
         created_at=record.created_at,
         revoked_at=record.revoked_at,
+        all_tenants=Scope.OPERATOR in record.scopes,
     )
 
 
@@ -140,16 +142,28 @@ class KeyManager:
             return None
         return _info(record)
 
-    def list(self, tenant_id: str | None = None) -> builtins.list[ApiKeyInfo]:
-        """All keys (or one tenant's), oldest first, revoked ones included."""
-        return [_info(r) for r in self._store.list_keys(tenant_id)]
+    def list(
+        self, tenant_id: str | None = None, *, among: Collection[str] | None = None
+    ) -> builtins.list[ApiKeyInfo]:
+        """All keys (or one tenant's), oldest first, revoked ones included.
 
-    def revoke(self, key_id: str, *, actor: str | None = None) -> ApiKeyInfo:
+        Args:
+            tenant_id: Only the keys of this tenant.
+            among: Only keys belonging to these tenants (``None``: every tenant).
+        """
+        records = self._store.list_keys(tenant_id)
+        return [_info(r) for r in records if among is None or r.tenant_id in among]
+
+    def revoke(
+        self, key_id: str, *, actor: str | None = None, among: Collection[str] | None = None
+    ) -> ApiKeyInfo:
         """Revoke a key; revoking an already revoked key changes nothing.
 
         Args:
             key_id: The key's id (not its secret).
             actor: Id of the key making the request, for the event log.
+            among: Tenants the caller administers (``None``: every tenant); a key of another
+                tenant is not found.
 
         Returns:
             The key's details with ``revoked_at`` set.
@@ -158,6 +172,8 @@ class KeyManager:
             RecordNotFoundError: If there is no key with this id.
         """
         record = next((k for k in self._store.list_keys() if k.id == key_id), None)
+        if record is not None and among is not None and record.tenant_id not in among:
+            record = None
         if record is None:
             if KEY_PATTERN.fullmatch(key_id):
                 # Never repeat a secret: this message reaches terminals, logs and error bodies.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import socket
+from collections.abc import Collection
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -119,15 +120,24 @@ class WebhookService:
     Args:
         store: Where webhooks and their outbox live.
         allow_private: Accept URLs of private, loopback and link-local addresses.
+        among: The tenants whose webhooks the caller may see and change (``None``: every
+            tenant); another tenant's webhook is not found.
     """
 
-    def __init__(self, store: MemoryStore, *, allow_private: bool = False) -> None:
+    def __init__(
+        self,
+        store: MemoryStore,
+        *,
+        allow_private: bool = False,
+        among: Collection[str] | None = None,
+    ) -> None:
         self._store = store
         self._allow_private = allow_private
+        self._among = among
 
     def _get(self, webhook_id: str) -> WebhookRecord:
         record = self._store.get_webhook(webhook_id)
-        if record is None:
+        if record is None or (self._among is not None and record.tenant_id not in self._among):
             raise RecordNotFoundError(f"webhook {webhook_id} not found")
         return record
 
@@ -150,8 +160,9 @@ class WebhookService:
         return WebhookCreated.model_validate(record, from_attributes=True)
 
     def list_webhooks(self, tenant_id: str | None = None) -> list[WebhookInfo]:
-        """Every webhook, or one tenant's."""
-        return [_info(record) for record in self._store.list_webhooks(tenant_id)]
+        """Every webhook (of the tenants the service may see), or one tenant's."""
+        records = self._store.list_webhooks(tenant_id)
+        return [_info(r) for r in records if self._among is None or r.tenant_id in self._among]
 
     def update(self, webhook_id: str, request: UpdateWebhookRequest) -> WebhookInfo:
         """Change the fields ``request`` sets; the others stay."""

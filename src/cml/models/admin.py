@@ -31,6 +31,7 @@ from cml.models.enums import Scope
 __all__ = [
     "ApiKeyCreated",
     "ApiKeyInfo",
+    "BrokenLinkInfo",
     "ComponentHealth",
     "ComponentStatus",
     "ConsolidateRequest",
@@ -41,6 +42,7 @@ __all__ = [
     "ForgettingDecision",
     "ForgettingRequest",
     "ForgettingResponse",
+    "LogVerification",
     "PurgeRequest",
     "PurgeResponse",
     "TenantInfo",
@@ -71,6 +73,9 @@ class ApiKeyInfo(ResponseModel):
     extra_tenants: list[str] = Field(default_factory=list)
     created_at: datetime
     revoked_at: datetime | None = None
+    all_tenants: bool = False
+    """A global operator key (the ``operator`` scope): it administers every tenant. Otherwise
+    the key acts only on ``tenant_id`` and ``extra_tenants``, its admin scope included."""
 
 
 class WhoAmIResponse(ResponseModel):
@@ -83,11 +88,11 @@ class WhoAmIResponse(ResponseModel):
     key_tenant_id: str | None = None
     """The tenant the key belongs to."""
     scopes: list[Scope | str]
-    """What the key may do; an admin key holds every scope."""
+    """What the key may do; the admin scope implies read and write, operator implies admin."""
     tenants: list[str] = Field(default_factory=list)
     """Tenants the key may act on: its own and the extra tenants it was granted."""
     all_tenants: bool = False
-    """The key may act on any tenant (admin keys, and servers that do not check keys)."""
+    """The key may act on any tenant (global operator keys, and servers that do not check keys)."""
 
 
 class ApiKeyCreated(ApiKeyInfo):
@@ -198,6 +203,35 @@ class EventItem(ResponseModel):
     memory_ids: list[str] = Field(default_factory=list)
     payload: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime
+    prev_hash: str | None = None
+    """Hash of the tenant's previous event (``""`` for its first): the log's chain."""
+    hash: str | None = None
+    """SHA-256 of this event's canonical bytes, which include ``prev_hash``."""
+
+
+class BrokenLinkInfo(ResponseModel):
+    """Where a tenant's event log stops verifying."""
+
+    event_id: int | None = None
+    """The first event that does not verify (``None`` when events are missing at the end)."""
+    position: int
+    """Its 1-based position in the tenant's log, oldest first."""
+    reason: str
+    """What does not match, in words."""
+
+
+class LogVerification(ResponseModel):
+    """The check of one tenant's event log (``GET /admin/events/verify``)."""
+
+    tenant_id: str
+    ok: bool
+    """Every event links to the one before it and matches its hash."""
+    events: int
+    """Events checked (up to and including the first broken link)."""
+    head_hash: str | None = None
+    """Hash of the last event that verified: record it to notice later truncation."""
+    broken: BrokenLinkInfo | None = None
+    """The first broken link, when ``ok`` is false."""
 
 
 class EventPage(Page[EventItem]):

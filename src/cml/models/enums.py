@@ -62,8 +62,13 @@ class Feedback(StrEnum):
 
 
 class Scope(StrEnum):
-    """Permission carried by an API key."""
+    """Permission carried by an API key.
+
+    ``admin`` administers the key's own tenant and its extra tenants; ``operator`` (a global
+    operator key) administers every tenant. Each implies the scopes above it.
+    """
 
     READ = "read"
     WRITE = "write"
     ADMIN = "admin"
+    OPERATOR = "operator"

@@ -59,6 +59,7 @@ __all__ = [
     "TURN",
     "UPDATE",
     "UPDATE_WEBHOOK",
+    "VERIFY_EVENTS",
     "WHOAMI",
     "WRITE",
     "Route",
@@ -171,6 +172,7 @@ LIST_TENANTS: Route[list[admin.TenantInfo]] = _get(
 )
 GET_EVENTS = _get("/admin/events", admin.EventPage, Scope.ADMIN)
 STREAM_EVENTS = _get("/admin/events/stream", admin.EventItem, Scope.ADMIN, stream=True)
+VERIFY_EVENTS = _get("/admin/events/verify", admin.LogVerification, Scope.ADMIN)
 COMPONENTS = _get("/admin/components", admin.ComponentHealth, Scope.ADMIN)
 # Replayable: the check only reads (a second one while the first runs answers 409).
 INTEGRITY_CHECK = Route(
@@ -231,6 +233,7 @@ ROUTES: tuple[Route[Any], ...] = (
     LIST_TENANTS,
     GET_EVENTS,
     STREAM_EVENTS,
+    VERIFY_EVENTS,
     COMPONENTS,
     INTEGRITY_CHECK,
     CREATE_WEBHOOK,

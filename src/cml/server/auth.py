@@ -1,13 +1,15 @@
 """Who is calling: API key → :class:`Principal` (effective tenant and scopes).
 
 A key comes in ``X-API-Key`` or ``Authorization: Bearer <key>``. Two bootstrap keys may come from
-the settings (``api_key``: read and write on tenant ``default``; ``admin_api_key``: admin on every
-tenant); any other key is looked up in the store by the engine's key manager.
+the settings (``api_key``: read and write on tenant ``default``; ``admin_api_key``: a global
+operator key); any other key is looked up in the store by the engine's key manager.
 
-``X-Tenant-ID`` picks the tenant a request acts on. A key without the admin scope may act on its
-own tenant and its ``extra_tenants`` only; an admin key may act on any tenant, and the admin scope
-implies read and write. With ``auth_enabled`` off (embedded mode) every request has all scopes on
-the tenant named by ``X-Tenant-ID`` (``default`` when absent).
+``X-Tenant-ID`` picks the tenant a request acts on. A key may act on its own tenant and its
+``extra_tenants`` only, admin keys included: the admin scope administers those tenants (and
+implies read and write on them). Only a global operator key (the ``operator`` scope, or the
+bootstrap ``admin_api_key``) may act on, and administer, any tenant. With ``auth_enabled`` off
+(embedded mode) every request has all scopes on the tenant named by ``X-Tenant-ID``
+(``default`` when absent).
 
 Once the caller is known, the request is counted against its key's rate limit
 (:mod:`cml.server.ratelimit`); requests without a valid key are never counted. The tenant the
@@ -61,6 +63,7 @@ ADMIN_KEY_ID = "bootstrap-admin"
 """``Principal.key_id`` of the bootstrap ``admin_api_key`` from the settings."""
 
 _ALL_SCOPES = frozenset(Scope)
+_TENANT_ADMIN_SCOPES = _ALL_SCOPES - {Scope.OPERATOR}
 _TENANT_HEADER = "X-Tenant-ID"
 
 
@@ -72,9 +75,10 @@ class Principal:
         key_id: Id of the API key used (``None`` when auth is off).
         tenant_id: The tenant this request acts on (after ``X-Tenant-ID``).
         scopes: What the key may do; the admin scope implies the others.
-        is_admin: Whether the key has the admin scope (it may act on any tenant).
+        is_admin: Whether the key may administer (the admin or the operator scope).
         key_tenant_id: The tenant the key belongs to (``None`` when auth is off).
         tenants: The tenants the key may act on: its own and its extra tenants.
+        all_tenants: A global operator key (or auth off): it may act on any tenant.
     """
 
     key_id: str | None
@@ -83,11 +87,47 @@ class Principal:
     is_admin: bool
     key_tenant_id: str | None = None
     tenants: tuple[str, ...] = ()
+    all_tenants: bool = False
 
     @property
     def actor(self) -> str | None:
         """What the event log records as the author of a change."""
         return f"key:{self.key_id}" if self.key_id else None
+
+    @property
+    def visible_tenants(self) -> frozenset[str] | None:
+        """The tenants this caller may see and administer; ``None`` for every tenant."""
+        return None if self.all_tenants else frozenset(self.tenants)
+
+    def may_act_on(self, tenant: str) -> bool:
+        """Whether this caller may act on ``tenant``."""
+        return self.all_tenants or tenant in self.tenants
+
+    def check_tenant(self, tenant: str, *, field: str = "tenant_id") -> str:
+        """Return ``tenant`` if this caller may act on it.
+
+        Raises:
+            HTTPProblem: 403, naming the tenants the key may use and how to get further.
+        """
+        if not self.may_act_on(tenant):
+            raise _not_granted(tenant, self.tenants, admin=self.is_admin, field=field)
+        return tenant
+
+
+def _not_granted(tenant: str, tenants: tuple[str, ...], *, admin: bool, field: str) -> HTTPProblem:
+    allowed = ", ".join(repr(t) for t in tenants)
+    if admin:
+        message = (
+            f"This admin key is bound to tenant {allowed} and may not administer tenant {tenant!r}."
+        )
+        hint = (
+            "Use a key granted that tenant, or a global operator key "
+            "(`cml keys create --global`, or the server's CML_ADMIN_API_KEY)."
+        )
+    else:
+        message = f"This API key may not act on tenant {tenant!r}; it may use tenant {allowed}."
+        hint = "Drop X-Tenant-ID or use a key issued for that tenant."
+    return HTTPProblem(403, "forbidden", message, field=field, hint=hint)
 
 
 def _unauthorized(code: str, message: str, hint: str) -> HTTPProblem:
@@ -151,25 +191,23 @@ def _principal(
     scopes: frozenset[Scope],
     requested: str | None,
 ) -> Principal:
-    is_admin = Scope.ADMIN in scopes
-    tenant = requested or home_tenant
-    if not is_admin and tenant != home_tenant and tenant not in extra_tenants:
-        allowed = ", ".join(repr(t) for t in [home_tenant, *extra_tenants])
-        raise HTTPProblem(
-            403,
-            "forbidden",
-            f"This API key may not act on tenant {tenant!r}; it may use tenant {allowed}.",
-            field=_TENANT_HEADER,
-            hint="Drop X-Tenant-ID or use a key issued for that tenant.",
-        )
-    return Principal(
+    all_tenants = Scope.OPERATOR in scopes
+    is_admin = all_tenants or Scope.ADMIN in scopes
+    if all_tenants:
+        scopes = _ALL_SCOPES
+    elif is_admin:
+        scopes = _TENANT_ADMIN_SCOPES
+    principal = Principal(
         key_id=key_id,
-        tenant_id=tenant,
-        scopes=_ALL_SCOPES if is_admin else scopes,
+        tenant_id=requested or home_tenant,
+        scopes=scopes,
         is_admin=is_admin,
         key_tenant_id=home_tenant,
-        tenants=(home_tenant, *extra_tenants),
+        tenants=tuple(dict.fromkeys([home_tenant, *extra_tenants])),
+        all_tenants=all_tenants,
     )
+    principal.check_tenant(principal.tenant_id, field=_TENANT_HEADER)
+    return principal
 
 
 def _key_principal(info: ApiKeyInfo, requested: str | None) -> Principal:
@@ -197,7 +235,9 @@ async def authenticate(request: Request, settings: SettingsDep, engine: EngineDe
 async def _identify(request: Request, settings: ServerSettings, engine: Engine) -> Principal:
     if not settings.auth_enabled:
         tenant = _requested_tenant(request) or DEFAULT_TENANT
-        return Principal(key_id=None, tenant_id=tenant, scopes=_ALL_SCOPES, is_admin=True)
+        return Principal(
+            key_id=None, tenant_id=tenant, scopes=_ALL_SCOPES, is_admin=True, all_tenants=True
+        )
 
     presented = _presented_key(request)
     if presented is None:
@@ -242,6 +282,7 @@ _SCOPE_MESSAGES = {
     Scope.READ: "This route needs an API key with the read scope.",
     Scope.WRITE: "This route needs an API key with the write scope.",
     Scope.ADMIN: "This route needs an admin API key.",
+    Scope.OPERATOR: "This route needs a global operator key.",
 }
 
 
@@ -274,4 +315,4 @@ ReadPrincipal = Annotated[Principal, Depends(require(Scope.READ))]
 WritePrincipal = Annotated[Principal, Depends(require(Scope.WRITE))]
 """A caller allowed to write on its tenant."""
 AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]
-"""A caller with an admin key."""
+"""A caller with an admin key (of its tenants, or a global operator key)."""

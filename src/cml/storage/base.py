@@ -202,6 +202,22 @@ class EventRecord:
     memory_ids: list[str] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+    prev_hash: str | None = None
+    """Hash of the tenant's previous event (set by the store; see :mod:`cml.storage.chain`)."""
+    hash: str | None = None
+    """This event's hash over its content and ``prev_hash`` (set by the store)."""
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """Where a tenant's event hash chain ends (see :mod:`cml.storage.chain`)."""
+
+    hash: str
+    """Hash of the tenant's newest event."""
+    length: int
+    """Number of events in the chain."""
+    last_event_id: int | None = None
+    """Id of the newest event."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +271,10 @@ class StoreTransaction(Protocol):
         """Store a request outcome; False (and nothing stored) if the key is already taken."""
 
     def add_event(self, event: EventRecord) -> None:
-        """Append to the tenant's event log."""
+        """Append to the tenant's event log, linked to its previous event by hash."""
+
+    def seal_event_log(self, tenant_id: str) -> None:
+        """Chain the tenant's events written before the log was hash-chained (if any)."""
 
     def insert_key(self, key: KeyRecord) -> None:
         """Store a new API key."""
@@ -447,6 +466,9 @@ class EventLog(Protocol):
         limit: int = 100,
     ) -> list[EventRecord]:
         """The tenant's events with ``id > after_id``, oldest first (for following the log)."""
+
+    def chain_head(self, tenant_id: str) -> ChainHead | None:
+        """Where the tenant's hash chain ends (``None`` before its first chained event)."""
 
 
 class KeyStore(Protocol):

@@ -81,6 +81,10 @@ def _key() -> dict[str, Any]:
     }
 
 
+_HASH_41 = "9f2c4e0b7a1d3f58c6e2b9a0d4f7c1e3a5b8d0f2c4e6a8b0d2f4c6e8a0b2d4f6"
+_HASH_42 = "3b7e1f9a2c5d8e0f4a6b9c1d3e5f7a9b0c2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f"
+
+
 def _event(event_id: int = 42) -> dict[str, Any]:
     return {
         "id": event_id,
@@ -91,6 +95,8 @@ def _event(event_id: int = 42) -> dict[str, Any]:
         "memory_ids": [_ID],
         "payload": {"memory_type": "preference"},
         "created_at": _AT,
+        "prev_hash": _HASH_41,
+        "hash": _HASH_42,
     }
 
 
@@ -279,7 +285,7 @@ EXAMPLES: dict[Route[Any], Example] = {
         }
     ),
     routes.CREATE_KEY: Example(
-        {**_key(), "key": "cml_8fQ2...shown-once"},
+        {**_key(), "all_tenants": False, "key": "cml_8fQ2...shown-once"},
         {"tenant_id": "acme", "scopes": ["read", "write"], "name": "acme backend"},
     ),
     routes.LIST_KEYS: Example([_key()]),
@@ -376,6 +382,19 @@ EXAMPLES: dict[Route[Any], Example] = {
         }
     ),
     routes.STREAM_EVENTS: Example(_event(), media_type="text/event-stream"),
+    routes.VERIFY_EVENTS: Example(
+        {
+            "tenant_id": "acme",
+            "ok": False,
+            "events": 42,
+            "head_hash": _HASH_41,
+            "broken": {
+                "event_id": 42,
+                "position": 42,
+                "reason": "its content no longer matches its hash: the event was changed",
+            },
+        }
+    ),
     routes.COMPONENTS: Example(
         {
             "status": "healthy",

@@ -2,8 +2,9 @@
 
 API keys, consolidation, forgetting, purge, tenants, the event log and component health.
 
-An admin key acts on any tenant: the tenant comes from the body or query (``tenant_id``), else
-from ``X-Tenant-ID``, else the key's own.
+The tenant comes from the body or query (``tenant_id``), else from ``X-Tenant-ID``, else the
+key's own. An admin key administers its own tenant and its extra tenants (403 for any other, and
+its listings show only those); a global operator key administers every tenant.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cml import models
 from cml.models import routes
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
+from cml.server.errors import HTTPProblem
 from cml.server.routes import endpoint
 from cml.server.scheduler import Scheduler, scheduler_health
 from cml.server.sse import EventStream
@@ -35,8 +37,19 @@ def create_key(
 ) -> models.ApiKeyCreated:
     """Create an API key.
 
-    The answer is the only time the key's secret is shown: store it then.
+    The answer is the only time the key's secret is shown: store it then. ``all_tenants``
+    says which kind it is: a global operator key, or a key bound to its tenants.
     """
+    for tenant in (body.tenant_id, *body.extra_tenants):
+        principal.check_tenant(tenant)
+    if models.Scope.OPERATOR in body.scopes and not principal.all_tenants:
+        raise HTTPProblem(
+            403,
+            "forbidden",
+            "Only a global operator key may create another global operator key.",
+            field="scopes",
+            hint="Ask for the admin scope (bound to this key's tenants) instead of operator.",
+        )
     return engine.keys.create(body, actor=principal.actor)
 
 
@@ -48,9 +61,12 @@ def list_keys(
 ) -> list[models.ApiKeyInfo]:
     """List API keys.
 
-    Of every tenant, or of ``tenant_id``; revoked ones included, secrets never.
+    Of every tenant the key administers, or of ``tenant_id``; revoked ones included, secrets
+    never.
     """
-    return engine.keys.list(tenant_id)
+    if tenant_id is not None:
+        principal.check_tenant(tenant_id)
+    return engine.keys.list(tenant_id, among=principal.visible_tenants)
 
 
 @endpoint(router, routes.REVOKE_KEY, responses={404: {"description": "No API key with this id."}})
@@ -63,15 +79,15 @@ def revoke_key(
 
     It stops working at once, on every server sharing the database.
     """
-    return engine.keys.revoke(key_id, actor=principal.actor)
+    return engine.keys.revoke(key_id, actor=principal.actor, among=principal.visible_tenants)
 
 
 # -- operations (consolidation, forgetting, purge, tenants, events, components) ------------------
 
 
 def _tenant(principal: Principal, explicit: str | None) -> str:
-    # An admin key may act on any tenant: the body/query names it, else X-Tenant-ID / the key's.
-    return explicit or principal.tenant_id
+    # The body/query names the tenant, else X-Tenant-ID / the key's (checked at authentication).
+    return principal.check_tenant(explicit) if explicit else principal.tenant_id
 
 
 _JOB_RUNNING: dict[int | str, dict[str, Any]] = {
@@ -135,9 +151,11 @@ def purge(
 def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[models.TenantInfo]:
     """List tenants with their counts.
 
-    Every tenant with its memory, fact and event counts and its last activity.
+    Every tenant the key administers, with its memory, fact and event counts and its last
+    activity.
     """
-    return engine.admin.list_tenants()
+    visible = principal.visible_tenants
+    return [t for t in engine.admin.list_tenants() if visible is None or t.tenant_id in visible]
 
 
 _TenantQuery = Annotated[str | None, Query(pattern=models.NAME_PATTERN)]
@@ -210,6 +228,19 @@ async def stream_events(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@endpoint(router, routes.VERIFY_EVENTS)
+def verify_events(
+    principal: AdminPrincipal, engine: EngineDep, tenant_id: _TenantQuery = None
+) -> models.LogVerification:
+    """Verify the event log's hash chain.
+
+    Recomputes every event's hash of the tenant, oldest first, and reports the first broken
+    link (event id and position: changed, removed or reordered events) or ``ok`` with the
+    number of events checked.
+    """
+    return engine.admin.verify_log(_tenant(principal, tenant_id))
 
 
 @endpoint(router, routes.COMPONENTS)

@@ -58,7 +58,7 @@ def list_memories(
     In id (creation) order, keyset-paged: pass ``next_cursor`` back as ``cursor``.
 
     Like every admin route, the tenant is ``tenant_id`` when given, else ``X-Tenant-ID``, else the
-    key's own: an admin key may list any tenant.
+    key's own: an admin key lists the tenants it administers, a global operator key any.
     """
     if page is not None and page > 1:
         raise HTTPProblem(
@@ -69,7 +69,7 @@ def list_memories(
             hint="Offsets skip or repeat memories while others are written; cursors never do.",
         )
     return engine.memories.list_memories(
-        tenant_id or principal.tenant_id,
+        principal.check_tenant(tenant_id) if tenant_id else principal.tenant_id,
         cursor=cursor,
         limit=per_page,
         status=status,

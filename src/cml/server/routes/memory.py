@@ -179,10 +179,10 @@ def stats(
 ) -> models.StatsResponse:
     """Count memories by type and status.
 
-    The store's size on disk is shown to admin keys only (it reflects every tenant).
+    The store's size on disk is shown to global operator keys only (it reflects every tenant).
     """
     stats = engine.memories.stats(principal.tenant_id, namespace)
-    if not principal.is_admin:
+    if not principal.all_tenants:
         # The store's size moves with every tenant's writes: a tenant key must not watch it.
         stats.storage_bytes = None
     return stats

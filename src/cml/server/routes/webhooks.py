@@ -1,8 +1,8 @@
 """``/admin/webhooks``: subscribe a tenant's events to a URL, and see how deliveries went.
 
 Admin keys only. A webhook belongs to the tenant named in the body (``tenant_id``), else in
-``X-Tenant-ID``, else the key's own; the routes with a ``webhook_id`` act on that webhook
-whatever its tenant, as every admin route may.
+``X-Tenant-ID``, else the key's own. An admin key bound to its tenants sees and changes only
+their webhooks (another tenant's ``webhook_id`` is not found); a global operator key, any.
 """
 
 from __future__ import annotations
@@ -26,8 +26,12 @@ _WebhookId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z
 _NOT_FOUND = {404: {"description": "No webhook with this id."}}
 
 
-def _service(engine: EngineDep, settings: SettingsDep) -> WebhookService:
-    return WebhookService(engine.store, allow_private=settings.webhooks_allow_private)
+def _service(engine: EngineDep, settings: SettingsDep, principal: AdminPrincipal) -> WebhookService:
+    return WebhookService(
+        engine.store,
+        allow_private=settings.webhooks_allow_private,
+        among=principal.visible_tenants,
+    )
 
 
 Service = Annotated[WebhookService, Depends(_service)]
@@ -41,7 +45,8 @@ def create_webhook(
 
     The response is the only time the signing secret is shown.
     """
-    return service.create(body.tenant_id or principal.tenant_id, body)
+    tenant = principal.check_tenant(body.tenant_id) if body.tenant_id else principal.tenant_id
+    return service.create(tenant, body)
 
 
 @endpoint(router, routes.LIST_WEBHOOKS)
@@ -52,8 +57,10 @@ def list_webhooks(
 ) -> list[models.WebhookInfo]:
     """List every webhook, or one tenant's.
 
-    Secrets are never listed.
+    Of the tenants the key administers; secrets are never listed.
     """
+    if tenant_id is not None:
+        principal.check_tenant(tenant_id)
     return service.list_webhooks(tenant_id)
 
 

@@ -26,5 +26,5 @@ async def whoami(principal: ReadPrincipal) -> WhoAmIResponse:
         key_tenant_id=principal.key_tenant_id,
         scopes=sorted(principal.scopes, key=list(Scope).index),
         tenants=list(principal.tenants),
-        all_tenants=principal.is_admin,
+        all_tenants=principal.all_tenants,
     )

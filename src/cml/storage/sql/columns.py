@@ -47,8 +47,12 @@ MEMORY_SELECT = ", ".join(f"m.{column}" for column in MEMORY_COLUMNS)
 VERSION_COLUMNS = (
     "memory_id, version, content, confidence, importance, metadata, status, changed_at, reason"
 )
-EVENT_COLUMNS = "id, tenant_id, event_type, operation, created_at, actor, memory_ids, payload"
+EVENT_COLUMNS = (
+    "id, tenant_id, event_type, operation, created_at, actor, memory_ids, payload, prev_hash, hash"
+)
 KEY_COLUMNS = "id, tenant_id, key_hash, prefix, scopes, created_at, name, extra_tenants, revoked_at"
 IDEMPOTENCY_COLUMNS = "tenant_id, key, request_hash, response, created_at"
-EVENT_INSERT_COLUMNS = "tenant_id, event_type, operation, created_at, actor, memory_ids, payload"
+EVENT_INSERT_COLUMNS = (
+    "tenant_id, event_type, operation, created_at, actor, memory_ids, payload, prev_hash, hash"
+)
 """``EVENT_COLUMNS`` without the id, which the database assigns."""

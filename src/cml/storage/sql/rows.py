@@ -183,12 +183,14 @@ def event_params(d: Dialect, event: EventRecord) -> tuple[Any, ...]:
         event.actor,
         d.json_in(list(event.memory_ids)),
         d.json_in(event.payload),
+        event.prev_hash,
+        event.hash,
     )
 
 
 def row_to_event(d: Dialect, row: Sequence[Any]) -> EventRecord:
     """An :class:`EventRecord` from a row selected with ``EVENT_COLUMNS``."""
-    event_id, tenant_id, event_type, operation, created_at, actor, memory_ids, payload = row
+    event_id, tenant_id, event_type, operation, created_at, actor, memory_ids, payload = row[:8]
     return EventRecord(
         id=event_id,
         tenant_id=tenant_id,
@@ -198,6 +200,8 @@ def row_to_event(d: Dialect, row: Sequence[Any]) -> EventRecord:
         actor=actor,
         memory_ids=d.json_out(memory_ids),
         payload=d.json_out(payload),
+        prev_hash=row[8],
+        hash=row[9],
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
 from cml.storage.base import (
+    ChainHead,
     EventRecord,
     IdempotencyRecord,
     KeyRecord,
@@ -25,6 +26,7 @@ from cml.storage.base import (
     TenantRecord,
     VersionRecord,
 )
+from cml.storage.sql.chain import read_head
 from cml.storage.sql.columns import (
     EVENT_COLUMNS,
     IDEMPOTENCY_COLUMNS,
@@ -334,6 +336,11 @@ class SQLStore(SQLWebhooks[C]):
                 (*params, after_id, max(limit, 0)),
             ).fetchall()
         return [row_to_event(self.dialect, row) for row in rows]
+
+    def chain_head(self, tenant_id: str) -> ChainHead | None:
+        """Where the tenant's event hash chain ends (``None`` before its first chained event)."""
+        with self._db.read() as conn:
+            return read_head(conn, self.dialect, tenant_id)
 
     def list_tenants(self) -> list[TenantRecord]:
         """Every tenant of the memories, events and keys, with counts and last activity."""

@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 
 from cml.errors import RecordNotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
+from cml.storage.sql.chain import seal_legacy
 from cml.storage.sql.columns import (
     IDEMPOTENCY_COLUMNS,
     KEY_COLUMNS,
@@ -144,6 +145,10 @@ class SQLTransaction(Generic[C]):
         The tenant's webhooks that want the event get a delivery queued in this transaction.
         """
         add_event_with_deliveries(self._conn, self._dialect, event)
+
+    def seal_event_log(self, tenant_id: str) -> None:
+        """Chain the tenant's events written before the log was hash-chained (if any)."""
+        seal_legacy(self._conn, self._dialect, tenant_id)
 
     def insert_key(self, key: KeyRecord) -> None:
         """Store a new API key (its hash, never the secret)."""

@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cml.storage.base import EventRecord
-from cml.storage.sql.columns import EVENT_INSERT_COLUMNS
+from cml.storage.sql.chain import append_event
 from cml.storage.sql.connections import Connection, Connections
 from cml.storage.sql.dialect import Dialect
-from cml.storage.sql.rows import event_params
 from cml.storage.webhooks import (
     DELIVERIES_QUEUED,
     TEST_EVENT,
@@ -60,8 +59,8 @@ def _delivery(d: Dialect, row: Sequence[Any]) -> DeliveryRecord:
 def add_event_with_deliveries(conn: Connection, d: Dialect, event: EventRecord) -> None:
     """Append ``event`` and queue its deliveries, all on ``conn``'s open transaction.
 
-    With no webhook of the tenant wanting the event this is the plain insert; otherwise the
-    event's id comes back from the insert and one delivery row per webhook is written.
+    The event is linked into the tenant's hash chain (:func:`~cml.storage.sql.chain.append_event`);
+    one delivery row is written per webhook of the tenant that wants it.
     """
     rows = conn.execute(
         f"SELECT {_WEBHOOK_COLUMNS} FROM webhooks WHERE tenant_id = {d.mark}",
@@ -72,11 +71,9 @@ def add_event_with_deliveries(conn: Connection, d: Dialect, event: EventRecord) 
         targets = [w for w in webhooks if w.id == event.payload.get("webhook_id")]
     else:
         targets = [w for w in webhooks if w.wants(event.event_type)]
-    insert = f"INSERT INTO events ({EVENT_INSERT_COLUMNS}) VALUES ({d.marks(7)})"
+    event_id = append_event(conn, d, event)
     if not targets:
-        conn.execute(insert, event_params(d, event))
         return
-    event_id = conn.execute(insert + " RETURNING id", event_params(d, event)).fetchone()[0]
     created = d.time_in(event.created_at)
     cursor = conn.cursor()
     try:

@@ -394,7 +394,23 @@ _V7: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+
+# The event log's hash chain: each event's link to its tenant's previous one, and each
+# tenant's head. Existing events are chained by the tenant's next append (or verification).
+_V8: tuple[str, ...] = (
+    "ALTER TABLE events ADD COLUMN prev_hash TEXT",
+    "ALTER TABLE events ADD COLUMN hash TEXT",
+    """
+    CREATE TABLE event_chain (
+        tenant_id TEXT PRIMARY KEY,
+        head_hash TEXT NOT NULL,
+        event_count INTEGER NOT NULL,
+        last_event_id INTEGER
+    )
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
