@@ -5,11 +5,11 @@
 # (FUZZ_API_TIMEOUT seconds). Any failure of a check exits non-zero. See docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BIN=$(cd "${CML_VENV:-.venv}" && pwd)/bin
 # A developer's own CML_* settings (a PostgreSQL URL, keys) must not reach the server under test.
 for name in $(compgen -e); do
     case "$name" in CML_*) unset "$name" ;; esac
 done
-BIN=${CML_VENV:-.venv}/bin
 EXAMPLES=${FUZZ_API_EXAMPLES:-25}
 TIMEOUT=${FUZZ_API_TIMEOUT:-600}
 PORT=${FUZZ_API_PORT:-$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -49,7 +49,10 @@ fi
 # fuzz_api_hooks.py) in place of positive_data_acceptance; the remaining three need a stateful
 # run (links between operations), which is not part of this step.
 status=0
-SCHEMATHESIS_HOOKS=fuzz_api_hooks PYTHONPATH="scripts${PYTHONPATH:+:$PYTHONPATH}" \
+# Run from the temporary directory: schemathesis keeps a cache in its working directory.
+root=$PWD
+cd "$work"
+SCHEMATHESIS_HOOKS=fuzz_api_hooks PYTHONPATH="$root/scripts${PYTHONPATH:+:$PYTHONPATH}" \
 timeout "$TIMEOUT" "$BIN/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
     --header "X-API-Key: $KEY" \
     --checks all \
