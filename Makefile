@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install install-server serve test lint typecheck unit model docs
+.PHONY: install install-server serve test lint typecheck unit fuzz-api model docs
 
 # Everything, with the test and lint tools (and torch for the sentence-transformers path).
 install:
@@ -31,6 +31,11 @@ unit: install
 
 # Everything CI checks: lint, types, the whole test suite.
 test: lint typecheck unit
+
+# Fuzz the API from its OpenAPI document (schemathesis against a real `cml serve` on SQLite),
+# bounded: FUZZ_API_EXAMPLES cases per operation and mode, FUZZ_API_TIMEOUT seconds at most.
+fuzz-api: install
+	CML_VENV=$(VENV) ./scripts/fuzz_api.sh
 
 # Rebuild the shipped int8 model from the upstream weights (needs the dev install).
 model: install

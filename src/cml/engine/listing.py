@@ -23,6 +23,7 @@ import pydantic
 
 from cml.errors import InvalidInputError
 from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
+from cml.models.lookup import ALL_STATUSES
 from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord
 
 __all__ = [
@@ -34,8 +35,6 @@ __all__ = [
     "wire_fields",
 ]
 
-ALL_STATUSES = "all"
-"""The ``status`` value that lists memories whatever their status."""
 
 _CURSOR_PREFIX = "m1:"
 

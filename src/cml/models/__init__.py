@@ -19,6 +19,8 @@ Every name is importable from ``cml.models``.
 from __future__ import annotations
 
 from cml.models._fields import (
+    CURSOR_PATTERN,
+    ID_PATTERN,
     MAX_BATCH_ITEMS,
     MAX_BATCH_QUERIES,
     MAX_CONTENT_CHARS,
@@ -118,7 +120,9 @@ from cml.models.webhooks import (
 )
 
 __all__ = [
+    "CURSOR_PATTERN",
     "HTTP_CODES",
+    "ID_PATTERN",
     "MAX_BATCH_ITEMS",
     "MAX_BATCH_QUERIES",
     "MAX_CONTENT_CHARS",

@@ -16,6 +16,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 __all__ = [
+    "CURSOR_PATTERN",
+    "ID_PATTERN",
+    "LABEL_PATTERN",
     "MAX_BATCH_ITEMS",
     "MAX_BATCH_QUERIES",
     "MAX_CONTENT_CHARS",
@@ -28,12 +31,18 @@ __all__ = [
     "MAX_TAGS",
     "NAMESPACE_PATTERN",
     "NAME_PATTERN",
+    "TEXT_PATTERN",
+    "Content",
     "FilterFields",
+    "Integral",
     "Label",
     "MemoryId",
     "Metadata",
     "MetadataFilter",
     "Namespace",
+    "OptionalContent",
+    "OptionalQueryText",
+    "QueryText",
     "RequestModel",
     "ResponseModel",
     "Score",
@@ -78,11 +87,26 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}){0,3}$"
 """Namespaces: up to four ``/``-separated segments, each shaped like a tenant id."""
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_\-]{1,256}$"
+"""Page cursors: the ``next_cursor`` of a previous page, unpadded base64url. A well-formed cursor
+the server did not issue is refused all the same (422)."""
+
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+LABEL_PATTERN = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"
+"""Labels (session and agent ids, key names, tags): no control character except tab, newline and
+carriage return, and at least one character that is not whitespace (``\\s`` as Python reads it)."""
+TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+"""Texts (content, queries, messages): no NUL, and at least one character that is not whitespace."""
+ID_PATTERN = r"^[^\x00-\x1f\x7f]{1,64}$"
+"""Ids (of memories, keys) as a caller may send them: 1-64 characters, no control character. The
+server makes UUIDs; any other id is simply not found (404)."""
+
 # Checked with fullmatch: Python's "$" also matches before a final newline, so "work\n" would
 # pass .match() here while the same pattern refuses it in pydantic and FastAPI (Rust regex).
 _NAME_RE = re.compile(NAME_PATTERN)
 _NAMESPACE_RE = re.compile(NAMESPACE_PATTERN)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ID_RE = re.compile(ID_PATTERN)
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
 _NUMBER_RE = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
@@ -210,6 +234,13 @@ def _iso_time(value: Any) -> Any:
     return value
 
 
+def _integral(value: Any) -> Any:
+    # Left to the strict int check: strings, booleans, fractions, NaN and infinities.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -222,18 +253,68 @@ def _utc(value: datetime | None) -> datetime | None:
         raise ValueError("is out of range once converted to UTC (years 1-9999)") from exc
 
 
-Namespace = Annotated[str | None, AfterValidator(_check_namespace)]
-Label = Annotated[str | None, Field(max_length=128), AfterValidator(_check_label)]
-Tag = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_check_label)]
+def _stated(pattern: str, *, min_length: int = 1) -> Any:
+    """The OpenAPI document's copy of what a validator of this module checks in code.
+
+    The validators below enforce the rule (with messages that say what is wrong); this only
+    states it in the JSON schema, from the same pattern, so that the document is as strict as
+    the server. tests/models/test_field_patterns.py checks that the two agree.
+    """
+    return Field(json_schema_extra={"pattern": pattern, "minLength": min_length})
+
+
+def _check_id(value: str) -> str:
+    _check_encodable(value)
+    if not _ID_RE.fullmatch(value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
+Namespace = Annotated[
+    Annotated[str, _stated(NAMESPACE_PATTERN)] | None, AfterValidator(_check_namespace)
+]
+Label = Annotated[
+    Annotated[str, Field(max_length=128), _stated(LABEL_PATTERN)] | None,
+    AfterValidator(_check_label),
+]
+Tag = Annotated[
+    str, Field(min_length=1, max_length=64), _stated(LABEL_PATTERN), AfterValidator(_check_label)
+]
 # Ids are the server's, but a caller may send anything: NUL is refused because PostgreSQL cannot
 # compare text holding it.
 MemoryId = Annotated[
-    str,
-    Field(min_length=1, max_length=64),
-    AfterValidator(_check_encodable),
-    AfterValidator(_no_control_chars),
+    str, Field(min_length=1, max_length=64), _stated(ID_PATTERN), AfterValidator(_check_id)
 ]
+Content = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_CONTENT_CHARS),
+    _stated(TEXT_PATTERN),
+    AfterValidator(clean_text),
+]
+"""A memory's text or a user message: not blank, no NUL, at most ``MAX_CONTENT_CHARS``."""
+QueryText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_QUERY_CHARS),
+    _stated(TEXT_PATTERN),
+    AfterValidator(clean_text),
+]
+"""A read query: not blank, no NUL, at most ``MAX_QUERY_CHARS``."""
+OptionalContent = Annotated[
+    Annotated[str, Field(max_length=MAX_CONTENT_CHARS), _stated(TEXT_PATTERN)] | None,
+    AfterValidator(clean_optional_text),
+]
+"""``Content`` or ``None``."""
+OptionalQueryText = Annotated[
+    Annotated[str, Field(max_length=MAX_QUERY_CHARS), _stated(TEXT_PATTERN)] | None,
+    AfterValidator(clean_optional_text),
+]
+"""``QueryText`` or ``None``."""
 Metadata = Annotated[dict[str, Any], AfterValidator(check_metadata)]
+
+
+# The key becomes a JSON path in SQLite ($."key"), where a quote cannot be escaped.
+_FILTER_KEY_PATTERN = rf'^[^"{_CONTROL}]{{1,128}}$'
+_FILTER_KEY_RE = re.compile(_FILTER_KEY_PATTERN)
 
 
 def _check_metadata_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -244,15 +325,27 @@ def _check_metadata_filter(value: dict[str, Any] | None) -> dict[str, Any] | Non
     if len(value) > MAX_FILTER_KEYS:
         raise ValueError(f"has {len(value)} keys; the limit is {MAX_FILTER_KEYS}")
     for key in value:
-        # The key becomes a JSON path in SQLite ($."key"), where a quote cannot be escaped.
-        if not key or len(key) > 128 or '"' in key or _CONTROL_RE.search(key):
+        if not _FILTER_KEY_RE.fullmatch(key):
             raise ValueError(
                 f"key {key[:40]!r} must be 1-128 characters without quotes or control characters"
             )
     return check_metadata(value)
 
 
-MetadataFilter = Annotated[dict[str, Any] | None, AfterValidator(_check_metadata_filter)]
+MetadataFilter = Annotated[
+    Annotated[
+        dict[str, Any],
+        Field(
+            json_schema_extra={
+                "minProperties": 1,
+                "maxProperties": MAX_FILTER_KEYS,
+                "propertyNames": {"pattern": _FILTER_KEY_PATTERN},
+            }
+        ),
+    ]
+    | None,
+    AfterValidator(_check_metadata_filter),
+]
 """A filter on metadata: every key must be present with exactly this JSON value."""
 Timestamp = Annotated[datetime | None, BeforeValidator(_iso_time), AfterValidator(_utc)]
 # Numbers on the wire are JSON numbers: strict parsing refuses "10" and true (a bool is an int to
@@ -260,6 +353,10 @@ Timestamp = Annotated[datetime | None, BeforeValidator(_iso_time), AfterValidato
 Score = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
 WireInt = Annotated[int, Strict()]
 """An integer of a request: a JSON integer, never a string or a boolean."""
+Integral = BeforeValidator(_integral)
+"""Last in a ``WireInt`` field's ``Annotated`` (after its bounds): ``84.0`` is the integer 84, as
+JSON Schema's ``integer`` says (JSON has one kind of number); ``84.5`` is still refused. (Placed
+before the bounds, a validator would hide them from the OpenAPI document.)"""
 
 
 class RequestModel(BaseModel):

@@ -17,6 +17,7 @@ from pydantic import Field, StrictBool
 
 from cml.models._fields import (
     NAME_PATTERN,
+    Integral,
     Label,
     Namespace,
     RequestModel,
@@ -139,7 +140,7 @@ class ForgettingRequest(RequestModel):
     tenant_id: TenantId = None
     user_id: Namespace = None
     dry_run: StrictBool = True
-    max_memories: Annotated[WireInt, Field(ge=1, le=100_000)] = 5000
+    max_memories: Annotated[WireInt, Field(ge=1, le=100_000), Integral] = 5000
 
 
 class ForgettingDecision(ResponseModel):

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from cml.models._fields import (
+    CURSOR_PATTERN,
     MAX_PAGE_SIZE,
     FilterFields,
     MemoryId,
@@ -34,13 +35,19 @@ from cml.models.batch import Page
 from cml.models.enums import MemoryStatus, MemoryType
 
 __all__ = [
+    "ALL_STATUSES",
+    "STATUS_FILTER_PATTERN",
     "HistoryPage",
     "HistoryQuery",
     "MemoryListQuery",
     "MemoryVersion",
 ]
 
-Cursor = Annotated[str | None, Field(min_length=1, max_length=256)]
+ALL_STATUSES = "all"
+"""The ``status`` of a listing that lists memories whatever their status."""
+STATUS_FILTER_PATTERN = "^(" + "|".join([*(s.value for s in MemoryStatus), ALL_STATUSES]) + ")$"
+"""The ``status`` values a listing takes (checked by the listing, with a message naming them)."""
+Cursor = Annotated[str | None, Field(pattern=CURSOR_PATTERN)]
 PerPage = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
 
 
@@ -77,7 +84,9 @@ class MemoryListQuery(_Query, FilterFields):
     cursor: Cursor = None
     """``next_cursor`` of the previous page; omit to start."""
     per_page: PerPage = 100
-    status: Annotated[str, Field(max_length=16)] = MemoryStatus.ACTIVE.value
+    status: Annotated[
+        str, Field(max_length=16, json_schema_extra={"pattern": STATUS_FILTER_PATTERN})
+    ] = MemoryStatus.ACTIVE.value
     """A memory status, or ``all``."""
     memory_types: list[MemoryType] | None = None
     namespace: Namespace = None

@@ -13,15 +13,18 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, Field, StrictBool, model_validator
 
 from cml.models._fields import (
-    MAX_CONTENT_CHARS,
-    MAX_QUERY_CHARS,
     MAX_RESULTS,
     MAX_TAGS,
+    Content,
     FilterFields,
+    Integral,
     Label,
     MemoryId,
     Metadata,
     Namespace,
+    OptionalContent,
+    OptionalQueryText,
+    QueryText,
     RequestModel,
     ResponseModel,
     Score,
@@ -29,8 +32,6 @@ from cml.models._fields import (
     Timestamp,
     WireInt,
     check_metadata,
-    clean_optional_text,
-    clean_text,
 )
 from cml.models.enums import Feedback, MemoryStatus, MemoryType, ReadFormat
 
@@ -65,9 +66,7 @@ class WriteRequest(RequestModel):
         ``WriteRequest(content="User prefers window seats", context_tags=["travel"])``
     """
 
-    content: Annotated[
-        str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(clean_text)
-    ]
+    content: Content
     context_tags: Annotated[list[Tag], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     session_id: Label = None
     memory_type: MemoryType | None = None
@@ -84,17 +83,15 @@ class WriteRequest(RequestModel):
 class ReadRequest(FilterFields):
     """Body of ``POST /memory/read``: a hybrid recall query (filters: :class:`FilterFields`)."""
 
-    query: Annotated[
-        str, Field(min_length=1, max_length=MAX_QUERY_CHARS), AfterValidator(clean_text)
-    ]
-    max_results: Annotated[WireInt, Field(ge=1, le=MAX_RESULTS)] = 10
+    query: QueryText
+    max_results: Annotated[WireInt, Field(ge=1, le=MAX_RESULTS), Integral] = 10
     memory_types: list[MemoryType] | None = None
     namespace: Namespace = None
     session_id: Label = None
     since: Timestamp = None
     until: Timestamp = None
     format: ReadFormat = ReadFormat.PACKET
-    max_tokens: Annotated[WireInt, Field(ge=32, le=32_000)] = 1500
+    max_tokens: Annotated[WireInt, Field(ge=32, le=32_000), Integral] = 1500
     """Token budget of the ``llm_context`` block."""
     include_silent: StrictBool = False
     """Also return silent memories (deleted ones are never returned)."""
@@ -119,18 +116,12 @@ class ReadRequest(FilterFields):
 class TurnRequest(RequestModel):
     """Body of ``POST /memory/turn``: one conversation turn."""
 
-    user_message: Annotated[
-        str, Field(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(clean_text)
-    ]
-    assistant_response: Annotated[
-        str | None,
-        Field(max_length=MAX_CONTENT_CHARS),
-        AfterValidator(clean_optional_text),
-    ] = None
+    user_message: Content
+    assistant_response: OptionalContent = None
     session_id: Label = None
     namespace: Namespace = None
     agent_id: Label = None
-    max_context_tokens: Annotated[WireInt, Field(ge=32, le=32_000)] = 1500
+    max_context_tokens: Annotated[WireInt, Field(ge=32, le=32_000), Integral] = 1500
     timestamp: Timestamp = None
 
 
@@ -138,11 +129,7 @@ class UpdateRequest(RequestModel):
     """Body of ``POST /memory/update``: change one memory. At least one change is required."""
 
     memory_id: MemoryId
-    text: Annotated[
-        str | None,
-        Field(max_length=MAX_CONTENT_CHARS),
-        AfterValidator(clean_optional_text),
-    ] = None
+    text: OptionalContent = None
     confidence: Score | None = None
     importance: Score | None = None
     metadata: Annotated[
@@ -172,11 +159,7 @@ class ForgetRequest(FilterFields):
     """
 
     memory_ids: Annotated[list[MemoryId] | None, Field(max_length=1000)] = None
-    query: Annotated[
-        str | None,
-        Field(max_length=MAX_QUERY_CHARS),
-        AfterValidator(clean_optional_text),
-    ] = None
+    query: OptionalQueryText = None
     threshold: Score = 0.75
     """Minimum cosine similarity to ``query`` for a memory to be forgotten."""
     before: Timestamp = None

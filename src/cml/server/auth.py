@@ -28,15 +28,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPBearer
 from pydantic import SecretStr
 
 from cml.engine import Engine
 from cml.engine.keys import KEY_PATTERN
 from cml.engine.probes import span
-from cml.models import ApiKeyInfo, Scope, is_valid_tenant_id
+from cml.models import NAME_PATTERN, ApiKeyInfo, Scope, is_valid_tenant_id
 from cml.server.deps import EngineDep, SettingsDep
 from cml.server.errors import HTTPProblem
 from cml.server.ratelimit import arrival_cost, enforce
@@ -286,14 +286,27 @@ _SCOPE_MESSAGES = {
 }
 
 
-# Declares the key in the OpenAPI document (security scheme "ApiKey"); reading and checking it
-# stays with authenticate(), which also accepts Authorization: Bearer.
+# Declare the key (either security scheme) and X-Tenant-ID in the OpenAPI document; reading and
+# checking them stays with authenticate(), which answers before these declarations are looked at.
 _API_KEY_SCHEME = APIKeyHeader(
     name="X-API-Key",
     scheme_name="ApiKey",
     description="An API key; also accepted as Authorization: Bearer <key>.",
     auto_error=False,
 )
+_BEARER_SCHEME = HTTPBearer(
+    scheme_name="Bearer", description="An API key as a bearer token.", auto_error=False
+)
+_DeclaredTenant = Annotated[
+    str | None,
+    Header(
+        alias=_TENANT_HEADER,
+        pattern=NAME_PATTERN,
+        description="The tenant to act on (the key's own when absent). An admin key may name "
+        "any tenant, another key its own and its extra tenants (403 otherwise). An API key "
+        "sent here is refused (422).",
+    ),
+]
 
 
 def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
@@ -302,6 +315,8 @@ def require(scope: Scope) -> Callable[..., Awaitable[Principal]]:
     async def check(
         principal: Annotated[Principal, Depends(authenticate)],
         _declared_key: Annotated[str | None, Security(_API_KEY_SCHEME)] = None,
+        _declared_bearer: Annotated[object, Security(_BEARER_SCHEME)] = None,
+        _declared_tenant: _DeclaredTenant = None,
     ) -> Principal:
         if scope not in principal.scopes:
             raise HTTPProblem(403, "forbidden", _SCOPE_MESSAGES[scope])

@@ -28,6 +28,7 @@ traceback and puts only the request id in the body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from cml.errors import (
     DeadlineExceededError,
@@ -48,6 +50,7 @@ from cml.errors import (
     UnavailableError,
 )
 from cml.models import HTTP_CODES, ErrorBody, ErrorDetail, ErrorResponse
+from cml.models.routes import API_PREFIX, ROUTES
 from cml.server.redaction import bootstrap_secrets, redact_keys
 
 __all__ = [
@@ -257,6 +260,21 @@ def _unparsable_body(cause: BaseException | None) -> str | None:
     return None
 
 
+# Every API path (as a pattern) with the methods the route table serves on it.
+_API_METHODS: list[tuple[re.Pattern[str], str]] = [
+    (compile_path(API_PREFIX + route.path)[0], route.method) for route in ROUTES
+]
+
+
+def _allowed_methods(path: str) -> list[str]:
+    """Every method the route table serves on ``path`` (empty for a path outside the API).
+
+    Starlette's 405 names the methods of the first route matching the path only; a path served
+    by several routes (``GET`` and ``POST /admin/keys``) must list them all in ``Allow``.
+    """
+    return sorted({method for pattern, method in _API_METHODS if pattern.match(path)})
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
@@ -271,6 +289,9 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     else:
         message = exc.detail if isinstance(exc.detail, str) else "The request failed."
     headers = dict(exc.headers) if exc.headers else None
+    allowed = _allowed_methods(request.scope["path"]) if status == 405 else []
+    if allowed:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
     return error_response(request, status, code, message, headers=headers)
 
 

@@ -18,6 +18,10 @@ takes an ``Idempotency-Key`` header             409 (the key was used with anoth
 A route adds what only it can answer with ``responses={404: {"description": "..."}}``; that
 entry gets the envelope schema too.
 
+A query, path or header parameter cannot be ``null`` on the wire (an optional parameter is one
+that may be left out), so the ``null`` branch FastAPI writes for ``str | None = None`` is dropped
+from parameters: a generated client would otherwise send ``?namespace=`` or ``null`` for it.
+
 Example:
     ``install_error_docs(app)`` in the app factory.
 """
@@ -70,7 +74,22 @@ def error_statuses(operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` of a parameter without the ``null`` it cannot take on the wire."""
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list):
+        return schema
+    kept = [branch for branch in branches if branch != {"type": "null"}]
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    if len(kept) == 1:
+        return {**kept[0], **rest}
+    return {**rest, "anyOf": kept}
+
+
 def _document(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if "schema" in parameter:
+            parameter["schema"] = _without_null(parameter["schema"])
     responses: dict[str, Any] = operation.setdefault("responses", {})
     for status in error_statuses(operation):
         # A route's own description of a status (e.g. what its 409 means) is kept.

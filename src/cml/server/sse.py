@@ -25,7 +25,13 @@ from cml.engine import Engine
 from cml.models import EventItem
 from cml.server.errors import HTTPProblem
 
-__all__ = ["POLL_SECONDS", "REVALIDATE_SECONDS", "EventStream", "format_event"]
+__all__ = [
+    "LAST_EVENT_ID_PATTERN",
+    "POLL_SECONDS",
+    "REVALIDATE_SECONDS",
+    "EventStream",
+    "format_event",
+]
 
 POLL_SECONDS = 0.2
 """How often the log is polled while a stream is idle."""
@@ -34,6 +40,9 @@ REVALIDATE_SECONDS = 1.0
 
 _BATCH = 100
 _MAX_EVENT_ID = 2**63 - 1
+LAST_EVENT_ID_PATTERN = r"^[0-9]{1,18}$"
+"""``Last-Event-ID`` as the route takes it: the id of an event, digits only (ids are 64-bit;
+18 digits is more than any store reaches and stays clear of the 64-bit limit)."""
 
 
 def format_event(event: EventItem) -> str:

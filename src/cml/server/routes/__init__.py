@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
+from cml.models import CURSOR_PATTERN
 from cml.models.routes import Route
 from cml.server.routes._examples import openapi_extra
 
-__all__ = ["endpoint"]
+__all__ = ["CursorQuery", "endpoint"]
+
+CursorQuery = Annotated[
+    str | None,
+    Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page; omit to start."),
+]
+"""The ``cursor`` query parameter of the admin listings."""
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 

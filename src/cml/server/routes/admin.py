@@ -19,16 +19,13 @@ from cml.models import routes
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
 from cml.server.errors import HTTPProblem
-from cml.server.routes import endpoint
+from cml.server.routes import CursorQuery, endpoint
 from cml.server.scheduler import Scheduler, scheduler_health
-from cml.server.sse import EventStream
+from cml.server.sse import LAST_EVENT_ID_PATTERN, EventStream
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["admin"])
-
-# No control characters: PostgreSQL cannot compare text holding NUL.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
 
 @endpoint(router, routes.CREATE_KEY, status_code=201, dependencies=[Depends(require_json)])
@@ -71,7 +68,7 @@ def list_keys(
 
 @endpoint(router, routes.REVOKE_KEY, responses={404: {"description": "No API key with this id."}})
 def revoke_key(
-    key_id: Annotated[str, Path(min_length=1, max_length=64, pattern=_PRINTABLE)],
+    key_id: Annotated[str, Path(pattern=models.ID_PATTERN)],
     principal: AdminPrincipal,
     engine: EngineDep,
 ) -> models.ApiKeyInfo:
@@ -159,7 +156,7 @@ def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[models.Te
 
 
 _TenantQuery = Annotated[str | None, Query(pattern=models.NAME_PATTERN)]
-_TypeQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=_PRINTABLE)]
+_TypeQuery = Annotated[str | None, Query(pattern=models.ID_PATTERN)]
 
 
 @endpoint(router, routes.GET_EVENTS)
@@ -167,10 +164,7 @@ def get_events(
     principal: AdminPrincipal,
     engine: EngineDep,
     tenant_id: _TenantQuery = None,
-    cursor: Annotated[
-        str | None,
-        Query(max_length=256, description="next_cursor of the previous page; omit to start."),
-    ] = None,
+    cursor: CursorQuery = None,
     page: Annotated[
         int | None, Query(ge=1, description="Page number (the first when omitted).")
     ] = None,
@@ -206,7 +200,9 @@ async def stream_events(
     tenant_id: _TenantQuery = None,
     event_type: _TypeQuery = None,
     since: models.Timestamp = None,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", pattern=LAST_EVENT_ID_PATTERN)
+    ] = None,
 ) -> StreamingResponse:
     """Follow the event log live (server-sent events).
 

@@ -19,10 +19,11 @@ from cml.models import (
     MemoryType,
     routes,
 )
+from cml.models.lookup import STATUS_FILTER_PATTERN
 from cml.server.auth import AdminPrincipal
 from cml.server.deps import EngineDep
 from cml.server.errors import HTTPProblem
-from cml.server.routes import endpoint
+from cml.server.routes import CursorQuery, endpoint
 
 __all__ = ["router"]
 
@@ -33,19 +34,24 @@ router = APIRouter(tags=["admin"])
 def list_memories(
     principal: AdminPrincipal,
     engine: EngineDep,
-    cursor: Annotated[
-        str | None,
-        Query(max_length=256, description="next_cursor of the previous page; omit to start."),
-    ] = None,
+    cursor: CursorQuery = None,
     per_page: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     status: Annotated[
-        str, Query(max_length=16, description="A memory status, or 'all'.")
+        str,
+        Query(
+            max_length=16,
+            description="A memory status, or 'all'.",
+            json_schema_extra={"pattern": STATUS_FILTER_PATTERN},
+        ),
     ] = "active",
     memory_types: Annotated[
         list[MemoryType] | None, Query(alias="type", description="Repeat for several types.")
     ] = None,
     namespace: Annotated[str | None, Query(pattern=NAMESPACE_PATTERN)] = None,
-    page: Annotated[int | None, Query(ge=1, description="Only 1; use cursor after that.")] = None,
+    page: Annotated[
+        int | None,
+        Query(ge=1, description="Only 1; use cursor after that.", json_schema_extra={"maximum": 1}),
+    ] = None,
     tenant_id: Annotated[
         str | None,
         Query(

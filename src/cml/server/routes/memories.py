@@ -25,7 +25,7 @@ router = APIRouter(tags=["memory"])
 _NOT_FOUND: dict[int | str, dict[str, str]] = {
     404: {"description": "No memory with this id in the tenant (or the namespace named)."}
 }
-MemoryIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+MemoryIdPath = Annotated[str, Path(pattern=models.ID_PATTERN)]
 
 
 @endpoint(router, routes.LIST_OWN_MEMORIES)
