@@ -43,7 +43,8 @@ def test_with_every_word_kept_the_partition_scores_still_rank_the_topic_first(
 ) -> None:
     # No word left out of the full-text query: the scores themselves use the partition's
     # statistics, where "Nate" is common and "turtles" rare (store-wide, it is the reverse).
-    weights = dataclasses.replace(RankingWeights(), common_share=0.0)
+    # The speaker stage is off too: it would favour Nate's own turns for naming him.
+    weights = dataclasses.replace(RankingWeights(), common_share=0.0, speaker=0.0)
     with open_engine(config, weights=weights) as engine:
         answer = _conversation(engine)
         assert _first(engine, "the turtles of Nate") == answer

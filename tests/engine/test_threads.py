@@ -14,9 +14,16 @@ PROBE = """
 import json, sys
 from threadpoolctl import threadpool_info
 from cml.engine import EngineConfig, open_engine
-before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+def numpy_blas():
+    # numpy's own BLAS: a library loaded later (faiss bundles another OpenBLAS) is not counted.
+    return [
+        p["num_threads"]
+        for p in threadpool_info()
+        if p["user_api"] == "blas" and "numpy" in p["filepath"]
+    ]
+before = numpy_blas()
 with open_engine(EngineConfig(database_url=sys.argv[1], embedding_provider="hash")):
-    after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    after = numpy_blas()
 print(json.dumps({"before": before, "after": after}))
 """
 

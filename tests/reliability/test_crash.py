@@ -234,8 +234,14 @@ def test_sigkill_during_batch_writes_loses_nothing_acknowledged(
     launcher: Any, tmp_path: Path, figures: Figures
 ) -> None:
     data_dir = tmp_path / "data"
+    # Eight writers share one key: the limits by work would refuse some batches (the test is
+    # about crashes, not limits), so the rate limit and the per-key batch cap are off.
     env = launcher.env(
-        data_dir, CML_API_KEY=API_KEY, CML_ADMIN_API_KEY=ADMIN_KEY, CML_RATE_LIMIT_PER_SECOND="0"
+        data_dir,
+        CML_API_KEY=API_KEY,
+        CML_ADMIN_API_KEY=ADMIN_KEY,
+        CML_RATE_LIMIT_PER_SECOND="0",
+        CML_MAX_CONCURRENT_BATCHES_PER_KEY="0",
     )
     ledger = Ledger()
     for round_no, kill_after in enumerate(KILL_AFTER_ACKS, start=1):

@@ -56,6 +56,8 @@ ATTACKS: dict[table.Route[Any], tuple[list[tuple[int, Request]], Request]] = {
     table.STREAM_EVENTS: ([(403, {"params": {"tenant_id": B, **SINCE}})], {"params": SINCE}),
     table.VERIFY_EVENTS: ([(403, {"params": {"tenant_id": B}})], {}),
     table.COMPONENTS: ([], {}),
+    # Store-wide, like the components' health: it names pages and indexes, never a tenant's data.
+    table.INTEGRITY_CHECK: ([], {}),
     table.CREATE_WEBHOOK: (
         [(403, {"json": {"url": _HOOK, "tenant_id": B}})],
         {"json": {"url": _HOOK}},
