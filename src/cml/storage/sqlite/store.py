@@ -180,6 +180,18 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         only = self._admitted(filt) if needs_rows(filt) else None
         return self._index.search(filt, vector, limit, cache=cache, only=only)
 
+    def wait_for_vector_graphs(self, timeout: float | None = None) -> bool:
+        """Wait until no tenant's vector graph is being built in the background.
+
+        A tenant that crosses the graph threshold (or whose saved graph is missing or stale) is
+        searched exactly while its graph is built on a background thread; benchmarks and tests
+        wait here for the graph to take over.
+
+        Returns:
+            ``False`` if ``timeout`` seconds passed first.
+        """
+        return self._index.wait_for_builds(timeout)
+
     def _admitted(self, filt: MemoryFilter) -> set[str]:
         """Ids of the memories that pass a filter the index cannot evaluate (see needs_rows)."""
         where, params = filter_sql(SQLITE, filt)
