@@ -4,55 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cml.embeddings import HashEmbedder
 from cml.engine.transfer import import_lines, memory_line
 from cml.storage import MemoryRecord
+from cml.storage.sql.tx import BULK_FROM
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite.bulk import BULK_FROM
 
-from ..conftest import make_record
+from ..conftest import varied_records
 
 Row = tuple[str, str, str, int, int]
-
-TEXTS = [
-    "Alice drinks black coffee every morning",
-    "Bob prefers green tea with honey",
-    "The coffee machine is broken, again!",
-    "Coffee with honey, coffee with milk",
-    "Café au lait à Paris: drinking café crème",
-    "snake_case and CamelCase words 42 times",
-    "...",
-    "Zebras graze; a zebra runs",
-]
-
-
-def varied_records(count: int, *, start: int = 0) -> list[MemoryRecord]:
-    """Memories in every situation the statistics distinguish."""
-    records = []
-    for n in range(start, start + count):
-        fields: dict[str, Any] = {}
-        if n % 7 == 3:
-            fields["status"] = "archived"  # not searchable by default: not counted
-        elif n % 7 == 5:
-            fields["status"] = "compressed"  # counted
-        elif n % 11 == 4:
-            fields["status"] = "deleted"
-        if n % 5 == 1:
-            fields["namespace"] = "bob"
-        if n % 9 == 2:
-            # A fact written by consolidation has an index of its own: not counted.
-            fields["memory_type"] = "semantic_fact"
-            fields["metadata"] = {"source": "consolidation"}
-        elif n % 9 == 6:
-            fields["memory_type"] = "semantic_fact"  # a stated fact: counted
-        text = f"{TEXTS[n % len(TEXTS)]} number{n % 13}"
-        tenant = "acme" if n % 4 else "globex"
-        records.append(make_record(text, tenant_id=tenant, minutes=n, **fields))
-    return records
 
 
 def term_rows(path: Path) -> list[Row]:

@@ -18,10 +18,7 @@ from contextlib import contextmanager
 from cml.storage.sqlite.schema import searchable
 from cml.storage.sqlite.terms import DOCUMENTS, batch_terms, text_length
 
-__all__ = ["BULK_FROM", "terms_counted_in_bulk"]
-
-BULK_FROM = 16
-"""Rows per insert from which their term statistics are counted in bulk."""
+__all__ = ["terms_counted_in_bulk"]
 
 _ADD = (
     "INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)"

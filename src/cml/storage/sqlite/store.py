@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         """
         with self._db.write() as conn:
             self._record_model(conn, "meta", model, dimensions)
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Nothing to prepare: a large insert already counts its terms in bulk (``bulk.py``)."""
+        return nullcontext()
 
     def storage_bytes(self) -> int:
         """Bytes used by the database file and its WAL and shared-memory files."""

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from cml.storage.base import MemoryRecord, VersionRecord
-from cml.storage.sql.tx import SQLTransaction
-from cml.storage.sqlite.bulk import BULK_FROM, terms_counted_in_bulk
+from cml.storage.sql.tx import BULK_FROM, SQLTransaction
+from cml.storage.sqlite.bulk import terms_counted_in_bulk
 from cml.storage.sqlite.dialect import SQLITE, to_epoch
 from cml.storage.sqlite.fields import Upsert
 from cml.storage.sqlite.vector_index import Change, Removal, StatusChange
@@ -47,7 +47,7 @@ class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
     def insert(self, records: Sequence[MemoryRecord]) -> None:
         """Insert new memories; a record's ``stored_at`` is set to now when it is ``None``.
 
-        From :data:`~cml.storage.sqlite.bulk.BULK_FROM` records on, their term statistics are
+        From :data:`~cml.storage.sql.tx.BULK_FROM` records on, their term statistics are
         counted in one pass instead of row by row (same counts).
         """
         if len(records) >= BULK_FROM:

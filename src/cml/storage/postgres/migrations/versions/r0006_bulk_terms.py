@@ -1,0 +1,86 @@
+"""Term statistics of a large insert counted once for the whole batch.
+
+While a transaction has set ``cml.bulk_terms`` to ``on`` (``set_config(..., true)``: that
+transaction only), the term trigger leaves inserted rows alone; the writer then calls
+``cml_count_inserted`` with the ids it inserted, which adds their counts in one statement, in
+the same order of rows as the trigger (the partition's ``''`` row first, then by term).
+Updates and deletes are counted by the trigger as before.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+from cml.storage.postgres.migrations.versions import execute_all
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def _searchable(row: str) -> str:
+    return (
+        f"({row}.status IN ('active', 'compressed') AND NOT ({row}.memory_type = 'semantic_fact'"
+        f" AND coalesce({row}.metadata ->> 'source', '') = 'consolidation'))"
+    )
+
+
+def _trigger_function(counts_insert: str) -> str:
+    """The term trigger's function; ``counts_insert`` says when it counts an inserted row."""
+    return f"""
+    CREATE OR REPLACE FUNCTION cml_term_stats() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' AND {_searchable("OLD")} THEN
+            PERFORM cml_count_terms(
+                OLD.tenant_id, coalesce(OLD.namespace, ''), OLD.content_tsv, -1);
+        END IF;
+        IF TG_OP <> 'DELETE' AND {_searchable("NEW")} AND ({counts_insert}) THEN
+            PERFORM cml_count_terms(
+                NEW.tenant_id, coalesce(NEW.namespace, ''), NEW.content_tsv, 1);
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """
+
+
+_UPGRADE = (
+    _trigger_function(
+        "TG_OP <> 'INSERT' OR coalesce(current_setting('cml.bulk_terms', true), '') <> 'on'"
+    ),
+    f"""
+    CREATE FUNCTION cml_count_inserted(tenants text[], ids text[])
+    RETURNS void LANGUAGE sql AS $$
+        INSERT INTO term_stats AS s (tenant_id, namespace, term, documents, tokens)
+        SELECT m.tenant_id, coalesce(m.namespace, ''), term, count(*),
+            sum(CASE WHEN term = '' THEN length(m.content_tsv) ELSE 0 END)
+        FROM unnest(tenants, ids) AS k(tenant_id, id)
+        JOIN memories AS m ON m.tenant_id = k.tenant_id AND m.id = k.id,
+            unnest(array_prepend('', tsvector_to_array(m.content_tsv))) AS term
+        WHERE {_searchable("m")}
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (tenant_id, namespace, term)
+        DO UPDATE SET documents = s.documents + excluded.documents,
+            tokens = s.tokens + excluded.tokens;
+    $$
+    """,
+)
+
+_DOWNGRADE = (
+    "DROP FUNCTION IF EXISTS cml_count_inserted(text[], text[])",
+    _trigger_function("true"),
+)
+
+
+def upgrade() -> None:
+    """Let a large insert count its terms once."""
+    execute_all(_UPGRADE)
+
+
+def downgrade() -> None:
+    """Count every inserted row in the trigger again."""
+    execute_all(_DOWNGRADE)
