@@ -115,7 +115,6 @@ def test_every_async_source_has_its_generated_twin(unasync: ModuleType) -> None:
     assert {
         "_sync/client.py",
         "_sync/transport.py",
-        "integrations/_sync/openai_helper.py",
         "integrations/_sync/provider.py",
         "integrations/_sync/tools.py",
     } <= names
