@@ -7,9 +7,9 @@ A revision module names itself (``revision``, ``down_revision``), lists its SQL 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["statement_steps"]
+__all__ = ["execute_all", "statement_steps"]
 
 
 def statement_steps(
@@ -27,15 +27,19 @@ def statement_steps(
     """
 
     def run_upgrade() -> None:
-        _execute_all(upgrade)
+        execute_all(upgrade)
 
     def run_downgrade() -> None:
-        _execute_all(downgrade)
+        execute_all(downgrade)
 
     return run_upgrade, run_downgrade
 
 
-def _execute_all(statements: Sequence[str]) -> None:
+def execute_all(statements: Iterable[str]) -> None:
+    """Run SQL statements in order on the migration's connection (one transaction).
+
+    For a revision that does more than run statements; the others use :func:`statement_steps`.
+    """
     from alembic import op
 
     for statement in statements:
