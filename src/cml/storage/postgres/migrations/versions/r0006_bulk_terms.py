@@ -6,19 +6,15 @@ transaction only), the term trigger leaves inserted rows alone; the writer then 
 the same order of rows as the trigger (the partition's ``''`` row first, then by term).
 Updates and deletes are counted by the trigger as before.
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-12-06
 """
 
 from __future__ import annotations
 
-from cml.storage.postgres.migrations.versions import execute_all
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def _searchable(row: str) -> str:
@@ -76,11 +72,4 @@ _DOWNGRADE = (
 )
 
 
-def upgrade() -> None:
-    """Let a large insert count its terms once."""
-    execute_all(_UPGRADE)
-
-
-def downgrade() -> None:
-    """Count every inserted row in the trigger again."""
-    execute_all(_DOWNGRADE)
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)
