@@ -376,3 +376,23 @@ def test_a_bulk_append_serves_like_row_by_row_appends(tmp_path: Path) -> None:
         assert len(set(bulk) & set(truth)) >= 9
     assert [hits[0] for hits in found[0][:30]] == [r.id for r in extra[::20]]
     assert [hits[0] for hits in found[1][:30]] == [r.id for r in extra[::20]]
+
+
+def test_a_long_change_log_is_not_replayed_inside_a_read(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    seeded(path)
+    with_graph(open_store(path)).close()  # saved with 3,000 rows
+    extra = records("t", clustered(11_000, seed=17), start=40_000)
+    store = open_store(path)  # the tenant is not loaded: the rows go to the change log only
+    with store.transaction() as tx:
+        tx.insert(extra)
+    store.close()
+    store = open_store(path)
+    try:
+        query = np.asarray(extra[123].embedding)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == extra[123].id
+        assert not store.wait_for_vector_graphs(timeout=0), "the graph is built in the background"
+        assert store.wait_for_vector_graphs(timeout=300)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == extra[123].id
+    finally:
+        store.close()

@@ -272,8 +272,8 @@ class VectorIndex:
     def _load(self, tenant_id: str) -> tuple[Index, bool]:
         """The tenant's index, and whether a (new) graph should be built for it.
 
-        A saved graph is brought up to date from the change log; a large tenant without one is
-        loaded exactly, its graph to be built in the background.
+        A saved graph is brought up to date from the change log; a large tenant without one, or
+        whose log is long, is loaded exactly, its graph to be built in the background.
         """
         directory = self._source.directory
         recorded = self._source.snapshot(tenant_id) if directory is not None else None
@@ -282,10 +282,13 @@ class VectorIndex:
             graph = GraphIndex.load(directory, _stem(tenant_id), token)
             if graph is not None:
                 rows, gone = self._source.changed_since(tenant_id, seq)
-                graph.add([upsert_of(tenant_id, row) for row in rows])
-                graph.remove(gone)
-                self._unsaved[tenant_id] = len(rows) + len(gone)
-                return graph, graph.dead > REBUILD_AT * graph.rows
+                # A long log (a large import since the save) would be a build inside this
+                # read: the rows are searched exactly and built in the background instead.
+                if len(rows) + len(gone) <= max(SAVE_EVERY, graph.rows // 20):
+                    graph.add([upsert_of(tenant_id, row) for row in rows])
+                    graph.remove(gone)
+                    self._unsaved[tenant_id] = len(rows) + len(gone)
+                    return graph, graph.dead > REBUILD_AT * graph.rows
         exact = TenantIndex.from_rows(tenant_id, self._source.rows(tenant_id))
         return exact, len(exact) > self._graph_from
 
@@ -309,17 +312,18 @@ class VectorIndex:
         try:
             graph = GraphIndex.build(tenant_id, self._source.chunks(tenant_id))
         except (EngineError, sqlite3.Error, RuntimeError, ValueError) as exc:
-            # Closed or failing store: the index in use stays; a later load builds again.
+            # Closed or failing store: the index in use stays; a later change starts again.
             logger.warning("could not build the vector graph of a tenant: %s", exc)
-        with self._load_guard, self._lock:
-            pending = self._building.pop(tenant_id, [])
-            self._builders.pop(tenant_id, None)
-            if graph is None or generation != self._generation or tenant_id not in self._tenants:
-                return
-            _apply(graph, pending)
-            self._tenants[tenant_id] = graph
-            self._unsaved[tenant_id] = -1  # never saved
-            self._save_if_due(tenant_id)
+        finally:
+            with self._load_guard, self._lock:
+                if generation == self._generation:  # else the store was closed meanwhile
+                    pending = self._building.pop(tenant_id, [])
+                    self._builders.pop(tenant_id, None)
+                    if graph is not None and tenant_id in self._tenants:
+                        _apply(graph, pending)
+                        self._tenants[tenant_id] = graph
+                        self._unsaved[tenant_id] = -1  # never saved
+                        self._save_if_due(tenant_id)
 
     def wait_for_builds(self, timeout: float | None = None) -> bool:
         """Wait until no graph is being built; ``False`` if ``timeout`` seconds passed first."""
@@ -334,11 +338,6 @@ class VectorIndex:
                 builder.join(left)
                 if builder.is_alive():
                     return False
-
-    def building(self) -> int:
-        """How many tenants' graphs are being built in the background."""
-        with self._lock:
-            return len(self._builders)
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Apply committed changes to the tenants that are loaded (others load fresh later).
@@ -421,6 +420,7 @@ class VectorIndex:
             self._tenants.clear()
             self._unsaved.clear()
             self._building.clear()
+            self._builders.clear()
             self._generation += 1
 
 
