@@ -12,16 +12,10 @@ Create Date: 2026-12-06
 from __future__ import annotations
 
 from cml.storage.postgres.migrations.versions import statement_steps
+from cml.storage.postgres.migrations.versions.r0004_term_stats import searchable
 
 revision = "0006"
 down_revision = "0005"
-
-
-def _searchable(row: str) -> str:
-    return (
-        f"({row}.status IN ('active', 'compressed') AND NOT ({row}.memory_type = 'semantic_fact'"
-        f" AND coalesce({row}.metadata ->> 'source', '') = 'consolidation'))"
-    )
 
 
 def _trigger_function(counts_insert: str) -> str:
@@ -29,11 +23,11 @@ def _trigger_function(counts_insert: str) -> str:
     return f"""
     CREATE OR REPLACE FUNCTION cml_term_stats() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP <> 'INSERT' AND {_searchable("OLD")} THEN
+        IF TG_OP <> 'INSERT' AND {searchable("OLD")} THEN
             PERFORM cml_count_terms(
                 OLD.tenant_id, coalesce(OLD.namespace, ''), OLD.content_tsv, -1);
         END IF;
-        IF TG_OP <> 'DELETE' AND {_searchable("NEW")} AND ({counts_insert}) THEN
+        IF TG_OP <> 'DELETE' AND {searchable("NEW")} AND ({counts_insert}) THEN
             PERFORM cml_count_terms(
                 NEW.tenant_id, coalesce(NEW.namespace, ''), NEW.content_tsv, 1);
         END IF;
@@ -56,7 +50,7 @@ _UPGRADE = (
         FROM unnest(tenants, ids) AS k(tenant_id, id)
         JOIN memories AS m ON m.tenant_id = k.tenant_id AND m.id = k.id,
             unnest(array_prepend('', tsvector_to_array(m.content_tsv))) AS term
-        WHERE {_searchable("m")}
+        WHERE {searchable("m")}
         GROUP BY 1, 2, 3
         ORDER BY 1, 2, 3
         ON CONFLICT (tenant_id, namespace, term)
