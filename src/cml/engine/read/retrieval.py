@@ -42,6 +42,7 @@ from cml.engine.read.sessions import with_session_prior
 from cml.engine.read.speakers import favour_named_speaker
 from cml.engine.read.terms import informative_query
 from cml.engine.read.timeframe import dated_rankings
+from cml.engine.read.when import favour_dated_answers
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import (
     DEFAULT_STATUSES,
@@ -93,6 +94,8 @@ class RankingWeights:
             a few days after they happen).
         speaker: When the query names one of the speakers of the candidates, the share of
             the fused score taken from the turns of the other speakers (:mod:`.speakers`).
+        when: When the query asks when, the share of the fused score taken from the
+            candidates whose text names no time (:mod:`.when`; 0 turns it off).
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -124,6 +127,7 @@ class RankingWeights:
     dates: float = 2.0
     date_slack_days: float = 3.0
     speaker: float = 0.5
+    when: float = 0.67
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -354,6 +358,7 @@ def retrieve(
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
+    fused = favour_dated_answers(records, fused, request.query, weights.when)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
     return prior[: request.max_results]
