@@ -36,6 +36,7 @@ import numpy as np
 
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
+from cml.engine.read.asking import favour_telling_turns
 from cml.engine.read.feedback import feedback_rankings
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
@@ -96,6 +97,8 @@ class RankingWeights:
             the fused score taken from the turns of the other speakers (:mod:`.speakers`).
         when: When the query asks when, the share of the fused score taken from the
             candidates whose text names no time (:mod:`.when`; 0 turns it off).
+        asking: The share of the fused score taken from the candidates made only of
+            questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -128,6 +131,7 @@ class RankingWeights:
     date_slack_days: float = 3.0
     speaker: float = 0.5
     when: float = 0.67
+    asking: float = 0.0
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -359,6 +363,7 @@ def retrieve(
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     fused = favour_dated_answers(records, fused, request.query, weights.when)
+    fused = favour_telling_turns(records, fused, weights.asking)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
     return prior[: request.max_results]
