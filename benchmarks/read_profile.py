@@ -105,6 +105,9 @@ def main() -> None:
             if not args.store.exists():
                 seed_store(args.store, args.memories, args.embedder, TENANT)
             shutil.copyfile(args.store, db)
+            graph = args.store.with_name(args.store.name + ".vectors")
+            if graph.is_dir():  # a saved vector graph: copied too, or the first read rebuilds it
+                shutil.copytree(graph, db.with_name(db.name + ".vectors"))
         engine = open_engine(
             EngineConfig(
                 database_url=f"sqlite:///{db}",
