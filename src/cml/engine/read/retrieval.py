@@ -36,7 +36,9 @@ import numpy as np
 
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
+from cml.engine.read.coverage import with_session_coverage
 from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
 from cml.engine.read.speakers import favour_named_speaker
@@ -93,6 +95,13 @@ class RankingWeights:
             a few days after they happen).
         speaker: When the query names one of the speakers of the candidates, the share of
             the fused score taken from the turns of the other speakers (:mod:`.speakers`).
+        role: When the candidates are ``user:``/``assistant:`` messages and the query asks
+            for one role's words, the share of the fused score taken from the other role's
+            (:mod:`.roles`; 0 turns it off).
+        coverage: When the query gathers facts from several occasions, the share of a
+            candidate's score taken away per candidate of its session ranked above it
+            (:mod:`.coverage`; 0 turns it off).
+        coverage_turns: How many of a session's best candidates are exempt from it.
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -124,6 +133,9 @@ class RankingWeights:
     dates: float = 2.0
     date_slack_days: float = 3.0
     speaker: float = 0.5
+    role: float = 0.5
+    coverage: float = 0.0
+    coverage_turns: int = 0
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -354,6 +366,8 @@ def retrieve(
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
+    fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
-    return prior[: request.max_results]
+    spread = with_session_coverage(prior, request.query, weights.coverage, weights.coverage_turns)
+    return spread[: request.max_results]

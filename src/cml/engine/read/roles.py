@@ -1,0 +1,102 @@
+"""Role-aware ranking: in a chat history, a question says whose words it is after.
+
+A conversation between a person and an assistant is often stored one message per memory with
+the role leading the text (``"user: I finally went to the dentist on March 3"``,
+``"assistant: Here is a recipe you could try"``). The assistant's replies echo the person's
+words and add many of their own, so they match a question's words and meaning as well as the
+message that holds the answer, and often better: a question about the person's own life ("How
+many doctor's appointments did I go to in March?") is answered by what the *person* said,
+while the reply that repeats it ("Great that you went to the doctor!") only looks like an
+answer. A question about what the assistant said ("Can you remind me of the trail you
+recommended?", "our previous conversation about ...") is the other way round.
+
+So, when the candidates of a read hold both roles, the query is read for whose words it
+wants: the assistant's when it refers back to what the assistant said (:data:`ASKS_ASSISTANT`),
+else the person's when it speaks in the first person (:data:`ASKS_USER`); the fused score of
+the other role's messages is scaled by ``1 - share``. A query that does neither (a third-person
+question, a bare keyword), and a store without role labels, are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cml.storage.base import MemoryRecord
+
+__all__ = ["ASKS_ASSISTANT", "ASKS_USER", "asked_role", "favour_asked_role", "role_of"]
+
+ASSISTANT = "assistant"
+USER = "user"
+
+_LABEL = re.compile(r"^\s*(user|assistant)\s*:\s", re.IGNORECASE)
+
+ASKS_ASSISTANT = re.compile(
+    r"\b(?:you(?:'ve| have)? (?:told|said|suggested|recommended|mentioned|gave|given|provided"
+    r"|listed|shared|explained|described|offered|wrote|written|proposed|advised)"
+    r"|remind me"
+    r"|(?:our|the) (?:previous|last|earlier|past) (?:conversation|chat|discussion)s?"
+    r"|we (?:talked|discussed|spoke|chatted))\b",
+    re.IGNORECASE,
+)
+"""A query referring back to what the assistant said: "you told me", "remind me", "our
+previous chat", "we talked about"."""
+
+ASKS_USER = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b", re.IGNORECASE)
+"""A query in the first person: the asker asks about their own life."""
+
+
+def role_of(text: str) -> str | None:
+    """The role a memory's text starts with (``"user"`` or ``"assistant"``), if any.
+
+    Example:
+        >>> role_of("assistant: Try the Ruta del Agua."), role_of("Caroline: hi")
+        ('assistant', None)
+    """
+    match = _LABEL.match(text)
+    return match.group(1).lower() if match else None
+
+
+def asked_role(query: str) -> str | None:
+    """Whose words ``query`` asks about: ``"assistant"``, ``"user"`` or ``None`` (either).
+
+    Example:
+        >>> asked_role("Can you remind me of the trail you recommended?")
+        'assistant'
+        >>> asked_role("How many bikes do I own?"), asked_role("Who won the race?")
+        ('user', None)
+    """
+    if ASKS_ASSISTANT.search(query):
+        return ASSISTANT
+    if ASKS_USER.search(query):
+        return USER
+    return None
+
+
+def favour_asked_role(
+    records: Sequence[MemoryRecord], fused: dict[str, float], query: str, share: float
+) -> dict[str, float]:
+    """``fused`` with the other role's messages scaled down when the query asks for one role.
+
+    Args:
+        records: The candidates (their texts give the roles).
+        fused: Fused score per candidate id.
+        query: The caller's text.
+        share: How much of the other role's score is taken away (0 changes nothing).
+
+    Returns:
+        The adjusted scores (``fused`` itself when nothing applies).
+    """
+    if share <= 0:
+        return fused
+    roles = {record.id: role_of(record.content) for record in records}
+    if {USER, ASSISTANT} - set(roles.values()):
+        return fused
+    wanted = asked_role(query)
+    if wanted is None:
+        return fused
+    keep = 1.0 - min(share, 1.0)
+    return {
+        memory_id: score * keep if roles.get(memory_id) not in (None, wanted) else score
+        for memory_id, score in fused.items()
+    }
