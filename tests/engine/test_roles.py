@@ -20,18 +20,16 @@ CHAT = [
 ]
 
 
+FILLER = [f"{'assistant' if i % 2 else 'user'}: note {i} on painting" for i in range(30)]
+
+
 def _top(role_share: float, config: EngineConfig, query: str) -> str:
-    weights = dataclasses.replace(RankingWeights(), role=role_share)
-    with open_engine(config, weights=weights) as engine:
-        for line in CHAT:
-            engine.memories.write("acme", WriteRequest(content=line, namespace="chat"))
-        for i in range(30):
-            role = "assistant" if i % 2 else "user"
-            engine.memories.write(
-                "acme", WriteRequest(content=f"{role}: note {i} on painting", namespace="chat")
-            )
-        request = ReadRequest(query=query, max_results=3, namespace="chat", format="list")
-        return engine.memories.read("acme", request).memories[0].text
+    """The first memory a read of ``query`` returns from the chat, ranked with ``role_share``."""
+    with open_engine(config, weights=dataclasses.replace(RankingWeights(), role=role_share)) as e:
+        for line in [*CHAT, *FILLER]:
+            e.memories.write("acme", WriteRequest(content=line, namespace="chat"))
+        asked = ReadRequest(query=query, max_results=3, namespace="chat", format="list")
+        return e.memories.read("acme", asked).memories[0].text
 
 
 FIRST_PERSON = "When did I see the dentist for my check-up?"

@@ -76,27 +76,21 @@ def asked_role(query: str) -> str | None:
 def favour_asked_role(
     records: Sequence[MemoryRecord], fused: dict[str, float], query: str, share: float
 ) -> dict[str, float]:
-    """``fused`` with the other role's messages scaled down when the query asks for one role.
+    """The fused scores with the messages of the role the query does not ask for scaled down.
 
     Args:
-        records: The candidates (their texts give the roles).
-        fused: Fused score per candidate id.
-        query: The caller's text.
-        share: How much of the other role's score is taken away (0 changes nothing).
+        records: The candidates, whose leading ``user:``/``assistant:`` labels give the roles.
+        fused: Their fused scores, by memory id.
+        query: The caller's text, read by :func:`asked_role`.
+        share: ``RankingWeights.role``: the share taken from the other role (0: none).
 
     Returns:
-        The adjusted scores (``fused`` itself when nothing applies).
+        New scores, or ``fused`` itself when the query asks for neither role or the candidates
+        are not messages of both roles.
     """
-    if share <= 0:
-        return fused
-    roles = {record.id: role_of(record.content) for record in records}
-    if {USER, ASSISTANT} - set(roles.values()):
-        return fused
-    wanted = asked_role(query)
-    if wanted is None:
+    other = {USER: ASSISTANT, ASSISTANT: USER}.get(asked_role(query) or "") if share > 0 else None
+    roles = {record.id: role_of(record.content) for record in records} if other else {}
+    if other is None or {USER, ASSISTANT} - set(roles.values()):
         return fused
     keep = 1.0 - min(share, 1.0)
-    return {
-        memory_id: score * keep if roles.get(memory_id) not in (None, wanted) else score
-        for memory_id, score in fused.items()
-    }
+    return {key: value * keep if roles.get(key) == other else value for key, value in fused.items()}
