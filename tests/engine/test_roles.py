@@ -70,8 +70,11 @@ def test_the_role_is_the_leading_label(text: str, role: str | None) -> None:
     ("query", "role"),
     [
         ("I remember you told me to dilute tea tree oil. What ratio?", "assistant"),
-        ("Following up on our previous chat about apps: which one was it?", "assistant"),
-        ("What was the dessert shop we talked about last time?", "assistant"),
+        ("Following up on our previous chat about apps, you mentioned one. Which?", "assistant"),
+        # Recalling the conversation itself: either side may have said it.
+        ("Following up on our previous chat about apps: which one was it?", None),
+        ("What did we finally decide to name the zombie?", None),
+        ("Can you remind me of the dessert shop we talked about last time?", None),
         ("How many bikes do I currently own?", "user"),
         ("Can you recommend a show for me to watch tonight?", "user"),
         ("Who graduated first among Emma, Rachel and Alex?", None),

@@ -48,9 +48,7 @@ def gathers(query: str) -> bool:
     return GATHERS.search(query) is not None
 
 
-def with_session_coverage(
-    scored: Sequence[Scored], query: str, share: float, free: int = 0
-) -> list[Scored]:
+def with_session_coverage(scored: Sequence[Scored], query: str, share: float) -> list[Scored]:
     """The candidates with repeated sessions scaled down, when the query gathers; best first.
 
     Args:
@@ -59,7 +57,6 @@ def with_session_coverage(
         query: The caller's text.
         share: Share of a candidate's score taken away per candidate of its session above it
             (0 leaves the list as it is).
-        free: How many of a session's best candidates keep their score.
 
     Returns:
         The same memories, rescored and sorted as :func:`.retrieval.rerank` sorts.
@@ -71,8 +68,7 @@ def with_session_coverage(
     spread = []
     for item in scored:
         key = session_key(item.record)
-        scale = keep ** max(0, seen[key] - free)
-        spread.append(replace(item, relevance=round(item.relevance * scale, 4)))
+        spread.append(replace(item, relevance=round(item.relevance * keep ** seen[key], 4)))
         seen[key] += 1
     spread.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
     return spread

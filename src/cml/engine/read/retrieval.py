@@ -100,8 +100,8 @@ class RankingWeights:
             (:mod:`.roles`; 0 turns it off).
         coverage: When the query gathers facts from several occasions, the share of a
             candidate's score taken away per candidate of its session ranked above it
-            (:mod:`.coverage`; 0 turns it off).
-        coverage_turns: How many of a session's best candidates are exempt from it.
+            (:mod:`.coverage`; 0, the default, turns it off: it trades turn recall for
+            session recall on LongMemEval and loses on LoCoMo).
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -133,9 +133,8 @@ class RankingWeights:
     dates: float = 2.0
     date_slack_days: float = 3.0
     speaker: float = 0.5
-    role: float = 0.5
+    role: float = 0.8
     coverage: float = 0.0
-    coverage_turns: int = 0
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -369,5 +368,4 @@ def retrieve(
     fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
-    spread = with_session_coverage(prior, request.query, weights.coverage, weights.coverage_turns)
-    return spread[: request.max_results]
+    return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]

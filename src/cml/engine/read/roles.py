@@ -7,14 +7,17 @@ words and add many of their own, so they match a question's words and meaning as
 message that holds the answer, and often better: a question about the person's own life ("How
 many doctor's appointments did I go to in March?") is answered by what the *person* said,
 while the reply that repeats it ("Great that you went to the doctor!") only looks like an
-answer. A question about what the assistant said ("Can you remind me of the trail you
-recommended?", "our previous conversation about ...") is the other way round.
+answer. A question about what the assistant said ("What was the trail you recommended?") is
+the other way round.
 
 So, when the candidates of a read hold both roles, the query is read for whose words it
-wants: the assistant's when it refers back to what the assistant said (:data:`ASKS_ASSISTANT`),
-else the person's when it speaks in the first person (:data:`ASKS_USER`); the fused score of
-the other role's messages is scaled by ``1 - share``. A query that does neither (a third-person
-question, a bare keyword), and a store without role labels, are left as they are.
+wants: the assistant's when it quotes the assistant ("you told me", "you recommended":
+:data:`ASKS_ASSISTANT`); either, when it asks to recall the conversation itself ("remind me",
+"our previous chat", "we talked about": :data:`RECALLS_CONVERSATION`, where either side may
+have said it: "what did we finally decide to name it?"); else the person's, when it speaks in
+the first person (:data:`ASKS_USER`). The fused score of the other role's messages is scaled
+by ``1 - share``. A query that asks for neither (a third-person question, a bare keyword), and
+a store without role labels, are left as they are.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from collections.abc import Sequence
 
 from cml.storage.base import MemoryRecord
 
-__all__ = ["ASKS_ASSISTANT", "ASKS_USER", "asked_role", "favour_asked_role", "role_of"]
+__all__ = [
+    "ASKS_ASSISTANT",
+    "ASKS_USER",
+    "RECALLS_CONVERSATION",
+    "asked_role",
+    "favour_asked_role",
+    "role_of",
+]
 
 ASSISTANT = "assistant"
 USER = "user"
@@ -32,15 +42,19 @@ USER = "user"
 _LABEL = re.compile(r"^\s*(user|assistant)\s*:\s", re.IGNORECASE)
 
 ASKS_ASSISTANT = re.compile(
-    r"\b(?:you(?:'ve| have)? (?:told|said|suggested|recommended|mentioned|gave|given|provided"
-    r"|listed|shared|explained|described|offered|wrote|written|proposed|advised)"
-    r"|remind me"
-    r"|(?:our|the) (?:previous|last|earlier|past) (?:conversation|chat|discussion)s?"
-    r"|we (?:talked|discussed|spoke|chatted))\b",
+    r"\byou(?:'ve| have)? (?:told|said|suggested|recommended|mentioned|gave|given|provided"
+    r"|listed|shared|explained|described|offered|wrote|written|proposed|advised)\b",
     re.IGNORECASE,
 )
-"""A query referring back to what the assistant said: "you told me", "remind me", "our
-previous chat", "we talked about"."""
+"""A query quoting the assistant: "you told me", "you recommended"."""
+
+RECALLS_CONVERSATION = re.compile(
+    r"\b(?:remind me"
+    r"|(?:our|the) (?:previous|last|earlier|past) (?:conversation|chat|discussion)s?"
+    r"|we (?:talked|discussed|spoke|chatted|decided))\b",
+    re.IGNORECASE,
+)
+"""A query recalling the conversation itself, which either side may have said it in."""
 
 ASKS_USER = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b", re.IGNORECASE)
 """A query in the first person: the asker asks about their own life."""
@@ -65,9 +79,13 @@ def asked_role(query: str) -> str | None:
         'assistant'
         >>> asked_role("How many bikes do I own?"), asked_role("Who won the race?")
         ('user', None)
+        >>> asked_role("Can you remind me what I named it in our last chat?") is None
+        True
     """
     if ASKS_ASSISTANT.search(query):
         return ASSISTANT
+    if RECALLS_CONVERSATION.search(query):
+        return None
     if ASKS_USER.search(query):
         return USER
     return None
