@@ -16,10 +16,8 @@ Example:
 
 from __future__ import annotations
 
-from cml._async.client import AsyncCognitiveMemoryLayer
-from cml._async.embedded import AsyncEmbeddedCognitiveMemoryLayer
-from cml._sync.client import CognitiveMemoryLayer
-from cml._sync.embedded import EmbeddedCognitiveMemoryLayer
+from cml._async.client import AsyncCognitiveMemoryLayer, AsyncEmbeddedCognitiveMemoryLayer
+from cml._sync.client import CognitiveMemoryLayer, EmbeddedCognitiveMemoryLayer
 from cml._version import __version__
 from cml.config import CMLConfig
 from cml.exceptions import (

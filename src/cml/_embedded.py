@@ -1,6 +1,6 @@
 """The in-process plumbing of the embedded clients: the engine, the app, and their transports.
 
-The embedded clients (:mod:`cml._async.embedded` and its generated twin) are the ordinary
+The embedded clients (in :mod:`cml._async.client` and its generated twin) are the ordinary
 clients talking to the same FastAPI app the server runs, through an in-process ``httpx``
 transport instead of a socket. The async client uses an ASGI transport on its own event loop;
 the sync client runs the app on an event loop in a helper thread (a portal) and streams each

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from cml.engine import Engine, IdempotencyConflictError, SecretRefusedError
-from cml.models import ForgetRequest, UpdateRequest, WriteRequest
+from cml.models import ForgetRequest, RestoreRequest, UpdateRequest, WriteRequest
 from cml.storage.base import EventRecord
 
 EventLog = Callable[..., list[EventRecord]]
@@ -74,6 +74,25 @@ def test_forget_replay_returns_the_first_count(engine: Engine) -> None:
     first = engine.memories.forget("acme", request, idempotency_key="f1")
     again = engine.memories.forget("acme", request, idempotency_key="f1")
     assert first.affected_count == again.affected_count == 1
+
+
+def test_restore_replay_returns_the_first_answer_and_logs_once(
+    engine: Engine, events: EventLog
+) -> None:
+    write = engine.memories.write("acme", WriteRequest(content="Spare key under the mat"))
+    assert write.memory_id is not None
+    engine.memories.forget("acme", ForgetRequest(memory_ids=[write.memory_id]))
+    request = RestoreRequest(memory_ids=[write.memory_id])
+    first = engine.admin.restore("acme", request, idempotency_key="r1")
+    engine.memories.forget("acme", ForgetRequest(memory_ids=[write.memory_id]))
+    again = engine.admin.restore("acme", request, idempotency_key="r1")
+    assert again == first
+    assert first.affected_count == 1
+    # The replay changed nothing: the memory stays forgotten, with one restore in the log.
+    assert engine.memories.stats("acme").total_memories == 0
+    assert [e.event_type for e in events("acme")].count("memory.restore") == 1
+    with pytest.raises(IdempotencyConflictError):
+        engine.admin.restore("acme", RestoreRequest(memory_ids=["other"]), idempotency_key="r1")
 
 
 def test_refused_request_does_not_take_the_key(engine: Engine) -> None:

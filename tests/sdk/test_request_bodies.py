@@ -20,8 +20,8 @@ from cml._async._admin import AsyncAdminMethods
 from cml._async._memories import AsyncMemoryMethods
 from cml.models import routes
 
-NOT_SENT = {"self", "idempotency_key"}
-"""Parameters that are options of the call, not fields of what it sends."""
+NOT_SENT = {"self", "idempotency_key", "webhook_id"}
+"""Parameters that are options of the call or sent in its path, not fields of what it sends."""
 
 
 def _model(call: ast.Call) -> type[pydantic.BaseModel] | None:
@@ -65,6 +65,7 @@ def test_the_methods_that_send_their_arguments_are_found() -> None:
     names = {name for name, _, _ in CALLS}
     assert {"write", "read", "turn", "update", "forget", "restore", "list_memories"} <= names
     assert {"consolidate", "run_forgetting", "purge", "create_api_key"} <= names
+    assert {"create_webhook", "update_webhook"} <= names
 
 
 @pytest.mark.parametrize(("name", "cls", "model"), CALLS, ids=[c[0] for c in CALLS])

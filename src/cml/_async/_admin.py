@@ -1,7 +1,8 @@
 """The admin methods of the clients.
 
 They cover the listing, consolidation, forgetting, purge, tenants, the event log, component
-health and API keys.
+health, API keys and webhooks (subscribe a URL to a tenant's events; deliveries are signed:
+check them in the receiver with :func:`cml.models.webhooks.verify_signature`).
 
 All but ``restore`` (a memory method) need an admin key: they are sent with ``admin_api_key``
 when one is configured. Their results are the contract's models, which also answer dict-style
@@ -34,6 +35,9 @@ from cml.models import (
     PurgeResponse,
     Scope,
     TenantInfo,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookInfo,
     routes,
 )
 
@@ -394,3 +398,132 @@ class AsyncAdminMethods(AsyncClientBase):
         """
         check_id("key_id", key_id)
         return await self._call(routes.REVOKE_KEY, path_args={"key_id": key_id})
+
+    async def create_webhook(
+        self,
+        url: str,
+        *,
+        event_types: list[str] | None = None,
+        secret: str | None = None,
+        tenant_id: str | None = None,
+        description: str | None = None,
+        enabled: bool = True,
+    ) -> WebhookCreated:
+        """Subscribe ``url`` to a tenant's events (admin).
+
+        Every matching event is POSTed to ``url`` as JSON, signed in ``X-CML-Signature``, at
+        least once, with retries after failures.
+
+        Args:
+            url: Where to POST (``http`` or ``https``; the server refuses private and
+                link-local addresses unless its operator allows them).
+            event_types: Event types of the event log (``memory.write``, ...); ``["*"]``
+                (every event) when omitted.
+            secret: The signing secret (16 characters or more); generated when omitted.
+            tenant_id: Whose events; the client's tenant when omitted.
+            description: A label to recognise the webhook by.
+            enabled: Whether deliveries are queued for it.
+
+        Returns:
+            The webhook, with its ``secret``: the only time the API shows it.
+
+        Raises:
+            ValidationError: A malformed or refused URL, or an unknown event type shape.
+            AuthorizationError: The key used lacks the admin scope.
+        """
+        return await self._call(routes.CREATE_WEBHOOK, locals())
+
+    async def list_webhooks(self, *, tenant_id: str | None = None) -> list[WebhookInfo]:
+        """Every webhook, or one tenant's (admin); secrets are never listed.
+
+        Args:
+            tenant_id: Only this tenant's webhooks.
+
+        Returns:
+            The webhooks, oldest first.
+        """
+        return await self._call(routes.LIST_WEBHOOKS, params={"tenant_id": tenant_id})
+
+    async def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        url: str | None = None,
+        event_types: list[str] | None = None,
+        secret: str | None = None,
+        description: str | None = None,
+        enabled: bool | None = None,
+    ) -> WebhookInfo:
+        """Change a webhook (admin); the arguments left out stay as they are.
+
+        Args:
+            webhook_id: The webhook's id.
+            url: A new URL.
+            event_types: New event types (``*`` for every one).
+            secret: A new signing secret.
+            description: A new label.
+            enabled: Pause (``False``) or resume (``True``) deliveries.
+
+        Returns:
+            The webhook as it now is.
+
+        Raises:
+            NotFoundError: No such webhook.
+        """
+        check_id("webhook_id", webhook_id)
+        return await self._call(
+            routes.UPDATE_WEBHOOK, locals(), path_args={"webhook_id": webhook_id}
+        )
+
+    async def delete_webhook(self, webhook_id: str) -> WebhookInfo:
+        """Delete a webhook and its delivery log (admin).
+
+        Args:
+            webhook_id: The webhook's id.
+
+        Returns:
+            The webhook as it was.
+
+        Raises:
+            NotFoundError: No such webhook.
+        """
+        check_id("webhook_id", webhook_id)
+        return await self._call(routes.DELETE_WEBHOOK, path_args={"webhook_id": webhook_id})
+
+    async def test_webhook(self, webhook_id: str) -> WebhookDelivery:
+        """Send a ``webhook.test`` event to this webhook alone (admin).
+
+        Args:
+            webhook_id: The webhook's id.
+
+        Returns:
+            The queued delivery; follow it with :meth:`webhook_deliveries`.
+
+        Raises:
+            NotFoundError: No such webhook.
+        """
+        check_id("webhook_id", webhook_id)
+        return await self._call(routes.TEST_WEBHOOK, path_args={"webhook_id": webhook_id})
+
+    async def webhook_deliveries(
+        self, webhook_id: str, *, status: str | None = None, limit: int = 50
+    ) -> list[WebhookDelivery]:
+        """A webhook's delivery log, newest first (admin).
+
+        Args:
+            webhook_id: The webhook's id.
+            status: Only ``pending``, ``delivered`` or ``failed`` deliveries.
+            limit: At most this many.
+
+        Returns:
+            Each delivery's event, status, attempts, last HTTP status and last error.
+
+        Raises:
+            NotFoundError: No such webhook.
+        """
+        check_id("webhook_id", webhook_id)
+        return await self._call(
+            routes.LIST_WEBHOOK_DELIVERIES,
+            params={"status": status, "limit": str(limit)},
+            path_args={"webhook_id": webhook_id},
+        )

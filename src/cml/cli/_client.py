@@ -22,7 +22,7 @@ from cml.cli._common import cli_errors, fail, settings_from
 if TYPE_CHECKING:
     from cml import CognitiveMemoryLayer
 
-__all__ = ["JsonOption", "connect", "connected"]
+__all__ = ["ApiKeyOption", "JsonOption", "TenantOption", "connect", "connected"]
 
 UrlOption = Annotated[
     str | None,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import anyio
 import typer
 
+from cml.cli._client import ApiKeyOption, TenantOption
 from cml.cli._common import fail, settings_from
 from cml.exceptions import CMLError
 
@@ -132,14 +133,8 @@ def mcp_command(
         str | None,
         typer.Option("--url", help="py-cml server to use; an embedded store when omitted."),
     ] = None,
-    api_key: Annotated[
-        str | None,
-        typer.Option("--api-key", help="API key for --url (CML_API_KEY).", show_default=False),
-    ] = None,
-    tenant: Annotated[
-        str | None,
-        typer.Option("--tenant", help="Tenant to act on (CML_TENANT_ID).", show_default=False),
-    ] = None,
+    api_key: ApiKeyOption = None,
+    tenant: TenantOption = None,
     db: Annotated[
         Path | None,
         typer.Option(

@@ -26,8 +26,8 @@ from cml.engine.forgetting import ForgettingWeights, forget_tenant
 from cml.engine.health import engine_components
 from cml.engine.jobs import job_lease
 from cml.engine.lifecycle import purgeable, restorable
-from cml.engine.unit import Apply, commit
-from cml.engine.write.idempotency import replay, request_fingerprint
+from cml.engine.unit import UnitOfWork
+from cml.engine.write.idempotency import IdempotentCall
 from cml.engine.write.supersede import reinstate
 from cml.errors import InvalidInputError
 from cml.llm import ChatLLM
@@ -159,14 +159,12 @@ class AdminService:
         that superseded it stays. Unknown ids, other tenants' ids and memories in no such state
         are not counted (and not revealed).
         """
-        fingerprint: str | None = None
-        if idempotency_key is not None:
-            fingerprint = request_fingerprint("restore", request)
-            cached = replay(self._store, tenant_id, idempotency_key, fingerprint, RestoreResponse)
-            if cached is not None:
-                return cached
-
-        def plan(now: datetime) -> tuple[RestoreResponse, Apply]:
+        call = IdempotentCall.of(tenant_id, idempotency_key, "restore", request, RestoreResponse)
+        replayed = call.replay(self._store)
+        if replayed is not None:
+            return replayed
+        with UnitOfWork(self._store, self._lock, call) as unit:
+            now = unit.now
             found = restorable(self._store, tenant_id, request.memory_ids)
             ids = [r.id for r in found]
             retired = [r for r in found if r.status == MemoryStatus.SUPERSEDED.value]
@@ -193,22 +191,13 @@ class AdminService:
                 )
 
             plural = "y" if len(ids) == 1 else "ies"
-            return RestoreResponse(
+            response = RestoreResponse(
                 success=True,
                 affected_count=len(ids),
                 memory_ids=ids,
                 message=f"Restored {len(ids)} memor{plural}.",
-            ), apply
-
-        return commit(
-            self._store,
-            self._lock,
-            plan,
-            tenant_id=tenant_id,
-            key=idempotency_key,
-            fingerprint=fingerprint,
-            response_type=RestoreResponse,
-        )
+            )
+            return unit.commit(response, apply)
 
     def purge(
         self, tenant_id: str, *, older_than: datetime | None = None, actor: str | None = None

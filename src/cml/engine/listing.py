@@ -145,8 +145,21 @@ def wire_fields(
     record: MemoryRecord | VersionRecord, model: type[pydantic.BaseModel]
 ) -> dict[str, Any]:
     """The fields of a stored record that a wire model has, under the wire's names."""
-    values = {_WIRE_NAMES.get(f.name, f.name): getattr(record, f.name) for f in fields(record)}
-    return {name: value for name, value in values.items() if name in model.model_fields}
+    return {wire: getattr(record, name) for name, wire in _wire_names(type(record), model)}
+
+
+_NAMES_BY_TYPES: dict[tuple[type, type], tuple[tuple[str, str], ...]] = {}
+
+
+def _wire_names(record_type: type, model: type[pydantic.BaseModel]) -> tuple[tuple[str, str], ...]:
+    # (stored name, wire name) of each field the model has: worked out once per pair of types,
+    # as a read shapes every result it returns.
+    names = _NAMES_BY_TYPES.get((record_type, model))
+    if names is None:
+        named = ((f.name, _WIRE_NAMES.get(f.name, f.name)) for f in fields(record_type))
+        names = tuple((name, wire) for name, wire in named if wire in model.model_fields)
+        _NAMES_BY_TYPES[record_type, model] = names
+    return names
 
 
 def record_out(record: MemoryRecord) -> MemoryRecordOut:

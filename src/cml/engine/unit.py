@@ -25,15 +25,12 @@ from cml.engine.write.idempotency import IdempotentCall, LostRace
 from cml.errors import UnavailableError
 from cml.storage.base import IdempotencyRecord, MemoryStore, StoreTransaction
 
-__all__ = ["Apply", "Plan", "UnitOfWork", "commit", "nothing"]
+__all__ = ["Apply", "UnitOfWork", "nothing"]
 
 ResponseT = TypeVar("ResponseT", bound=BaseModel)
 
 Apply = Callable[[StoreTransaction], None]
 """The writes planned by an operation, applied inside its transaction."""
-
-Plan = Callable[[datetime], tuple[ResponseT, Apply]]
-"""Given the time of the operation: its response and the writes that make it true."""
 
 
 def nothing(tx: StoreTransaction) -> None:
@@ -112,33 +109,3 @@ class UnitOfWork(Generic[ResponseT]):
                 ) from None
             return replayed
         return response
-
-
-def commit(
-    store: MemoryStore,
-    lock: threading.RLock,
-    plan: Plan[ResponseT],
-    *,
-    tenant_id: str,
-    key: str | None,
-    fingerprint: str | None,
-    response_type: type[ResponseT],
-) -> ResponseT:
-    """Run a plan function as one :class:`UnitOfWork`.
-
-    Args:
-        store: The store to write to.
-        lock: Serialises the mutations of one engine.
-        plan: Builds the response and the writes, given the operation's time.
-        tenant_id: Owner of the idempotency key.
-        key: The caller's idempotency key, if any.
-        fingerprint: The request's fingerprint (required with ``key``).
-        response_type: To rebuild a stored response when another request won the key.
-
-    Returns:
-        This request's response, or the response of the request that took the key first.
-    """
-    call = IdempotentCall(tenant_id, key, fingerprint, response_type)
-    with UnitOfWork(store, lock, call) as unit:
-        response, apply = plan(unit.now)
-        return unit.commit(response, apply)

@@ -58,6 +58,7 @@ __all__ = [
     "RecallArguments",
     "RememberArguments",
     "ToolArgumentError",
+    "ToolArguments",
     "ToolOutcome",
     "fetched",
     "forgotten",
@@ -322,7 +323,17 @@ class ListArguments(_Arguments):
     cursor: Annotated[str, Field(min_length=1)] | None = None
 
 
-_ARGUMENTS: dict[str, type[_Arguments]] = {
+ToolArguments = (
+    RememberArguments
+    | RecallArguments
+    | ForgetArguments
+    | GetArguments
+    | HistoryArguments
+    | ListArguments
+)
+"""The arguments of any memory tool (one model per tool)."""
+
+_ARGUMENTS: dict[str, type[ToolArguments]] = {
     "remember": RememberArguments,
     "recall": RecallArguments,
     "forget": ForgetArguments,
@@ -371,7 +382,7 @@ def read_tool_call(tool_call: object) -> tuple[str, str, object]:
     return call_id, name if isinstance(name, str) else "", _field(function, "arguments")
 
 
-def parse_arguments(name: str, raw: object) -> _Arguments:
+def parse_arguments(name: str, raw: object) -> ToolArguments:
     """Validate a tool call's arguments (a JSON string or an object).
 
     Raises:

@@ -228,6 +228,45 @@ def test_a_revision_0003_database_counts_its_memories_terms_on_upgrade(
         store.close()
 
 
+def _downgrade(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    config = Config()
+    config.set_main_option("script_location", "cml.storage.postgres:migrations")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_every_revision_downgrades_to_the_one_before(postgres: PostgresServer) -> None:
+    url = postgres.empty_database()
+    upgrade(url)
+    _downgrade(url, "0002")
+    assert current(url) == "0002"
+    assert {"webhooks", "term_stats", "event_chain"}.isdisjoint(_tables(url))
+
+    _downgrade(url, "base")
+    assert current(url) is None
+    assert _tables(url) == {"alembic_version"}
+
+    assert upgrade(url) == (None, HEAD_REVISION)
+    open_store(url).close()
+
+
 def test_the_integrity_check_says_what_it_checked_and_what_it_could_not(postgres_url: str) -> None:
     store = open_store(postgres_url)
     try:

@@ -15,6 +15,7 @@ retrieval, as before; one with facts costs a second.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from cml.engine.read.retrieval import RankingWeights, Scored, read_filter, retrieve
@@ -58,18 +59,19 @@ def place_facts(
         consolidated fact unless the request named its types; and the consolidated facts that
         rank among the top results.
     """
+    recall = functools.partial(
+        retrieve, store, tenant_id, request, query_vector, now=now, weights=weights
+    )
     if request.memory_types or not _has_facts(store, tenant_id, request):
-        return retrieve(store, tenant_id, request, query_vector, now=now, weights=weights), []
-    everything = retrieve(store, tenant_id, request, query_vector, now=now, weights=weights)
+        return recall(), []
+    everything = recall()
     companions = [s for s in everything if is_consolidated_fact(s.record)]
     own_facts = [
         s
         for s in everything
         if str(s.record.memory_type) == _FACT.value and not is_consolidated_fact(s.record)
     ]
-    episodes = retrieve(
-        store, tenant_id, request, query_vector, now=now, weights=weights, memory_types=_NOT_FACTS
-    )
+    episodes = recall(memory_types=_NOT_FACTS)
     merged = [*episodes, *own_facts]
     merged.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
     return merged[: request.max_results], companions

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cml.engine.listing import wire_fields
 from cml.engine.read.retrieval import Scored
 from cml.models import MemoryItem, MemoryType, ReadFormat, ReadResponse
 from cml.storage.base import MemoryRecord
@@ -48,27 +49,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def to_item(record: MemoryRecord, relevance: float) -> MemoryItem:
-    """Build the wire item of a stored memory."""
-    return MemoryItem(
-        id=record.id,
-        text=record.content,
-        type=record.memory_type,
-        confidence=record.confidence,
-        relevance=relevance,
-        timestamp=record.created_at,
-        metadata=dict(record.metadata),
-        namespace=record.namespace,
-        session_id=record.session_id,
-        agent_id=record.agent_id,
-        status=record.status,
-        importance=record.importance,
-        context_tags=list(record.context_tags),
-        valid_from=record.valid_since,
-        valid_to=record.valid_to,
-        recorded_at=record.recorded_at,
-        superseded_at=record.superseded_at,
-        superseded_by=record.superseded_by,
-    )
+    """Build the wire item of a stored memory.
+
+    The stored fields go under their wire names (:func:`~cml.engine.listing.wire_fields`); the
+    validity starts at ``created_at`` when the memory names no other start.
+    """
+    values = wire_fields(record, MemoryItem)
+    values.update(valid_from=record.valid_since, recorded_at=record.recorded_at)
+    return MemoryItem(**values, relevance=relevance)
 
 
 def _bucket(item: MemoryItem) -> str:

@@ -15,7 +15,7 @@ candidates, so a correction later in a batch retires an earlier item as it would
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -91,19 +91,10 @@ def gate_batch(tenant_id: str, request: BatchWriteRequest, config: EngineConfig)
     """
     gated: list[GatedItem] = []
     for index, item in enumerate(request.items):
-        draft = Draft(
-            tenant_id=tenant_id,
-            content=item.content,
-            memory_type=item.memory_type,
-            importance=item.importance,
+        draft = replace(
+            Draft.of(tenant_id, item, field_prefix=f"items.{index}."),
             namespace=item.namespace if item.namespace is not None else request.namespace,
             session_id=item.session_id if item.session_id is not None else request.session_id,
-            agent_id=item.agent_id,
-            context_tags=item.context_tags,
-            metadata=item.metadata,
-            timestamp=item.timestamp,
-            confidence=item.confidence,
-            field_prefix=f"items.{index}.",
         )
         gate = admit(draft, config)  # secrets are looked for before anything is redacted
         gated.append(GatedItem(draft=redact_fields(draft, enabled=config.redact_pii), gate=gate))

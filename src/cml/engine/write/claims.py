@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Claim", "normal_text", "read_claim", "value_words"]
 
@@ -137,207 +138,155 @@ _NOUN = "|".join(sorted((re.escape(n) for n in _NOUNS), key=len, reverse=True))
 _IS = r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became)"
 _DRUG = r"[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)"
 
-# (attribute, single-valued, pattern, negative): the pattern ends where the value starts. A
-# named group ``noun`` picks the attribute from _NOUNS, ``what`` names a favourite, ``drug``
-# a medication; the attribute "*" is a bare change whose attribute comes from the old memory.
-_CUES: list[tuple[str, bool, str, bool]] = [
-    (
+# Attributes that hold several values at once: liking tea does not retire liking coffee.
+_MULTI_VALUED = frozenset({"likes", "pet", "possession", "drinking", "hobby", "allergy"})
+
+
+class _Cue(NamedTuple):
+    """A cue phrase: its pattern ends where the value starts.
+
+    A named group ``noun`` picks the attribute from _NOUNS, ``what`` names a favourite, ``drug``
+    a medication; the attribute "*" is a bare change whose attribute comes from the old memory.
+    ``negative`` cues state that the value no longer holds ("quit my job at ...").
+    """
+
+    attribute: str
+    pattern: str
+    negative: bool = False
+
+
+_CUES: list[_Cue] = [
+    _Cue(
         "favourite",
-        True,
         r"\bfavou?rite (?P<what>[a-z]+(?: [a-z]+)?)"
         r"(?: (?:these days|now|nowadays|right now|at the moment))? (?:is|are)\b",
-        False,
     ),
-    ("noun", True, rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b", False),
-    (
+    _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
+    _Cue(
         "noun",
-        True,
         rf"\b(?:changed|switched|updated) (?:my|his|her|their|our|the user's) "
         rf"(?P<noun>{_NOUN}) to\b",
-        False,
     ),
-    ("noun", True, rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b", False),
-    ("relationship", True, rf"\b(?:is|am|'m|are) {_ADV}(?:in a relationship with|seeing)\b", False),
-    (
+    _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
+    _Cue("relationship", rf"\b(?:is|am|'m|are) {_ADV}(?:in a relationship with|seeing)\b"),
+    _Cue(
         "residence",
-        True,
         r"\b(?:lives?|living|resides?|residing|based|settled|stays|staying) (?:now )?"
         r"(?:in|at|near|outside|outside of)\b",
-        False,
     ),
-    (
-        "residence",
-        True,
-        rf"\b(?:moved|relocated) (?:back |away |over )?(?:to|into)\b(?! {_WHEN})",
-        False,
+    _Cue("residence", rf"\b(?:moved|relocated) (?:back |away |over )?(?:to|into)\b(?! {_WHEN})"),
+    _Cue(
+        "team", r"\b(?:is|am|'m|are|moved|switched|transferred) (?:on|to|in) the (?=[\w-]+ team\b)"
     ),
-    (
-        "team",
-        True,
-        r"\b(?:is|am|'m|are|moved|switched|transferred) (?:on|to|in) the (?=[\w-]+ team\b)",
-        False,
-    ),
-    (
+    _Cue(
         "schedule",
-        True,
         r"\b(?:(?:is|are|was|were|has been|have been|got)\s+)?(?:now\s+)?"
         r"(?:moved|rescheduled|changed|pushed back|pushed|shifted|starts?|begins?|meets?|"
         r"goes out|go out|runs?|airs?|is due|are due|"
         r"takes? place|happens?|is|are)\s+(?:now\s+)?"
         rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?={_WHEN})",
-        False,
     ),
-    (
-        "residence",
-        True,
-        r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])",
-        False,
-    ),
-    ("employer", True, r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", True),
-    ("employer", True, r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b", False),
-    ("employer", True, r"\bemployed (?:at|by)\b", False),
-    (
+    _Cue("residence", r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])"),
+    _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
+    _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
+    _Cue("employer", r"\bemployed (?:at|by)\b"),
+    _Cue(
         "employer",
-        True,
         rf"\b(?:is|am|'m|are) {_ADV}an? (?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s? (?:at|for|with)\b",
-        False,
     ),
-    (
+    _Cue(
         "employer",
-        True,
         r"\b(?:got|found|took|taken|accepted|started|landed) a (?:new )?(?:job|position|role) "
         r"(?:at|with)\b",
-        False,
     ),
-    ("employer", True, r"\b(?:joined|started at|hired (?:at|by))\b", False),
-    ("job", True, r"\b(?:works?|working|worked) as\b", False),
-    ("job", True, r"\b(?:promoted to|changed roles to|changed careers to)\b", False),
-    (
+    _Cue("employer", r"\b(?:joined|started at|hired (?:at|by))\b"),
+    _Cue("job", r"\b(?:works?|working|worked) as\b"),
+    _Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
+    _Cue(
         "job",
-        True,
         rf"\b(?:is|am|'m|are|became|become)\s+{_ADV}(?:no longer\s+|not\s+)?an?\s+"
         rf"(?=(?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s?\b)",
-        False,
     ),
-    ("name", True, r"\b(?:call me|(?:am|'m|is|are) called|goes by|go by|named)\b", False),
-    ("name", True, r"\bchanged (?:my|his|her|their) name to\b", False),
-    ("name", True, r"\b(?:was |has been )?renamed(?: to)?\b", False),
-    ("age", True, rf"\b(?:is|am|'m|are)\s+{_ADV}(?=\d+\s+years?\s+old)", False),
-    ("age", True, r"\b(?:just\s+)?turn(?:ed|s)\s+(?=\d+)", False),
-    (
+    _Cue("name", r"\b(?:call me|(?:am|'m|is|are) called|goes by|go by|named)\b"),
+    _Cue("name", r"\bchanged (?:my|his|her|their) name to\b"),
+    _Cue("name", r"\b(?:was |has been )?renamed(?: to)?\b"),
+    _Cue("age", rf"\b(?:is|am|'m|are)\s+{_ADV}(?=\d+\s+years?\s+old)"),
+    _Cue("age", r"\b(?:just\s+)?turn(?:ed|s)\s+(?=\d+)"),
+    _Cue(
         "age",
-        True,
         rf"\b(?:is|am|'m|are)\s+{_ADV}"
         r"(?=\d{1,3}(?:\s+(?:now|today|this year))?\s*(?:[,.;!]|$))",
-        False,
     ),
-    (
+    _Cue(
         "relationship",
-        True,
         r"\b(?:is|am|'m|are|got|became|has been|have been)\s+"
         rf"{_ADV}(?:no longer\s+|not\s+)?"
         r"(?=(?:single|married|engaged|divorced|separated|widowed)\b)",
-        False,
     ),
-    ("relationship", True, r"\b(?:is|am|'m|are) (?:now )?dating\b", False),
-    ("relationship", True, r"\b(?:broke up|split up|separated)(?: with| from)?\b", True),
-    (
+    _Cue("relationship", r"\b(?:is|am|'m|are) (?:now )?dating\b"),
+    _Cue("relationship", r"\b(?:broke up|split up|separated)(?: with| from)?\b", negative=True),
+    _Cue(
         "diet",
-        True,
         r"\b(?:is|am|'m|are|became|become|went|turned|switched to|changed to)\s+"
         rf"{_ADV}(?:no longer\s+|not\s+)?(?:a\s+|an\s+)?"
         r"(?=(?:vegan|vegetarian|pescatarian|carnivore|flexitarian|keto|paleo)\b)",
-        False,
     ),
-    (
+    _Cue(
         "diet",
-        True,
         r"\b(?:eats?|eating|ate)\s+"
         r"(?=(?:meat|fish|dairy|pork|beef|chicken|eggs|gluten|seafood|everything|anything)\b)",
-        False,
     ),
-    (
-        "diet",
-        True,
-        r"\b(?:follows?|following|on|switched to|changed to)\s+an?\s+(?=[\w-]+ diet\b)",
-        False,
-    ),
-    (
+    _Cue("diet", r"\b(?:follows?|following|on|switched to|changed to)\s+an?\s+(?=[\w-]+ diet\b)"),
+    _Cue(
         "likes",
-        False,
         r"\b(?:likes?|loves?|enjoys?|adores?|liking|loving|(?:is|am|'m|are) (?:a fan of|into))\b",
-        False,
     ),
-    ("likes", False, r"\b(?:dislikes?|hates?|can't stand|cannot stand|detests?)\b", True),
-    ("preference", True, r"\bprefers?\b", False),
-    (
+    _Cue("likes", r"\b(?:dislikes?|hates?|can't stand|cannot stand|detests?)\b", negative=True),
+    _Cue("preference", r"\bprefers?\b"),
+    _Cue(
         "medication",
-        True,
         rf"\b(?:takes?|taking|on)\s+(?=\d+(?:\.\d+)?\s*(?:mg|mcg|g|ml|iu|units?)\b|{_DRUG}\b)",
-        False,
     ),
-    (
+    _Cue(
         "medication",
-        True,
         rf"\b(?P<drug>{_DRUG}) dose (?:was |has been |is )?(?:now )?"
         r"(?:increased |decreased |raised |lowered |reduced |changed |adjusted )?(?:to\b)?",
-        False,
     ),
-    (
+    _Cue(
         "medication",
-        True,
         rf"\b(?P<drug>{_DRUG}) (?:dose |dosage )?(?:was |has been |got )?(?:now )?"
         r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut) to\b",
-        False,
     ),
-    (
+    _Cue(
         "pet",
-        False,
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
         r"(?=(?:dog|cat|puppy|kitten|rabbit|hamster|parrot|bird|turtle|horse)\b)",
-        False,
     ),
-    ("car", True, r"\bdrives?\s+(?:an?\s+|the\s+)?", False),
-    ("possession", False, r"\b(?:have|has|own|owns)\s+an?\s+", False),
-    (
+    _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
+    _Cue("possession", r"\b(?:have|has|own|owns)\s+an?\s+"),
+    _Cue("school", r"\b(?:stud(?:y|ies|ying) at|attends?|transferred to|enrolled (?:at|in))\b"),
+    _Cue(
         "school",
-        True,
-        r"\b(?:stud(?:y|ies|ying) at|attends?|transferred to|enrolled (?:at|in))\b",
-        False,
-    ),
-    (
-        "school",
-        True,
         r"\b(?:goes|go|going) to (?=[\w ]*(?:school|elementary|college|university|academy)\b)",
-        False,
     ),
-    ("study", True, r"\b(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)", False),
-    ("manager", True, r"\breports? to\b", False),
-    ("gym", True, r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b", False),
-    ("smoking", True, r"\b(?:smok(?:e|es|ed|ing)|is a smoker|am a smoker)\b", False),
-    ("drinking", False, r"\bdrinks?\s+(?=(?:alcohol|beer|wine)\b)", False),
-    ("weight", True, r"\bweighs?\b", False),
-    (
+    _Cue("study", r"\b(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)"),
+    _Cue("manager", r"\breports? to\b"),
+    _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
+    _Cue("smoking", r"\b(?:smok(?:e|es|ed|ing)|is a smoker|am a smoker)\b"),
+    _Cue("drinking", r"\bdrinks?\s+(?=(?:alcohol|beer|wine)\b)"),
+    _Cue("weight", r"\bweighs?\b"),
+    _Cue(
         "height",
-        True,
         r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall)",
-        False,
     ),
-    ("salary", True, r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)", False),
-    (
-        "children",
-        True,
-        r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b)",
-        False,
-    ),
-    ("hobby", False, r"\b(?:plays?|playing)\b", False),
-    ("allergy", False, r"\ballergic to\b", False),
-    (
+    _Cue("salary", r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)"),
+    _Cue("children", r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b)"),
+    _Cue("hobby", r"\b(?:plays?|playing)\b"),
+    _Cue("allergy", r"\ballergic to\b"),
+    _Cue(
         "religion",
-        True,
         r"\b(?:is|am|'m|are)\s+(?:now\s+|no longer\s+|not\s+)?"
         r"(?=(?:catholic|protestant|muslim|jewish|hindu|buddhist|atheist|christian|agnostic)\b)",
-        False,
     ),
 ]
 _BARE_CHANGES: list[tuple[str, bool]] = [
@@ -353,7 +302,10 @@ _BARE_CHANGES: list[tuple[str, bool]] = [
 ]
 _DESCRIPTION = re.compile(r"\s+(?:now\s+|still\s+|no longer\s+|not\s+)?(?:a|an)\s")
 _CALLED = re.compile(r"\b(?:wants? to|would like to|prefers? to|asked to) be called\b")
-_COMPILED = [(a, s, re.compile(p), n) for a, s, p, n in _CUES]
+_COMPILED = [
+    (c.attribute, c.attribute not in _MULTI_VALUED, re.compile(c.pattern), c.negative)
+    for c in _CUES
+]
 _COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
 
 _DISCOURSE = re.compile(

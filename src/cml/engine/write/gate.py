@@ -20,7 +20,7 @@ from cml.engine.config import EngineConfig
 from cml.engine.sensitive import find_secret, redact_pii
 from cml.engine.write.classify import estimate_importance, infer_memory_type
 from cml.errors import SecretRefusedError
-from cml.models import MemoryType, UpdateRequest
+from cml.models import MemoryType, UpdateRequest, WriteRequest
 
 __all__ = ["Draft", "GateResult", "admit", "admit_update", "check_secrets"]
 
@@ -61,6 +61,20 @@ class Draft:
     timestamp: datetime | None = None
     confidence: float | None = None
     field_prefix: str = ""
+
+    @classmethod
+    def of(cls, tenant_id: str, request: WriteRequest, *, field_prefix: str = "") -> Draft:
+        """The draft of a write request, or of one item of a batch.
+
+        A draft's fields are those of :class:`~cml.models.WriteRequest`, plus the owner and the
+        prefix of the fields a refusal names.
+
+        Args:
+            tenant_id: Owner of the memory.
+            request: The write (a ``BatchWriteItem`` is one).
+            field_prefix: E.g. ``items.3.`` for the fourth item of a batch.
+        """
+        return cls(tenant_id=tenant_id, field_prefix=field_prefix, **dict(request))
 
 
 @dataclass(frozen=True)

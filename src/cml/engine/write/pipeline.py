@@ -65,19 +65,7 @@ def write(
     replayed = call.replay(ctx.store)
     if replayed is not None:
         return replayed
-    draft = Draft(
-        tenant_id=tenant_id,
-        content=request.content,
-        memory_type=request.memory_type,
-        importance=request.importance,
-        namespace=request.namespace,
-        session_id=request.session_id,
-        agent_id=request.agent_id,
-        context_tags=request.context_tags,
-        metadata=request.metadata,
-        timestamp=request.timestamp,
-        confidence=request.confidence,
-    )
+    draft = Draft.of(tenant_id, request)
     gate = admit(draft, ctx.config)
     draft = redact_fields(draft, enabled=ctx.config.redact_pii)
     vector = ctx.embed(gate.content)

@@ -81,48 +81,48 @@ class MemoryToolDispatcher:
             CMLError: The memory service failed (other than refusing the call).
         """
         try:
-            args = parse_arguments(name, arguments)
-            if isinstance(args, RememberArguments):
-                written = self.client.write(
-                    args.content,
-                    memory_type=args.memory_type,
-                    context_tags=args.tags,
-                    session_id=self.session_id,
-                    namespace=self.namespace,
-                    agent_id=self.agent_id,
-                )
-                return remembered(written)
-            if isinstance(args, RecallArguments):
-                found = self.client.read(
-                    args.query,
-                    max_results=args.max_results,
-                    memory_types=list(args.memory_types or ()) or None,
-                    since=args.since,
-                    until=args.until,
-                    namespace=self.namespace,
-                    format=ReadFormat.LIST,
-                )
-                return recalled(found)
-            if isinstance(args, GetArguments):
-                return fetched(self.client.get(args.memory_id, namespace=self.namespace))
-            if isinstance(args, HistoryArguments):
-                states = self.client.history(args.memory_id, namespace=self.namespace)
-                return versions(states, args.max_results)
-            if isinstance(args, ListArguments):
-                page = self.client.list_memories(
-                    cursor=args.cursor,
-                    per_page=args.max_results,
-                    memory_types=list(args.memory_types or ()) or None,
-                    namespace=self.namespace,
-                    metadata=args.metadata,
-                    context_tags=args.tags,
-                )
-                return listed(page)
-            assert isinstance(args, ForgetArguments)
-            removed = self.client.forget(
-                memory_ids=args.memory_ids, query=args.query, namespace=self.namespace
-            )
-            return forgotten(removed)
+            match parse_arguments(name, arguments):
+                case RememberArguments() as args:
+                    written = self.client.write(
+                        args.content,
+                        memory_type=args.memory_type,
+                        context_tags=args.tags,
+                        session_id=self.session_id,
+                        namespace=self.namespace,
+                        agent_id=self.agent_id,
+                    )
+                    return remembered(written)
+                case RecallArguments() as args:
+                    found = self.client.read(
+                        args.query,
+                        max_results=args.max_results,
+                        memory_types=list(args.memory_types or ()) or None,
+                        since=args.since,
+                        until=args.until,
+                        namespace=self.namespace,
+                        format=ReadFormat.LIST,
+                    )
+                    return recalled(found)
+                case GetArguments(memory_id=memory_id):
+                    return fetched(self.client.get(memory_id, namespace=self.namespace))
+                case HistoryArguments(memory_id=memory_id, max_results=most):
+                    states = self.client.history(memory_id, namespace=self.namespace)
+                    return versions(states, most)
+                case ListArguments() as args:
+                    page = self.client.list_memories(
+                        cursor=args.cursor,
+                        per_page=args.max_results,
+                        memory_types=list(args.memory_types or ()) or None,
+                        namespace=self.namespace,
+                        metadata=args.metadata,
+                        context_tags=args.tags,
+                    )
+                    return listed(page)
+                case ForgetArguments(memory_ids=memory_ids, query=query):
+                    removed = self.client.forget(
+                        memory_ids=memory_ids, query=query, namespace=self.namespace
+                    )
+                    return forgotten(removed)
         except ToolArgumentError as exc:
             return ToolOutcome({"error": str(exc)}, is_error=True)
         except (ValidationError, NotFoundError, AuthorizationError) as exc:

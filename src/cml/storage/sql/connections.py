@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Connection", "Connections", "Cursor"]
+__all__ = ["Connection", "Connections", "Cursor", "read_all", "read_one"]
 
 
 class Cursor(Protocol):
@@ -80,3 +80,15 @@ class Connections(Protocol[C_co]):
         otherwise a short transaction of its own that waits little for a busy database and
         may be lost in a crash (access counts).
         """
+
+
+def read_one(db: Connections[Connection], sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first row of one read statement, or ``None`` (see :meth:`Connections.read`)."""
+    with db.read() as conn:
+        return conn.execute(sql, params).fetchone()
+
+
+def read_all(db: Connections[Connection], sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Every row of one read statement (see :meth:`Connections.read`)."""
+    with db.read() as conn:
+        return conn.execute(sql, params).fetchall()

@@ -34,7 +34,7 @@ from cml.storage.sql.columns import (
     MEMORY_SELECT,
     VERSION_COLUMNS,
 )
-from cml.storage.sql.connections import Connection, Connections
+from cml.storage.sql.connections import Connection, Connections, read_all, read_one
 from cml.storage.sql.dialect import Dialect
 from cml.storage.sql.rows import (
     filter_sql,
@@ -51,6 +51,16 @@ __all__ = ["SQLStore"]
 logger = logging.getLogger(__name__)
 
 C = TypeVar("C", bound=Connection)
+
+
+def _conditions(mark: str, *conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """A ``WHERE`` text joining ``column op mark`` with ``AND``, and its parameters.
+
+    Each condition is ``("column op", value)``; one whose value is ``None`` is left out (an
+    optional filter), so the first should always have a value.
+    """
+    kept = [(test, value) for test, value in conditions if value is not None]
+    return " AND ".join(f"{test} {mark}" for test, _ in kept), [value for _, value in kept]
 
 
 class SQLStore(SQLWebhooks[C]):
@@ -135,10 +145,9 @@ class SQLStore(SQLWebhooks[C]):
         """Whether at least one memory matches the filter (an index probe, not a scan)."""
         where, params = filter_sql(self.dialect, filt)
         # No ORDER BY: with one, SQLite walks the (tenant_id, id) index looking for a match.
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
-            ).fetchone()
+        row = read_one(
+            self._db, f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
+        )
         return bool(row[0]) if row else False
 
     def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:
@@ -155,14 +164,15 @@ class SQLStore(SQLWebhooks[C]):
         self, tenant_id: str, namespace: str | None = None
     ) -> dict[tuple[str, str], int]:
         """Memory counts keyed by ``(memory_type, status)``."""
-        mark = self.dialect.mark
-        sql = f"SELECT memory_type, status, COUNT(*) FROM memories WHERE tenant_id = {mark}"
-        params: list[Any] = [tenant_id]
-        if namespace is not None:
-            sql += f" AND namespace = {mark}"
-            params.append(namespace)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " GROUP BY memory_type, status", params).fetchall()
+        where, params = _conditions(
+            self.dialect.mark, ("tenant_id =", tenant_id), ("namespace =", namespace)
+        )
+        rows = read_all(
+            self._db,
+            f"SELECT memory_type, status, COUNT(*) FROM memories WHERE {where}"
+            " GROUP BY memory_type, status",
+            params,
+        )
         return {(memory_type, status): int(count) for memory_type, status, count in rows}
 
     def count_by_day_and_type(
@@ -172,27 +182,30 @@ class SQLStore(SQLWebhooks[C]):
         d = self.dialect
         stored = "COALESCE(stored_at, created_at)"
         day = d.epoch_day.format(column=stored)
-        sql = (
-            f"SELECT {day}, memory_type, COUNT(*) FROM memories WHERE tenant_id = {d.mark}"
-            f" AND status <> 'deleted' AND {stored} >= {d.mark} AND {stored} < {d.mark}"
+        where, params = _conditions(
+            d.mark,
+            ("tenant_id =", tenant_id),
+            (f"{stored} >=", d.time_in(since)),
+            (f"{stored} <", d.time_in(until)),
+            ("namespace =", namespace),
         )
-        params: list[Any] = [tenant_id, d.time_in(since), d.time_in(until)]
-        if namespace is not None:
-            sql += f" AND namespace = {d.mark}"
-            params.append(namespace)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " GROUP BY 1, memory_type", params).fetchall()
+        rows = read_all(
+            self._db,
+            f"SELECT {day}, memory_type, COUNT(*) FROM memories"
+            f" WHERE {where} AND status <> 'deleted' GROUP BY 1, memory_type",
+            params,
+        )
         return {(int(days), memory_type): int(count) for days, memory_type, count in rows}
 
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Earlier states of a memory, oldest first."""
         mark = self.dialect.mark
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT {VERSION_COLUMNS} FROM memory_versions"
-                f" WHERE tenant_id = {mark} AND memory_id = {mark} ORDER BY version, pk",
-                (tenant_id, memory_id),
-            ).fetchall()
+        rows = read_all(
+            self._db,
+            f"SELECT {VERSION_COLUMNS} FROM memory_versions"
+            f" WHERE tenant_id = {mark} AND memory_id = {mark} ORDER BY version, pk",
+            (tenant_id, memory_id),
+        )
         return [row_to_version(self.dialect, row) for row in rows]
 
     def list_unconsolidated(
@@ -251,21 +264,18 @@ class SQLStore(SQLWebhooks[C]):
     def get_idempotency(self, tenant_id: str, key: str) -> IdempotencyRecord | None:
         """The stored outcome for an idempotency key of this tenant."""
         mark = self.dialect.mark
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency"
-                f" WHERE tenant_id = {mark} AND key = {mark}",
-                (tenant_id, key),
-            ).fetchone()
+        row = read_one(
+            self._db,
+            f"SELECT {IDEMPOTENCY_COLUMNS} FROM idempotency"
+            f" WHERE tenant_id = {mark} AND key = {mark}",
+            (tenant_id, key),
+        )
         return None if row is None else row_to_idempotency(self.dialect, row)
 
     def find_key(self, key_hash: str) -> KeyRecord | None:
         """The key with this hash, revoked or not."""
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = {self.dialect.mark}",
-                (key_hash,),
-            ).fetchone()
+        sql = f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = {self.dialect.mark}"
+        row = read_one(self._db, sql, (key_hash,))
         return None if row is None else row_to_key(self.dialect, row)
 
     def list_keys(self, tenant_id: str | None = None) -> list[KeyRecord]:
@@ -275,23 +285,18 @@ class SQLStore(SQLWebhooks[C]):
         if tenant_id is not None:
             sql += f" WHERE tenant_id = {self.dialect.mark}"
             params = (tenant_id,)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY created_at, id", params).fetchall()
+        rows = read_all(self._db, sql + " ORDER BY created_at, id", params)
         return [row_to_key(self.dialect, row) for row in rows]
 
     def _event_where(
         self, tenant_id: str, event_type: str | None, since: datetime | None
     ) -> tuple[str, list[Any]]:
-        mark = self.dialect.mark
-        where = f"tenant_id = {mark}"
-        params: list[Any] = [tenant_id]
-        if event_type is not None:
-            where += f" AND event_type = {mark}"
-            params.append(event_type)
-        if since is not None:
-            where += f" AND created_at >= {mark}"
-            params.append(self.dialect.time_in(since))
-        return where, params
+        return _conditions(
+            self.dialect.mark,
+            ("tenant_id =", tenant_id),
+            ("event_type =", event_type),
+            ("created_at >=", None if since is None else self.dialect.time_in(since)),
+        )
 
     def list_events(
         self,
@@ -329,12 +334,12 @@ class SQLStore(SQLWebhooks[C]):
         """The tenant's events after ``after_id``, oldest first."""
         mark = self.dialect.mark
         where, params = self._event_where(tenant_id, event_type, since)
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} AND id > {mark}"
-                f" ORDER BY id LIMIT {mark}",
-                (*params, after_id, max(limit, 0)),
-            ).fetchall()
+        rows = read_all(
+            self._db,
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} AND id > {mark}"
+            f" ORDER BY id LIMIT {mark}",
+            (*params, after_id, max(limit, 0)),
+        )
         return [row_to_event(self.dialect, row) for row in rows]
 
     def chain_head(self, tenant_id: str) -> ChainHead | None:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from cml.storage.base import EventRecord
 from cml.storage.sql.chain import append_event
-from cml.storage.sql.connections import Connection, Connections
+from cml.storage.sql.connections import Connection, Connections, read_all, read_one
 from cml.storage.sql.dialect import Dialect
 from cml.storage.webhooks import (
     DELIVERIES_QUEUED,
@@ -121,11 +121,8 @@ class SQLWebhooks(Generic[C]):
 
     def get_webhook(self, webhook_id: str) -> WebhookRecord | None:
         """The webhook with this id."""
-        with self._db.read() as conn:
-            row = conn.execute(
-                f"SELECT {_WEBHOOK_COLUMNS} FROM webhooks WHERE id = {self.dialect.mark}",
-                (webhook_id,),
-            ).fetchone()
+        sql = f"SELECT {_WEBHOOK_COLUMNS} FROM webhooks WHERE id = {self.dialect.mark}"
+        row = read_one(self._db, sql, (webhook_id,))
         return None if row is None else _webhook(self.dialect, row)
 
     def list_webhooks(self, tenant_id: str | None = None) -> list[WebhookRecord]:
@@ -138,10 +135,11 @@ class SQLWebhooks(Generic[C]):
                 (tenant_id,),
             )
         )
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_WEBHOOK_COLUMNS} FROM webhooks{where} ORDER BY created_at, id", params
-            ).fetchall()
+        rows = read_all(
+            self._db,
+            f"SELECT {_WEBHOOK_COLUMNS} FROM webhooks{where} ORDER BY created_at, id",
+            params,
+        )
         return [_webhook(self.dialect, row) for row in rows]
 
     def delete_webhook(self, webhook_id: str) -> bool:
@@ -214,10 +212,10 @@ class SQLWebhooks(Generic[C]):
         if status is not None:
             where += f" AND status = {mark}"
             params.append(status)
-        with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries WHERE {where}"
-                f" ORDER BY id DESC LIMIT {mark}",
-                (*params, limit),
-            ).fetchall()
+        rows = read_all(
+            self._db,
+            f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries WHERE {where}"
+            f" ORDER BY id DESC LIMIT {mark}",
+            (*params, limit),
+        )
         return [_delivery(self.dialect, row) for row in rows]

@@ -9,7 +9,7 @@ with :meth:`Fields.mask`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,3 +183,22 @@ class Fields:
         table = np.zeros(len(self.codes), dtype=np.bool_)
         table[[self.codes[v] for v in values if v in self.codes]] = True
         return table
+
+
+class FieldRows:
+    """What both index shapes keep: a memory id per row, the row of each live id, the fields.
+
+    :class:`~cml.storage.sqlite.vector_index.TenantIndex` and
+    :class:`~cml.storage.sqlite.graph_index.GraphIndex` set the three attributes.
+    """
+
+    ids: list[str]
+    """The memory id of each row."""
+    positions: dict[str, int]
+    """The row of each memory in the index."""
+    fields: Fields
+    """The filter fields of each row."""
+
+    def set_status(self, ids: Iterable[str], status: str) -> None:
+        """Change the status of the entries present among ``ids``."""
+        self.fields.set_status([i for i in map(self.positions.get, ids) if i is not None], status)

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from cml.errors import InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
-from cml.storage.sqlite.fields import Fields, IndexRow, Upsert, upsert_of
+from cml.storage.sqlite.fields import FieldRows, Fields, IndexRow, Upsert, upsert_of
 from cml.storage.sqlite.graph import Graph
 
 RESCORED = 40
@@ -44,7 +44,7 @@ def _vector(change: Upsert) -> npt.NDArray[np.float32]:
     return np.asarray(change.vector, dtype=np.float32).reshape(-1)
 
 
-class GraphIndex:
+class GraphIndex(FieldRows):
     """A large tenant's vectors as a graph, with the fields a search filters on.
 
     Not thread-safe by itself. Build one with :meth:`build`, :meth:`from_changes` or
@@ -149,10 +149,6 @@ class GraphIndex:
             self.live[i] = True
             self.digests[i] = zlib.crc32(_vector(change).tobytes())
             self.fields.set(i, change)
-
-    def set_status(self, ids: Iterable[str], status: str) -> None:
-        """Change the status of the entries present among ``ids``."""
-        self.fields.set_status([i for i in map(self.positions.get, ids) if i is not None], status)
 
     def remove(self, ids: Iterable[str]) -> None:
         """Take entries out (their rows stay in the graph, dead)."""

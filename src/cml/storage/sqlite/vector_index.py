@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from cml.errors import EngineError, InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
-from cml.storage.sqlite.fields import Fields, IndexRow, Upsert, upsert_of
+from cml.storage.sqlite.fields import FieldRows, Fields, IndexRow, Upsert, upsert_of
 from cml.storage.sqlite.graph_index import GraphIndex
 from cml.storage.sqlite.vector_source import VectorSource
 
@@ -79,7 +79,7 @@ class Removal:
 Change = Upsert | StatusChange | Removal
 
 
-class TenantIndex:
+class TenantIndex(FieldRows):
     """The vectors of one (small) tenant and the fields a search filters on; exact search.
 
     Not thread-safe by itself.
@@ -87,8 +87,8 @@ class TenantIndex:
 
     def __init__(self, dimensions: int | None = None, capacity: int = _INITIAL_CAPACITY) -> None:
         self.dimensions = dimensions
-        self.ids: list[str] = []
-        self.positions: dict[str, int] = {}
+        self.ids = []
+        self.positions = {}
         self.fields = Fields(capacity)
         self.matrix: npt.NDArray[np.float32] = np.zeros((capacity, dimensions or 0), np.float32)
 
@@ -127,10 +127,6 @@ class TenantIndex:
             self.positions[change.id] = i
         self.matrix[i] = vector
         self.fields.set(i, change)
-
-    def set_status(self, ids: Collection[str], status: str) -> None:
-        """Change the status of the entries present among ``ids``."""
-        self.fields.set_status([i for i in map(self.positions.get, ids) if i is not None], status)
 
     def remove(self, ids: Collection[str]) -> None:
         """Remove entries, moving the last row into each hole to keep the arrays dense."""

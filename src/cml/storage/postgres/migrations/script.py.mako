@@ -1,23 +1,17 @@
 """${message}
 
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
 
 from __future__ import annotations
 
-from alembic import op
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
-branch_labels = None
-depends_on = None
 
+_UPGRADE: tuple[str, ...] = ()
 
-def upgrade() -> None:
-    ${upgrades if upgrades else "pass"}
+_DOWNGRADE: tuple[str, ...] = ()
 
-
-def downgrade() -> None:
-    ${downgrades if downgrades else "pass"}
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)

@@ -33,6 +33,19 @@ export function s(tag, props, ...children) {
   return fill(document.createElementNS("http://www.w3.org/2000/svg", tag), props, children);
 }
 
+/** A card: a panel of the page under its title (no heading when title is null). */
+export function card(title, props, ...children) {
+  return h("div", { ...props, class: "card" }, title === null ? null : h("h2", {}, title),
+    children);
+}
+
+/** A table under a header row of column titles (a null title is left out). */
+export function table(props, titles, ...children) {
+  return h("table", props,
+    h("thead", {}, h("tr", {}, titles.map((title) => title === null ? null : h("th", {}, title)))),
+    children);
+}
+
 /** Replace an element's children. */
 export function replace(el, ...children) {
   el.replaceChildren();

@@ -1,7 +1,7 @@
 // The event log: the newest page, then new events live as they happen (server-sent events,
 // resumed after a dropped connection from the last event received).
 
-import { h, replace, when } from "./dom.js";
+import { card, h, replace, table, when } from "./dom.js";
 
 const TYPES = [
   "memory.write", "memory.batch_write", "memory.update", "memory.forget", "memory.restore",
@@ -69,13 +69,10 @@ export async function render(ctx, container) {
   replace(
     container,
     h("h1", {}, "Events"),
-    h("div", { class: "card" },
+    card(null, {},
       h("div", { class: "row" }, h("label", {}, "Type ", type), h("span", {}, "Stream: ", state)),
       summary,
-      h("table", {},
-        h("thead", {}, h("tr", {}, ["Id", "Time", "Type", "Actor", "Memories", "Details"].map(
-          (title) => h("th", {}, title)))),
-        body)),
+      table({}, ["Id", "Time", "Type", "Actor", "Memories", "Details"], body)),
   );
   await load();
   return () => {

@@ -1,6 +1,6 @@
 // API keys (admin): list, create (the secret is shown once), revoke.
 
-import { h, replace, when } from "./dom.js";
+import { card, h, replace, table, when } from "./dom.js";
 
 const SCOPES = ["read", "write", "admin"];
 
@@ -77,11 +77,9 @@ export async function render(ctx, container) {
           scopes.map((box) => h("label", { class: "inline" }, box, box.value))),
         h("button", { type: "submit", testid: "key-create" }, "Create key")),
       created),
-    h("div", { class: "card" },
+    card(null, {},
       h("label", { class: "inline" }, allTenants, "Every tenant"),
-      h("table", { testid: "keys" },
-        h("thead", {}, h("tr", {}, ["Name", "Tenant", "Scopes", "Prefix", "Created", "State", ""]
-          .map((title) => h("th", {}, title)))),
+      table({ testid: "keys" }, ["Name", "Tenant", "Scopes", "Prefix", "Created", "State", ""],
         body)),
   );
   await refresh();

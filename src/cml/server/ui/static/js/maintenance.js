@@ -2,7 +2,7 @@
 
 import { barChart } from "./charts.js";
 import { memoryLink } from "./detail.js";
-import { fields, h, isoFromInput, replace } from "./dom.js";
+import { card, fields, h, isoFromInput, replace, table } from "./dom.js";
 
 const SHOWN = 100;
 
@@ -42,11 +42,9 @@ function decisions(ctx, report) {
     }
     return tr;
   };
-  return h(
-    "table",
+  return table(
     { testid: "forget-plan" },
-    h("thead", {}, h("tr", {}, ["Memory", "Score", "Action", "Reason", "Applied",
-      report.dry_run ? "" : null].map((title) => title === null ? null : h("th", {}, title)))),
+    ["Memory", "Score", "Action", "Reason", "Applied", report.dry_run ? "" : null],
     h("tbody", {}, changed.slice(0, SHOWN).map(row)),
     changed.length > SHOWN
       ? h("caption", {}, `First ${SHOWN} of ${changed.length} changes.`)
@@ -89,12 +87,11 @@ function forgetting(ctx) {
     if (report) show(report);
   }
 
-  return h("div", { class: "card" },
-    h("h2", {}, "Active forgetting"),
-    h("p", { class: "muted" }, "Scores every memory and plans to keep, decay, silence, compress " +
-      "or delete it. The preview changes nothing."),
-    h("div", { class: "row" }, h("label", {}, "Namespace", namespace),
-      h("button", { type: "button", testid: "forget-preview", onclick: preview }, "Preview")),
+  return operation("Active forgetting",
+    "Scores every memory and plans to keep, decay, silence, compress or delete it. The " +
+      "preview changes nothing.",
+    h("label", {}, "Namespace", namespace),
+    h("button", { type: "button", testid: "forget-preview", onclick: preview }, "Preview"),
     result);
 }
 
@@ -123,12 +120,10 @@ function consolidation(ctx) {
     ], "consolidate-report"));
   }
 
-  return h("div", { class: "card" },
-    h("h2", {}, "Consolidation"),
-    h("p", { class: "muted" }, "Clusters recent episodes and stores one fact per cluster, " +
-      "linked to its episodes."),
-    h("div", { class: "row" }, h("label", {}, "Namespace", namespace),
-      h("button", { type: "button", testid: "consolidate", onclick: run }, "Run consolidation")),
+  return operation("Consolidation",
+    "Clusters recent episodes and stores one fact per cluster, linked to its episodes.",
+    h("label", {}, "Namespace", namespace),
+    h("button", { type: "button", testid: "consolidate", onclick: run }, "Run consolidation"),
     result);
 }
 
@@ -148,11 +143,17 @@ function purge(ctx) {
     if (report) result.textContent = `${report.purged_count} memories purged for good.`;
   }
 
-  return h("div", { class: "card" },
-    h("h2", {}, "Purge"),
-    h("p", { class: "muted" }, "Deletes soft-deleted memories and their history for good."),
-    h("div", { class: "row" }, h("label", {}, "Deleted before (optional)", olderThan),
-      h("button", { type: "button", class: "danger", testid: "purge", onclick: run }, "Purge")),
+  return operation("Purge", "Deletes soft-deleted memories and their history for good.",
+    h("label", {}, "Deleted before (optional)", olderThan),
+    h("button", { type: "button", class: "danger", testid: "purge", onclick: run }, "Purge"),
+    result);
+}
+
+/** One operation's card: what it does, its input and button on a row, then its result. */
+function operation(title, description, input, button, result) {
+  return card(title, {},
+    h("p", { class: "muted" }, description),
+    h("div", { class: "row" }, input, button),
     result);
 }
 

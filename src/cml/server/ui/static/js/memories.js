@@ -3,7 +3,7 @@
 // skips), and a memory's detail.
 
 import { showDetail } from "./detail.js";
-import { h, isoFromInput, replace, when } from "./dom.js";
+import { card, h, isoFromInput, replace, table, when } from "./dom.js";
 
 const TYPES = [
   "episodic_event", "semantic_fact", "preference", "procedure", "constraint", "hypothesis",
@@ -203,15 +203,13 @@ export async function render(ctx, container) {
     h(
       "div",
       { class: "split" },
-      h(
-        "div",
-        { class: "card" },
+      card(
+        null,
+        {},
         summary,
-        h(
-          "table",
+        table(
           { testid: "results" },
-          h("thead", {}, h("tr", {}, ["Relevance", "Type", "Status", "Text", "Namespace",
-            "Happened"].map((title) => h("th", {}, title)))),
+          ["Relevance", "Type", "Status", "Text", "Namespace", "Happened"],
           body,
         ),
         more,

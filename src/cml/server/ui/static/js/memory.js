@@ -6,7 +6,7 @@
 // and, for what a memory retired, GET /memories?superseded_by={id}.
 
 import { memoryLink, showDetail } from "./detail.js";
-import { h, replace, when } from "./dom.js";
+import { card, h, replace, table, when } from "./dom.js";
 
 const PER_PAGE = 100;
 /** Most memories followed in each direction of the chain. */
@@ -82,10 +82,9 @@ function chain(memory, newer, older) {
       ? h("p", { testid: "superseded-by" }, "Marked outdated (no newer memory).")
       : h("p", { class: "muted", testid: "superseded-by" }, "Not superseded.");
   const cut = h("p", { class: "muted" }, `Only the first ${MOST} memories are shown.`);
-  return h(
-    "div",
-    { class: "card", testid: "supersession" },
-    h("h2", {}, "Supersession"),
+  return card(
+    "Supersession",
+    { testid: "supersession" },
     by,
     newer.found.length > 1
       ? [h("h3", {}, "Newer versions, oldest first"),
@@ -102,15 +101,12 @@ function chain(memory, newer, older) {
 }
 
 function history(versions) {
-  return h(
-    "div",
-    { class: "card" },
-    h("h2", {}, "History"),
-    h(
-      "table",
+  return card(
+    "History",
+    {},
+    table(
       { testid: "history" },
-      h("thead", {}, h("tr", {}, ["Version", "Status", "Text", "Recorded", "Replaced",
-        "Why"].map((title) => h("th", {}, title)))),
+      ["Version", "Status", "Text", "Recorded", "Replaced", "Why"],
       h("tbody", {}, versions.map((version) => h(
         "tr",
         { testid: "history-row", "data-version": version.version,

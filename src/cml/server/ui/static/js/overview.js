@@ -2,7 +2,7 @@
 // store size); for admin keys every tenant and component health.
 
 import { barChart, timelineChart } from "./charts.js";
-import { bytes, h, replace, when } from "./dom.js";
+import { bytes, card, h, replace, table, when } from "./dom.js";
 
 function tenantsTable(ctx, tenants) {
   const rows = tenants.map((t) =>
@@ -16,15 +16,12 @@ function tenantsTable(ctx, tenants) {
       h("td", {}, when(t.last_activity)),
     ),
   );
-  return h(
-    "div",
-    { class: "card" },
-    h("h2", {}, "Tenants"),
-    h(
-      "table",
+  return card(
+    "Tenants",
+    {},
+    table(
       { testid: "tenants" },
-      h("thead", {}, h("tr", {}, ["Tenant", "Memories", "Facts", "Events", "Last activity"].map(
-        (title) => h("th", {}, title)))),
+      ["Tenant", "Memories", "Facts", "Events", "Last activity"],
       h("tbody", {}, rows),
     ),
   );
@@ -41,10 +38,9 @@ function healthPanel(report) {
       h("td", { class: "muted" }, c.error || ""),
     ),
   );
-  return h(
-    "div",
-    { class: "card", testid: "health" },
-    h("h2", {}, "Component health ", h("span", { class: `badge ${report.status}` }, report.status)),
+  return card(
+    ["Component health ", h("span", { class: `badge ${report.status}` }, report.status)],
+    { testid: "health" },
     h("table", {}, h("tbody", {}, rows)),
   );
 }
@@ -60,10 +56,9 @@ function statsCard(stats) {
   if (stats.storage_bytes !== null && stats.storage_bytes !== undefined) {
     numbers.push(["Store size (all tenants)", bytes(stats.storage_bytes), "store-size"]);
   }
-  return h(
-    "div",
-    { class: "card", testid: "stats" },
-    h("h2", {}, `Memories of ${stats.tenant_id}`),
+  return card(
+    `Memories of ${stats.tenant_id}`,
+    { testid: "stats" },
     h(
       "div",
       { class: "numbers" },
@@ -99,10 +94,9 @@ async function timelineCard(ctx) {
       onclick: () => ctx.attempt(() => show(bucket)) }, label));
   }
   await show("day");
-  return h(
-    "div",
-    { class: "card", testid: "timeline" },
-    h("h2", {}, "Over time"),
+  return card(
+    "Over time",
+    { testid: "timeline" },
     h("div", { class: "segmented" }, switches),
     chart,
     h("p", { class: "muted" }, "By the UTC day (or week from Monday) each memory was stored; " +

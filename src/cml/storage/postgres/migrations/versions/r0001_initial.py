@@ -10,19 +10,15 @@ records the order rows were written in (imported memories keep their ids but are
 column (access counts on every read) are HOT updates: no new entry in the HNSW, GIN or b-tree
 indexes.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-01-01
 """
 
 from __future__ import annotations
 
-from cml.storage.postgres.migrations.versions import execute_all
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 _UPGRADE = (
     "CREATE EXTENSION IF NOT EXISTS vector",
@@ -132,6 +128,7 @@ _UPGRADE = (
     """,
 )
 
+# The ``vector`` extension stays: other schemas may use it.
 _DOWNGRADE = (
     "DROP TABLE IF EXISTS leases",
     "DROP TABLE IF EXISTS api_keys",
@@ -142,12 +139,4 @@ _DOWNGRADE = (
     "DROP TABLE IF EXISTS cml_meta",
 )
 
-
-def upgrade() -> None:
-    """Create every table and index of the first schema."""
-    execute_all(_UPGRADE)
-
-
-def downgrade() -> None:
-    """Drop the tables (the ``vector`` extension stays: other schemas may use it)."""
-    execute_all(_DOWNGRADE)
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)

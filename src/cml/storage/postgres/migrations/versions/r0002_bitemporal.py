@@ -5,19 +5,15 @@ when the store learned it, ``superseded_at``/``superseded_by`` when and by which
 retired. ``type_given`` records whether the writer stated the memory type (rows written before
 count as stated). Existing rows hold from their event time on and were never retired.
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-12-06
 """
 
 from __future__ import annotations
 
-from cml.storage.postgres.migrations.versions import execute_all
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 _UPGRADE = (
     "ALTER TABLE memories ADD COLUMN valid_from timestamptz",
@@ -32,6 +28,7 @@ _UPGRADE = (
     """,
 )
 
+# Retired memories keep the status ``superseded``.
 _DOWNGRADE = (
     "DROP INDEX IF EXISTS ix_memories_tenant_superseded_by",
     "ALTER TABLE memories DROP COLUMN type_given",
@@ -41,12 +38,4 @@ _DOWNGRADE = (
     "ALTER TABLE memories DROP COLUMN valid_from",
 )
 
-
-def upgrade() -> None:
-    """Add the bi-temporal columns; existing memories hold from their event time."""
-    execute_all(_UPGRADE)
-
-
-def downgrade() -> None:
-    """Drop the bi-temporal columns (retired memories stay with status ``superseded``)."""
-    execute_all(_DOWNGRADE)
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)

@@ -3,19 +3,15 @@
 A delivery row is written in the transaction of the event it announces; senders lease due rows
 (``SELECT ... FOR UPDATE SKIP LOCKED``), so replicas never send the same delivery at once.
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-12-06
 """
 
 from __future__ import annotations
 
-from cml.storage.postgres.migrations.versions import execute_all
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 _UPGRADE = (
     """
@@ -59,12 +55,4 @@ _DOWNGRADE = (
     "DROP TABLE IF EXISTS webhooks",
 )
 
-
-def upgrade() -> None:
-    """Create the webhook tables."""
-    execute_all(_UPGRADE)
-
-
-def downgrade() -> None:
-    """Drop the webhook tables."""
-    execute_all(_DOWNGRADE)
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)

@@ -9,19 +9,15 @@ that changes a memory. Every statement takes the partition's ``''`` row first an
 lexeme order, so concurrent writers of one partition queue on that row instead of deadlocking on
 the others. Existing memories are counted by the upgrade.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-06
 """
 
 from __future__ import annotations
 
-from cml.storage.postgres.migrations.versions import execute_all
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def _searchable(row: str) -> str:
@@ -102,12 +98,4 @@ _DOWNGRADE = (
     "DROP TABLE IF EXISTS term_stats",
 )
 
-
-def upgrade() -> None:
-    """Create the term statistics and count the memories already stored."""
-    execute_all(_UPGRADE)
-
-
-def downgrade() -> None:
-    """Drop the term statistics."""
-    execute_all(_DOWNGRADE)
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)

@@ -4,19 +4,15 @@ Each event stores the hash of its tenant's previous event and its own (``prev_ha
 ``event_chain`` holds each tenant's head, whose row lock serializes a tenant's appends. Events
 written before this revision are chained by the tenant's next append (or ``verify-log``).
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-12-06
 """
 
 from __future__ import annotations
 
-from cml.storage.postgres.migrations.versions import execute_all
+from cml.storage.postgres.migrations.versions import statement_steps
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 _UPGRADE = (
     "ALTER TABLE events ADD COLUMN prev_hash text",
@@ -37,12 +33,4 @@ _DOWNGRADE = (
     "ALTER TABLE events DROP COLUMN IF EXISTS prev_hash",
 )
 
-
-def upgrade() -> None:
-    """Add the hash chain's columns and heads."""
-    execute_all(_UPGRADE)
-
-
-def downgrade() -> None:
-    """Drop the hash chain."""
-    execute_all(_DOWNGRADE)
+upgrade, downgrade = statement_steps(_UPGRADE, _DOWNGRADE)
