@@ -54,6 +54,7 @@ LEAVE_ONE_OUT = [
     "no-dates:dates=0",
     "no-speaker:speaker=0",
     "no-session-stage:session_prior=0",
+    "no-event-spread:event_spread=0",
     "with-feedback:feedback_lexical=0.25,feedback_hits=1",
 ]
 """Each ranking component of the default removed in turn (and the one measured opt-in added)."""

@@ -36,6 +36,7 @@ import numpy as np
 
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
+from cml.engine.read.events import spread_events
 from cml.engine.read.feedback import feedback_rankings
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
@@ -101,6 +102,9 @@ class RankingWeights:
         feedback_vector: Weight of the second-round vector list in the fusion (0: off).
         feedback_lexical: Weight of the second-round full-text list in the fusion (0: off;
             feedback is off by default: it barely moves recall and doubles a read's CPU).
+        event_spread: For a query relating events in time ("which came first"), the share
+            of its score each further turn of an already ranked session gives up
+            (:mod:`.events`; 0 turns it off).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -129,6 +133,7 @@ class RankingWeights:
     feedback_hits: int = 1
     feedback_vector: float = 0.0
     feedback_lexical: float = 0.0
+    event_spread: float = 0.2
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -355,5 +360,6 @@ def retrieve(
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
+    scored = spread_events(scored, request.query, weights.event_spread)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
     return prior[: request.max_results]
