@@ -17,13 +17,16 @@ worst case for full-text search), then times, over the same questions:
 
 Each stage reports wall-clock p50/p95 and CPU time p50 (all threads of the process: robust to
 other load on the machine), and the load average when it ended. ``--store`` reads a copy of a
-store seeded once, so that two versions of py-cml can be profiled on the same data.
+store seeded once (with its saved vector graph), so that two versions of py-cml can be profiled
+on the same data; ``--database-url`` profiles a store in place (PostgreSQL: the CPU column then
+counts this process only, not the server's work).
 
 Usage::
 
     python benchmarks/read_profile.py --memories 100000
     python benchmarks/read_profile.py --memories 100000 --store /tmp/seeded-100k.db
     python benchmarks/read_profile.py --memories 10000 --embedder hash
+    python benchmarks/read_profile.py --embedder hash --database-url postgresql://.../db
 """
 
 from __future__ import annotations
@@ -78,6 +81,12 @@ def main() -> None:
         help="a store seeded by an earlier run (or by latency.seed_store) to read a copy of;"
         " seeded there first when missing",
     )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="profile this store in place instead (e.g. a seeded PostgreSQL database: every"
+        " stage but the embedded client's)",
+    )
     add_runtime_argument(parser)
     args = parser.parse_args()
     runtime = apply_runtime(args)
@@ -99,15 +108,21 @@ def main() -> None:
     rows: list[tuple[str, Timing]] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "profile.db"
-        if args.store is None:
-            seed_store(db, args.memories, args.embedder, TENANT)
-        else:
-            if not args.store.exists():
-                seed_store(args.store, args.memories, args.embedder, TENANT)
-            shutil.copyfile(args.store, db)
+        url = args.database_url
+        if url is None:
+            url = f"sqlite:///{db}"
+            if args.store is None:
+                seed_store(db, args.memories, args.embedder, TENANT)
+            else:
+                if not args.store.exists():
+                    seed_store(args.store, args.memories, args.embedder, TENANT)
+                shutil.copyfile(args.store, db)
+                graph = args.store.with_name(args.store.name + ".vectors")
+                if graph.is_dir():  # the saved vector graph, or the first read rebuilds it
+                    shutil.copytree(graph, db.with_name(db.name + ".vectors"))
         engine = open_engine(
             EngineConfig(
-                database_url=f"sqlite:///{db}",
+                database_url=url,
                 embedding_provider=args.embedder,  # type: ignore[arg-type]
                 embedding_runtime=current_runtime(),
             )
@@ -166,19 +181,21 @@ def main() -> None:
             ]
         finally:
             engine.close()
-        with EmbeddedCognitiveMemoryLayer(db, embedding_provider=args.embedder) as memory:
-            rows.append(
-                (
-                    "embedded read",
-                    timed(args.reads, lambda i: memory.read(questions[i], max_results=10)),
+        if args.database_url is None:
+            with EmbeddedCognitiveMemoryLayer(db, embedding_provider=args.embedder) as memory:
+                rows.append(
+                    (
+                        "embedded read",
+                        timed(args.reads, lambda i: memory.read(questions[i], max_results=10)),
+                    )
                 )
-            )
 
     timings = dict(rows)
-    hop = tuple(
-        e - r for e, r in zip(timings["embedded read"], timings["engine read"], strict=True)
-    )
-    rows.append(("hop (embedded-engine)", hop))  # type: ignore[arg-type]
+    if "embedded read" in timings:
+        hop = tuple(
+            e - r for e, r in zip(timings["embedded read"], timings["engine read"], strict=True)
+        )
+        rows.append(("hop (embedded-engine)", hop))  # type: ignore[arg-type]
     print(f"\n{args.memories} memories, embedder={args.embedder} ({runtime}), {args.reads} reads")
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{'stage':<22}{'p50 ms':>9}{'p95 ms':>9}{'CPU p50':>9}")

@@ -53,6 +53,8 @@ LEAVE_ONE_OUT = [
     "no-lexical-list:lexical=0",
     "no-dates:dates=0",
     "no-speaker:speaker=0",
+    "no-when:when=0",
+    "with-asking:asking=0.25",
     "no-session-stage:session_prior=0",
     "no-event-spread:event_spread=0",
     "with-feedback:feedback_lexical=0.25,feedback_hits=1",

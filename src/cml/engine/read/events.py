@@ -26,12 +26,10 @@ query's candidates, wins on one benchmark and loses on the other for that reason
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cml.engine.read.scored import Scored
-from cml.engine.read.sessions import session_key
+from cml.engine.read.sessions import spread_over_sessions
 
 __all__ = ["relates_events", "spread_events"]
 
@@ -78,14 +76,6 @@ def spread_events(scored: Sequence[Scored], query: str, spread: float) -> list[S
         The same memories, rescored and sorted as :func:`.retrieval.rerank` sorts; unchanged
         when ``spread`` is 0 or the query relates no events.
     """
-    if spread <= 0 or not scored or not relates_events(query):
+    if spread <= 0 or not relates_events(query):
         return list(scored)
-    keep = 1.0 - min(spread, 1.0)
-    seen: dict[tuple[str | None, str], int] = defaultdict(int)
-    spread_out: list[Scored] = []
-    for item in scored:
-        key = session_key(item.record)
-        spread_out.append(replace(item, relevance=round(item.relevance * keep ** seen[key], 4)))
-        seen[key] += 1
-    spread_out.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
-    return spread_out
+    return spread_over_sessions(scored, spread)

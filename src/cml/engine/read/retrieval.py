@@ -36,13 +36,17 @@ import numpy as np
 
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
+from cml.engine.read.asking import favour_telling_turns
+from cml.engine.read.coverage import with_session_coverage
 from cml.engine.read.events import spread_events
 from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
 from cml.engine.read.speakers import favour_named_speaker
 from cml.engine.read.terms import informative_query
 from cml.engine.read.timeframe import dated_rankings
+from cml.engine.read.when import favour_dated_answers
 from cml.models import MemoryType, ReadRequest
 from cml.storage.base import (
     DEFAULT_STATUSES,
@@ -94,6 +98,17 @@ class RankingWeights:
             a few days after they happen).
         speaker: When the query names one of the speakers of the candidates, the share of
             the fused score taken from the turns of the other speakers (:mod:`.speakers`).
+        when: When the query asks when, the share of the fused score taken from the
+            candidates whose text names no time (:mod:`.when`; 0 turns it off).
+        asking: The share of the fused score taken from the candidates made only of
+            questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
+        role: When the candidates are ``user:``/``assistant:`` messages and the query asks
+            for one role's words, the share of the fused score taken from the other role's
+            (:mod:`.roles`; 0 turns it off).
+        coverage: When the query gathers facts from several occasions, the share of a
+            candidate's score taken away per candidate of its session ranked above it
+            (:mod:`.coverage`; 0, the default, turns it off: it trades turn recall for
+            session recall on LongMemEval and loses on LoCoMo).
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -128,6 +143,10 @@ class RankingWeights:
     dates: float = 2.0
     date_slack_days: float = 3.0
     speaker: float = 0.5
+    when: float = 0.67
+    asking: float = 0.0
+    role: float = 0.8
+    coverage: float = 0.0
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -359,7 +378,10 @@ def retrieve(
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
+    fused = favour_dated_answers(records, fused, request.query, weights.when)
+    fused = favour_telling_turns(records, fused, weights.asking)
+    fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     scored = spread_events(scored, request.query, weights.event_spread)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
-    return prior[: request.max_results]
+    return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]

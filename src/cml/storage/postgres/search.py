@@ -56,31 +56,70 @@ def lexical_sql(filt: MemoryFilter, text: str, limit: int) -> tuple[str, list[An
 
 
 def partition_lexical_sql(
-    filt: MemoryFilter, words: list[str], kept: str, window: int | None, limit: int
+    filt: MemoryFilter,
+    words: list[str],
+    kept: str,
+    window: int | None,
+    limit: int,
+    *,
+    skip: int | None = None,
 ) -> tuple[str, list[Any]]:
     """The bounded full-text probe of a partition (see :mod:`cml.storage.textrank`).
 
     Matches of ``kept`` (``websearch_to_tsquery`` input) the filter admits, only the ``window``
     newest when given, ranked by ``ts_rank_cd``; for the ``limit`` best, rows ``(id, length,
-    word, count)``: the number of lexemes of the memory, and how often it holds each of
-    ``words`` (a row with ``word`` ``NULL`` for a memory holding none).
+    word, count, matches)``: the number of lexemes of the memory, how often it holds each of
+    ``words`` (a row with ``word`` ``NULL`` for a memory holding none), and how many matches
+    the window held.
+
+    ``skip`` (with ``window``) looks for the window only among memories no older than the
+    tenant's ``skip + 1``-th newest (a walk of ``ix_memories_tenant_created``), so that a
+    common word's heap rows are read for the newest part of the tenant only, not for every
+    match. The window is the same as without ``skip`` whenever it is full (``matches ==
+    window``: every match left out is older than every match kept); otherwise the caller asks
+    again without ``skip``.
     """
     where, params = filter_sql(POSTGRES, filt)
     newest = "" if window is None else f" ORDER BY m.created_at DESC, m.id DESC LIMIT {window:d}"
+    recent, recent_params = "", []
+    if window is not None and skip is not None:
+        recent = (
+            " AND m.created_at >= (SELECT s.created_at FROM memories AS s WHERE s.tenant_id = %s"
+            " ORDER BY s.created_at DESC OFFSET %s LIMIT 1)"
+        )
+        recent_params = [filt.tenant_id, skip]
     sql = (
         "WITH words AS (SELECT w.word, l.lexeme FROM unnest(%s::text[]) AS w(word),"
         " unnest(tsvector_to_array(to_tsvector('english', w.word))) AS l(lexeme)),"
         " q AS (SELECT websearch_to_tsquery('english', %s) AS query),"
         " matches AS (SELECT m.id, m.content_tsv FROM memories AS m, q"
-        f" WHERE m.content_tsv @@ q.query AND {where}{newest}),"
+        f" WHERE m.content_tsv @@ q.query AND {where}{recent}{newest}),"
         " best AS (SELECT matches.id, matches.content_tsv FROM matches, q"
         " ORDER BY ts_rank_cd(matches.content_tsv, q.query) DESC, matches.id LIMIT %s)"
-        " SELECT best.id, length(best.content_tsv), hit.word, hit.n FROM best"
+        " SELECT best.id, length(best.content_tsv), hit.word, hit.n,"
+        " (SELECT count(*) FROM matches) FROM best"
         " LEFT JOIN LATERAL (SELECT words.word, coalesce(array_length(u.positions, 1), 1) AS n"
         " FROM unnest(best.content_tsv) AS u JOIN words ON words.lexeme = u.lexeme) AS hit"
         " ON true"
     )
-    return sql, [words, kept, *params, limit]
+    return sql, [words, kept, *params, *recent_params, limit]
+
+
+def recent_skip(window: int, matched: int, documents: int) -> int | None:
+    """How many of the tenant's newest memories to skip past for :func:`partition_lexical_sql`.
+
+    Enough to hold about twice ``window`` of the ``matched`` memories if they are spread evenly
+    over the ``documents`` of the partition; ``None`` when that is half the partition or more
+    (reading every match's row is then as cheap as the walk).
+
+    Example:
+        >>> recent_skip(1000, 10_000, 100_000)
+        20000
+        >>> recent_skip(1000, 3_500, 100_000) is None
+        True
+    """
+    skip = 2 * window * documents // max(matched, 1)
+    return skip if skip < documents // 2 else None
 
 
 def term_statistics_sql(

@@ -42,6 +42,7 @@ from cml.storage.postgres.schema import (
 from cml.storage.postgres.search import (
     lexical_sql,
     partition_lexical_sql,
+    recent_skip,
     search_words,
     session_successors_sql,
     term_statistics_sql,
@@ -244,14 +245,20 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         if not kept:
             return []
         window = RECENT_WINDOW if probe.windowed else None
-        sql, params = partition_lexical_sql(
-            filt, words, " or ".join(kept), window, rescore_size(limit)
-        )
+        skip = None if window is None else recent_skip(window, probe.matched, statistics.documents)
         with self._db.read() as conn:
-            rows = conn.execute(sql, params).fetchall()
+            while True:
+                sql, params = partition_lexical_sql(
+                    filt, words, " or ".join(kept), window, rescore_size(limit), skip=skip
+                )
+                rows = conn.execute(sql, params).fetchall()
+                # A window found among the newest memories is the whole window only if full.
+                if skip is None or (rows and rows[0][4] == window):
+                    break
+                skip = None
         lengths: dict[str, int] = {}
         counts: dict[str, dict[str, int]] = {}
-        for memory_id, length, word, n in rows:
+        for memory_id, length, word, n, _ in rows:
             lengths[memory_id] = int(length)
             found = counts.setdefault(memory_id, {})
             if word is not None:
