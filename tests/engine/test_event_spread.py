@@ -23,6 +23,8 @@ HOBBY = [
     "assistant: for bird watching, 8x42 binoculars are the usual choice",
     "user: I keep a bird watching journal of every bird I see",
     "assistant: a bird watching journal helps you notice each bird's habits",
+    "user: I saw a heron while bird watching at the lake",
+    "user: bird watching at dawn has become my favourite part of the week",
 ]
 WORKSHOP = [
     "user: today I went to a workshop at the nature centre on spotting warblers",
