@@ -110,7 +110,7 @@ def test_sqlite_to_postgres_round_trip_keeps_everything(
     assert code == 0
     assert f"current: {HEAD_REVISION}" in out
 
-    code, _, err = run(pg_url, "import", str(export))
+    code, _, err = run(pg_url, "import", str(export), "--bulk")  # the index is built after
     assert code == 0, err
     assert "Imported 6 memories" in err
     assert "0 re-embedded" in err

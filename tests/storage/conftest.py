@@ -73,3 +73,40 @@ def insert(store: MemoryStore, *records: MemoryRecord) -> list[MemoryRecord]:
 def query_vector(text: str) -> Any:
     """The hash embedding of a query text."""
     return EMBEDDER.embed([text])[0]
+
+
+TEXTS = [
+    "Alice drinks black coffee every morning",
+    "Bob prefers green tea with honey",
+    "The coffee machine is broken, again!",
+    "Coffee with honey, coffee with milk",
+    "Café au lait à Paris: drinking café crème",
+    "snake_case and CamelCase words 42 times",
+    "...",
+    "Zebras graze; a zebra runs",
+]
+
+
+def varied_records(count: int, *, start: int = 0) -> list[MemoryRecord]:
+    """Memories in every situation the statistics distinguish."""
+    records = []
+    for n in range(start, start + count):
+        fields: dict[str, Any] = {}
+        if n % 7 == 3:
+            fields["status"] = "archived"  # not searchable by default: not counted
+        elif n % 7 == 5:
+            fields["status"] = "compressed"  # counted
+        elif n % 11 == 4:
+            fields["status"] = "deleted"
+        if n % 5 == 1:
+            fields["namespace"] = "bob"
+        if n % 9 == 2:
+            # A fact written by consolidation has an index of its own: not counted.
+            fields["memory_type"] = "semantic_fact"
+            fields["metadata"] = {"source": "consolidation"}
+        elif n % 9 == 6:
+            fields["memory_type"] = "semantic_fact"  # a stated fact: counted
+        text = f"{TEXTS[n % len(TEXTS)]} number{n % 13}"
+        tenant = "acme" if n % 4 else "globex"
+        records.append(make_record(text, tenant_id=tenant, minutes=n, **fields))
+    return records

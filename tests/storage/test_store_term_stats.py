@@ -9,8 +9,9 @@ import pytest
 
 from cml.storage import MemoryFilter, MemoryRecord, MemoryStore
 from cml.storage.base import SUPERSEDED
+from cml.storage.sql.tx import BULK_FROM
 
-from .conftest import T0, insert, make_record
+from .conftest import T0, insert, make_record, varied_records
 
 WORDS = ["coffee", "tea", "drinking", "honey", "zebra"]
 
@@ -144,3 +145,19 @@ def test_statistics_stay_exact_under_concurrent_writers(store: MemoryStore) -> N
     # 4 writers x 10 memories, 4 of each writer's deleted.
     assert stats(store) == (24, {"coffee": 24, "tea": 24, "drinking": 0, "honey": 0, "zebra": 0})
     assert stats(store) == recount(store)
+
+
+def test_a_large_insert_counts_what_a_search_finds(store: MemoryStore) -> None:
+    # Counted in one pass (sqlite/bulk.py, postgres/tx.py) instead of row by row.
+    # (recount searches archived memories and consolidation's facts: leave them out here;
+    # tests/storage/*/test_bulk*.py compare those with row-by-row writes.)
+    records = [
+        r
+        for r in varied_records(4 * BULK_FROM)
+        if r.status != "archived" and r.metadata.get("source") != "consolidation"
+    ]
+    insert(store, *records)
+    for tenant in ("acme", "globex"):
+        for namespace in (None, "bob"):
+            assert stats(store, namespace, tenant) == recount(store, namespace, tenant)
+    assert stats(store)[0] > 0

@@ -105,6 +105,14 @@ def import_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, max=10_000, help="Memories per transaction.")
     ] = 200,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="A large first load: PostgreSQL builds its vector index once at the end"
+            " (vector searches are exact and slower meanwhile).",
+        ),
+    ] = False,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
@@ -135,6 +143,7 @@ def import_command(
             enumerate(handle, start=1),
             batch_size=batch_size,
             progress=lambda n: bar.advance(task, n),
+            bulk=bulk,
         )
     err.print(
         f"Imported {report.imported} memories; {report.skipped} already present (skipped); "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -275,6 +276,7 @@ def import_lines(
     *,
     batch_size: int = 200,
     progress: Progress | None = None,
+    bulk: bool = False,
 ) -> ImportReport:
     """Validate and import numbered lines in batches, one transaction per batch.
 
@@ -284,10 +286,24 @@ def import_lines(
         lines: ``(line_number, text)`` pairs (blank lines are ignored).
         batch_size: Memories per transaction.
         progress: Called with the number of lines handled after each batch.
+        bulk: A large load: let the store defer index work to the end
+            (:meth:`~cml.storage.base.Lifecycle.bulk_load`; PostgreSQL rebuilds its vector
+            index once instead of inserting into it row by row).
 
     Returns:
         Counts, and every bad line with its number and reason.
     """
+    with store.bulk_load() if bulk else nullcontext():
+        return _import_all(store, embedder, lines, batch_size, progress)
+
+
+def _import_all(
+    store: MemoryStore,
+    embedder: Embedder,
+    lines: Iterable[tuple[int, str]],
+    batch_size: int,
+    progress: Progress | None,
+) -> ImportReport:
     report = ImportReport()
     batch: list[_Parsed] = []
     handled = 0

@@ -313,6 +313,13 @@ class Lifecycle(Protocol):
         The first call writes the model and commits by itself (see the module docstring).
         """
 
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """A block for a large import: the backend may defer index work until it ends.
+
+        PostgreSQL drops its vector index and builds it again at the end (searches meanwhile
+        are exact and slower); SQLite needs nothing. Writes inside keep every guarantee.
+        """
+
     def storage_bytes(self) -> int:
         """Bytes used on disk by the whole store."""
 

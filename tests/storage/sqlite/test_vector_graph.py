@@ -2,7 +2,8 @@
 filters, tenants, saving beside the database and recovering after a crash.
 
 The stores here switch to the graph above 400 memories (``vector_graph_from``) so that a few
-thousand clustered vectors exercise it in seconds.
+thousand clustered vectors exercise it in seconds. A graph is built in the background: a test
+about the graph first waits for it (:func:`with_graph`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ def exact(
     return [admitted[i].id for i in order]
 
 
+def with_graph(store: SQLiteStore, tenant: str = "t") -> SQLiteStore:
+    """``store`` once a first search has loaded the tenant and its graph is built."""
+    store.vector_search(MemoryFilter(tenant), clustered(1, seed=99)[0], 1)
+    assert store.wait_for_vector_graphs(timeout=300)
+    return store
+
+
 def graph_files(path: Path) -> list[Path]:
     return sorted(path.with_name(path.name + ".vectors").glob("*"))
 
@@ -89,7 +97,7 @@ def test_graph_search_finds_the_exact_top_10_and_scores_exactly(tmp_path: Path) 
     path = tmp_path / "m.db"
     written = seeded(path)
     queries = clustered(30, seed=2)
-    store = open_store(path)
+    store = with_graph(open_store(path))
     try:
         found = [store.vector_search(MemoryFilter("t"), q, 10) for q in queries]
     finally:
@@ -110,7 +118,7 @@ def test_narrow_filters_still_fill_the_top_k(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     written = seeded(path)
     query = clustered(1, seed=3)[0]
-    store = open_store(path)
+    store = with_graph(open_store(path))
     try:
         rare = store.vector_search(MemoryFilter("t", namespace="rare"), query, 10)
         session = store.vector_search(MemoryFilter("t", session_id="s3"), query, 10)
@@ -132,10 +140,9 @@ def test_narrow_filters_still_fill_the_top_k(tmp_path: Path) -> None:
 def test_writes_deletes_and_supersession_reach_the_graph(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     written = seeded(path)
-    store = open_store(path)
+    store = with_graph(open_store(path))
     try:
         probe = clustered(1, seed=4)[0]
-        store.vector_search(MemoryFilter("t"), probe, 1)  # loads the graph
         [new] = records("t", probe[None, :], start=10_000)
         with store.transaction() as tx:
             tx.insert([new])
@@ -172,7 +179,7 @@ def test_reopening_loads_the_saved_graph_instead_of_rebuilding(tmp_path: Path) -
     path = tmp_path / "m.db"
     written = seeded(path)
     query = clustered(1, seed=6)[0]
-    store = open_store(path)
+    store = with_graph(open_store(path))
     before = store.vector_search(MemoryFilter("t"), query, 10)
     store.close()
     saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
@@ -211,9 +218,7 @@ os._exit(0)  # dies without closing: the graph file does not hold these changes
 def test_changes_committed_after_the_last_save_survive_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     written = seeded(path)
-    store = open_store(path)
-    store.vector_search(MemoryFilter("t"), clustered(1, seed=7)[0], 1)
-    store.close()  # the graph is saved
+    with_graph(open_store(path)).close()  # the graph is saved
     saved = {p.name for p in graph_files(path)}
     vector = clustered(1, seed=8)[0]
     np.save(tmp_path / "v.npy", vector)
@@ -236,9 +241,7 @@ def test_changes_committed_after_the_last_save_survive_a_crash(tmp_path: Path) -
 def test_a_stale_graph_file_is_rebuilt_from_the_rows(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     seeded(path)
-    store = open_store(path)
-    store.vector_search(MemoryFilter("t"), clustered(1, seed=9)[0], 1)
-    store.close()
+    with_graph(open_store(path)).close()
     old = {p.name: p.read_bytes() for p in graph_files(path)}
     # Many more memories, saved under a new token; then the old files are put back beside the
     # newer database (a restore of the directory alone, or a copy of it from elsewhere).
@@ -246,8 +249,7 @@ def test_a_stale_graph_file_is_rebuilt_from_the_rows(tmp_path: Path) -> None:
     store = open_store(path)
     with store.transaction() as tx:
         tx.insert(extra)
-    store.vector_search(MemoryFilter("t"), clustered(1, seed=9)[0], 1)
-    store.close()
+    with_graph(store).close()
     for p in graph_files(path):
         p.unlink()
     for name, data in old.items():
@@ -283,16 +285,114 @@ def test_a_graph_that_cannot_be_saved_still_answers(tmp_path: Path) -> None:
     written = seeded(path)
     blocker = path.with_name(path.name + ".vectors")
     blocker.write_text("not a directory")  # saving the graph fails
-    store = open_store(path)
+    store = with_graph(open_store(path))
     query = np.asarray(written[5].embedding)
     try:
         assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
     finally:
         store.close()  # does not raise
     blocker.unlink()
-    store = open_store(path)
+    store = with_graph(open_store(path))
     try:
         assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
     finally:
         store.close()
     assert graph_files(path)
+
+
+def test_reads_and_writes_go_on_while_the_graph_is_built(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    written = seeded(path, count=20_000)
+    queries = clustered(5, seed=12)
+    store = open_store(path)
+    try:
+        # The first read is answered exactly, without waiting for the graph.
+        for query in queries:
+            hits = store.vector_search(MemoryFilter("t"), query, 10)
+            assert [m for m, _ in hits] == exact(written, query, 10)
+        assert not store.wait_for_vector_graphs(timeout=0), "the graph is still being built"
+        # Writes commit meanwhile, and reads see them at once.
+        probe = clustered(1, seed=13)[0]
+        [new] = records("t", probe[None, :], start=50_000)
+        victim = written[7]
+        with store.transaction() as tx:
+            tx.insert([new])
+            tx.set_status("t", [victim.id], "deleted", T0)
+        assert not store.wait_for_vector_graphs(timeout=0), "the write did not wait for it"
+        assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
+        # Once built, the graph holds what was committed while it was being built.
+        assert store.wait_for_vector_graphs(timeout=300)
+        assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
+        near_victim = store.vector_search(MemoryFilter("t"), np.asarray(victim.embedding), 10)
+        assert victim.id not in dict(near_victim)
+    finally:
+        store.close()
+    assert graph_files(path), "the built graph is saved"
+    store = open_store(path)
+    try:
+        assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
+        assert store.wait_for_vector_graphs(timeout=0), "the saved graph is loaded, not rebuilt"
+    finally:
+        store.close()
+
+
+def test_closing_during_a_build_throws_it_away(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    written = seeded(path, count=20_000)
+    store = open_store(path)
+    store.vector_search(MemoryFilter("t"), clustered(1, seed=14)[0], 1)
+    store.close()  # does not wait for the build, which then stops
+    store = open_store(path)
+    try:
+        query = np.asarray(written[3].embedding)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[3].id
+        assert store.wait_for_vector_graphs(timeout=300)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[3].id
+    finally:
+        store.close()
+
+
+def test_a_bulk_append_serves_like_row_by_row_appends(tmp_path: Path) -> None:
+    extra = records("t", clustered(600, seed=15), start=30_000)
+    queries = [np.asarray(r.embedding) for r in extra[::20]] + list(clustered(20, seed=16))
+    found = []
+    for name, batches in (("rows", [[r] for r in extra]), ("bulk", [extra])):
+        path = tmp_path / f"{name}.db"
+        written = seeded(path)
+        store = with_graph(open_store(path))
+        try:
+            for batch in batches:
+                with store.transaction() as tx:
+                    tx.insert(batch)
+            found.append(
+                [[m for m, _ in store.vector_search(MemoryFilter("t"), q, 10)] for q in queries]
+            )
+        finally:
+            store.close()
+    everything = written + extra
+    for rows, bulk, query in zip(*found, queries, strict=True):
+        truth = exact(everything, query, 10)
+        assert len(set(rows) & set(truth)) >= 9
+        assert len(set(bulk) & set(truth)) >= 9
+    assert [hits[0] for hits in found[0][:30]] == [r.id for r in extra[::20]]
+    assert [hits[0] for hits in found[1][:30]] == [r.id for r in extra[::20]]
+
+
+def test_a_long_change_log_is_not_replayed_inside_a_read(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    seeded(path)
+    with_graph(open_store(path)).close()  # saved with 3,000 rows
+    extra = records("t", clustered(11_000, seed=17), start=40_000)
+    store = open_store(path)  # the tenant is not loaded: the rows go to the change log only
+    with store.transaction() as tx:
+        tx.insert(extra)
+    store.close()
+    store = open_store(path)
+    try:
+        query = np.asarray(extra[123].embedding)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == extra[123].id
+        assert not store.wait_for_vector_graphs(timeout=0), "the graph is built in the background"
+        assert store.wait_for_vector_graphs(timeout=300)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == extra[123].id
+    finally:
+        store.close()

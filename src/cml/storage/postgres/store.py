@@ -49,8 +49,8 @@ from cml.storage.postgres.search import (
     vector_sql,
     websearch_text,
 )
+from cml.storage.postgres.tx import PostgresTransaction
 from cml.storage.sql.store import SQLStore
-from cml.storage.sql.tx import SQLTransaction
 from cml.storage.textrank import (
     RECENT_WINDOW,
     Candidate,
@@ -59,6 +59,10 @@ from cml.storage.textrank import (
     rank_in_partition,
     rescore_size,
 )
+
+BULK_INDEX_MEMORY = "1GB"
+"""``maintenance_work_mem`` of the HNSW build after a bulk load: the graph of a few hundred
+thousand 384-dimensional vectors fits, and a graph that fits builds several times faster."""
 
 _MODEL_LOCK = 0x636D6C01
 """Advisory lock taken while the embedding model is recorded and its index built."""
@@ -126,6 +130,25 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             self._record_model(conn, "cml_meta", model, dimensions)
             self._ensure_hnsw_index(conn, dimensions)
         self._dims = dimensions
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Drop the HNSW index for a large import and build it again once, at the end.
+
+        Inserting row by row into pgvector's graph costs milliseconds per row; one build over
+        the loaded table is many times faster. Meanwhile vector searches scan exactly (slower).
+        If the process dies in the block, the next :meth:`check_embedding_model` (every engine
+        start) builds the index again.
+        """
+        with self._db.write() as conn:
+            conn.execute(f"DROP INDEX IF EXISTS {HNSW_INDEX}")
+        try:
+            yield
+        finally:
+            if self._dims is not None:
+                with self._db.write() as conn:
+                    conn.execute(f"SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'")
+                    self._ensure_hnsw_index(conn, self._dims)
 
     def _ensure_hnsw_index(self, conn: psycopg.Connection[Any], dimensions: int) -> None:
         exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (HNSW_INDEX,)).fetchone()
@@ -324,7 +347,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
 
     # -- writes ----------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[SQLTransaction[psycopg.Connection[Any]]]:
+    def transaction(self) -> Iterator[PostgresTransaction]:
         """A unit of work on one pooled connection.
 
         It commits on normal exit and rolls back on an exception.
@@ -333,7 +356,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             RuntimeError: A transaction is already open in this thread.
         """
         with self._db.write() as conn:
-            yield SQLTransaction(conn, POSTGRES)
+            yield PostgresTransaction(conn)
 
 
 def _recorded_dimensions(conn: psycopg.Connection[Any]) -> int | None:

@@ -33,9 +33,12 @@ from cml.storage.sql.rows import (
 )
 from cml.storage.sql.webhooks import add_event_with_deliveries
 
-__all__ = ["SQLTransaction"]
+__all__ = ["BULK_FROM", "SQLTransaction"]
 
 C = TypeVar("C", bound=Connection)
+
+BULK_FROM = 16
+"""Rows per insert from which a backend counts their term statistics in one pass."""
 
 _UPDATABLE = [c for c in MEMORY_COLUMNS if c not in ("id", "tenant_id", "stored_at")]
 

@@ -275,8 +275,13 @@ _V5: tuple[str, ...] = (
 )
 
 
-def _searchable(row: str) -> str:
-    """SQL truth of "``row`` counts in its partition's term statistics" (``sqlite/terms.py``)."""
+def searchable(row: str) -> str:
+    """SQL truth of "``row`` counts in its partition's term statistics" (``sqlite/terms.py``).
+
+    Example:
+        >>> searchable("new").startswith("(new.status IN ('active', 'compressed')")
+        True
+    """
     return f"({row}.status IN ('active', 'compressed') AND NOT {_derived(row)})"
 
 
@@ -286,7 +291,7 @@ def _count_terms(row: str) -> str:
         "INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)"
         f" SELECT {row}.tenant_id, coalesce({row}.namespace, ''), value, 1,"
         f" CASE WHEN value = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
-        f" FROM json_each({TERMS_FUNCTION}({row}.content)) WHERE {_searchable(row)}"
+        f" FROM json_each({TERMS_FUNCTION}({row}.content)) WHERE {searchable(row)}"
         " ON CONFLICT (tenant_id, namespace, term)"
         " DO UPDATE SET documents = documents + 1, tokens = tokens + excluded.tokens;"
     )
@@ -300,7 +305,7 @@ def _uncount_terms(row: str) -> str:
         f" - CASE WHEN term = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
         f" WHERE {partition}"
         f" AND term IN (SELECT value FROM json_each({TERMS_FUNCTION}({row}.content)))"
-        f" AND {_searchable(row)};"
+        f" AND {searchable(row)};"
         # Through the partial index: a purged memory's words do not stay behind.
         f" DELETE FROM term_stats WHERE {partition} AND documents <= 0;"
     )
@@ -325,20 +330,20 @@ _V6: tuple[str, ...] = (
     # A read of every namespace sums each word over the tenant's namespaces.
     "CREATE INDEX ix_term_stats_tenant_term ON term_stats (tenant_id, term)",
     f"""
-    CREATE TRIGGER memories_terms_insert AFTER INSERT ON memories WHEN {_searchable("new")}
+    CREATE TRIGGER memories_terms_insert AFTER INSERT ON memories WHEN {searchable("new")}
     BEGIN
         {_count_terms("new")}
     END
     """,
     f"""
-    CREATE TRIGGER memories_terms_delete AFTER DELETE ON memories WHEN {_searchable("old")}
+    CREATE TRIGGER memories_terms_delete AFTER DELETE ON memories WHEN {searchable("old")}
     BEGIN
         {_uncount_terms("old")}
     END
     """,
     f"""
     CREATE TRIGGER memories_terms_update AFTER UPDATE OF {", ".join(_TERM_COLUMNS)}
-    ON memories WHEN ({_searchable("old")} OR {_searchable("new")})
+    ON memories WHEN ({searchable("old")} OR {searchable("new")})
         AND ({" OR ".join(f"old.{c} IS NOT new.{c}" for c in _TERM_COLUMNS)})
     BEGIN
         {_uncount_terms("old")}
@@ -349,7 +354,7 @@ _V6: tuple[str, ...] = (
     INSERT INTO term_stats (tenant_id, namespace, term, documents, tokens)
     SELECT tenant_id, coalesce(namespace, ''), value, count(*),
         sum(CASE WHEN value = '' THEN {LENGTH_FUNCTION}(m.content) ELSE 0 END)
-    FROM memories AS m, json_each({TERMS_FUNCTION}(m.content)) WHERE {_searchable("m")}
+    FROM memories AS m, json_each({TERMS_FUNCTION}(m.content)) WHERE {searchable("m")}
     GROUP BY 1, 2, 3
     """,
 )
@@ -410,7 +415,22 @@ _V8: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9: tuple[str, ...] = (
+    # A bulk insert counts its rows' terms once for the whole batch (``sqlite/bulk.py``): while
+    # its transaction holds the row of ``term_stats_paused``, the insert trigger stands aside.
+    # No other connection ever sees the row: it is deleted before the transaction commits.
+    "CREATE TABLE term_stats_paused (one INTEGER PRIMARY KEY CHECK (one = 1))",
+    "DROP TRIGGER memories_terms_insert",
+    f"""
+    CREATE TRIGGER memories_terms_insert AFTER INSERT ON memories
+    WHEN {searchable("new")} AND NOT EXISTS (SELECT 1 FROM term_stats_paused)
+    BEGIN
+        {_count_terms("new")}
+    END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

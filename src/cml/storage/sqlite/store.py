@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,10 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         with self._db.write() as conn:
             self._record_model(conn, "meta", model, dimensions)
 
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Nothing to prepare: a large insert already counts its terms in bulk (``bulk.py``)."""
+        return nullcontext()
+
     def storage_bytes(self) -> int:
         """Bytes used by the database file and its WAL and shared-memory files."""
         if self.path is None:
@@ -179,6 +183,18 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         cache = not (self._db.in_memory and self._db.in_transaction())
         only = self._admitted(filt) if needs_rows(filt) else None
         return self._index.search(filt, vector, limit, cache=cache, only=only)
+
+    def wait_for_vector_graphs(self, timeout: float | None = None) -> bool:
+        """Wait until no tenant's vector graph is being built in the background.
+
+        A tenant that crosses the graph threshold (or whose saved graph is missing or stale) is
+        searched exactly while its graph is built on a background thread; benchmarks and tests
+        wait here for the graph to take over.
+
+        Returns:
+            ``False`` if ``timeout`` seconds passed first.
+        """
+        return self._index.wait_for_builds(timeout)
 
     def _admitted(self, filt: MemoryFilter) -> set[str]:
         """Ids of the memories that pass a filter the index cannot evaluate (see needs_rows)."""

@@ -22,7 +22,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from cml.storage.base import TermStatistics
 
@@ -32,6 +32,7 @@ __all__ = [
     "LENGTH_FUNCTION",
     "TOKENIZER",
     "WORD",
+    "batch_terms",
     "index_terms",
     "register",
     "term_statistics",
@@ -132,6 +133,25 @@ def word_terms(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
             for n, word in enumerate(missing, start=1):
                 found[word] = _known[word] = tuple(split.get(n, ()))
     return found
+
+
+def batch_terms(texts: Sequence[str]) -> list[tuple[str, int]]:
+    """Each term the full-text index holds for any of ``texts``, with how many texts hold it.
+
+    The same terms :func:`index_terms` finds text by text, counted in one tokenizer pass.
+
+    Example:
+        >>> batch_terms(["Drinking coffee", "coffees at the cafe"])
+        [('at', 1), ('cafe', 1), ('coffe', 2), ('drink', 1), ('the', 1)]
+    """
+    conn = _scratch()
+    conn.executemany(
+        "INSERT INTO scratch (rowid, content) VALUES (?, ?)", list(enumerate(texts, start=1))
+    )
+    try:
+        return [(str(t), int(n)) for t, n in conn.execute("SELECT term, doc FROM scratch_terms")]
+    finally:
+        conn.execute("INSERT INTO scratch (scratch) VALUES ('delete-all')")
 
 
 def _partition_terms(text: str | None) -> str:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from cml.storage.base import MemoryRecord, VersionRecord
-from cml.storage.sql.tx import SQLTransaction
+from cml.storage.sql.tx import BULK_FROM, SQLTransaction
+from cml.storage.sqlite.bulk import terms_counted_in_bulk
 from cml.storage.sqlite.dialect import SQLITE, to_epoch
 from cml.storage.sqlite.fields import Upsert
 from cml.storage.sqlite.vector_index import Change, Removal, StatusChange
@@ -44,8 +45,16 @@ class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
         self.changes: list[Change] = []
 
     def insert(self, records: Sequence[MemoryRecord]) -> None:
-        """Insert new memories; a record's ``stored_at`` is set to now when it is ``None``."""
-        super().insert(records)
+        """Insert new memories; a record's ``stored_at`` is set to now when it is ``None``.
+
+        From :data:`~cml.storage.sql.tx.BULK_FROM` records on, their term statistics are
+        counted in one pass instead of row by row (same counts).
+        """
+        if len(records) >= BULK_FROM:
+            with terms_counted_in_bulk(self._conn):
+                super().insert(records)
+        else:
+            super().insert(records)
         self.changes.extend(index_change(r) for r in records)
 
     def update(self, record: MemoryRecord, *, previous: VersionRecord | None = None) -> None:

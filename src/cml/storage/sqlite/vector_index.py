@@ -13,6 +13,12 @@ between a commit and the next save loses nothing.
 
 The store loads a tenant lazily on first use and applies changes only after the transaction
 that made them has committed, so a rolled-back write never reaches the index.
+
+A graph is never built inside a read or a write. A tenant that crosses :data:`GRAPH_FROM`, or
+whose graph has no usable files, is built on a background thread from the rows; meanwhile its
+searches are answered by the exact index (or by the old graph, when one is being replaced).
+Changes committed while the build runs are kept and replayed into the new graph before it
+takes over, under the writer lock, and the graph is then saved.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ import hashlib
 import logging
 import sqlite3
 import threading
+import time
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -210,6 +217,10 @@ class VectorIndex:
         self._lock = threading.RLock()
         self._tenants: dict[str, Index] = {}
         self._unsaved: dict[str, int] = {}
+        # Tenants whose graph is being built: the changes committed since the build started.
+        self._building: dict[str, list[Change]] = {}
+        self._builders: dict[str, threading.Thread] = {}
+        self._generation = 0  # bumped by clear(): a build started before is thrown away
 
     def search(
         self,
@@ -233,9 +244,11 @@ class VectorIndex:
         with self._load_guard, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
-                index = self._load(filt.tenant_id)
+                index, stale = self._load(filt.tenant_id)
                 if cache:
                     self._tenants[filt.tenant_id] = index
+                    if stale:
+                        self._start_build(filt.tenant_id)
                     self._save_if_due(filt.tenant_id)
             return self._search(index, filt, vector, limit, only)
 
@@ -256,8 +269,12 @@ class VectorIndex:
 
         return index.search(filt, vector, limit, rescore, only, scan_rows=self._graph_from // 4)
 
-    def _load(self, tenant_id: str) -> Index:
-        """The tenant's index: its saved graph brought up to date, or built from its rows."""
+    def _load(self, tenant_id: str) -> tuple[Index, bool]:
+        """The tenant's index, and whether a (new) graph should be built for it.
+
+        A saved graph is brought up to date from the change log; a large tenant without one, or
+        whose log is long, is loaded exactly, its graph to be built in the background.
+        """
         directory = self._source.directory
         recorded = self._source.snapshot(tenant_id) if directory is not None else None
         if directory is not None and recorded is not None:
@@ -265,18 +282,62 @@ class VectorIndex:
             graph = GraphIndex.load(directory, _stem(tenant_id), token)
             if graph is not None:
                 rows, gone = self._source.changed_since(tenant_id, seq)
-                graph.add([upsert_of(tenant_id, row) for row in rows])
-                graph.remove(gone)
-                if graph.dead <= REBUILD_AT * graph.rows:
+                # A long log (a large import since the save) would be a build inside this
+                # read: the rows are searched exactly and built in the background instead.
+                if len(rows) + len(gone) <= max(SAVE_EVERY, graph.rows // 20):
+                    graph.add([upsert_of(tenant_id, row) for row in rows])
+                    graph.remove(gone)
                     self._unsaved[tenant_id] = len(rows) + len(gone)
-                    return graph
-        if self._source.count(tenant_id) <= self._graph_from:
-            return TenantIndex.from_rows(tenant_id, self._source.rows(tenant_id))
-        built = GraphIndex.build(tenant_id, self._source.chunks(tenant_id))
-        if built is None:
-            return TenantIndex()
-        self._unsaved[tenant_id] = -1  # never saved
-        return built
+                    return graph, graph.dead > REBUILD_AT * graph.rows
+        exact = TenantIndex.from_rows(tenant_id, self._source.rows(tenant_id))
+        return exact, len(exact) > self._graph_from
+
+    def _start_build(self, tenant_id: str) -> None:
+        """Build the tenant's graph on a background thread (call holding both locks)."""
+        if tenant_id in self._building:
+            return
+        self._building[tenant_id] = []
+        builder = threading.Thread(
+            target=self._build,
+            args=(tenant_id, self._generation),
+            name="cml-vector-graph",
+            daemon=True,
+        )
+        self._builders[tenant_id] = builder
+        builder.start()
+
+    def _build(self, tenant_id: str, generation: int) -> None:
+        """Build a graph from the rows, then replay what was committed meanwhile and swap."""
+        graph: GraphIndex | None = None
+        try:
+            graph = GraphIndex.build(tenant_id, self._source.chunks(tenant_id))
+        except (EngineError, sqlite3.Error, RuntimeError, ValueError) as exc:
+            # Closed or failing store: the index in use stays; a later change starts again.
+            logger.warning("could not build the vector graph of a tenant: %s", exc)
+        finally:
+            with self._load_guard, self._lock:
+                if generation == self._generation:  # else the store was closed meanwhile
+                    pending = self._building.pop(tenant_id, [])
+                    self._builders.pop(tenant_id, None)
+                    if graph is not None and tenant_id in self._tenants:
+                        _apply(graph, pending)
+                        self._tenants[tenant_id] = graph
+                        self._unsaved[tenant_id] = -1  # never saved
+                        self._save_if_due(tenant_id)
+
+    def wait_for_builds(self, timeout: float | None = None) -> bool:
+        """Wait until no graph is being built; ``False`` if ``timeout`` seconds passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                builders = list(self._builders.values())
+            if not builders:
+                return True
+            for builder in builders:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                builder.join(left)
+                if builder.is_alive():
+                    return False
 
     def apply(self, changes: Sequence[Change]) -> None:
         """Apply committed changes to the tenants that are loaded (others load fresh later).
@@ -286,29 +347,23 @@ class VectorIndex:
         """
         touched: set[str] = set()
         with self._lock:
-            for change in changes:
-                index = self._tenants.get(change.tenant_id)
+            for tenant_id, run in _runs(changes):
+                pending = self._building.get(tenant_id)
+                if pending is not None:
+                    pending.extend(run)
+                index = self._tenants.get(tenant_id)
                 if index is None:
                     continue
-                touched.add(change.tenant_id)
-                if isinstance(change, Upsert):
-                    if isinstance(index, GraphIndex):
-                        index.add([change])
-                    else:
-                        index.upsert(change)
-                elif isinstance(change, StatusChange):
-                    index.set_status(change.ids, change.status)
-                else:
-                    index.remove(change.ids)
-                if change.tenant_id in self._unsaved and self._unsaved[change.tenant_id] >= 0:
-                    self._unsaved[change.tenant_id] += 1
+                touched.add(tenant_id)
+                _apply(index, run)
+                if tenant_id in self._unsaved and self._unsaved[tenant_id] >= 0:
+                    self._unsaved[tenant_id] += len(run)
             for tenant_id in touched:
                 index = self._tenants[tenant_id]
                 if isinstance(index, TenantIndex) and len(index) > self._graph_from:
-                    del self._tenants[tenant_id]  # the next search builds its graph
+                    self._start_build(tenant_id)  # searched exactly until its graph is ready
                 elif isinstance(index, GraphIndex) and index.dead > REBUILD_AT * index.rows:
-                    del self._tenants[tenant_id]
-                    self._unsaved.pop(tenant_id, None)
+                    self._start_build(tenant_id)  # the old graph answers meanwhile
                 else:
                     self._save_if_due(tenant_id)
 
@@ -360,10 +415,53 @@ class VectorIndex:
             return len(self._tenants)
 
     def clear(self) -> None:
-        """Drop every loaded tenant."""
+        """Drop every loaded tenant (a graph being built is thrown away when it is done)."""
         with self._lock:
             self._tenants.clear()
             self._unsaved.clear()
+            self._building.clear()
+            self._builders.clear()
+            self._generation += 1
+
+
+def _runs(changes: Sequence[Change]) -> Iterator[tuple[str, list[Change]]]:
+    """``changes`` in order, as runs of consecutive changes to one tenant."""
+    run: list[Change] = []
+    for change in changes:
+        if run and run[0].tenant_id != change.tenant_id:
+            yield run[0].tenant_id, run
+            run = []
+        run.append(change)
+    if run:
+        yield run[0].tenant_id, run
+
+
+def _apply(index: Index, changes: Sequence[Change]) -> None:
+    """Apply committed changes to a tenant's index, in order.
+
+    A graph gets consecutive upserts of distinct memories in one append (the same rows and
+    fields as one by one).
+    """
+    batch: dict[str, Upsert] = {}
+    for change in changes:
+        if isinstance(change, Upsert):
+            if isinstance(index, TenantIndex):
+                index.upsert(change)
+                continue
+            if change.id in batch:
+                index.add(list(batch.values()))
+                batch = {}
+            batch[change.id] = change
+            continue
+        if batch and isinstance(index, GraphIndex):
+            index.add(list(batch.values()))
+            batch = {}
+        if isinstance(change, StatusChange):
+            index.set_status(change.ids, change.status)
+        else:
+            index.remove(change.ids)
+    if batch and isinstance(index, GraphIndex):
+        index.add(list(batch.values()))
 
 
 def _stem(tenant_id: str) -> str:

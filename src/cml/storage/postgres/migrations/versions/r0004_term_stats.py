@@ -20,7 +20,8 @@ revision = "0004"
 down_revision = "0003"
 
 
-def _searchable(row: str) -> str:
+def searchable(row: str) -> str:
+    """SQL truth of "``row`` counts in its partition's term statistics" (revision 0006 too)."""
     return (
         f"({row}.status IN ('active', 'compressed') AND NOT ({row}.memory_type = 'semantic_fact'"
         f" AND coalesce({row}.metadata ->> 'source', '') = 'consolidation'))"
@@ -59,11 +60,11 @@ _UPGRADE = (
     f"""
     CREATE FUNCTION cml_term_stats() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP <> 'INSERT' AND {_searchable("OLD")} THEN
+        IF TG_OP <> 'INSERT' AND {searchable("OLD")} THEN
             PERFORM cml_count_terms(
                 OLD.tenant_id, coalesce(OLD.namespace, ''), OLD.content_tsv, -1);
         END IF;
-        IF TG_OP <> 'DELETE' AND {_searchable("NEW")} THEN
+        IF TG_OP <> 'DELETE' AND {searchable("NEW")} THEN
             PERFORM cml_count_terms(
                 NEW.tenant_id, coalesce(NEW.namespace, ''), NEW.content_tsv, 1);
         END IF;
@@ -85,7 +86,7 @@ _UPGRADE = (
     SELECT m.tenant_id, coalesce(m.namespace, ''), term, count(*),
         sum(CASE WHEN term = '' THEN length(m.content_tsv) ELSE 0 END)
     FROM memories AS m, unnest(array_prepend('', tsvector_to_array(m.content_tsv))) AS term
-    WHERE {_searchable("m")}
+    WHERE {searchable("m")}
     GROUP BY 1, 2, 3
     """,
 )
