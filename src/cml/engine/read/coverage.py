@@ -20,12 +20,10 @@ nothing to a rule made for gathering.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 from cml.engine.read.scored import Scored
-from cml.engine.read.sessions import session_key
+from cml.engine.read.sessions import spread_over_sessions
 
 __all__ = ["GATHERS", "gathers", "with_session_coverage"]
 
@@ -61,14 +59,6 @@ def with_session_coverage(scored: Sequence[Scored], query: str, share: float) ->
     Returns:
         The same memories, rescored and sorted as :func:`.retrieval.rerank` sorts.
     """
-    if share <= 0 or not scored or not gathers(query):
+    if share <= 0 or not gathers(query):
         return list(scored)
-    keep = 1.0 - min(share, 1.0)
-    seen: dict[tuple[str | None, str], int] = defaultdict(int)
-    spread = []
-    for item in scored:
-        key = session_key(item.record)
-        spread.append(replace(item, relevance=round(item.relevance * keep ** seen[key], 4)))
-        seen[key] += 1
-    spread.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
-    return spread
+    return spread_over_sessions(scored, share)

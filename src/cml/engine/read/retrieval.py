@@ -38,6 +38,7 @@ from cml.engine.filters import filter_fields
 from cml.engine.probes import span
 from cml.engine.read.asking import favour_telling_turns
 from cml.engine.read.coverage import with_session_coverage
+from cml.engine.read.events import spread_events
 from cml.engine.read.feedback import feedback_rankings
 from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
@@ -116,6 +117,9 @@ class RankingWeights:
         feedback_vector: Weight of the second-round vector list in the fusion (0: off).
         feedback_lexical: Weight of the second-round full-text list in the fusion (0: off;
             feedback is off by default: it barely moves recall and doubles a read's CPU).
+        event_spread: For a query relating events in time ("which came first"), the share
+            of its score each further turn of an already ranked session gives up
+            (:mod:`.events`; 0 turns it off).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -148,6 +152,7 @@ class RankingWeights:
     feedback_hits: int = 1
     feedback_vector: float = 0.0
     feedback_lexical: float = 0.0
+    event_spread: float = 0.2
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -377,5 +382,6 @@ def retrieve(
     fused = favour_telling_turns(records, fused, weights.asking)
     fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
+    scored = spread_events(scored, request.query, weights.event_spread)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
     return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]

@@ -33,7 +33,7 @@ from cml.engine.read.scored import Scored
 if TYPE_CHECKING:
     from cml.storage.base import MemoryRecord
 
-__all__ = ["session_key", "session_scores", "with_session_prior"]
+__all__ = ["session_key", "session_scores", "spread_over_sessions", "with_session_prior"]
 
 
 def session_key(record: MemoryRecord) -> tuple[str | None, str]:
@@ -90,3 +90,31 @@ def with_session_prior(scored: Sequence[Scored], prior: float, depth: int) -> li
     ]
     blended.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
     return blended
+
+
+def spread_over_sessions(scored: Sequence[Scored], share: float) -> list[Scored]:
+    """The candidates with each session's further turns discounted, best first.
+
+    The list is walked best first and each candidate keeps ``(1 - share) ** n`` of its
+    relevance, ``n`` being the number of candidates of its session already above it: a
+    session's best turn keeps its score, so one session can no longer fill the top by itself.
+
+    Args:
+        scored: Every candidate of the read, best first, with its final score.
+        share: Share of a candidate's score taken away per candidate of its session above it
+            (0 leaves the list as it is).
+
+    Returns:
+        The same memories, rescored and sorted as :func:`.retrieval.rerank` sorts.
+    """
+    if share <= 0 or not scored:
+        return list(scored)
+    keep = 1.0 - min(share, 1.0)
+    seen: dict[tuple[str | None, str], int] = defaultdict(int)
+    spread = []
+    for item in scored:
+        key = session_key(item.record)
+        spread.append(replace(item, relevance=round(item.relevance * keep ** seen[key], 4)))
+        seen[key] += 1
+    spread.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
+    return spread
