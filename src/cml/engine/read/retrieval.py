@@ -38,6 +38,7 @@ from cml.engine.filters import filter_fields
 from cml.engine.probes import span
 from cml.engine.read.asking import favour_telling_turns
 from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.replies import lend_to_replied
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
 from cml.engine.read.speakers import favour_named_speaker
@@ -99,6 +100,8 @@ class RankingWeights:
             candidates whose text names no time (:mod:`.when`; 0 turns it off).
         asking: The share of the fused score taken from the candidates made only of
             questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
+        replied: Share of a candidate's fused score lent to the candidate it replies to,
+            the turn before it in its session (:mod:`.replies`; 0 turns it off).
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -132,6 +135,7 @@ class RankingWeights:
     speaker: float = 0.5
     when: float = 0.67
     asking: float = 0.0
+    replied: float = 0.4
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -357,6 +361,7 @@ def retrieve(
         fused = fuse_ranks([*rankings, *extra], weights.rrf_k)
     if not fused:
         return []
+    fused = lend_to_replied(store, filt, fused, weights.replied)
     records = store.get_many(tenant_id, list(fused))
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
