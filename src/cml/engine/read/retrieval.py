@@ -37,8 +37,10 @@ import numpy as np
 from cml.engine.filters import filter_fields
 from cml.engine.probes import span
 from cml.engine.read.asking import favour_telling_turns
+from cml.engine.read.coverage import with_session_coverage
 from cml.engine.read.feedback import feedback_rankings
 from cml.engine.read.replies import lend_to_replied
+from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
 from cml.engine.read.speakers import favour_named_speaker
@@ -102,6 +104,13 @@ class RankingWeights:
             questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
         replied: Share of a candidate's fused score lent to the candidate it replies to,
             the turn before it in its session (:mod:`.replies`; 0 turns it off).
+        role: When the candidates are ``user:``/``assistant:`` messages and the query asks
+            for one role's words, the share of the fused score taken from the other role's
+            (:mod:`.roles`; 0 turns it off).
+        coverage: When the query gathers facts from several occasions, the share of a
+            candidate's score taken away per candidate of its session ranked above it
+            (:mod:`.coverage`; 0, the default, turns it off: it trades turn recall for
+            session recall on LongMemEval and loses on LoCoMo).
         session_prior: Weight of the candidate's session score blended into its own
             (:mod:`.sessions`; 0, the default, turns the session stage off: it wins on LoCoMo
             and loses on LongMemEval).
@@ -136,6 +145,8 @@ class RankingWeights:
     when: float = 0.67
     asking: float = 0.0
     replied: float = 0.4
+    role: float = 0.8
+    coverage: float = 0.0
     session_prior: float = 0.0
     session_depth: int = 3
     feedback_hits: int = 1
@@ -369,6 +380,7 @@ def retrieve(
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     fused = favour_dated_answers(records, fused, request.query, weights.when)
     fused = favour_telling_turns(records, fused, weights.asking)
+    fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
-    return prior[: request.max_results]
+    return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]
