@@ -8,7 +8,9 @@
    lends a share (``context``) of its score to the next ``context_turns`` memories of its
    session, never lifting one above the hit it borrowed from. This happens at read time:
    nothing is copied between memories, so forgetting one leaves no trace of it in its
-   neighbours.
+   neighbours. After the fusion the converse is applied among the candidates: a candidate
+   borrows a share (``replied``) of the candidate that replies to it, the next turn of its
+   session (:mod:`.replies`).
 3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
