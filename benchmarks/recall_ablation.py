@@ -54,6 +54,7 @@ LEAVE_ONE_OUT = [
     "no-dates:dates=0",
     "no-speaker:speaker=0",
     "no-when:when=0",
+    "no-replies:replied=0",
     "with-asking:asking=0.25",
     "no-session-stage:session_prior=0",
     "no-event-spread:event_spread=0",

@@ -8,7 +8,9 @@
    lends a share (``context``) of its score to the next ``context_turns`` memories of its
    session, never lifting one above the hit it borrowed from. This happens at read time:
    nothing is copied between memories, so forgetting one leaves no trace of it in its
-   neighbours.
+   neighbours. After the fusion the converse is applied among the candidates: a candidate
+   borrows a share (``replied``) of the candidate that replies to it, the next turn of its
+   session (:mod:`.replies`).
 3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
@@ -40,6 +42,7 @@ from cml.engine.read.asking import favour_telling_turns
 from cml.engine.read.coverage import with_session_coverage
 from cml.engine.read.events import spread_events
 from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.replies import lend_to_replied
 from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
 from cml.engine.read.sessions import with_session_prior
@@ -102,6 +105,8 @@ class RankingWeights:
             candidates whose text names no time (:mod:`.when`; 0 turns it off).
         asking: The share of the fused score taken from the candidates made only of
             questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
+        replied: Share of a candidate's fused score lent to the candidate it replies to,
+            the turn before it in its session (:mod:`.replies`; 0 turns it off).
         role: When the candidates are ``user:``/``assistant:`` messages and the query asks
             for one role's words, the share of the fused score taken from the other role's
             (:mod:`.roles`; 0 turns it off).
@@ -145,6 +150,7 @@ class RankingWeights:
     speaker: float = 0.5
     when: float = 0.67
     asking: float = 0.0
+    replied: float = 0.4
     role: float = 0.8
     coverage: float = 0.0
     session_prior: float = 0.0
@@ -373,6 +379,7 @@ def retrieve(
         fused = fuse_ranks([*rankings, *extra], weights.rrf_k)
     if not fused:
         return []
+    fused = lend_to_replied(store, filt, fused, weights.replied)
     records = store.get_many(tenant_id, list(fused))
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
