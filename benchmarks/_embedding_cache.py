@@ -187,14 +187,35 @@ def open_memory(db: Path, provider: str, directory: Path | None) -> Iterator[Any
         engine.close()
         raise
     client = CognitiveMemoryLayer(config=embedded_config(None), transport=transport)
+    _ENGINES[id(client)] = engine
     try:
         yield client
     finally:
         try:
             client.close()
         finally:
+            _ENGINES.pop(id(client), None)
             release(transport, engine)
         report_cache(engine)
+
+
+_ENGINES: dict[int, Engine] = {}
+"""The engine behind each client :func:`open_memory` has open (by the client's ``id``)."""
+
+
+def settle(client: Any, namespace: str | None = None) -> None:
+    """Let the store finish the search indexes a read would start building, then return.
+
+    A SQLite tenant past the vector-graph threshold gets its graph built on a background
+    thread at its first search, and is searched exactly until then. A benchmark that asked
+    its questions meanwhile would rank the first ones exactly and the rest through the graph,
+    at a point that depends on the machine's load; one read and this wait make every question
+    rank the same way on every run.
+    """
+    client.read("settle", max_results=1, namespace=namespace)
+    wait = getattr(_ENGINES[id(client)].store, "wait_for_vector_graphs", None)
+    if wait is not None:
+        wait()
 
 
 def report_cache(engine: Engine) -> None:

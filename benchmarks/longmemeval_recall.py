@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from _bm25 import BM25
-from _embedding_cache import add_cache_argument, cache_dir, open_memory
+from _embedding_cache import add_cache_argument, cache_dir, open_memory, settle
 from _runtime import add_runtime_argument, apply_runtime
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -345,6 +345,7 @@ def main() -> None:
         with open_memory(db, args.embedder, cache_dir(args)) as memory:
             ingest_s = ingest_all(memory, questions, holders_of, counts)
             save_holders(db, holders_of)
+            settle(memory)
             ours, base, detail, latencies, bm25_seconds, stored = ask_all(
                 memory, questions, holders_of, args.question_date
             )
