@@ -54,9 +54,9 @@ LEAVE_ONE_OUT = [
     "no-dates:dates=0",
     "no-speaker:speaker=0",
     "no-when:when=0",
-    "no-replies:replied=0",
+    "with-replies:replied=0.4",
     "with-asking:asking=0.25",
-    "no-session-stage:session_prior=0",
+    "no-role:role=0",
     "no-event-spread:event_spread=0",
     "with-feedback:feedback_lexical=0.25,feedback_hits=1",
 ]

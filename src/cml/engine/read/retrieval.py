@@ -9,8 +9,8 @@
    session, never lifting one above the hit it borrowed from. This happens at read time:
    nothing is copied between memories, so forgetting one leaves no trace of it in its
    neighbours. After the fusion the converse is applied among the candidates: a candidate
-   borrows a share (``replied``) of the candidate that replies to it, the next turn of its
-   session (:mod:`.replies`).
+   can borrow a share (``replied``, off by default) of the candidate that replies to it, the
+   next turn of its session (:mod:`.replies`).
 3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
@@ -106,7 +106,8 @@ class RankingWeights:
         asking: The share of the fused score taken from the candidates made only of
             questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
         replied: Share of a candidate's fused score lent to the candidate it replies to,
-            the turn before it in its session (:mod:`.replies`; 0 turns it off).
+            the turn before it in its session (:mod:`.replies`; 0, the default, turns it off:
+            it wins on LoCoMo and loses on LongMemEval).
         role: When the candidates are ``user:``/``assistant:`` messages and the query asks
             for one role's words, the share of the fused score taken from the other role's
             (:mod:`.roles`; 0 turns it off).
@@ -150,7 +151,7 @@ class RankingWeights:
     speaker: float = 0.5
     when: float = 0.67
     asking: float = 0.0
-    replied: float = 0.4
+    replied: float = 0.0
     role: float = 0.8
     coverage: float = 0.0
     session_prior: float = 0.0
