@@ -20,15 +20,12 @@ data: the store is reused when it already holds ``--base`` memories.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import cProfile
-import json
 import os
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -38,43 +35,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency import synthetic_texts
 from postgres_vs_sqlite import fresh_postgres_database, postgres_server
-
-BASE = datetime(2025, 1, 1, tzinfo=UTC)
+from scale import export_line
 
 
 def lines(start: int, count: int, model: str) -> list[tuple[int, str]]:
     """Export lines of memories ``start..start+count-1`` (reproducible)."""
-    from cml.engine.transfer import FORMAT
-
     rng = np.random.default_rng(start)
     vectors = rng.standard_normal((count, 384)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    out = []
-    for i, text in enumerate(synthetic_texts(count, seed=start)):
-        n = start + i
-        when = (BASE + timedelta(seconds=30 * n)).isoformat()
-        fields = {
-            "format": FORMAT,
-            "id": f"import-{n:08d}",
-            "tenant_id": "default",
-            "content": text,
-            "memory_type": "episodic_event",
-            "status": "active",
-            "created_at": when,
-            "updated_at": when,
-            "importance": 0.5,
-            "confidence": 0.8,
-            "access_count": 0,
-            "version": 1,
-            "session_id": f"session-{n // 40}",
-            "embedding": {
-                "model": model,
-                "dimensions": 384,
-                "base64": base64.b64encode(vectors[i].tobytes()).decode(),
-            },
-        }
-        out.append((n, json.dumps(fields)))
-    return out
+    texts = synthetic_texts(count, seed=start)
+    return [
+        (
+            n,
+            export_line(
+                n, f"import-{n:08d}", "default", texts[n - start], vectors[n - start], model
+            ),
+        )
+        for n in range(start, start + count)
+    ]
 
 
 @contextlib.contextmanager

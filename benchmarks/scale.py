@@ -117,40 +117,49 @@ def memories(
                 yield f"scale-{n:07d}", synthetic[n - first], noisy[n - first]
 
 
+def export_line(
+    n: int, memory_id: str, tenant: str, text: str, vector: np.ndarray, model: str
+) -> str:
+    """The export line of synthetic memory ``n``: a pre-embedded episode in session ``n // 40``."""
+    from cml.engine.transfer import FORMAT
+
+    when = (BASE + timedelta(seconds=30 * n)).isoformat()
+    fields = {
+        "format": FORMAT,
+        "id": memory_id,
+        "tenant_id": tenant,
+        "content": text,
+        "memory_type": "episodic_event",
+        "status": "active",
+        "created_at": when,
+        "updated_at": when,
+        "importance": 0.5,
+        "confidence": 0.8,
+        "access_count": 0,
+        "version": 1,
+        "session_id": f"session-{n // 40}",
+        "embedding": {
+            "model": model,
+            "dimensions": int(vector.shape[0]),
+            "base64": base64.b64encode(vector.tobytes()).decode(),
+        },
+    }
+    return json.dumps(fields)
+
+
 def grow(url: str, real: np.ndarray, texts: list[str], start: int, end: int) -> tuple[float, float]:
     """Import memories ``start..end-1``; return memories per second of wall and of CPU time.
 
     The lines are made 10,000 at a time before they are imported: only the import is timed.
     """
     from cml.engine import EngineConfig, open_engine
-    from cml.engine.transfer import FORMAT, import_lines
+    from cml.engine.transfer import import_lines
 
     engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
     model = engine.embedder.model_name
 
     def line(n: int, memory_id: str, text: str, vector: np.ndarray) -> tuple[int, str]:
-        when = (BASE + timedelta(seconds=30 * n)).isoformat()
-        fields = {
-            "format": FORMAT,
-            "id": memory_id,
-            "tenant_id": TENANT,
-            "content": text,
-            "memory_type": "episodic_event",
-            "status": "active",
-            "created_at": when,
-            "updated_at": when,
-            "importance": 0.5,
-            "confidence": 0.8,
-            "access_count": 0,
-            "version": 1,
-            "session_id": f"session-{n // 40}",
-            "embedding": {
-                "model": model,
-                "dimensions": int(vector.shape[0]),
-                "base64": base64.b64encode(vector.tobytes()).decode(),
-            },
-        }
-        return n, json.dumps(fields)
+        return n, export_line(n, memory_id, TENANT, text, vector, model)
 
     making = making_cpu = 0.0
     bad = []
