@@ -110,3 +110,13 @@ def varied_records(count: int, *, start: int = 0) -> list[MemoryRecord]:
         tenant = "acme" if n % 4 else "globex"
         records.append(make_record(text, tenant_id=tenant, minutes=n, **fields))
     return records
+
+
+def insert_batches(store: MemoryStore, batches: list[list[MemoryRecord]]) -> None:
+    """Insert each batch in a transaction of its own, then close the store."""
+    try:
+        for batch in batches:
+            with store.transaction() as tx:
+                tx.insert(batch)
+    finally:
+        store.close()

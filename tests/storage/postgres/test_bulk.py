@@ -15,7 +15,7 @@ from cml.storage.postgres.schema import HNSW_INDEX
 from cml.storage.sql.tx import BULK_FROM
 from pg_helpers import PostgresServer
 
-from ..conftest import query_vector, varied_records
+from ..conftest import insert_batches, query_vector, varied_records
 
 EMBEDDER = HashEmbedder()
 
@@ -35,13 +35,7 @@ def has_vector_index(url: str) -> bool:
 
 
 def written(url: str, batches: list[list[MemoryRecord]]) -> list[tuple[Any, ...]]:
-    store = open_store(url)
-    try:
-        for batch in batches:
-            with store.transaction() as tx:
-                tx.insert(batch)
-    finally:
-        store.close()
+    insert_batches(open_store(url), batches)
     return term_rows(url)
 
 

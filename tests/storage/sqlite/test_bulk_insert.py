@@ -13,7 +13,7 @@ from cml.storage import MemoryRecord
 from cml.storage.sql.tx import BULK_FROM
 from cml.storage.sqlite import SQLiteStore
 
-from ..conftest import varied_records
+from ..conftest import insert_batches, varied_records
 
 Row = tuple[str, str, str, int, int]
 
@@ -29,13 +29,7 @@ def term_rows(path: Path) -> list[Row]:
 
 
 def write(path: Path, batches: list[list[MemoryRecord]]) -> list[Row]:
-    store = SQLiteStore(path)
-    try:
-        for batch in batches:
-            with store.transaction() as tx:
-                tx.insert(batch)
-    finally:
-        store.close()
+    insert_batches(SQLiteStore(path), batches)
     return term_rows(path)
 
 
