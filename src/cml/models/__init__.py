@@ -18,26 +18,8 @@ Every name is importable from ``cml.models``.
 
 from __future__ import annotations
 
-from cml.models import admin, batch, enums, errors, integrity, memory, timeline
-from cml.models._fields import (
-    CURSOR_PATTERN,
-    ID_PATTERN,
-    MAX_BATCH_ITEMS,
-    MAX_BATCH_QUERIES,
-    MAX_CONTENT_CHARS,
-    MAX_METADATA_BYTES,
-    MAX_METADATA_DEPTH,
-    MAX_PAGE_SIZE,
-    MAX_QUERY_CHARS,
-    MAX_RESULTS,
-    MAX_TAGS,
-    NAME_PATTERN,
-    NAMESPACE_PATTERN,
-    FilterFields,
-    Timestamp,
-    is_valid_namespace,
-    is_valid_tenant_id,
-)
+from cml.models import _fields, admin, batch, enums, errors, integrity, memory, timeline
+from cml.models._fields import *  # noqa: F403
 from cml.models.admin import *  # noqa: F403
 from cml.models.batch import *  # noqa: F403
 from cml.models.enums import *  # noqa: F403
@@ -59,35 +41,19 @@ from cml.models.webhooks import (
     WebhookInfo,
 )
 
-# Every name of the modules imported whole, and the chosen helpers of the others.
+# Every name the modules imported whole export, and the public models of lookup and webhooks.
 __all__ = [
-    "CURSOR_PATTERN",
-    "ID_PATTERN",
-    "MAX_BATCH_ITEMS",
-    "MAX_BATCH_QUERIES",
-    "MAX_CONTENT_CHARS",
-    "MAX_METADATA_BYTES",
-    "MAX_METADATA_DEPTH",
-    "MAX_PAGE_SIZE",
-    "MAX_QUERY_CHARS",
-    "MAX_RESULTS",
-    "MAX_TAGS",
-    "NAMESPACE_PATTERN",
-    "NAME_PATTERN",
     "CreateWebhookRequest",
-    "FilterFields",
     "HistoryPage",
     "HistoryQuery",
     "MemoryListQuery",
     "MemoryVersion",
-    "Timestamp",
     "UpdateWebhookRequest",
     "WebhookCreated",
     "WebhookDelivery",
     "WebhookInfo",
-    "is_valid_namespace",
-    "is_valid_tenant_id",
 ]
+__all__ += _fields.__all__
 __all__ += admin.__all__
 __all__ += batch.__all__
 __all__ += enums.__all__
