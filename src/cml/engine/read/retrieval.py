@@ -8,9 +8,9 @@
    lends a share (``context``) of its score to the next ``context_turns`` memories of its
    session, never lifting one above the hit it borrowed from. This happens at read time:
    nothing is copied between memories, so forgetting one leaves no trace of it in its
-   neighbours. After the fusion the converse is applied among the candidates: a candidate
-   can borrow a share (``replied``, off by default) of the candidate that replies to it, the
-   next turn of its session (:mod:`.replies`).
+   neighbours. After the fusion the converse is applied among the candidates: a turn
+   borrows a share (``replied``) of the candidate that replies to it, the next turn of its
+   session by another named speaker (:mod:`.replies`).
 3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
@@ -105,9 +105,9 @@ class RankingWeights:
             candidates whose text names no time (:mod:`.when`; 0 turns it off).
         asking: The share of the fused score taken from the candidates made only of
             questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
-        replied: Share of a candidate's fused score lent to the candidate it replies to,
-            the turn before it in its session (:mod:`.replies`; 0, the default, turns it off:
-            it wins on LoCoMo and loses on LongMemEval).
+        replied: Share of a named speaker's fused score lent to the turn of another
+            speaker it replies to, the turn before it in its session (:mod:`.replies`; 0
+            turns it off; ``user:``/``assistant:`` messages never lend).
         role: When the candidates are ``user:``/``assistant:`` messages and the query asks
             for one role's words, the share of the fused score taken from the other role's
             (:mod:`.roles`; 0 turns it off).
@@ -151,7 +151,7 @@ class RankingWeights:
     speaker: float = 0.5
     when: float = 0.67
     asking: float = 0.0
-    replied: float = 0.0
+    replied: float = 0.4
     role: float = 0.8
     coverage: float = 0.0
     session_prior: float = 0.0
@@ -380,11 +380,11 @@ def retrieve(
         fused = fuse_ranks([*rankings, *extra], weights.rrf_k)
     if not fused:
         return []
-    fused = lend_to_replied(store, filt, fused, weights.replied)
     records = store.get_many(tenant_id, list(fused))
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
+    fused = lend_to_replied(store, filt, records, fused, weights.replied)
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     fused = favour_dated_answers(records, fused, request.query, weights.when)
     fused = favour_telling_turns(records, fused, weights.asking)
