@@ -286,9 +286,9 @@ _ALWAYS_A_TIME = (
     _MONTH_YEAR,
     _YEAR_ALONE,
 )
-# Text that matches none of the patterns above or of the calendar days: their union (named
-# groups unnamed), and before it a cheaper test that every match of them passes (each holds a
-# digit or one of these words), which most text without a time fails at once.
+# One pass for all of them: their union (their groups unnamed). Before it, a cheaper test that
+# every match of them passes (each holds a digit or one of these words): most text without a
+# time fails it at once.
 _ANY_PATTERN = re.compile(
     "|".join(
         "(?:" + re.sub(r"\(\?P<\w+>", "(?:", pattern.pattern) + ")"
@@ -314,8 +314,13 @@ def names_time(text: str, reference: datetime) -> bool:
         True
     """
     lowered = text.lower()
-    if _MAYBE_A_TIME.search(lowered) is None or _ANY_PATTERN.search(lowered) is None:
+    first = _MAYBE_A_TIME.search(lowered) and _ANY_PATTERN.search(lowered)
+    if not first:
         return False
+    # Most often the first match is one of the patterns that always name a time: try them there.
+    at = first.start()
+    if any(pattern.match(lowered, at) is not None for pattern in _ALWAYS_A_TIME):
+        return True
     if any(pattern.search(lowered) is not None for pattern in _ALWAYS_A_TIME):
         return True
     today = (reference if reference.tzinfo else reference.replace(tzinfo=UTC)).astimezone(UTC)
