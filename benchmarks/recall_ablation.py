@@ -58,6 +58,7 @@ LEAVE_ONE_OUT = [
     "with-asking:asking=0.25",
     "no-role:role=0",
     "no-event-spread:event_spread=0",
+    "no-occasion-spread:occasion_spread=0",
     "with-feedback:feedback_lexical=0.25,feedback_hits=1",
 ]
 """Each ranking component of the default removed in turn (and the one measured opt-in added)."""

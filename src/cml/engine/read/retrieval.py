@@ -42,6 +42,7 @@ from cml.engine.read.asking import favour_telling_turns
 from cml.engine.read.coverage import with_session_coverage
 from cml.engine.read.events import spread_events
 from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.occasions import spread_occasions
 from cml.engine.read.replies import lend_to_replied
 from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
@@ -126,6 +127,10 @@ class RankingWeights:
         event_spread: For a query relating events in time ("which came first"), the share
             of its score each further turn of an already ranked session gives up
             (:mod:`.events`; 0 turns it off).
+        occasion_spread: In a user/assistant history, for a query gathering what was told on
+            several occasions ("how many", "in total", "most recently"), the share of its
+            score each further message of an already ranked session gives up
+            (:mod:`.occasions`; 0 turns it off).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -160,6 +165,7 @@ class RankingWeights:
     feedback_vector: float = 0.0
     feedback_lexical: float = 0.0
     event_spread: float = 0.2
+    occasion_spread: float = 0.3
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -391,5 +397,6 @@ def retrieve(
     fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     scored = spread_events(scored, request.query, weights.event_spread)
+    scored = spread_occasions(scored, request.query, weights.occasion_spread)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
     return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]
