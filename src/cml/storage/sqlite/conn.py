@@ -2,9 +2,11 @@
 
 One writer connection is used only under a re-entrant lock, so writes are serialised inside this
 process (``BEGIN IMMEDIATE`` plus ``busy_timeout`` covers other processes). For a file, each
-reading thread has its own connection; with WAL, reads never wait for the writer. A ``:memory:``
-database cannot be shared between connections, so there one connection serves reads and writes,
-under the same lock.
+reading thread has its own connection; with WAL, reads never wait for the writer. No connection
+checkpoints the log by itself: a :class:`~.checkpoints.Checkpointer` does it after commits, on a
+thread of its own, so no write (nor a read's access counts) waits for a checkpoint. A
+``:memory:`` database cannot be shared between connections, so there one connection serves reads
+and writes, under the same lock.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import NoReturn
 from cml.errors import DatabaseDamagedError, DatabaseUnavailableError, UnavailableError
 from cml.storage.base import IntegrityFindings
 from cml.storage.sqlite import integrity, terms
+from cml.storage.sqlite.checkpoints import Checkpointer
 from cml.storage.sqlite.errors import (
     damaged_error,
     damaged_serving_error,
@@ -100,6 +103,7 @@ class Connections:
         self._closed = False
         self.damage: DatabaseDamagedError | None = None
         """Set once a query finds the file damaged; health reports it until a restart."""
+        self._checkpointer = None if self.in_memory else Checkpointer(location, self.write_lock)
         try:
             self.writer = self._connect()
         except sqlite3.Error as exc:
@@ -181,6 +185,7 @@ class Connections:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if not self.in_memory:
                 conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's thread does
             conn.execute("PRAGMA synchronous = NORMAL")
             terms.register(conn)
         except BaseException:
@@ -275,6 +280,8 @@ class Connections:
                 raise
             finally:
                 self._local.in_transaction = False
+            if self._checkpointer is not None:
+                self._checkpointer.committed(conn)
 
     def own_write(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction of its own, committed at the end of the block (leases)."""
@@ -318,6 +325,8 @@ class Connections:
                 self._readers = []
             for conn in readers:
                 conn.close()
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             if merge_log and not self.in_memory:
                 checkpoint(self.writer, self.location)
             self.writer.close()
