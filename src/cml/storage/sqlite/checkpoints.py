@@ -26,7 +26,7 @@ import threading
 
 logger = logging.getLogger("cml.storage.sqlite")
 
-CHECKPOINT_INTERVAL_SECONDS = 0.05
+CHECKPOINT_INTERVAL_SECONDS = 1.0
 """The least time between two checkpoints (the log holds at most this long of writes more)."""
 RESTART_FRAMES = 1000
 """A log this long is copied completely (SQLite's own automatic checkpoint threshold)."""
