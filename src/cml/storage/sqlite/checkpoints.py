@@ -1,17 +1,17 @@
-"""Write-ahead log checkpoints on a thread of their own, so that no commit waits for one.
+"""Write-ahead log checkpoints on a thread of their own, so that no read waits for one.
 
 SQLite's automatic checkpoint runs inside the ``COMMIT`` that takes the log past 1,000 pages:
-that commit then copies the whole log into the database file and syncs it, tens of
+that commit then copies the whole log into the database file and syncs it, tens to hundreds of
 milliseconds. The commit that paid was often a read's access-count write, so a read that changed
-one counter waited for the checkpoint of everyone's writes. The writer therefore does not
-checkpoint by itself (``wal_autocheckpoint = 0``); every commit wakes a :class:`Checkpointer`
-instead, whose thread runs a ``PASSIVE`` checkpoint on its own connection, at most once every
+one counter waited for the checkpoint of everyone's writes. Best-effort commits (the access
+counts) therefore commit with ``wal_autocheckpoint = 0`` (other writes checkpoint as before);
+each of them wakes a :class:`Checkpointer` instead, whose thread runs a ``PASSIVE`` checkpoint on its own connection, at most once every
 :data:`CHECKPOINT_INTERVAL_SECONDS`. A passive checkpoint waits for no reader and no writer: it
 copies what no reader still needs. The next write starts the log again from its beginning only
 if all of it was copied, which a steady stream of commits during the copy prevents; so when the
 log is past :data:`RESTART_FRAMES` and the copy left commits behind, a second pass copies those
 few under the write lock, and the log starts again. Commits faster than the thread can follow
-(a burst of writes) are held to SQLite's own bound: after :data:`BACKLOG_COMMITS` commits
+(a burst of reads) are held to a bound: after :data:`BACKLOG_COMMITS` commits
 without a complete copy, the committing thread checkpoints by itself, as SQLite would.
 
 The thread starts with the first commit and ends after :data:`IDLE_SECONDS` without one (an idle
@@ -30,7 +30,7 @@ CHECKPOINT_INTERVAL_SECONDS = 1.0
 """The least time between two checkpoints (the log holds at most this long of writes more)."""
 RESTART_FRAMES = 1000
 """A log this long is copied completely (SQLite's own automatic checkpoint threshold)."""
-BACKLOG_COMMITS = 100
+BACKLOG_COMMITS = 400
 """Commits since the last complete copy after which the committing thread checkpoints itself."""
 IDLE_SECONDS = 30.0
 """How long the thread waits for a commit before it ends (the next commit starts it again)."""

@@ -2,11 +2,11 @@
 
 One writer connection is used only under a re-entrant lock, so writes are serialised inside this
 process (``BEGIN IMMEDIATE`` plus ``busy_timeout`` covers other processes). For a file, each
-reading thread has its own connection; with WAL, reads never wait for the writer. No connection
-checkpoints the log by itself: a :class:`~.checkpoints.Checkpointer` does it after commits, on a
-thread of its own, so no write (nor a read's access counts) waits for a checkpoint. A
-``:memory:`` database cannot be shared between connections, so there one connection serves reads
-and writes, under the same lock.
+reading thread has its own connection; with WAL, reads never wait for the writer. A best-effort
+commit (a read's access counts) never checkpoints the log: a :class:`~.checkpoints.Checkpointer`
+does it after such commits, on a thread of its own, so no read waits for a checkpoint (other
+writes checkpoint as SQLite does by itself). A ``:memory:`` database cannot be shared between
+connections, so there one connection serves reads and writes, under the same lock.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ logger = logging.getLogger("cml.storage.sqlite")
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
+AUTOCHECKPOINT_PAGES = 1000
+"""SQLite's own threshold: a commit that takes the log past it checkpoints (not best-effort ones)."""
 BEST_EFFORT_WAIT_MS = 100
 """How long a best-effort write (access counts) waits for another process's write lock."""
 CLOSE_WAIT_SECONDS = 5.0
@@ -185,7 +187,6 @@ class Connections:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if not self.in_memory:
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's thread does
             conn.execute("PRAGMA synchronous = NORMAL")
             terms.register(conn)
         except BaseException:
@@ -239,12 +240,16 @@ class Connections:
         return bool(getattr(self._local, "in_transaction", False))
 
     @contextmanager
-    def write(self, *, wait_ms: int = BUSY_TIMEOUT_MS) -> Iterator[sqlite3.Connection]:
+    def write(
+        self, *, wait_ms: int = BUSY_TIMEOUT_MS, checkpoint: bool = True
+    ) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` on the writer; commit on success, roll back on any exception.
 
         Args:
             wait_ms: How long to wait for another process's write lock (best-effort writes
                 wait less, so that a locked file does not hold up the read they follow).
+            checkpoint: Whether the commit may checkpoint the log when it takes it past
+                :data:`AUTOCHECKPOINT_PAGES`; without, the checkpoint thread does it soon after.
 
         Raises:
             RuntimeError: The calling thread already has a transaction open.
@@ -267,9 +272,16 @@ class Connections:
             except sqlite3.Error as exc:
                 self.fail(exc)
             self._local.in_transaction = True
+            deferred = not checkpoint and self._checkpointer is not None
             try:
                 yield conn
-                conn.execute("COMMIT")
+                if deferred:
+                    conn.execute("PRAGMA wal_autocheckpoint = 0")
+                try:
+                    conn.execute("COMMIT")
+                finally:
+                    if deferred:
+                        conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
             except sqlite3.Error as exc:
                 # Locked beyond busy_timeout, disk full, I/O error: the database is the problem
                 # (serving_error tells those from programming errors, which stay as they are).
@@ -280,7 +292,7 @@ class Connections:
                 raise
             finally:
                 self._local.in_transaction = False
-            if self._checkpointer is not None:
+            if deferred and self._checkpointer is not None:
                 self._checkpointer.committed(conn)
 
     def own_write(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -298,7 +310,7 @@ class Connections:
             if self.in_transaction():
                 yield self.writer  # already inside this thread's unit of work
                 return
-            with self.write(wait_ms=BEST_EFFORT_WAIT_MS) as conn:
+            with self.write(wait_ms=BEST_EFFORT_WAIT_MS, checkpoint=False) as conn:
                 yield conn
 
     @staticmethod
