@@ -3,10 +3,10 @@
 Every row of the graph has an entry here (its id, whether it is still live, a digest of its
 float32 vector, its filter fields); a memory's row is its graph label. A search turns the
 filter into a mask over the rows (:class:`~cml.storage.sqlite.fields.Fields`), asks the graph
-for :data:`RESCORED` (at least four per result) admitted candidates by their int8 codes, reads
-those candidates' float32 embeddings from the database and returns the best by exact cosine
-similarity. The float32 vectors are therefore not held in memory: a million memories take about
-400 MB of codes and 130 MB of graph.
+for four admitted candidates per result (at least :data:`RESCORED`) by their int8 codes, reads
+the float32 embeddings of the first half of them (at least :data:`RESCORED`) from the database
+and returns the best by exact cosine similarity. The float32 vectors are therefore not held
+in memory: a million memories take about 400 MB of codes and 130 MB of graph.
 
 Rows are never removed from the graph. A deleted memory's row becomes dead (masked out); a
 memory whose vector changed gets a new row and its old one dies; a change of status or other
@@ -34,7 +34,12 @@ from cml.storage.sqlite.graph import Graph
 RESCORED = 40
 """Fewest candidates re-scored exactly per search."""
 
-_RESCORED_PER_RESULT = 4
+_WALKED_PER_RESULT = 4
+"""Candidates a graph walk returns per result asked (its depth is at least this many)."""
+
+_RESCORED_PER_RESULT = 2
+"""Of those, candidates re-scored exactly per result (the int8 order is nearly exact: the
+walk, not the quantisation, is what loses neighbours)."""
 
 Rescore = Callable[[Sequence[str]], Mapping[str, bytes]]
 """Reads the stored float32 embeddings (bytes) of the given ids; missing ids are left out."""
@@ -196,8 +201,10 @@ class GraphIndex(FieldRows):
             admitted &= among
         if limit <= 0 or not admitted.any():
             return []
-        wanted = max(RESCORED, _RESCORED_PER_RESULT * limit)
-        candidates = [self.ids[i] for i in self.graph.search(query, wanted, admitted, scan_rows)]
+        walked = self.graph.search(
+            query, max(RESCORED, _WALKED_PER_RESULT * limit), admitted, scan_rows
+        )
+        candidates = [self.ids[i] for i in walked[: max(RESCORED, _RESCORED_PER_RESULT * limit)]]
         stored = rescore(candidates)
         found = [m for m in candidates if m in stored]
         if not found:
