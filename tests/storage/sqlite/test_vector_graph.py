@@ -93,6 +93,18 @@ def graph_files(path: Path) -> list[Path]:
     return sorted(path.with_name(path.name + ".vectors").glob("*"))
 
 
+def top_10_after_reopening(path: Path, query: npt.NDArray[np.float32]) -> list[tuple[str, float]]:
+    """``query``'s top 10 in the store at ``path`` opened afresh, which writes no graph file."""
+    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
+    store = open_store(path)
+    try:
+        hits = store.vector_search(MemoryFilter("t"), query, 10)
+    finally:
+        store.close()
+    assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
+    return hits
+
+
 def test_graph_search_finds_the_exact_top_10_and_scores_exactly(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     written = seeded(path)
@@ -182,16 +194,8 @@ def test_reopening_loads_the_saved_graph_instead_of_rebuilding(tmp_path: Path) -
     store = with_graph(open_store(path))
     before = store.vector_search(MemoryFilter("t"), query, 10)
     store.close()
-    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
-
-    store = open_store(path)
-    try:
-        after = store.vector_search(MemoryFilter("t"), query, 10)
-    finally:
-        store.close()
-    assert after == before
-    # Nothing changed, so nothing was rebuilt or written again.
-    assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
+    # Nothing changed, so nothing is rebuilt or written again.
+    assert top_10_after_reopening(path, query) == before
     assert len(written) == 3_000
 
 
@@ -435,12 +439,4 @@ def test_a_graph_saved_with_ids_as_a_string_array_still_loads(tmp_path: Path) ->
         ids = old["id_lines"].tobytes().decode().split("\n")
     with rest.open("wb") as out:
         np.savez(out, ids=np.array(ids, dtype=np.str_), **arrays)
-    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
-
-    store = open_store(path)
-    try:
-        after = store.vector_search(MemoryFilter("t"), query, 10)
-    finally:
-        store.close()
-    assert after == before
-    assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
+    assert top_10_after_reopening(path, query) == before
