@@ -54,10 +54,11 @@ LEAVE_ONE_OUT = [
     "no-dates:dates=0",
     "no-speaker:speaker=0",
     "no-when:when=0",
-    "with-replies:replied=0.4",
+    "no-replies:replied=0",
     "with-asking:asking=0.25",
     "no-role:role=0",
     "no-event-spread:event_spread=0",
+    "no-occasion-spread:occasion_spread=0",
     "with-feedback:feedback_lexical=0.25,feedback_hits=1",
 ]
 """Each ranking component of the default removed in turn (and the one measured opt-in added)."""

@@ -13,7 +13,7 @@ second of this process's CPU (PostgreSQL's server processes not counted). Memori
   vector is a blend of :data:`BLEND` random real turns' embeddings, weighted by a flat
   Dirichlet draw and renormalised: a memory that touches a few real topics, on the real
   embeddings' own directions, not a near-copy of one of them plus noise in every dimension
-  (decision 77). The queries' exact top 10 then mixes real turns and blends.
+  (decision 81). The queries' exact top 10 then mixes real turns and blends.
 
 At each size a fresh process opens the engine twice. The first open after growing answers its
 first read at once (``1st open s``) while SQLite builds the tenant's graph in the background; it

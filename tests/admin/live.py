@@ -51,7 +51,8 @@ class CuttableProxy:
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
         self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self) -> None:
         while True:
@@ -88,7 +89,15 @@ class CuttableProxy:
             sock.close()
 
     def close(self) -> None:
-        """Stop accepting and break everything."""
+        """Stop accepting and break everything.
+
+        The accept thread is woken and joined before the listening socket is closed: a thread
+        left blocked on a closed descriptor would accept on whatever socket reuses its number
+        next (a later test's server), and that server's client would wait for ever.
+        """
+        with suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._acceptor.join(10)
         self._listener.close()
         self.cut()
 

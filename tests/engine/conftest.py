@@ -16,6 +16,8 @@ import pytest
 
 from cml.embeddings.base import Embedder
 from cml.engine import Engine, EngineConfig, EngineContext, MemoryService, open_engine
+from cml.engine.read.retrieval import RankingWeights
+from cml.models import ReadRequest, WriteRequest
 from cml.storage.base import EventRecord
 
 BOTH_BACKENDS = {
@@ -95,3 +97,42 @@ def counted(engine: Engine) -> tuple[MemoryService, list[int]]:
     """A memory service over the engine's store, and the batch size of each embedder call."""
     counting = CountingEmbedder(engine.embedder)
     return MemoryService(EngineContext(engine.store, counting, engine.config)), counting.calls
+
+
+ChatRead = Callable[[str, RankingWeights, dict[str, list[str]], str, int], list[str]]
+"""``(store name, weights, lines by session, query, results) -> texts ranked``."""
+
+
+@pytest.fixture
+def chat_read(tmp_path: Path) -> ChatRead:
+    """Write a chat history into a fresh store and read it: the texts of the results, in order.
+
+    Each session's lines are written in order under that ``session_id``, then 30 unrelated
+    notes in six sessions of their own; an empty string stands for a note in the results.
+    """
+
+    def read(
+        name: str, weights: RankingWeights, sessions: dict[str, list[str]], query: str, results: int
+    ) -> list[str]:
+        url = f"sqlite:///{tmp_path}/{name}.db"
+        with open_engine(
+            EngineConfig(database_url=url, embedding_provider="hash"), weights=weights
+        ) as engine:
+            texts = {}
+            for session, lines in sessions.items():
+                for line in lines:
+                    write = WriteRequest(content=line, session_id=session, namespace="chat")
+                    memory_id = engine.memories.write("acme", write).memory_id
+                    assert memory_id is not None
+                    texts[memory_id] = line
+            for i in range(30):
+                note = WriteRequest(
+                    content=f"user: note {i} about the garden and the weather",
+                    session_id=f"notes-{i // 5}",
+                    namespace="chat",
+                )
+                engine.memories.write("acme", note)
+            ask = ReadRequest(query=query, max_results=results, namespace="chat")
+            return [texts.get(m.id, "") for m in engine.memories.read("acme", ask).memories]
+
+    return read

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 import pytest
 
 from cml.engine import Engine, InvalidInputError, RecordNotFoundError
@@ -11,6 +12,7 @@ from cml.models import (
     BatchWriteItem,
     BatchWriteRequest,
     ForgetRequest,
+    MemoryListQuery,
     MemoryType,
     UpdateRequest,
     WriteRequest,
@@ -29,7 +31,9 @@ def _walk(engine: Engine, tenant: str, limit: int, **filters: Any) -> list[str]:
     seen: list[str] = []
     cursor = None
     while True:
-        page = engine.memories.list_memories(tenant, cursor=cursor, limit=limit, **filters)
+        page = engine.memories.list_memories(
+            tenant, MemoryListQuery(cursor=cursor, per_page=limit, **filters)
+        )
         assert len(page.items) <= limit
         seen.extend(item.id for item in page.items)
         if page.next_cursor is None:
@@ -82,12 +86,14 @@ def test_filters_by_status_type_and_namespace(engine: Engine) -> None:
 
 
 def test_a_cursor_not_issued_by_the_server_is_refused(engine: Engine) -> None:
-    for bad in ("nonsense!", "bTE6", "YWJj"):
+    for bad in ("bTE6", "YWJj"):
         with pytest.raises(InvalidInputError) as caught:
-            engine.memories.list_memories("acme", cursor=bad)
+            engine.memories.list_memories("acme", MemoryListQuery(cursor=bad))
         assert caught.value.field == "cursor"
+    with pytest.raises(pydantic.ValidationError):  # not even the shape of a cursor
+        MemoryListQuery(cursor="nonsense!")
     with pytest.raises(InvalidInputError):
-        engine.memories.list_memories("acme", status="sleeping")
+        engine.memories.list_memories("acme", MemoryListQuery(status="sleeping"))
 
 
 def test_tenants_never_see_each_other(engine: Engine) -> None:
@@ -100,13 +106,15 @@ def test_tenants_never_see_each_other(engine: Engine) -> None:
 def test_memories_written_and_deleted_during_a_walk(engine: Engine) -> None:
     ids = _seed(engine, "acme", 30)
     seen: list[str] = []
-    page = engine.memories.list_memories("acme", limit=7)
+    page = engine.memories.list_memories("acme", MemoryListQuery(per_page=7))
     seen.extend(i.id for i in page.items)
     # Meanwhile: forget one already seen and one not yet reached, write new ones.
     engine.memories.forget("acme", ForgetRequest(memory_ids=[seen[0], ids[20]]))
     fresh = _seed(engine, "acme", 3)
     while page.next_cursor is not None:
-        page = engine.memories.list_memories("acme", cursor=page.next_cursor, limit=7)
+        page = engine.memories.list_memories(
+            "acme", MemoryListQuery(cursor=page.next_cursor, per_page=7)
+        )
         seen.extend(i.id for i in page.items)
     assert len(seen) == len(set(seen))
     kept = set(ids) - {ids[20]}

@@ -22,10 +22,14 @@ NOTES = [
 ]
 
 
-def _recall(replied: float, config: EngineConfig, session_id: str | None = "s1") -> list[str]:
-    weights = dataclasses.replace(RankingWeights(), replied=replied)
-    with open_engine(config, weights=weights) as engine:
-        for line in (SHOWS, REPLY):
+def _recall(
+    config: EngineConfig,
+    turns: tuple[str, str] = (SHOWS, REPLY),
+    session_id: str | None = "s1",
+    weights: RankingWeights | None = None,
+) -> list[str]:
+    with open_engine(config, weights=weights or RankingWeights()) as engine:
+        for line in turns:
             engine.memories.write(
                 "acme", WriteRequest(content=line, session_id=session_id, namespace="chat")
             )
@@ -40,13 +44,32 @@ def _recall(replied: float, config: EngineConfig, session_id: str | None = "s1")
 
 
 def test_the_turn_a_matching_reply_answers_is_recalled_behind_it(config: EngineConfig) -> None:
-    assert _recall(0.4, config) == [REPLY, SHOWS]
+    assert _recall(config) == [REPLY, SHOWS]
 
 
 def test_without_the_stage_the_turn_is_not_recalled(config: EngineConfig) -> None:
     # What the stage is for: SHOWS shares no word with the query.
-    assert SHOWS not in _recall(0.0, config)
+    off = dataclasses.replace(RankingWeights(), replied=0.0)
+    assert SHOWS not in _recall(config, weights=off)
 
 
 def test_turns_of_different_sessions_lend_nothing(config: EngineConfig) -> None:
-    assert SHOWS not in _recall(0.4, config, session_id=None)
+    assert SHOWS not in _recall(config, session_id=None)
+
+
+def test_an_assistant_reply_lends_nothing_to_the_message_it_answers(
+    config: EngineConfig,
+) -> None:
+    # In a user/assistant history the reply's matching words are its own, not the message's.
+    asked = "user: Here's what I finished for the show last night!"
+    answer = "assistant: Wow, that painting of the lake is gorgeous!"
+    recalled = _recall(config, turns=(asked, answer))
+    assert recalled[0] == answer
+    assert asked not in recalled
+
+
+def test_a_speaker_continuing_their_own_turn_lends_nothing(config: EngineConfig) -> None:
+    more = "Ann: Wow, that painting of the lake took me weeks!"
+    recalled = _recall(config, turns=(SHOWS, more))
+    assert recalled[0] == more
+    assert SHOWS not in recalled

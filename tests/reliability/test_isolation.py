@@ -24,7 +24,7 @@ import pytest
 from starlette.routing import Route
 
 from cml.engine.listing import encode_cursor
-from cml.models import CreateKeyRequest, MemoryType, WriteRequest
+from cml.models import CreateKeyRequest, MemoryListQuery, MemoryType, WriteRequest
 from cml.models.routes import API_PREFIX
 from cml.server.app import create_app
 from cml.storage.base import MemoryFilter
@@ -759,7 +759,9 @@ async def _list_own_memories(w: World) -> None:
     newer = w.engine.memories.write(B, fact("Dana moved to Munich"))
     assert newer.superseded, "B's newer fact retires the older one"
     newer_id = str(newer.memory_id)
-    retired = w.engine.memories.list_memories(B, status="all", superseded_by=newer_id)
+    retired = w.engine.memories.list_memories(
+        B, MemoryListQuery(status="all", superseded_by=newer_id)
+    )
     assert [m.id for m in retired.items] == newer.superseded
     for b_id in [*sorted(w.b_ids), newer_id]:
         by_b = {"status": "all", "superseded_by": b_id}

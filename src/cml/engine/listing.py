@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
 import pydantic
 
 from cml.errors import InvalidInputError
-from cml.models import MAX_PAGE_SIZE, MemoryPage, MemoryRecordOut, MemoryStatus
+from cml.models import MemoryListQuery, MemoryPage, MemoryRecordOut, MemoryStatus
 from cml.models.lookup import ALL_STATUSES
 from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord
 
@@ -79,54 +78,36 @@ def _statuses(status: str) -> tuple[str, ...] | None:
 
 
 def list_page(
-    store: MemoryStore,
-    tenant_id: str,
-    *,
-    cursor: str | None = None,
-    limit: int = 100,
-    status: str = MemoryStatus.ACTIVE.value,
-    memory_types: Sequence[str] | None = None,
-    namespace: str | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    context_tags: Sequence[str] | None = None,
-    agent_id: str | None = None,
-    superseded_by: str | None = None,
+    store: MemoryStore, tenant_id: str, query: MemoryListQuery | None = None
 ) -> MemoryPage:
     """One page of a tenant's memories in id order.
 
     Args:
         store: Where the memories live.
         tenant_id: Whose memories; no other tenant's are ever listed.
-        cursor: ``next_cursor`` of the previous page; ``None`` for the first page.
-        limit: Most memories on the page (1 to ``MAX_PAGE_SIZE``).
-        status: Only memories with this status, or ``"all"``.
-        memory_types: Only these types.
-        namespace: Only this namespace (exact match); ``None`` for every namespace.
-        metadata: Only memories with each of these metadata keys at exactly this value.
-        context_tags: Only memories holding at least one of these tags.
-        agent_id: Only memories of this agent.
-        superseded_by: Only the memories this memory retired (the status filter still
-            applies: retired memories are ``superseded`` unless changed since).
+        query: The page (``cursor``, ``per_page``) and the filters, as ``GET /memories`` takes
+            them; ``None`` for the first page of the active memories.
 
     Returns:
         The page and the cursor of the next one (``None`` on the last page).
 
     Raises:
-        InvalidInputError: A bad cursor, status or limit.
+        InvalidInputError: A cursor this server did not issue, or an unknown status.
     """
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInputError(f"per_page must be 1-{MAX_PAGE_SIZE}.", field="per_page")
-    after = decode_cursor(cursor) if cursor is not None else None
+    query = query if query is not None else MemoryListQuery()
+    after = decode_cursor(query.cursor) if query.cursor is not None else None
+    types = query.memory_types
     filt = MemoryFilter(
         tenant_id=tenant_id,
-        namespace=namespace,
-        memory_types=list(memory_types) if memory_types else None,
-        statuses=_statuses(status),
-        metadata=metadata,
-        context_tags=context_tags,
-        agent_id=agent_id,
-        superseded_by=superseded_by,
+        namespace=query.namespace,
+        memory_types=[str(t) for t in types] if types else None,
+        statuses=_statuses(query.status),
+        metadata=query.metadata,
+        context_tags=query.context_tags,
+        agent_id=query.agent_id,
+        superseded_by=query.superseded_by,
     )
+    limit = query.per_page
     # One row more than the page tells whether another page exists, without a count query.
     records = store.list_memories(filt, after_id=after, limit=limit + 1)
     page = [r for r in records[:limit] if r.tenant_id == tenant_id]

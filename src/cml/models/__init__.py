@@ -18,99 +18,21 @@ Every name is importable from ``cml.models``.
 
 from __future__ import annotations
 
-from cml.models._fields import (
-    CURSOR_PATTERN,
-    ID_PATTERN,
-    MAX_BATCH_ITEMS,
-    MAX_BATCH_QUERIES,
-    MAX_CONTENT_CHARS,
-    MAX_METADATA_BYTES,
-    MAX_METADATA_DEPTH,
-    MAX_PAGE_SIZE,
-    MAX_QUERY_CHARS,
-    MAX_RESULTS,
-    MAX_TAGS,
-    NAME_PATTERN,
-    NAMESPACE_PATTERN,
-    FilterFields,
-    Timestamp,
-    is_valid_namespace,
-    is_valid_tenant_id,
-)
-from cml.models.admin import (
-    ApiKeyCreated,
-    ApiKeyInfo,
-    BrokenLinkInfo,
-    ComponentHealth,
-    ComponentStatus,
-    ConsolidateRequest,
-    ConsolidateResponse,
-    CreateKeyRequest,
-    EventItem,
-    EventPage,
-    ForgettingDecision,
-    ForgettingRequest,
-    ForgettingResponse,
-    LogVerification,
-    PurgeRequest,
-    PurgeResponse,
-    TenantInfo,
-    WhoAmIResponse,
-)
-from cml.models.batch import (
-    BatchReadRequest,
-    BatchReadResponse,
-    BatchWriteItem,
-    BatchWriteRequest,
-    BatchWriteResponse,
-    MemoryPage,
-    MemoryRecordOut,
-    Page,
-)
-from cml.models.enums import (
-    Feedback,
-    MemoryStatus,
-    MemoryType,
-    ReadFormat,
-    Scope,
-)
-from cml.models.errors import (
-    HTTP_CODES,
-    ErrorBody,
-    ErrorDetail,
-    ErrorResponse,
-)
-from cml.models.integrity import IntegrityReport
+from cml.models import _fields, admin, batch, enums, errors, integrity, memory, timeline
+from cml.models._fields import *  # noqa: F403
+from cml.models.admin import *  # noqa: F403
+from cml.models.batch import *  # noqa: F403
+from cml.models.enums import *  # noqa: F403
+from cml.models.errors import *  # noqa: F403
+from cml.models.integrity import *  # noqa: F403
 from cml.models.lookup import (
     HistoryPage,
     HistoryQuery,
     MemoryListQuery,
     MemoryVersion,
 )
-from cml.models.memory import (
-    ForgetRequest,
-    ForgetResponse,
-    HealthResponse,
-    MemoryItem,
-    ReadRequest,
-    ReadResponse,
-    RestoreRequest,
-    RestoreResponse,
-    StatsResponse,
-    TurnRequest,
-    TurnResponse,
-    UpdateRequest,
-    UpdateResponse,
-    WriteRequest,
-    WriteResponse,
-)
-from cml.models.timeline import (
-    MAX_TIMELINE_BUCKETS,
-    TimelineBucket,
-    TimelinePoint,
-    TimelineQuery,
-    TimelineResponse,
-)
+from cml.models.memory import *  # noqa: F403
+from cml.models.timeline import *  # noqa: F403
 from cml.models.webhooks import (
     CreateWebhookRequest,
     UpdateWebhookRequest,
@@ -119,87 +41,23 @@ from cml.models.webhooks import (
     WebhookInfo,
 )
 
+# Every name the modules imported whole export, and the public models of lookup and webhooks.
 __all__ = [
-    "CURSOR_PATTERN",
-    "HTTP_CODES",
-    "ID_PATTERN",
-    "MAX_BATCH_ITEMS",
-    "MAX_BATCH_QUERIES",
-    "MAX_CONTENT_CHARS",
-    "MAX_METADATA_BYTES",
-    "MAX_METADATA_DEPTH",
-    "MAX_PAGE_SIZE",
-    "MAX_QUERY_CHARS",
-    "MAX_RESULTS",
-    "MAX_TAGS",
-    "MAX_TIMELINE_BUCKETS",
-    "NAMESPACE_PATTERN",
-    "NAME_PATTERN",
-    "ApiKeyCreated",
-    "ApiKeyInfo",
-    "BatchReadRequest",
-    "BatchReadResponse",
-    "BatchWriteItem",
-    "BatchWriteRequest",
-    "BatchWriteResponse",
-    "BrokenLinkInfo",
-    "ComponentHealth",
-    "ComponentStatus",
-    "ConsolidateRequest",
-    "ConsolidateResponse",
-    "CreateKeyRequest",
     "CreateWebhookRequest",
-    "ErrorBody",
-    "ErrorDetail",
-    "ErrorResponse",
-    "EventItem",
-    "EventPage",
-    "Feedback",
-    "FilterFields",
-    "ForgetRequest",
-    "ForgetResponse",
-    "ForgettingDecision",
-    "ForgettingRequest",
-    "ForgettingResponse",
-    "HealthResponse",
     "HistoryPage",
     "HistoryQuery",
-    "IntegrityReport",
-    "LogVerification",
-    "MemoryItem",
     "MemoryListQuery",
-    "MemoryPage",
-    "MemoryRecordOut",
-    "MemoryStatus",
-    "MemoryType",
     "MemoryVersion",
-    "Page",
-    "PurgeRequest",
-    "PurgeResponse",
-    "ReadFormat",
-    "ReadRequest",
-    "ReadResponse",
-    "RestoreRequest",
-    "RestoreResponse",
-    "Scope",
-    "StatsResponse",
-    "TenantInfo",
-    "TimelineBucket",
-    "TimelinePoint",
-    "TimelineQuery",
-    "TimelineResponse",
-    "Timestamp",
-    "TurnRequest",
-    "TurnResponse",
-    "UpdateRequest",
-    "UpdateResponse",
     "UpdateWebhookRequest",
     "WebhookCreated",
     "WebhookDelivery",
     "WebhookInfo",
-    "WhoAmIResponse",
-    "WriteRequest",
-    "WriteResponse",
-    "is_valid_namespace",
-    "is_valid_tenant_id",
 ]
+__all__ += _fields.__all__
+__all__ += admin.__all__
+__all__ += batch.__all__
+__all__ += enums.__all__
+__all__ += errors.__all__
+__all__ += integrity.__all__
+__all__ += memory.__all__
+__all__ += timeline.__all__

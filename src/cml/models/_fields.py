@@ -15,14 +15,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+# What cml.models re-exports. The annotated types, validators and model bases the sibling
+# modules build on are imported from here by name.
 __all__ = [
     "CURSOR_PATTERN",
     "ID_PATTERN",
-    "LABEL_PATTERN",
     "MAX_BATCH_ITEMS",
     "MAX_BATCH_QUERIES",
     "MAX_CONTENT_CHARS",
-    "MAX_FILTER_KEYS",
     "MAX_METADATA_BYTES",
     "MAX_METADATA_DEPTH",
     "MAX_PAGE_SIZE",
@@ -31,28 +31,8 @@ __all__ = [
     "MAX_TAGS",
     "NAMESPACE_PATTERN",
     "NAME_PATTERN",
-    "TEXT_PATTERN",
-    "Content",
     "FilterFields",
-    "Integral",
-    "Label",
-    "MemoryId",
-    "Metadata",
-    "MetadataFilter",
-    "Namespace",
-    "OptionalContent",
-    "OptionalQueryText",
-    "QueryText",
-    "RequestModel",
-    "ResponseModel",
-    "Score",
-    "Tag",
-    "TenantId",
     "Timestamp",
-    "WireInt",
-    "check_metadata",
-    "clean_optional_text",
-    "clean_text",
     "is_valid_namespace",
     "is_valid_tenant_id",
 ]

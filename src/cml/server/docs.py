@@ -9,7 +9,9 @@ part of the OpenAPI document.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import (
@@ -53,33 +55,34 @@ def mount_docs(app: FastAPI) -> None:
     openapi_url = app.openapi_url or f"{API_PREFIX}/openapi.json"
     title = f"{app.title} API"
 
-    async def swagger_ui() -> HTMLResponse:
-        return _offline(
-            get_swagger_ui_html(
-                openapi_url=openapi_url,
-                title=title,
-                swagger_js_url=f"{_ASSETS_PATH}/swagger-ui-bundle.js",
-                swagger_css_url=f"{_ASSETS_PATH}/swagger-ui.css",
-                swagger_favicon_url=f"{_ASSETS_PATH}/favicon-32x32.png",
-                oauth2_redirect_url=_OAUTH2_REDIRECT,
-                # Swagger UI would otherwise ask a public validator about the spec.
-                swagger_ui_parameters={"validatorUrl": None},
-            )
-        )
+    def page(
+        render: Callable[..., HTMLResponse], **assets: Any
+    ) -> Callable[[], Awaitable[HTMLResponse]]:
+        """A docs page over the app's OpenAPI document, loading only ``assets`` we serve."""
+
+        async def show() -> HTMLResponse:
+            return _offline(render(openapi_url=openapi_url, title=title, **assets))
+
+        return show
+
+    swagger_ui = page(
+        get_swagger_ui_html,
+        swagger_js_url=f"{_ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{_ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{_ASSETS_PATH}/favicon-32x32.png",
+        oauth2_redirect_url=_OAUTH2_REDIRECT,
+        # Swagger UI would otherwise ask a public validator about the spec.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    redoc = page(
+        get_redoc_html,
+        redoc_js_url=f"{_ASSETS_PATH}/redoc.standalone.js",
+        redoc_favicon_url=f"{_ASSETS_PATH}/favicon-32x32.png",
+        with_google_fonts=False,
+    )
 
     async def oauth2_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
-
-    async def redoc() -> HTMLResponse:
-        return _offline(
-            get_redoc_html(
-                openapi_url=openapi_url,
-                title=title,
-                redoc_js_url=f"{_ASSETS_PATH}/redoc.standalone.js",
-                redoc_favicon_url=f"{_ASSETS_PATH}/favicon-32x32.png",
-                with_google_fonts=False,
-            )
-        )
 
     async def to_docs() -> RedirectResponse:
         return RedirectResponse(DOCS_PATH)

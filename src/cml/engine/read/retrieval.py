@@ -8,9 +8,9 @@
    lends a share (``context``) of its score to the next ``context_turns`` memories of its
    session, never lifting one above the hit it borrowed from. This happens at read time:
    nothing is copied between memories, so forgetting one leaves no trace of it in its
-   neighbours. After the fusion the converse is applied among the candidates: a candidate
-   can borrow a share (``replied``, off by default) of the candidate that replies to it, the
-   next turn of its session (:mod:`.replies`).
+   neighbours. After the fusion the converse is applied among the candidates: a turn
+   borrows a share (``replied``) of the candidate that replies to it, the next turn of its
+   session by another named speaker (:mod:`.replies`).
 3. Fusion: reciprocal rank fusion (``weight / (k + rank)`` summed over the lists), normalised by
    the best possible score, so only a memory ranked first by *both* searches scores 1. A memory
    found by one search alone (say, a nearest neighbour of a query no stored word matches) stays
@@ -42,6 +42,7 @@ from cml.engine.read.asking import favour_telling_turns
 from cml.engine.read.coverage import with_session_coverage
 from cml.engine.read.events import spread_events
 from cml.engine.read.feedback import feedback_rankings
+from cml.engine.read.occasions import spread_occasions
 from cml.engine.read.replies import lend_to_replied
 from cml.engine.read.roles import favour_asked_role
 from cml.engine.read.scored import Scored
@@ -105,9 +106,9 @@ class RankingWeights:
             candidates whose text names no time (:mod:`.when`; 0 turns it off).
         asking: The share of the fused score taken from the candidates made only of
             questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
-        replied: Share of a candidate's fused score lent to the candidate it replies to,
-            the turn before it in its session (:mod:`.replies`; 0, the default, turns it off:
-            it wins on LoCoMo and loses on LongMemEval).
+        replied: Share of a named speaker's fused score lent to the turn of another
+            speaker it replies to, the turn before it in its session (:mod:`.replies`; 0
+            turns it off; ``user:``/``assistant:`` messages never lend).
         role: When the candidates are ``user:``/``assistant:`` messages and the query asks
             for one role's words, the share of the fused score taken from the other role's
             (:mod:`.roles`; 0 turns it off).
@@ -126,6 +127,10 @@ class RankingWeights:
         event_spread: For a query relating events in time ("which came first"), the share
             of its score each further turn of an already ranked session gives up
             (:mod:`.events`; 0 turns it off).
+        occasion_spread: In a user/assistant history, for a query gathering what was told on
+            several occasions ("how many", "in total", "most recently"), the share of its
+            score each further message of an already ranked session gives up
+            (:mod:`.occasions`; 0 turns it off).
 
     The defaults are the best configuration measured on the LoCoMo benchmark
     (``benchmarks/locomo_recall.py``; see ``docs/benchmarks.md`` for the ablation).
@@ -151,7 +156,7 @@ class RankingWeights:
     speaker: float = 0.5
     when: float = 0.67
     asking: float = 0.0
-    replied: float = 0.0
+    replied: float = 0.4
     role: float = 0.8
     coverage: float = 0.0
     session_prior: float = 0.0
@@ -160,6 +165,7 @@ class RankingWeights:
     feedback_vector: float = 0.0
     feedback_lexical: float = 0.0
     event_spread: float = 0.2
+    occasion_spread: float = 0.3
 
     def candidate_limit(self, max_results: int) -> int:
         """How many candidates to ask of each search for ``max_results`` results."""
@@ -380,16 +386,17 @@ def retrieve(
         fused = fuse_ranks([*rankings, *extra], weights.rrf_k)
     if not fused:
         return []
-    fused = lend_to_replied(store, filt, fused, weights.replied)
     records = store.get_many(tenant_id, list(fused))
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
+    fused = lend_to_replied(store, filt, records, fused, weights.replied)
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     fused = favour_dated_answers(records, fused, request.query, weights.when)
     fused = favour_telling_turns(records, fused, weights.asking)
     fused = favour_asked_role(records, fused, request.query, weights.role)
     scored = rerank(records, fused, dict(vector), query_vector, now=now, weights=weights)
     scored = spread_events(scored, request.query, weights.event_spread)
+    scored = spread_occasions(scored, request.query, weights.occasion_spread)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
     return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]

@@ -33,6 +33,7 @@ __all__ = [
     "RECALLS_CONVERSATION",
     "asked_role",
     "favour_asked_role",
+    "holds_both_roles",
     "role_of",
 ]
 
@@ -71,6 +72,22 @@ def role_of(text: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def holds_both_roles(records: Sequence[MemoryRecord]) -> bool:
+    """Whether ``records`` hold messages of both roles: a history of chats with an assistant.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> t = datetime(2024, 1, 1, tzinfo=UTC)
+        >>> def memory(text):
+        ...     return MemoryRecord(text, "t", text, "episodic_event", t, t)
+        >>> holds_both_roles([memory("user: hi"), memory("assistant: hello")])
+        True
+        >>> holds_both_roles([memory("Caroline: hi"), memory("user: hello")])
+        False
+    """
+    return {USER, ASSISTANT} <= {role_of(record.content) for record in records}
+
+
 def asked_role(query: str) -> str | None:
     """Whose words ``query`` asks about: ``"assistant"``, ``"user"`` or ``None`` (either).
 
@@ -107,8 +124,8 @@ def favour_asked_role(
         are not messages of both roles.
     """
     other = {USER: ASSISTANT, ASSISTANT: USER}.get(asked_role(query) or "") if share > 0 else None
-    roles = {record.id: role_of(record.content) for record in records} if other else {}
-    if other is None or {USER, ASSISTANT} - set(roles.values()):
+    if other is None or not holds_both_roles(records):
         return fused
+    roles = {record.id: role_of(record.content) for record in records}
     keep = 1.0 - min(share, 1.0)
     return {key: value * keep if roles.get(key) == other else value for key, value in fused.items()}

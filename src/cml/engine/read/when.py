@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cml.engine.read.dates import resolve_dates
+from cml.engine.read.dates import names_time
 from cml.storage.base import MemoryRecord
 
 __all__ = ["asks_when", "favour_dated_answers"]
@@ -52,9 +52,7 @@ def favour_dated_answers(
     """
     if share <= 0 or not asks_when(query):
         return fused
-    dated = {
-        record.id for record in records if resolve_dates(record.content, record.created_at).windows
-    }
+    dated = {record.id for record in records if names_time(record.content, record.created_at)}
     if not dated:
         return fused
     keep = 1.0 - min(share, 1.0)

@@ -15,6 +15,7 @@ from cml.models import (
     MAX_PAGE_SIZE,
     NAME_PATTERN,
     NAMESPACE_PATTERN,
+    MemoryListQuery,
     MemoryPage,
     MemoryType,
     routes,
@@ -74,11 +75,12 @@ def list_memories(
             field="page",
             hint="Offsets skip or repeat memories while others are written; cursors never do.",
         )
-    return engine.memories.list_memories(
-        principal.check_tenant(tenant_id) if tenant_id else principal.tenant_id,
+    query = MemoryListQuery(
         cursor=cursor,
-        limit=per_page,
+        per_page=per_page,
         status=status,
-        memory_types=[str(t) for t in memory_types] if memory_types else None,
+        memory_types=memory_types,
         namespace=namespace,
     )
+    tenant = principal.check_tenant(tenant_id) if tenant_id else principal.tenant_id
+    return engine.memories.list_memories(tenant, query)

@@ -40,18 +40,7 @@ def list_memories(
     type, status, namespace, metadata (JSON equality per key), context tags (any), agent, and
     the memory that retired them (``superseded_by``).
     """
-    return engine.memories.list_memories(
-        principal.tenant_id,
-        cursor=query.cursor,
-        limit=query.per_page,
-        status=query.status,
-        memory_types=[str(t) for t in query.memory_types] if query.memory_types else None,
-        namespace=query.namespace,
-        metadata=query.metadata,
-        context_tags=query.context_tags,
-        agent_id=query.agent_id,
-        superseded_by=query.superseded_by,
-    )
+    return engine.memories.list_memories(principal.tenant_id, query)
 
 
 @endpoint(router, routes.GET_MEMORY, responses=_NOT_FOUND)

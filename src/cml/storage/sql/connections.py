@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Connection", "Connections", "Cursor", "read_all", "read_one"]
+__all__ = ["ConnT", "Connection", "Connections", "Cursor", "read_all", "read_one"]
 
 
 class Cursor(Protocol):
@@ -46,6 +46,8 @@ class Connection(Protocol):
         """A new cursor."""
 
 
+ConnT = TypeVar("ConnT", bound=Connection)
+"""A backend's connection type: the shared store, transaction and webhooks are generic in it."""
 C_co = TypeVar("C_co", bound=Connection, covariant=True)
 
 

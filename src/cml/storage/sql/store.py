@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
 from cml.storage.base import (
@@ -34,7 +34,7 @@ from cml.storage.sql.columns import (
     MEMORY_SELECT,
     VERSION_COLUMNS,
 )
-from cml.storage.sql.connections import Connection, Connections, read_all, read_one
+from cml.storage.sql.connections import Connections, ConnT, read_all, read_one
 from cml.storage.sql.dialect import Dialect
 from cml.storage.sql.rows import (
     filter_sql,
@@ -50,8 +50,6 @@ __all__ = ["SQLStore"]
 
 logger = logging.getLogger(__name__)
 
-C = TypeVar("C", bound=Connection)
-
 
 def _conditions(mark: str, *conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
     """A ``WHERE`` text joining ``column op mark`` with ``AND``, and its parameters.
@@ -63,7 +61,7 @@ def _conditions(mark: str, *conditions: tuple[str, Any]) -> tuple[str, list[Any]
     return " AND ".join(f"{test} {mark}" for test, _ in kept), [value for _, value in kept]
 
 
-class SQLStore(SQLWebhooks[C]):
+class SQLStore(SQLWebhooks[ConnT]):
     """The statements both backends share, over a backend's connections and dialect.
 
     Subclasses set :attr:`dialect`, ``location`` and ``_db`` (their connections) and implement
@@ -73,9 +71,9 @@ class SQLStore(SQLWebhooks[C]):
     dialect: ClassVar[Dialect]
     location: str
     """Where the database is, for messages (never a password)."""
-    _db: Connections[C]
+    _db: Connections[ConnT]
 
-    def _memory_rows(self, conn: C, sql: str, params: Sequence[Any]) -> list[Any]:
+    def _memory_rows(self, conn: ConnT, sql: str, params: Sequence[Any]) -> list[Any]:
         """Rows of a ``MEMORY_SELECT`` (a backend may ask its driver for a faster format)."""
         return conn.execute(sql, params).fetchall()
 
@@ -384,7 +382,7 @@ class SQLStore(SQLWebhooks[C]):
         ]
 
     # -- the embedding model and leases: small writes of their own ---------------------------------
-    def _record_model(self, conn: C, table: str, model: str, dimensions: int) -> None:
+    def _record_model(self, conn: ConnT, table: str, model: str, dimensions: int) -> None:
         """Record the embedding model in ``table`` on first use; refuse a different one after.
 
         Raises:

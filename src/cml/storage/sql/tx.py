@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Generic
 
 from cml.errors import RecordNotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
@@ -23,7 +23,7 @@ from cml.storage.sql.columns import (
     MEMORY_COLUMNS,
     VERSION_COLUMNS,
 )
-from cml.storage.sql.connections import Connection
+from cml.storage.sql.connections import ConnT
 from cml.storage.sql.dialect import Dialect
 from cml.storage.sql.rows import (
     idempotency_params,
@@ -34,8 +34,6 @@ from cml.storage.sql.rows import (
 from cml.storage.sql.webhooks import add_event_with_deliveries
 
 __all__ = ["BULK_FROM", "SQLTransaction"]
-
-C = TypeVar("C", bound=Connection)
 
 BULK_FROM = 16
 """Rows per insert from which a backend counts their term statistics in one pass."""
@@ -55,7 +53,7 @@ def _update_memory(d: Dialect) -> str:
     return f"UPDATE memories SET {assignments} WHERE tenant_id = {d.mark} AND id = {d.mark}"
 
 
-class SQLTransaction(Generic[C]):
+class SQLTransaction(Generic[ConnT]):
     """Mutations on ``conn`` inside an open transaction.
 
     Args:
@@ -63,7 +61,7 @@ class SQLTransaction(Generic[C]):
         dialect: How the backend spells the statements.
     """
 
-    def __init__(self, conn: C, dialect: Dialect) -> None:
+    def __init__(self, conn: ConnT, dialect: Dialect) -> None:
         self._conn = conn
         self._dialect = dialect
 

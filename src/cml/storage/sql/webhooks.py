@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
 from cml.storage.base import EventRecord
 from cml.storage.sql.chain import append_event
-from cml.storage.sql.connections import Connection, Connections, read_all, read_one
+from cml.storage.sql.connections import Connection, Connections, ConnT, read_all, read_one
 from cml.storage.sql.dialect import Dialect
 from cml.storage.webhooks import (
     DELIVERIES_QUEUED,
@@ -24,8 +24,6 @@ from cml.storage.webhooks import (
 )
 
 __all__ = ["SQLWebhooks", "add_event_with_deliveries"]
-
-C = TypeVar("C", bound=Connection)
 
 
 _WEBHOOK_COLUMNS = (
@@ -90,11 +88,11 @@ def add_event_with_deliveries(conn: Connection, d: Dialect, event: EventRecord) 
     DELIVERIES_QUEUED.set()
 
 
-class SQLWebhooks(Generic[C]):
+class SQLWebhooks(Generic[ConnT]):
     """Webhooks and their outbox (the :class:`~cml.storage.webhooks.Webhooks` role)."""
 
     dialect: ClassVar[Dialect]
-    _db: Connections[C]
+    _db: Connections[ConnT]
 
     def put_webhook(self, webhook: WebhookRecord) -> None:
         """Store a new webhook or replace the one with the same id."""
