@@ -28,6 +28,8 @@ Usage::
 
     python benchmarks/scale.py --data longmemeval-s-dev.json                  # 100k 300k 1M
     python benchmarks/scale.py --data longmemeval-s-dev.json --sizes 30000 --backends sqlite
+    # measure a store built before again, with vector recall at other HNSW search depths:
+    python benchmarks/scale.py --child sqlite:///DIR/scale.db --truth DIR/truth.json --sweep 320 960
 
 The load average is printed with every line: figures taken on a busy machine are not quiet
 figures.
