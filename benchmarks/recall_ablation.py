@@ -7,7 +7,8 @@ present, so a second run only reads; ``longmemeval.db`` there is the same kind o
 ``longmemeval_recall.py --store`` writes, and only the questions it lacks are written), then
 asks every question once per ranking variant through the engine's read (``place_facts``: the
 retrieval the read route runs, without the HTTP hop) and prints LoCoMo recall@1/5/10 and MRR
-(categories 1-4) with recall@10 per conversation and per category, and LongMemEval session
+(categories 1-4) with recall@10 per conversation and per category, then the adversarial
+category's (5, outside the overall) recall@1 and recall@10, and LongMemEval session
 recall_all@10, turn recall@5/10 and turn MRR with turn recall@10 per question type (LoCoMo
 alone without ``--longmemeval``). A variant is ``NAME`` or ``NAME:knob=value,knob=value`` over
 :class:`cml.engine.read.retrieval.RankingWeights`. ``CPU ms/read`` is the process CPU time of
@@ -158,6 +159,8 @@ def score_locomo(
                 r["scores"]["R@10"] for r in records if r["overall"] and r["groups"][group] == value
             )
         )
+    adversarial = [r["scores"] for r in records if r["groups"]["category"].startswith("5 ")]
+    cells += [statistics.fmean(s[m] for s in adversarial) for m in ("R@1", "R@10")]
     return "".join(f"{value:8.3f}" for value in cells)
 
 
@@ -224,9 +227,12 @@ def main() -> None:
     ingest_locomo(args.locomo, locomo_db, cache)
 
     names = [c.sample_id for c in locomo.load(args.locomo)]
-    print("LoCoMo (categories 1-4); R@10 per conversation, then per category")
+    print(
+        "LoCoMo (categories 1-4); R@10 per conversation, then per category; "
+        "adversarial (5) R@1 and R@10"
+    )
     categories = [locomo.CATEGORY_NAMES[c][:7] for c in locomo.OVERALL]
-    head = ["R@1", "R@5", "R@10", "MRR", *names, *categories]
+    head = ["R@1", "R@5", "R@10", "MRR", *names, *categories, "adv@1", "adv@10"]
     print(f"{'variant':<28}" + "".join(f"{c:>8}" for c in head))
     vectors: dict[str, Any] = {}
     rows: list[tuple[str, str]] = []

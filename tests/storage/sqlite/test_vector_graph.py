@@ -93,6 +93,18 @@ def graph_files(path: Path) -> list[Path]:
     return sorted(path.with_name(path.name + ".vectors").glob("*"))
 
 
+def top_10_after_reopening(path: Path, query: npt.NDArray[np.float32]) -> list[tuple[str, float]]:
+    """``query``'s top 10 in the store at ``path`` opened afresh, which writes no graph file."""
+    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
+    store = open_store(path)
+    try:
+        hits = store.vector_search(MemoryFilter("t"), query, 10)
+    finally:
+        store.close()
+    assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
+    return hits
+
+
 def test_graph_search_finds_the_exact_top_10_and_scores_exactly(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     written = seeded(path)
@@ -182,16 +194,8 @@ def test_reopening_loads_the_saved_graph_instead_of_rebuilding(tmp_path: Path) -
     store = with_graph(open_store(path))
     before = store.vector_search(MemoryFilter("t"), query, 10)
     store.close()
-    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
-
-    store = open_store(path)
-    try:
-        after = store.vector_search(MemoryFilter("t"), query, 10)
-    finally:
-        store.close()
-    assert after == before
-    # Nothing changed, so nothing was rebuilt or written again.
-    assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
+    # Nothing changed, so nothing is rebuilt or written again.
+    assert top_10_after_reopening(path, query) == before
     assert len(written) == 3_000
 
 
@@ -396,3 +400,43 @@ def test_a_long_change_log_is_not_replayed_inside_a_read(tmp_path: Path) -> None
         assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == extra[123].id
     finally:
         store.close()
+
+
+def test_a_graph_saved_with_removed_memories_reopens_without_them(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    written = seeded(path)
+    store = with_graph(open_store(path))
+    gone = [r.id for r in written[100:120]]
+    with store.transaction() as tx:
+        tx.hard_delete("t", gone)
+    store.close()  # saved with 20 dead rows
+    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
+
+    store = open_store(path)
+    try:
+        for record in written[95:125]:
+            hits = store.vector_search(MemoryFilter("t"), np.asarray(record.embedding), 5)
+            if record.id in gone:
+                assert record.id not in dict(hits)
+            else:
+                assert hits[0][0] == record.id
+    finally:
+        store.close()
+    assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
+
+
+def test_a_graph_saved_with_ids_as_a_string_array_still_loads(tmp_path: Path) -> None:
+    """Graph files written before ids were saved as lines are loaded, not rebuilt."""
+    path = tmp_path / "m.db"
+    seeded(path)
+    query = clustered(1, seed=12)[0]
+    store = with_graph(open_store(path))
+    before = store.vector_search(MemoryFilter("t"), query, 10)
+    store.close()
+    [rest] = [p for p in graph_files(path) if p.suffix == ".npz"]
+    with np.load(rest) as old:
+        arrays = {name: old[name] for name in old.files if name != "id_lines"}
+        ids = old["id_lines"].tobytes().decode().split("\n")
+    with rest.open("wb") as out:
+        np.savez(out, ids=np.array(ids, dtype=np.str_), **arrays)
+    assert top_10_after_reopening(path, query) == before

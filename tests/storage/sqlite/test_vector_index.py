@@ -63,6 +63,9 @@ FILTERS = [
     MemoryFilter("t", session_id="s1", statuses=["active", "silent"]),
     MemoryFilter("t", since=T0 + timedelta(minutes=500), until=T0 + timedelta(minutes=900)),
     MemoryFilter("t", namespace="missing"),
+    # A value never stored among a few compared ones; more values than are compared one by one.
+    MemoryFilter("t", statuses=["active", "compressed", "archived"]),
+    MemoryFilter("t", statuses=None, memory_types=[*TYPES, "a", "b", "unknown"]),
 ]
 
 

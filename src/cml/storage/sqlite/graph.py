@@ -27,7 +27,7 @@ import numpy.typing as npt
 M = 16
 """Graph degree (links per node and layer; twice that on the bottom layer)."""
 
-EF_CONSTRUCTION = 80
+EF_CONSTRUCTION = 200
 """Candidates kept while linking a new node."""
 
 EF_SEARCH = 160
