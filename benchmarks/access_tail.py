@@ -43,7 +43,7 @@ def main() -> None:
         timings.append(((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000))
 
     SQLStore.record_access = timed  # type: ignore[method-assign]
-    scale.child(args.url, args.reads, args.writes, args.truth, None)
+    scale.child(args.url, args.reads, args.writes, args.truth, None, [])
     reads = timings[: args.reads + 1]  # the opening read and the loop's reads
     wall, cpu = [w for w, _ in reads], [c for _, c in reads]
     summary = {

@@ -5,14 +5,15 @@ that commit then copies the whole log into the database file and syncs it, tens 
 milliseconds. The commit that paid was often a read's access-count write, so a read that changed
 one counter waited for the checkpoint of everyone's writes. Best-effort commits (the access
 counts) therefore commit with ``wal_autocheckpoint = 0`` (other writes checkpoint as before);
-each of them wakes a :class:`Checkpointer` instead, whose thread runs a ``PASSIVE`` checkpoint on its own connection, at most once every
-:data:`CHECKPOINT_INTERVAL_SECONDS`. A passive checkpoint waits for no reader and no writer: it
-copies what no reader still needs. The next write starts the log again from its beginning only
-if all of it was copied, which a steady stream of commits during the copy prevents; so when the
-log is past :data:`RESTART_FRAMES` and the copy left commits behind, a second pass copies those
-few under the write lock, and the log starts again. Commits faster than the thread can follow
-(a burst of reads) are held to a bound: after :data:`BACKLOG_COMMITS` commits
-without a complete copy, the committing thread checkpoints by itself, as SQLite would.
+each of them wakes a :class:`Checkpointer` instead, whose thread runs a ``PASSIVE`` checkpoint
+on its own connection, at most once every :data:`CHECKPOINT_INTERVAL_SECONDS`. A passive
+checkpoint waits for no reader and no writer: it copies what no reader still needs. The next
+write starts the log again from its beginning only if all of it was copied, which a steady
+stream of commits during the copy prevents; so when the log is past :data:`RESTART_FRAMES` and
+the copy left commits behind, a second pass copies those few under the write lock, and the log
+starts again. Commits faster than the thread can follow (a burst of reads) are bounded: after
+:data:`BACKLOG_COMMITS` commits without a complete copy, the committing thread checkpoints by
+itself.
 
 The thread starts with the first commit and ends after :data:`IDLE_SECONDS` without one (an idle
 store holds no thread), or when the store closes.

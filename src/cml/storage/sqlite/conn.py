@@ -36,7 +36,7 @@ logger = logging.getLogger("cml.storage.sqlite")
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5000
 AUTOCHECKPOINT_PAGES = 1000
-"""SQLite's own threshold: a commit that takes the log past it checkpoints (not best-effort ones)."""
+"""SQLite's own threshold: a commit taking the log past it checkpoints (best-effort ones do not)."""
 BEST_EFFORT_WAIT_MS = 100
 """How long a best-effort write (access counts) waits for another process's write lock."""
 CLOSE_WAIT_SECONDS = 5.0
