@@ -1,8 +1,8 @@
-"""The write-ahead log is checkpointed off the commits, and still stays small.
+"""The write-ahead log is checkpointed off the reads' commits, and still stays small.
 
-No commit checkpoints the log by itself (a read's access-count write used to pay tens of
-milliseconds for everyone's writes when it happened to take the log past SQLite's threshold);
-a thread of the store does it after commits. What a user notices: counts are there right after
+A read's access-count commit does not checkpoint the log (it used to pay 120-160 ms for
+everyone's writes when it happened to take the log past SQLite's threshold); a thread of the
+store does it after such commits. What a user notices: counts are there right after
 each read, and the ``-wal`` file does not grow with the number of reads and writes.
 """
 
