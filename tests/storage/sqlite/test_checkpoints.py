@@ -8,11 +8,14 @@ each read, and the ``-wal`` file does not grow with the number of reads and writ
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.checkpoints import RESTART_FRAMES, Checkpointer
 
 from ..conftest import T0, insert, make_record
 
@@ -52,3 +55,34 @@ def test_a_closed_store_leaves_no_checkpoint_thread(tmp_path: Path) -> None:
     insert(store, make_record("one note"))
     store.close()
     assert not [t for t in threading.enumerate() if t.name == "cml-sqlite-checkpoint"]
+
+
+def test_closing_while_the_thread_wants_the_write_lock_does_not_hang(tmp_path: Path) -> None:
+    """Closing holds the write lock and waits for the thread: the thread must not wait for it."""
+    path = tmp_path / "log.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE notes (body BLOB)")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM notes").fetchone()  # a snapshot no checkpoint passes
+    for _ in range(RESTART_FRAMES + 200):
+        writer.execute("INSERT INTO notes VALUES (zeroblob(100))")
+    lock = threading.RLock()
+    checkpointer = Checkpointer(str(path), lock)
+    closed = threading.Event()
+
+    def close_as_the_store_does() -> None:
+        with lock:
+            checkpointer.committed(writer)
+            time.sleep(0.3)  # the thread's first pass leaves the log behind and wants the lock
+            checkpointer.stop()
+        closed.set()
+
+    threading.Thread(target=close_as_the_store_does, daemon=True).start()
+    try:
+        assert closed.wait(10), "stop() waited for a thread that waits for the caller's lock"
+    finally:
+        reader.close()
+        writer.close()

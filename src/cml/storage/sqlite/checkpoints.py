@@ -33,6 +33,8 @@ RESTART_FRAMES = 1000
 """A log this long is copied completely (SQLite's own automatic checkpoint threshold)."""
 BACKLOG_COMMITS = 400
 """Commits since the last complete copy after which the committing thread checkpoints itself."""
+LOCK_RETRY_SECONDS = 0.05
+"""How long the second pass waits for the write lock before it checks whether the store closes."""
 IDLE_SECONDS = 30.0
 """How long the thread waits for a commit before it ends (the next commit starts it again)."""
 
@@ -112,15 +114,28 @@ class Checkpointer:
                     return False
         return not self._stopping.is_set()
 
+    def _take_write_lock(self) -> bool:
+        """Take the write lock for the second pass, unless the store is stopping.
+
+        Closing holds the write lock while it waits for this thread to end, so the thread never
+        blocks on that lock for good: it retries briefly and gives up once :meth:`stop` began.
+        """
+        while not self._stopping.is_set():
+            if self._write_lock.acquire(timeout=LOCK_RETRY_SECONDS):
+                return True
+        return False
+
     def _checkpoint(self, conn: sqlite3.Connection, *, restart: bool) -> None:
         """Copy the log; with ``restart``, copy what commits left behind under the write lock."""
         with self._lock:
             before = self._backlog
         try:
             _, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if restart and log > RESTART_FRAMES and copied < log:
-                with self._write_lock:
+            if restart and log > RESTART_FRAMES and copied < log and self._take_write_lock():
+                try:
                     _, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                finally:
+                    self._write_lock.release()
             if copied == log:
                 with self._lock:
                     self._backlog = max(0, self._backlog - before)
