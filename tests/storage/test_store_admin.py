@@ -10,7 +10,7 @@ import dataclasses
 from datetime import timedelta
 
 from cml.storage import MemoryRecord, MemoryStore
-from cml.storage.base import EventRecord, KeyRecord
+from cml.storage.base import EventFilter, EventRecord, KeyRecord
 
 from .conftest import T0, insert, make_record
 
@@ -77,9 +77,9 @@ def test_events_after_follows_one_tenants_log_in_id_order(store: MemoryStore) ->
     ids = [e.id for e in first + rest if e.id is not None]
     assert ids == sorted(ids)
     assert len(set(ids)) == 5
-    writes = store.events_after("acme", 0, event_type="memory.write")
+    writes = store.events_after("acme", 0, EventFilter(event_type="memory.write"))
     assert [e.event_type for e in writes] == ["memory.write"] * 2
-    later = store.events_after("acme", 0, since=T0 + timedelta(minutes=3))
+    later = store.events_after("acme", 0, EventFilter(since=T0 + timedelta(minutes=3)))
     assert len(later) == 2
     assert store.events_after("acme", ids[-1]) == []
 

@@ -44,7 +44,7 @@ from cml.models import (
     RestoreResponse,
     TenantInfo,
 )
-from cml.storage.base import EventRecord, MemoryStore, StoreTransaction, VersionRecord
+from cml.storage.base import EventFilter, EventRecord, MemoryStore, StoreTransaction, VersionRecord
 
 __all__ = ["AdminService"]
 
@@ -291,13 +291,11 @@ class AdminService:
                 hint="Walk the log with next_cursor; page numbers are for jumping to a page.",
             )
 
+        which = EventFilter(event_type, since)
+
         def window(offset: int, limit: int) -> tuple[list[EventRecord], int]:
             return self._store.list_events(
-                tenant_id,
-                event_type=event_type,
-                since=since,
-                offset=min(offset, _MAX_OFFSET),
-                limit=limit,
+                tenant_id, which, offset=min(offset, _MAX_OFFSET), limit=limit
             )
 
         if cursor is None:
@@ -348,7 +346,7 @@ class AdminService:
     ) -> list[EventItem]:
         """The tenant's events after ``after_id``, oldest first (following the log)."""
         found = self._store.events_after(
-            tenant_id, after_id, event_type=event_type, since=since, limit=limit
+            tenant_id, after_id, EventFilter(event_type, since), limit=limit
         )
         return [_event_item(event) for event in found]
 
