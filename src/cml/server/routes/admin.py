@@ -19,7 +19,7 @@ from cml.models import routes
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
 from cml.server.errors import HTTPProblem
-from cml.server.routes import CursorQuery, endpoint
+from cml.server.routes import CursorQuery, TenantQuery, endpoint
 from cml.server.scheduler import Scheduler, scheduler_health
 from cml.server.sse import LAST_EVENT_ID_PATTERN, EventStream
 
@@ -52,9 +52,7 @@ def create_key(
 
 @endpoint(router, routes.LIST_KEYS)
 def list_keys(
-    principal: AdminPrincipal,
-    engine: EngineDep,
-    tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
+    principal: AdminPrincipal, engine: EngineDep, tenant_id: TenantQuery = None
 ) -> list[models.ApiKeyInfo]:
     """List API keys.
 
@@ -155,7 +153,6 @@ def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[models.Te
     return [t for t in engine.admin.list_tenants() if visible is None or t.tenant_id in visible]
 
 
-_TenantQuery = Annotated[str | None, Query(pattern=models.NAME_PATTERN)]
 _TypeQuery = Annotated[str | None, Query(pattern=models.ID_PATTERN)]
 
 
@@ -163,7 +160,7 @@ _TypeQuery = Annotated[str | None, Query(pattern=models.ID_PATTERN)]
 def get_events(
     principal: AdminPrincipal,
     engine: EngineDep,
-    tenant_id: _TenantQuery = None,
+    tenant_id: TenantQuery = None,
     cursor: CursorQuery = None,
     page: Annotated[
         int | None, Query(ge=1, description="Page number (the first when omitted).")
@@ -197,7 +194,7 @@ async def stream_events(
     principal: AdminPrincipal,
     engine: EngineDep,
     settings: SettingsDep,
-    tenant_id: _TenantQuery = None,
+    tenant_id: TenantQuery = None,
     event_type: _TypeQuery = None,
     since: models.Timestamp = None,
     last_event_id: Annotated[
@@ -228,7 +225,7 @@ async def stream_events(
 
 @endpoint(router, routes.VERIFY_EVENTS)
 def verify_events(
-    principal: AdminPrincipal, engine: EngineDep, tenant_id: _TenantQuery = None
+    principal: AdminPrincipal, engine: EngineDep, tenant_id: TenantQuery = None
 ) -> models.LogVerification:
     """Verify the event log's hash chain.
 
