@@ -44,9 +44,16 @@ from cml.models import (
     RestoreResponse,
     TenantInfo,
 )
-from cml.storage.base import EventFilter, EventRecord, MemoryStore, StoreTransaction, VersionRecord
+from cml.storage.base import (
+    ALL_EVENTS,
+    EventFilter,
+    EventRecord,
+    MemoryStore,
+    StoreTransaction,
+    VersionRecord,
+)
 
-__all__ = ["AdminService"]
+__all__ = ["ALL_EVENTS", "AdminService", "EventFilter"]
 
 _CHUNK = 500
 # Stores take 64-bit offsets; no tenant has this many events, so a clamped page is still empty.
@@ -336,18 +343,10 @@ class AdminService:
         )
 
     def events_after(
-        self,
-        tenant_id: str,
-        after_id: int,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        limit: int = 100,
+        self, tenant_id: str, after_id: int, which: EventFilter = ALL_EVENTS, *, limit: int = 100
     ) -> list[EventItem]:
         """The tenant's events after ``after_id``, oldest first (following the log)."""
-        found = self._store.events_after(
-            tenant_id, after_id, EventFilter(event_type, since), limit=limit
-        )
+        found = self._store.events_after(tenant_id, after_id, which, limit=limit)
         return [_event_item(event) for event in found]
 
     def latest_event_id(self, tenant_id: str) -> int:
