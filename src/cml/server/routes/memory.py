@@ -181,9 +181,7 @@ def stats(
 
 @endpoint(router, routes.TIMELINE)
 def timeline(
-    query: Annotated[models.TimelineQuery, Query()],
-    principal: ReadPrincipal,
-    engine: EngineDep,
+    query: Annotated[models.TimelineQuery, Query()], principal: ReadPrincipal, engine: EngineDep
 ) -> models.TimelineResponse:
     """Count memories stored per day or week, by type.
 

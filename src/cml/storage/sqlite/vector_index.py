@@ -215,8 +215,11 @@ class VectorIndex:
         self._can_write = can_write
         self._graph_from = graph_from
         self._lock = threading.RLock()
+        """Guards the tables below; taken after ``load_guard`` when a thread needs both."""
         self._tenants: dict[str, Index] = {}
+        """The loaded tenants' indexes: exact ones, or graphs for large tenants."""
         self._unsaved: dict[str, int] = {}
+        """Per loaded graph, the changes not in its saved snapshot (``-1``: never saved)."""
         # Tenants whose graph is being built: the changes committed since the build started.
         self._building: dict[str, list[Change]] = {}
         self._builders: dict[str, threading.Thread] = {}
