@@ -1,7 +1,8 @@
 """The operations that store new memories: ``write``, ``turn`` and ``batch_write``.
 
-Each runs the same line: replay a known idempotency key, pass the gate (:mod:`.gate`), embed
-outside the lock, then plan (:mod:`.plan`, :mod:`.batch`) and commit in one unit of work
+Each runs the same line: replay a known idempotency key (for ``write`` and ``turn``, their
+:class:`~cml.engine.mutation.MutationStage`), pass the gate (:mod:`.gate`), embed outside the
+lock, then plan (:mod:`.plan`, :mod:`.batch`) and commit in one unit of work
 (:class:`~cml.engine.unit.UnitOfWork`).
 """
 
