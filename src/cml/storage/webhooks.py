@@ -86,7 +86,11 @@ class DeliveryRecord:
 
 @dataclass(frozen=True)
 class ClaimedDelivery:
-    """A due delivery a sender holds the lease of, with what it needs to send it."""
+    """A due delivery a sender holds the lease of, with what it needs to send it.
+
+    ``url`` and ``secret`` are the webhook's as they were when the lease was taken: a change made
+    to the webhook meanwhile applies from the next attempt on.
+    """
 
     delivery: DeliveryRecord
     url: str
