@@ -121,7 +121,7 @@ class MemoryLine(_Strict):
     deleted_at: AwareDatetime | None = None
     """When it was soft-deleted; ``None`` unless ``status`` is ``deleted``."""
     consolidated_at: AwareDatetime | None = None
-    """When consolidation took this episode in; ``None``: not yet (the next run will)."""
+    """When a consolidation run took this episode in; ``None``: no run has yet."""
     last_accessed_at: AwareDatetime | None = None
     """When a read last returned it; ``None``: never read."""
     namespace: str | None = None
@@ -134,8 +134,8 @@ class MemoryLine(_Strict):
     """How much it matters, from 0 to 1: given by the writer or estimated by the write gate.
     Forgetting keeps important memories longer."""
     confidence: float = Field(ge=0, le=1)
-    """How far it is to be trusted, from 0 to 1: reinforced by repeats, lowered by decay and
-    by negative feedback."""
+    """How far it is to be trusted, from 0 to 1: raised when it is written again and by
+    ``feedback="correct"``, lowered by decay and by ``feedback="incorrect"``."""
     access_count: int = Field(ge=0)
     """How many reads have returned it."""
     version: int = Field(ge=1)
