@@ -53,15 +53,22 @@ class MemoryRecord:
     created_at: datetime
     """When the remembered event happened (client-supplied or the write time)."""
     updated_at: datetime
+    """When the row last changed (an update, a reinforcement, a decay, a change of status)."""
     namespace: str | None = None
+    """``None``: the tenant's default namespace. (In a :class:`MemoryFilter`, ``None`` means
+    every namespace instead.)"""
     session_id: str | None = None
     agent_id: str | None = None
     status: str = "active"
+    """A :class:`~cml.models.MemoryStatus` value; reads see :data:`DEFAULT_STATUSES` unless they
+    ask for more."""
     context_tags: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     importance: float = 0.5
     confidence: float = 0.8
     access_count: int = 0
+    """Reads that returned it, counted by :meth:`AccessCounter.record_access` (best effort
+    outside a unit of work: a busy database may miss one), as is ``last_accessed_at``."""
     last_accessed_at: datetime | None = None
     version: int = 1
     provenance: list[str] = field(default_factory=list)
@@ -71,7 +78,11 @@ class MemoryRecord:
     stored_at: datetime | None = None
     """When the row was written (set by the store when ``None``)."""
     deleted_at: datetime | None = None
+    """Set with the status ``deleted``, cleared by any other status
+    (:meth:`StoreTransaction.set_status`)."""
     consolidated_at: datetime | None = None
+    """When a consolidation run took this episode in; until then
+    :meth:`MemoryReader.list_unconsolidated` returns it."""
     valid_from: datetime | None = None
     """Since when the remembered fact holds (``created_at`` when ``None``)."""
     valid_to: datetime | None = None
