@@ -114,7 +114,8 @@ class MemoryLine(_Strict):
     created_at: AwareDatetime
     """When the remembered event happened (given by the writer, else the time of the write)."""
     updated_at: AwareDatetime
-    """When the memory last changed (an update, a reinforcement, a decay, a status change)."""
+    """When an update, a reinforcement or a decay last changed it (a soft delete, a restore or
+    silencing leaves it as it was)."""
     stored_at: AwareDatetime | None = None
     """When the store first wrote it (what an ``as_of`` read goes by); ``None`` in a line that
     lacks it: the importing store writes the time of the import."""

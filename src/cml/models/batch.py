@@ -101,7 +101,8 @@ class MemoryRecordOut(ResponseModel):
     timestamp: datetime
     """When the remembered event happened (given by the writer, else the time of the write)."""
     updated_at: datetime
-    """When it last changed (an update, a reinforcement, a decay, a change of status)."""
+    """When an update, a reinforcement or a decay last changed it (a soft delete, a restore or
+    silencing leaves it as it was)."""
     stored_at: datetime | None = None
     """When the row was written: when the store learned the memory."""
     last_accessed_at: datetime | None = None

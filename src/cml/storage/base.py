@@ -53,7 +53,8 @@ class MemoryRecord:
     created_at: datetime
     """When the remembered event happened (client-supplied or the write time)."""
     updated_at: datetime
-    """When the row last changed (an update, a reinforcement, a decay, a change of status)."""
+    """When an update, a reinforcement or a decay last changed it
+    (:meth:`StoreTransaction.set_status` leaves it as it was)."""
     namespace: str | None = None
     """``None``: the tenant's default namespace. (In a :class:`MemoryFilter`, ``None`` means
     every namespace instead.)"""

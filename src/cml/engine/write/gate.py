@@ -44,8 +44,8 @@ class Draft:
     importance: float | None = None
     """The caller's importance, from 0 to 1; ``None``: estimated from the type and the text."""
     namespace: str | None = None
-    """Where the memory goes. Checked for secrets like the content: it is stored, and logged
-    with every event."""
+    """Where the memory goes. Checked for secrets like the content: it is stored, and it goes
+    into the event log."""
     session_id: str | None = None
     """The conversation it belongs to (checked for secrets likewise)."""
     agent_id: str | None = None
