@@ -94,7 +94,7 @@ class VersionLine(_Strict):
     changed_at: AwareDatetime
     """When the memory left this state for the next one."""
     reason: str
-    """Why it changed, e.g. ``update: content`` or ``compress``."""
+    """Why it changed, e.g. ``update: content`` or ``restore``."""
 
 
 class MemoryLine(_Strict):
