@@ -81,7 +81,10 @@ class BatchReadResponse(ResponseModel):
 
 
 class MemoryRecordOut(ResponseModel):
-    """A stored memory in full, as listed by ``GET /admin/memories`` (and ``iter_memories``)."""
+    """A stored memory in full, as listed by ``GET /admin/memories`` (and ``iter_memories``).
+
+    ``timestamp`` is when the remembered event happened; ``stored_at`` when the row was written.
+    """
 
     id: str
     text: str

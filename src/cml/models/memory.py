@@ -338,17 +338,17 @@ class StatsResponse(ResponseModel):
 
 
 class HealthResponse(ResponseModel):
-    """Liveness, version and the state of each part of the server."""
+    """Liveness, version and the state of each part of the server.
+
+    ``status`` is ``ok``, or ``degraded`` while the database does not answer (the server still
+    answers ``/health`` then, and recovers by itself); ``database`` says ``ok`` or what is wrong;
+    ``embedder`` is ``loading`` while the embedding model loads at startup, then ``ready`` (or
+    ``failed:`` and why). ``ready`` is true once the server can serve a write (``/ready``).
+    """
 
     status: str
-    """``ok``, or ``degraded`` while the database does not answer (the server still answers
-    ``/health`` then, and recovers by itself)."""
     version: str
     backend: str | None = None
     database: str | None = None
-    """``ok``, or what is wrong with the database."""
     embedder: str | None = None
-    """``loading`` while the embedding model loads at startup, then ``ready`` (or ``failed:``
-    and why)."""
     ready: bool | None = None
-    """True once the server can serve a write (what ``/ready`` answers)."""
