@@ -265,12 +265,11 @@ class AdminService:
     def events(
         self,
         tenant_id: str,
+        which: EventFilter = ALL_EVENTS,
         *,
         page: int | None = None,
         cursor: str | None = None,
         per_page: int = 50,
-        event_type: str | None = None,
-        since: datetime | None = None,
     ) -> EventPage:
         """A page of the tenant's event log, newest first: by ``cursor``, else by ``page``.
 
@@ -281,11 +280,10 @@ class AdminService:
 
         Args:
             tenant_id: Whose events.
+            which: Which of them (of a type, from a time on).
             page: Page number from 1 (the first page when neither this nor ``cursor`` is given).
             cursor: The ``next_cursor`` of the previous page.
             per_page: Events per page.
-            event_type: Only events of this type.
-            since: Only events from this time on.
 
         Raises:
             InvalidInputError: Both ``page`` and ``cursor``, or a cursor this server did not
@@ -297,8 +295,6 @@ class AdminService:
                 field="cursor",
                 hint="Walk the log with next_cursor; page numbers are for jumping to a page.",
             )
-
-        which = EventFilter(event_type, since)
 
         def window(offset: int, limit: int) -> tuple[list[EventRecord], int]:
             return self._store.list_events(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from cml import models
+from cml.engine.admin import EventFilter
 from cml.models import routes
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
@@ -175,11 +176,10 @@ def get_events(
     """
     return engine.admin.events(
         _tenant(principal, tenant_id),
+        EventFilter(event_type, since),
         page=page,
         cursor=cursor,
         per_page=per_page,
-        event_type=event_type,
-        since=since,
     )
 
 
