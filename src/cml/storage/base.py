@@ -411,18 +411,8 @@ class MemoryReader(Protocol):
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Version history of a memory, oldest first."""
 
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active memories of these types with no ``consolidated_at``, newest written first.
-
-        ``namespace`` given: only that namespace's; ``None``: every namespace.
-        """
+    def list_unconsolidated(self, filt: MemoryFilter, *, limit: int) -> list[MemoryRecord]:
+        """Memories the filter admits with no ``consolidated_at``, newest written first."""
 
 
 class Search(Protocol):

@@ -208,28 +208,16 @@ class SQLStore(SQLWebhooks[ConnT]):
         )
         return [row_to_version(self.dialect, row) for row in rows]
 
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active, not yet consolidated memories of these types, newest written first."""
-        if not memory_types or limit <= 0:
+    def list_unconsolidated(self, filt: MemoryFilter, *, limit: int) -> list[MemoryRecord]:
+        """Memories the filter admits that are not yet consolidated, newest written first."""
+        if limit <= 0:
             return []
-        d = self.dialect
-        of_types, params = d.in_list("m.memory_type", [str(t) for t in memory_types])
-        sql = (
-            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE m.tenant_id = {d.mark}"
-            f" AND m.status = 'active' AND m.consolidated_at IS NULL AND {of_types}"
+        where, params = filter_sql(self.dialect, filt)
+        return self._memories(
+            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE {where}"
+            f" AND m.consolidated_at IS NULL ORDER BY m.pk DESC LIMIT {self.dialect.mark}",
+            (*params, limit),
         )
-        params.insert(0, tenant_id)
-        if namespace is not None:
-            sql += f" AND m.namespace = {d.mark}"
-            params.append(namespace)
-        return self._memories(sql + f" ORDER BY m.pk DESC LIMIT {d.mark}", (*params, limit))
 
     # -- access counts: a best-effort write of its own -------------------------------------------
     def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
