@@ -411,18 +411,8 @@ class MemoryReader(Protocol):
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Version history of a memory, oldest first."""
 
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active memories of these types with no ``consolidated_at``, newest written first.
-
-        ``namespace`` given: only that namespace's; ``None``: every namespace.
-        """
+    def list_unconsolidated(self, filt: MemoryFilter, *, limit: int) -> list[MemoryRecord]:
+        """Memories the filter admits with no ``consolidated_at``, newest written first."""
 
 
 class Search(Protocol):
@@ -479,28 +469,30 @@ class IdempotencyStore(Protocol):
         """The stored outcome for an idempotency key, if any."""
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """Which of a tenant's events a read of the log returns (every event by default)."""
+
+    event_type: str | None = None
+    """Only events of this type (``memory.write``, ...); ``None``: every type."""
+    since: datetime | None = None
+    """Only events created at or after this time; ``None``: from the first event."""
+
+
+ALL_EVENTS = EventFilter()
+"""The filter that keeps every event."""
+
+
 class EventLog(Protocol):
     """Reading a tenant's event log (appended to by a unit of work)."""
 
     def list_events(
-        self,
-        tenant_id: str,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        offset: int = 0,
-        limit: int = 50,
+        self, tenant_id: str, which: EventFilter = ALL_EVENTS, *, offset: int = 0, limit: int = 50
     ) -> tuple[list[EventRecord], int]:
         """A page of the tenant's events, newest first, and how many match in total."""
 
     def events_after(
-        self,
-        tenant_id: str,
-        after_id: int,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        limit: int = 100,
+        self, tenant_id: str, after_id: int, which: EventFilter = ALL_EVENTS, *, limit: int = 100
     ) -> list[EventRecord]:
         """The tenant's events with ``id > after_id``, oldest first (for following the log)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cml.models import MemoryType
-from cml.storage.base import MemoryReader, MemoryRecord
+from cml.storage.base import MemoryFilter, MemoryReader, MemoryRecord
 
 __all__ = ["EPISODIC_TYPES", "ConsolidationSettings", "sample_episodes"]
 
@@ -55,5 +55,8 @@ def sample_episodes(
     Returns:
         Episodes, newest written first.
     """
-    records = store.list_unconsolidated(tenant_id, EPISODIC_TYPES, limit=limit, namespace=namespace)
+    only = MemoryFilter(
+        tenant_id, namespace=namespace, memory_types=EPISODIC_TYPES, statuses=("active",)
+    )
+    records = store.list_unconsolidated(only, limit=limit)
     return [r for r in records if r.embedding is not None]
