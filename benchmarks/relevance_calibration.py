@@ -176,6 +176,7 @@ def raw_reads(
     to the query. ``reference`` is each read's ``reference_time`` (as ``locomo_recall.py``).
     """
     from cml.engine.read.placement import place_facts
+    from cml.engine.read.retrieval import Search
     from cml.models import ReadRequest
 
     ctx = engine.context
@@ -186,7 +187,7 @@ def raw_reads(
         request = ReadRequest(
             query=text, max_results=RESULTS, namespace=namespace, reference_time=reference
         )
-        scored, _ = place_facts(ctx.store, TENANT, request, vector, now=now, weights=ctx.weights)
+        scored, _ = place_facts(Search(ctx.store, TENANT, request, vector, now, ctx.weights))
         ranked.append(
             [
                 (

@@ -202,7 +202,7 @@ class _InProcessTransport(httpx.BaseTransport):
 
     A request to one of the app's coroutine routes runs on the calling thread, on an event loop
     this transport keeps for it (one thread at a time uses it), with the scope extension that
-    lets the read routes run the engine right there: no thread hand-off at all (decision 84).
+    lets the read routes run the engine right there: no thread hand-off at all (decision 87).
     The others go to an event loop in a helper thread (a portal, started when first needed), in
     one trip there and back:
 

@@ -26,6 +26,8 @@ a database outage with a 500.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EngineError(Exception):
     """Base of every engine error.
@@ -37,6 +39,14 @@ class EngineError(Exception):
     """
 
     code = "engine_error"
+    """Stable machine-readable code (the server's ``error.code``), given as a class keyword:
+    ``class RecordNotFoundError(EngineError, code="not_found")``; a subclass without one keeps
+    its parent's."""
+
+    def __init_subclass__(cls, *, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
         super().__init__(message)
@@ -45,43 +55,31 @@ class EngineError(Exception):
         self.hint = hint
 
 
-class RecordNotFoundError(EngineError):
+class RecordNotFoundError(EngineError, code="not_found"):
     """The memory or key does not exist, or belongs to another tenant."""
 
-    code = "not_found"
 
-
-class InvalidInputError(EngineError):
+class InvalidInputError(EngineError, code="validation_error"):
     """The input is well-formed but cannot be accepted."""
 
-    code = "validation_error"
 
-
-class SecretRefusedError(EngineError):
+class SecretRefusedError(EngineError, code="secret_detected"):
     """The content looks like a secret (password, API key, private key) and was not stored."""
 
-    code = "secret_detected"
 
-
-class RequestConflictError(EngineError):
+class RequestConflictError(EngineError, code="conflict"):
     """The request clashes with an earlier one (a used idempotency key, a running job)."""
 
-    code = "conflict"
 
-
-class IdempotencyConflictError(RequestConflictError):
+class IdempotencyConflictError(RequestConflictError, code="idempotency_conflict"):
     """An idempotency key was reused with a different request body."""
 
-    code = "idempotency_conflict"
 
-
-class StoreMismatchError(EngineError):
+class StoreMismatchError(EngineError, code="store_mismatch"):
     """The store was created with a different embedding model or dimension."""
 
-    code = "store_mismatch"
 
-
-class DatabaseDamagedError(EngineError):
+class DatabaseDamagedError(EngineError, code="database_damaged"):
     """The database file is damaged: retrying cannot help; it must be restored or recovered.
 
     Deliberately not an :class:`UnavailableError`: the server answers ``500 database_damaged``
@@ -89,26 +87,20 @@ class DatabaseDamagedError(EngineError):
     operator can end (restore a backup, or salvage with ``sqlite3 cml.db .recover``).
     """
 
-    code = "database_damaged"
 
-
-class DeadlineExceededError(EngineError):
+class DeadlineExceededError(EngineError, code="deadline_exceeded"):
     """A batch ran past the server's deadline for one request; nothing of it took effect.
 
     Not retryable as it is: the server answers ``413 deadline_exceeded`` and the hint names a
     batch size that fits.
     """
 
-    code = "deadline_exceeded"
 
-
-class UnavailableError(EngineError):
+class UnavailableError(EngineError, code="unavailable"):
     """A backing service (database, embedder) is not answering."""
 
-    code = "unavailable"
 
-
-class DatabaseUnavailableError(UnavailableError):
+class DatabaseUnavailableError(UnavailableError, code="database_unavailable"):
     """The database cannot serve requests right now: unreachable, restarting, locked or failing.
 
     Raised by both storage backends' connection layers. The server answers ``503`` and
@@ -117,10 +109,6 @@ class DatabaseUnavailableError(UnavailableError):
     twice.
     """
 
-    code = "database_unavailable"
 
-
-class StorageFullError(DatabaseUnavailableError):
+class StorageFullError(DatabaseUnavailableError, code="storage_full"):
     """The disk (or quota) holding the database is full: nothing was stored, nothing was lost."""
-
-    code = "storage_full"

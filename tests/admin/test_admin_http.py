@@ -21,6 +21,7 @@ from cml.config import CMLConfig
 from cml.engine import Engine, open_engine
 from cml.engine.jobs import job_lease
 from cml.server.app import create_app
+from cml.storage import EventFilter
 
 from .clients import ADMIN_KEY, NO_WAIT, USER_KEY, http_server, server_settings
 from .live import CuttableProxy, closed_port
@@ -217,7 +218,9 @@ async def test_background_consolidation_runs_and_respects_the_lease(
     app: FastAPI = create_app(settings, engine=engine)
 
     def consolidations() -> int:
-        return len(engine.store.events_after("default", 0, event_type="consolidation.run"))
+        return len(
+            engine.store.events_after("default", 0, EventFilter(event_type="consolidation.run"))
+        )
 
     with job_lease(engine.store, "consolidate", "default"):
         async with app.router.lifespan_context(app):
@@ -237,10 +240,10 @@ async def test_background_consolidation_runs_and_respects_the_lease(
         entry = health.json()["components"]["scheduler"]
         assert entry["status"] == "healthy"
         assert entry["details"]["jobs"]["consolidate"]["runs"] >= 1
-    (event,) = engine.store.events_after("default", 0, event_type="consolidation.run")
+    (event,) = engine.store.events_after("default", 0, EventFilter(event_type="consolidation.run"))
     assert event.payload["trigger"] == "scheduler"
     # Background forgetting is a dry run unless told otherwise: nothing was forgotten.
-    assert engine.store.events_after("default", 0, event_type="forgetting.run") == []
+    assert engine.store.events_after("default", 0, EventFilter(event_type="forgetting.run")) == []
 
 
 async def test_every_mutation_appends_an_event(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from cml.embeddings.base import Embedder
 from cml.engine import Engine, EngineConfig, EngineContext, MemoryService, open_engine
 from cml.engine.read.retrieval import RankingWeights
 from cml.models import ReadRequest, WriteRequest
-from cml.storage.base import EventRecord
+from cml.storage.base import EventFilter, EventRecord
 
 BOTH_BACKENDS = {
     "test_write",
@@ -69,7 +69,9 @@ def events(engine: Engine) -> EventLog:
     """``events(tenant_id, event_type=None)``: the tenant's events, oldest first."""
 
     def read(tenant_id: str, event_type: str | None = None) -> list[EventRecord]:
-        found, _ = engine.store.list_events(tenant_id, event_type=event_type, limit=1000)
+        found, _ = engine.store.list_events(
+            tenant_id, EventFilter(event_type=event_type), limit=1000
+        )
         return list(reversed(found))
 
     return read

@@ -8,7 +8,7 @@ import pytest
 
 from cml.engine import Engine, RecordNotFoundError, SecretRefusedError
 from cml.models import Feedback, ReadRequest, RestoreRequest, UpdateRequest, WriteRequest
-from cml.storage.base import EventRecord
+from cml.storage.base import EventFilter, EventRecord
 
 EventLog = Callable[..., list[EventRecord]]
 
@@ -95,7 +95,7 @@ def test_feedback_outdated_retires_like_a_supersession(engine: Engine) -> None:
     assert record.valid_to == record.superseded_at
     assert record.superseded_by is None
     assert record.confidence == pytest.approx(0.8)
-    events, _ = engine.store.list_events("acme", event_type="memory.supersede")
+    events, _ = engine.store.list_events("acme", EventFilter(event_type="memory.supersede"))
     assert [e.memory_ids for e in events] == [[memory_id]]
     assert events[0].payload["reason"] == "feedback: outdated"
     read = engine.memories.read("acme", ReadRequest(query="office floor"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from cml.storage import MemoryRecord, MemoryStore
-from cml.storage.base import EventRecord, KeyRecord
+from cml.storage import MemoryFilter, MemoryRecord, MemoryStore
+from cml.storage.base import EventFilter, EventRecord, KeyRecord
 
 from .conftest import T0, insert, make_record
 
@@ -77,9 +77,9 @@ def test_events_after_follows_one_tenants_log_in_id_order(store: MemoryStore) ->
     ids = [e.id for e in first + rest if e.id is not None]
     assert ids == sorted(ids)
     assert len(set(ids)) == 5
-    writes = store.events_after("acme", 0, event_type="memory.write")
+    writes = store.events_after("acme", 0, EventFilter(event_type="memory.write"))
     assert [e.event_type for e in writes] == ["memory.write"] * 2
-    later = store.events_after("acme", 0, since=T0 + timedelta(minutes=3))
+    later = store.events_after("acme", 0, EventFilter(since=T0 + timedelta(minutes=3)))
     assert len(later) == 2
     assert store.events_after("acme", ids[-1]) == []
 
@@ -100,25 +100,23 @@ def test_list_unconsolidated_returns_active_unconsolidated_episodes_newest_first
     )
     insert(store, make_record("other tenant", tenant_id="globex"))
 
-    found = store.list_unconsolidated("acme", ["episodic_event"], limit=10)
-    assert [r.id for r in found] == [new.id, old.id]
-    assert [r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=1)] == [
-        new.id
-    ]
-    scoped = store.list_unconsolidated("acme", ["episodic_event"], limit=10, namespace="a")
-    assert [r.id for r in scoped] == [old.id]
+    def unconsolidated(*types: str, namespace: str | None = None) -> list[str]:
+        filt = MemoryFilter("acme", namespace, types, statuses=("active",))
+        return [r.id for r in store.list_unconsolidated(filt, limit=10)]
+
+    assert unconsolidated("episodic_event") == [new.id, old.id]
+    limited = store.list_unconsolidated(
+        MemoryFilter("acme", memory_types=["episodic_event"], statuses=("active",)), limit=1
+    )
+    assert [r.id for r in limited] == [new.id]
+    assert unconsolidated("episodic_event", namespace="a") == [old.id]
 
     with store.transaction() as tx:
         tx.update(dataclasses.replace(new, consolidated_at=T0))
-    assert [r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=10)] == [
-        old.id
-    ]
-    assert store.list_unconsolidated("acme", [], limit=10) == []
-    facts = store.list_unconsolidated("acme", ["semantic_fact"], limit=10)
-    assert [r.id for r in facts] == [fact.id]
-    assert {done.id, silent.id}.isdisjoint(
-        r.id for r in store.list_unconsolidated("acme", ["episodic_event"], limit=10)
-    )
+    assert unconsolidated("episodic_event") == [old.id]
+    assert unconsolidated() == []
+    assert unconsolidated("semantic_fact") == [fact.id]
+    assert {done.id, silent.id}.isdisjoint(unconsolidated("episodic_event"))
 
 
 def test_list_tenants_sorts_ids_byte_wise_and_dates_the_newest_activity(

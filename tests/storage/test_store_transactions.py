@@ -10,6 +10,7 @@ import pytest
 
 from cml.errors import RecordNotFoundError
 from cml.storage import (
+    EventFilter,
     EventRecord,
     IdempotencyRecord,
     KeyRecord,
@@ -173,11 +174,11 @@ def test_events_are_listed_newest_first_with_filters_and_pages(store: MemoryStor
     assert total == 6
     assert [e.payload["n"] for e in page] == [3, 2]
 
-    writes, total = store.list_events("acme", event_type="memory.write")
+    writes, total = store.list_events("acme", EventFilter(event_type="memory.write"))
     assert total == 5
     assert {e.event_type for e in writes} == {"memory.write"}
 
-    recent, total = store.list_events("acme", since=T0 + timedelta(minutes=3))
+    recent, total = store.list_events("acme", EventFilter(since=T0 + timedelta(minutes=3)))
     assert total == 3
     assert [e.payload["n"] for e in recent] == [10, 4, 3]
 

@@ -164,9 +164,9 @@ class AsyncAdminMethods(AsyncClientBase):
 
         Example:
             ```python
-            plan = await memory.run_forgetting()
+            plan = await memory.run_forgetting(user_id="alice")
             print(plan.actions)             # {"KEEP": 120, "DECAY": 4, ...}
-            await memory.run_forgetting(dry_run=False)
+            await memory.run_forgetting(user_id="alice", dry_run=False)
             ```
         """
         return await self._call(routes.RUN_FORGETTING, locals())

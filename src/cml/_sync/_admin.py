@@ -166,9 +166,9 @@ class AdminMethods(ClientBase):
 
         Example:
             ```python
-            plan = memory.run_forgetting()
+            plan = memory.run_forgetting(user_id="alice")
             print(plan.actions)             # {"KEEP": 120, "DECAY": 4, ...}
-            memory.run_forgetting(dry_run=False)
+            memory.run_forgetting(user_id="alice", dry_run=False)
             ```
         """
         return self._call(routes.RUN_FORGETTING, locals())

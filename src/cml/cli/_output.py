@@ -6,10 +6,11 @@ so the columns beside it are few and the free text wraps instead.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -18,7 +19,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["as_data", "memory_table", "print_json", "print_table", "short_time", "table"]
+__all__ = [
+    "as_data",
+    "memory_table",
+    "print_json",
+    "print_table",
+    "printed",
+    "short_time",
+    "table",
+]
+
+_Result = TypeVar("_Result")
 
 
 def as_data(value: Any) -> Any:
@@ -36,6 +47,35 @@ def print_json(value: Any, *, lines: bool = False) -> None:
     """Print ``value`` as indented JSON on stdout (``lines``: one compact line)."""
     data = as_data(value)
     typer.echo(json.dumps(data, ensure_ascii=False, indent=None if lines else 2))
+
+
+def printed(
+    show: Callable[[_Result], None],
+) -> Callable[[Callable[..., _Result]], Callable[..., None]]:
+    """Print what the decorated command returns: as JSON with ``--json``, else by ``show``.
+
+    The command then only fetches; it takes its own options (and ``client``), and the function
+    returned takes ``as_json`` besides. Put it under :func:`~cml.cli._client.connected`.
+
+    Args:
+        show: Prints the command's result for people.
+
+    Returns:
+        The decorator.
+    """
+
+    def decorate(command: Callable[..., _Result]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def run(*, as_json: bool, **options: Any) -> None:
+            result = command(**options)
+            if as_json:
+                print_json(result)
+            else:
+                show(result)
+
+        return run
+
+    return decorate
 
 
 def short_time(value: datetime | None) -> str:

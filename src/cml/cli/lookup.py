@@ -22,8 +22,9 @@ from rich.text import Text
 from cml import CognitiveMemoryLayer, MemoryRecordOut
 from cml.cli._client import connected
 from cml.cli._common import err
-from cml.cli._output import memory_table, print_json, print_table, short_time, table
+from cml.cli._output import memory_table, print_json, print_table, printed, short_time, table
 from cml.cli.memories import NamespaceOption
+from cml.models import MemoryVersion
 
 __all__ = ["history_command", "list_command", "show_command"]
 
@@ -104,19 +105,7 @@ def list_command(
         err.print(f"First {len(items)} shown; --limit lists more.")
 
 
-@connected
-def show_command(
-    memory_id: MemoryIdArgument,
-    namespace: NamespaceOption = None,
-    *,
-    client: CognitiveMemoryLayer,
-    as_json: bool,
-) -> None:
-    """One memory in full, whatever its status."""
-    record = client.get(memory_id, namespace=namespace)
-    if as_json:
-        print_json(record)
-        return
+def _print_details(record: MemoryRecordOut) -> None:
     details = table("field", "value", no_wrap=("field",))
     for name, value in record.model_dump(mode="json", exclude_none=True).items():
         if value in ({}, []):
@@ -127,18 +116,15 @@ def show_command(
 
 
 @connected
-def history_command(
-    memory_id: MemoryIdArgument,
-    namespace: NamespaceOption = None,
-    *,
-    client: CognitiveMemoryLayer,
-    as_json: bool,
-) -> None:
-    """Every state of one memory, newest (the current one) first."""
-    states = client.history(memory_id, namespace=namespace)
-    if as_json:
-        print_json(states)
-        return
+@printed(_print_details)
+def show_command(
+    memory_id: MemoryIdArgument, namespace: NamespaceOption = None, *, client: CognitiveMemoryLayer
+) -> MemoryRecordOut:
+    """One memory in full, whatever its status."""
+    return client.get(memory_id, namespace=namespace)
+
+
+def _print_states(states: list[MemoryVersion]) -> None:
     listing = table("version", "recorded", "status", "text")
     for state in states:
         mark = " (current)" if state.current else ""
@@ -150,3 +136,12 @@ def history_command(
             Text(state.text + reason),
         )
     print_table(listing)
+
+
+@connected
+@printed(_print_states)
+def history_command(
+    memory_id: MemoryIdArgument, namespace: NamespaceOption = None, *, client: CognitiveMemoryLayer
+) -> list[MemoryVersion]:
+    """Every state of one memory, newest (the current one) first."""
+    return client.history(memory_id, namespace=namespace)

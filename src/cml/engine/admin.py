@@ -44,9 +44,16 @@ from cml.models import (
     RestoreResponse,
     TenantInfo,
 )
-from cml.storage.base import EventRecord, MemoryStore, StoreTransaction, VersionRecord
+from cml.storage.base import (
+    ALL_EVENTS,
+    EventFilter,
+    EventRecord,
+    MemoryStore,
+    StoreTransaction,
+    VersionRecord,
+)
 
-__all__ = ["AdminService"]
+__all__ = ["ALL_EVENTS", "AdminService", "EventFilter"]
 
 _CHUNK = 500
 # Stores take 64-bit offsets; no tenant has this many events, so a clamped page is still empty.
@@ -258,12 +265,11 @@ class AdminService:
     def events(
         self,
         tenant_id: str,
+        which: EventFilter = ALL_EVENTS,
         *,
         page: int | None = None,
         cursor: str | None = None,
         per_page: int = 50,
-        event_type: str | None = None,
-        since: datetime | None = None,
     ) -> EventPage:
         """A page of the tenant's event log, newest first: by ``cursor``, else by ``page``.
 
@@ -274,11 +280,10 @@ class AdminService:
 
         Args:
             tenant_id: Whose events.
+            which: Which of them (of a type, from a time on).
             page: Page number from 1 (the first page when neither this nor ``cursor`` is given).
             cursor: The ``next_cursor`` of the previous page.
             per_page: Events per page.
-            event_type: Only events of this type.
-            since: Only events from this time on.
 
         Raises:
             InvalidInputError: Both ``page`` and ``cursor``, or a cursor this server did not
@@ -293,11 +298,7 @@ class AdminService:
 
         def window(offset: int, limit: int) -> tuple[list[EventRecord], int]:
             return self._store.list_events(
-                tenant_id,
-                event_type=event_type,
-                since=since,
-                offset=min(offset, _MAX_OFFSET),
-                limit=limit,
+                tenant_id, which, offset=min(offset, _MAX_OFFSET), limit=limit
             )
 
         if cursor is None:
@@ -338,18 +339,10 @@ class AdminService:
         )
 
     def events_after(
-        self,
-        tenant_id: str,
-        after_id: int,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        limit: int = 100,
+        self, tenant_id: str, after_id: int, which: EventFilter = ALL_EVENTS, *, limit: int = 100
     ) -> list[EventItem]:
         """The tenant's events after ``after_id``, oldest first (following the log)."""
-        found = self._store.events_after(
-            tenant_id, after_id, event_type=event_type, since=since, limit=limit
-        )
+        found = self._store.events_after(tenant_id, after_id, which, limit=limit)
         return [_event_item(event) for event in found]
 
     def latest_event_id(self, tenant_id: str) -> int:

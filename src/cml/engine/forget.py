@@ -16,9 +16,8 @@ import numpy as np
 from cml.embeddings.base import Embedder
 from cml.engine.context import EngineContext
 from cml.engine.filters import filter_fields, has_filters
+from cml.engine.mutation import Mutation, MutationStage
 from cml.engine.pii import redact_fields
-from cml.engine.unit import UnitOfWork
-from cml.engine.write.idempotency import IdempotentCall
 from cml.models import ForgetRequest, ForgetResponse, MemoryStatus
 from cml.storage.base import EventRecord, MemoryFilter, MemoryRecord, MemoryStore, StoreTransaction
 
@@ -72,25 +71,15 @@ class ForgetPlan:
             )
 
 
-def forget(
-    ctx: EngineContext,
-    tenant_id: str,
-    request: ForgetRequest,
-    *,
-    idempotency_key: str | None = None,
-    actor: str | None = None,
+def _forget(
+    ctx: EngineContext, mutation: Mutation[ForgetRequest, ForgetResponse]
 ) -> ForgetResponse:
     """Forget memories selected by ids, query, time, session and namespace (ANDed).
 
     Soft by default: memories become ``deleted`` and can be restored until purged; with
-    ``hard=True`` their rows and history are removed for good.
-
-    Args:
-        ctx: The engine.
-        tenant_id: Owner of the memories; other tenants' ids are silently not matched.
-        request: Selectors and ``hard``.
-        idempotency_key: Makes a retry return the first response.
-        actor: Id of the API key making the request, for the event log.
+    ``hard=True`` their rows and history are removed for good. The request holds the selectors
+    and ``hard``; other tenants' ids are silently not matched. See
+    :class:`~cml.engine.mutation.MutationStage` for the arguments.
 
     Returns:
         How many memories were affected, and their ids.
@@ -98,14 +87,13 @@ def forget(
     Raises:
         IdempotencyConflictError: The idempotency key was used for a different request.
     """
-    call = IdempotentCall.of(tenant_id, idempotency_key, "forget", request, ForgetResponse)
-    replayed = call.replay(ctx.store)
-    if replayed is not None:
-        return replayed
-    request = redact_fields(request, enabled=ctx.config.redact_pii)  # a session_id filter
-    with UnitOfWork(ctx.store, ctx.lock, call) as unit:
+    tenant_id = mutation.tenant_id
+    request = redact_fields(mutation.request, enabled=ctx.config.redact_pii)  # a session_id filter
+    with mutation.unit_of_work(ctx) as unit:
         selected = select_for_forget(ctx.store, ctx.embedder, tenant_id, request)
-        plan = ForgetPlan(tenant_id, [r.id for r in selected], request.hard, unit.now, actor)
+        plan = ForgetPlan(
+            tenant_id, [r.id for r in selected], request.hard, unit.now, mutation.actor
+        )
         count = len(plan.memory_ids)
         how = "Permanently deleted" if request.hard else "Deleted (restorable)"
         response = ForgetResponse(
@@ -116,6 +104,9 @@ def forget(
             message=f"{how} {count} memor{'y' if count == 1 else 'ies'}.",
         )
         return unit.commit(response, plan.apply)
+
+
+forget = MutationStage("forget", ForgetResponse, _forget)
 
 
 def select_for_forget(

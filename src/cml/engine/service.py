@@ -31,13 +31,35 @@ _R = TypeVar("_R")
 _First = TypeVar("_First")
 
 
+def _context(context: EngineContext) -> EngineContext:
+    return context
+
+
+def _store(context: EngineContext) -> MemoryStore:
+    return context.store
+
+
 class _Stage(Generic[_First, _P, _R]):
-    """A stage function offered as a method: the service supplies its first argument."""
+    """A stage function offered as a method: the service supplies its first argument.
+
+    That argument is the engine's context, or what ``first`` takes from it (its store, for the
+    stages that only read rows).
+    """
+
+    @overload
+    def __init__(
+        self: _Stage[EngineContext, _P, _R], run: Callable[Concatenate[EngineContext, _P], _R]
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self, run: Callable[Concatenate[_First, _P], _R], first: Callable[[EngineContext], _First]
+    ) -> None: ...
 
     def __init__(
         self,
-        run: Callable[Concatenate[_First, _P], _R],
-        first: Callable[[EngineContext], _First],
+        run: Callable[Concatenate[Any, _P], _R],
+        first: Callable[[EngineContext], Any] = _context,
     ) -> None:
         self._run: Callable[Concatenate[_First, _P], _R] = run
         self._first: Callable[[EngineContext], _First] = first
@@ -55,14 +77,6 @@ class _Stage(Generic[_First, _P, _R]):
         if service is None:
             return self
         return functools.partial(self._run, self._first(service._ctx))
-
-
-def _context(context: EngineContext) -> EngineContext:
-    return context
-
-
-def _store(context: EngineContext) -> MemoryStore:
-    return context.store
 
 
 class MemoryService:
@@ -91,13 +105,13 @@ class MemoryService:
         """The lock serialising this service's mutations (the admin operations share it)."""
         return self._ctx.lock
 
-    write = _Stage(write_path.write, _context)
-    write_batch = _Stage(write_path.write_batch, _context)
-    read = _Stage(read_path.read, _context)
-    read_batch = _Stage(read_path.read_batch, _context)
-    turn = _Stage(write_path.turn, _context)
-    update = _Stage(update_path.update, _context)
-    forget = _Stage(forget_path.forget, _context)
+    write = _Stage(write_path.write)
+    write_batch = _Stage(write_path.write_batch)
+    read = _Stage(read_path.read)
+    read_batch = _Stage(read_path.read_batch)
+    turn = _Stage(write_path.turn)
+    update = _Stage(update_path.update)
+    forget = _Stage(forget_path.forget)
     stats = _Stage(stats_path.stats, _store)
     timeline = _Stage(stats_path.timeline, _store)
     list_memories = _Stage(listing.list_page, _store)

@@ -30,7 +30,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from cml.embeddings.base import Embedder
 from cml.errors import EngineError
 from cml.models import MemoryStatus, MemoryType
-from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, VersionRecord
+from cml.storage.base import MemoryFilter, MemoryRecord, MemoryStore, Vector, VersionRecord
 
 __all__ = [
     "FORMAT",
@@ -57,8 +57,18 @@ class EmbeddingLine(_Strict):
     """An embedding: float32 little-endian values, base64-encoded, and the model behind them."""
 
     model: str = Field(min_length=1)
+    """Name of the embedding model that made it; an import into a store with another model
+    re-embeds the memory's content instead of using these values."""
     dimensions: int = Field(gt=0)
+    """How many values the vector has (the decoded ``base64`` holds 4 bytes per value)."""
     base64: str
+
+    @classmethod
+    def of(cls, vector: Vector, model: str) -> EmbeddingLine:
+        """The line form of ``vector``, made by ``model``."""
+        values = np.ascontiguousarray(vector, dtype="<f4").reshape(-1)
+        encoded = base64.b64encode(values.tobytes()).decode("ascii")
+        return cls.model_construct(model=model, dimensions=int(values.shape[0]), base64=encoded)
 
     def vector(self) -> np.ndarray[Any, np.dtype[np.float32]]:
         """The decoded vector.
@@ -73,7 +83,7 @@ class EmbeddingLine(_Strict):
 
 
 class VersionLine(_Strict):
-    """A previous state of the memory."""
+    """A previous state of the memory: its fields as they were until ``changed_at``."""
 
     version: int = Field(ge=1)
     content: str
@@ -82,42 +92,76 @@ class VersionLine(_Strict):
     metadata: dict[str, Any]
     status: MemoryStatus
     changed_at: AwareDatetime
+    """When the memory left this state for the next one."""
     reason: str
+    """Why it changed, e.g. ``update: content`` or ``restore``."""
 
 
 class MemoryLine(_Strict):
-    """One exported memory (one line of the file)."""
+    """One exported memory (one line of the file): its fields as stored, history and embedding."""
 
     format: str = Field(pattern=f"^{FORMAT}$")
+    """Always :data:`FORMAT`; a later layout of the line will carry another value."""
     id: str = Field(min_length=1, max_length=128)
+    """The memory's id, kept by the import: a memory whose id the store holds is skipped."""
     tenant_id: str = Field(min_length=1, max_length=64)
     content: str = Field(min_length=1)
+    """The text as stored (the write gate already ran: personal data is redacted)."""
     memory_type: MemoryType
     status: MemoryStatus
+    """``active``, ``silent``, ``compressed``, ``archived``, ``deleted`` or ``superseded``: every
+    status is exported, and the import keeps it."""
     created_at: AwareDatetime
+    """When the remembered event happened (given by the writer, else the time of the write)."""
     updated_at: AwareDatetime
+    """When an update, a reinforcement or a decay last changed it (a soft delete, a restore or
+    silencing leaves it as it was)."""
     stored_at: AwareDatetime | None = None
+    """When the store first wrote it (what an ``as_of`` read goes by); ``None`` in a line that
+    lacks it: the importing store writes the time of the import."""
     deleted_at: AwareDatetime | None = None
+    """When it was soft-deleted; ``None`` unless ``status`` is ``deleted``."""
     consolidated_at: AwareDatetime | None = None
+    """When a consolidation run took this episode in; ``None``: no run has yet."""
     last_accessed_at: AwareDatetime | None = None
+    """When a read last returned it; ``None``: never read."""
     namespace: str | None = None
+    """Its namespace; ``None``: the tenant's default one."""
     session_id: str | None = None
     agent_id: str | None = None
     context_tags: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     importance: float = Field(ge=0, le=1)
+    """How much it matters, from 0 to 1: given by the writer or estimated by the write gate.
+    Forgetting keeps important memories longer."""
     confidence: float = Field(ge=0, le=1)
+    """How far it is to be trusted, from 0 to 1: raised when it is written again and by
+    ``feedback="correct"``, lowered by decay and by ``feedback="incorrect"``."""
     access_count: int = Field(ge=0)
+    """How many reads have returned it."""
     version: int = Field(ge=1)
+    """1 when written, one more at every change; the earlier states are in ``versions``."""
     provenance: list[str] = Field(default_factory=list)
+    """Ids of the memories it was derived from (e.g. the episodes behind a consolidated fact)."""
     content_hash: str = ""
+    """SHA-256 of the normalised content, by which a later repeat of it is found; ``""``: the
+    memory is never matched as a repeat."""
     valid_from: AwareDatetime | None = None
+    """Since when the remembered fact holds; ``None``: since ``created_at``."""
     valid_to: AwareDatetime | None = None
+    """Until when it held: set when a newer memory superseded it; ``None``: it still holds."""
     superseded_at: AwareDatetime | None = None
+    """When the store retired it; ``None``: not retired."""
     superseded_by: str | None = None
+    """Id of the newer memory that retired it; ``None`` when ``feedback="outdated"`` retired it,
+    or nothing did."""
     type_given: bool = True
+    """Whether the writer stated ``memory_type`` (false: the classifier guessed it)."""
     versions: list[VersionLine] = Field(default_factory=list)
+    """The earlier states, oldest first; empty for a memory that never changed."""
     embedding: EmbeddingLine | None = None
+    """The stored vector; ``None`` (or another model's vector) makes the import embed
+    ``content`` again."""
 
     def to_record(self) -> tuple[MemoryRecord, list[VersionRecord]]:
         """The memory and its version history as storage records (embedding decoded)."""
@@ -135,65 +179,35 @@ class MemoryLine(_Strict):
         return record, history
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+_OWN_FIELDS = ("format", "versions", "embedding")
+"""The fields of a line that are not a field of the stored memory."""
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def _stored(line: type[_Strict], source: object) -> dict[str, Any]:
+    # The line models name the fields: each is read from the storage record of the same name.
+    return {
+        name: _json_value(getattr(source, name))
+        for name in line.model_fields
+        if name not in _OWN_FIELDS
+    }
 
 
 def memory_line(record: MemoryRecord, versions: Sequence[VersionRecord], model: str) -> str:
     """The JSON line of one memory (embedding included when it has one)."""
-    embedding = None
-    if record.embedding is not None:
-        values = np.ascontiguousarray(record.embedding, dtype="<f4").reshape(-1)
-        embedding = {
-            "model": model,
-            "dimensions": int(values.shape[0]),
-            "base64": base64.b64encode(values.tobytes()).decode("ascii"),
-        }
+    embedding = None if record.embedding is None else EmbeddingLine.of(record.embedding, model)
     line = {
         "format": FORMAT,
-        "id": record.id,
-        "tenant_id": record.tenant_id,
-        "content": record.content,
-        "memory_type": str(record.memory_type),
-        "status": str(record.status),
-        "created_at": _iso(record.created_at),
-        "updated_at": _iso(record.updated_at),
-        "stored_at": _iso(record.stored_at),
-        "deleted_at": _iso(record.deleted_at),
-        "consolidated_at": _iso(record.consolidated_at),
-        "last_accessed_at": _iso(record.last_accessed_at),
-        "namespace": record.namespace,
-        "session_id": record.session_id,
-        "agent_id": record.agent_id,
-        "context_tags": list(record.context_tags),
-        "metadata": record.metadata,
-        "importance": record.importance,
-        "confidence": record.confidence,
-        "access_count": record.access_count,
-        "version": record.version,
-        "provenance": list(record.provenance),
-        "content_hash": record.content_hash,
-        "valid_from": _iso(record.valid_from),
-        "valid_to": _iso(record.valid_to),
-        "superseded_at": _iso(record.superseded_at),
-        "superseded_by": record.superseded_by,
-        "type_given": record.type_given,
-        "versions": [
-            {
-                "version": v.version,
-                "content": v.content,
-                "confidence": v.confidence,
-                "importance": v.importance,
-                "metadata": v.metadata,
-                "status": str(v.status),
-                "changed_at": _iso(v.changed_at),
-                "reason": v.reason,
-            }
-            for v in versions
-        ],
-        "embedding": embedding,
+        **_stored(MemoryLine, record),
+        "versions": [_stored(VersionLine, v) for v in versions],
+        "embedding": None if embedding is None else embedding.model_dump(),
     }
     return json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
 

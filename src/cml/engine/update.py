@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cml.engine.context import EngineContext
+from cml.engine.mutation import Mutation, MutationStage
 from cml.engine.pii import redact_fields
-from cml.engine.unit import UnitOfWork
 from cml.engine.write.dedup import content_hash
 from cml.engine.write.gate import admit_update
-from cml.engine.write.idempotency import IdempotentCall
 from cml.engine.write.supersede import retire
 from cml.errors import RecordNotFoundError
 from cml.models import Feedback, MemoryStatus, UpdateRequest, UpdateResponse
@@ -135,22 +134,13 @@ def plan_update(
     )
 
 
-def update(
-    ctx: EngineContext,
-    tenant_id: str,
-    request: UpdateRequest,
-    *,
-    idempotency_key: str | None = None,
-    actor: str | None = None,
+def _update(
+    ctx: EngineContext, mutation: Mutation[UpdateRequest, UpdateResponse]
 ) -> UpdateResponse:
     """Change one memory's text, scores, metadata or status (through feedback).
 
-    Args:
-        ctx: The engine.
-        tenant_id: Owner of the memory.
-        request: The memory id and what to change.
-        idempotency_key: Makes a retry return the first response without changing again.
-        actor: Id of the API key making the request, for the event log.
+    The request names the memory and what to change; see
+    :class:`~cml.engine.mutation.MutationStage` for the arguments.
 
     Returns:
         The memory's new version number.
@@ -161,14 +151,11 @@ def update(
         SecretRefusedError: The new text or metadata looks like a credential.
         IdempotencyConflictError: The idempotency key was used for a different request.
     """
-    call = IdempotentCall.of(tenant_id, idempotency_key, "update", request, UpdateResponse)
-    replayed = call.replay(ctx.store)
-    if replayed is not None:
-        return replayed
+    tenant_id, request = mutation.tenant_id, mutation.request
     text = admit_update(request, ctx.config)
     request = redact_fields(request, enabled=ctx.config.redact_pii)
     new_text = NewText(text, ctx.embed(text), content_hash(text)) if text is not None else None
-    with UnitOfWork(ctx.store, ctx.lock, call) as unit:
+    with mutation.unit_of_work(ctx) as unit:
         record = ctx.store.get(tenant_id, request.memory_id)
         # A memory outside the caller's namespace is "not found", like another tenant's:
         # a namespaced caller must not learn what exists elsewhere.
@@ -181,7 +168,7 @@ def update(
             raise RecordNotFoundError(
                 f"No memory with id {request.memory_id!r}{where}.", field="memory_id"
             )
-        plan = plan_update(record, request, new_text=new_text, now=unit.now, actor=actor)
+        plan = plan_update(record, request, new_text=new_text, now=unit.now, actor=mutation.actor)
         response = UpdateResponse(
             success=True,
             memory_id=record.id,
@@ -189,3 +176,6 @@ def update(
             message="Updated " + ", ".join(plan.changed) + ".",
         )
         return unit.commit(response, plan.apply)
+
+
+update = MutationStage("update", UpdateResponse, _update)

@@ -99,26 +99,26 @@ def _exchanges(
 class CMLSession:
     """An Agents SDK session whose exchanges become py-cml long-term memory.
 
-    Args:
-        session_id: The conversation; memories of its exchanges are filed under it.
-        client: The async py-cml client (HTTP or embedded; not closed by the session).
-        history: Where the exact conversation items live: any Agents SDK session. Defaults to
-            an in-memory :class:`~agents.SQLiteSession` (give one with a file to keep the
-            transcript across restarts; the long-term memories persist regardless).
-        namespace: Namespace the exchanges are stored in.
-        session_settings: The SDK's session settings (e.g. how many items a run reads).
-
-    Failures of the memory service while storing an exchange are logged and skipped: the run
-    goes on and the transcript is intact. A message the server refuses (one holding a secret)
-    is not remembered, by design.
+    Built as ``CMLSession(session_id, client, history=..., namespace=..., session_settings=...)``
+    (all but the first two by keyword). Failures of the memory service while storing an exchange
+    are logged and skipped: the run goes on and the transcript is intact. A message the server
+    refuses (one holding a secret) is not remembered, by design.
     """
 
     session_id: str
+    """The conversation; memories of its exchanges are filed under it."""
     client: AsyncCognitiveMemoryLayer
+    """The async py-cml client (HTTP or embedded; not closed by the session)."""
     _: KW_ONLY
     history: Session | None = None
+    """Where the exact conversation items live: any Agents SDK session. ``None``: an in-memory
+    :class:`~agents.SQLiteSession` (give one with a file to keep the transcript across restarts;
+    the long-term memories persist regardless)."""
     namespace: str | None = None
+    """Namespace the exchanges are stored in. ``None``: the client's namespace (the tenant's
+    default, unless the client was bound to one with ``with_namespace``)."""
     session_settings: SessionSettings | None = None
+    """The SDK's session settings (e.g. how many items a run reads); ``None``: the SDK's own."""
     _pending: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:

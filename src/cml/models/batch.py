@@ -98,16 +98,27 @@ class MemoryRecordOut(ResponseModel):
     importance: float
     confidence: float
     version: int = 1
+    """1 when written, one more at every change; ``history()`` lists the earlier states."""
     access_count: int = 0
+    """How many reads have returned it."""
     timestamp: datetime
+    """When the remembered event happened (given by the writer, else the time of the write)."""
     updated_at: datetime
+    """When an update, a reinforcement or a decay last changed it (a soft delete, a restore or
+    silencing leaves it as it was)."""
     stored_at: datetime | None = None
+    """When the row was written: when the store learned the memory."""
     last_accessed_at: datetime | None = None
+    """When a read last returned it; ``None``: no read has."""
     deleted_at: datetime | None = None
+    """When it was soft-deleted; ``None`` unless ``status`` is ``deleted``."""
     consolidated_at: datetime | None = None
+    """When a consolidation run took this episode in; ``None``: no run has yet."""
     provenance: list[str] = Field(default_factory=list)
+    """Ids of the memories it was derived from (e.g. the episodes behind a consolidated fact)."""
     valid_from: datetime | None = None
-    """Since when the remembered fact holds (``None``: since ``timestamp``)."""
+    """Since when the remembered fact holds: earlier than ``timestamp`` when the text names a time
+    ("two weeks ago", "since May 2023"); ``None``: since ``timestamp``."""
     valid_to: datetime | None = None
     """Until when it held (set when a newer memory superseded it)."""
     superseded_at: datetime | None = None

@@ -208,17 +208,27 @@ class MemoryItem(ResponseModel):
     text: str
     type: MemoryType | str
     confidence: float
+    """How far the memory is to be trusted, from 0 to 1: raised when it is written again and by
+    ``feedback="correct"``, lowered by decay and by ``feedback="incorrect"``."""
     relevance: float
+    """How well it answers the query, from 0 to 1; results come in descending relevance. With
+    the default embedding model it is calibrated, so that one ``min_relevance`` means the same
+    for every query."""
     timestamp: datetime
+    """When the remembered event happened (given by the writer, else the time of the write)."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     namespace: str | None = None
+    """Its namespace; ``None``: the tenant's default one."""
     session_id: str | None = None
     agent_id: str | None = None
     status: MemoryStatus | str = MemoryStatus.ACTIVE
+    """``active`` or ``compressed``; ``silent`` and ``superseded`` only when the read asked for
+    them (``include_silent``, ``include_superseded``)."""
     importance: float | None = None
     context_tags: list[str] = Field(default_factory=list)
     valid_from: datetime | None = None
-    """Since when the remembered fact holds (the timestamp, or a time phrase in the text)."""
+    """Since when the remembered fact holds: the timestamp, or earlier when the text names a time
+    ("two weeks ago", "since May 2023")."""
     valid_to: datetime | None = None
     """Until when it held (set when a newer memory superseded it)."""
     recorded_at: datetime | None = None

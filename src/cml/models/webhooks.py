@@ -156,16 +156,24 @@ class WebhookDelivery(ResponseModel):
     """One delivery of one event to one webhook: the delivery log's entry."""
 
     id: int
+    """The ``X-CML-Delivery`` header: the same on every retry, so a receiver deduplicates by it."""
     webhook_id: str
     event_id: int
+    """Id of the event in the tenant's event log; every attempt sends that event as its body."""
     event_type: str
     status: str
     """``pending`` (queued or waiting to retry), ``delivered`` or ``failed`` (gave up)."""
     attempts: int
+    """Attempts made so far; after ``CML_WEBHOOKS_MAX_ATTEMPTS`` failed ones the delivery is
+    ``failed``."""
     next_attempt_at: datetime | None = None
-    """When the next attempt is due (pending deliveries)."""
+    """When the next attempt is due; ``None`` once the delivery is ``delivered`` or ``failed``."""
     last_status: int | None = None
     """HTTP status of the last attempt; ``None`` when the receiver did not answer."""
     last_error: str | None = None
+    """Why the last attempt failed (no answer, a refused address, an error status); ``None``
+    before the first attempt and after a success."""
     created_at: datetime
+    """When the event was written (its delivery is queued in the same transaction)."""
     delivered_at: datetime | None = None
+    """When the receiver answered with a 2xx status; ``None`` until it has."""

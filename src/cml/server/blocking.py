@@ -3,7 +3,7 @@
 Over a socket, a blocking call must leave the event loop free for the other connections, so it
 runs in the worker pool. The embedded sync client runs the app on its caller's own thread,
 which is blocked until the answer anyway; there a hand-off to the pool and back only costs two
-thread wake-ups and a second trip for the response's validation (decision 84). Its transport
+thread wake-ups and a second trip for the response's validation (decision 87). Its transport
 says so with the ASGI scope extension :data:`CALLER_THREAD`, which only the code that builds
 the scope can set (no header can), and routes that call the engine through :func:`run_engine`
 then call it right there.

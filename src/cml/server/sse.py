@@ -22,6 +22,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from cml.engine import Engine
+from cml.engine.admin import EventFilter
 from cml.models import EventItem
 from cml.server.errors import HTTPProblem
 
@@ -84,8 +85,7 @@ class EventStream:
         self._engine = engine
         self._authorized = authorized
         self._tenant = tenant_id
-        self._type = event_type
-        self._since = since
+        self._which = EventFilter(event_type, since)
         self._heartbeat = heartbeat
         self._max_idle = max_idle
         self._cursor: int | None = None
@@ -110,7 +110,7 @@ class EventStream:
         if self._cursor is None:
             self._cursor = (
                 0
-                if self._since is not None
+                if self._which.since is not None
                 else await run_in_threadpool(admin.latest_event_id, self._tenant)
             )
         # Tells EventSource clients how soon to reconnect after the stream ends.
@@ -121,8 +121,7 @@ class EventStream:
                 admin.events_after,
                 self._tenant,
                 self._cursor,
-                event_type=self._type,
-                since=self._since,
+                self._which,
                 limit=_BATCH,
             )
             now = time.monotonic()

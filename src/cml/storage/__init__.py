@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from cml.errors import InvalidInputError
 from cml.storage.base import (
+    ALL_EVENTS,
     DEFAULT_STATUSES,
     AccessCounter,
+    EventFilter,
     EventLog,
     EventRecord,
     IdempotencyRecord,
@@ -37,8 +39,10 @@ from cml.storage.base import (
 from cml.storage.ids import new_id
 
 __all__ = [
+    "ALL_EVENTS",
     "DEFAULT_STATUSES",
     "AccessCounter",
+    "EventFilter",
     "EventLog",
     "EventRecord",
     "IdempotencyRecord",

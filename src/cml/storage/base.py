@@ -53,15 +53,23 @@ class MemoryRecord:
     created_at: datetime
     """When the remembered event happened (client-supplied or the write time)."""
     updated_at: datetime
+    """When an update, a reinforcement or a decay last changed it
+    (:meth:`StoreTransaction.set_status` leaves it as it was)."""
     namespace: str | None = None
+    """``None``: the tenant's default namespace. (In a :class:`MemoryFilter`, ``None`` means
+    every namespace instead.)"""
     session_id: str | None = None
     agent_id: str | None = None
     status: str = "active"
+    """A :class:`~cml.models.MemoryStatus` value; reads see :data:`DEFAULT_STATUSES` unless they
+    ask for more."""
     context_tags: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     importance: float = 0.5
     confidence: float = 0.8
     access_count: int = 0
+    """Reads that returned it, counted by :meth:`AccessCounter.record_access` (best effort
+    outside a unit of work: a busy database may miss one), as is ``last_accessed_at``."""
     last_accessed_at: datetime | None = None
     version: int = 1
     provenance: list[str] = field(default_factory=list)
@@ -71,7 +79,11 @@ class MemoryRecord:
     stored_at: datetime | None = None
     """When the row was written (set by the store when ``None``)."""
     deleted_at: datetime | None = None
+    """Set with the status ``deleted``, cleared by any other status
+    (:meth:`StoreTransaction.set_status`)."""
     consolidated_at: datetime | None = None
+    """When a consolidation run took this episode in; until then
+    :meth:`MemoryReader.list_unconsolidated` returns it."""
     valid_from: datetime | None = None
     """Since when the remembered fact holds (``created_at`` when ``None``)."""
     valid_to: datetime | None = None
@@ -196,12 +208,15 @@ class EventRecord:
     event_type: str
     """e.g. ``memory.write``, ``memory.update``, ``memory.forget``, ``key.create``."""
     operation: str
+    """The request or stage behind it, finer than ``event_type``: ``write``, ``turn``,
+    ``batch_write``, ``reinforce``, ``supersede``, ``restore``, ``purge``, ..."""
     created_at: datetime
     actor: str | None = None
     """Id of the API key that caused the event (never the key itself)."""
     memory_ids: list[str] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
+    """``None`` until the store adds the event; then increasing, in the order of the log."""
     prev_hash: str | None = None
     """Hash of the tenant's previous event (set by the store; see :mod:`cml.storage.chain`)."""
     hash: str | None = None
@@ -213,11 +228,12 @@ class ChainHead:
     """Where a tenant's event hash chain ends (see :mod:`cml.storage.chain`)."""
 
     hash: str
-    """Hash of the tenant's newest event."""
+    """Hash of the tenant's newest event (``""`` while the chain is empty)."""
     length: int
     """Number of events in the chain."""
     last_event_id: int | None = None
-    """Id of the newest event."""
+    """Id of the newest event (``None`` while the chain is empty): a verification checks the log
+    up to it, so that an event appended meanwhile is not taken for a break."""
 
 
 @dataclass(frozen=True)
@@ -230,23 +246,37 @@ class TenantRecord:
     fact_count: int
     """``semantic_fact`` memories not deleted."""
     event_count: int
+    """Entries of its event log."""
     last_activity: datetime | None = None
     """Time of the newest event or memory write of the tenant."""
 
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """A stored API key: only the SHA-256 hash of the secret is kept."""
+    """A stored API key: only the SHA-256 hash of the secret is kept.
+
+    A request's key is found by the hash of the secret it presents (:meth:`KeyStore.find_key`);
+    a revoked key stays stored and listed, and is refused.
+    """
 
     id: str
+    """Not secret: listings show it, and events name the key by it (their ``actor``)."""
     tenant_id: str
+    """The tenant the key belongs to: its requests act on it unless they name another."""
     key_hash: str
+    """Hex SHA-256 of the secret, which is shown once at creation and never stored."""
     prefix: str
+    """The first characters of the secret, kept so that a person can tell their keys apart."""
     scopes: list[str]
+    """What the key may do: ``read``, ``write``, ``admin``, ``operator`` (see
+    :class:`~cml.models.Scope`)."""
     created_at: datetime
     name: str | None = None
+    """A label given at creation (``None``: none was)."""
     extra_tenants: list[str] = field(default_factory=list)
+    """Tenants besides its own that its requests may name in ``X-Tenant-ID``."""
     revoked_at: datetime | None = None
+    """When it was revoked; ``None`` while the key is valid."""
 
 
 class StoreTransaction(Protocol):
@@ -381,18 +411,8 @@ class MemoryReader(Protocol):
     def versions(self, tenant_id: str, memory_id: str) -> list[VersionRecord]:
         """Version history of a memory, oldest first."""
 
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active memories of these types with no ``consolidated_at``, newest written first.
-
-        ``namespace`` given: only that namespace's; ``None``: every namespace.
-        """
+    def list_unconsolidated(self, filt: MemoryFilter, *, limit: int) -> list[MemoryRecord]:
+        """Memories the filter admits with no ``consolidated_at``, newest written first."""
 
 
 class Search(Protocol):
@@ -449,28 +469,30 @@ class IdempotencyStore(Protocol):
         """The stored outcome for an idempotency key, if any."""
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """Which of a tenant's events a read of the log returns (every event by default)."""
+
+    event_type: str | None = None
+    """Only events of this type (``memory.write``, ...); ``None``: every type."""
+    since: datetime | None = None
+    """Only events created at or after this time; ``None``: from the first event."""
+
+
+ALL_EVENTS = EventFilter()
+"""The filter that keeps every event."""
+
+
 class EventLog(Protocol):
     """Reading a tenant's event log (appended to by a unit of work)."""
 
     def list_events(
-        self,
-        tenant_id: str,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        offset: int = 0,
-        limit: int = 50,
+        self, tenant_id: str, which: EventFilter = ALL_EVENTS, *, offset: int = 0, limit: int = 50
     ) -> tuple[list[EventRecord], int]:
         """A page of the tenant's events, newest first, and how many match in total."""
 
     def events_after(
-        self,
-        tenant_id: str,
-        after_id: int,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        limit: int = 100,
+        self, tenant_id: str, after_id: int, which: EventFilter = ALL_EVENTS, *, limit: int = 100
     ) -> list[EventRecord]:
         """The tenant's events with ``id > after_id``, oldest first (for following the log)."""
 

@@ -60,24 +60,37 @@ class DeliveryRecord:
     """One event to deliver to one webhook, and how its delivery went so far."""
 
     id: int
+    """Assigned by the store, increasing; sent as the ``X-CML-Delivery`` header."""
     webhook_id: str
     tenant_id: str
+    """Owner of the webhook and of the event."""
     event_id: int
+    """The event to send: each attempt reads it again from the tenant's event log."""
     event_type: str
     status: str
     """``pending`` (to send, or to retry), ``delivered`` or ``failed`` (retries exhausted)."""
     attempts: int
+    """Attempts made so far (0 when queued)."""
     next_attempt_at: datetime
+    """When a sender may claim it next: the time it was queued, then that of its next retry; once
+    it is ``delivered`` or ``failed``, the time of its last attempt."""
     created_at: datetime
     last_status: int | None = None
     """HTTP status of the last attempt (``None``: no answer)."""
     last_error: str | None = None
+    """Why the last attempt failed, in words; ``None`` before the first attempt and after a
+    success."""
     delivered_at: datetime | None = None
+    """When a 2xx answer came; ``None`` while it is not ``delivered``."""
 
 
 @dataclass(frozen=True)
 class ClaimedDelivery:
-    """A due delivery a sender holds the lease of, with what it needs to send it."""
+    """A due delivery a sender holds the lease of, with what it needs to send it.
+
+    ``url`` and ``secret`` are the webhook's as they were when the lease was taken: a change made
+    to the webhook meanwhile applies from the next attempt on.
+    """
 
     delivery: DeliveryRecord
     url: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cml.models import MemoryType
-from cml.storage.base import MemoryReader, MemoryRecord
+from cml.storage.base import MemoryFilter, MemoryReader, MemoryRecord
 
 __all__ = ["EPISODIC_TYPES", "ConsolidationSettings", "sample_episodes"]
 
@@ -25,23 +25,20 @@ EPISODIC_TYPES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ConsolidationSettings:
-    """The knobs of one consolidation run.
-
-    Attributes:
-        max_episodes: Most episodes sampled per run.
-        cluster_threshold: Least cosine similarity between an episode and its cluster's seed
-            (and its mean similarity to the members) for it to join the cluster.
-        max_cluster_size: Most episodes behind one fact (a larger group splits).
-        align_threshold: Cosine similarity at or above which a gist reinforces an existing fact
-            instead of becoming a new one.
-        gist_statements: Most statements an extractive gist keeps.
-    """
+    """The knobs of one consolidation run."""
 
     max_episodes: int = 1000
+    """Most episodes sampled per run."""
     cluster_threshold: float = 0.72
+    """Least cosine similarity between an episode and its cluster's seed (and its mean similarity
+    to the members) for it to join the cluster."""
     max_cluster_size: int = 8
+    """Most episodes behind one fact (a larger group splits)."""
     align_threshold: float = 0.88
+    """Cosine similarity at or above which a gist reinforces an existing fact instead of becoming
+    a new one."""
     gist_statements: int = 2
+    """Most statements an extractive gist keeps."""
 
 
 def sample_episodes(
@@ -58,5 +55,8 @@ def sample_episodes(
     Returns:
         Episodes, newest written first.
     """
-    records = store.list_unconsolidated(tenant_id, EPISODIC_TYPES, limit=limit, namespace=namespace)
+    only = MemoryFilter(
+        tenant_id, namespace=namespace, memory_types=EPISODIC_TYPES, statuses=("active",)
+    )
+    records = store.list_unconsolidated(only, limit=limit)
     return [r for r in records if r.embedding is not None]

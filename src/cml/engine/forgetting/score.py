@@ -45,27 +45,24 @@ TYPE_WEIGHTS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class ForgettingWeights:
-    """The knobs of the relevance score (weights of ``value`` sum to 1).
-
-    Attributes:
-        importance: Weight of the memory's importance.
-        confidence: Weight of its confidence.
-        type: Weight of its kind (see :data:`TYPE_WEIGHTS`).
-        access: Weight of how often it was recalled.
-        access_scale: Recalls at which the access term reaches about 63 %.
-        half_life_days: Age of the last activity at which freshness is one half.
-        dependent_bonus: Added per memory derived from this one.
-        dependent_cap: Most the dependents can add.
-    """
+    """The knobs of the relevance score (weights of ``value`` sum to 1)."""
 
     importance: float = 0.35
+    """Weight of the memory's importance."""
     confidence: float = 0.25
+    """Weight of its confidence."""
     type: float = 0.25
+    """Weight of its kind (see :data:`TYPE_WEIGHTS`)."""
     access: float = 0.15
+    """Weight of how often it was recalled."""
     access_scale: float = 5.0
+    """Recalls at which the access term reaches about 63 %."""
     half_life_days: float = 30.0
+    """Age of the last activity, in days, at which freshness is one half."""
     dependent_bonus: float = 0.15
+    """Added per memory derived from this one."""
     dependent_cap: float = 0.3
+    """Most the dependents can add."""
 
 
 def relevance(

@@ -17,6 +17,7 @@ from cml.engine.deadline import Deadline
 from cml.engine.pii import redact_fields
 from cml.engine.read.placement import place_facts
 from cml.engine.read.relevance import above, calibrate, calibration_for, context_floor
+from cml.engine.read.retrieval import Search
 from cml.engine.read.shape import shape_response
 from cml.engine.read.timeline import as_seen
 from cml.models import BatchReadRequest, BatchReadResponse, ReadRequest, ReadResponse
@@ -46,7 +47,7 @@ def read(
     vector = query_vector if query_vector is not None else ctx.embed_queries([request.query])[0]
     # Recency is measured from the time the read looks at.
     at = request.as_of if request.as_of is not None else now
-    scored, facts = place_facts(ctx.store, tenant_id, request, vector, now=at, weights=ctx.weights)
+    scored, facts = place_facts(Search(ctx.store, tenant_id, request, vector, at, ctx.weights))
     scored, facts = as_seen(scored, request.as_of), as_seen(facts, request.as_of)
     calibration = calibration_for(ctx.config)
     scored = above(calibrate(scored, vector, calibration), request.min_relevance)

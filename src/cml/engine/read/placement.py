@@ -15,12 +15,9 @@ retrieval, as before; one with facts costs a second.
 
 from __future__ import annotations
 
-import functools
-from datetime import datetime
-
-from cml.engine.read.retrieval import RankingWeights, Scored, read_filter, retrieve
+from cml.engine.read.retrieval import Scored, Search, read_filter, retrieve
 from cml.models import MemoryType, ReadRequest
-from cml.storage.base import MemoryRecord, MemoryStore, Vector
+from cml.storage.base import MemoryRecord, MemoryStore
 
 __all__ = ["is_consolidated_fact", "place_facts"]
 
@@ -35,43 +32,28 @@ def is_consolidated_fact(record: MemoryRecord) -> bool:
     )
 
 
-def place_facts(
-    store: MemoryStore,
-    tenant_id: str,
-    request: ReadRequest,
-    query_vector: Vector,
-    *,
-    now: datetime,
-    weights: RankingWeights,
-) -> tuple[list[Scored], list[Scored]]:
+def place_facts(search: Search) -> tuple[list[Scored], list[Scored]]:
     """The ranked list of a read and the consolidated facts that accompany it.
 
     Args:
-        store: Where the memories live.
-        tenant_id: Whose memories.
-        request: The read.
-        query_vector: The query's embedding, shared by every retrieval of this read.
-        now: The moment recency is measured from.
-        weights: Ranking knobs.
+        search: The read's search; each retrieval of the read runs it.
 
     Returns:
         ``(ranked list, companion facts)``: at most ``max_results`` memories, none of them a
         consolidated fact unless the request named its types; and the consolidated facts that
         rank among the top results.
     """
-    recall = functools.partial(
-        retrieve, store, tenant_id, request, query_vector, now=now, weights=weights
-    )
-    if request.memory_types or not _has_facts(store, tenant_id, request):
-        return recall(), []
-    everything = recall()
+    request = search.request
+    if request.memory_types or not _has_facts(search.store, search.tenant_id, request):
+        return retrieve(search), []
+    everything = retrieve(search)
     companions = [s for s in everything if is_consolidated_fact(s.record)]
     own_facts = [
         s
         for s in everything
         if str(s.record.memory_type) == _FACT.value and not is_consolidated_fact(s.record)
     ]
-    episodes = recall(memory_types=_NOT_FACTS)
+    episodes = retrieve(search, memory_types=_NOT_FACTS)
     merged = [*episodes, *own_facts]
     merged.sort(key=lambda s: (s.relevance, s.record.created_at, s.record.id), reverse=True)
     return merged[: request.max_results], companions

@@ -64,6 +64,7 @@ from cml.storage.base import (
 __all__ = [
     "RankingWeights",
     "Scored",
+    "Search",
     "fuse_ranks",
     "read_filter",
     "recency_score",
@@ -318,31 +319,37 @@ def rerank(
     return scored
 
 
-def retrieve(
-    store: MemoryStore,
-    tenant_id: str,
-    request: ReadRequest,
-    query_vector: Vector,
-    *,
-    now: datetime,
-    weights: RankingWeights,
-    memory_types: Sequence[MemoryType] | None = None,
-) -> list[Scored]:
-    """Recall the memories most relevant to ``request.query``.
+@dataclass(frozen=True)
+class Search:
+    """One read's search: whose memories, which request, and how to rank them."""
+
+    store: MemoryStore
+    """Where the memories live."""
+    tenant_id: str
+    """Whose memories to search; nothing of another tenant is ever returned."""
+    request: ReadRequest
+    """The query, filters and ``max_results``."""
+    query_vector: Vector
+    """The query's embedding (by the store's model), shared by every retrieval of the read."""
+    now: datetime
+    """The moment recency is measured from, and the reference of the query's dates unless the
+    request names its own ``reference_time``."""
+    weights: RankingWeights
+    """Ranking knobs."""
+
+
+def retrieve(search: Search, memory_types: Sequence[MemoryType] | None = None) -> list[Scored]:
+    """Recall the memories most relevant to ``search.request.query``.
 
     Args:
-        store: Where the memories live.
-        tenant_id: Whose memories to search; nothing of another tenant is ever returned.
-        request: The query, filters and ``max_results``.
-        query_vector: The query's embedding (by the store's model).
-        now: The moment recency is measured from, and the reference of the query's dates
-            unless the request names its own ``reference_time``.
-        weights: Ranking knobs.
+        search: What to search and how to rank it.
         memory_types: Only these types, instead of the request's own (``None``: as requested).
 
     Returns:
         At most ``request.max_results`` memories, most relevant first.
     """
+    store, tenant_id, request = search.store, search.tenant_id, search.request
+    query_vector, now, weights = search.query_vector, search.now, search.weights
     filt = read_filter(tenant_id, request, memory_types)
     limit = weights.candidate_limit(request.max_results)
     text = informative_query(store, filt, request.query, weights.common_share)

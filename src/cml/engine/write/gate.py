@@ -32,35 +32,34 @@ _SECRET_HINT = (
 
 @dataclass(frozen=True)
 class Draft:
-    """One memory as a request asks for it, before the gate.
-
-    Attributes:
-        tenant_id: Owner of the memory.
-        content: The text as the caller wrote it.
-        memory_type: The caller's type; inferred from the text when ``None``.
-        importance: The caller's importance; estimated when ``None``.
-        namespace: Where the memory goes (checked like the content: it is stored and logged).
-        session_id: The conversation it belongs to (checked likewise).
-        agent_id: The agent that wrote it (checked likewise).
-        context_tags: Tags stored with the memory.
-        metadata: Metadata stored with the memory.
-        timestamp: When it happened (the write's time when ``None``).
-        confidence: The caller's confidence; a default by type when ``None``.
-        field_prefix: Prepended to the field named in a refusal, e.g. ``items.3.`` in a batch.
-    """
+    """One memory as a request asks for it, before the gate."""
 
     tenant_id: str
+    """Owner of the memory."""
     content: str
+    """The text as the caller wrote it. The gate checks it for secrets before it redacts personal
+    data, so that a redaction cannot hide a key from the check."""
     memory_type: MemoryType | None = None
+    """The caller's type; ``None``: inferred from the text as it will be stored (redacted)."""
     importance: float | None = None
+    """The caller's importance, from 0 to 1; ``None``: estimated from the type and the text."""
     namespace: str | None = None
+    """Where the memory goes. Checked for secrets like the content: it is stored, and it goes
+    into the event log."""
     session_id: str | None = None
+    """The conversation it belongs to (checked for secrets likewise)."""
     agent_id: str | None = None
+    """The agent that wrote it (checked for secrets likewise)."""
     context_tags: list[str] = field(default_factory=list)
+    """Tags stored with the memory (each checked for secrets)."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    """Metadata stored with the memory (checked for secrets as JSON text)."""
     timestamp: datetime | None = None
+    """When it happened; ``None``: the time of the write."""
     confidence: float | None = None
+    """The caller's confidence, from 0 to 1; ``None``: a default by type."""
     field_prefix: str = ""
+    """Prepended to the field a refusal names, e.g. ``items.3.`` for an item of a batch."""
 
     @classmethod
     def of(cls, tenant_id: str, request: WriteRequest, *, field_prefix: str = "") -> Draft:

@@ -1,7 +1,8 @@
 """The operations that store new memories: ``write``, ``turn`` and ``batch_write``.
 
-Each runs the same line: replay a known idempotency key, pass the gate (:mod:`.gate`), embed
-outside the lock, then plan (:mod:`.plan`, :mod:`.batch`) and commit in one unit of work
+Each runs the same line: replay a known idempotency key (for ``write`` and ``turn``, their
+:class:`~cml.engine.mutation.MutationStage`), pass the gate (:mod:`.gate`), embed outside the
+lock, then plan (:mod:`.plan`, :mod:`.batch`) and commit in one unit of work
 (:class:`~cml.engine.unit.UnitOfWork`).
 """
 
@@ -11,6 +12,7 @@ import time
 
 from cml.engine.context import EngineContext
 from cml.engine.deadline import Deadline
+from cml.engine.mutation import Mutation, MutationStage
 from cml.engine.pii import redact_fields
 from cml.engine.read.pipeline import read
 from cml.engine.read.relevance import context_floor
@@ -37,22 +39,11 @@ __all__ = ["turn", "write", "write_batch"]
 _TURN_CONTEXT_RESULTS = 10
 
 
-def write(
-    ctx: EngineContext,
-    tenant_id: str,
-    request: WriteRequest,
-    *,
-    idempotency_key: str | None = None,
-    actor: str | None = None,
-) -> WriteResponse:
+def _write(ctx: EngineContext, mutation: Mutation[WriteRequest, WriteResponse]) -> WriteResponse:
     """Store one memory, or reinforce the near-duplicate it repeats.
 
-    Args:
-        ctx: The engine.
-        tenant_id: Owner of the memory.
-        request: Content and attributes.
-        idempotency_key: Makes a retry return the first response without storing again.
-        actor: Id of the API key making the request, for the event log.
+    The request holds the content and attributes of the memory; see
+    :class:`~cml.engine.mutation.MutationStage` for the arguments.
 
     Returns:
         The new (or reinforced) memory's id and what the write gate did.
@@ -61,42 +52,31 @@ def write(
         SecretRefusedError: The content, metadata or a label looks like a credential.
         IdempotencyConflictError: The idempotency key was used for a different request.
     """
-    call = IdempotentCall.of(tenant_id, idempotency_key, "write", request, WriteResponse)
-    replayed = call.replay(ctx.store)
-    if replayed is not None:
-        return replayed
-    draft = Draft.of(tenant_id, request)
+    draft = Draft.of(mutation.tenant_id, mutation.request)
     gate = admit(draft, ctx.config)
     draft = redact_fields(draft, enabled=ctx.config.redact_pii)
     vector = ctx.embed(gate.content)
-    with UnitOfWork(ctx.store, ctx.lock, call) as unit:
-        plan = plan_memory(ctx, draft, gate, vector, now=unit.now, actor=actor, operation="write")
+    with mutation.unit_of_work(ctx) as unit:
+        plan = plan_memory(
+            ctx, draft, gate, vector, now=unit.now, actor=mutation.actor, operation="write"
+        )
         response = write_response(
             plan.record, deduplicated=plan.deduplicated, gate=gate, superseded=plan.superseded
         )
         return unit.commit(response, plan.apply)
 
 
-def turn(
-    ctx: EngineContext,
-    tenant_id: str,
-    request: TurnRequest,
-    *,
-    idempotency_key: str | None = None,
-    actor: str | None = None,
-) -> TurnResponse:
+write = MutationStage("write", WriteResponse, _write)
+
+
+def _turn(ctx: EngineContext, mutation: Mutation[TurnRequest, TurnResponse]) -> TurnResponse:
     """Give the context for a user message, then remember the exchange.
 
     The context is retrieved before the exchange is stored, so a message is never its own
     context. The exchange is stored once, as one ``conversation`` memory; if it holds a
-    secret, the context is still returned but nothing is stored.
-
-    Args:
-        ctx: The engine.
-        tenant_id: Owner of the conversation.
-        request: The user message, optional assistant response, session and budget.
-        idempotency_key: Makes a retry return the first response without storing again.
-        actor: Id of the API key making the request, for the event log.
+    secret, the context is still returned but nothing is stored. The request holds the user
+    message, the optional assistant response, the session and the context's token budget; see
+    :class:`~cml.engine.mutation.MutationStage` for the arguments.
 
     Returns:
         The context block and what was retrieved and stored.
@@ -105,10 +85,7 @@ def turn(
         SecretRefusedError: The namespace, session or agent id looks like a credential.
         IdempotencyConflictError: The idempotency key was used for a different request.
     """
-    call = IdempotentCall.of(tenant_id, idempotency_key, "turn", request, TurnResponse)
-    replayed = call.replay(ctx.store)
-    if replayed is not None:
-        return replayed
+    tenant_id, request = mutation.tenant_id, mutation.request
     context = read(
         ctx,
         tenant_id,
@@ -137,12 +114,12 @@ def turn(
     gate = admit(draft, ctx.config, skip_secret_content=True)
     draft = redact_fields(draft, enabled=ctx.config.redact_pii)
     vector = ctx.embed(gate.content) if gate is not None else None
-    with UnitOfWork(ctx.store, ctx.lock, call) as unit:
+    with mutation.unit_of_work(ctx) as unit:
         stored: list[str] = []
         apply: Apply = nothing
         if gate is not None and vector is not None:
             plan = plan_memory(
-                ctx, draft, gate, vector, now=unit.now, actor=actor, operation="turn"
+                ctx, draft, gate, vector, now=unit.now, actor=mutation.actor, operation="turn"
             )
             apply = plan.apply
             if not plan.deduplicated:
@@ -154,6 +131,9 @@ def turn(
             stored_ids=stored,
         )
         return unit.commit(response, apply)
+
+
+turn = MutationStage("turn", TurnResponse, _turn)
 
 
 def write_batch(

@@ -15,17 +15,20 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 
-from cml.models import CURSOR_PATTERN
+from cml.models import CURSOR_PATTERN, NAME_PATTERN
 from cml.models.routes import Route
 from cml.server.routes._examples import openapi_extra
 
-__all__ = ["CursorQuery", "endpoint"]
+__all__ = ["CursorQuery", "TenantQuery", "endpoint"]
 
 CursorQuery = Annotated[
     str | None,
     Query(pattern=CURSOR_PATTERN, description="next_cursor of the previous page; omit to start."),
 ]
 """The ``cursor`` query parameter of the admin listings."""
+
+TenantQuery = Annotated[str | None, Query(pattern=NAME_PATTERN)]
+"""The ``tenant_id`` query parameter of the admin routes: the tenant acted on, if not the key's."""
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 

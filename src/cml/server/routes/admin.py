@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from cml import models
+from cml.engine.admin import EventFilter
 from cml.models import routes
 from cml.server.auth import AdminPrincipal, Principal, revocation_check
 from cml.server.deps import EngineDep, SettingsDep, require_json
 from cml.server.errors import HTTPProblem
-from cml.server.routes import CursorQuery, endpoint
+from cml.server.routes import CursorQuery, TenantQuery, endpoint
 from cml.server.scheduler import Scheduler, scheduler_health
 from cml.server.sse import LAST_EVENT_ID_PATTERN, EventStream
 
@@ -52,9 +53,7 @@ def create_key(
 
 @endpoint(router, routes.LIST_KEYS)
 def list_keys(
-    principal: AdminPrincipal,
-    engine: EngineDep,
-    tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
+    principal: AdminPrincipal, engine: EngineDep, tenant_id: TenantQuery = None
 ) -> list[models.ApiKeyInfo]:
     """List API keys.
 
@@ -155,7 +154,6 @@ def list_tenants(principal: AdminPrincipal, engine: EngineDep) -> list[models.Te
     return [t for t in engine.admin.list_tenants() if visible is None or t.tenant_id in visible]
 
 
-_TenantQuery = Annotated[str | None, Query(pattern=models.NAME_PATTERN)]
 _TypeQuery = Annotated[str | None, Query(pattern=models.ID_PATTERN)]
 
 
@@ -163,7 +161,7 @@ _TypeQuery = Annotated[str | None, Query(pattern=models.ID_PATTERN)]
 def get_events(
     principal: AdminPrincipal,
     engine: EngineDep,
-    tenant_id: _TenantQuery = None,
+    tenant_id: TenantQuery = None,
     cursor: CursorQuery = None,
     page: Annotated[
         int | None, Query(ge=1, description="Page number (the first when omitted).")
@@ -178,11 +176,10 @@ def get_events(
     """
     return engine.admin.events(
         _tenant(principal, tenant_id),
+        EventFilter(event_type, since),
         page=page,
         cursor=cursor,
         per_page=per_page,
-        event_type=event_type,
-        since=since,
     )
 
 
@@ -197,7 +194,7 @@ async def stream_events(
     principal: AdminPrincipal,
     engine: EngineDep,
     settings: SettingsDep,
-    tenant_id: _TenantQuery = None,
+    tenant_id: TenantQuery = None,
     event_type: _TypeQuery = None,
     since: models.Timestamp = None,
     last_event_id: Annotated[
@@ -228,7 +225,7 @@ async def stream_events(
 
 @endpoint(router, routes.VERIFY_EVENTS)
 def verify_events(
-    principal: AdminPrincipal, engine: EngineDep, tenant_id: _TenantQuery = None
+    principal: AdminPrincipal, engine: EngineDep, tenant_id: TenantQuery = None
 ) -> models.LogVerification:
     """Verify the event log's hash chain.
 

@@ -30,9 +30,7 @@ MemoryIdPath = Annotated[str, Path(pattern=models.ID_PATTERN)]
 
 @endpoint(router, routes.LIST_OWN_MEMORIES)
 def list_memories(
-    query: Annotated[models.MemoryListQuery, Query()],
-    principal: ReadPrincipal,
-    engine: EngineDep,
+    query: Annotated[models.MemoryListQuery, Query()], principal: ReadPrincipal, engine: EngineDep
 ) -> models.MemoryPage:
     """List the tenant's memories, filtered (a read key is enough).
 

@@ -11,14 +11,16 @@ validates a ``def`` route's response in the pool too).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from cml import models
 from cml.models import routes
 from cml.server import work
-from cml.server.auth import ReadPrincipal, WritePrincipal
+from cml.server.auth import Principal, ReadPrincipal, WritePrincipal
 from cml.server.blocking import run_engine
 from cml.server.deps import EngineDep, IdempotencyKey, require_json
 from cml.server.routes import endpoint
@@ -29,48 +31,60 @@ router = APIRouter(tags=["memory"])
 
 _json_body = [Depends(require_json)]
 
+_Result = TypeVar("_Result")
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A mutating request's caller and ``Idempotency-Key``, passed on the same way by each route."""
+
+    principal: Principal
+    idempotency_key: str | None
+
+    def run(self, operation: Callable[..., _Result], body: Any, **options: Any) -> _Result:
+        """``operation(tenant, body, idempotency_key=..., actor=..., **options)``."""
+        return operation(
+            self.principal.tenant_id,
+            body,
+            idempotency_key=self.idempotency_key,
+            actor=self.principal.actor,
+            **options,
+        )
+
+
+def _write(principal: WritePrincipal, idempotency_key: IdempotencyKey = None) -> _Write:
+    return _Write(principal, idempotency_key)
+
+
+WriteCall = Annotated[_Write, Depends(_write)]
+"""A write-scoped caller and the request's ``Idempotency-Key``."""
+
 
 @endpoint(router, routes.WRITE, dependencies=_json_body)
 def write(
-    request: Request,
-    body: models.WriteRequest,
-    principal: WritePrincipal,
-    engine: EngineDep,
-    idempotency_key: IdempotencyKey = None,
+    request: Request, body: models.WriteRequest, call: WriteCall, engine: EngineDep
 ) -> models.WriteResponse:
     """Store one memory.
 
     Through the write gate: secrets are refused, personal data redacted, the type inferred,
     and a near-duplicate reinforces the stored memory instead (``deduplicated``).
     """
-    work.charge(request, principal.key_id, [body.content])
-    return engine.memories.write(
-        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
-    )
+    work.charge(request, call.principal.key_id, [body.content])
+    return call.run(engine.memories.write, body)
 
 
 @endpoint(router, routes.BATCH_WRITE, dependencies=_json_body)
 def batch_write(
-    request: Request,
-    body: models.BatchWriteRequest,
-    principal: WritePrincipal,
-    engine: EngineDep,
-    idempotency_key: IdempotencyKey = None,
+    request: Request, body: models.BatchWriteRequest, call: WriteCall, engine: EngineDep
 ) -> models.BatchWriteResponse:
     """Store many memories at once.
 
     Up to 500 memories in one transaction (all or nothing), embedded in one batch; results
     in input order.
     """
-    work.charge(request, principal.key_id, [item.content for item in body.items])
-    with work.batch_slot(request, principal.key_id):
-        return engine.memories.write_batch(
-            principal.tenant_id,
-            body,
-            idempotency_key=idempotency_key,
-            actor=principal.actor,
-            deadline=work.deadline(request),
-        )
+    work.charge(request, call.principal.key_id, [item.content for item in body.items])
+    with work.batch_slot(request, call.principal.key_id):
+        return call.run(engine.memories.write_batch, body, deadline=work.deadline(request))
 
 
 @endpoint(router, routes.BATCH_READ, dependencies=_json_body)
@@ -107,21 +121,17 @@ async def read(
 
 @endpoint(router, routes.TURN, dependencies=_json_body)
 def turn(
-    request: Request,
-    body: models.TurnRequest,
-    principal: WritePrincipal,
-    engine: EngineDep,
-    idempotency_key: IdempotencyKey = None,
+    request: Request, body: models.TurnRequest, call: WriteCall, engine: EngineDep
 ) -> models.TurnResponse:
     """Context for a chat turn, and storage of it.
 
     The memory context for the user's message, and the exchange stored (once per
     idempotency key).
     """
-    work.charge(request, principal.key_id, [body.user_message + (body.assistant_response or "")])
-    return engine.memories.turn(
-        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
+    work.charge(
+        request, call.principal.key_id, [body.user_message + (body.assistant_response or "")]
     )
+    return call.run(engine.memories.turn, body)
 
 
 @endpoint(
@@ -130,53 +140,34 @@ def turn(
     dependencies=_json_body,
     responses={404: {"description": "No memory with this id in the tenant (or namespace)."}},
 )
-def update(
-    body: models.UpdateRequest,
-    principal: WritePrincipal,
-    engine: EngineDep,
-    idempotency_key: IdempotencyKey = None,
-) -> models.UpdateResponse:
+def update(body: models.UpdateRequest, call: WriteCall, engine: EngineDep) -> models.UpdateResponse:
     """Update one memory.
 
     Its text, importance, confidence or metadata, or feedback on it; the version increments.
     """
-    return engine.memories.update(
-        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
-    )
+    return call.run(engine.memories.update, body)
 
 
 @endpoint(router, routes.FORGET, dependencies=_json_body)
-def forget(
-    body: models.ForgetRequest,
-    principal: WritePrincipal,
-    engine: EngineDep,
-    idempotency_key: IdempotencyKey = None,
-) -> models.ForgetResponse:
+def forget(body: models.ForgetRequest, call: WriteCall, engine: EngineDep) -> models.ForgetResponse:
     """Forget memories.
 
     By ids, similarity to a query, age or session (combined with AND); restorable until
     purged unless ``hard``.
     """
-    return engine.memories.forget(
-        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
-    )
+    return call.run(engine.memories.forget, body)
 
 
 @endpoint(router, routes.RESTORE, dependencies=_json_body)
 def restore(
-    body: models.RestoreRequest,
-    principal: WritePrincipal,
-    engine: EngineDep,
-    idempotency_key: IdempotencyKey = None,
+    body: models.RestoreRequest, call: WriteCall, engine: EngineDep
 ) -> models.RestoreResponse:
     """Restore forgotten memories.
 
     Soft-deleted (not yet purged), silenced or superseded memories become active again; a
     superseded one is no longer retired.
     """
-    return engine.admin.restore(
-        principal.tenant_id, body, idempotency_key=idempotency_key, actor=principal.actor
-    )
+    return call.run(engine.admin.restore, body)
 
 
 @endpoint(router, routes.STATS)
@@ -198,9 +189,7 @@ def stats(
 
 @endpoint(router, routes.TIMELINE)
 def timeline(
-    query: Annotated[models.TimelineQuery, Query()],
-    principal: ReadPrincipal,
-    engine: EngineDep,
+    query: Annotated[models.TimelineQuery, Query()], principal: ReadPrincipal, engine: EngineDep
 ) -> models.TimelineResponse:
     """Count memories stored per day or week, by type.
 

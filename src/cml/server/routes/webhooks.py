@@ -16,7 +16,7 @@ from cml.engine.webhooks import WebhookService
 from cml.models import routes
 from cml.server.auth import AdminPrincipal
 from cml.server.deps import EngineDep, SettingsDep, require_json
-from cml.server.routes import endpoint
+from cml.server.routes import TenantQuery, endpoint
 
 __all__ = ["router"]
 
@@ -51,9 +51,7 @@ def create_webhook(
 
 @endpoint(router, routes.LIST_WEBHOOKS)
 def list_webhooks(
-    principal: AdminPrincipal,
-    service: Service,
-    tenant_id: Annotated[str | None, Query(pattern=models.NAME_PATTERN)] = None,
+    principal: AdminPrincipal, service: Service, tenant_id: TenantQuery = None
 ) -> list[models.WebhookInfo]:
     """List every webhook, or one tenant's.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from cml.errors import UnavailableError
+from cml.storage.postgres.pool import cannot_connect
 from cml.storage.postgres.schema import describe_location, read_revision, to_conninfo
 
 __all__ = ["current", "head", "upgrade"]
@@ -43,10 +43,8 @@ def _connect(conninfo: str) -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(conninfo, connect_timeout=10)
     except psycopg.OperationalError as exc:
-        raise UnavailableError(
-            f"Cannot connect to PostgreSQL at {describe_location(conninfo)}: {str(exc).strip()}",
-            hint="Check CML_DATABASE_URL (or --database-url) and that the server is running.",
-        ) from None
+        hint = "Check CML_DATABASE_URL (or --database-url) and that the server is running."
+        raise cannot_connect(describe_location(conninfo), exc, hint) from None
 
 
 def current(database_url: str) -> str | None:

@@ -78,6 +78,21 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def cannot_connect(
+    location: str, exc: BaseException, hint: str = _HINT
+) -> DatabaseUnavailableError:
+    """The error of a direct connection (outside the pool) that PostgreSQL refused or dropped.
+
+    Args:
+        location: ``user@host:port/db`` (no password).
+        exc: What psycopg raised.
+        hint: What to check, for the command that connected.
+    """
+    return DatabaseUnavailableError(
+        f"Cannot connect to PostgreSQL at {location}: {first_line(exc)}", hint=hint
+    )
+
+
 def _reason(exc: psycopg.Error) -> str:
     """Why PostgreSQL failed, in words that name no host, path or user (API callers see it)."""
     sqlstate = getattr(exc, "sqlstate", None) or ""

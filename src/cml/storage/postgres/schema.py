@@ -82,19 +82,19 @@ def check_revision(conn: psycopg.Connection[Any], location: str) -> str:
     revision = read_revision(conn)
     if revision == HEAD_REVISION:
         return revision
-    if revision is None:
+    if revision is not None and revision not in REVISIONS:
         raise StoreMismatchError(
-            f"The PostgreSQL database {location} has no py-cml schema.",
-            hint=f"Run `{UPGRADE_COMMAND}` with the same CML_DATABASE_URL to create it.",
+            f"The PostgreSQL database {location} has schema revision {revision}, which this "
+            f"py-cml does not know (it knows up to {HEAD_REVISION}): a newer py-cml wrote it.",
+            hint="Upgrade py-cml to use this database.",
         )
-    if revision in REVISIONS:
-        raise StoreMismatchError(
-            f"The PostgreSQL database {location} has schema revision {revision}, but this "
-            f"py-cml needs revision {HEAD_REVISION}.",
-            hint=f"Run `{UPGRADE_COMMAND}` with the same CML_DATABASE_URL, then start again.",
-        )
+    # No schema yet, or an older one: the same command brings it to this py-cml's revision.
+    found = (
+        "no py-cml schema"
+        if revision is None
+        else f"schema revision {revision}, but this py-cml needs revision {HEAD_REVISION}"
+    )
     raise StoreMismatchError(
-        f"The PostgreSQL database {location} has schema revision {revision}, which this py-cml "
-        f"does not know (it knows up to {HEAD_REVISION}): a newer py-cml wrote it.",
-        hint="Upgrade py-cml to use this database.",
+        f"The PostgreSQL database {location} has {found}.",
+        hint=f"Run `{UPGRADE_COMMAND}` with the same CML_DATABASE_URL, then start again.",
     )

@@ -25,14 +25,13 @@ from psycopg import errors as pg_errors
 
 from cml.errors import (
     DatabaseDamagedError,
-    DatabaseUnavailableError,
     InvalidInputError,
     StoreMismatchError,
 )
 from cml.storage.base import IntegrityFindings, MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.postgres import integrity
 from cml.storage.postgres.dialect import POSTGRES
-from cml.storage.postgres.pool import EF_SEARCH, Connections, first_line
+from cml.storage.postgres.pool import EF_SEARCH, Connections, cannot_connect
 from cml.storage.postgres.schema import (
     HNSW_INDEX,
     check_revision,
@@ -106,10 +105,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 self.pgvector_version = None if row is None else str(row[0])
                 self._dims = _recorded_dimensions(conn)
         except psycopg.Error as exc:
-            raise DatabaseUnavailableError(
-                f"Cannot connect to PostgreSQL at {self.location}: {first_line(exc)}",
-                hint="Check CML_DATABASE_URL and that PostgreSQL is running and reachable.",
-            ) from None
+            raise cannot_connect(self.location, exc) from None
         self._db = Connections(conninfo, self.location, min_size=pool_min, max_size=pool_max)
 
     # -- lifecycle and metadata ----------------------------------------------------------------

@@ -1,24 +1,28 @@
 """What the SQL of the two backends differs in, and nothing else.
 
 The statements both backends run are written once (:mod:`cml.storage.sql`) and filled in by a
-:class:`Dialect`: the parameter mark, how a list of values is bound, how times, JSON and vectors
-are stored, and the two planner details one backend has and the other lacks. Each backend
+:class:`Dialect` subclass: the parameter mark, how a list of values is bound, how times, JSON and
+vectors are stored, and the two planner details one backend has and the other lacks. Each backend
 defines its dialect next to its connections (``sqlite/dialect.py``, ``postgres/dialect.py``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar, cast
 
 from cml.storage.base import Vector
 
-__all__ = ["Dialect", "dump_json"]
+__all__ = ["Dialect", "as_utc", "dump_json"]
 
 _T = TypeVar("_T")
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` as an aware datetime (a naive one counts as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def dump_json(value: Any) -> str:
@@ -31,52 +35,64 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-@dataclass(frozen=True)
 class Dialect:
-    """How one backend spells the shared statements.
+    """How one backend spells the shared statements: each backend subclasses it once.
+
+    The class attributes are the SQL that differs; the methods convert values on their way in
+    and out. The conversions here pass values through unchanged (the driver adapts them, as
+    psycopg does); a backend that stores a value in another form overrides them.
 
     Example:
-        >>> def same(value: object) -> object:
-        ...     return value
-        >>> d = Dialect("demo", "?", array_lists=False, chunk_size=500, time_in=same,
-        ...             time_out=same, json_in=same, json_out=same, vector_in=same,
-        ...             vector_out=same, json_key=str, json_value="?", json_any="",
-        ...             epoch_day="")
-        >>> d.in_list("m.id", ["a", "b"])
+        >>> class Demo(Dialect):
+        ...     mark = "?"
+        >>> Demo().in_list("m.id", ["a", "b"])
         ('m.id IN (?, ?)', ['a', 'b'])
     """
 
-    name: str
-    mark: str
+    mark: ClassVar[str]
     """The parameter placeholder: ``?`` or ``%s``."""
-    array_lists: bool
+    array_lists: ClassVar[bool] = False
     """``True``: a list is one array parameter (``= ANY(%s)``); ``False``: one mark per value."""
-    chunk_size: int
+    chunk_size: ClassVar[int] = 1_000_000
     """Most values bound in one list (SQLite limits the parameters of a statement)."""
-    time_in: Callable[[datetime], Any]
-    """A datetime as stored (naive ones count as UTC)."""
-    time_out: Callable[[Any], datetime]
-    """A stored time as a timezone-aware UTC datetime."""
-    json_in: Callable[[Any], Any]
-    """A list or dict as stored."""
-    json_out: Callable[[Any], Any]
-    """A stored list or dict as Python values."""
-    vector_in: Callable[[Vector], Any]
-    """An embedding as stored."""
-    vector_out: Callable[[Any], Vector]
-    """A stored embedding as a float32 array of its own (not a view of a row buffer)."""
-    json_key: Callable[[str], str]
-    """A key of a JSON object as the ``->`` operator takes it (SQLite: a JSON path)."""
-    json_value: str
+    json_value: ClassVar[str]
     """The SQL of a JSON parameter comparable with what ``->`` returns (``json(?)``, ``%s``)."""
-    json_any: str
+    json_any: ClassVar[str]
     """SQL saying the JSON array ``{column}`` holds one of the strings in ``{values}``."""
-    epoch_day: str
+    epoch_day: ClassVar[str]
     """SQL of the UTC day of the time ``{column}`` as an integer: days since 1970-01-01."""
-    row_lock: str = ""
+    row_lock: ClassVar[str] = ""
     """Appended to a ``SELECT`` whose rows an ``UPDATE`` will take (``FOR UPDATE``), if any."""
-    index_hint: str = ""
+    index_hint: ClassVar[str] = ""
     """Put after a table name to force one of its indexes, with ``{}`` for the index name."""
+
+    def time_in(self, value: datetime) -> Any:
+        """A datetime as stored (naive ones count as UTC)."""
+        return as_utc(value)
+
+    def time_out(self, value: Any) -> datetime:
+        """A stored time as a timezone-aware UTC datetime."""
+        return cast(datetime, value)
+
+    def json_in(self, value: Any) -> Any:
+        """A list or dict as stored."""
+        return value
+
+    def json_out(self, value: Any) -> Any:
+        """A stored list or dict as Python values."""
+        return value
+
+    def vector_in(self, vector: Vector) -> Any:
+        """An embedding as stored."""
+        return vector
+
+    def vector_out(self, value: Any) -> Vector:
+        """A stored embedding as a float32 array of its own (not a view of a row buffer)."""
+        return cast(Vector, value)
+
+    def json_key(self, key: str) -> str:
+        """A key of a JSON object as the ``->`` operator takes it (SQLite: a JSON path)."""
+        return key
 
     def marks(self, count: int) -> str:
         """``count`` placeholders separated by commas, for a ``VALUES`` row."""

@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
 from cml.storage.base import (
+    ALL_EVENTS,
     ChainHead,
+    EventFilter,
     EventRecord,
     IdempotencyRecord,
     KeyRecord,
@@ -206,28 +208,16 @@ class SQLStore(SQLWebhooks[ConnT]):
         )
         return [row_to_version(self.dialect, row) for row in rows]
 
-    def list_unconsolidated(
-        self,
-        tenant_id: str,
-        memory_types: Sequence[str],
-        *,
-        limit: int,
-        namespace: str | None = None,
-    ) -> list[MemoryRecord]:
-        """Active, not yet consolidated memories of these types, newest written first."""
-        if not memory_types or limit <= 0:
+    def list_unconsolidated(self, filt: MemoryFilter, *, limit: int) -> list[MemoryRecord]:
+        """Memories the filter admits that are not yet consolidated, newest written first."""
+        if limit <= 0:
             return []
-        d = self.dialect
-        of_types, params = d.in_list("m.memory_type", [str(t) for t in memory_types])
-        sql = (
-            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE m.tenant_id = {d.mark}"
-            f" AND m.status = 'active' AND m.consolidated_at IS NULL AND {of_types}"
+        where, params = filter_sql(self.dialect, filt)
+        return self._memories(
+            f"SELECT {MEMORY_SELECT} FROM memories AS m WHERE {where}"
+            f" AND m.consolidated_at IS NULL ORDER BY m.pk DESC LIMIT {self.dialect.mark}",
+            (*params, limit),
         )
-        params.insert(0, tenant_id)
-        if namespace is not None:
-            sql += f" AND m.namespace = {d.mark}"
-            params.append(namespace)
-        return self._memories(sql + f" ORDER BY m.pk DESC LIMIT {d.mark}", (*params, limit))
 
     # -- access counts: a best-effort write of its own -------------------------------------------
     def record_access(self, tenant_id: str, ids: Sequence[str], at: datetime) -> None:
@@ -286,30 +276,22 @@ class SQLStore(SQLWebhooks[ConnT]):
         rows = read_all(self._db, sql + " ORDER BY created_at, id", params)
         return [row_to_key(self.dialect, row) for row in rows]
 
-    def _event_where(
-        self, tenant_id: str, event_type: str | None, since: datetime | None
-    ) -> tuple[str, list[Any]]:
+    def _event_where(self, tenant_id: str, which: EventFilter) -> tuple[str, list[Any]]:
         return _conditions(
             self.dialect.mark,
             ("tenant_id =", tenant_id),
-            ("event_type =", event_type),
-            ("created_at >=", None if since is None else self.dialect.time_in(since)),
+            ("event_type =", which.event_type),
+            ("created_at >=", self.dialect.opt_time_in(which.since)),
         )
 
     def list_events(
-        self,
-        tenant_id: str,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        offset: int = 0,
-        limit: int = 50,
+        self, tenant_id: str, which: EventFilter = ALL_EVENTS, *, offset: int = 0, limit: int = 50
     ) -> tuple[list[EventRecord], int]:
         """A page of the tenant's events, newest first, and the total number matching."""
         if offset < 0 or limit < 0:
             raise InvalidInputError("offset and limit must not be negative")
         mark = self.dialect.mark
-        where, params = self._event_where(tenant_id, event_type, since)
+        where, params = self._event_where(tenant_id, which)
         with self._db.read() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()
             rows = conn.execute(
@@ -321,17 +303,11 @@ class SQLStore(SQLWebhooks[ConnT]):
         return events, int(total[0]) if total else 0
 
     def events_after(
-        self,
-        tenant_id: str,
-        after_id: int,
-        *,
-        event_type: str | None = None,
-        since: datetime | None = None,
-        limit: int = 100,
+        self, tenant_id: str, after_id: int, which: EventFilter = ALL_EVENTS, *, limit: int = 100
     ) -> list[EventRecord]:
         """The tenant's events after ``after_id``, oldest first."""
         mark = self.dialect.mark
-        where, params = self._event_where(tenant_id, event_type, since)
+        where, params = self._event_where(tenant_id, which)
         rows = read_all(
             self._db,
             f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} AND id > {mark}"

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from cml.storage.base import Vector
-from cml.storage.sql.dialect import Dialect, dump_json
+from cml.storage.sql.dialect import Dialect, as_utc, dump_json
 
-__all__ = ["CHUNK", "SQLITE", "from_epoch", "to_epoch"]
+__all__ = ["CHUNK", "SQLITE", "SQLiteDialect", "from_epoch", "to_epoch"]
 
 CHUNK = 500
 """Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
@@ -24,9 +24,7 @@ CHUNK = 500
 
 def to_epoch(value: datetime) -> float:
     """Epoch seconds of ``value`` (a naive datetime counts as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.timestamp()
+    return as_utc(value).timestamp()
 
 
 def from_epoch(value: float) -> datetime:
@@ -34,45 +32,48 @@ def from_epoch(value: float) -> datetime:
     return datetime.fromtimestamp(value, tz=UTC)
 
 
-def _vector_bytes(vector: Vector) -> bytes:
-    return np.ascontiguousarray(vector, dtype=np.float32).reshape(-1).tobytes()
-
-
-def _vector_from_bytes(data: bytes) -> Vector:
-    return np.frombuffer(data, dtype=np.float32).copy()
-
-
-def _json_out(text: str) -> Any:
+def _json_out(value: str) -> Any:
     # Most memories have no tags, metadata or provenance: three parses per row a read fetches.
-    if text == "[]":
+    if value == "[]":
         return []
-    if text == "{}":
+    if value == "{}":
         return {}
-    return json.loads(text)
+    return json.loads(value)
 
 
-def _json_path(key: str) -> str:
-    # A quoted label, so that dots and dollars in a key are taken literally (keys with a
-    # double quote are refused by the filter's validation: SQLite paths cannot escape one).
-    return f'$."{key}"'
+class SQLiteDialect(Dialect):
+    """The shared statements as SQLite runs them: every stored time, list and vector converted."""
 
-
-SQLITE = Dialect(
-    name="sqlite",
-    mark="?",
-    array_lists=False,
-    chunk_size=CHUNK,
-    time_in=to_epoch,
-    time_out=from_epoch,
-    json_in=dump_json,
-    json_out=_json_out,
-    vector_in=_vector_bytes,
-    vector_out=_vector_from_bytes,
-    json_key=_json_path,
-    json_value="json(?)",
-    json_any="EXISTS (SELECT 1 FROM json_each({column}) AS t WHERE t.value IN ({values}))",
+    mark = "?"
+    chunk_size = CHUNK
+    json_value = "json(?)"
+    json_any = "EXISTS (SELECT 1 FROM json_each({column}) AS t WHERE t.value IN ({values}))"
     # Stored times are epoch seconds after 1970: truncating is flooring.
-    epoch_day="CAST({column} / 86400 AS INTEGER)",
-    index_hint=" INDEXED BY {}",
-)
+    epoch_day = "CAST({column} / 86400 AS INTEGER)"
+    index_hint = " INDEXED BY {}"
+
+    # Plain functions, not methods: a read converts several values of every row it fetches.
+    time_in = staticmethod(to_epoch)
+    time_out = staticmethod(from_epoch)
+    json_in = staticmethod(dump_json)
+    json_out = staticmethod(_json_out)
+
+    def vector_in(self, vector: Vector) -> bytes:
+        """An embedding as float32 bytes."""
+        return np.ascontiguousarray(vector, dtype=np.float32).reshape(-1).tobytes()
+
+    def vector_out(self, value: bytes) -> Vector:
+        """Float32 bytes as an embedding of its own (a copy, not a view of the row buffer)."""
+        return np.frombuffer(value, dtype=np.float32).copy()
+
+    def json_key(self, key: str) -> str:
+        """A quoted JSON path label, so that dots and dollars in a key are taken literally.
+
+        Keys with a double quote are refused by the filter's validation: SQLite paths cannot
+        escape one.
+        """
+        return f'$."{key}"'
+
+
+SQLITE = SQLiteDialect()
 """The shared statements as SQLite runs them."""

@@ -72,12 +72,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         except BaseException:
             self._db.close(merge_log=False)
             raise
-        self._index = VectorIndex(
-            VectorSource(self._db, self.path),
-            self._db.write_lock,
-            lambda: not self._db.in_transaction(),
-            graph_from=vector_graph_from,
-        )
+        self._index = VectorIndex(VectorSource(self._db, self.path), graph_from=vector_graph_from)
 
     # -- lifecycle and metadata ----------------------------------------------------------------
     def close(self) -> None:

@@ -29,8 +29,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,30 +192,23 @@ Index = TenantIndex | GraphIndex
 class VectorIndex:
     """Per-tenant indexes, loaded lazily, saved when large, safe to share between threads.
 
+    A tenant is loaded or saved holding the database's writer lock (so that no commit lands
+    half-way), and a snapshot is saved only when the calling thread may write.
+
     Args:
-        source: The database's rows and snapshot bookkeeping.
-        load_guard: Held while a tenant is loaded or saved so that no commit lands half-way
-            (the store passes its writer lock, which must be re-entrant).
-        can_write: Whether the calling thread may write the database now (no transaction of
-            its own is open); a snapshot is saved only then.
+        source: The database's rows, writer lock and snapshot bookkeeping.
         graph_from: Embedded memories above which a tenant gets a graph.
     """
 
-    def __init__(
-        self,
-        source: VectorSource,
-        load_guard: AbstractContextManager[object],
-        can_write: Callable[[], bool],
-        *,
-        graph_from: int = GRAPH_FROM,
-    ) -> None:
+    def __init__(self, source: VectorSource, *, graph_from: int = GRAPH_FROM) -> None:
         self._source = source
-        self._load_guard = load_guard
-        self._can_write = can_write
         self._graph_from = graph_from
         self._lock = threading.RLock()
+        """Guards the tables below; taken after the writer lock when a thread needs both."""
         self._tenants: dict[str, Index] = {}
+        """The loaded tenants' indexes: exact ones, or graphs for large tenants."""
         self._unsaved: dict[str, int] = {}
+        """Per loaded graph, the changes not in its saved snapshot (``-1``: never saved)."""
         # Tenants whose graph is being built: the changes committed since the build started.
         self._building: dict[str, list[Change]] = {}
         self._builders: dict[str, threading.Thread] = {}
@@ -241,7 +233,7 @@ class VectorIndex:
             index = self._tenants.get(filt.tenant_id)
             if index is not None:
                 return self._search(index, filt, vector, limit, only)
-        with self._load_guard, self._lock:
+        with self._source.write_lock, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
                 index, stale = self._load(filt.tenant_id)
@@ -315,7 +307,7 @@ class VectorIndex:
             # Closed or failing store: the index in use stays; a later change starts again.
             logger.warning("could not build the vector graph of a tenant: %s", exc)
         finally:
-            with self._load_guard, self._lock:
+            with self._source.write_lock, self._lock:
                 if generation == self._generation:  # else the store was closed meanwhile
                     pending = self._building.pop(tenant_id, [])
                     self._builders.pop(tenant_id, None)
@@ -373,7 +365,7 @@ class VectorIndex:
         unsaved = self._unsaved.get(tenant_id)
         if not isinstance(index, GraphIndex) or unsaved is None:
             return
-        if 0 <= unsaved < max(SAVE_EVERY, len(index) // 20) or not self._can_write():
+        if 0 <= unsaved < max(SAVE_EVERY, len(index) // 20) or not self._source.can_write():
             return
         self._save(tenant_id, index)
 

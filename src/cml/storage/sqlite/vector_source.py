@@ -10,6 +10,7 @@ snapshot is therefore brought up to date after a crash by replaying the log past
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from cml.storage.sqlite.conn import Connections
@@ -32,6 +33,12 @@ class VectorSource:
     def __init__(self, db: Connections, path: Path | None) -> None:
         self._db = db
         self.directory = None if path is None else path.with_name(path.name + ".vectors")
+        self.write_lock: AbstractContextManager[object] = db.write_lock
+        """The store's writer lock (re-entrant): no commit lands while it is held."""
+
+    def can_write(self) -> bool:
+        """Whether the calling thread may write now (it has no transaction of its own open)."""
+        return not self._db.in_transaction()
 
     def count(self, tenant_id: str) -> int:
         """How many of the tenant's memories have an embedding."""
