@@ -274,9 +274,10 @@ class _InProcessTransport(httpx.BaseTransport):
         self._closed = True
         try:
             # A request still running on another thread keeps the loop until it answers.
-            if self._loop is not None and self._loop_free.acquire(timeout=_CLOSE_WAIT_SECONDS):
+            if self._loop_free.acquire(timeout=_CLOSE_WAIT_SECONDS):
                 try:
-                    _close_loop(self._loop)
+                    if self._loop is not None:
+                        _close_loop(self._loop)
                 finally:
                     self._loop_free.release()
         finally:

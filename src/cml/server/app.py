@@ -94,7 +94,9 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
             the lifespan opens an engine from ``settings`` and closes it at shutdown.
 
     Returns:
-        The FastAPI app; ``app.state.settings`` and ``app.state.engine`` hold what it serves.
+        The FastAPI app; ``app.state.settings`` and ``app.state.engine`` hold what it serves,
+        ``app.state.caller_thread_routes`` the routes an in-process caller may run on its own
+        thread (:func:`cml.server.blocking.caller_thread_routes`).
     """
     resolved = settings if settings is not None else ServerSettings()
 
