@@ -63,11 +63,25 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
     Args:
         app: The ASGI application.
         client: The client address the app sees.
+        extensions: ASGI extensions to put in each request's scope (what this caller offers
+            the app beyond plain HTTP).
+        streaming: Return once the app starts its response and stream the body; with
+            ``False``, run the app to its end in the caller's own task and return the body
+            whole (as ``httpx.ASGITransport`` does; never for an endless body).
     """
 
-    def __init__(self, app: Any, client: tuple[str, int] = ("127.0.0.1", 123)) -> None:
+    def __init__(
+        self,
+        app: Any,
+        client: tuple[str, int] = ("127.0.0.1", 123),
+        *,
+        extensions: dict[str, dict[str, Any]] | None = None,
+        streaming: bool = True,
+    ) -> None:
         self._app = app
         self._client = client
+        self._extensions = extensions or {}
+        self._streaming = streaming
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Start the app on ``request``; return once it has sent the response head."""
@@ -85,6 +99,7 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
             "server": (request.url.host, request.url.port),
             "client": self._client,
             "root_path": "",
+            "extensions": {**self._extensions},
         }
         chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
         started = asyncio.Event()
@@ -119,6 +134,12 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
                 started.set()
                 chunks.put_nowait(_END)
 
+        if not self._streaming:
+            await run()
+            if "status" not in head:
+                raise RuntimeError("The in-process app ended without a response.")
+            content = b"".join(iter(chunks.get_nowait, _END))
+            return httpx.Response(head["status"], headers=head["headers"], content=content)
         task = asyncio.get_running_loop().create_task(run())
         await started.wait()
         if "status" not in head:

@@ -2,10 +2,12 @@
 
 The embedded clients (in :mod:`cml._async.client` and its generated twin) are the ordinary
 clients talking to the same FastAPI app the server runs, through an in-process ``httpx``
-transport instead of a socket. The async client uses an ASGI transport on its own event loop;
-the sync client runs the app on an event loop in a helper thread (a portal) and streams each
-response body from it. Both close the transport and the engine through :func:`release`, also
-when a client is dropped without being closed.
+transport instead of a socket. The async client uses an ASGI transport on its own event loop.
+The sync client runs its reads on the calling thread (on an event loop of its own), and the
+rest on an event loop in a helper thread (a portal): plain ``def`` routes, event streams,
+calls from a thread that runs an event loop already, and calls while another thread uses the
+first loop. Both close the transport and the engine through :func:`release`, also when a
+client is dropped without being closed.
 
 The engine and the app are imported only when an embedded client is built, so ``import cml``
 stays light.
@@ -13,6 +15,7 @@ stays light.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import threading
@@ -45,11 +48,15 @@ __all__ = [
     "release",
 ]
 
+
 EMBEDDED_URL = "http://cml.embedded"
 """Base URL of the in-process app (never resolved: no socket is opened)."""
 
 _EVENT_STREAM = "text/event-stream"
 """The media type whose bodies the sync transport streams (the others arrive whole)."""
+
+_CLOSE_WAIT_SECONDS = 5.0
+"""How long closing waits for a request another thread is still running on the caller's loop."""
 
 _INSTALL_HINT = "Embedded mode needs the server extra: pip install 'py-cml[server]'"
 
@@ -190,58 +197,138 @@ async def _next_chunk(chunks: AsyncIterator[bytes]) -> bytes | None:
         return None
 
 
-class _PortalTransport(httpx.BaseTransport):
-    """A sync transport serving requests with an ASGI app on an event loop in a helper thread.
+class _InProcessTransport(httpx.BaseTransport):
+    """A sync transport serving requests with an ASGI app in this process.
 
-    An ordinary response comes back whole in one trip to the loop (each trip wakes two threads:
-    one per response instead of four). An event stream streams: the response is returned when
-    the app starts it, and each chunk is fetched from the loop when the caller reads it (so the
-    event stream works in sync mode).
+    A request to one of the app's coroutine routes runs on the calling thread, on an event loop
+    this transport keeps for it (one thread at a time uses it), with the scope extension that
+    lets the read routes run the engine right there: no thread hand-off at all (decision 87).
+    The others go to an event loop in a helper thread (a portal, started when first needed), in
+    one trip there and back:
+
+    - a plain ``def`` route: it runs in a worker thread, and the worker pool of a loop that
+      lives in a daemon thread neither starts a thread per request nor holds up the
+      interpreter's exit;
+    - an event stream (``Accept: text/event-stream``): the response is returned when the app
+      starts it, and each chunk is fetched from that loop when the caller reads it;
+    - a call from a thread that already runs an event loop (a notebook, sync code called from
+      async code), which cannot run a second one;
+    - a call made while another thread's request is using the caller's loop.
+
+    Args:
+        app: The ASGI app.
+        caller_thread: The scope extension telling the app that its thread is the caller's.
+        routes_here: The method and path of the requests to run on the calling thread.
     """
 
-    def __init__(self, app: FastAPI) -> None:
-        self._asgi = StreamingASGITransport(app)
+    def __init__(
+        self, app: FastAPI, caller_thread: str, routes_here: frozenset[tuple[str, str]]
+    ) -> None:
+        self._routes_here = routes_here
+        self._here = StreamingASGITransport(app, extensions={caller_thread: {}}, streaming=False)
+        self._there = StreamingASGITransport(app)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_free = threading.Lock()
+        self._portal: tuple[BlockingPortal, threading.Thread] | None = None
+        self._portal_lock = threading.Lock()
         self._closed = False
-        self._portal, self._thread = _start_portal()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        status, headers, body = self._portal.call(self._start, request)
+        if (
+            (request.method, request.url.path) in self._routes_here
+            and not request.headers.get("accept", "").startswith(_EVENT_STREAM)
+            and not _in_event_loop()
+            and self._loop_free.acquire(blocking=False)
+        ):
+            try:
+                return self._caller_loop().run_until_complete(
+                    self._here.handle_async_request(request)
+                )
+            finally:
+                self._loop_free.release()
+        portal = self._started_portal()
+        status, headers, body = portal.call(_answer, self._there, request)
         if isinstance(body, bytes):
             return httpx.Response(status, headers=headers, content=body)
-        return httpx.Response(status, headers=headers, stream=_PortalStream(self._portal, body))
+        return httpx.Response(status, headers=headers, stream=_PortalStream(portal, body))
 
-    async def _start(
-        self, request: httpx.Request
-    ) -> tuple[int, httpx.Headers, bytes | httpx.AsyncByteStream]:
-        # A fresh request with an async body stream, as an async transport requires.
-        forwarded = httpx.Request(
-            request.method,
-            request.url,
-            headers=request.headers,
-            content=request.content,
-            extensions=request.extensions,
-        )
-        response = await self._asgi.handle_async_request(forwarded)
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        if response.headers.get("content-type", "").startswith(_EVENT_STREAM):
-            return response.status_code, response.headers, stream
-        try:
-            body = b"".join([chunk async for chunk in stream])
-        finally:
-            await stream.aclose()
-        return response.status_code, response.headers, body
+    def _caller_loop(self) -> asyncio.AbstractEventLoop:
+        if self._closed:
+            raise RuntimeError("The embedded client is closed.")
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        return self._loop
+
+    def _started_portal(self) -> BlockingPortal:
+        with self._portal_lock:
+            if self._closed:
+                raise RuntimeError("The embedded client is closed.")
+            if self._portal is None:
+                self._portal = _start_portal()
+            return self._portal[0]
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         try:
-            self._portal.call(self._asgi.aclose)
+            # A request still running on another thread keeps the loop until it answers.
+            if self._loop_free.acquire(timeout=_CLOSE_WAIT_SECONDS):
+                try:
+                    if self._loop is not None:
+                        _close_loop(self._loop)
+                finally:
+                    self._loop_free.release()
         finally:
-            self._portal.call(self._portal.stop)
-            self._thread.join()
+            with self._portal_lock:
+                started = self._portal
+            if started is not None:
+                portal, thread = started
+                try:
+                    portal.call(self._there.aclose)
+                finally:
+                    portal.call(portal.stop)
+                    thread.join()
+
+
+async def _answer(
+    asgi: StreamingASGITransport, request: httpx.Request
+) -> tuple[int, httpx.Headers, bytes | httpx.AsyncByteStream]:
+    """The app's answer to ``request``: its body whole, or streaming for an event stream."""
+    response = await asgi.handle_async_request(request)
+    body = response.stream
+    assert isinstance(body, httpx.AsyncByteStream)
+    if response.headers.get("content-type", "").startswith(_EVENT_STREAM):
+        return response.status_code, response.headers, body
+    try:
+        content = b"".join([chunk async for chunk in body])
+    finally:
+        await body.aclose()
+    return response.status_code, response.headers, content
+
+
+def _in_event_loop() -> bool:
+    """Whether this thread is running an event loop (then it cannot run another)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Close the caller's loop; tasks an interrupted call left behind are cancelled first."""
+    try:
+        if not _in_event_loop():  # else this thread cannot run the loop: just close it
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
 
 
 def in_process_transport_async(app: FastAPI) -> httpx.AsyncBaseTransport:
@@ -250,8 +337,13 @@ def in_process_transport_async(app: FastAPI) -> httpx.AsyncBaseTransport:
 
 
 def in_process_transport_sync(app: FastAPI) -> httpx.BaseTransport:
-    """The transport of a sync embedded client: the app on an event loop in a helper thread."""
-    return _PortalTransport(app)
+    """The transport of a sync embedded client: reads on the caller's thread, the rest on a portal.
+
+    See :class:`_InProcessTransport`.
+    """
+    from cml.server.blocking import CALLER_THREAD
+
+    return _InProcessTransport(app, CALLER_THREAD, app.state.caller_thread_routes)
 
 
 def release(transport: httpx.BaseTransport | httpx.AsyncBaseTransport, engine: Engine) -> None:

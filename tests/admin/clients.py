@@ -3,12 +3,15 @@ async-callable face, so that a test runs unchanged on each."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
+
+import anyio.to_thread
 
 import cml
 from cml.config import CMLConfig
@@ -39,15 +42,21 @@ def server_settings(tmp_path: Path, **overrides: Any) -> ServerSettings:
 
 
 class Client:
-    """One client of any kind; :meth:`call` awaits async methods and calls sync ones."""
+    """One client of any kind; :meth:`call` awaits async methods and calls sync ones.
+
+    A sync method is called from a worker thread, as an application calls it (a thread that
+    runs no event loop: the embedded sync client then runs its reads on that thread).
+    """
 
     def __init__(self, kind: str, client: Any) -> None:
         self.kind = kind
         self.raw = client
 
     async def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.raw, name)(*args, **kwargs)
-        return await result if inspect.isawaitable(result) else result
+        method = getattr(self.raw, name)
+        if inspect.iscoroutinefunction(method):
+            return await method(*args, **kwargs)
+        return await anyio.to_thread.run_sync(functools.partial(method, *args, **kwargs))
 
     async def events(self, count: int, **kwargs: Any) -> list[dict[str, Any]]:
         """The first ``count`` events of ``stream_events(**kwargs)``; the stream is then closed."""

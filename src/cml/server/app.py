@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from cml._version import __version__
 from cml.engine import Engine, open_engine
 from cml.models.routes import API_PREFIX
+from cml.server.blocking import caller_thread_routes
 from cml.server.docs import mount_docs
 from cml.server.errors import install_error_handlers
 from cml.server.metrics import install_metrics
@@ -93,7 +94,9 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
             the lifespan opens an engine from ``settings`` and closes it at shutdown.
 
     Returns:
-        The FastAPI app; ``app.state.settings`` and ``app.state.engine`` hold what it serves.
+        The FastAPI app; ``app.state.settings`` and ``app.state.engine`` hold what it serves,
+        ``app.state.caller_thread_routes`` the routes an in-process caller may run on its own
+        thread (:func:`cml.server.blocking.caller_thread_routes`).
     """
     resolved = settings if settings is not None else ServerSettings()
 
@@ -137,14 +140,20 @@ def create_app(settings: ServerSettings | None = None, *, engine: Engine | None 
     app.state.batch_slots = BatchSlots(limit) if limit > 0 else None
 
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_unknown_query)])
-    api.include_router(health.router)
-    api.include_router(whoami.router)
-    api.include_router(memory.router)
-    api.include_router(memories.router)
-    api.include_router(admin.router)
-    api.include_router(admin_memories.router)
-    api.include_router(webhooks.router)
+    routers = [
+        health.router,
+        whoami.router,
+        memory.router,
+        memories.router,
+        admin.router,
+        admin_memories.router,
+        webhooks.router,
+    ]
+    for router in routers:
+        api.include_router(router)
     app.include_router(api)
+    # The embedded sync client runs these on its caller's thread (cml.server.blocking).
+    app.state.caller_thread_routes = caller_thread_routes(API_PREFIX, routers)
     mount_ui(app)
     mount_docs(app)
     metrics = install_metrics(app, resolved)

@@ -1,0 +1,139 @@
+"""The embedded client's in-process hop: a read through the client against the engine's own.
+
+Builds the embedded sync client the way ``EmbeddedCognitiveMemoryLayer`` does (``open_app``,
+the in-process transport, the SDK client) and keeps its engine, then reads the same kind of
+question both ways on that one engine, in alternating blocks, so that the difference is the
+hop alone (the client, the app, the transport and their threads), not a colder engine or a
+busier minute. Each read's CPU time counts every thread of the process; the CPU of each
+thread over a phase (from ``/proc``, Linux) shows where the hop runs.
+
+``--store`` reads a copy of a seeded store (``read_profile.py``'s or ``scale.py``'s) with the
+local model, every question new (its query embedded: the uncached read); without it a small
+store is written with the hash embedder, where the engine's part is small and the hop stands
+out.
+
+Usage::
+
+    python benchmarks/embedded_hop.py --store /tmp/scale-q/scale.db --reads 400
+    python benchmarks/embedded_hop.py --reads 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from latency import NAMES, QUESTIONS, percentile
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+TENANT = "default"
+
+
+def thread_cpu() -> dict[str, float]:
+    """Seconds of CPU used so far by each thread of this process, by thread name."""
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            stat = Path(f"/proc/self/task/{tid}/stat").read_text()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        name = names.get(int(tid), "other (onnxruntime, SQLite)")
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def main() -> None:
+    """Read both ways in alternating blocks; print CPU per read and per thread."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--store", type=Path, default=None, help="a seeded store to copy")
+    parser.add_argument("--reads", type=int, default=400, help="reads each way")
+    parser.add_argument("--blocks", type=int, default=4, help="alternating blocks each way")
+    args = parser.parse_args()
+
+    from cml import CognitiveMemoryLayer
+    from cml._embedded import embedded_config, in_process_transport_sync, open_app, release
+    from cml.models import ReadRequest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "hop.db"
+        if args.store is not None:
+            shutil.copyfile(args.store, db)
+            graph = args.store.with_name(args.store.name + ".vectors")
+            if graph.is_dir():
+                shutil.copytree(graph, db.with_name(db.name + ".vectors"))
+        embedder = "local" if args.store is not None else "hash"
+        engine, app = open_app(db, embedder, None, None)
+        transport = in_process_transport_sync(app)
+        client = CognitiveMemoryLayer(config=embedded_config(TENANT), transport=transport)
+        try:
+            if args.store is None:
+                for i in range(50):
+                    client.write(
+                        f"Alice went hiking near the lake, trip {i}", session_id=f"s{i % 5}"
+                    )
+            counter = iter(range(10**9))
+
+            def question() -> str:
+                i = next(counter)
+                text = QUESTIONS[i % len(QUESTIONS)].format(name=NAMES[(i // 6) % len(NAMES)])
+                # A new question each time when the model embeds it (no query-cache hits).
+                return f"({i}) {text}" if args.store is not None else text
+
+            ways = {
+                "engine": lambda: engine.memories.read(
+                    TENANT, ReadRequest(query=question(), max_results=10)
+                ),
+                "embedded client": lambda: client.read(question(), max_results=10),
+            }
+            for read in ways.values():  # warm both ways up
+                for _ in range(20):
+                    read()
+            cpu: dict[str, list[float]] = {name: [] for name in ways}
+            threads: dict[str, dict[str, float]] = {name: {} for name in ways}
+            per_block = max(1, args.reads // args.blocks)
+            for _ in range(args.blocks):
+                for name, read in ways.items():
+                    before = thread_cpu()
+                    for _ in range(per_block):
+                        started = time.process_time()
+                        read()
+                        cpu[name].append((time.process_time() - started) * 1000)
+                    for thread, seconds in thread_cpu().items():
+                        spent = seconds - before.get(thread, 0.0)
+                        threads[name][thread] = threads[name].get(thread, 0.0) + spent
+        finally:
+            client.close()
+            release(transport, engine)
+
+    print(f"\n{embedder} embedder, {per_block * args.blocks} reads each way")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'CPU ms per read':<18}{'mean':>8}{'p50':>8}{'p95':>8}")
+    for name, samples in cpu.items():
+        mean = sum(samples) / len(samples)
+        print(f"{name:<18}{mean:8.2f}{percentile(samples, 50):8.2f}{percentile(samples, 95):8.2f}")
+    means = {name: sum(samples) / len(samples) for name, samples in cpu.items()}
+    print(f"{'hop (mean)':<18}{means['embedded client'] - means['engine']:8.2f}")
+    for name, used in threads.items():
+        shares = ", ".join(
+            f"{thread} {seconds * 1000 / len(cpu[name]):.2f}"
+            for thread, seconds in sorted(used.items(), key=lambda item: -item[1])
+            if seconds > 0
+        )
+        print(f"{name} CPU ms per read by thread: {shares}")
+
+
+if __name__ == "__main__":
+    main()
