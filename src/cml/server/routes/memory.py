@@ -52,7 +52,7 @@ class _Write:
         )
 
 
-def _write(principal: WritePrincipal, idempotency_key: IdempotencyKey = None) -> _Write:
+async def _write(principal: WritePrincipal, idempotency_key: IdempotencyKey = None) -> _Write:
     return _Write(principal, idempotency_key)
 
 
