@@ -209,7 +209,7 @@ class _InProcessTransport(httpx.BaseTransport):
     - a plain ``def`` route: it runs in a worker thread, and the worker pool of a loop that
       lives in a daemon thread neither starts a thread per request nor holds up the
       interpreter's exit;
-    - an event stream (``Accept: text/event-stream``): the response is returned when the app
+    - an event stream (a route whose answer streams): the response is returned when the app
       starts it, and each chunk is fetched from that loop when the caller reads it;
     - a call from a thread that already runs an event loop (a notebook, sync code called from
       async code), which cannot run a second one;
@@ -237,7 +237,6 @@ class _InProcessTransport(httpx.BaseTransport):
         request.read()
         if (
             (request.method, request.url.path) in self._routes_here
-            and not request.headers.get("accept", "").startswith(_EVENT_STREAM)
             and not _in_event_loop()
             and self._loop_free.acquire(blocking=False)
         ):

@@ -17,6 +17,7 @@ from typing import ParamSpec, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 
 __all__ = ["CALLER_THREAD", "caller_thread_routes", "run_engine"]
@@ -50,9 +51,11 @@ async def run_engine(
 def caller_thread_routes(prefix: str, routers: Iterable[APIRouter]) -> frozenset[tuple[str, str]]:
     """The method and path of each route an in-process caller may run on its own thread.
 
-    Those of coroutine handlers with a fixed path: they never wait on the worker pool (or only
-    through :func:`run_engine`). A plain ``def`` handler runs in the pool, whose threads are
-    better kept by a long-lived event loop; a path with parameters is left out for simplicity.
+    Those of coroutine handlers with a fixed path whose answer is not a stream: they never wait
+    on the worker pool (or only through :func:`run_engine`). A plain ``def`` handler runs in the
+    pool, whose threads are better kept by a long-lived event loop; a streamed answer (the event
+    stream) goes on after its head and polls the pool; a path with parameters is left out for
+    simplicity.
 
     Args:
         prefix: The prefix the routers are mounted under.
@@ -64,6 +67,13 @@ def caller_thread_routes(prefix: str, routers: Iterable[APIRouter]) -> frozenset
         for route in router.routes
         if isinstance(route, APIRoute)
         and inspect.iscoroutinefunction(route.endpoint)
+        and not _streams(route)
         and "{" not in route.path
         for method in route.methods or ()
     )
+
+
+def _streams(route: APIRoute) -> bool:
+    """Whether the route answers with a stream (a route left at the default answers JSON)."""
+    answer = route.response_class
+    return isinstance(answer, type) and issubclass(answer, StreamingResponse)
