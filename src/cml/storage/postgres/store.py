@@ -197,6 +197,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             self._damage = "; ".join(findings.problems[:3])
         return findings
 
+    def wait_for_start_check(self, timeout: float | None = None) -> bool:
+        """``True``: no check runs after opening (PostgreSQL checks each page as it reads it)."""
+        return True
+
     def describe(self) -> dict[str, Any]:
         """Backend, server and pgvector versions, location, schema, pool state and latency.
 

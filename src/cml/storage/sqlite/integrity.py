@@ -2,9 +2,14 @@
 
 A damaged page that is not read at start would otherwise go unnoticed until a request touches
 it. ``quick_check`` reads every page and checks its structure (it skips only the comparison of
-indexes with their tables), so it finds overwritten or truncated pages in seconds even on a large
-store; ``integrity_check`` also compares every index with its table, and the full check then asks
-each full-text index to check itself (FTS5 ``integrity-check``).
+indexes with their tables), so it finds overwritten or truncated pages in about a second per GB
+from the page cache; ``integrity_check`` also compares every index with its table, and the full
+check then asks each full-text index to check itself (FTS5 ``integrity-check``).
+
+A file of :data:`CHECK_AFTER_OPEN_FROM` bytes or more is checked after the store has opened, by
+a :class:`StartCheck` on a thread and a connection of its own (decision 88): the open no longer
+waits seconds per GB, requests are served meanwhile, and damage found then stops every request
+as damage found by any other check does.
 
 What no check can see: SQLite keeps no checksum of the data in a page, so a flipped byte inside
 a stored text, a metadata value or an embedding that leaves the page's structure valid reads back
@@ -13,12 +18,29 @@ as a different value (``docs/reliability.md`` counts how often that happens).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from contextlib import closing
 
 from cml.storage.base import IntegrityFindings
 
-__all__ = ["FULL_TEXT_TABLES", "MAX_PROBLEMS", "full_check", "problems"]
+__all__ = [
+    "CHECK_AFTER_OPEN_FROM",
+    "FULL_TEXT_TABLES",
+    "MAX_PROBLEMS",
+    "StartCheck",
+    "full_check",
+    "problems",
+]
+
+logger = logging.getLogger("cml.storage.sqlite")
+
+CHECK_AFTER_OPEN_FROM = 256 * 1024 * 1024
+"""Bytes of database file from which ``quick_check`` runs after the open instead of before it
+(a quarter of a second of the open below, seconds per GB above)."""
 
 MAX_PROBLEMS = 20
 """How many problems a check reports at most (SQLite stops there too)."""
@@ -80,6 +102,93 @@ def full_check(location: str) -> IntegrityFindings:
                     raise
                 found.append(f"{table}: {str(exc).strip()}")
     return IntegrityFindings(checks=tuple(checks), problems=tuple(found[:MAX_PROBLEMS]))
+
+
+class StartCheck:
+    """``quick_check`` of a store that has opened, on a thread and a connection of its own.
+
+    The connection reads a snapshot of the file (write-ahead logging), so requests and writes
+    go on meanwhile.
+
+    Args:
+        location: The database file.
+        found: Called on the check's thread with the problems found, when there are any,
+            before :meth:`wait` returns.
+    """
+
+    def __init__(self, location: str, found: Callable[[list[str]], None]) -> None:
+        self._location = location
+        self._found = found
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._conn: sqlite3.Connection | None = None
+        self._thread = threading.Thread(
+            target=self._run, name="cml-sqlite-start-check", daemon=True
+        )
+
+    def start(self) -> None:
+        """Start the check on its thread."""
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the check has finished (or was stopped).
+
+        Returns:
+            ``False`` if ``timeout`` seconds passed first.
+        """
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        """Interrupt the check and wait for its thread: closing does not wait for a whole read."""
+        with self._lock:
+            self._stopping = True
+        while self._thread.is_alive() and self._thread is not threading.current_thread():
+            with self._lock:
+                if self._conn is not None:
+                    # An interrupt that lands before the check's statement starts is lost, so it
+                    # is repeated until the thread ends.
+                    self._conn.interrupt()
+            self._thread.join(0.05)
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        try:
+            found = self._check()
+            if found is None:
+                return
+            if found:
+                self._found(found)
+            else:
+                logger.info(
+                    "quick_check of %s after opening: ok (%.1f s)",
+                    self._location,
+                    time.perf_counter() - started,
+                )
+        finally:
+            self._done.set()
+
+    def _check(self) -> list[str] | None:
+        """The problems found; ``None`` when stopped or when the check itself failed."""
+        try:
+            with self._lock:
+                if self._stopping:
+                    return None
+                conn = sqlite3.connect(
+                    self._location, isolation_level=None, check_same_thread=False
+                )
+                self._conn = conn
+            try:
+                return problems(conn)
+            finally:
+                with self._lock:
+                    self._conn = None
+                conn.close()
+        except sqlite3.Error as exc:
+            if not self._stopping:
+                # Not damage (an I/O error, a lock): the store goes on; the next check tells.
+                logger.warning("quick_check of %s after opening failed: %s", self._location, exc)
+            return None
 
 
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:
