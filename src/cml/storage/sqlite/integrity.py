@@ -19,7 +19,9 @@ as a different value (``docs/reliability.md`` counts how often that happens).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +43,10 @@ logger = logging.getLogger("cml.storage.sqlite")
 CHECK_AFTER_OPEN_FROM = 256 * 1024 * 1024
 """Bytes of database file from which ``quick_check`` runs after the open instead of before it
 (a quarter of a second of the open below, seconds per GB above)."""
+
+CHECK_NICENESS = 10
+"""How much lower the check thread's CPU priority is than the process's (Linux): on a busy
+machine the first requests, not the check, get the CPU."""
 
 MAX_PROBLEMS = 20
 """How many problems a check reports at most (SQLite stops there too)."""
@@ -154,6 +160,7 @@ class StartCheck:
     def _run(self) -> None:
         started = time.perf_counter()
         try:
+            _yield_to_requests()
             found = self._check()
             if found is None:
                 return
@@ -189,6 +196,22 @@ class StartCheck:
                 # Not damage (an I/O error, a lock): the store goes on; the next check tells.
                 logger.warning("quick_check of %s after opening failed: %s", self._location, exc)
             return None
+
+
+def _yield_to_requests() -> None:
+    """Lower the calling thread's CPU priority by :data:`CHECK_NICENESS` (Linux only).
+
+    Linux keeps a nice value per thread; elsewhere ``setpriority`` would renice the whole
+    process (or whichever process has the thread's number), so it is left alone there.
+    """
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    try:
+        niceness = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + CHECK_NICENESS))
+    except OSError:  # not permitted here: the check runs at the process's priority
+        pass
 
 
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:
