@@ -44,6 +44,9 @@ CHECK_AFTER_OPEN_FROM = 256 * 1024 * 1024
 """Bytes of database file from which ``quick_check`` runs after the open instead of before it
 (a quarter of a second of the open below, seconds per GB above)."""
 
+READ_AHEAD_BYTES = 64 * 1024 * 1024
+"""The file is read ahead of the check in parts of this size (closing stops between parts)."""
+
 CHECK_NICENESS = 10
 """How much lower the check thread's CPU priority is than the process's (Linux): on a busy
 machine the first requests, not the check, get the CPU."""
@@ -175,6 +178,32 @@ class StartCheck:
         finally:
             self._done.set()
 
+    def _read_ahead(self) -> None:
+        """Read the file into the page cache from start to end before the check (Linux).
+
+        ``quick_check`` reads pages in B-tree order, one at a time: from a cold cache 41-62 s
+        for a 2.4 GB file, against 1.4-4.6 s for reading it in order. The file is sent to
+        ``/dev/null`` (``sendfile``: no copy into the process, 0.1 s of CPU for 2.4 GB) a part
+        at a time, stopping when the store closes. Skipped when the file is more than half
+        the machine's memory (its first pages would be dropped again before the check reached
+        them).
+        """
+        if sys.platform != "linux":
+            return
+        size = os.path.getsize(self._location)
+        if size > os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2:
+            return
+        try:
+            with open(self._location, "rb") as file, open(os.devnull, "wb") as null:
+                offset = 0
+                while offset < size and not self._stopping:
+                    sent = os.sendfile(null.fileno(), file.fileno(), offset, READ_AHEAD_BYTES)
+                    if sent == 0:  # the file is shorter now: the check will say why
+                        return
+                    offset += sent
+        except OSError as exc:  # only a head start: the check reads what it needs itself
+            logger.debug("Read-ahead of %s stopped: %s", self._location, exc)
+
     def _check(self) -> list[str] | None:
         """The problems found; ``None`` when stopped or when the check itself failed."""
         try:
@@ -186,6 +215,7 @@ class StartCheck:
                 )
                 self._conn = conn
             try:
+                self._read_ahead()
                 return problems(conn)
             finally:
                 with self._lock:
