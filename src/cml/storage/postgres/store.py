@@ -198,7 +198,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         return findings
 
     def wait_for_start_check(self, timeout: float | None = None) -> bool:
-        """``True``: no check runs after opening (PostgreSQL checks each page as it reads it)."""
+        """``True`` at once: no check runs at open (see :meth:`check_integrity`)."""
         return True
 
     def describe(self) -> dict[str, Any]:
