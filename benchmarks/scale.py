@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -279,12 +280,16 @@ def child(
             profiler.disable()
             rows["read_cpu"].append(time.process_time() - c)
             rows["read_ms"].append((time.perf_counter() - t) * 1000)
+        # Each run writes texts of its own: a text written by an earlier run of the same store
+        # would be an exact duplicate, which reinforces the stored memory without a vector
+        # search or a graph insert, and measures less than a write.
+        run = uuid.uuid4().hex[:8]
         for i, text in enumerate(synthetic_texts(writes, seed=99)):
             c = time.process_time()
             engine.embedder.embed([f"fresh {text}"])
             rows["wembed_cpu"].append(time.process_time() - c)
             t, c = time.perf_counter(), time.process_time()
-            service.write(TENANT, WriteRequest(content=f"new {i}: {text}"))
+            service.write(TENANT, WriteRequest(content=f"new {run} {i}: {text}"))
             rows["write_cpu"].append(time.process_time() - c)
             rows["write_ms"].append((time.perf_counter() - t) * 1000)
         if profile is not None:
@@ -292,14 +297,16 @@ def child(
         truth = json.loads(truth_file.read_text())
         recall, vector_cpu = vector_recall(engine.store, truth)
         for ef in sweep:
-            # The graph's search depth is read at each search: a scratch setting, restored.
+            # The graph's search depth is read at each search: a scratch setting (the depth
+            # exactly ``ef``, not growing with the graph's size), restored.
             from cml.storage.sqlite import graph
 
-            kept, graph.EF_SEARCH = graph.EF_SEARCH, ef
+            kept = graph.EF_SEARCH, graph.ROWS_PER_EF
+            graph.EF_SEARCH, graph.ROWS_PER_EF = ef, sys.maxsize
             try:
                 at = [vector_recall(engine.store, truth, limit) for limit in (10, 50)]
             finally:
-                graph.EF_SEARCH = kept
+                graph.EF_SEARCH, graph.ROWS_PER_EF = kept
             print(
                 f"efSearch {ef}: R@10 {at[0][0]:.3f} ({at[0][1]:.2f} ms CPU at limit 10), "
                 f"R@10 of 50 {at[1][0]:.3f} ({at[1][1]:.2f} ms CPU at limit 50)",
