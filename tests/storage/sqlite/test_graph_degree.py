@@ -115,3 +115,22 @@ def test_a_search_walks_deeper_as_the_graph_grows() -> None:
     assert search_depth(320_000, 40) == 160
     assert search_depth(1_000_000, 40) == 500
     assert search_depth(1_000_000, 800) == 800
+
+
+def test_a_shallow_search_for_near_duplicates_finds_the_stored_memory(tmp_path: Path) -> None:
+    """A write's duplicate check (``near=True``) walks less deeply and still finds its twin."""
+    path = tmp_path / "m.db"
+    written = seeded(path)
+    rng = np.random.default_rng(25)
+    store = with_graph(open_store(path))
+    try:
+        for record in written[::60]:
+            vector = np.asarray(record.embedding, np.float32)
+            noise = rng.standard_normal(vector.shape).astype(np.float32)
+            noise -= float(noise @ vector) * vector
+            twin = 0.96 * vector + 0.28 * noise / np.linalg.norm(noise)  # cosine 0.96
+            hits = store.vector_search(MemoryFilter("t"), twin, 5, near=True)
+            assert hits[0][0] == record.id
+            assert hits[0][1] >= 0.95
+    finally:
+        store.close()

@@ -134,6 +134,8 @@ class Graph:
         k: int,
         admitted: npt.NDArray[np.bool_],
         scan_rows: int,
+        *,
+        shallow: bool = False,
     ) -> npt.NDArray[np.int64]:
         """Up to ``k`` admitted rows nearest to ``query`` by their int8 codes, nearest first.
 
@@ -143,6 +145,8 @@ class Graph:
             admitted: One flag per row (``len(self)`` long): the rows that may be returned.
             scan_rows: At or below this many admitted rows (or :data:`SCAN_SHARE` of all),
                 they are scanned directly instead of walking the graph.
+            shallow: Walk at :data:`EF_SEARCH` whatever the graph's size (enough to find
+                near-duplicates, not for recall@10 in a large graph).
         """
         count = len(self)
         bitmap = np.packbits(admitted[:count], bitorder="little")
@@ -155,7 +159,7 @@ class Graph:
         else:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
             params.sel = selector
-            params.efSearch = search_depth(count, k)
+            params.efSearch = max(EF_SEARCH, k) if shallow else search_depth(count, k)
             _, labels = self._index.search(x, k, params=params)
         found: npt.NDArray[np.int64] = labels[0]
         return found[found >= 0]
