@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cml.storage import MemoryFilter
 from cml.storage.sqlite import SQLiteStore
 from cml.storage.textrank import MATCH_BUDGET, RECENT_WINDOW
@@ -35,3 +37,25 @@ def test_a_query_of_common_words_still_finds_the_newest_matches(tmp_path: Path) 
     assert {memory_id for memory_id, _ in found} <= newest
     # A rare word keeps the query precise: the one memory about the cat comes first.
     assert rarer[0][0] not in {r.id for r in records}
+
+
+@pytest.mark.parametrize("crowd", [30, 300])
+def test_matches_the_filter_turns_away_leave_the_best_admitted_ones(
+    tmp_path: Path, crowd: int
+) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        # Another namespace's short memories rank above every one of ours in the whole index:
+        # some (30) or all (300) of the best matches read first are turned away by the filter.
+        theirs = [make_record("dog dog", namespace="b", embed=False) for _ in range(crowd)]
+        ours = [
+            make_record("dog" + " and more" * k, namespace="a", minutes=k, embed=False)
+            for k in range(60)
+        ]
+        insert(store, *theirs, *reversed(ours))
+        found = store.lexical_search(MemoryFilter("acme", namespace="a"), "dog", 20)
+    finally:
+        store.close()
+
+    # Ours, the shortest (best) first, and as many as asked.
+    assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
