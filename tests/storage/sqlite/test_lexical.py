@@ -8,6 +8,7 @@ import pytest
 
 from cml.storage import MemoryFilter
 from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.terms import WORD, lowered_words
 from cml.storage.textrank import MATCH_BUDGET, RECENT_WINDOW
 
 from ..conftest import insert, make_record
@@ -59,3 +60,20 @@ def test_matches_the_filter_turns_away_leave_the_best_admitted_ones(
 
     # Ours, the shortest (best) first, and as many as asked.
     assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Joanna: bye, Nate! (snake_case) -- it's 10:30 at the café",
+        "tabs\tand\nnew lines\r\x0b\x0c\x1f and_under_scores__ 4x4 C3PO",
+        "Kelvin \u212a and \u0130stanbul: lowercasing turns some into ASCII",
+        "ŠKODA Ωmega 東京 naïve résumé",
+        "",
+        "!!! ??? ...",
+    ],
+)
+def test_rescored_documents_are_split_into_the_words_the_index_counts(text: str) -> None:
+    # The rescoring's document length and word counts must be those of the same words as the
+    # partition's average length: runs of letters and digits, whatever the text's alphabet.
+    assert lowered_words(text) == WORD.findall(text.lower())

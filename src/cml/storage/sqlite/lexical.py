@@ -33,7 +33,7 @@ from cml.storage.base import MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
 from cml.storage.sql.rows import filter_sql
 from cml.storage.sqlite.dialect import CHUNK, SQLITE
-from cml.storage.sqlite.terms import WORD, term_statistics, word_terms
+from cml.storage.sqlite.terms import lowered_words, term_statistics, word_terms
 from cml.storage.textrank import (
     MATCH_BUDGET,
     RECENT_WINDOW,
@@ -113,7 +113,7 @@ def _search_partition(
     statistics = term_statistics(conn, filt.tenant_id, filt.namespace, tokens)
     probe = plan_probe(statistics)
     rows = _search_index(conn, PRIMARY_INDEX, filt, probe.words, probe.matched, rescore_size(limit))
-    texts = [WORD.findall(content.lower()) for _, _, content in rows]
+    texts = [lowered_words(content) for _, _, content in rows]
     which = _query_words(tokens, {word for words in texts for word in words})
     candidates = []
     for (memory_id, _, _), words in zip(rows, texts, strict=True):
