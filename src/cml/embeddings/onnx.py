@@ -71,7 +71,7 @@ class OnnxEmbedder:
         self.batch_size = batch_size
         self.cache_dir = cache_dir or default_cache_dir()
         self._session: Any = None
-        self._single: Any = None  # the one-thread session for one text, opened on first use
+        self._single: Any = None  # the one-thread session, for one text
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
@@ -107,6 +107,8 @@ class OnnxEmbedder:
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._session = self._open(self.threads)
+        # Opened now too, so that the first read does not pay for it.
+        self._single = self._session if self.threads == 1 else self._open(1)
         self._tokenizer = tokenizer
 
     def _open(self, threads: int) -> Any:
@@ -123,20 +125,13 @@ class OnnxEmbedder:
             str(self.model_path()), options, providers=["CPUExecutionProvider"]
         )
 
-    def _session_for(self, texts: list[str]) -> Any:
-        """The session to run ``texts`` on: one text runs on the one-thread session."""
-        if len(texts) > 1 or self.threads == 1:
-            return self._session
-        if self._single is None:
-            self._single = self._open(1)
-        return self._single
-
     def _forward(self, texts: list[str]) -> npt.NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        (hidden,) = self._session_for(texts).run(
+        session = self._single if len(texts) == 1 else self._session
+        (hidden,) = session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         )
         # Mean over the real tokens, then unit length (what the model's pooling config says).
