@@ -1,5 +1,5 @@
 """The degree of a large tenant's vector graph: new graphs are built with M 32 and keep it
-across reopening; a graph saved with M 16 (before decision 88) still opens, answers and grows
+across reopening; a graph saved with M 16 (before decision 89) still opens, answers and grows
 as it is, without a rebuild.
 """
 
