@@ -445,9 +445,14 @@ class Search(Protocol):
         """
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
+        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
     ) -> list[tuple[str, float]]:
-        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
+        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first.
+
+        ``near=True`` says that the caller keeps only near-duplicates of ``vector`` (a write's
+        duplicate check): an approximate index may then walk less deeply, since a shallow walk
+        finds them as surely as a deep one.
+        """
 
     def session_successors(
         self, filt: MemoryFilter, ids: Sequence[str], count: int

@@ -7,7 +7,7 @@ from the page cache; ``integrity_check`` also compares every index with its tabl
 check then asks each full-text index to check itself (FTS5 ``integrity-check``).
 
 A file of :data:`CHECK_AFTER_OPEN_FROM` bytes or more is checked after the store has opened, by
-a :class:`StartCheck` on a thread and a connection of its own (decision 88): the open no longer
+a :class:`StartCheck` on a thread and a connection of its own (decision 90): the open no longer
 waits seconds per GB, requests are served meanwhile, and damage found then stops every request
 as damage found by any other check does.
 

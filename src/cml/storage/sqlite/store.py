@@ -37,7 +37,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     Opening runs SQLite's ``quick_check`` over the file (decision 60) and refuses a damaged
     one; a file of ``check_after_open_from`` bytes or more that needs no migration is checked
-    after the open instead, on a thread of its own, while requests are served (decision 88).
+    after the open instead, on a thread of its own, while requests are served (decision 90).
 
     Args:
         path: The database file (its directory is created if missing) or ``":memory:"``.
@@ -201,19 +201,20 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return term_statistics(conn, tenant_id, namespace, list(words))
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
+        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
     ) -> list[tuple[str, float]]:
         """Nearest neighbours by cosine similarity among memories matching the filter.
 
         Exact up to :data:`~cml.storage.sqlite.vector_index.GRAPH_FROM` memories in the
-        tenant; beyond, the candidates of a graph search re-scored exactly.
+        tenant; beyond, the candidates of a graph search re-scored exactly (a shallower walk
+        when ``near``: only near-duplicates are wanted).
         """
         self._db.check_open()
         # Inside an open transaction on the shared :memory: connection a fresh load would see
         # uncommitted rows, so such a load is used once and not kept.
         cache = not (self._db.in_memory and self._db.in_transaction())
         only = self._admitted(filt) if needs_rows(filt) else None
-        return self._index.search(filt, vector, limit, cache=cache, only=only)
+        return self._index.search(filt, vector, limit, cache=cache, only=only, near=near)
 
     def wait_for_vector_graphs(self, timeout: float | None = None) -> bool:
         """Wait until no tenant's vector graph is being built in the background.
