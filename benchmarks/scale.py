@@ -245,6 +245,32 @@ def vector_recall(store: Any, truth: dict[str, Any], limit: int = 10) -> tuple[f
     return hits / (10 * len(truth["top10"])), percentile(cpu, 50)
 
 
+def postgres_sweep(url: str, truth: dict[str, Any], ef: int) -> None:
+    """Print pgvector's recall@10 and mean wall ms per search at ``hnsw.ef_search`` = ``ef``.
+
+    The setting is made on each pooled connection as it opens: a store opened for the sweep.
+    """
+    from cml.storage import open_store
+    from cml.storage.postgres import pool
+
+    kept, pool.EF_SEARCH = pool.EF_SEARCH, ef
+    store = open_store(url)
+    try:
+        at = []
+        for limit in (10, 50):
+            t = time.perf_counter()
+            recall, _ = vector_recall(store, truth, limit)
+            at.append((recall, (time.perf_counter() - t) * 1000 / len(truth["queries"])))
+    finally:
+        store.close()
+        pool.EF_SEARCH = kept
+    print(
+        f"ef_search {ef}: R@10 {at[0][0]:.3f} ({at[0][1]:.1f} ms wall at limit 10), "
+        f"R@10 of 50 {at[1][0]:.3f} ({at[1][1]:.1f} ms wall at limit 50)  {load_average()}",
+        file=sys.stderr,
+    )
+
+
 def child(
     url: str,
     reads: int,
@@ -305,7 +331,9 @@ def child(
             profiler.dump_stats(profile)
         truth = json.loads(truth_file.read_text())
         recall, vector_cpu = vector_recall(engine.store, truth)
-        for ef in sweep:
+        for ef in sweep if url.startswith("postgresql") else []:
+            postgres_sweep(url, truth, ef)
+        for ef in sweep if not url.startswith("postgresql") else []:
             # The graph's search depth is read at each search: a scratch setting, restored.
             from cml.storage.sqlite import graph
 
@@ -430,7 +458,8 @@ def main() -> None:
         type=int,
         nargs="*",
         default=[],
-        help="with --child: also measure vector recall at these HNSW efSearch values",
+        help="with --child: also measure vector recall at these HNSW efSearch values"
+        " (PostgreSQL: hnsw.ef_search)",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
