@@ -2,9 +2,11 @@
 
 For each backend (SQLite, PostgreSQL from ``pgserver``) the store grows size by size through the
 import fast path (:func:`cml.engine.transfer.import_lines`, pre-embedded lines, inside the store's
-``bulk_load``: PostgreSQL builds its HNSW index once after each growth). ``import/s`` is memories
-per second of the import alone (the lines are made beforehand, untimed), ``CPU/s`` the same per
-second of this process's CPU (PostgreSQL's server processes not counted). Memories are:
+``bulk_load``: PostgreSQL builds its HNSW index once after each growth, timed apart and printed
+with its parameters). ``import/s`` is memories per second of the import alone (the lines are
+made beforehand, untimed; PostgreSQL's index build after the rows not included, as SQLite's
+graph build is not), ``CPU/s`` the same per second of this process's CPU (PostgreSQL's server
+processes not counted). Memories are:
 
 - real: LongMemEval turns (``--data``), each cut to 240 characters and embedded with the
   store's MiniLM model (kept in the benchmarks' embedding cache), the first ``--real`` of them
@@ -185,11 +187,23 @@ def grow(url: str, real: np.ndarray, texts: list[str], start: int, end: int) -> 
                 report = import_lines(engine.store, engine.embedder, lines, batch_size=2000)
                 bad += report.bad_lines
                 print(f"\r  imported {first + len(lines)}/{end}", end="", file=sys.stderr)
-        wall = time.perf_counter() - started - making
-        cpu = time.process_time() - started_cpu - making_cpu
+            loaded, loaded_cpu = time.perf_counter(), time.process_time()
+        wall = loaded - started - making
+        cpu = loaded_cpu - started_cpu - making_cpu
+        built = time.perf_counter() - loaded
     finally:
         engine.close()
     print(file=sys.stderr)
+    if url.startswith("postgresql"):
+        from cml.storage.postgres.pool import EF_SEARCH
+        from cml.storage.postgres.store import HNSW_EF_CONSTRUCTION, HNSW_M
+
+        print(
+            f"  HNSW index of {end} vectors built in {built:.1f} s after the rows (m {HNSW_M},"
+            f" ef_construction {HNSW_EF_CONSTRUCTION}; searched with ef_search {EF_SEARCH})"
+            f"  {load_average()}",
+            flush=True,
+        )
     if bad:
         raise SystemExit(f"import refused lines: {bad[:3]}")
     return (end - start) / wall, (end - start) / cpu
@@ -309,6 +323,32 @@ def open_times(url: str, repeat: int, *, cold: bool) -> None:
         )
 
 
+def postgres_sweep(url: str, truth: dict[str, Any], ef: int) -> None:
+    """Print pgvector's recall@10 and mean wall ms per search at ``hnsw.ef_search`` = ``ef``.
+
+    The setting is made on each pooled connection as it opens: a store opened for the sweep.
+    """
+    from cml.storage import open_store
+    from cml.storage.postgres import pool
+
+    kept, pool.EF_SEARCH = pool.EF_SEARCH, ef
+    store = open_store(url)
+    try:
+        at = []
+        for limit in (10, 50):
+            t = time.perf_counter()
+            recall, _ = vector_recall(store, truth, limit)
+            at.append((recall, (time.perf_counter() - t) * 1000 / len(truth["queries"])))
+    finally:
+        store.close()
+        pool.EF_SEARCH = kept
+    print(
+        f"ef_search {ef}: R@10 {at[0][0]:.3f} ({at[0][1]:.1f} ms wall at limit 10), "
+        f"R@10 of 50 {at[1][0]:.3f} ({at[1][1]:.1f} ms wall at limit 50)  {load_average()}",
+        file=sys.stderr,
+    )
+
+
 def child(
     url: str,
     reads: int,
@@ -361,7 +401,9 @@ def child(
             profiler.dump_stats(profile)
         truth = json.loads(truth_file.read_text())
         recall, vector_cpu = vector_recall(engine.store, truth)
-        for ef in sweep:
+        for ef in sweep if url.startswith("postgresql") else []:
+            postgres_sweep(url, truth, ef)
+        for ef in sweep if not url.startswith("postgresql") else []:
             # The graph's search depth is read at each search: a scratch setting (the depth
             # exactly ``ef``, not growing with the graph's size), restored.
             from cml.storage.sqlite import graph
@@ -500,7 +542,8 @@ def main() -> None:
         type=int,
         nargs="*",
         default=[],
-        help="with --child: also measure vector recall at these HNSW efSearch values",
+        help="with --child: also measure vector recall at these HNSW efSearch values"
+        " (PostgreSQL: hnsw.ef_search)",
     )
     parser.add_argument(
         "--open",

@@ -50,8 +50,52 @@ def test_bulk_counts_equal_row_by_row_counts(postgres: PostgresServer) -> None:
     assert terms[("globex", "", "coffe")] > 0
 
 
+def stored(url: str, records: list[MemoryRecord]) -> dict[str, MemoryRecord]:
+    store = open_store(url)
+    try:
+        found = {}
+        for tenant in {r.tenant_id for r in records}:
+            ids = [r.id for r in records if r.tenant_id == tenant]
+            found.update({r.id: r for r in store.get_many(tenant, ids)})
+        return found
+    finally:
+        store.close()
+
+
+def vector_bytes(record: MemoryRecord) -> bytes | None:
+    return None if record.embedding is None else record.embedding.tobytes()
+
+
+def test_a_bulk_insert_stores_what_row_by_row_inserts_store(postgres: PostgresServer) -> None:
+    records = varied_records(2 * BULK_FROM + 3)
+    records[1].embedding = None  # a memory without a vector
+    records[2].metadata = {"note": "ünïcode", "n": 3}
+    records[2].context_tags = ["a", "b"]
+    records[3].agent_id, records[3].session_id = "agent-7", "session-2"
+    one_by_one = postgres.new_database()
+    insert_batches(open_store(one_by_one), [[r] for r in records])
+    bulk = postgres.new_database()
+    store = open_store(bulk)
+    try:
+        # Two bulk inserts in one transaction, then another transaction on the same connection.
+        with store.transaction() as tx:
+            tx.insert(records[:BULK_FROM])
+            tx.insert(records[BULK_FROM : 2 * BULK_FROM])
+        with store.transaction() as tx:
+            tx.insert(records[2 * BULK_FROM :])
+    finally:
+        store.close()
+    expected, got = stored(one_by_one, records), stored(bulk, records)
+    assert set(got) == {r.id for r in records}
+    for memory_id, record in expected.items():
+        assert vector_bytes(got[memory_id]) == vector_bytes(record)
+        record.embedding = got[memory_id].embedding = None
+        assert got[memory_id] == record
+    assert term_rows(bulk) == term_rows(one_by_one)
+
+
 def test_a_failed_bulk_insert_counts_nothing(postgres: PostgresServer) -> None:
-    records = varied_records(BULK_FROM + 2)
+    records = varied_records(2 * BULK_FROM + 2)
     postgres_url = postgres.new_database()
     store = open_store(postgres_url)
     try:
@@ -61,11 +105,16 @@ def test_a_failed_bulk_insert_counts_nothing(postgres: PostgresServer) -> None:
         with pytest.raises(Exception, match=r"duplicate|unique"), store.transaction() as tx:
             tx.insert([*records[2:], records[2]])  # the same id twice: the batch fails
         assert term_rows(postgres_url) == before
+        assert len(store.get_many("acme", [r.id for r in records])) == sum(
+            r.tenant_id == "acme" for r in records[:2]
+        )  # nothing of the failed batch was stored
         with store.transaction() as tx:
             tx.insert(records[2:3])  # one row, in a new transaction: the trigger counts it
+        with store.transaction() as tx:
+            tx.insert(records[3:])  # a bulk insert again, on the same pooled connection
     finally:
         store.close()
-    assert term_rows(postgres_url) == written(postgres.new_database(), [[r] for r in records[:3]])
+    assert term_rows(postgres_url) == written(postgres.new_database(), [[r] for r in records])
 
 
 def lines(records: list[MemoryRecord]) -> list[tuple[int, str]]:

@@ -59,9 +59,16 @@ from cml.storage.textrank import (
     rescore_size,
 )
 
-BULK_INDEX_MEMORY = "1GB"
-"""``maintenance_work_mem`` of the HNSW build after a bulk load: the graph of a few hundred
-thousand 384-dimensional vectors fits, and a graph that fits builds several times faster."""
+BULK_INDEX_MEMORY_MB = (1024, 4096)
+"""Least and most ``maintenance_work_mem`` (MiB) of the HNSW build after a bulk load. Between
+the two, the build gets what the table's graph needs (:func:`_graph_megabytes`): a graph that
+fits in memory builds several times faster, and a million 384-dimensional vectors need ~2 GiB."""
+
+HNSW_M = 16
+"""Neighbours per node of the HNSW graph (pgvector's ``m``; its default)."""
+
+HNSW_EF_CONSTRUCTION = 64
+"""Candidates kept while the HNSW graph is built (pgvector's ``ef_construction``; its default)."""
 
 _MODEL_LOCK = 0x636D6C01
 """Advisory lock taken while the embedding model is recorded and its index built."""
@@ -134,7 +141,8 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         Inserting row by row into pgvector's graph costs milliseconds per row; one build over
         the loaded table is many times faster. Meanwhile vector searches scan exactly (slower).
         If the process dies in the block, the next :meth:`check_embedding_model` (every engine
-        start) builds the index again.
+        start) builds the index again. The build takes a ``SHARE`` lock on ``memories``:
+        readers go on (exact vector scans), writers wait for the end of the build.
         """
         with self._db.write() as conn:
             conn.execute(f"DROP INDEX IF EXISTS {HNSW_INDEX}")
@@ -143,7 +151,11 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         finally:
             if self._dims is not None:
                 with self._db.write() as conn:
-                    conn.execute(f"SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'")
+                    row = conn.execute(
+                        "SELECT count(*) FROM memories WHERE embedding IS NOT NULL"
+                    ).fetchone()
+                    megabytes = _graph_megabytes(int(row[0]) if row else 0, self._dims)
+                    conn.execute(f"SET LOCAL maintenance_work_mem = '{megabytes}MB'")
                     self._ensure_hnsw_index(conn, self._dims)
 
     def _ensure_hnsw_index(self, conn: psycopg.Connection[Any], dimensions: int) -> None:
@@ -155,6 +167,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 conn.execute(
                     f"CREATE INDEX {HNSW_INDEX} ON memories USING hnsw"
                     f" ((embedding::vector({int(dimensions)})) vector_cosine_ops)"
+                    f" WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})"
                 )
         except pg_errors.DataException as exc:
             raise StoreMismatchError(
@@ -363,6 +376,17 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
 def _recorded_dimensions(conn: psycopg.Connection[Any]) -> int | None:
     row = conn.execute("SELECT value FROM cml_meta WHERE key = 'embedding_dimensions'").fetchone()
     return None if row is None else int(row[0])
+
+
+def _graph_megabytes(vectors: int, dimensions: int) -> int:
+    """``maintenance_work_mem`` (MiB) for an HNSW build of ``vectors``, within the bounds.
+
+    A node holds its vector and, on the bottom layer, ``2 * m`` neighbours with their
+    distances; a quarter more covers the upper layers and pgvector's own bookkeeping.
+    """
+    node = 4 * dimensions + 2 * HNSW_M * 16 + 64
+    least, most = BULK_INDEX_MEMORY_MB
+    return max(least, min(most, int(vectors * node * 1.25) >> 20))
 
 
 def _wrong_size(given: int, held: int | None) -> InvalidInputError:

@@ -33,10 +33,19 @@ from cml.storage.sql.rows import (
 )
 from cml.storage.sql.webhooks import add_event_with_deliveries
 
-__all__ = ["BULK_FROM", "SQLTransaction"]
+__all__ = ["BULK_FROM", "SQLTransaction", "stamp_stored_at"]
 
 BULK_FROM = 16
 """Rows per insert from which a backend counts their term statistics in one pass."""
+
+
+def stamp_stored_at(records: Sequence[MemoryRecord]) -> None:
+    """Set the ``stored_at`` of records that have none to now (one instant for all)."""
+    now = datetime.now(UTC)
+    for record in records:
+        if record.stored_at is None:
+            record.stored_at = now
+
 
 _UPDATABLE = [c for c in MEMORY_COLUMNS if c not in ("id", "tenant_id", "stored_at")]
 
@@ -67,10 +76,7 @@ class SQLTransaction(Generic[ConnT]):
 
     def insert(self, records: Sequence[MemoryRecord]) -> None:
         """Insert new memories; a record's ``stored_at`` is set to now when it is ``None``."""
-        now = datetime.now(UTC)
-        for record in records:
-            if record.stored_at is None:
-                record.stored_at = now
+        stamp_stored_at(records)
         if not records:
             return
         cursor = self._conn.cursor()

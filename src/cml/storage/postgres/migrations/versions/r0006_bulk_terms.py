@@ -37,11 +37,7 @@ def _trigger_function(counts_insert: str) -> str:
     """
 
 
-_UPGRADE = (
-    _trigger_function(
-        "TG_OP <> 'INSERT' OR coalesce(current_setting('cml.bulk_terms', true), '') <> 'on'"
-    ),
-    f"""
+COUNT_INSERTED = f"""
     CREATE FUNCTION cml_count_inserted(tenants text[], ids text[])
     RETURNS void LANGUAGE sql AS $$
         INSERT INTO term_stats AS s (tenant_id, namespace, term, documents, tokens)
@@ -57,7 +53,14 @@ _UPGRADE = (
         DO UPDATE SET documents = s.documents + excluded.documents,
             tokens = s.tokens + excluded.tokens;
     $$
-    """,
+    """
+"""The function this revision adds (revision 0007 replaces it; its downgrade brings it back)."""
+
+_UPGRADE = (
+    _trigger_function(
+        "TG_OP <> 'INSERT' OR coalesce(current_setting('cml.bulk_terms', true), '') <> 'on'"
+    ),
+    COUNT_INSERTED,
 )
 
 _DOWNGRADE = (
