@@ -40,6 +40,7 @@ from cml.errors import (
     StorageFullError,
     UnavailableError,
 )
+from cml.storage.postgres.planner import CUSTOM_PLANS
 from cml.storage.postgres.vectors import register_vector
 
 logger = logging.getLogger(__name__)
@@ -67,9 +68,11 @@ _LOST = ("08", "57P01", "57P02", "57P03")
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
     register_vector(conn)
-    # UTC datetimes come back as UTC; a wider HNSW beam makes filtered queries fill up more often.
+    # UTC datetimes come back as UTC; a wider HNSW beam makes filtered queries fill up more often;
+    # statements psycopg prepares are planned for their values each time (see .planner).
     conn.execute("SET TIME ZONE 'UTC'")
     conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
+    conn.execute(CUSTOM_PLANS)
 
 
 def first_line(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ from cml.errors import (
 from cml.storage.base import IntegrityFindings, MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.postgres import integrity
 from cml.storage.postgres.dialect import POSTGRES
+from cml.storage.postgres.planner import refresh_if_stale
 from cml.storage.postgres.pool import EF_SEARCH, Connections, cannot_connect
 from cml.storage.postgres.schema import (
     HNSW_INDEX,
@@ -104,6 +105,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 ).fetchone()
                 self.pgvector_version = None if row is None else str(row[0])
                 self._dims = _recorded_dimensions(conn)
+                refresh_if_stale(conn)  # a read planned without statistics scans the tenant
         except psycopg.Error as exc:
             raise cannot_connect(self.location, exc) from None
         self._db = Connections(conninfo, self.location, min_size=pool_min, max_size=pool_max)
