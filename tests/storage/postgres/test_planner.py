@@ -17,7 +17,7 @@ from cml.storage import MemoryFilter, open_store
 from cml.storage.postgres import PostgresStore
 from cml.storage.postgres.planner import MIN_CHANGES
 
-from ..conftest import insert, make_record
+from ..conftest import insert, make_record, query_vector
 
 
 def _table_stats(url: str) -> tuple[int, datetime | None]:
@@ -80,3 +80,24 @@ def test_a_read_statement_run_often_keeps_plans_made_for_its_values(postgres_url
         store.close()
     assert plans, "the facts check was never prepared"
     assert all(generic == 0 and custom > 0 for generic, custom in plans)
+
+
+def test_the_rows_an_hnsw_index_is_built_over_are_vacuumed(postgres_url: str) -> None:
+    store = open_store(postgres_url, pool_max=2)
+    try:
+        insert(store, *(make_record(f"note {i} on the pond") for i in range(MIN_CHANGES + 200)))
+        with psycopg.connect(postgres_url) as conn:
+            index = conn.execute("SELECT to_regclass('ix_memories_embedding_hnsw')").fetchone()
+        assert index == (None,)  # the model is not recorded yet: no index
+        store.check_embedding_model("hash-test", len(query_vector("pond")))
+    finally:
+        store.close()
+    with psycopg.connect(postgres_url) as conn:
+        row = conn.execute(
+            "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables"
+            " WHERE relid = 'memories'::regclass"
+        ).fetchone()
+    assert row is not None
+    vacuumed, analysed = row
+    assert vacuumed is not None
+    assert analysed is not None

@@ -31,7 +31,7 @@ from cml.errors import (
 from cml.storage.base import IntegrityFindings, MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.postgres import integrity
 from cml.storage.postgres.dialect import POSTGRES
-from cml.storage.postgres.planner import refresh_if_stale
+from cml.storage.postgres.planner import refresh_if_stale, settle
 from cml.storage.postgres.pool import EF_SEARCH, Connections, cannot_connect
 from cml.storage.postgres.schema import (
     HNSW_INDEX,
@@ -118,7 +118,8 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def check_embedding_model(self, model: str, dimensions: int) -> None:
         """Record the embedding model on first use; refuse a different model afterwards.
 
-        The first use also builds the HNSW index for the model's dimension.
+        The first use also builds the HNSW index for the model's dimension, then vacuums the
+        table it was built over (:func:`~cml.storage.postgres.planner.settle`).
 
         Raises:
             StoreMismatchError: The store holds embeddings of another model or dimension.
@@ -126,8 +127,11 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         with self._db.write() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MODEL_LOCK,))
             self._record_model(conn, "cml_meta", model, dimensions)
-            self._ensure_hnsw_index(conn, dimensions)
+            built = self._ensure_hnsw_index(conn, dimensions)
         self._dims = dimensions
+        if built:
+            with self._db.own_write() as conn:
+                settle(conn)  # the rows the index was built over are read fast from now on
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
@@ -148,10 +152,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                     conn.execute(f"SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'")
                     self._ensure_hnsw_index(conn, self._dims)
 
-    def _ensure_hnsw_index(self, conn: psycopg.Connection[Any], dimensions: int) -> None:
+    def _ensure_hnsw_index(self, conn: psycopg.Connection[Any], dimensions: int) -> bool:
         exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (HNSW_INDEX,)).fetchone()
         if exists is not None and exists[0]:
-            return
+            return False
         try:
             with conn.transaction():  # a savepoint: the message below replaces the failure
                 conn.execute(
@@ -164,6 +168,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 f"{dimensions}-dimensional: {str(exc).strip()}",
                 hint="Use a new database for this embedding model.",
             ) from None
+        return True
 
     def storage_bytes(self) -> int:
         """Bytes used by the whole database (``pg_database_size``)."""
