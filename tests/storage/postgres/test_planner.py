@@ -20,14 +20,20 @@ from cml.storage.postgres.planner import MIN_CHANGES
 from ..conftest import insert, make_record, query_vector
 
 
-def _table_stats(url: str) -> tuple[int, datetime | None]:
+def _stats(url: str, *columns: str) -> tuple[Any, ...]:
+    """Columns of ``pg_stat_user_tables`` for ``memories``."""
     with psycopg.connect(url) as conn:
         row = conn.execute(
-            "SELECT n_mod_since_analyze, last_analyze FROM pg_stat_user_tables"
+            f"SELECT {', '.join(columns)} FROM pg_stat_user_tables"
             " WHERE relid = 'memories'::regclass"
         ).fetchone()
     assert row is not None
-    return int(row[0]), row[1]
+    return tuple(row)
+
+
+def _table_stats(url: str) -> tuple[int, datetime | None]:
+    changed, analysed = _stats(url, "n_mod_since_analyze", "last_analyze")
+    return int(changed), analysed
 
 
 def test_a_store_opened_on_rows_never_analysed_analyses_them_once(postgres_url: str) -> None:
@@ -92,12 +98,6 @@ def test_the_rows_an_hnsw_index_is_built_over_are_vacuumed(postgres_url: str) ->
         store.check_embedding_model("hash-test", len(query_vector("pond")))
     finally:
         store.close()
-    with psycopg.connect(postgres_url) as conn:
-        row = conn.execute(
-            "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables"
-            " WHERE relid = 'memories'::regclass"
-        ).fetchone()
-    assert row is not None
-    vacuumed, analysed = row
+    vacuumed, analysed = _stats(postgres_url, "last_vacuum", "last_analyze")
     assert vacuumed is not None
     assert analysed is not None
