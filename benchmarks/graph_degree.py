@@ -15,6 +15,9 @@ Usage::
         --saved
     python benchmarks/graph_degree.py --store /tmp/s1m-a/scale.db --truth /tmp/s1m-a/truth.json \\
         --m 32 --ef-construction 200
+    # a graph built at 20,000 rows and grown by single writes, as a growing tenant's is:
+    python benchmarks/graph_degree.py --store /tmp/scale-q/scale.db \\
+        --truth /tmp/scale-q/truth.json --m 32 --single-from 20000 --insert-ef-construction 64
 
 The store is opened read-only. A million vectors take 1.5 GB of memory while measuring; the
 build of a 1M graph takes 10 to 25 minutes of CPU depending on the degree.
@@ -65,8 +68,18 @@ def saved_graph(store: Path, ids: list[str]) -> tuple[faiss.Index, npt.NDArray[n
     return index, np.array([row_of.get(g, -1) for g in graph_ids], dtype=np.int64)
 
 
-def built_graph(vectors: npt.NDArray[np.float32], m: int, ef_construction: int) -> faiss.Index:
-    """A new int8 HNSW graph of ``vectors``, its build timed and printed."""
+def built_graph(
+    vectors: npt.NDArray[np.float32],
+    m: int,
+    ef_construction: int,
+    single_from: int | None = None,
+    insert_ef_construction: int | None = None,
+) -> faiss.Index:
+    """A new int8 HNSW graph of ``vectors``, its build timed and printed.
+
+    With ``single_from``, the rows from that one on are added one at a time (as single writes
+    add them) with ``insert_ef_construction``; the CPU of one such insert is printed at p50.
+    """
     index = faiss.IndexHNSWSQ(
         vectors.shape[1],
         faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]
@@ -74,15 +87,29 @@ def built_graph(vectors: npt.NDArray[np.float32], m: int, ef_construction: int) 
         faiss.METRIC_INNER_PRODUCT,
     )
     index.hnsw.efConstruction = ef_construction
-    index.train(vectors)
+    bulk = len(vectors) if single_from is None else single_from
+    index.train(vectors[:bulk])
     wall, cpu = time.perf_counter(), time.process_time()
-    for start in range(0, len(vectors), 50_000):
-        index.add(vectors[start : start + 50_000])
+    for start in range(0, bulk, 50_000):
+        index.add(vectors[start : min(bulk, start + 50_000)])
     print(
-        f"built M {m} efConstruction {ef_construction}: "
+        f"built M {m} efConstruction {ef_construction} ({bulk} rows): "
         f"{time.perf_counter() - wall:.0f} s wall, {time.process_time() - cpu:.0f} s CPU",
         flush=True,
     )
+    if bulk < len(vectors):
+        index.hnsw.efConstruction = insert_ef_construction or ef_construction
+        inserts = []
+        for row in vectors[bulk:]:
+            started = time.process_time()
+            index.add(row[None, :])
+            inserts.append(time.process_time() - started)
+        each = 1000 * float(np.median(inserts))
+        print(
+            f"then {len(inserts)} single inserts at efConstruction "
+            f"{index.hnsw.efConstruction}: {each:.2f} ms CPU each (p50)",
+            flush=True,
+        )
     return index
 
 
@@ -117,6 +144,14 @@ def main() -> None:
     parser.add_argument("--saved", action="store_true", help="measure the store's saved graph")
     parser.add_argument("--m", type=int, default=32, help="graph degree of a new graph")
     parser.add_argument("--ef-construction", type=int, default=200)
+    parser.add_argument(
+        "--single-from", type=int, help="add the rows from this one on one at a time"
+    )
+    parser.add_argument(
+        "--insert-ef-construction",
+        type=int,
+        help="efConstruction of those single inserts (default: --ef-construction)",
+    )
     parser.add_argument("--ef", type=int, nargs="+", default=[160, 240, 320, 480, 640])
     args = parser.parse_args()
     ids, vectors = stored_vectors(args.store)
@@ -126,9 +161,13 @@ def main() -> None:
         index, rows = saved_graph(args.store, ids)
         name = "saved graph"
     else:
-        index = built_graph(vectors, args.m, args.ef_construction)
+        index = built_graph(
+            vectors, args.m, args.ef_construction, args.single_from, args.insert_ef_construction
+        )
         rows = np.arange(len(ids), dtype=np.int64)
         name = f"M {args.m} efConstruction {args.ef_construction}"
+        if args.single_from is not None:
+            name += f" then single inserts at {index.hnsw.efConstruction}"
     for ef in args.ef:
         recall, cpu_ms = recall_at(index, rows, ids, vectors, truth, ef)
         print(f"{name}  efSearch {ef:>5}  R@10 {recall:.3f}  CPU p50 {cpu_ms:.2f} ms", flush=True)

@@ -20,9 +20,10 @@ first read at once (``1st open s``) while SQLite builds the tenant's graph in th
 waits for the graph (``graph s``), which is saved when it closes. The second open is timed
 (``open`` = engine opened and first read answered) and measures, interleaved in one loop, the
 query embedding alone and a whole read (wall and CPU time; ``ratio`` = read CPU / embedding
-CPU, medians), then single writes (each also an embedding), then vector recall@10 of
-``vector_search`` against an exact scan of every stored vector for the held-back queries, then
-its resident memory. Timing the engine leaves out the client transport (in-process or HTTP).
+CPU, medians), then vector recall@10 of ``vector_search`` against an exact scan of every
+stored vector for the held-back queries (before any write adds a memory the scan did not see),
+then single writes of new texts (each also an embedding), then its resident memory. Timing the
+engine leaves out the client transport (in-process or HTTP).
 
 Usage::
 
@@ -30,6 +31,8 @@ Usage::
     python benchmarks/scale.py --data longmemeval-s-dev.json --sizes 30000 --backends sqlite
     # measure a store built before again, with vector recall at other HNSW search depths:
     python benchmarks/scale.py --child sqlite:///DIR/scale.db --truth DIR/truth.json --sweep 320 960
+    # only the open, three fresh processes, from a cold page cache (root):
+    python benchmarks/scale.py --open sqlite:///DIR/scale.db --repeat 3 --cold
 
 The load average is printed with every line: figures taken on a busy machine are not quiet
 figures.
@@ -46,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -231,6 +235,80 @@ def vector_recall(store: Any, truth: dict[str, Any], limit: int = 10) -> tuple[f
     return hits / (10 * len(truth["top10"])), percentile(cpu, 50)
 
 
+def first_read(engine: Any) -> None:
+    """The read that ends an open: the first answer a caller gets."""
+    from cml.models import ReadRequest
+
+    engine.memories.read(TENANT, ReadRequest(query="what happened first", max_results=10))
+
+
+def open_child(url: str) -> None:
+    """Open the engine, answer one read, wait for the integrity check; print one JSON line.
+
+    ``open_s`` is the benchmark's open time (:func:`child`'s: the engine opened and a first
+    read answered); ``answered_at`` the clock time of that answer, for the parent to time the
+    process from its start (imports included); ``check_s`` when the integrity check that
+    follows the open of a large SQLite file had finished (after ``open_s`` when it runs after
+    the open); CPU seconds include every thread of the process.
+    """
+    from cml.engine import EngineConfig, open_engine
+
+    started, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
+    engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
+    try:
+        engine_s = time.perf_counter() - started
+        first_read(engine)
+        opened, answered_at = time.perf_counter() - started, time.time()
+        open_cpu, own_cpu = time.process_time() - cpu, time.thread_time() - own
+        wait = getattr(engine.store, "wait_for_start_check", None)  # None: checked before
+        if wait is not None:
+            wait()
+        checked = time.perf_counter() - started
+        result = {
+            "open_s": opened,
+            "engine_s": engine_s,
+            "check_s": checked,
+            "open_cpu_s": open_cpu,
+            "own_cpu_s": own_cpu,
+            "check_cpu_s": time.process_time() - cpu,
+            "answered_at": answered_at,
+            "health": engine.health()["database"],
+            "load": load_average(),
+        }
+    finally:
+        engine.close()
+    print(json.dumps(result))
+
+
+def open_times(url: str, repeat: int, *, cold: bool) -> None:
+    """Time ``repeat`` opens of a store, each in a fresh process (page cache dropped if ``cold``).
+
+    Prints per open: the process's time to its first answer (Python's imports included), the
+    benchmark's ``open`` (engine and first read), the engine alone, when the integrity check had
+    finished, and CPU seconds up to the answer and up to the check's end.
+    """
+    for n in range(repeat):
+        if cold:
+            subprocess.run(["sync"], check=True)
+            Path("/proc/sys/vm/drop_caches").write_text("3\n")  # root only: a cold page cache
+        spawned = time.time()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", url, "--open-only"],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        print(
+            f"{'cold' if cold else 'warm'} {n + 1}: process {r['answered_at'] - spawned:.2f} s, "
+            f"open {r['open_s']:.2f} s (engine {r['engine_s']:.2f} s), "
+            f"checked at {r['check_s']:.2f} s, CPU {r['own_cpu_s']:.2f} (opening thread) "
+            f"{r['open_cpu_s']:.2f} / {r['check_cpu_s']:.2f} s (process, to the answer / to "
+            f"the check's end), database {r['health']}  ({r['load']})",
+            flush=True,
+        )
+
+
 def child(
     url: str,
     reads: int,
@@ -255,7 +333,7 @@ def child(
     engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
     service = engine.memories
     try:
-        service.read(TENANT, ReadRequest(query="what happened first", max_results=10))
+        first_read(engine)
         opened = time.perf_counter() - started
         # A graph that had to be built is built in the background (the read above did not
         # wait for it): wait, so that the reads below search the graph.
@@ -279,32 +357,38 @@ def child(
             profiler.disable()
             rows["read_cpu"].append(time.process_time() - c)
             rows["read_ms"].append((time.perf_counter() - t) * 1000)
-        for i, text in enumerate(synthetic_texts(writes, seed=99)):
-            c = time.process_time()
-            engine.embedder.embed([f"fresh {text}"])
-            rows["wembed_cpu"].append(time.process_time() - c)
-            t, c = time.perf_counter(), time.process_time()
-            service.write(TENANT, WriteRequest(content=f"new {i}: {text}"))
-            rows["write_cpu"].append(time.process_time() - c)
-            rows["write_ms"].append((time.perf_counter() - t) * 1000)
         if profile is not None:
             profiler.dump_stats(profile)
         truth = json.loads(truth_file.read_text())
         recall, vector_cpu = vector_recall(engine.store, truth)
         for ef in sweep:
-            # The graph's search depth is read at each search: a scratch setting, restored.
+            # The graph's search depth is read at each search: a scratch setting (the depth
+            # exactly ``ef``, not growing with the graph's size), restored.
             from cml.storage.sqlite import graph
 
-            kept, graph.EF_SEARCH = graph.EF_SEARCH, ef
+            kept = graph.EF_SEARCH, graph.ROWS_PER_EF
+            graph.EF_SEARCH, graph.ROWS_PER_EF = ef, sys.maxsize
             try:
                 at = [vector_recall(engine.store, truth, limit) for limit in (10, 50)]
             finally:
-                graph.EF_SEARCH = kept
+                graph.EF_SEARCH, graph.ROWS_PER_EF = kept
             print(
                 f"efSearch {ef}: R@10 {at[0][0]:.3f} ({at[0][1]:.2f} ms CPU at limit 10), "
                 f"R@10 of 50 {at[1][0]:.3f} ({at[1][1]:.2f} ms CPU at limit 50)",
                 file=sys.stderr,
             )
+        # Each run writes texts of its own: a text written by an earlier run of the same store
+        # would be an exact duplicate, which reinforces the stored memory without a vector
+        # search or a graph insert, and measures less than a write.
+        run = uuid.uuid4().hex[:8]
+        for i, text in enumerate(synthetic_texts(writes, seed=99)):
+            c = time.process_time()
+            engine.embedder.embed([f"fresh {text}"])
+            rows["wembed_cpu"].append(time.process_time() - c)
+            t, c = time.perf_counter(), time.process_time()
+            service.write(TENANT, WriteRequest(content=f"new {run} {i}: {text}"))
+            rows["write_cpu"].append(time.process_time() - c)
+            rows["write_ms"].append((time.perf_counter() - t) * 1000)
         med = {
             k: percentile([x * 1000 for x in v] if k.endswith("cpu") else v, 50)
             for k, v in rows.items()
@@ -418,9 +502,25 @@ def main() -> None:
         default=[],
         help="with --child: also measure vector recall at these HNSW efSearch values",
     )
+    parser.add_argument(
+        "--open",
+        metavar="URL",
+        help="only time opening this store (a fresh process per open; --repeat, --cold)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="with --open: how many opens")
+    parser.add_argument(
+        "--cold", action="store_true", help="with --open: drop the page cache before each (root)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--open-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.open:
+        open_times(args.open, args.repeat, cold=args.cold)
+        return
+    if args.child and args.open_only:
+        open_child(args.child)
+        return
     if args.child:
         child(args.child, args.reads, args.writes, args.truth, args.profile, args.sweep)
         return

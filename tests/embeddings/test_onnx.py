@@ -170,3 +170,17 @@ def test_an_unwritable_cache_falls_back_to_a_temporary_directory(tmp_path: Path)
     fallback = writable_cache(blocker / "models")
     assert fallback != blocker / "models"
     assert fallback.is_dir()
+
+
+def test_one_text_embeds_as_it_does_in_a_threaded_batch(tmp_path: Path) -> None:
+    # A single text (a read's query) runs on a one-thread session, a batch on the threaded
+    # one: a query must find the stored vector of the same text bit for bit, whichever ran it.
+    # A batch of copies of one text quantizes its activations exactly as that text alone.
+    embedder = OnnxEmbedder(precision="int8", threads=2, cache_dir=tmp_path)
+    try:
+        for text in TEXTS:
+            alone = embedder.embed([text])
+            batched = embedder.embed([text, text])
+            assert alone.tobytes() == batched[:1].tobytes() == batched[1:].tobytes(), text
+    finally:
+        embedder.close()

@@ -8,6 +8,7 @@ overwriting pages in the middle of the file, as a failing disk or a stray write 
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 import subprocess
@@ -24,9 +25,12 @@ from fastapi.testclient import TestClient
 
 import cml
 from cml.engine import Engine, open_engine
+from cml.engine.embedder import make_embedder
 from cml.errors import DatabaseDamagedError
 from cml.server.app import create_app
 from cml.server.settings import ServerSettings
+from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.schema import SCHEMA_VERSION
 
 KEY = "damage-writer-key"
 ADMIN = "damage-admin-key"
@@ -113,6 +117,94 @@ def test_a_store_damaged_in_the_middle_refuses_to_start_and_names_the_recovery(
     assert "is damaged" in served.stderr
     assert ".recover" in served.stderr
     assert "Traceback" not in served.stderr
+
+
+def _checked_after_open(data_dir: Path, settings: ServerSettings) -> tuple[TestClient, Engine]:
+    """The real app over a store checked after it opens, as a file of hundreds of MB is."""
+    config = settings.to_engine_config()
+    store = SQLiteStore(data_dir / "cml.db", check_after_open_from=0)
+    engine = Engine(store, make_embedder(config), config)
+    return TestClient(create_app(settings, engine=engine), base_url="http://test/api/v1"), engine
+
+
+def test_a_large_store_damaged_in_the_middle_opens_then_refuses_every_request(
+    store: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = _damaged_copy(store, tmp_path / "data")
+    settings = _settings(db.parent)
+    client, engine = _checked_after_open(db.parent, settings)
+    with client, caplog.at_level(logging.ERROR, logger="cml.storage.sqlite"):
+        # Served while the check reads the file: an answer, or already the damage.
+        early = client.get("/memory/stats", headers=HEADERS)
+        assert early.status_code in (200, 500), early.text
+        assert engine.store.wait_for_start_check(timeout=60)
+
+        health = client.get("/health").json()
+        assert health["status"] == "degraded"
+        assert health["database"].startswith("damaged:")
+        assert health["integrity_check"] is None  # finished
+        ready = client.get("/ready")
+        assert ready.status_code == 503
+        assert "Retry-After" not in ready.headers
+        assert ".recover" in ready.json()["error"]["hint"]
+        answers = [
+            client.post("/memory/read", json={"query": "violin"}, headers=HEADERS),
+            client.post("/memory/write", json={"content": "Tune the violin"}, headers=HEADERS),
+            client.get("/memory/stats", headers=HEADERS),
+        ]
+        for answer in answers:
+            assert answer.status_code == 500, answer.text
+            assert answer.json()["error"]["code"] == "database_damaged"
+            assert "retrying will not help" in answer.json()["error"]["message"]
+    # The server log names the file and the recovery, as the refusal at start did.
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(str(db) in line and ".recover" in line for line in logged), logged
+    engine.close()
+
+
+def test_a_large_intact_store_serves_at_once_and_reports_the_check(
+    store: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "cml.db").write_bytes(store.read_bytes())
+    client, engine = _checked_after_open(data_dir, _settings(data_dir))
+    with client:
+        health = client.get("/health").json()
+        assert health["database"] == "ok"
+        assert health["integrity_check"] in ("running", None)
+        written = client.post("/memory/write", json={"content": "Oil the saddle"}, headers=HEADERS)
+        assert written.status_code == 200, written.text
+        read = client.post("/memory/read", json={"query": "saddle"}, headers=HEADERS)
+        assert read.status_code == 200, read.text
+        assert engine.store.wait_for_start_check(timeout=60)
+        health = client.get("/health").json()
+        assert (health["status"], health["database"], health["integrity_check"]) == (
+            "ok",
+            "ok",
+            None,
+        )
+        stats = client.get("/memory/stats", headers=HEADERS)
+        assert stats.status_code == 200
+    engine.close()
+
+
+def test_a_large_store_that_needs_a_migration_is_checked_before_it_opens(
+    store: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "cml.db"
+    db.write_bytes(store.read_bytes())
+    with closing(sqlite3.connect(db)) as conn:
+        older = str(SCHEMA_VERSION - 1)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (older,))
+        conn.commit()
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+    _overwrite_middle_pages(db, page_size, page_count, pages=3)
+    # A migration writes to the file: it never runs on a damaged one.
+    with pytest.raises(DatabaseDamagedError) as raised:
+        SQLiteStore(db, check_after_open_from=0)
+    assert "is damaged" in raised.value.message
 
 
 def test_cml_doctor_finds_the_damage_and_passes_an_intact_store(

@@ -229,6 +229,8 @@ def test_every_read_is_confined_to_its_tenant(store: MemoryStore) -> None:
 def test_ping_answers(store: MemoryStore) -> None:
     store.ping()
     assert store.storage_bytes() > 0
+    # A small store was checked before it opened (a PostgreSQL one needs no check): no wait.
+    assert store.wait_for_start_check(0)
 
 
 @pytest.mark.parametrize("dims", [384, 16])

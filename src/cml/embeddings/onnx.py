@@ -41,7 +41,10 @@ class OnnxEmbedder:
 
     Args:
         precision: ``fp32`` (same vectors as PyTorch) or ``int8`` (dynamically quantized).
-        threads: Threads of one forward pass; default: the machine's cores, at most 4.
+        threads: Threads of a forward pass over several texts; default: the machine's cores,
+            at most 4. A single text (a read's query, a single write) runs on one thread:
+            waking the others for each of the model's small operations costs more than they
+            save on one short text (same vectors, less CPU and wall time; ``docs/benchmarks.md``).
         batch_size: Texts per forward pass.
         cache_dir: Where graphs converted from the weights are kept (default
             :func:`cml.embeddings.convert.default_cache_dir`).
@@ -68,6 +71,7 @@ class OnnxEmbedder:
         self.batch_size = batch_size
         self.cache_dir = cache_dir or default_cache_dir()
         self._session: Any = None
+        self._single: Any = None  # the one-thread session, for one text
         self._tokenizer: Any = None
         self._lock = threading.Lock()
 
@@ -97,30 +101,37 @@ class OnnxEmbedder:
     def _load(self) -> None:
         if self._session is not None:
             return
-        import onnxruntime
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(PACKAGED_DIR / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._session = self._open(self.threads)
+        # Opened now too, so that the first read does not pay for it.
+        self._single = self._session if self.threads == 1 else self._open(1)
+        self._tokenizer = tokenizer
+
+    def _open(self, threads: int) -> Any:
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         # Idle worker threads would otherwise spin for a while after each run, taking the CPU
         # from the storage work that follows every embedding (a read, a duplicate check).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = onnxruntime.InferenceSession(
+        return onnxruntime.InferenceSession(
             str(self.model_path()), options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = tokenizer
 
     def _forward(self, texts: list[str]) -> npt.NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        (hidden,) = self._session.run(
+        session = self._single if len(texts) == 1 else self._session
+        (hidden,) = session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         )
         # Mean over the real tokens, then unit length (what the model's pooling config says).
@@ -148,4 +159,5 @@ class OnnxEmbedder:
         """Drop the inference session so its memory can be reclaimed."""
         with self._lock:
             self._session = None
+            self._single = None
             self._tokenizer = None

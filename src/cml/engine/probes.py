@@ -121,10 +121,10 @@ class _ProbedStore:
             return self._inner.lexical_search(filt, query, limit)
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
+        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
     ) -> list[tuple[str, float]]:
         with span("vector_search", tenant=filt.tenant_id):
-            return self._inner.vector_search(filt, vector, limit)
+            return self._inner.vector_search(filt, vector, limit, near=near)
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:

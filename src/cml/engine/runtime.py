@@ -68,8 +68,10 @@ class Engine:
 
         Returns:
             ``{"status": "ok" | "degraded", "backend": ..., "database": ..., "embedding_model":
-            ..., "embedding_dimensions": ...}``; the database entry is ``ok`` or ``unavailable:``
-            and the error's message (written for API callers: no paths, hosts or stack trace).
+            ..., "embedding_dimensions": ..., "integrity_check": ...}``; the database entry is
+            ``ok`` or ``unavailable:`` and the error's message (written for API callers: no
+            paths, hosts or stack trace); ``integrity_check`` is ``running`` while the check
+            that follows the open of a large SQLite file reads it, else ``None``.
         """
         database = "ok"
         try:
@@ -88,6 +90,7 @@ class Engine:
             "database": database,
             "embedding_model": self.embedder.model_name,
             "embedding_dimensions": self.embedder.dimensions,
+            "integrity_check": None if self.store.wait_for_start_check(0) else "running",
         }
 
     def close(self) -> None:

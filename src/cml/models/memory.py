@@ -344,6 +344,9 @@ class HealthResponse(ResponseModel):
     answers ``/health`` then, and recovers by itself); ``database`` says ``ok`` or what is wrong;
     ``embedder`` is ``loading`` while the embedding model loads at startup, then ``ready`` (or
     ``failed:`` and why). ``ready`` is true once the server can serve a write (``/ready``).
+    ``integrity_check`` is ``running`` while the integrity check that follows the start on a
+    large SQLite file reads it (requests are served meanwhile; damage it finds turns
+    ``database`` to ``damaged:``), else ``None``.
     """
 
     status: str
@@ -352,3 +355,4 @@ class HealthResponse(ResponseModel):
     database: str | None = None
     embedder: str | None = None
     ready: bool | None = None
+    integrity_check: str | None = None

@@ -363,6 +363,16 @@ class Lifecycle(Protocol):
         ``DatabaseDamagedError`` (not retryable), and health reports the database damaged.
         """
 
+    def wait_for_start_check(self, timeout: float | None = None) -> bool:
+        """Wait for the integrity check a store runs after opening (a large SQLite file).
+
+        Requests are served while it runs; damage it finds is remembered as the full check's
+        is. A store checked before it opened, or that runs no such check, returns at once.
+
+        Returns:
+            ``False`` if ``timeout`` seconds passed first (``0``: whether it is still running).
+        """
+
     def describe(self) -> dict[str, Any]:
         """Facts for component health; cheap: no scan of the memories.
 
@@ -435,9 +445,14 @@ class Search(Protocol):
         """
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
+        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
     ) -> list[tuple[str, float]]:
-        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first."""
+        """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first.
+
+        ``near=True`` says that the caller keeps only near-duplicates of ``vector`` (a write's
+        duplicate check): an approximate index may then walk less deeply, since a shallow walk
+        finds them as surely as a deep one.
+        """
 
     def session_successors(
         self, filt: MemoryFilter, ids: Sequence[str], count: int

@@ -39,6 +39,28 @@ def test_file_store_survives_close_and_reopen(tmp_path: Path) -> None:
         reopened.close()
 
 
+def test_a_store_checked_after_it_opens_serves_and_closes_during_the_check(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cml.db"
+    store = SQLiteStore(path)
+    store.check_embedding_model("hash-384", 384)
+    (record,) = insert(store, make_record("patient pelicans"))
+    store.close()
+
+    reopened = SQLiteStore(path, check_after_open_from=0)
+    got = reopened.get("acme", record.id)  # served whether or not the check has finished
+    assert got is not None
+    assert got.content == "patient pelicans"
+    assert reopened.wait_for_start_check(timeout=60)
+    reopened.ping()
+    reopened.close()
+
+    closed_at_once = SQLiteStore(path, check_after_open_from=0)
+    closed_at_once.close()  # stops a check still running: its thread has ended
+    assert closed_at_once.wait_for_start_check(0)
+
+
 def test_file_uses_wal_and_records_the_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "cml.db"
     SQLiteStore(path).close()

@@ -97,7 +97,8 @@ def find_duplicate(
     exact = store.find_by_hash(filt, text_hash)
     if exact is not None and _same_scope(exact, namespace, session_id):
         return exact
-    hits = [(i, s) for i, s in store.vector_search(filt, vector, _NEIGHBOURS) if s >= threshold]
+    near = store.vector_search(filt, vector, _NEIGHBOURS, near=True)
+    hits = [(i, s) for i, s in near if s >= threshold]
     if not hits:
         return None
     for record in store.get_many(tenant_id, [i for i, _ in hits]):

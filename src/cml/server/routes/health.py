@@ -36,6 +36,7 @@ def _report(request: Request) -> HealthResponse:
         database=str(database) if database is not None else None,
         embedder=embedder,
         ready=readiness.embedder == "ready" and database == "ok",
+        integrity_check=report.get("integrity_check"),
     )
 
 

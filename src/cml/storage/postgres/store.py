@@ -204,6 +204,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             self._damage = "; ".join(findings.problems[:3])
         return findings
 
+    def wait_for_start_check(self, timeout: float | None = None) -> bool:
+        """``True`` at once: no check runs at open (see :meth:`check_integrity`)."""
+        return True
+
     def describe(self) -> dict[str, Any]:
         """Backend, server and pgvector versions, location, schema, pool state and latency.
 
@@ -304,12 +308,13 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         return TermStatistics(documents, counts, length)
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
+        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
     ) -> list[tuple[str, float]]:
         """Nearest memories by cosine similarity among those matching the filter.
 
         Uses the HNSW index once the embedding dimension is recorded, and the exact query when
         the index cannot fill ``limit`` (a selective filter) or no dimension is recorded yet.
+        ``near`` changes nothing here: the index's search depth is set per connection.
 
         Raises:
             InvalidInputError: ``vector`` has another dimension than the stored embeddings.

@@ -106,6 +106,7 @@ class Connections:
         self.damage: DatabaseDamagedError | None = None
         """Set once a query finds the file damaged; health reports it until a restart."""
         self._checkpointer = None if self.in_memory else Checkpointer(location, self.write_lock)
+        self._start_check: integrity.StartCheck | None = None
         try:
             self.writer = self._connect()
         except sqlite3.Error as exc:
@@ -123,6 +124,31 @@ class Connections:
             self.check_open()
             self.record_damage(integrity.problems(self.writer))
         self.raise_damage()
+
+    def check_after_opening(self) -> None:
+        """Start ``quick_check`` on a thread of its own (:class:`.integrity.StartCheck`).
+
+        Damage it finds is remembered as :meth:`check_intact`'s would be: every read and write
+        refuses from then on, health reports it, and the server log names the recovery.
+        """
+        if self.in_memory or self._start_check is not None:
+            return
+        self._start_check = integrity.StartCheck(self.location, self._found_after_opening)
+        self._start_check.start()
+
+    def wait_for_start_check(self, timeout: float | None = None) -> bool:
+        """Wait for the check :meth:`check_after_opening` started (``True`` at once if none).
+
+        Returns:
+            ``False`` if ``timeout`` seconds passed first.
+        """
+        check = self._start_check
+        return check is None or check.wait(timeout)
+
+    def _found_after_opening(self, found: list[str]) -> None:
+        self.record_damage(found)
+        if self.damage is not None:
+            logger.error("%s %s", self.damage.message, self.damage.hint)
 
     def check_full(self) -> IntegrityFindings:
         """Run the full check (:func:`.integrity.full_check`) and remember damage found.
@@ -328,6 +354,8 @@ class Connections:
         with self.write_lock:
             if self._closed:
                 return
+            if self._start_check is not None:
+                self._start_check.stop()
             with self._idle:
                 self._closed = True
                 # Reads in progress finish first (bounded: a read on this very thread, or one

@@ -13,6 +13,12 @@ through mostly excluded rows, so those rows are scanned directly instead
 
 Rows are appended and never removed from the graph (HNSW has no removal): the caller excludes
 dead rows through the mask and rebuilds when they become many.
+
+A new graph links each node to :data:`M` others per layer. Its degree is part of the saved
+graph: one saved with another degree (M 16 before decision 89) loads and grows with its own.
+A build, or an append of many rows, links them carefully (:data:`EF_CONSTRUCTION`); the few rows
+of a single write are linked with a shallower search (:data:`INSERT_EF_CONSTRUCTION`). A search
+walks deeper as the graph grows (:func:`search_depth`), so that recall holds at a million rows.
 """
 
 from __future__ import annotations
@@ -24,17 +30,35 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-M = 16
-"""Graph degree (links per node and layer; twice that on the bottom layer)."""
+M = 32
+"""Degree of a new graph (links per node and layer; twice that on the bottom layer)."""
 
 EF_CONSTRUCTION = 200
-"""Candidates kept while linking a new node."""
+"""Candidates kept while linking the rows of a build or of an append of :data:`BULK_ADD` or more."""
+
+INSERT_EF_CONSTRUCTION = 64
+"""Candidates kept while linking the rows of a smaller append (a single write's)."""
+
+BULK_ADD = 100
+"""Rows appended at once from which they are linked with :data:`EF_CONSTRUCTION`."""
 
 EF_SEARCH = 160
-"""Candidates kept by a search walk (raised to the number of results asked when larger)."""
+"""Fewest candidates kept by a search walk (see :func:`search_depth`)."""
+
+ROWS_PER_EF = 2_000
+"""Beyond ``EF_SEARCH * ROWS_PER_EF`` rows, a walk keeps one more candidate per this many rows."""
 
 SCAN_SHARE = 0.02
 """Share of the rows at or below which a filtered search scans the admitted rows directly."""
+
+
+def search_depth(rows: int, k: int) -> int:
+    """Candidates a search walk keeps (efSearch) in a graph of ``rows`` rows, for ``k`` results.
+
+    :data:`EF_SEARCH` up to 320,000 rows, then one more per :data:`ROWS_PER_EF` rows (500 at a
+    million), and never fewer than ``k``.
+    """
+    return max(EF_SEARCH, rows // ROWS_PER_EF, k)
 
 
 # One thread: the machine's cores serve concurrent requests, and OpenMP's spinning threads
@@ -54,18 +78,18 @@ class Graph:
         self._storage = faiss.downcast_index(index.storage)
 
     @classmethod
-    def build(cls, vectors: npt.NDArray[np.float32]) -> Graph:
-        """A graph of ``vectors`` (whose value ranges train the quantiser)."""
+    def build(cls, vectors: npt.NDArray[np.float32], degree: int = M) -> Graph:
+        """A graph of ``vectors`` (whose value ranges train the quantiser) of ``degree``."""
         index = faiss.IndexHNSWSQ(
             vectors.shape[1],
             faiss.ScalarQuantizer.QT_8bit,  # type: ignore[arg-type]
-            M,
+            degree,
             faiss.METRIC_INNER_PRODUCT,
         )
-        index.hnsw.efConstruction = EF_CONSTRUCTION
-        index.train(np.ascontiguousarray(vectors, dtype=np.float32))
+        rows = np.ascontiguousarray(vectors, dtype=np.float32)
+        index.train(rows)
         graph = cls(index)
-        graph.add(vectors)
+        graph._append(rows, EF_CONSTRUCTION)
         return graph
 
     @classmethod
@@ -89,9 +113,20 @@ class Graph:
         """Length of the vectors."""
         return int(self._index.d)
 
+    @property
+    def degree(self) -> int:
+        """Links per node on the upper layers (the M the graph was built with)."""
+        return int(self._index.hnsw.nb_neighbors(1))  # type: ignore[attr-defined]
+
     def add(self, vectors: npt.NDArray[np.float32]) -> None:
         """Append rows (labels continue from :func:`len`)."""
-        self._index.add(np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32))
+        rows = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+        many = len(rows) >= BULK_ADD
+        self._append(rows, EF_CONSTRUCTION if many else INSERT_EF_CONSTRUCTION)
+
+    def _append(self, rows: npt.NDArray[np.float32], ef_construction: int) -> None:
+        self._index.hnsw.efConstruction = ef_construction
+        self._index.add(rows)
 
     def search(
         self,
@@ -99,6 +134,8 @@ class Graph:
         k: int,
         admitted: npt.NDArray[np.bool_],
         scan_rows: int,
+        *,
+        shallow: bool = False,
     ) -> npt.NDArray[np.int64]:
         """Up to ``k`` admitted rows nearest to ``query`` by their int8 codes, nearest first.
 
@@ -108,6 +145,8 @@ class Graph:
             admitted: One flag per row (``len(self)`` long): the rows that may be returned.
             scan_rows: At or below this many admitted rows (or :data:`SCAN_SHARE` of all),
                 they are scanned directly instead of walking the graph.
+            shallow: Walk at :data:`EF_SEARCH` whatever the graph's size (enough to find
+                near-duplicates, not for recall@10 in a large graph).
         """
         count = len(self)
         bitmap = np.packbits(admitted[:count], bitorder="little")
@@ -120,7 +159,7 @@ class Graph:
         else:
             params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
             params.sel = selector
-            params.efSearch = max(EF_SEARCH, k)
+            params.efSearch = max(EF_SEARCH, k) if shallow else search_depth(count, k)
             _, labels = self._index.search(x, k, params=params)
         found: npt.NDArray[np.int64] = labels[0]
         return found[found >= 0]

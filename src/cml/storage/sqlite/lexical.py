@@ -27,12 +27,13 @@ two lists merge by score.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from cml.storage.base import MemoryFilter
 from cml.storage.fts import match_expression, query_tokens
 from cml.storage.sql.rows import filter_sql
-from cml.storage.sqlite.dialect import SQLITE
-from cml.storage.sqlite.terms import WORD, term_statistics, word_terms
+from cml.storage.sqlite.dialect import CHUNK, SQLITE
+from cml.storage.sqlite.terms import lowered_words, term_statistics, word_terms
 from cml.storage.textrank import (
     MATCH_BUDGET,
     RECENT_WINDOW,
@@ -112,7 +113,7 @@ def _search_partition(
     statistics = term_statistics(conn, filt.tenant_id, filt.namespace, tokens)
     probe = plan_probe(statistics)
     rows = _search_index(conn, PRIMARY_INDEX, filt, probe.words, probe.matched, rescore_size(limit))
-    texts = [WORD.findall(content.lower()) for _, _, content in rows]
+    texts = [lowered_words(content) for _, _, content in rows]
     which = _query_words(tokens, {word for words in texts for word in words})
     candidates = []
     for (memory_id, _, _), words in zip(rows, texts, strict=True):
@@ -172,12 +173,8 @@ def _search_index(
             f"SELECT rowid, bm25({index}) AS rank FROM {index}"
             f" WHERE {index} MATCH ? ORDER BY rank LIMIT {PREFILTER}"
         )
-    rows = conn.execute(
-        f"WITH top AS ({candidates})"
-        " SELECT m.id, top.rank, m.content FROM top JOIN memories AS m ON m.pk = top.rowid"
-        f" WHERE {where} ORDER BY top.rank LIMIT ?",
-        (match, *params, limit),
-    ).fetchall()
+    top = conn.execute(candidates, (match,)).fetchall()
+    rows = _admitted(conn, top, where, params, limit)
     # Fewer than ``limit`` survivors is final only when the prefilter saw every match.
     if len(rows) < limit and matched > PREFILTER:
         rows = conn.execute(
@@ -187,3 +184,38 @@ def _search_index(
             (match, *params, limit),
         ).fetchall()
     return [(str(memory_id), float(rank), str(content)) for memory_id, rank, content in rows]
+
+
+def _admitted(
+    conn: sqlite3.Connection,
+    top: list[tuple[int, float]],
+    where: str,
+    params: list[Any],
+    limit: int,
+) -> list[tuple[str, float, str]]:
+    """The first ``limit`` of ``top`` (``(rowid, bm25)``, best first) the filter admits.
+
+    Only the memories needed are read: the first ``limit``, and the rest only when the filter
+    turned some of those away (joining all of ``top`` with ``memories`` read every row: 0.5 ms
+    of a read at 100k). ``NOT INDEXED`` keeps SQLite on the rowids instead of walking the
+    filter's index over the tenant.
+    """
+    admitted: list[tuple[str, float, str]] = []
+    start, size = 0, min(limit, CHUNK)
+    while start < len(top) and len(admitted) < limit:
+        part = top[start : start + size]
+        among, among_params = SQLITE.in_list("m.pk", [rowid for rowid, _ in part])
+        found = {
+            rowid: (memory_id, content)
+            for rowid, memory_id, content in conn.execute(
+                f"SELECT m.pk, m.id, m.content FROM memories AS m NOT INDEXED"
+                f" WHERE {among} AND {where}",
+                (*among_params, *params),
+            )
+        }
+        for rowid, rank in part:
+            if rowid in found:
+                memory_id, content = found[rowid]
+                admitted.append((memory_id, rank, content))
+        start, size = start + size, CHUNK
+    return admitted[:limit]

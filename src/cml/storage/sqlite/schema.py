@@ -439,6 +439,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def read_schema_version(conn: sqlite3.Connection) -> int:
     """The schema version recorded in ``meta`` (0 for a new database)."""
     conn.execute(_META)
+    return stored_schema_version(conn)
+
+
+def stored_schema_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in ``meta``, writing nothing (0 when there is none)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+        return 0
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
 

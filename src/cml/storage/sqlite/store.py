@@ -22,8 +22,9 @@ from cml.storage.sql.rows import filter_sql
 from cml.storage.sql.store import SQLStore
 from cml.storage.sqlite.conn import MEMORY, Connections, prepare_file
 from cml.storage.sqlite.dialect import SQLITE
+from cml.storage.sqlite.integrity import CHECK_AFTER_OPEN_FROM
 from cml.storage.sqlite.lexical import lexical_search
-from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate
+from cml.storage.sqlite.schema import SCHEMA_VERSION, migrate, stored_schema_version
 from cml.storage.sqlite.session import session_successors
 from cml.storage.sqlite.terms import term_statistics
 from cml.storage.sqlite.tx import SQLiteTransaction
@@ -34,10 +35,16 @@ from cml.storage.sqlite.vector_source import VectorSource
 class SQLiteStore(SQLStore[sqlite3.Connection]):
     """A :class:`~cml.storage.base.MemoryStore` in one SQLite file (or in memory).
 
+    Opening runs SQLite's ``quick_check`` over the file (decision 60) and refuses a damaged
+    one; a file of ``check_after_open_from`` bytes or more that needs no migration is checked
+    after the open instead, on a thread of its own, while requests are served (decision 90).
+
     Args:
         path: The database file (its directory is created if missing) or ``":memory:"``.
         vector_graph_from: Embedded memories above which a tenant is searched through a graph
             (saved beside the file) instead of exactly.
+        check_after_open_from: Bytes of database file from which the integrity check runs
+            after the open rather than before it.
 
     Raises:
         UnavailableError: The file or its directory cannot be created or written (the message
@@ -55,7 +62,11 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     _db: Connections
 
     def __init__(
-        self, path: str | os.PathLike[str], *, vector_graph_from: int = GRAPH_FROM
+        self,
+        path: str | os.PathLike[str],
+        *,
+        vector_graph_from: int = GRAPH_FROM,
+        check_after_open_from: int = CHECK_AFTER_OPEN_FROM,
     ) -> None:
         in_memory = str(path) == MEMORY
         self.path: Path | None = None if in_memory else Path(path).expanduser().resolve()
@@ -64,7 +75,9 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             prepare_file(self.path)
         self._db = Connections(self.location)
         try:
-            self._db.check_intact()
+            after = self._check_after_open(check_after_open_from)
+            if not after:
+                self._db.check_intact()
             migrate(self._db.writer, location=self.location)
         except sqlite3.Error as exc:
             self._db.close(merge_log=False)
@@ -72,7 +85,21 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         except BaseException:
             self._db.close(merge_log=False)
             raise
+        if after:
+            self._db.check_after_opening()
         self._index = VectorIndex(VectorSource(self._db, self.path), graph_from=vector_graph_from)
+
+    def _check_after_open(self, from_bytes: int) -> bool:
+        """Whether the file is large enough to be checked after the open, and needs no migration.
+
+        A migration writes to the file, so a file that needs one is checked before, as a small
+        one is (its check is a fraction of a second).
+        """
+        if self.path is None or not self.path.exists():
+            return False
+        if self.path.stat().st_size < from_bytes:
+            return False
+        return stored_schema_version(self._db.writer) == SCHEMA_VERSION
 
     # -- lifecycle and metadata ----------------------------------------------------------------
     def close(self) -> None:
@@ -124,6 +151,15 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         except sqlite3.Error as exc:
             self._db.fail(exc)
 
+    def wait_for_start_check(self, timeout: float | None = None) -> bool:
+        """Wait for the integrity check that runs after the open of a large file.
+
+        Returns:
+            ``True`` once it has finished (at once when the file was checked before the open,
+            or is in memory); ``False`` if ``timeout`` seconds passed first.
+        """
+        return self._db.wait_for_start_check(timeout)
+
     def check_integrity(self) -> IntegrityFindings:
         """Run ``PRAGMA integrity_check`` and the full-text indexes' own checks.
 
@@ -165,19 +201,20 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return term_statistics(conn, tenant_id, namespace, list(words))
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int
+        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
     ) -> list[tuple[str, float]]:
         """Nearest neighbours by cosine similarity among memories matching the filter.
 
         Exact up to :data:`~cml.storage.sqlite.vector_index.GRAPH_FROM` memories in the
-        tenant; beyond, the candidates of a graph search re-scored exactly.
+        tenant; beyond, the candidates of a graph search re-scored exactly (a shallower walk
+        when ``near``: only near-duplicates are wanted).
         """
         self._db.check_open()
         # Inside an open transaction on the shared :memory: connection a fresh load would see
         # uncommitted rows, so such a load is used once and not kept.
         cache = not (self._db.in_memory and self._db.in_transaction())
         only = self._admitted(filt) if needs_rows(filt) else None
-        return self._index.search(filt, vector, limit, cache=cache, only=only)
+        return self._index.search(filt, vector, limit, cache=cache, only=only, near=near)
 
     def wait_for_vector_graphs(self, timeout: float | None = None) -> bool:
         """Wait until no tenant's vector graph is being built in the background.

@@ -34,6 +34,7 @@ __all__ = [
     "WORD",
     "batch_terms",
     "index_terms",
+    "lowered_words",
     "register",
     "term_statistics",
     "text_length",
@@ -48,6 +49,9 @@ LENGTH_FUNCTION = "cml_fts_length"
 
 WORD = re.compile(r"[^\W_]+")
 """A run of letters and digits: what the ``unicode61`` tokenizer calls a token."""
+
+# In ASCII text a WORD is a run of [A-Za-z0-9]: everything else becomes a space.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 TOKENIZER = "porter unicode61"
 """The tokenizer of ``memories_fts`` and ``derived_fts`` (schema v1 and v3)."""
@@ -157,6 +161,22 @@ def batch_terms(texts: Sequence[str]) -> list[tuple[str, int]]:
 def _partition_terms(text: str | None) -> str:
     """The JSON array the triggers count: :data:`DOCUMENTS`, then the text's terms."""
     return json.dumps([DOCUMENTS, *(t for t, _ in index_terms(text or ""))])
+
+
+def lowered_words(text: str) -> list[str]:
+    """The :data:`WORD` runs of ``text`` lowercased, in order.
+
+    ASCII text (most memories) is split by a translation table in C, at about half the cost of
+    the regular expression, into the same runs.
+
+    Example:
+        >>> lowered_words("Joanna: bye, Nate! (snake_case)"), lowered_words("Café au lait")
+        (['joanna', 'bye', 'nate', 'snake', 'case'], ['café', 'au', 'lait'])
+    """
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered.translate(_ASCII_SEPARATORS).split()
+    return WORD.findall(lowered)
 
 
 def text_length(text: str | None) -> int:

@@ -222,17 +222,19 @@ class VectorIndex:
         *,
         cache: bool = True,
         only: Collection[str] | None = None,
+        near: bool = False,
     ) -> list[tuple[str, float]]:
         """Nearest neighbours of ``vector`` among the tenant's memories admitted by ``filt``.
 
         ``cache=False`` builds a throw-away index when the tenant is not loaded yet (used when
         the caller is inside an uncommitted transaction on the same connection). ``only``
-        admits just these ids besides (see :meth:`TenantIndex.search`).
+        admits just these ids besides (see :meth:`TenantIndex.search`). ``near``: only
+        near-duplicates are wanted, a graph is walked at its shallowest depth.
         """
         with self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is not None:
-                return self._search(index, filt, vector, limit, only)
+                return self._search(index, filt, vector, limit, only, near)
         with self._source.write_lock, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
@@ -242,7 +244,7 @@ class VectorIndex:
                     if stale:
                         self._start_build(filt.tenant_id)
                     self._save_if_due(filt.tenant_id)
-            return self._search(index, filt, vector, limit, only)
+            return self._search(index, filt, vector, limit, only, near)
 
     def _search(
         self,
@@ -251,6 +253,7 @@ class VectorIndex:
         vector: Vector,
         limit: int,
         only: Collection[str] | None,
+        near: bool,
     ) -> list[tuple[str, float]]:
         if isinstance(index, TenantIndex):
             return index.search(filt, vector, limit, only)
@@ -259,7 +262,9 @@ class VectorIndex:
         def rescore(ids: Sequence[str]) -> dict[str, bytes]:
             return self._source.vectors(tenant_id, ids)
 
-        return index.search(filt, vector, limit, rescore, only, scan_rows=self._graph_from // 4)
+        return index.search(
+            filt, vector, limit, rescore, only, scan_rows=self._graph_from // 4, near=near
+        )
 
     def _load(self, tenant_id: str) -> tuple[Index, bool]:
         """The tenant's index, and whether a (new) graph should be built for it.
