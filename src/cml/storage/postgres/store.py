@@ -31,6 +31,7 @@ from cml.errors import (
 from cml.storage.base import IntegrityFindings, MemoryFilter, MemoryStore, TermStatistics, Vector
 from cml.storage.postgres import integrity
 from cml.storage.postgres.dialect import POSTGRES
+from cml.storage.postgres.planner import refresh_if_stale, settle
 from cml.storage.postgres.pool import EF_SEARCH, Connections, cannot_connect
 from cml.storage.postgres.schema import (
     HNSW_INDEX,
@@ -111,6 +112,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 ).fetchone()
                 self.pgvector_version = None if row is None else str(row[0])
                 self._dims = _recorded_dimensions(conn)
+                refresh_if_stale(conn)  # a read planned without statistics scans the tenant
         except psycopg.Error as exc:
             raise cannot_connect(self.location, exc) from None
         self._db = Connections(conninfo, self.location, min_size=pool_min, max_size=pool_max)
@@ -123,7 +125,8 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def check_embedding_model(self, model: str, dimensions: int) -> None:
         """Record the embedding model on first use; refuse a different model afterwards.
 
-        The first use also builds the HNSW index for the model's dimension.
+        The first use also builds the HNSW index for the model's dimension, then vacuums the
+        table it was built over (:func:`~cml.storage.postgres.planner.settle`).
 
         Raises:
             StoreMismatchError: The store holds embeddings of another model or dimension.
@@ -131,8 +134,11 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         with self._db.write() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MODEL_LOCK,))
             self._record_model(conn, "cml_meta", model, dimensions)
-            self._ensure_hnsw_index(conn, dimensions)
+            built = self._ensure_hnsw_index(conn, dimensions)
         self._dims = dimensions
+        if built:
+            with self._db.own_write() as conn:
+                settle(conn)  # the rows the index was built over are read fast from now on
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
@@ -158,10 +164,10 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                     conn.execute(f"SET LOCAL maintenance_work_mem = '{megabytes}MB'")
                     self._ensure_hnsw_index(conn, self._dims)
 
-    def _ensure_hnsw_index(self, conn: psycopg.Connection[Any], dimensions: int) -> None:
+    def _ensure_hnsw_index(self, conn: psycopg.Connection[Any], dimensions: int) -> bool:
         exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (HNSW_INDEX,)).fetchone()
         if exists is not None and exists[0]:
-            return
+            return False
         try:
             with conn.transaction():  # a savepoint: the message below replaces the failure
                 conn.execute(
@@ -175,6 +181,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 f"{dimensions}-dimensional: {str(exc).strip()}",
                 hint="Use a new database for this embedding model.",
             ) from None
+        return True
 
     def storage_bytes(self) -> int:
         """Bytes used by the whole database (``pg_database_size``)."""

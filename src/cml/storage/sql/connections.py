@@ -80,7 +80,8 @@ class Connections(Protocol[C_co]):
 
         The calling thread's unit of work if it has one open (the write is then part of it);
         otherwise a short transaction of its own that waits little for a busy database and
-        may be lost in a crash (access counts).
+        may be lost in a crash (access counts). The caller does not read the results of its
+        statements (a backend may send them in one batch with the transaction's own).
         """
 
 
