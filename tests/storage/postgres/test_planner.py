@@ -1,4 +1,4 @@
-"""PostgreSQL plans a read with table statistics and for its values (decision 91).
+"""PostgreSQL plans a read with table statistics and for its values (decision 92).
 
 Without statistics (rows loaded before autovacuum looked) or with a generic plan (psycopg
 prepares a statement after its fifth run) the planner chose scans of the whole tenant where an

@@ -2,7 +2,7 @@
 
 A read's statements are chosen by the planner from the column statistics of ``memories``: how
 many memories a tenant has, how many are facts, how selective a filter is. Two states made it
-choose full scans where an index answers in a millisecond (decision 91):
+choose full scans where an index answers in a millisecond (decision 92):
 
 * **No statistics yet.** Rows loaded faster than autovacuum looks (a restore, an import, the
   first minutes of a new store; autovacuum also waits while an HNSW index is built) leave the
