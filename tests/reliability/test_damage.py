@@ -119,6 +119,15 @@ def test_a_store_damaged_in_the_middle_refuses_to_start_and_names_the_recovery(
     assert "Traceback" not in served.stderr
 
 
+def _memory_requests(client: TestClient | httpx.Client) -> list[httpx.Response]:
+    """A read, a write and the stats of the test tenant: what a damaged store must refuse."""
+    return [
+        client.post("/memory/read", json={"query": "violin"}, headers=HEADERS),
+        client.post("/memory/write", json={"content": "Tune the violin"}, headers=HEADERS),
+        client.get("/memory/stats", headers=HEADERS),
+    ]
+
+
 def _checked_after_open(data_dir: Path, settings: ServerSettings) -> tuple[TestClient, Engine]:
     """The real app over a store checked after it opens, as a file of hundreds of MB is."""
     config = settings.to_engine_config()
@@ -147,12 +156,7 @@ def test_a_large_store_damaged_in_the_middle_opens_then_refuses_every_request(
         assert ready.status_code == 503
         assert "Retry-After" not in ready.headers
         assert ".recover" in ready.json()["error"]["hint"]
-        answers = [
-            client.post("/memory/read", json={"query": "violin"}, headers=HEADERS),
-            client.post("/memory/write", json={"content": "Tune the violin"}, headers=HEADERS),
-            client.get("/memory/stats", headers=HEADERS),
-        ]
-        for answer in answers:
+        for answer in _memory_requests(client):
             assert answer.status_code == 500, answer.text
             assert answer.json()["error"]["code"] == "database_damaged"
             assert "retrying will not help" in answer.json()["error"]["message"]
@@ -333,12 +337,7 @@ def test_the_on_demand_check_of_a_real_server_finds_damage_and_stops_serving(
 
         # Every memory request now fails the same way: not retryable, saying how to recover,
         # even one whose pages are intact.
-        answers = [
-            http.post("/memory/read", json={"query": "violin"}, headers=HEADERS),
-            http.post("/memory/write", json={"content": "Tune the violin"}, headers=HEADERS),
-            http.get("/memory/stats", headers=HEADERS),
-        ]
-        for answer in answers:
+        for answer in _memory_requests(http):
             assert answer.status_code == 500, answer.text
             error = answer.json()["error"]
             assert error["code"] == "database_damaged"
