@@ -119,7 +119,7 @@ def test_a_store_damaged_in_the_middle_refuses_to_start_and_names_the_recovery(
     assert "Traceback" not in served.stderr
 
 
-def _memory_requests(client: TestClient | httpx.Client) -> list[httpx.Response]:
+def _memory_requests(client: TestClient | httpx.Client) -> list[Any]:
     """A read, a write and the stats of the test tenant: what a damaged store must refuse."""
     return [
         client.post("/memory/read", json={"query": "violin"}, headers=HEADERS),
