@@ -277,6 +277,16 @@ def with_session_context(
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
+def _similarity(record: MemoryRecord, query: Vector, fallback: float | None) -> float:
+    if record.embedding is not None and record.embedding.shape == query.shape:
+        value = float(np.dot(record.embedding, query))
+    elif fallback is not None:
+        value = fallback
+    else:
+        return 0.0
+    return min(1.0, max(0.0, value))
+
+
 def rerank(
     records: Sequence[MemoryRecord],
     fused: dict[str, float],
@@ -287,26 +297,21 @@ def rerank(
     weights: RankingWeights,
 ) -> list[Scored]:
     """Combine the fused score with memory signals; best first (ties: newer first)."""
-    # Every candidate of a read passes here: the weights are read once.
-    w_fused, w_similarity, w_recency = weights.fused, weights.similarity, weights.recency
-    w_importance, w_confidence = weights.importance, weights.confidence
-    half_life, shape = weights.half_life_days, query_vector.shape
-    total = w_fused + w_similarity + w_recency + w_importance + w_confidence
+    total = (
+        weights.fused
+        + weights.similarity
+        + weights.recency
+        + weights.importance
+        + weights.confidence
+    )
     scored: list[Scored] = []
     for record in records:
-        # The cosine of the stored embedding; the search's own score for a memory without one.
-        embedding = record.embedding
-        if embedding is not None and embedding.shape == shape:
-            similarity = min(1.0, max(0.0, float(np.dot(embedding, query_vector))))
-        else:
-            fallback = similarities.get(record.id)
-            similarity = 0.0 if fallback is None else min(1.0, max(0.0, fallback))
         parts = (
-            w_fused * fused.get(record.id, 0.0)
-            + w_similarity * similarity
-            + w_recency * recency_score(record.created_at, now, half_life)
-            + w_importance * min(1.0, max(0.0, record.importance))
-            + w_confidence * min(1.0, max(0.0, record.confidence))
+            weights.fused * fused.get(record.id, 0.0)
+            + weights.similarity * _similarity(record, query_vector, similarities.get(record.id))
+            + weights.recency * recency_score(record.created_at, now, weights.half_life_days)
+            + weights.importance * min(1.0, max(0.0, record.importance))
+            + weights.confidence * min(1.0, max(0.0, record.confidence))
         )
         relevance = round(min(1.0, max(0.0, parts / total)), 4) if total > 0 else 0.0
         scored.append(Scored(record=record, relevance=relevance))
