@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from cml.engine import EngineConfig, open_engine
-from cml.engine.read.retrieval import RankingWeights
+from cml.engine.read.replies import lend_to_replied
+from cml.engine.read.retrieval import RankingWeights, read_filter
 from cml.models import ReadRequest, WriteRequest
 
 SHOWS = "Ann: Here's what I finished for the show last night!"
@@ -73,3 +76,27 @@ def test_a_speaker_continuing_their_own_turn_lends_nothing(config: EngineConfig)
     recalled = _recall(config, turns=(SHOWS, more))
     assert recalled[0] == more
     assert SHOWS not in recalled
+
+
+def test_successors_known_from_session_context_lend_as_a_fresh_lookup(
+    config: EngineConfig,
+) -> None:
+    # The read passes the successors session context looked up; the lending must not change.
+    lines = ["Ann: the show was last night", "Ben: that painting is gorgeous", "Ann: thanks!"]
+    with open_engine(config) as engine:
+        for line in lines:
+            engine.memories.write("acme", WriteRequest(content=line, session_id="s1"))
+        store = engine.store
+        filt = read_filter("acme", ReadRequest(query="painting"))
+        records = sorted(store.list_memories(filt), key=lambda r: r.created_at)
+        shows, reply, thanks = (r.id for r in records)
+        fused = {shows: 0.2, reply: 0.9, thanks: 0.5}
+        fresh = lend_to_replied(store, filt, records, fused, 0.4)
+        known = store.session_successors(filt, [shows, reply, thanks], 2)
+        reused = lend_to_replied(
+            store, filt, records, fused, 0.4, {i: known.get(i, []) for i in fused}
+        )
+    assert fresh == reused
+    assert fresh[shows] == pytest.approx(0.2 + 0.4 * 0.9)  # lifted by Ben's reply
+    assert fresh[reply] == 0.9  # Ann's "thanks" scores lower: nothing to borrow
+    assert fresh[thanks] == 0.5  # no successor

@@ -354,8 +354,12 @@ def retrieve(search: Search, memory_types: Sequence[MemoryType] | None = None) -
     limit = weights.candidate_limit(request.max_results)
     text = informative_query(store, filt, request.query, weights.common_share)
     lexical = store.lexical_search(filt, text, limit)
+    # Successors looked up for session context, kept for the replies stage (same filter).
+    known: dict[str, list[str]] = {}
     if lexical and weights.context > 0 and weights.context_turns > 0:
-        successors = store.session_successors(filt, [i for i, _ in lexical], weights.context_turns)
+        anchors = [i for i, _ in lexical]
+        successors = store.session_successors(filt, anchors, weights.context_turns)
+        known = {anchor: successors.get(anchor, []) for anchor in anchors}
         lexical = with_session_context(
             lexical, successors, weights.context, weights.context_ceiling
         )[:limit]
@@ -397,7 +401,7 @@ def retrieve(search: Search, memory_types: Sequence[MemoryType] | None = None) -
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
-    fused = lend_to_replied(store, filt, records, fused, weights.replied)
+    fused = lend_to_replied(store, filt, records, fused, weights.replied, known)
     fused = favour_named_speaker(records, fused, request.query, weights.speaker)
     fused = favour_dated_answers(records, fused, request.query, weights.when)
     fused = favour_telling_turns(records, fused, weights.asking)

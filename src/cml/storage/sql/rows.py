@@ -109,13 +109,16 @@ def row_to_memory(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
         type_given,
     ) = row
     time_out, json_out = d.time_out, d.json_out
+    # A memory never updated has its creation time as update time and validity start: a read
+    # converts every candidate's times, and a datetime is immutable, so equal ones are shared.
+    created = time_out(created_at)
     return MemoryRecord(
         id=memory_id,
         tenant_id=tenant_id,
         content=content,
         memory_type=memory_type,
-        created_at=time_out(created_at),
-        updated_at=time_out(updated_at),
+        created_at=created,
+        updated_at=created if updated_at == created_at else time_out(updated_at),
         namespace=namespace,
         session_id=session_id,
         agent_id=agent_id,
@@ -133,7 +136,13 @@ def row_to_memory(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
         stored_at=time_out(stored_at),
         deleted_at=None if deleted_at is None else time_out(deleted_at),
         consolidated_at=None if consolidated_at is None else time_out(consolidated_at),
-        valid_from=None if valid_from is None else time_out(valid_from),
+        valid_from=(
+            None
+            if valid_from is None
+            else created
+            if valid_from == created_at
+            else time_out(valid_from)
+        ),
         valid_to=None if valid_to is None else time_out(valid_to),
         superseded_at=None if superseded_at is None else time_out(superseded_at),
         superseded_by=superseded_by,

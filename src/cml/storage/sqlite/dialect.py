@@ -21,6 +21,10 @@ __all__ = ["CHUNK", "SQLITE", "SQLiteDialect", "from_epoch", "to_epoch"]
 CHUNK = 500
 """Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
 
+_FLOAT32 = np.dtype(np.float32)
+"""A read converts every candidate's embedding: the dtype object, not the type, is passed (a
+third of the conversion's cost is resolving ``dtype=np.float32``)."""
+
 
 def to_epoch(value: datetime) -> float:
     """Epoch seconds of ``value`` (a naive datetime counts as UTC)."""
@@ -29,7 +33,7 @@ def to_epoch(value: datetime) -> float:
 
 def from_epoch(value: float) -> datetime:
     """A timezone-aware UTC datetime from epoch seconds."""
-    return datetime.fromtimestamp(value, tz=UTC)
+    return datetime.fromtimestamp(value, UTC)  # positional: a third cheaper than ``tz=UTC``
 
 
 def _json_out(value: str) -> Any:
@@ -64,7 +68,7 @@ class SQLiteDialect(Dialect):
 
     def vector_out(self, value: bytes) -> Vector:
         """Float32 bytes as an embedding of its own (a copy, not a view of the row buffer)."""
-        return np.frombuffer(value, dtype=np.float32).copy()
+        return np.frombuffer(value, _FLOAT32).copy()
 
     def json_key(self, key: str) -> str:
         """A quoted JSON path label, so that dots and dollars in a key are taken literally.

@@ -206,7 +206,9 @@ class GraphIndex(FieldRows):
         walked = self.graph.search(
             query, max(RESCORED, _WALKED_PER_RESULT * limit), admitted, scan_rows, shallow=near
         )
-        candidates = [self.ids[i] for i in walked[: max(RESCORED, _RESCORED_PER_RESULT * limit)]]
+        rows = walked[: max(RESCORED, _RESCORED_PER_RESULT * limit)].tolist()
+        ids = self.ids  # indexed by Python ints (``tolist``): numpy scalars index slower
+        candidates = [ids[i] for i in rows]
         stored = rescore(candidates)
         found = [m for m in candidates if m in stored]
         if not found:
@@ -214,7 +216,8 @@ class GraphIndex(FieldRows):
         matrix = np.frombuffer(b"".join(stored[m] for m in found), np.float32)
         scores = matrix.reshape(len(found), -1) @ query
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [(found[i], float(scores[i])) for i in order]
+        exact = scores.tolist()  # the same floats as ``float(scores[i])``, converted at once
+        return [(found[i], exact[i]) for i in order.tolist()]
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, directory: Path, stem: str, token: str) -> None:

@@ -114,14 +114,16 @@ def _search_partition(
     probe = plan_probe(statistics)
     rows = _search_index(conn, PRIMARY_INDEX, filt, probe.words, probe.matched, rescore_size(limit))
     texts = [lowered_words(content) for _, _, content in rows]
-    which = _query_words(tokens, {word for words in texts for word in words})
+    which = _query_words(tokens, set().union(*texts))
     candidates = []
     for (memory_id, _, _), words in zip(rows, texts, strict=True):
+        # A few words of the texts are query words: counting each of them (in C) is cheaper
+        # than looking up every word of the text.
         counts: dict[str, int] = {}
-        for word in words:
-            token = which.get(word)
-            if token is not None:
-                counts[token] = counts.get(token, 0) + 1
+        for word, token in which.items():
+            found = words.count(word)
+            if found:
+                counts[token] = counts.get(token, 0) + found
         candidates.append(Candidate(memory_id, len(words), counts))
     return rank_in_partition(candidates, statistics, limit)
 
