@@ -6,7 +6,10 @@ question both ways on that one engine, in alternating blocks, so that the differ
 hop alone (the client, the app, the transport and their threads), not a colder engine or a
 busier minute. Each call's CPU time counts every thread of the process; the CPU of each
 thread over a phase (from ``/proc``, Linux) shows where the hop runs. ``--writes`` also times
-single writes both ways (each text new, so none is a duplicate).
+single writes both ways (each text new, so none is a duplicate). ``--canned`` measures the hop
+alone: the engine's read answers one stored 10-memory result at once (its client row is then the
+hop, run hot; inside a real read the hop costs more, the engine having evicted it from the
+caches).
 
 ``--store`` reads a copy of a seeded store (``read_profile.py``'s or ``scale.py``'s) with the
 local model, every question new (its query embedded: the uncached read); without it a small
@@ -17,6 +20,7 @@ Usage::
 
     python benchmarks/embedded_hop.py --store /tmp/scale-q/scale.db --reads 400
     python benchmarks/embedded_hop.py --reads 2000 --writes 400
+    python benchmarks/embedded_hop.py --reads 3000 --canned
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=None, help="a seeded store to copy")
     parser.add_argument("--reads", type=int, default=400, help="reads each way")
     parser.add_argument("--writes", type=int, default=0, help="single writes each way")
+    parser.add_argument(
+        "--canned", action="store_true", help="the engine's read answers a stored result"
+    )
     parser.add_argument("--blocks", type=int, default=4, help="alternating blocks each way")
     args = parser.parse_args()
 
@@ -101,6 +108,10 @@ def main() -> None:
             def text() -> str:
                 return next(written)
 
+            if args.canned:
+                answer = engine.memories.read(TENANT, ReadRequest(query=question(), max_results=10))
+                # Measurement only: the route's engine call returns at once.
+                engine.memories.read = lambda *_args, **_options: answer  # type: ignore[method-assign]
             kinds: dict[str, dict[str, Callable[[], object]]] = {
                 "read": {
                     "engine": lambda: engine.memories.read(
