@@ -330,13 +330,12 @@ class ClientCore:
         Raises:
             APIError: The body is not what a py-cml server sends (``code`` ``invalid_response``).
         """
+        # Parsed and validated in one pass over the bytes (pydantic's JSON parser).
         try:
-            data = json.loads(response.content)
-        except ValueError:
-            raise self._invalid_response(call, response, "is not JSON") from None
-        try:
-            return _adapter(call.route.response).validate_python(data)
+            return _adapter(call.route.response).validate_json(response.content)
         except pydantic.ValidationError as exc:
+            if any(error["type"] == "json_invalid" for error in exc.errors()):
+                raise self._invalid_response(call, response, "is not JSON") from None
             raise self._invalid_response(
                 call, response, f"does not match the API: {_summary(exc)}"
             ) from exc

@@ -18,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import signal
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -202,7 +205,8 @@ class _InProcessTransport(httpx.BaseTransport):
 
     A request to one of the app's coroutine routes runs on the calling thread, on an event loop
     this transport keeps for it (one thread at a time uses it), with the scope extension that
-    lets the read routes run the engine right there: no thread hand-off at all (decision 87).
+    lets the read and change routes run the engine right there: no thread hand-off at all
+    (decisions 87 and 93). A Ctrl-C meanwhile is raised once the request has ended.
     The others go to an event loop in a helper thread (a portal, started when first needed), in
     one trip there and back:
 
@@ -241,9 +245,10 @@ class _InProcessTransport(httpx.BaseTransport):
             and self._loop_free.acquire(blocking=False)
         ):
             try:
-                return self._caller_loop().run_until_complete(
-                    self._here.handle_async_request(request)
-                )
+                with _interrupt_after():
+                    return self._caller_loop().run_until_complete(
+                        self._here.handle_async_request(request)
+                    )
             finally:
                 self._loop_free.release()
         portal = self._started_portal()
@@ -305,6 +310,31 @@ async def _answer(
     finally:
         await body.aclose()
     return response.status_code, response.headers, content
+
+
+@contextmanager
+def _interrupt_after() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives in the block back until the block has ended, then raise it.
+
+    A change run on the caller's thread must not stop between its commit and the update of
+    the in-memory vector index that follows (a request in the portal's worker pool cannot be
+    interrupted at all). Only on the main thread, which is where Python delivers SIGINT, and
+    only while the handler is Python's own: a handler the program installed is left alone.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    held: list[tuple[int, FrameType | None]] = []
+    signal.signal(signal.SIGINT, lambda number, frame: held.append((number, frame)))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if held:
+            signal.default_int_handler(*held[0])  # raises KeyboardInterrupt
 
 
 def _in_event_loop() -> bool:

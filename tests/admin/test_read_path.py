@@ -131,3 +131,27 @@ def test_an_interrupted_read_leaves_the_client_working(tmp_path: Path) -> None:
 
         assert _answer(memory.read("hiking", max_results=2)) == expected
         assert memory.stats().total_memories == len(NOTES)
+
+
+def test_an_interrupted_write_ends_whole_or_not_at_all(tmp_path: Path) -> None:
+    with cml.EmbeddedCognitiveMemoryLayer(tmp_path / "m.db", embedding_provider="hash") as memory:
+        written: list[str] = []
+
+        def write_until_interrupted() -> None:
+            while True:
+                text = f"{NOTES[len(written) % len(NOTES)]} (entry {len(written)})"
+                memory.write(text, memory_type="episodic_event")
+                written.append(text)
+
+        # Ctrl-C lands somewhere in a write running on this thread; one under way in the
+        # engine ends first (its commit and the index update after it are never split).
+        threading.Timer(0.3, _thread.interrupt_main).start()
+        with pytest.raises(KeyboardInterrupt):
+            write_until_interrupted()
+
+        stored = memory.stats().total_memories
+        assert stored in (len(written), len(written) + 1)
+        memory.write("Carol: I adopted a cat named Miso")
+        assert memory.stats().total_memories == stored + 1
+        found = memory.read("Carol adopted a cat named Miso", max_results=1)
+        assert [m.text for m in found.memories] == ["Carol: I adopted a cat named Miso"]

@@ -50,7 +50,7 @@ async def send(
             response = await http.request(
                 call.route.method,
                 call.url,
-                params=call.params,
+                params=call.params or None,  # an empty mapping would parse the URL again
                 headers=call.headers,
                 content=call.content,
                 timeout=core.config.timeout,
@@ -111,7 +111,7 @@ async def stream(
             async with http.stream(
                 "GET",
                 call.url,
-                params=call.params,
+                params=call.params or None,  # an empty mapping would parse the URL again
                 headers=_stream_headers(call, last_id),
                 timeout=core.config.timeout,
             ) as response:

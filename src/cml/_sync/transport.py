@@ -52,7 +52,7 @@ def send(
             response = http.request(
                 call.route.method,
                 call.url,
-                params=call.params,
+                params=call.params or None,  # an empty mapping would parse the URL again
                 headers=call.headers,
                 content=call.content,
                 timeout=core.config.timeout,
@@ -113,7 +113,7 @@ def stream(
             with http.stream(
                 "GET",
                 call.url,
-                params=call.params,
+                params=call.params or None,  # an empty mapping would parse the URL again
                 headers=_stream_headers(call, last_id),
                 timeout=core.config.timeout,
             ) as response:

@@ -56,6 +56,9 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 async def require_json(request: Request) -> None:
     """Refuse a request body that is not sent as JSON (415), before it is validated."""
     content_type = request.headers.get("content-type")
+    if content_type == "application/json":  # what the SDK sends: no parameters to parse
+        await _require_utf8(request, None)
+        return
     if content_type is None:
         if request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in (
             request.headers

@@ -2,11 +2,12 @@
 
 Write, read, turn, update, forget, stats (now and over time) and the batch routes.
 
-Most routes are plain ``def`` functions: the engine is synchronous, and FastAPI runs them in
-its threadpool so a slow embedding never blocks the event loop. The read routes are ``async`` and
-hand the engine call to :func:`~cml.server.blocking.run_engine`: the pool over a socket, the
-caller's own thread in the embedded sync client (one thread trip fewer either way: FastAPI
-validates a ``def`` route's response in the pool too).
+The engine is synchronous. The reads and the changes are ``async`` routes that hand the engine
+call to :func:`~cml.server.blocking.run_engine`: the worker pool over a socket (so a slow
+embedding never blocks the event loop), the caller's own thread in the embedded sync client (one
+thread trip fewer either way: FastAPI validates a ``def`` route's response in the pool too;
+decisions 87 and 93). The batch write (up to seconds of embedding) and the counting routes
+(stats, timeline) are plain ``def`` functions, which FastAPI runs in the pool.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ WriteCall = Annotated[_Write, Depends(_write)]
 
 
 @endpoint(router, routes.WRITE, dependencies=_json_body)
-def write(
+async def write(
     request: Request, body: models.WriteRequest, call: WriteCall, engine: EngineDep
 ) -> models.WriteResponse:
     """Store one memory.
@@ -70,7 +71,7 @@ def write(
     and a near-duplicate reinforces the stored memory instead (``deduplicated``).
     """
     work.charge(request, call.principal.key_id, [body.content])
-    return call.run(engine.memories.write, body)
+    return await run_engine(request, call.run, engine.memories.write, body)
 
 
 @endpoint(router, routes.BATCH_WRITE, dependencies=_json_body)
@@ -120,7 +121,7 @@ async def read(
 
 
 @endpoint(router, routes.TURN, dependencies=_json_body)
-def turn(
+async def turn(
     request: Request, body: models.TurnRequest, call: WriteCall, engine: EngineDep
 ) -> models.TurnResponse:
     """Context for a chat turn, and storage of it.
@@ -131,7 +132,7 @@ def turn(
     work.charge(
         request, call.principal.key_id, [body.user_message + (body.assistant_response or "")]
     )
-    return call.run(engine.memories.turn, body)
+    return await run_engine(request, call.run, engine.memories.turn, body)
 
 
 @endpoint(
@@ -140,34 +141,38 @@ def turn(
     dependencies=_json_body,
     responses={404: {"description": "No memory with this id in the tenant (or namespace)."}},
 )
-def update(body: models.UpdateRequest, call: WriteCall, engine: EngineDep) -> models.UpdateResponse:
+async def update(
+    request: Request, body: models.UpdateRequest, call: WriteCall, engine: EngineDep
+) -> models.UpdateResponse:
     """Update one memory.
 
     Its text, importance, confidence or metadata, or feedback on it; the version increments.
     """
-    return call.run(engine.memories.update, body)
+    return await run_engine(request, call.run, engine.memories.update, body)
 
 
 @endpoint(router, routes.FORGET, dependencies=_json_body)
-def forget(body: models.ForgetRequest, call: WriteCall, engine: EngineDep) -> models.ForgetResponse:
+async def forget(
+    request: Request, body: models.ForgetRequest, call: WriteCall, engine: EngineDep
+) -> models.ForgetResponse:
     """Forget memories.
 
     By ids, similarity to a query, age or session (combined with AND); restorable until
     purged unless ``hard``.
     """
-    return call.run(engine.memories.forget, body)
+    return await run_engine(request, call.run, engine.memories.forget, body)
 
 
 @endpoint(router, routes.RESTORE, dependencies=_json_body)
-def restore(
-    body: models.RestoreRequest, call: WriteCall, engine: EngineDep
+async def restore(
+    request: Request, body: models.RestoreRequest, call: WriteCall, engine: EngineDep
 ) -> models.RestoreResponse:
     """Restore forgotten memories.
 
     Soft-deleted (not yet purged), silenced or superseded memories become active again; a
     superseded one is no longer retired.
     """
-    return call.run(engine.admin.restore, body)
+    return await run_engine(request, call.run, engine.admin.restore, body)
 
 
 @endpoint(router, routes.STATS)
