@@ -52,6 +52,9 @@ def _vector(change: Upsert) -> npt.NDArray[np.float32]:
     return np.asarray(change.vector, dtype=np.float32).reshape(-1)
 
 
+_FEW_ROWS = 8
+
+
 def _bitmap_bytes(rows: int) -> int:
     return (rows + 7) // 8
 
@@ -103,6 +106,14 @@ class _KeptRows:
         mask = fields.mask_rows(self.filt, rows)
         if mask is not None:
             flags &= mask
+        if len(rows) <= _FEW_ROWS:  # a write's row or two: plain integers are quicker
+            for row, flag in zip(rows.tolist(), flags.tolist(), strict=True):
+                cell, bit = row >> 3, 1 << (row & 7)
+                was = bool(self.bitmap[cell] & bit)
+                if was != flag:
+                    self.bitmap[cell] ^= bit
+                    self.count += 1 if flag else -1
+            return
         cells, shifts = rows >> 3, (rows & 7).astype(np.uint8)
         before = (self.bitmap[cells] >> shifts) & 1
         self.count += int(np.count_nonzero(flags)) - int(np.count_nonzero(before))
@@ -330,11 +341,10 @@ class GraphIndex(FieldRows):
 
     def _changed(self, rows: Iterable[int]) -> None:
         """Bring the kept rows of near-duplicate filters up to date for ``rows``."""
-        if not self._near:
+        distinct = sorted(set(rows))
+        if not self._near or not distinct:
             return
-        changed = np.unique(np.fromiter(rows, dtype=np.intp))
-        if changed.size == 0:
-            return
+        changed = np.array(distinct, dtype=np.intp)
         for kept in self._near.values():
             kept.update(changed, self.live, self.fields)
 
