@@ -2,7 +2,8 @@
 
 Every row of the graph has an entry here (its id, whether it is still live, a digest of its
 float32 vector, its filter fields); a memory's row is its graph label. A search turns the
-filter into a mask over the rows (:class:`~cml.storage.sqlite.fields.Fields`), asks the graph
+filter into a mask over the rows (:class:`~cml.storage.sqlite.fields.Fields`; a write's
+duplicate check keeps its filter's rows up to date between writes instead), asks the graph
 for four admitted candidates per result (at least :data:`RESCORED`) by their int8 codes, reads
 the float32 embeddings of the first half of them (at least :data:`RESCORED`) from the database
 and returns the best by exact cosine similarity. The float32 vectors are therefore not held
@@ -20,6 +21,7 @@ import json
 import os
 import zlib
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,10 @@ def _vector(change: Upsert) -> npt.NDArray[np.float32]:
 _FEW_ROWS = 8
 
 
+def _copy(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
 def _bitmap_bytes(rows: int) -> int:
     return (rows + 7) // 8
 
@@ -75,9 +81,7 @@ def _near_key(filt: MemoryFilter) -> Hashable | None:
         or filt.superseded_by is not None
     ):
         return None
-    statuses = None if filt.statuses is None else tuple(filt.statuses)
-    types = None if filt.memory_types is None else tuple(filt.memory_types)
-    return statuses, types, filt.namespace, filt.session_id
+    return _copy(filt.statuses), _copy(filt.memory_types), filt.namespace, filt.session_id
 
 
 class _KeptRows:
@@ -329,6 +333,9 @@ class GraphIndex(FieldRows):
         """The kept rows of a near-duplicate filter, made from every row on first use."""
         kept = self._near.pop(key, None)
         if kept is None:
+            # Kept with copies of its lists: the caller's may change after the search.
+            statuses, types = _copy(filt.statuses), _copy(filt.memory_types)
+            filt = replace(filt, statuses=statuses, memory_types=types)
             flags = self._admitted(filt)
             bitmap = np.zeros(_bitmap_bytes(self.fields.capacity), np.uint8)
             packed = np.packbits(flags, bitorder="little")
@@ -341,8 +348,10 @@ class GraphIndex(FieldRows):
 
     def _changed(self, rows: Iterable[int]) -> None:
         """Bring the kept rows of near-duplicate filters up to date for ``rows``."""
+        if not self._near:
+            return
         distinct = sorted(set(rows))
-        if not self._near or not distinct:
+        if not distinct:
             return
         changed = np.array(distinct, dtype=np.intp)
         for kept in self._near.values():
