@@ -440,3 +440,56 @@ def test_a_graph_saved_with_ids_as_a_string_array_still_loads(tmp_path: Path) ->
     with rest.open("wb") as out:
         np.savez(out, ids=np.array(ids, dtype=np.str_), **arrays)
     assert top_10_after_reopening(path, query) == before
+
+
+def test_near_duplicate_searches_follow_every_change_to_the_rows_they_admit(
+    tmp_path: Path,
+) -> None:
+    # A near-duplicate search keeps the rows its filter admits from one search to the next;
+    # the same filter with a bound that admits everything (``since``) is evaluated afresh.
+    path = tmp_path / "near.db"
+    written = seeded(path)
+    extra = records("t", clustered(40, seed=21), start=40_000)
+    store = with_graph(open_store(path))
+    filters = [
+        MemoryFilter(
+            "t", namespace="common", memory_types=["episodic_event"], statuses=("active",)
+        ),
+        MemoryFilter("t", namespace="rare", statuses=("active",), session_id="s0"),
+    ]
+
+    def both(query: npt.NDArray[np.float32]) -> None:
+        for filt in filters:
+            kept = store.vector_search(filt, query, 5, near=True)
+            fresh = store.vector_search(
+                replace(filt, since=T0 - timedelta(days=1)), query, 5, near=True
+            )
+            assert kept == fresh
+
+    try:
+        queries = [np.asarray(r.embedding, np.float32) for r in written[:3]] + [
+            np.asarray(r.embedding, np.float32) for r in extra[:3]
+        ]
+        for query in queries:
+            both(query)
+        with store.transaction() as tx:  # new rows, one of them in the rare namespace
+            tx.insert(extra[:20])
+        for query in queries:
+            both(query)
+        with store.transaction() as tx:  # retire two, move one to another type, reembed one
+            tx.set_status("t", [written[0].id, extra[0].id], "superseded", T0)
+            tx.update(replace(written[1], memory_type="semantic_fact"))
+            tx.update(replace(written[2], embedding=np.asarray(extra[30].embedding)))
+            tx.insert(extra[20:30])
+        for query in queries:
+            both(query)
+        hits = store.vector_search(filters[0], np.asarray(written[0].embedding), 5, near=True)
+        assert written[0].id not in {m for m, _ in hits}
+        with store.transaction() as tx:
+            tx.hard_delete("t", [extra[1].id, written[50].id])
+        for query in [*queries, np.asarray(written[50].embedding, np.float32)]:
+            both(query)
+        hits = store.vector_search(filters[1], np.asarray(written[50].embedding), 5, near=True)
+        assert written[50].id not in {m for m, _ in hits}
+    finally:
+        store.close()

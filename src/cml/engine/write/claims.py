@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = ["Claim", "normal_text", "read_claim", "value_words"]
@@ -414,6 +415,12 @@ def _describes_person(match: re.Match[str], normal: str) -> bool:
     return noun is not None and _NOUNS[noun] == "relationship" and bool(_DESCRIPTION.match(rest))
 
 
+_READ_CACHE = 512
+"""Texts whose normal form and claim are kept: a write compares its new text with up to eight
+candidates, and the same candidates come back for related writes."""
+
+
+@lru_cache(maxsize=_READ_CACHE)
 def normal_text(text: str) -> str:
     """Lower case, straight apostrophes, single spaces, leading discourse markers removed."""
     text = " ".join(text.replace("\u2019", "'").split()).lower()
@@ -421,6 +428,7 @@ def normal_text(text: str) -> str:
     return _DISCOURSE.sub("", text)
 
 
+@lru_cache(maxsize=_READ_CACHE)
 def read_claim(text: str) -> Claim | None:
     """The claim ``text`` makes, or ``None`` when it states no attribute the lexicon knows.
 

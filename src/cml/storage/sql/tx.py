@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Generic
+from typing import Any, Generic
 
 from cml.errors import RecordNotFoundError
 from cml.storage.base import EventRecord, IdempotencyRecord, KeyRecord, MemoryRecord, VersionRecord
@@ -33,7 +33,7 @@ from cml.storage.sql.rows import (
 )
 from cml.storage.sql.webhooks import add_event_with_deliveries
 
-__all__ = ["BULK_FROM", "SQLTransaction", "stamp_stored_at"]
+__all__ = ["BULK_FROM", "UPDATABLE", "SQLTransaction", "stamp_stored_at"]
 
 BULK_FROM = 16
 """Rows per insert from which a backend counts their term statistics in one pass."""
@@ -47,7 +47,8 @@ def stamp_stored_at(records: Sequence[MemoryRecord]) -> None:
             record.stored_at = now
 
 
-_UPDATABLE = [c for c in MEMORY_COLUMNS if c not in ("id", "tenant_id", "stored_at")]
+UPDATABLE = tuple(c for c in MEMORY_COLUMNS if c not in ("id", "tenant_id", "stored_at"))
+"""The columns an update of a memory may assign (all but its id, tenant and ``stored_at``)."""
 
 
 @cache
@@ -57,8 +58,8 @@ def _insert_memory(d: Dialect) -> str:
 
 
 @cache
-def _update_memory(d: Dialect) -> str:
-    assignments = ", ".join(f"{column} = {d.mark}" for column in _UPDATABLE)
+def _update_memory(d: Dialect, columns: tuple[str, ...]) -> str:
+    assignments = ", ".join(f"{column} = {d.mark}" for column in columns)
     return f"UPDATE memories SET {assignments} WHERE tenant_id = {d.mark} AND id = {d.mark}"
 
 
@@ -95,8 +96,9 @@ class SQLTransaction(Generic[ConnT]):
         """
         d = self._dialect
         values = dict(zip(MEMORY_COLUMNS, memory_params(d, record), strict=True))
-        params = [values[c] for c in _UPDATABLE] + [record.tenant_id, record.id]
-        if self._conn.execute(_update_memory(d), params).rowcount == 0:
+        columns = self._assigned(values)
+        params = [values[c] for c in columns] + [record.tenant_id, record.id]
+        if self._conn.execute(_update_memory(d, columns), params).rowcount == 0:
             raise RecordNotFoundError(f"memory {record.id} not found")
         if previous is not None:
             self._conn.execute(
@@ -104,6 +106,10 @@ class SQLTransaction(Generic[ConnT]):
                 f" VALUES ({d.marks(10)})",
                 version_params(d, record.tenant_id, previous),
             )
+
+    def _assigned(self, values: dict[str, Any]) -> tuple[str, ...]:
+        """The columns an update of a memory to ``values`` assigns: all that can change."""
+        return UPDATABLE
 
     def set_status(self, tenant_id: str, ids: Sequence[str], status: str, at: datetime) -> int:
         """Set the status of memories; ``deleted`` sets ``deleted_at``, any other clears it."""

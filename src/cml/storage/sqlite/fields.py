@@ -152,6 +152,15 @@ class Fields:
 
     def mask(self, filt: MemoryFilter, count: int) -> npt.NDArray[np.bool_] | None:
         """Which of the first ``count`` rows the filter admits (``None`` means all)."""
+        return self.mask_rows(filt, slice(0, count))
+
+    def mask_rows(
+        self, filt: MemoryFilter, rows: slice | npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.bool_] | None:
+        """Which of ``rows`` (a slice or an array of row numbers) the filter admits.
+
+        ``None`` means all of them.
+        """
         mask: npt.NDArray[np.bool_] | None = None
 
         def narrow(condition: npt.NDArray[np.bool_]) -> None:
@@ -159,20 +168,20 @@ class Fields:
             mask = condition if mask is None else mask & condition
 
         if filt.statuses is not None:
-            narrow(self._among(self.status[:count], filt.statuses))
+            narrow(self._among(self.status[rows], filt.statuses))
         if filt.memory_types is not None:
-            narrow(self._among(self.memory_type[:count], filt.memory_types))
+            narrow(self._among(self.memory_type[rows], filt.memory_types))
         if filt.namespace is not None:
-            narrow(self.namespace[:count] == self.codes.get(filt.namespace, -1))
+            narrow(self.namespace[rows] == self.codes.get(filt.namespace, -1))
         if filt.session_id is not None:
-            narrow(self.session[:count] == self.codes.get(filt.session_id, -1))
+            narrow(self.session[rows] == self.codes.get(filt.session_id, -1))
         if filt.since is not None:
-            narrow(self.created_at[:count] >= to_epoch(filt.since))
+            narrow(self.created_at[rows] >= to_epoch(filt.since))
         if filt.until is not None:
-            narrow(self.created_at[:count] <= to_epoch(filt.until))
+            narrow(self.created_at[rows] <= to_epoch(filt.until))
         if filt.as_of is not None:
             at = to_epoch(filt.as_of)
-            times = self.times[:count]
+            times = self.times[rows]
             narrow((times[:, 0] <= at) & (times[:, 1] <= at))
             if not filt.retired_by_then:
                 narrow(times[:, 2] > at)

@@ -5,8 +5,8 @@ Vectors are unit length and compared by inner product. Each vector is stored as 
 candidates a search returns are re-scored exactly by the caller from the stored float32
 embeddings, so quantisation costs ranking precision only among the candidates it keeps.
 
-A search takes the rows it may return as a boolean mask, turned into a faiss bitmap selector
-that the graph walk consults: filtered-out rows are walked through but never returned, so a
+A search takes the rows it may return as a bitmap, turned into a faiss bitmap selector that
+the graph walk consults: filtered-out rows are walked through but never returned, so a
 narrow filter does not empty the top k. When the mask admits few rows the walk would wander
 through mostly excluded rows, so those rows are scanned directly instead
 (:data:`SCAN_SHARE`, or fewer rows than the caller says).
@@ -132,7 +132,8 @@ class Graph:
         self,
         query: npt.NDArray[np.float32],
         k: int,
-        admitted: npt.NDArray[np.bool_],
+        bitmap: npt.NDArray[np.uint8],
+        admitted: int,
         scan_rows: int,
         *,
         shallow: bool = False,
@@ -142,17 +143,19 @@ class Graph:
         Args:
             query: A unit-length vector.
             k: Rows wanted.
-            admitted: One flag per row (``len(self)`` long): the rows that may be returned.
+            bitmap: The rows that may be returned, one bit per row (row ``i`` is bit ``i % 8``
+                of byte ``i // 8``: ``np.packbits(flags, bitorder="little")``), at least
+                ``len(self)`` bits long.
+            admitted: How many bits of ``bitmap`` are set.
             scan_rows: At or below this many admitted rows (or :data:`SCAN_SHARE` of all),
                 they are scanned directly instead of walking the graph.
             shallow: Walk at :data:`EF_SEARCH` whatever the graph's size (enough to find
                 near-duplicates, not for recall@10 in a large graph).
         """
         count = len(self)
-        bitmap = np.packbits(admitted[:count], bitorder="little")
         selector = faiss.IDSelectorBitmap(count, faiss.swig_ptr(bitmap))
         x = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        if np.count_nonzero(admitted) <= max(scan_rows, SCAN_SHARE * count):
+        if admitted <= max(scan_rows, SCAN_SHARE * count):
             params = faiss.SearchParameters()
             params.sel = selector
             _, labels = self._storage.search(x, k, params=params)

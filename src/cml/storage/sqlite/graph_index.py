@@ -2,7 +2,8 @@
 
 Every row of the graph has an entry here (its id, whether it is still live, a digest of its
 float32 vector, its filter fields); a memory's row is its graph label. A search turns the
-filter into a mask over the rows (:class:`~cml.storage.sqlite.fields.Fields`), asks the graph
+filter into a mask over the rows (:class:`~cml.storage.sqlite.fields.Fields`; a write's
+duplicate check keeps its filter's rows up to date between writes instead), asks the graph
 for four admitted candidates per result (at least :data:`RESCORED`) by their int8 codes, reads
 the float32 embeddings of the first half of them (at least :data:`RESCORED`) from the database
 and returns the best by exact cosine similarity. The float32 vectors are therefore not held
@@ -19,7 +20,8 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +43,86 @@ _RESCORED_PER_RESULT = 2
 """Of those, candidates re-scored exactly per result (the int8 order is nearly exact: the
 walk, not the quantisation, is what loses neighbours)."""
 
+NEAR_FILTERS = 4
+"""Filters of near-duplicate searches whose admitted rows are kept up to date between searches."""
+
 Rescore = Callable[[Sequence[str]], Mapping[str, bytes]]
 """Reads the stored float32 embeddings (bytes) of the given ids; missing ids are left out."""
 
 
 def _vector(change: Upsert) -> npt.NDArray[np.float32]:
     return np.asarray(change.vector, dtype=np.float32).reshape(-1)
+
+
+_FEW_ROWS = 8
+
+
+def _copy(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def _bitmap_bytes(rows: int) -> int:
+    return (rows + 7) // 8
+
+
+def _near_key(filt: MemoryFilter) -> Hashable | None:
+    """What identifies a near-duplicate search's filter, or ``None`` when its rows are not kept.
+
+    The duplicate check filters on status, type, namespace and session only; a filter on
+    anything else (time, agent, tags, metadata) is evaluated afresh at each search.
+    """
+    if (
+        filt.since is not None
+        or filt.until is not None
+        or filt.as_of is not None
+        or filt.agent_id is not None
+        or filt.context_tags is not None
+        or filt.metadata is not None
+        or filt.superseded_by is not None
+    ):
+        return None
+    return _copy(filt.statuses), _copy(filt.memory_types), filt.namespace, filt.session_id
+
+
+class _KeptRows:
+    """The rows one filter admits, as the bitmap a walk takes, updated row by row.
+
+    Built from every row once (a pass over the arrays, several per million rows), then kept
+    by :meth:`update` as rows are appended or change, so that the duplicate check of each
+    write does not pass over every row again.
+    """
+
+    def __init__(self, filt: MemoryFilter, bitmap: npt.NDArray[np.uint8], count: int) -> None:
+        self.filt = filt
+        self.bitmap = bitmap
+        self.count = count
+
+    def update(
+        self, rows: npt.NDArray[np.intp], live: npt.NDArray[np.bool_], fields: Fields
+    ) -> None:
+        """Recompute the bits of ``rows`` (distinct row numbers) and the count."""
+        needed = _bitmap_bytes(int(rows[-1]) + 1)
+        if needed > len(self.bitmap):
+            grown = np.zeros(max(needed, 2 * len(self.bitmap)), np.uint8)
+            grown[: len(self.bitmap)] = self.bitmap
+            self.bitmap = grown
+        flags = live[rows].copy()
+        mask = fields.mask_rows(self.filt, rows)
+        if mask is not None:
+            flags &= mask
+        if len(rows) <= _FEW_ROWS:  # a write's row or two: plain integers are quicker
+            for row, flag in zip(rows.tolist(), flags.tolist(), strict=True):
+                cell, bit = row >> 3, 1 << (row & 7)
+                was = bool(self.bitmap[cell] & bit)
+                if was != flag:
+                    self.bitmap[cell] ^= bit
+                    self.count += 1 if flag else -1
+            return
+        cells, shifts = rows >> 3, (rows & 7).astype(np.uint8)
+        before = (self.bitmap[cells] >> shifts) & 1
+        self.count += int(np.count_nonzero(flags)) - int(np.count_nonzero(before))
+        np.bitwise_and.at(self.bitmap, cells, ~(np.uint8(1) << shifts))
+        np.bitwise_or.at(self.bitmap, cells, flags.astype(np.uint8) << shifts)
 
 
 class GraphIndex(FieldRows):
@@ -83,6 +159,8 @@ class GraphIndex(FieldRows):
             flags = zip(ids, live[: len(ids)].tolist(), strict=True)
             self.positions = {m: i for i, (m, alive) in enumerate(flags) if alive}
         self.dead = len(ids) - len(self.positions)
+        self._near: dict[Hashable, _KeptRows] = {}
+        """The rows admitted by the latest near-duplicate filters, kept up to date."""
 
     @classmethod
     def from_changes(cls, changes: Sequence[Upsert]) -> GraphIndex:
@@ -123,12 +201,15 @@ class GraphIndex(FieldRows):
     def add(self, changes: Sequence[Upsert]) -> None:
         """Insert or replace entries; only a changed vector adds a graph row."""
         appended: list[Upsert] = []
+        rewritten: list[int] = []
         for change in changes:
             i = self.positions.get(change.id)
             if i is not None and int(self.digests[i]) == zlib.crc32(_vector(change).tobytes()):
                 self.fields.set(i, change)
+                rewritten.append(i)
             else:
                 appended.append(change)
+        self._changed(rewritten)
         if appended:
             vectors = np.stack([_vector(c) for c in appended])
             if vectors.shape[1] != self.graph.dimensions:
@@ -148,24 +229,36 @@ class GraphIndex(FieldRows):
             self.fields.grow(start, capacity)
             self.live = np.resize(self.live, capacity)
             self.digests = np.resize(self.digests, capacity)
+        killed: list[int] = []
         for i, change in enumerate(changes, start):
             old = self.positions.get(change.id)
             if old is not None:
                 self.live[old] = False
                 self.dead += 1
+                killed.append(old)
             self.ids.append(change.id)
             self.positions[change.id] = i
             self.live[i] = True
             self.digests[i] = zlib.crc32(_vector(change).tobytes())
             self.fields.set(i, change)
+        self._changed([*killed, *range(start, end)])
 
     def remove(self, ids: Iterable[str]) -> None:
         """Take entries out (their rows stay in the graph, dead)."""
+        rows: list[int] = []
         for memory_id in ids:
             i = self.positions.pop(memory_id, None)
             if i is not None:
                 self.live[i] = False
                 self.dead += 1
+                rows.append(i)
+        self._changed(rows)
+
+    def set_status(self, ids: Iterable[str], status: str) -> None:
+        """Change the status of the entries present among ``ids``."""
+        rows = [i for i in map(self.positions.get, ids) if i is not None]
+        self.fields.set_status(rows, status)
+        self._changed(rows)
 
     def search(
         self,
@@ -192,19 +285,24 @@ class GraphIndex(FieldRows):
                 f"query vector has {query.shape[0]} dimensions, the store holds "
                 f"{self.graph.dimensions}-dimensional embeddings"
             )
-        count = self.rows
-        admitted = self.live[:count].copy()
-        mask = self.fields.mask(filt, count)
-        if mask is not None:
-            admitted &= mask
-        if only is not None:
-            among = np.zeros(count, dtype=np.bool_)
-            among[[i for i in map(self.positions.get, only) if i is not None]] = True
-            admitted &= among
-        if limit <= 0 or not admitted.any():
+        if limit <= 0:
+            return []
+        key = _near_key(filt) if near and only is None else None
+        if key is not None:
+            kept = self._kept_admitted(key, filt)
+            bitmap, admitted = kept.bitmap, kept.count
+        else:
+            flags = self._admitted(filt, only)
+            bitmap, admitted = np.packbits(flags, bitorder="little"), int(np.count_nonzero(flags))
+        if admitted == 0:
             return []
         walked = self.graph.search(
-            query, max(RESCORED, _WALKED_PER_RESULT * limit), admitted, scan_rows, shallow=near
+            query,
+            max(RESCORED, _WALKED_PER_RESULT * limit),
+            bitmap,
+            admitted,
+            scan_rows,
+            shallow=near,
         )
         rows = walked[: max(RESCORED, _RESCORED_PER_RESULT * limit)].tolist()
         ids = self.ids  # indexed by Python ints (``tolist``): numpy scalars index slower
@@ -218,6 +316,49 @@ class GraphIndex(FieldRows):
         order = np.argsort(-scores, kind="stable")[:limit]
         exact = scores.tolist()  # the same floats as ``float(scores[i])``, converted at once
         return [(found[i], exact[i]) for i in order.tolist()]
+
+    def _admitted(
+        self, filt: MemoryFilter, only: Collection[str] | None = None
+    ) -> npt.NDArray[np.bool_]:
+        """Per row, whether it is live and admitted by ``filt`` (and among ``only``)."""
+        count = self.rows
+        admitted = self.live[:count].copy()
+        mask = self.fields.mask(filt, count)
+        if mask is not None:
+            admitted &= mask
+        if only is not None:
+            among = np.zeros(count, dtype=np.bool_)
+            among[[i for i in map(self.positions.get, only) if i is not None]] = True
+            admitted &= among
+        return admitted
+
+    def _kept_admitted(self, key: Hashable, filt: MemoryFilter) -> _KeptRows:
+        """The kept rows of a near-duplicate filter, made from every row on first use."""
+        kept = self._near.pop(key, None)
+        if kept is None:
+            # Kept with copies of its lists: the caller's may change after the search.
+            statuses, types = _copy(filt.statuses), _copy(filt.memory_types)
+            filt = replace(filt, statuses=statuses, memory_types=types)
+            flags = self._admitted(filt)
+            bitmap = np.zeros(_bitmap_bytes(self.fields.capacity), np.uint8)
+            packed = np.packbits(flags, bitorder="little")
+            bitmap[: len(packed)] = packed
+            kept = _KeptRows(filt, bitmap, int(np.count_nonzero(flags)))
+            if len(self._near) >= NEAR_FILTERS:
+                self._near.pop(next(iter(self._near)))
+        self._near[key] = kept  # the most recently used last
+        return kept
+
+    def _changed(self, rows: Iterable[int]) -> None:
+        """Bring the kept rows of near-duplicate filters up to date for ``rows``."""
+        if not self._near:
+            return
+        distinct = sorted(set(rows))
+        if not distinct:
+            return
+        changed = np.array(distinct, dtype=np.intp)
+        for kept in self._near.values():
+            kept.update(changed, self.live, self.fields)
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, directory: Path, stem: str, token: str) -> None:

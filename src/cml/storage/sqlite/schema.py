@@ -297,17 +297,22 @@ def _count_terms(row: str) -> str:
     )
 
 
-def _uncount_terms(row: str) -> str:
-    """Trigger statements taking ``row``'s terms out of its partition's counts."""
+def _uncount_terms(row: str, *, sweep_partition: bool = False) -> str:
+    """Trigger statements taking ``row``'s terms out of its partition's counts.
+
+    A term no memory of the partition holds any more is deleted: among ``row``'s terms (the
+    only counts the statement lowers), or, with ``sweep_partition`` (schema v6 to v9), by a
+    look at the whole partition, which SQLite's planner makes through the primary key rather
+    than the partial index of empty counts: a scan of every term of the partition.
+    """
     partition = f"tenant_id = {row}.tenant_id AND namespace = coalesce({row}.namespace, '')"
+    terms = f"term IN (SELECT value FROM json_each({TERMS_FUNCTION}({row}.content)))"
+    emptied = f"{partition} AND documents <= 0"
     return (
         "UPDATE term_stats SET documents = documents - 1, tokens = tokens"
         f" - CASE WHEN term = '' THEN {LENGTH_FUNCTION}({row}.content) ELSE 0 END"
-        f" WHERE {partition}"
-        f" AND term IN (SELECT value FROM json_each({TERMS_FUNCTION}({row}.content)))"
-        f" AND {searchable(row)};"
-        # Through the partial index: a purged memory's words do not stay behind.
-        f" DELETE FROM term_stats WHERE {partition} AND documents <= 0;"
+        f" WHERE {partition} AND {terms} AND {searchable(row)};"
+        f" DELETE FROM term_stats WHERE {emptied if sweep_partition else f'{emptied} AND {terms}'};"
     )
 
 
@@ -338,7 +343,7 @@ _V6: tuple[str, ...] = (
     f"""
     CREATE TRIGGER memories_terms_delete AFTER DELETE ON memories WHEN {searchable("old")}
     BEGIN
-        {_uncount_terms("old")}
+        {_uncount_terms("old", sweep_partition=True)}
     END
     """,
     f"""
@@ -346,7 +351,7 @@ _V6: tuple[str, ...] = (
     ON memories WHEN ({searchable("old")} OR {searchable("new")})
         AND ({" OR ".join(f"old.{c} IS NOT new.{c}" for c in _TERM_COLUMNS)})
     BEGIN
-        {_uncount_terms("old")}
+        {_uncount_terms("old", sweep_partition=True)}
         {_count_terms("new")}
     END
     """,
@@ -430,7 +435,42 @@ _V9: tuple[str, ...] = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+_V10: tuple[str, ...] = (
+    # A memory leaving its partition's counts (retired, forgotten, deleted, changed) deletes
+    # the counts it emptied by their keys, among its own terms, instead of scanning every term
+    # of the partition for empty ones (3 ms at 100,000 memories, growing with the vocabulary).
+    # Only the counts a statement lowers can become empty, so the two find the same rows.
+    "DROP TRIGGER memories_terms_delete",
+    f"""
+    CREATE TRIGGER memories_terms_delete AFTER DELETE ON memories WHEN {searchable("old")}
+    BEGIN
+        {_uncount_terms("old")}
+    END
+    """,
+    "DROP TRIGGER memories_terms_update",
+    f"""
+    CREATE TRIGGER memories_terms_update AFTER UPDATE OF {", ".join(_TERM_COLUMNS)}
+    ON memories WHEN ({searchable("old")} OR {searchable("new")})
+        AND ({" OR ".join(f"old.{c} IS NOT new.{c}" for c in _TERM_COLUMNS)})
+    BEGIN
+        {_uncount_terms("old")}
+        {_count_terms("new")}
+    END
+    """,
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+    _V10,
+)
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from cml.storage.base import MemoryRecord, VersionRecord
-from cml.storage.sql.tx import BULK_FROM, SQLTransaction
+from cml.storage.sql.tx import BULK_FROM, UPDATABLE, SQLTransaction
 from cml.storage.sqlite.bulk import terms_counted_in_bulk
 from cml.storage.sqlite.dialect import SQLITE, to_epoch
 from cml.storage.sqlite.fields import Upsert
@@ -31,6 +32,12 @@ def index_change(record: MemoryRecord) -> Change:
         valid_from=to_epoch(record.valid_since),
         retired_at=None if record.superseded_at is None else to_epoch(record.superseded_at),
     )
+
+
+_INDEXED = ("content", "memory_type", "metadata")
+"""The columns whose assignment fires the full-text update trigger (``schema.py``, ``_V3``)."""
+
+_KEEPING_TEXT = tuple(c for c in UPDATABLE if c not in _INDEXED)
 
 
 class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
@@ -65,6 +72,22 @@ class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
         """
         super().update(record, previous=previous)
         self.changes.append(index_change(record))
+
+    def _assigned(self, values: dict[str, Any]) -> tuple[str, ...]:
+        """All updatable columns, but the indexed text's only when one of them changes.
+
+        SQLite fires an ``UPDATE OF content, memory_type, metadata`` trigger whenever the
+        statement assigns one of these columns, even to the value it holds: the memory's
+        full-text entry would be deleted and added again (most of the cost of retiring or
+        reinforcing a memory). Reading the three values first costs a primary-key lookup.
+        """
+        stored = self._conn.execute(
+            "SELECT content, memory_type, metadata FROM memories WHERE tenant_id = ? AND id = ?",
+            (values["tenant_id"], values["id"]),
+        ).fetchone()
+        if stored is not None and tuple(stored) == tuple(values[c] for c in _INDEXED):
+            return _KEEPING_TEXT
+        return UPDATABLE
 
     def set_status(self, tenant_id: str, ids: Sequence[str], status: str, at: datetime) -> int:
         """Set the status of memories; ``deleted`` sets ``deleted_at``, any other clears it."""
