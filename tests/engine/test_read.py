@@ -48,6 +48,24 @@ def test_relevant_memory_ranks_first(engine: Engine, seeded: dict[str, str]) -> 
         assert response.memories[0].id == seeded[key], query
 
 
+def test_read_returns_whole_memories_though_it_ranks_partial_ones(engine: Engine) -> None:
+    written = _write(
+        engine,
+        "I prefer green tea over coffee",
+        metadata={"source": "chat", "n": 2},
+        context_tags=["drinks"],
+        agent_id="agent-7",
+    )
+    _write(engine, "Coffee in the morning, tea at night")
+
+    response = engine.memories.read("acme", ReadRequest(query="green tea", format=ReadFormat.LIST))
+
+    found = next(m for m in response.memories if m.id == written)
+    assert found.metadata == {"source": "chat", "n": 2}
+    assert (found.context_tags, found.agent_id) == (["drinks"], "agent-7")
+    assert found.recorded_at is not None
+
+
 def test_relevance_is_in_unit_interval_and_descending(
     engine: Engine, seeded: dict[str, str]
 ) -> None:

@@ -70,6 +70,51 @@ def test_get_many_with_many_ids(store: MemoryStore) -> None:
     assert [r.id for r in store.get_many("acme", wanted)] == wanted
 
 
+def test_get_candidates_reads_the_ranked_fields_in_the_order_of_the_ids(
+    store: MemoryStore,
+) -> None:
+    a, b = insert(
+        store,
+        make_record(
+            "Alice prefers green tea",
+            memory_type="preference",
+            namespace="kitchen",
+            session_id="s-1",
+            agent_id="agent-7",
+            metadata={"source": "chat"},
+            importance=0.9,
+            confidence=0.7,
+        ),
+        make_record("Bob drinks coffee", minutes=5),
+    )
+    (theirs,) = insert(store, make_record("Bob drinks coffee", tenant_id="globex"))
+
+    got = store.get_candidates("acme", [b.id, "missing", theirs.id, a.id, b.id])
+
+    assert [r.id for r in got] == [b.id, a.id]
+    whole = store.get("acme", a.id)
+    assert whole is not None
+    ranked = got[1]
+    for name in (
+        "id",
+        "tenant_id",
+        "content",
+        "memory_type",
+        "created_at",
+        "namespace",
+        "session_id",
+        "status",
+        "importance",
+        "confidence",
+    ):
+        assert getattr(ranked, name) == getattr(whole, name), name
+    assert ranked.embedding is not None
+    assert whole.embedding is not None
+    np.testing.assert_array_equal(ranked.embedding, whole.embedding)
+    # The fields no ranking stage reads are left at their defaults, not read.
+    assert (ranked.agent_id, ranked.metadata) == (None, {})
+
+
 def test_find_by_hash_respects_the_filter(store: MemoryStore) -> None:
     (record,) = insert(store, make_record("the sky is blue", namespace="n1"))
 

@@ -390,6 +390,16 @@ class MemoryReader(Protocol):
     def get_many(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
         """Memories of the tenant among ``ids``, in the order of ``ids`` (missing ids skipped)."""
 
+    def get_candidates(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
+        """As :meth:`get_many`, but partial records for ranking a read's candidates.
+
+        Only ``id``, ``tenant_id``, ``content``, ``memory_type``, ``created_at``,
+        ``namespace``, ``session_id``, ``status``, ``importance``, ``confidence`` and
+        ``embedding`` are the stored values; every other field keeps its default
+        (``updated_at`` is ``created_at``). Never return or write such a record: fetch what a
+        read returns with :meth:`get_many`.
+        """
+
     def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
         """A memory matching the filter with exactly this content hash."""
 

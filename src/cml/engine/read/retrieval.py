@@ -397,7 +397,8 @@ def retrieve(search: Search, memory_types: Sequence[MemoryType] | None = None) -
         fused = fuse_ranks([*rankings, *extra], weights.rrf_k)
     if not fused:
         return []
-    records = store.get_many(tenant_id, list(fused))
+    # Ranked from partial records (what the stages read); the results are fetched whole below.
+    records = store.get_candidates(tenant_id, list(fused))
     # The store already filtered; re-check the tenant so that a backend bug cannot leak rows.
     allowed = set(filt.statuses or ())
     records = [r for r in records if r.tenant_id == tenant_id and r.status in allowed]
@@ -410,4 +411,14 @@ def retrieve(search: Search, memory_types: Sequence[MemoryType] | None = None) -
     scored = spread_events(scored, request.query, weights.event_spread)
     scored = spread_occasions(scored, request.query, weights.occasion_spread)
     prior = with_session_prior(scored, weights.session_prior, weights.session_depth)
-    return with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]
+    best = with_session_coverage(prior, request.query, weights.coverage)[: request.max_results]
+    if not best:
+        return []
+    whole = {r.id: r for r in store.get_many(tenant_id, [s.record.id for s in best])}
+    return [
+        Scored(record=record, relevance=s.relevance)
+        for s in best
+        if (record := whole.get(s.record.id)) is not None
+        and record.tenant_id == tenant_id
+        and record.status in allowed
+    ]

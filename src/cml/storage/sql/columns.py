@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 __all__ = [
+    "CANDIDATE_COLUMNS",
+    "CANDIDATE_SELECT",
     "EVENT_COLUMNS",
     "EVENT_INSERT_COLUMNS",
     "IDEMPOTENCY_COLUMNS",
@@ -44,6 +46,23 @@ MEMORY_COLUMNS: tuple[str, ...] = (
     "type_given",
 )
 MEMORY_SELECT = ", ".join(f"m.{column}" for column in MEMORY_COLUMNS)
+CANDIDATE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "tenant_id",
+    "content",
+    "memory_type",
+    "created_at",
+    "namespace",
+    "session_id",
+    "status",
+    "importance",
+    "confidence",
+    "embedding",
+)
+"""The columns a read ranks its candidates by (:func:`~cml.storage.sql.rows.row_to_candidate`):
+converting a column to a Python object is what a fetched row costs, and only the few results
+need the rest."""
+CANDIDATE_SELECT = ", ".join(f"m.{column}" for column in CANDIDATE_COLUMNS)
 VERSION_COLUMNS = (
     "memory_id, version, content, confidence, importance, metadata, status, changed_at, reason"
 )

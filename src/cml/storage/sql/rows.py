@@ -27,6 +27,7 @@ __all__ = [
     "idempotency_params",
     "key_params",
     "memory_params",
+    "row_to_candidate",
     "row_to_event",
     "row_to_idempotency",
     "row_to_key",
@@ -147,6 +148,43 @@ def row_to_memory(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
         superseded_at=None if superseded_at is None else time_out(superseded_at),
         superseded_by=superseded_by,
         type_given=bool(type_given),
+    )
+
+
+def row_to_candidate(d: Dialect, row: Sequence[Any]) -> MemoryRecord:
+    """A partial :class:`MemoryRecord` from a row selected with ``CANDIDATE_SELECT``.
+
+    Only the fields of :data:`~cml.storage.sql.columns.CANDIDATE_COLUMNS` are read; the others
+    keep their defaults (``updated_at`` is ``created_at``). For ranking a read's candidates
+    only: what the read returns is fetched whole (:func:`row_to_memory`).
+    """
+    (
+        memory_id,
+        tenant_id,
+        content,
+        memory_type,
+        created_at,
+        namespace,
+        session_id,
+        status,
+        importance,
+        confidence,
+        embedding,
+    ) = row
+    created = d.time_out(created_at)
+    return MemoryRecord(
+        id=memory_id,
+        tenant_id=tenant_id,
+        content=content,
+        memory_type=memory_type,
+        created_at=created,
+        updated_at=created,
+        namespace=namespace,
+        session_id=session_id,
+        status=status,
+        importance=importance,
+        confidence=confidence,
+        embedding=None if embedding is None else d.vector_out(embedding),
     )
 
 

@@ -11,7 +11,7 @@ how a unit of work (:class:`~cml.storage.sql.tx.SQLTransaction`) is opened and c
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -30,6 +30,7 @@ from cml.storage.base import (
 )
 from cml.storage.sql.chain import read_head
 from cml.storage.sql.columns import (
+    CANDIDATE_SELECT,
     EVENT_COLUMNS,
     IDEMPOTENCY_COLUMNS,
     KEY_COLUMNS,
@@ -40,6 +41,7 @@ from cml.storage.sql.connections import Connections, ConnT, read_all, read_one
 from cml.storage.sql.dialect import Dialect
 from cml.storage.sql.rows import (
     filter_sql,
+    row_to_candidate,
     row_to_event,
     row_to_idempotency,
     row_to_key,
@@ -97,6 +99,23 @@ class SQLStore(SQLWebhooks[ConnT]):
 
     def get_many(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
         """The tenant's memories among ``ids``, in the order of ``ids`` (duplicates once)."""
+        return self._among(tenant_id, ids, MEMORY_SELECT, row_to_memory)
+
+    def get_candidates(self, tenant_id: str, ids: Sequence[str]) -> list[MemoryRecord]:
+        """Like :meth:`get_many`, with only the fields a read ranks its candidates by.
+
+        The fields of ``CANDIDATE_COLUMNS`` are read; the others keep their defaults
+        (:func:`~cml.storage.sql.rows.row_to_candidate`).
+        """
+        return self._among(tenant_id, ids, CANDIDATE_SELECT, row_to_candidate)
+
+    def _among(
+        self,
+        tenant_id: str,
+        ids: Sequence[str],
+        select: str,
+        decode: Callable[[Dialect, Sequence[Any]], MemoryRecord],
+    ) -> list[MemoryRecord]:
         d = self.dialect
         wanted = list(dict.fromkeys(ids))
         if not wanted:
@@ -107,11 +126,10 @@ class SQLStore(SQLWebhooks[ConnT]):
                 among, params = d.in_list("m.id", part)
                 rows += self._memory_rows(
                     conn,
-                    f"SELECT {MEMORY_SELECT} FROM memories AS m"
-                    f" WHERE m.tenant_id = {d.mark} AND {among}",
+                    f"SELECT {select} FROM memories AS m WHERE m.tenant_id = {d.mark} AND {among}",
                     (tenant_id, *params),
                 )
-        found = {record.id: record for record in (row_to_memory(d, row) for row in rows)}
+        found = {record.id: record for record in (decode(d, row) for row in rows)}
         return [found[i] for i in wanted if i in found]
 
     def find_by_hash(self, filt: MemoryFilter, content_hash: str) -> MemoryRecord | None:
