@@ -121,10 +121,16 @@ class _ProbedStore:
             return self._inner.lexical_search(filt, query, limit)
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        *,
+        near: bool = False,
+        write: bool = False,
     ) -> list[tuple[str, float]]:
         with span("vector_search", tenant=filt.tenant_id):
-            return self._inner.vector_search(filt, vector, limit, near=near)
+            return self._inner.vector_search(filt, vector, limit, near=near, write=write)
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:

@@ -455,13 +455,22 @@ class Search(Protocol):
         """
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        *,
+        near: bool = False,
+        write: bool = False,
     ) -> list[tuple[str, float]]:
         """Nearest memories by cosine similarity as ``(memory_id, similarity)``, best first.
 
         ``near=True`` says that the caller keeps only near-duplicates of ``vector`` (a write's
         duplicate check): an approximate index may then walk less deeply, since a shallow walk
-        finds them as surely as a deep one.
+        finds them as surely as a deep one. ``write=True`` says that the search is one of a
+        write's checks (the same filter comes back write after write; ``near`` implies it): an
+        index may keep the rows that filter admits between searches instead of finding them
+        afresh.
         """
 
     def session_successors(

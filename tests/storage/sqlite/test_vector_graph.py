@@ -445,8 +445,9 @@ def test_a_graph_saved_with_ids_as_a_string_array_still_loads(tmp_path: Path) ->
 def test_near_duplicate_searches_follow_every_change_to_the_rows_they_admit(
     tmp_path: Path,
 ) -> None:
-    # A near-duplicate search keeps the rows its filter admits from one search to the next;
-    # the same filter with a bound that admits everything (``since``) is evaluated afresh.
+    # A write's searches (the near-duplicate check, and the supersession check at full depth)
+    # keep the rows their filter admits from one search to the next; the same filter with a
+    # bound that admits everything (``since``) is evaluated afresh.
     path = tmp_path / "near.db"
     written = seeded(path)
     extra = records("t", clustered(40, seed=21), start=40_000)
@@ -465,6 +466,10 @@ def test_near_duplicate_searches_follow_every_change_to_the_rows_they_admit(
                 replace(filt, since=T0 - timedelta(days=1)), query, 5, near=True
             )
             assert kept == fresh
+        superseding = MemoryFilter("t", namespace="common", statuses=("active",))
+        kept = store.vector_search(superseding, query, 8, write=True)
+        fresh = store.vector_search(replace(superseding, since=T0 - timedelta(days=1)), query, 8)
+        assert kept == fresh
 
     try:
         queries = [np.asarray(r.embedding, np.float32) for r in written[:3]] + [

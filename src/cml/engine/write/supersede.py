@@ -175,7 +175,7 @@ def _candidates(
     assert new.embedding is not None
     filt = MemoryFilter(tenant_id=new.tenant_id, namespace=new.namespace, statuses=_ACTIVE)
     scored: dict[str, tuple[MemoryRecord, float]] = {}
-    hits = dict(ctx.store.vector_search(filt, new.embedding, _CANDIDATES))
+    hits = dict(ctx.store.vector_search(filt, new.embedding, _CANDIDATES, write=True))
     for record in ctx.store.get_many(new.tenant_id, list(hits)):
         scored[record.id] = (record, hits[record.id])
     for record in earlier:  # the batch's state wins over the stored one

@@ -321,13 +321,20 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         return TermStatistics(documents, counts, length)
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        *,
+        near: bool = False,
+        write: bool = False,
     ) -> list[tuple[str, float]]:
         """Nearest memories by cosine similarity among those matching the filter.
 
         Uses the HNSW index once the embedding dimension is recorded, and the exact query when
         the index cannot fill ``limit`` (a selective filter) or no dimension is recorded yet.
-        ``near`` changes nothing here: the index's search depth is set per connection.
+        ``near`` and ``write`` change nothing here: the index's search depth is set per
+        connection, and the filter is the query's.
 
         Raises:
             InvalidInputError: ``vector`` has another dimension than the stored embeddings.

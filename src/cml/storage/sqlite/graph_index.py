@@ -43,8 +43,8 @@ _RESCORED_PER_RESULT = 2
 """Of those, candidates re-scored exactly per result (the int8 order is nearly exact: the
 walk, not the quantisation, is what loses neighbours)."""
 
-NEAR_FILTERS = 4
-"""Filters of near-duplicate searches whose admitted rows are kept up to date between searches."""
+KEPT_FILTERS = 6
+"""Filters of writes' searches whose admitted rows are kept up to date between searches."""
 
 Rescore = Callable[[Sequence[str]], Mapping[str, bytes]]
 """Reads the stored float32 embeddings (bytes) of the given ids; missing ids are left out."""
@@ -65,11 +65,12 @@ def _bitmap_bytes(rows: int) -> int:
     return (rows + 7) // 8
 
 
-def _near_key(filt: MemoryFilter) -> Hashable | None:
-    """What identifies a near-duplicate search's filter, or ``None`` when its rows are not kept.
+def _kept_key(filt: MemoryFilter) -> Hashable | None:
+    """What identifies a write's search filter, or ``None`` when its rows are not kept.
 
-    The duplicate check filters on status, type, namespace and session only; a filter on
-    anything else (time, agent, tags, metadata) is evaluated afresh at each search.
+    The duplicate check filters on status, type, namespace and session only, the supersession
+    check on status and namespace; a filter on anything else (time, agent, tags, metadata) is
+    evaluated afresh at each search.
     """
     if (
         filt.since is not None
@@ -88,8 +89,8 @@ class _KeptRows:
     """The rows one filter admits, as the bitmap a walk takes, updated row by row.
 
     Built from every row once (a pass over the arrays, several per million rows), then kept
-    by :meth:`update` as rows are appended or change, so that the duplicate check of each
-    write does not pass over every row again.
+    by :meth:`update` as rows are appended or change, so that the duplicate and supersession
+    checks of each write do not pass over every row again.
     """
 
     def __init__(self, filt: MemoryFilter, bitmap: npt.NDArray[np.uint8], count: int) -> None:
@@ -159,8 +160,8 @@ class GraphIndex(FieldRows):
             flags = zip(ids, live[: len(ids)].tolist(), strict=True)
             self.positions = {m: i for i, (m, alive) in enumerate(flags) if alive}
         self.dead = len(ids) - len(self.positions)
-        self._near: dict[Hashable, _KeptRows] = {}
-        """The rows admitted by the latest near-duplicate filters, kept up to date."""
+        self._kept: dict[Hashable, _KeptRows] = {}
+        """The rows admitted by the latest filters of writes' searches, kept up to date."""
 
     @classmethod
     def from_changes(cls, changes: Sequence[Upsert]) -> GraphIndex:
@@ -270,6 +271,7 @@ class GraphIndex(FieldRows):
         *,
         scan_rows: int = 0,
         near: bool = False,
+        write: bool = False,
     ) -> list[tuple[str, float]]:
         """The ``limit`` entries most similar to ``vector`` among those the filter admits.
 
@@ -277,7 +279,9 @@ class GraphIndex(FieldRows):
         scores are exact cosine similarities of the stored float32 embeddings (``rescore``).
         ``only``, when given, admits just these ids besides. A filter admitting at most
         ``scan_rows`` rows is answered by scanning them (see :meth:`Graph.search`). ``near``
-        walks the graph at its shallowest depth (only near-duplicates are wanted).
+        walks the graph at its shallowest depth (only near-duplicates are wanted). The rows
+        admitted by the filter of a ``near`` or ``write`` search (a write's checks, whose
+        filters recur) are kept between searches (see :class:`_KeptRows`).
         """
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.graph.dimensions:
@@ -287,7 +291,7 @@ class GraphIndex(FieldRows):
             )
         if limit <= 0:
             return []
-        key = _near_key(filt) if near and only is None else None
+        key = _kept_key(filt) if (near or write) and only is None else None
         if key is not None:
             kept = self._kept_admitted(key, filt)
             bitmap, admitted = kept.bitmap, kept.count
@@ -333,8 +337,8 @@ class GraphIndex(FieldRows):
         return admitted
 
     def _kept_admitted(self, key: Hashable, filt: MemoryFilter) -> _KeptRows:
-        """The kept rows of a near-duplicate filter, made from every row on first use."""
-        kept = self._near.pop(key, None)
+        """The kept rows of a write's search filter, made from every row on first use."""
+        kept = self._kept.pop(key, None)
         if kept is None:
             # Kept with copies of its lists: the caller's may change after the search.
             statuses, types = _copy(filt.statuses), _copy(filt.memory_types)
@@ -344,20 +348,20 @@ class GraphIndex(FieldRows):
             packed = np.packbits(flags, bitorder="little")
             bitmap[: len(packed)] = packed
             kept = _KeptRows(filt, bitmap, int(np.count_nonzero(flags)))
-            if len(self._near) >= NEAR_FILTERS:
-                self._near.pop(next(iter(self._near)))
-        self._near[key] = kept  # the most recently used last
+            if len(self._kept) >= KEPT_FILTERS:
+                self._kept.pop(next(iter(self._kept)))
+        self._kept[key] = kept  # the most recently used last
         return kept
 
     def _changed(self, rows: Iterable[int]) -> None:
-        """Bring the kept rows of near-duplicate filters up to date for ``rows``."""
-        if not self._near:
+        """Bring the kept rows of writes' search filters up to date for ``rows``."""
+        if not self._kept:
             return
         distinct = sorted(set(rows))
         if not distinct:
             return
         changed = np.array(distinct, dtype=np.intp)
-        for kept in self._near.values():
+        for kept in self._kept.values():
             kept.update(changed, self.live, self.fields)
 
     # -- persistence -----------------------------------------------------------------------------

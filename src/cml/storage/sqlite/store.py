@@ -201,20 +201,29 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return term_statistics(conn, tenant_id, namespace, list(words))
 
     def vector_search(
-        self, filt: MemoryFilter, vector: Vector, limit: int, *, near: bool = False
+        self,
+        filt: MemoryFilter,
+        vector: Vector,
+        limit: int,
+        *,
+        near: bool = False,
+        write: bool = False,
     ) -> list[tuple[str, float]]:
         """Nearest neighbours by cosine similarity among memories matching the filter.
 
         Exact up to :data:`~cml.storage.sqlite.vector_index.GRAPH_FROM` memories in the
         tenant; beyond, the candidates of a graph search re-scored exactly (a shallower walk
-        when ``near``: only near-duplicates are wanted).
+        when ``near``: only near-duplicates are wanted; the graph keeps the rows admitted by
+        the filter of a ``near`` or ``write`` search between searches).
         """
         self._db.check_open()
         # Inside an open transaction on the shared :memory: connection a fresh load would see
         # uncommitted rows, so such a load is used once and not kept.
         cache = not (self._db.in_memory and self._db.in_transaction())
         only = self._admitted(filt) if needs_rows(filt) else None
-        return self._index.search(filt, vector, limit, cache=cache, only=only, near=near)
+        return self._index.search(
+            filt, vector, limit, cache=cache, only=only, near=near, write=write
+        )
 
     def wait_for_vector_graphs(self, timeout: float | None = None) -> bool:
         """Wait until no tenant's vector graph is being built in the background.

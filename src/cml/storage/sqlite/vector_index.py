@@ -223,18 +223,20 @@ class VectorIndex:
         cache: bool = True,
         only: Collection[str] | None = None,
         near: bool = False,
+        write: bool = False,
     ) -> list[tuple[str, float]]:
         """Nearest neighbours of ``vector`` among the tenant's memories admitted by ``filt``.
 
         ``cache=False`` builds a throw-away index when the tenant is not loaded yet (used when
         the caller is inside an uncommitted transaction on the same connection). ``only``
         admits just these ids besides (see :meth:`TenantIndex.search`). ``near``: only
-        near-duplicates are wanted, a graph is walked at its shallowest depth.
+        near-duplicates are wanted, a graph is walked at its shallowest depth. ``near`` or
+        ``write``: a write's check, whose filter's rows a graph keeps between searches.
         """
         with self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is not None:
-                return self._search(index, filt, vector, limit, only, near)
+                return self._search(index, filt, vector, limit, only, near, write)
         with self._source.write_lock, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
@@ -244,7 +246,7 @@ class VectorIndex:
                     if stale:
                         self._start_build(filt.tenant_id)
                     self._save_if_due(filt.tenant_id)
-            return self._search(index, filt, vector, limit, only, near)
+            return self._search(index, filt, vector, limit, only, near, write)
 
     def _search(
         self,
@@ -254,6 +256,7 @@ class VectorIndex:
         limit: int,
         only: Collection[str] | None,
         near: bool,
+        write: bool,
     ) -> list[tuple[str, float]]:
         if isinstance(index, TenantIndex):
             return index.search(filt, vector, limit, only)
@@ -263,7 +266,14 @@ class VectorIndex:
             return self._source.vectors(tenant_id, ids)
 
         return index.search(
-            filt, vector, limit, rescore, only, scan_rows=self._graph_from // 4, near=near
+            filt,
+            vector,
+            limit,
+            rescore,
+            only,
+            scan_rows=self._graph_from // 4,
+            near=near,
+            write=write,
         )
 
     def _load(self, tenant_id: str) -> tuple[Index, bool]:
