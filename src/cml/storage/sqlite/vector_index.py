@@ -15,8 +15,10 @@ The store loads a tenant lazily on first use and applies changes only after the 
 that made them has committed, so a rolled-back write never reaches the index.
 
 A graph is never built inside a read or a write. A tenant that crosses :data:`GRAPH_FROM`, or
-whose graph has no usable files, is built on a background thread from the rows; meanwhile its
-searches are answered by the exact index (or by the old graph, when one is being replaced).
+whose graph has no usable files, is built on a background thread from the rows; so is a graph
+with too many dead rows (:data:`REBUILD_AT`) or saved with a lower degree than new graphs' (by
+an older py-cml). Meanwhile its searches are answered by the exact index (or by the old graph,
+when one is being replaced).
 Changes committed while the build runs are kept and replayed into the new graph before it
 takes over, under the writer lock, and the graph is then saved.
 """
