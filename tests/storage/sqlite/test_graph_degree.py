@@ -1,10 +1,13 @@
 """The degree of a large tenant's vector graph: new graphs are built with M 32 and keep it
-across reopening; a graph saved with M 16 (before decision 89) still opens, answers and grows
-as it is, without a rebuild.
+across reopening; a graph saved with M 16 (before decision 89) opens and answers at once, and is
+replaced by an M 32 graph built in the background (decision 104).
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import faiss
@@ -17,6 +20,7 @@ from cml.storage.sqlite import SQLiteStore
 from cml.storage.sqlite.graph import Graph, M, search_depth
 
 from .test_vector_graph import (
+    T0,
     clustered,
     exact,
     graph_files,
@@ -77,37 +81,103 @@ def replace_with_degree_16(path: Path, written: list[MemoryRecord]) -> None:
     Graph.build(np.stack([by_id[i] for i in ids]), degree=16).save(graph_file)
 
 
-def test_a_graph_saved_with_m_16_still_opens_answers_and_grows_as_m_16(tmp_path: Path) -> None:
+def test_a_graph_saved_with_a_lower_degree_is_rebuilt_while_it_answers(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     written = seeded(path)
     with_graph(open_store(path)).close()
     replace_with_degree_16(path, written)
     assert saved_degree(path) == 16
-    saved = {p.name: p.stat().st_mtime_ns for p in graph_files(path)}
+    probe = clustered(1, seed=21)[0]
+    [new] = records("t", probe[None, :], start=50_000)
+    victim = written[9]
+    store = open_store(path)
+    try:
+        # The transaction holds the writer lock: the new graph cannot take over inside it.
+        with store.transaction() as tx:
+            hits = store.vector_search(MemoryFilter("t"), np.asarray(written[5].embedding), 1)
+            assert hits[0][0] == written[5].id, "the old graph answers"
+            assert recall_at_10(store, written, clustered(30, seed=22)) >= 0.97
+            assert not store.wait_for_vector_graphs(timeout=0), "its replacement is being built"
+            tx.insert([new])
+            tx.set_status("t", [victim.id], "deleted", T0)
+        assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
+        assert store.wait_for_vector_graphs(timeout=300)
+        # The new graph holds what was committed while it was being built.
+        assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
+        near_victim = store.vector_search(MemoryFilter("t"), np.asarray(victim.embedding), 10)
+        assert victim.id not in dict(near_victim)
+    finally:
+        store.close()
+    assert saved_degree(path) == 32  # saved, and the old files removed (one graph file)
+    assert len(graph_files(path)) == 2
+    store = open_store(path)
+    try:
+        assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
+        assert store.wait_for_vector_graphs(timeout=0), "the new graph is loaded, not rebuilt"
+    finally:
+        store.close()
 
+
+CRASHING_UPGRADE = """
+import os, sys
+import numpy as np
+from cml.storage.sqlite import SQLiteStore
+from cml.storage import MemoryFilter
+
+store = SQLiteStore(sys.argv[1], vector_graph_from=400)
+store.vector_search(MemoryFilter("t"), np.load(sys.argv[2]), 1)  # the rebuild starts
+os._exit(0)  # dies without waiting for it or closing
+"""
+
+
+def test_a_crash_during_the_rebuild_leaves_a_store_that_answers(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    written = seeded(path)
+    with_graph(open_store(path)).close()
+    replace_with_degree_16(path, written)
+    query = np.asarray(written[5].embedding, np.float32)
+    np.save(tmp_path / "v.npy", query)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(CRASHING_UPGRADE),
+            str(path),
+            str(tmp_path / "v.npy"),
+        ],
+        check=True,
+    )
+    # What a crash while saving a new graph leaves: a partial file under an unrecorded token.
+    directory = path.with_name(path.name + ".vectors")
+    stem = graph_files(path)[0].name.split(".")[0]
+    (directory / f"{stem}.{'0' * 32}.faiss.partial").write_bytes(b"cut short")
     store = open_store(path)
     try:
-        assert recall_at_10(store, written, clustered(30, seed=22)) >= 0.97
-        assert store.wait_for_vector_graphs(timeout=0), "no rebuild was started"
-        # Loaded, not rebuilt: the files are those written above.
-        assert {p.name: p.stat().st_mtime_ns for p in graph_files(path)} == saved
-        extra = records("t", clustered(20, seed=23), start=60_000)
-        for record in extra:
-            with store.transaction() as tx:
-                tx.insert([record])
-        for record in extra:
-            hits = store.vector_search(MemoryFilter("t"), np.asarray(record.embedding), 1)
-            assert hits[0][0] == record.id
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
+        assert store.wait_for_vector_graphs(timeout=300)
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
     finally:
         store.close()
-    # Saved again at close with the new rows, still with the degree it was built with.
-    assert {p.name for p in graph_files(path)} != set(saved)
-    assert saved_degree(path) == 16
+    assert saved_degree(path) == 32
+    assert len(graph_files(path)) == 2
+
+
+def test_closing_during_the_rebuild_leaves_a_store_that_answers(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    written = seeded(path)
+    with_graph(open_store(path)).close()
+    replace_with_degree_16(path, written)
+    query = np.asarray(written[5].embedding, np.float32)
+    store = open_store(path)
+    store.vector_search(MemoryFilter("t"), query, 1)  # the rebuild starts
+    store.close()
     store = open_store(path)
     try:
-        assert recall_at_10(store, written + extra, clustered(20, seed=24)) >= 0.97
+        assert store.vector_search(MemoryFilter("t"), query, 1)[0][0] == written[5].id
+        assert store.wait_for_vector_graphs(timeout=300)
     finally:
         store.close()
+    assert saved_degree(path) == 32
 
 
 def test_a_search_walks_deeper_as_the_graph_grows() -> None:

@@ -15,7 +15,8 @@ Rows are appended and never removed from the graph (HNSW has no removal): the ca
 dead rows through the mask and rebuilds when they become many.
 
 A new graph links each node to :data:`M` others per layer. Its degree is part of the saved
-graph: one saved with another degree (M 16 before decision 89) loads and grows with its own.
+graph: one saved with another degree (M 16 before decision 89) loads and grows with its own,
+and the store replaces one of a lower degree by a new graph built in the background.
 A build, or an append of many rows, links them carefully (:data:`EF_CONSTRUCTION`); the few rows
 of a single write are linked with a shallower search (:data:`INSERT_EF_CONSTRUCTION`). A search
 walks deeper as the graph grows (:func:`search_depth`), so that recall holds at a million rows.

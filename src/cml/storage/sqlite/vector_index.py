@@ -15,8 +15,10 @@ The store loads a tenant lazily on first use and applies changes only after the 
 that made them has committed, so a rolled-back write never reaches the index.
 
 A graph is never built inside a read or a write. A tenant that crosses :data:`GRAPH_FROM`, or
-whose graph has no usable files, is built on a background thread from the rows; meanwhile its
-searches are answered by the exact index (or by the old graph, when one is being replaced).
+whose graph has no usable files, is built on a background thread from the rows; so is a graph
+with too many dead rows (:data:`REBUILD_AT`) or saved with a lower degree than new graphs' (by
+an older py-cml). Meanwhile its searches are answered by the exact index (or by the old graph,
+when one is being replaced).
 Changes committed while the build runs are kept and replayed into the new graph before it
 takes over, under the writer lock, and the graph is then saved.
 """
@@ -38,6 +40,7 @@ import numpy.typing as npt
 from cml.errors import EngineError, InvalidInputError
 from cml.storage.base import MemoryFilter, Vector
 from cml.storage.sqlite.fields import FieldRows, Fields, IndexRow, Upsert, upsert_of
+from cml.storage.sqlite.graph import M
 from cml.storage.sqlite.graph_index import GraphIndex
 from cml.storage.sqlite.vector_source import VectorSource
 
@@ -240,11 +243,11 @@ class VectorIndex:
         with self._source.write_lock, self._lock:
             index = self._tenants.get(filt.tenant_id)
             if index is None:
-                index, stale = self._load(filt.tenant_id)
+                index, reason = self._load(filt.tenant_id)
                 if cache:
                     self._tenants[filt.tenant_id] = index
-                    if stale:
-                        self._start_build(filt.tenant_id)
+                    if reason is not None:
+                        self._start_build(filt.tenant_id, reason)
                     self._save_if_due(filt.tenant_id)
             return self._search(index, filt, vector, limit, only, near, write)
 
@@ -276,11 +279,13 @@ class VectorIndex:
             write=write,
         )
 
-    def _load(self, tenant_id: str) -> tuple[Index, bool]:
-        """The tenant's index, and whether a (new) graph should be built for it.
+    def _load(self, tenant_id: str) -> tuple[Index, str | None]:
+        """The tenant's index, and why a (new) graph should be built for it (``None``: no need).
 
         A saved graph is brought up to date from the change log; a large tenant without one, or
-        whose log is long, is loaded exactly, its graph to be built in the background.
+        whose log is long, is loaded exactly, its graph to be built in the background. A saved
+        graph of a lower degree than :data:`~cml.storage.sqlite.graph.M` (saved by an older
+        py-cml) answers while its replacement is built.
         """
         directory = self._source.directory
         recorded = self._source.snapshot(tenant_id) if directory is not None else None
@@ -295,15 +300,26 @@ class VectorIndex:
                     graph.add([upsert_of(tenant_id, row) for row in rows])
                     graph.remove(gone)
                     self._unsaved[tenant_id] = len(rows) + len(gone)
-                    return graph, graph.dead > REBUILD_AT * graph.rows
+                    return graph, _rebuild_reason(graph)
         exact = TenantIndex.from_rows(tenant_id, self._source.rows(tenant_id))
-        return exact, len(exact) > self._graph_from
+        if len(exact) <= self._graph_from:
+            return exact, None
+        return exact, "a new graph" if recorded is None else "its saved graph is out of date"
 
-    def _start_build(self, tenant_id: str) -> None:
-        """Build the tenant's graph on a background thread (call holding both locks)."""
+    def _start_build(self, tenant_id: str, reason: str) -> None:
+        """Build the tenant's graph on a background thread (call holding both locks).
+
+        Logged when it starts and ends: a large tenant's build keeps a core busy for minutes.
+        """
         if tenant_id in self._building:
             return
         self._building[tenant_id] = []
+        index = self._tenants.get(tenant_id)
+        logger.info(
+            "building the vector graph of a tenant of %d memories in the background: %s",
+            0 if index is None else len(index),
+            reason,
+        )
         builder = threading.Thread(
             target=self._build,
             args=(tenant_id, self._generation),
@@ -316,6 +332,7 @@ class VectorIndex:
     def _build(self, tenant_id: str, generation: int) -> None:
         """Build a graph from the rows, then replay what was committed meanwhile and swap."""
         graph: GraphIndex | None = None
+        started = time.monotonic()
         try:
             graph = GraphIndex.build(tenant_id, self._source.chunks(tenant_id))
         except (EngineError, sqlite3.Error, RuntimeError, ValueError) as exc:
@@ -331,6 +348,12 @@ class VectorIndex:
                         self._tenants[tenant_id] = graph
                         self._unsaved[tenant_id] = -1  # never saved
                         self._save_if_due(tenant_id)
+                        logger.info(
+                            "built the vector graph of a tenant: %d rows, M %d, in %.1f s",
+                            graph.rows,
+                            graph.graph.degree,
+                            time.monotonic() - started,
+                        )
 
     def wait_for_builds(self, timeout: float | None = None) -> bool:
         """Wait until no graph is being built; ``False`` if ``timeout`` seconds passed first."""
@@ -367,10 +390,11 @@ class VectorIndex:
                     self._unsaved[tenant_id] += len(run)
             for tenant_id in touched:
                 index = self._tenants[tenant_id]
+                reason = _rebuild_reason(index) if isinstance(index, GraphIndex) else None
                 if isinstance(index, TenantIndex) and len(index) > self._graph_from:
-                    self._start_build(tenant_id)  # searched exactly until its graph is ready
-                elif isinstance(index, GraphIndex) and index.dead > REBUILD_AT * index.rows:
-                    self._start_build(tenant_id)  # the old graph answers meanwhile
+                    self._start_build(tenant_id, "a new graph")  # searched exactly meanwhile
+                elif reason is not None:
+                    self._start_build(tenant_id, reason)  # the old graph answers meanwhile
                 else:
                     self._save_if_due(tenant_id)
 
@@ -469,6 +493,19 @@ def _apply(index: Index, changes: Sequence[Change]) -> None:
             index.remove(change.ids)
     if batch and isinstance(index, GraphIndex):
         index.add(list(batch.values()))
+
+
+def _rebuild_reason(index: GraphIndex) -> str | None:
+    """Why a loaded graph should be rebuilt from the rows (``None``: it is fine as it is).
+
+    Too many dead rows, or a degree below :data:`~cml.storage.sqlite.graph.M`: a graph saved by
+    an older py-cml keeps its degree as it grows, and with it a lower recall.
+    """
+    if index.dead > REBUILD_AT * index.rows:
+        return f"{index.dead} of its {index.rows} rows are dead"
+    if index.graph.degree < M:
+        return f"its saved graph has M {index.graph.degree}, new graphs M {M}"
+    return None
 
 
 def _stem(tenant_id: str) -> str:
