@@ -1,4 +1,4 @@
-"""The background rebuild of a saved vector graph of a lower degree (decision 104).
+"""The background rebuild of a saved vector graph of a lower degree (decision 102).
 
 ``--degrade M`` rebuilds a store's saved graph with degree ``M`` in place (same rows, order and
 token), making the graph an older py-cml saved. Without it, the store is opened, a first

@@ -1,6 +1,6 @@
 """The degree of a large tenant's vector graph: new graphs are built with M 32 and keep it
 across reopening; a graph saved with M 16 (before decision 89) opens and answers at once, and is
-replaced by an M 32 graph built in the background (decision 104).
+replaced by an M 32 graph built in the background (decision 102).
 """
 
 from __future__ import annotations
