@@ -98,10 +98,12 @@ def test_a_graph_saved_with_a_lower_degree_is_rebuilt_while_it_answers(tmp_path:
             assert hits[0][0] == written[5].id, "the old graph answers"
             assert recall_at_10(store, written, clustered(30, seed=22)) >= 0.97
             assert not store.wait_for_vector_graphs(timeout=0), "its replacement is being built"
+            assert store.describe()["vector_graphs_building"] == 1, "/health shows the build"
             tx.insert([new])
             tx.set_status("t", [victim.id], "deleted", T0)
         assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
         assert store.wait_for_vector_graphs(timeout=300)
+        assert store.describe()["vector_graphs_building"] == 0
         # The new graph holds what was committed while it was being built.
         assert store.vector_search(MemoryFilter("t"), probe, 1)[0][0] == new.id
         near_victim = store.vector_search(MemoryFilter("t"), np.asarray(victim.embedding), 10)

@@ -170,7 +170,11 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         return self._db.check_full()
 
     def describe(self) -> dict[str, Any]:
-        """Backend, SQLite library version, location, schema version, size and journal mode."""
+        """Backend, SQLite version, location, schema version, size, journal mode and indexes.
+
+        ``indexed_tenants`` counts the tenants whose vectors are loaded in memory,
+        ``vector_graphs_building`` those whose graph is being built or rebuilt in the background.
+        """
         with self._db.read() as conn:
             journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
         return {
@@ -181,6 +185,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             "journal_mode": str(journal),
             "storage_bytes": self.storage_bytes(),
             "indexed_tenants": self._index.tenant_count(),
+            "vector_graphs_building": self._index.building_count(),
         }
 
     # -- search (the reads both backends share come from SQLStore) ------------------------------

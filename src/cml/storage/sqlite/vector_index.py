@@ -445,6 +445,11 @@ class VectorIndex:
         with self._lock:
             return len(self._tenants)
 
+    def building_count(self) -> int:
+        """How many tenants' graphs are being built (or rebuilt) in the background now."""
+        with self._lock:
+            return len(self._building)
+
     def clear(self) -> None:
         """Drop every loaded tenant (a graph being built is thrown away when it is done)."""
         with self._lock:
