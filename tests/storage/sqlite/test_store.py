@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from cml.engine.read.retrieval import read_filter
 from cml.errors import InvalidInputError, StoreMismatchError, UnavailableError
+from cml.models import MemoryType, ReadRequest
 from cml.storage import MemoryFilter, open_store
+from cml.storage.sql.store import any_memory_statement
 from cml.storage.sqlite import SQLiteStore
 from cml.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -232,6 +235,38 @@ def test_unknown_urls_name_the_accepted_forms(url: str) -> None:
         open_store(url)
     assert caught.value.hint is not None
     assert "sqlite:///:memory:" in caught.value.hint
+
+
+def test_asking_a_large_namespace_for_facts_reads_no_other_memory(tmp_path: Path) -> None:
+    # Each read in a namespace asks whether it holds consolidated facts: one probe of the
+    # index, however many episodes the namespace holds (not one row read per episode).
+    path = tmp_path / "cml.db"
+    store = SQLiteStore(path)
+    try:
+        episodes = [make_record(f"turn {i}", namespace="u1", embed=False) for i in range(400)]
+        insert(store, *episodes)
+        # The filter of that question, as a read in the namespace makes it.
+        facts = read_filter(
+            "acme", ReadRequest(query="anything", namespace="u1"), [MemoryType.SEMANTIC_FACT]
+        )
+        assert not store.any_memory(facts)
+        insert(store, make_record("a fact", namespace="u1", memory_type="semantic_fact"))
+        assert store.any_memory(facts)
+        statement, params = any_memory_statement(store.dialect, facts)
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        conn.set_progress_handler(count, 1)
+        assert conn.execute(statement, params).fetchone() == (1,)
+    # Reading the 400 episodes' rows would take thousands of virtual-machine steps.
+    assert steps < 1000
 
 
 def test_describe_reports_backend_facts_for_health(tmp_path: Path) -> None:

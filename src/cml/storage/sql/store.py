@@ -50,7 +50,7 @@ from cml.storage.sql.rows import (
 )
 from cml.storage.sql.webhooks import SQLWebhooks
 
-__all__ = ["SQLStore"]
+__all__ = ["SQLStore", "any_memory_statement"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,13 @@ def _conditions(mark: str, *conditions: tuple[str, Any]) -> tuple[str, list[Any]
     """
     kept = [(test, value) for test, value in conditions if value is not None]
     return " AND ".join(f"{test} {mark}" for test, _ in kept), [value for _, value in kept]
+
+
+def any_memory_statement(d: Dialect, filt: MemoryFilter) -> tuple[str, list[Any]]:
+    """The statement of :meth:`SQLStore.any_memory` and its parameters (one row: 0 or 1)."""
+    where, params = filter_sql(d, filt)
+    # No ORDER BY: with one, SQLite walks the (tenant_id, id) index looking for a match.
+    return f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
 
 
 class SQLStore(SQLWebhooks[ConnT]):
@@ -161,11 +168,7 @@ class SQLStore(SQLWebhooks[ConnT]):
 
     def any_memory(self, filt: MemoryFilter) -> bool:
         """Whether at least one memory matches the filter (an index probe, not a scan)."""
-        where, params = filter_sql(self.dialect, filt)
-        # No ORDER BY: with one, SQLite walks the (tenant_id, id) index looking for a match.
-        row = read_one(
-            self._db, f"SELECT EXISTS (SELECT 1 FROM memories AS m WHERE {where})", params
-        )
+        row = read_one(self._db, *any_memory_statement(self.dialect, filt))
         return bool(row[0]) if row else False
 
     def iter_memories(self, filt: MemoryFilter, batch_size: int = 500) -> Iterator[MemoryRecord]:

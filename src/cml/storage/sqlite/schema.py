@@ -459,6 +459,16 @@ _V10: tuple[str, ...] = (
     """,
 )
 
+_V11: tuple[str, ...] = (
+    # Every read in a namespace asks whether it holds consolidated facts (placement). Without
+    # statistics SQLite answered through (tenant_id, namespace) and read each of the
+    # namespace's rows for its type: 0.5 ms at 550 memories, 18 ms at 20,000. With the type in
+    # the index it is one probe; the index still serves every lookup by namespace alone.
+    "DROP INDEX ix_memories_tenant_namespace",
+    "CREATE INDEX ix_memories_tenant_namespace_type"
+    " ON memories (tenant_id, namespace, memory_type)",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1,
     _V2,
@@ -470,6 +480,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V8,
     _V9,
     _V10,
+    _V11,
 )
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 
