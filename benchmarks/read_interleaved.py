@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _interleave import alternate, start
 from latency import NAMES, QUESTIONS, percentile
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -61,22 +61,6 @@ def worker(store: str) -> None:
         engine.close()
 
 
-def start(src: str, store: str) -> subprocess.Popen[str]:
-    """A worker importing py-cml from ``src``, once it has opened its engine."""
-    env = dict(os.environ, PYTHONPATH=str(Path(src).resolve()))
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--worker", store],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    if process.stdout.readline().strip() != "ready":
-        raise SystemExit(f"the worker for {src} did not start")
-    return process
-
-
 def main() -> None:
     """Run both workers question by question and print each one's CPU and wall percentiles."""
     parser = argparse.ArgumentParser(
@@ -92,29 +76,16 @@ def main() -> None:
         return
     if not args.before or not args.after:
         parser.error("--before and --after are both needed")
-    versions = [args.before, args.after]
-    workers = [start(src, store) for src, store in versions]
+    workers = [start(__file__, src, "--worker", store) for src, store in (args.before, args.after)]
     cpu: list[list[float]] = [[], []]
     wall: list[list[float]] = [[], []]
     differing = 0
     load = os.getloadavg()[0]
-    for i in range(args.reads):
-        answers: list[list[object]] = [[], []]
-        for k in (0, 1) if i % 2 == 0 else (1, 0):
-            process = workers[k]
-            assert process.stdin is not None
-            assert process.stdout is not None
-            process.stdin.write(f"{i}\n")
-            process.stdin.flush()
-            answers[k] = json.loads(process.stdout.readline())
+    for answers in alternate(workers, args.reads):
         for k in (0, 1):
-            cpu[k].append(float(answers[k][0]))  # type: ignore[arg-type]
-            wall[k].append(float(answers[k][1]))  # type: ignore[arg-type]
+            cpu[k].append(float(answers[k][0]))
+            wall[k].append(float(answers[k][1]))
         differing += answers[0][2] != answers[1][2]
-    for process in workers:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait()
     print(
         f"{args.reads} reads, each embedding its query; load average {load:.1f} -> "
         f"{os.getloadavg()[0]:.1f}; rankings that differ: {differing}"

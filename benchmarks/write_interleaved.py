@@ -24,13 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _interleave import alternate, start
 from latency import percentile, synthetic_texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -67,22 +67,6 @@ def worker(store: str, run: str, count: int) -> None:
         engine.close()
 
 
-def start(src: str, store: str, run: str, count: int) -> subprocess.Popen[str]:
-    """A worker importing py-cml from ``src``, once it has opened its engine."""
-    env = dict(os.environ, PYTHONPATH=str(Path(src).resolve()))
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--worker", store, run, str(count)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    if process.stdout.readline().strip() != "ready":
-        raise SystemExit(f"the worker for {src} did not start")
-    return process
-
-
 def main() -> None:
     """Run both workers write by write and print each one's CPU and wall percentiles."""
     parser = argparse.ArgumentParser(
@@ -100,30 +84,21 @@ def main() -> None:
     if not args.before or not args.after:
         parser.error("--before and --after are both needed")
     run = uuid.uuid4().hex[:8]
-    workers = [start(src, store, run, args.writes) for src, store in (args.before, args.after)]
+    workers = [
+        start(__file__, src, "--worker", store, run, str(args.writes))
+        for src, store in (args.before, args.after)
+    ]
     cpu: list[list[float]] = [[], []]
     wall: list[list[float]] = [[], []]
     embed: list[list[float]] = [[], []]
     differing = 0
     load = os.getloadavg()[0]
-    for i in range(args.writes):
-        answers: list[list[object]] = [[], []]
-        for k in (0, 1) if i % 2 == 0 else (1, 0):
-            process = workers[k]
-            assert process.stdin is not None
-            assert process.stdout is not None
-            process.stdin.write(f"{i}\n")
-            process.stdin.flush()
-            answers[k] = json.loads(process.stdout.readline())
+    for answers in alternate(workers, args.writes):
         for k in (0, 1):
-            cpu[k].append(float(answers[k][0]))  # type: ignore[arg-type]
-            wall[k].append(float(answers[k][1]))  # type: ignore[arg-type]
-            embed[k].append(float(answers[k][2]))  # type: ignore[arg-type]
+            cpu[k].append(float(answers[k][0]))
+            wall[k].append(float(answers[k][1]))
+            embed[k].append(float(answers[k][2]))
         differing += answers[0][3] != answers[1][3]
-    for process in workers:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait()
     print(
         f"{args.writes} writes, each embedding its content; load average {load:.1f} -> "
         f"{os.getloadavg()[0]:.1f}; outcomes that differ: {differing}"
