@@ -8,6 +8,7 @@ import pytest
 
 from cml.storage import MemoryFilter
 from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.lexical import PREFILTER
 from cml.storage.sqlite.terms import WORD, lowered_words
 from cml.storage.textrank import MATCH_BUDGET, RECENT_WINDOW
 
@@ -40,14 +41,15 @@ def test_a_query_of_common_words_still_finds_the_newest_matches(tmp_path: Path) 
     assert rarer[0][0] not in {r.id for r in records}
 
 
-@pytest.mark.parametrize("crowd", [30, 300])
+@pytest.mark.parametrize("crowd", [30, 300, PREFILTER + 100])
 def test_matches_the_filter_turns_away_leave_the_best_admitted_ones(
     tmp_path: Path, crowd: int
 ) -> None:
     store = SQLiteStore(tmp_path / "cml.db")
     try:
         # Another namespace's short memories rank above every one of ours in the whole index:
-        # some (30) or all (300) of the best matches read first are turned away by the filter.
+        # some (30), all (300) or more than the prefilter holds of the best matches in the whole
+        # index are another namespace's.
         theirs = [make_record("dog dog", namespace="b", embed=False) for _ in range(crowd)]
         ours = [
             make_record("dog" + " and more" * k, namespace="a", minutes=k, embed=False)
@@ -60,6 +62,24 @@ def test_matches_the_filter_turns_away_leave_the_best_admitted_ones(
 
     # Ours, the shortest (best) first, and as many as asked.
     assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
+
+
+def test_a_memory_moved_to_another_namespace_is_found_there_only(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        # Enough of other namespaces that each read matches inside its own namespace.
+        crowd = [make_record(f"dog {i}", namespace=f"n{i % 7}", embed=False) for i in range(50)]
+        moved = make_record("the dog barked at the mail", namespace="a", embed=False)
+        insert(store, *crowd, moved)
+        moved.namespace = "b"
+        with store.transaction() as tx:
+            tx.update(moved)
+        in_a = store.lexical_search(MemoryFilter("acme", namespace="a"), "barked", 5)
+        in_b = store.lexical_search(MemoryFilter("acme", namespace="b"), "barked", 5)
+    finally:
+        store.close()
+
+    assert (in_a, [memory_id for memory_id, _ in in_b]) == ([], [moved.id])
 
 
 @pytest.mark.parametrize(

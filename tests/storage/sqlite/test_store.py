@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from cml.models import MemoryType, ReadRequest
 from cml.storage import MemoryFilter, open_store
 from cml.storage.sql.store import any_memory_statement
 from cml.storage.sqlite import SQLiteStore
+from cml.storage.sqlite.lexical import partition_phrase
 from cml.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from cml.storage.sqlite.terms import register
 
 from ..conftest import insert, make_record, query_vector
 
@@ -355,3 +358,61 @@ def test_a_version_5_store_counts_its_memories_terms_on_opening(tmp_path: Path) 
         )
     finally:
         store.close()
+
+
+def test_a_version_11_store_keeps_finding_its_memories_in_each_partition(tmp_path: Path) -> None:
+    path = tmp_path / "cml.db"
+    conn = sqlite3.connect(path)
+    register(conn)
+    rows = [
+        ("acme", "a", "Ann walks her dog", "episodic_event", "{}"),
+        ("acme", "b", "Bob walks his dog", "episodic_event", "{}"),
+        ("acme", None, "Nobody's dog", "episodic_event", "{}"),
+        ("acme", "a", "Ann has a dog", "semantic_fact", '{"source": "consolidation"}'),
+        ("other", "a", "Their dog", "episodic_event", "{}"),
+    ]
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in (statement for version in MIGRATIONS[:11] for statement in version):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '11')")
+        for pk, (tenant, namespace, content, kind, metadata) in enumerate(rows, start=1):
+            conn.execute(
+                "INSERT INTO memories (pk, id, tenant_id, namespace, content, memory_type,"
+                " created_at, updated_at, status, metadata, importance, confidence, stored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0, 0, 'active', ?, 0.5, 0.9, 0)",
+                (pk, f"id-{pk}", tenant, namespace, content, kind, metadata),
+            )
+    conn.close()
+
+    store = SQLiteStore(path)
+    try:
+
+        def found(tenant: str, namespace: str | None) -> set[str]:
+            filt = MemoryFilter(tenant, namespace=namespace, memory_types=("episodic_event",))
+            return {memory_id for memory_id, _ in store.lexical_search(filt, "dog", 10)}
+
+        assert found("acme", "a") == {"id-1"}
+        assert found("acme", "b") == {"id-2"}
+        assert found("acme", None) == {"id-1", "id-2", "id-3"}
+        assert found("other", "a") == {"id-5"}
+    finally:
+        store.close()
+    # The rebuilt index agrees with the memories it holds, the fact left in an index of its own.
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("INSERT INTO memories_fts (memories_fts) VALUES ('integrity-check')")
+        indexed = {
+            phrase: {
+                rowid
+                for (rowid,) in conn.execute(
+                    "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?", (phrase,)
+                )
+            }
+            for phrase in (
+                "dog",
+                partition_phrase("acme", "a"),
+                partition_phrase("acme", None),
+                partition_phrase("other", None),
+            )
+        }
+    assert list(indexed.values()) == [{1, 2, 3, 5}, {1}, {1, 2, 3}, {5}]

@@ -9,8 +9,11 @@ the store. So:
    statistics (looked up, never counted); when the rarest word alone matches more than the
    budget, only its :data:`~cml.storage.textrank.RECENT_WINDOW` newest matches are scored.
 2. The best :data:`PREFILTER` documents are ranked inside FTS5 alone and only those are joined
-   with ``memories``. If fewer than needed pass the filter (other tenants' memories crowd the
-   top), the query runs again with the join over every match.
+   with ``memories``. A partition that holds a small share of the index is matched inside it:
+   each memory's partition is a token of the index's column :data:`PART_COLUMN` (schema v12),
+   so FTS5 ranks the partition's matches only instead of every match in the table. If fewer
+   than needed pass the filter and the prefilter was cut short, the query runs again with the
+   join over every match.
 3. FTS5's bm25 weighs words by the whole index, across tenants and namespaces; the
    :func:`~cml.storage.textrank.rescore_size` best of its matches are scored again with the
    partition's statistics (:func:`~cml.storage.textrank.bm25`), words split as the index splits
@@ -48,10 +51,52 @@ from cml.storage.textrank import (
 PREFILTER = 500
 """Documents ranked by FTS5 alone before the join with the filter."""
 
+PART_COLUMN = "fts_part"
+"""The column of ``memories_fts`` holding a memory's partition token, and the generated column of
+``memories`` it is read from (schema v12). It weighs nothing in a ranking (:data:`_RANK`)."""
+
+PART_EXPRESSION = "'p' || hex(tenant_id) || 'x' || hex(coalesce(namespace, '')) || '0'"
+"""SQL of a memory's partition token: its tenant and namespace in hexadecimal (one token to the
+tokenizer, never stemmed: it ends with a digit), the tenant's part a prefix of every namespace's."""
+
+PARTITION_SHARE = 4
+"""A read matches inside its partition when the partition holds at most 1/this of the index.
+
+Matching inside costs FTS5 a pass over the partition's entries (bm25 weighs every phrase of
+the query, the partition's too); ranking every match costs one per match in the whole index.
+"""
+
 PRIMARY_INDEX = "memories_fts"
 DERIVED_INDEX = "derived_fts"
 """Full-text index of derived memories: semantic facts whose metadata ``source`` is
 ``consolidation``."""
+
+
+_RANK = {
+    PRIMARY_INDEX: f"bm25({PRIMARY_INDEX}, 1.0, 0.0)",
+    DERIVED_INDEX: f"bm25({DERIVED_INDEX})",
+}
+"""Each index's ranking expression (FTS5's bm25: smaller is better)."""
+
+
+def partition_phrase(tenant_id: str, namespace: str | None) -> str:
+    """The FTS5 phrase matching a partition's memories in ``memories_fts``.
+
+    A namespace's memories, or with ``namespace`` None every memory of the tenant (a prefix of
+    :data:`PART_EXPRESSION`'s tokens). A query's words are matched in every column: limiting
+    them to ``content`` costs a tenth more per probe, and a word could only match a partition
+    token by being one, which adds memories of the partition at no score.
+
+    Example:
+        >>> partition_phrase("t", "a")
+        'fts_part : "p74x610"'
+        >>> partition_phrase("t", None)
+        'fts_part : "p74x" *'
+    """
+    tenant = "p" + tenant_id.encode().hex() + "x"
+    if namespace is None:
+        return f'{PART_COLUMN} : "{tenant}" *'
+    return f'{PART_COLUMN} : "{tenant}{namespace.encode().hex()}0"'
 
 
 def _indexes(filt: MemoryFilter) -> tuple[str, ...]:
@@ -100,7 +145,8 @@ def lexical_search(
             frequencies = _document_frequencies(conn, index, tokens, ceiling + 1)
             kept = probe_words(frequencies, MATCH_BUDGET, ceiling)
             matched = sum(frequencies[t] for t in kept)
-            rows = _search_index(conn, index, filt, kept, matched, limit)
+            match = match_expression(kept) if kept else ""
+            rows = _search_index(conn, index, filt, match, matched, limit)
             hits.extend((memory_id, -rank) for memory_id, rank, _ in rows)
     hits.sort(key=lambda hit: hit[1], reverse=True)
     return hits[:limit]
@@ -112,7 +158,10 @@ def _search_partition(
     """The primary index's matches, scored with the partition's statistics."""
     statistics = term_statistics(conn, filt.tenant_id, filt.namespace, tokens)
     probe = plan_probe(statistics)
-    rows = _search_index(conn, PRIMARY_INDEX, filt, probe.words, probe.matched, rescore_size(limit))
+    match = match_expression(probe.words) if probe.words else ""
+    if match and statistics.documents * PARTITION_SHARE <= _indexed_rows(conn):
+        match = f"{partition_phrase(filt.tenant_id, filt.namespace)} AND {match}"
+    rows = _search_index(conn, PRIMARY_INDEX, filt, match, probe.matched, rescore_size(limit))
     texts = [lowered_words(content) for _, _, content in rows]
     which = _query_words(tokens, set().union(*texts))
     candidates = []
@@ -150,37 +199,38 @@ def _search_index(
     conn: sqlite3.Connection,
     index: str,
     filt: MemoryFilter,
-    kept: list[str],
+    match: str,
     matched: int,
     limit: int,
 ) -> list[tuple[str, float, str]]:
-    """Up to ``limit`` matches of ``kept`` the filter admits: ``(id, bm25, content)``, best first.
+    """Up to ``limit`` matches of ``match`` the filter admits: ``(id, bm25, content)``, best first.
 
-    ``matched`` is how many documents the words match (it decides whether to score a window).
-    FTS5's bm25 is smaller for better matches.
+    ``matched`` is how many documents the partition holds the words in (it decides whether to
+    score a window). FTS5's bm25 is smaller for better matches.
     """
-    if not kept:
+    if not match:
         return []
-    match = match_expression(kept)
     where, params = filter_sql(SQLITE, filt)
-    if matched > MATCH_BUDGET:
+    rank = _RANK[index]
+    windowed = matched > MATCH_BUDGET
+    if windowed:
         # Only the rarest word is left and it alone matches too much: score its newest matches.
         candidates = (
-            f"SELECT rowid, rank FROM (SELECT rowid, bm25({index}) AS rank FROM {index}"
+            f"SELECT rowid, rank FROM (SELECT rowid, {rank} AS rank FROM {index}"
             f" WHERE {index} MATCH ? ORDER BY rowid DESC LIMIT {RECENT_WINDOW})"
             f" ORDER BY rank LIMIT {PREFILTER}"
         )
     else:
         candidates = (
-            f"SELECT rowid, bm25({index}) AS rank FROM {index}"
+            f"SELECT rowid, {rank} AS rank FROM {index}"
             f" WHERE {index} MATCH ? ORDER BY rank LIMIT {PREFILTER}"
         )
     top = conn.execute(candidates, (match,)).fetchall()
     rows = _admitted(conn, top, where, params, limit)
     # Fewer than ``limit`` survivors is final only when the prefilter saw every match.
-    if len(rows) < limit and matched > PREFILTER:
+    if len(rows) < limit and (windowed or len(top) == PREFILTER):
         rows = conn.execute(
-            f"SELECT m.id, bm25({index}) AS rank, m.content FROM {index}"
+            f"SELECT m.id, {rank} AS rank, m.content FROM {index}"
             f" JOIN memories AS m ON m.pk = {index}.rowid"
             f" WHERE {index} MATCH ? AND {where} ORDER BY rank LIMIT ?",
             (match, *params, limit),

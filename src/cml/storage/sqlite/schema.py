@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from cml.errors import StoreMismatchError
+from cml.storage.sqlite.lexical import PART_COLUMN, PART_EXPRESSION
 from cml.storage.sqlite.terms import FUNCTION as TERMS_FUNCTION
 from cml.storage.sqlite.terms import LENGTH_FUNCTION
 
@@ -155,21 +156,30 @@ def _derived(row: str) -> str:
     )
 
 
-def _add(row: str) -> str:
-    """Trigger statements indexing ``row`` in the index it belongs to."""
+def _add(row: str, *, partitioned: bool = False) -> str:
+    """Trigger statements indexing ``row`` in the index it belongs to.
+
+    With ``partitioned`` (schema v12 on), ``memories_fts`` gets the row's partition token too.
+    """
+    columns, values = ("content", f"{row}.content")
+    if partitioned:
+        columns, values = (f"content, {PART_COLUMN}", f"{row}.content, {row}.{PART_COLUMN}")
     return (
-        f"INSERT INTO memories_fts (rowid, content) SELECT {row}.pk, {row}.content"
+        f"INSERT INTO memories_fts (rowid, {columns}) SELECT {row}.pk, {values}"
         f" WHERE NOT {_derived(row)};"
         f" INSERT INTO derived_fts (rowid, content) SELECT {row}.pk, {row}.content"
         f" WHERE {_derived(row)};"
     )
 
 
-def _remove(row: str) -> str:
-    """Trigger statements removing ``row`` from the index it is in."""
+def _remove(row: str, *, partitioned: bool = False) -> str:
+    """Trigger statements removing ``row`` from the index it is in (see :func:`_add`)."""
+    columns, values = ("content", f"{row}.content")
+    if partitioned:
+        columns, values = (f"content, {PART_COLUMN}", f"{row}.content, {row}.{PART_COLUMN}")
     return (
-        "INSERT INTO memories_fts (memories_fts, rowid, content)"
-        f" SELECT 'delete', {row}.pk, {row}.content WHERE NOT {_derived(row)};"
+        f"INSERT INTO memories_fts (memories_fts, rowid, {columns})"
+        f" SELECT 'delete', {row}.pk, {values} WHERE NOT {_derived(row)};"
         " INSERT INTO derived_fts (derived_fts, rowid, content)"
         f" SELECT 'delete', {row}.pk, {row}.content WHERE {_derived(row)};"
     )
@@ -469,6 +479,50 @@ _V11: tuple[str, ...] = (
     " ON memories (tenant_id, namespace, memory_type)",
 )
 
+_V12: tuple[str, ...] = (
+    # The primary full-text index holds each memory's partition as a token of a column of its
+    # own, so that a read in a small namespace of a large tenant (or a small tenant of a large
+    # store) matches inside it: FTS5's bm25 used to rank every match in the table before the
+    # filter kept the partition's, 17 ms of a read on 100 namespaces of 490 memories. The
+    # column's weight in a ranking is 0 (``sqlite/lexical.py``). The index is built again: FTS5
+    # cannot add a column.
+    f"ALTER TABLE memories ADD COLUMN {PART_COLUMN} TEXT"
+    f" GENERATED ALWAYS AS ({PART_EXPRESSION}) VIRTUAL",
+    "DROP TRIGGER memories_fts_insert",
+    "DROP TRIGGER memories_fts_delete",
+    "DROP TRIGGER memories_fts_update",
+    "DROP TABLE memories_fts",
+    f"""
+    CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, {PART_COLUMN}, content='memories', content_rowid='pk',
+        tokenize='porter unicode61'
+    )
+    """,
+    f"""
+    CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        {_add("new", partitioned=True)}
+    END
+    """,
+    f"""
+    CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        {_remove("old", partitioned=True)}
+    END
+    """,
+    # The partition is part of what an update may change (a memory moved to another namespace;
+    # a memory never changes tenant).
+    f"""
+    CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, memory_type, metadata, namespace
+    ON memories BEGIN
+        {_remove("old", partitioned=True)}
+        {_add("new", partitioned=True)}
+    END
+    """,
+    f"""
+    INSERT INTO memories_fts (rowid, content, {PART_COLUMN})
+    SELECT pk, content, {PART_COLUMN} FROM memories AS new WHERE NOT {_derived("new")}
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1,
     _V2,
@@ -481,6 +535,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V9,
     _V10,
     _V11,
+    _V12,
 )
 """Migration ``n`` (1-based) brings the schema from version ``n - 1`` to ``n``. Append only."""
 

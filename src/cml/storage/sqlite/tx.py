@@ -34,8 +34,8 @@ def index_change(record: MemoryRecord) -> Change:
     )
 
 
-_INDEXED = ("content", "memory_type", "metadata")
-"""The columns whose assignment fires the full-text update trigger (``schema.py``, ``_V3``)."""
+_INDEXED = ("content", "memory_type", "metadata", "namespace")
+"""The columns whose assignment fires the full-text update trigger (``schema.py``, ``_V12``)."""
 
 _KEEPING_TEXT = tuple(c for c in UPDATABLE if c not in _INDEXED)
 
@@ -76,13 +76,13 @@ class SQLiteTransaction(SQLTransaction[sqlite3.Connection]):
     def _assigned(self, values: dict[str, Any]) -> tuple[str, ...]:
         """All updatable columns, but the indexed text's only when one of them changes.
 
-        SQLite fires an ``UPDATE OF content, memory_type, metadata`` trigger whenever the
-        statement assigns one of these columns, even to the value it holds: the memory's
+        SQLite fires an ``UPDATE OF content, memory_type, metadata, namespace`` trigger whenever
+        the statement assigns one of these columns, even to the value it holds: the memory's
         full-text entry would be deleted and added again (most of the cost of retiring or
-        reinforcing a memory). Reading the three values first costs a primary-key lookup.
+        reinforcing a memory). Reading the four values first costs a primary-key lookup.
         """
         stored = self._conn.execute(
-            "SELECT content, memory_type, metadata FROM memories WHERE tenant_id = ? AND id = ?",
+            f"SELECT {', '.join(_INDEXED)} FROM memories WHERE tenant_id = ? AND id = ?",
             (values["tenant_id"], values["id"]),
         ).fetchone()
         if stored is not None and tuple(stored) == tuple(values[c] for c in _INDEXED):
