@@ -8,7 +8,7 @@ import pytest
 
 from cml.storage import MemoryFilter
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite.lexical import PREFILTER
+from cml.storage.sqlite.lexical import PREFILTER, _count_all, _count_each
 from cml.storage.sqlite.terms import WORD, lowered_words
 from cml.storage.textrank import MATCH_BUDGET, RECENT_WINDOW
 
@@ -97,3 +97,14 @@ def test_rescored_documents_are_split_into_the_words_the_index_counts(text: str)
     # The rescoring's document length and word counts must be those of the same words as the
     # partition's average length: runs of letters and digits, whatever the text's alphabet.
     assert lowered_words(text) == WORD.findall(text.lower())
+
+
+def test_both_ways_of_counting_query_words_in_a_text_agree() -> None:
+    # A rescored text's query words are counted one by one for a few words, all at once for
+    # many: the counts (and so the ranking) must not depend on which.
+    text = lowered_words("The dog and the dogs, a cat; the DOG sat with the cat and a bird " * 3)
+    which = {"dog": "dog", "dogs": "dog", "cat": "cat", "bird": "bird", "fish": "fish"}
+    for size in range(len(which) + 1):
+        some = dict(list(which.items())[:size])
+        assert _count_each(text, some) == _count_all(text, some)
+    assert _count_all(text, which) == {"dog": 9, "cat": 6, "bird": 3}

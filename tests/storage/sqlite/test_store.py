@@ -14,8 +14,9 @@ from cml.models import MemoryType, ReadRequest
 from cml.storage import MemoryFilter, open_store
 from cml.storage.sql.store import any_memory_statement
 from cml.storage.sqlite import SQLiteStore
-from cml.storage.sqlite.lexical import partition_phrase
+from cml.storage.sqlite.lexical import partition_match, partition_phrase
 from cml.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from cml.storage.sqlite.session import session_successors
 from cml.storage.sqlite.terms import register
 
 from ..conftest import insert, make_record, query_vector
@@ -272,6 +273,48 @@ def test_asking_a_large_namespace_for_facts_reads_no_other_memory(tmp_path: Path
     assert steps < 1000
 
 
+def test_session_successors_read_only_their_own_namespace(tmp_path: Path) -> None:
+    # Conversations in namespaces of their own label their sessions alike ("s1"): a memory's
+    # successors are found in its namespace's session without walking the others'.
+    path = tmp_path / "cml.db"
+    store = SQLiteStore(path)
+    try:
+        turns = {
+            namespace: [
+                make_record(
+                    f"{namespace} turn {i}",
+                    namespace=namespace,
+                    session_id="s1",
+                    minutes=i * 60 + n,
+                    embed=False,
+                )
+                for i in range(20)
+            ]
+            for n, namespace in enumerate(f"u{n}" for n in range(60))
+        }
+        insert(store, *(turn for namespace in turns.values() for turn in namespace))
+    finally:
+        store.close()
+    ours = turns["u7"]
+    filt = MemoryFilter("acme", namespace="u7")
+    with sqlite3.connect(path) as conn:
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        conn.set_progress_handler(count, 1)
+        found = session_successors(conn, filt, [ours[0].id, ours[10].id], 2)
+    assert found == {
+        ours[0].id: [ours[1].id, ours[2].id],
+        ours[10].id: [ours[11].id, ours[12].id],
+    }
+    # The other 59 namespaces' 1,180 turns of "s1" after the anchors are never read.
+    assert steps < 1000
+
+
 def test_describe_reports_backend_facts_for_health(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "cml.db")
     try:
@@ -413,6 +456,7 @@ def test_a_version_11_store_keeps_finding_its_memories_in_each_partition(tmp_pat
                 partition_phrase("acme", "a"),
                 partition_phrase("acme", None),
                 partition_phrase("other", None),
+                partition_match("acme", "b", ["walks", "dog"]),
             )
         }
-    assert list(indexed.values()) == [{1, 2, 3, 5}, {1}, {1, 2, 3}, {5}]
+    assert list(indexed.values()) == [{1, 2, 3, 5}, {1}, {1, 2, 3}, {5}, {2}]

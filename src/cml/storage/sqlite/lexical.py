@@ -30,6 +30,7 @@ two lists merge by score.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from typing import Any
 
 from cml.storage.base import MemoryFilter
@@ -99,6 +100,17 @@ def partition_phrase(tenant_id: str, namespace: str | None) -> str:
     return f'{PART_COLUMN} : "{tenant}{namespace.encode().hex()}0"'
 
 
+def partition_match(tenant_id: str, namespace: str | None, words: list[str]) -> str:
+    """The FTS5 expression matching the partition's memories that hold any of ``words``.
+
+    Example:
+        >>> partition_match("t", "a", ["dog", "cat"])
+        'fts_part : "p74x610" AND ("dog" OR "cat")'
+    """
+    # AND binds tighter than OR in FTS5: the words' alternatives are one operand.
+    return f"{partition_phrase(tenant_id, namespace)} AND ({match_expression(words)})"
+
+
 def _indexes(filt: MemoryFilter) -> tuple[str, ...]:
     """The full-text indexes that can hold memories the filter admits."""
     if filt.memory_types is None or "semantic_fact" in filt.memory_types:
@@ -160,21 +172,43 @@ def _search_partition(
     probe = plan_probe(statistics)
     match = match_expression(probe.words) if probe.words else ""
     if match and statistics.documents * PARTITION_SHARE <= _indexed_rows(conn):
-        match = f"{partition_phrase(filt.tenant_id, filt.namespace)} AND {match}"
+        match = partition_match(filt.tenant_id, filt.namespace, probe.words)
     rows = _search_index(conn, PRIMARY_INDEX, filt, match, probe.matched, rescore_size(limit))
     texts = [lowered_words(content) for _, _, content in rows]
     which = _query_words(tokens, set().union(*texts))
-    candidates = []
-    for (memory_id, _, _), words in zip(rows, texts, strict=True):
-        # A few words of the texts are query words: counting each of them (in C) is cheaper
-        # than looking up every word of the text.
-        counts: dict[str, int] = {}
-        for word, token in which.items():
-            found = words.count(word)
-            if found:
-                counts[token] = counts.get(token, 0) + found
-        candidates.append(Candidate(memory_id, len(words), counts))
+    # A few words of the texts are query words: counting each of them (in C) is cheaper than
+    # counting every word of the text, up to about :data:`COUNTED_ONE_BY_ONE` of them.
+    tally = _count_each if len(which) <= COUNTED_ONE_BY_ONE else _count_all
+    candidates = [
+        Candidate(memory_id, len(words), tally(words, which))
+        for (memory_id, _, _), words in zip(rows, texts, strict=True)
+    ]
     return rank_in_partition(candidates, statistics, limit)
+
+
+COUNTED_ONE_BY_ONE = 4
+"""Most words of a query a rescored text is searched for one by one (``list.count``); with more,
+the text's words are counted once (``Counter``), which costs about as much as four searches."""
+
+
+def _count_each(words: list[str], which: dict[str, str]) -> dict[str, int]:
+    """How often each query token occurs among ``words`` (one search of them per word)."""
+    counts: dict[str, int] = {}
+    for word, token in which.items():
+        found = words.count(word)
+        if found:
+            counts[token] = counts.get(token, 0) + found
+    return counts
+
+
+def _count_all(words: list[str], which: dict[str, str]) -> dict[str, int]:
+    """How often each query token occurs among ``words`` (every word counted once)."""
+    present = Counter(words)
+    counts: dict[str, int] = {}
+    for word in present.keys() & which.keys():
+        token = which[word]
+        counts[token] = counts.get(token, 0) + present[word]
+    return counts
 
 
 def _query_words(tokens: list[str], words: set[str]) -> dict[str, str]:

@@ -521,6 +521,12 @@ _V12: tuple[str, ...] = (
     INSERT INTO memories_fts (rowid, content, {PART_COLUMN})
     SELECT pk, content, {PART_COLUMN} FROM memories AS new WHERE NOT {_derived("new")}
     """,
+    # A memory's session successors are those of its namespace (``sqlite/session.py``). Without
+    # the namespace in the session index, a session label every namespace uses ("s3", a
+    # conversation's first session) made the range scan walk the sessions of them all.
+    "DROP INDEX ix_memories_tenant_session_order",
+    "CREATE INDEX ix_memories_tenant_session_order"
+    " ON memories (tenant_id, session_id, namespace, created_at, id)",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
