@@ -17,7 +17,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from cml.errors import InvalidInputError, StoreMismatchError
 
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 """Every Alembic revision, oldest first. Append a new one with each migration."""
 
 HEAD_REVISION = REVISIONS[-1]
