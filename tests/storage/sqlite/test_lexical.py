@@ -64,6 +64,23 @@ def test_matches_the_filter_turns_away_leave_the_best_admitted_ones(
     assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
 
 
+def test_a_small_tenant_reads_its_best_matches_past_a_large_tenants(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "cml.db")
+    try:
+        # Another tenant's short memories rank above every one of ours in the whole index, more
+        # of them than the prefilter holds; ours have no namespace and are read tenant-wide.
+        theirs = [
+            make_record("dog dog", tenant_id="other", embed=False) for _ in range(PREFILTER + 100)
+        ]
+        ours = [make_record("dog" + " and more" * k, minutes=k, embed=False) for k in range(60)]
+        insert(store, *theirs, *reversed(ours))
+        found = store.lexical_search(MemoryFilter("acme"), "dog", 20)
+    finally:
+        store.close()
+
+    assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
+
+
 def test_a_memory_moved_to_another_namespace_is_found_there_only(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "cml.db")
     try:
