@@ -22,6 +22,18 @@ from cml.storage.sqlite.terms import register
 from ..conftest import insert, make_record, query_vector
 
 
+class Steps:
+    """The virtual-machine steps SQLite takes on a connection from now on (``count``)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.count = 0
+        conn.set_progress_handler(self._step, 1)
+
+    def _step(self) -> int:
+        self.count += 1
+        return 0
+
+
 def test_file_store_survives_close_and_reopen(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "dirs" / "cml.db"
     store = SQLiteStore(path)
@@ -260,17 +272,10 @@ def test_asking_a_large_namespace_for_facts_reads_no_other_memory(tmp_path: Path
     finally:
         store.close()
     with sqlite3.connect(path) as conn:
-        steps = 0
-
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        conn.set_progress_handler(count, 1)
+        steps = Steps(conn)
         assert conn.execute(statement, params).fetchone() == (1,)
     # Reading the 400 episodes' rows would take thousands of virtual-machine steps.
-    assert steps < 1000
+    assert steps.count < 1000
 
 
 def test_session_successors_read_only_their_own_namespace(tmp_path: Path) -> None:
@@ -280,17 +285,17 @@ def test_session_successors_read_only_their_own_namespace(tmp_path: Path) -> Non
     store = SQLiteStore(path)
     try:
         turns = {
-            namespace: [
+            f"u{n}": [
                 make_record(
-                    f"{namespace} turn {i}",
-                    namespace=namespace,
+                    f"u{n} turn {i}",
+                    namespace=f"u{n}",
                     session_id="s1",
                     minutes=i * 60 + n,
                     embed=False,
                 )
                 for i in range(20)
             ]
-            for n, namespace in enumerate(f"u{n}" for n in range(60))
+            for n in range(60)
         }
         insert(store, *(turn for namespace in turns.values() for turn in namespace))
     finally:
@@ -298,21 +303,14 @@ def test_session_successors_read_only_their_own_namespace(tmp_path: Path) -> Non
     ours = turns["u7"]
     filt = MemoryFilter("acme", namespace="u7")
     with sqlite3.connect(path) as conn:
-        steps = 0
-
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        conn.set_progress_handler(count, 1)
+        steps = Steps(conn)
         found = session_successors(conn, filt, [ours[0].id, ours[10].id], 2)
     assert found == {
         ours[0].id: [ours[1].id, ours[2].id],
         ours[10].id: [ours[11].id, ours[12].id],
     }
     # The other 59 namespaces' 1,180 turns of "s1" after the anchors are never read.
-    assert steps < 1000
+    assert steps.count < 1000
 
 
 def test_describe_reports_backend_facts_for_health(tmp_path: Path) -> None:
