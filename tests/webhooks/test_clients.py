@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,13 @@ def test_sync_client_against_a_real_server_delivers(served: Any, receiver: Recei
         )
         client.test_webhook(created.id)
         receiver.wait_for(1, "webhook.test")
-        delivered = client.webhook_deliveries(created.id, status="delivered")
-        assert {d.event_type for d in delivered} == {"memory.write", "webhook.test"}
+        # The receiver answers before the sender records the answer: wait for the record.
+        deadline = time.monotonic() + 30
+        while True:
+            delivered = client.webhook_deliveries(created.id, status="delivered")
+            kinds = {d.event_type for d in delivered}
+            if kinds == {"memory.write", "webhook.test"} or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert kinds == {"memory.write", "webhook.test"}
         assert all(d.attempts == 1 and d.last_status == 200 for d in delivered)
