@@ -40,7 +40,7 @@ from _runtime import add_runtime_argument, apply_runtime
 
 from cml.engine import Engine, EngineConfig
 from cml.engine.read.placement import place_facts
-from cml.engine.read.retrieval import RankingWeights
+from cml.engine.read.retrieval import RankingWeights, Search
 from cml.models import ReadRequest
 
 LEAVE_ONE_OUT = [
@@ -56,7 +56,7 @@ LEAVE_ONE_OUT = [
     "no-speaker:speaker=0",
     "no-when:when=0",
     "no-replies:replied=0",
-    "with-asking:asking=0.25",
+    "no-asking:asking=0",
     "no-role:role=0",
     "no-event-spread:event_spread=0",
     "no-occasion-spread:occasion_spread=0",
@@ -106,9 +106,8 @@ class Reader:
         )
         now = reference if clock == "reference" and reference is not None else datetime.now(UTC)
         started = time.process_time()
-        scored, _ = place_facts(
-            self.engine.store, "default", request, self.vectors[query], now=now, weights=weights
-        )
+        search = Search(self.engine.store, "default", request, self.vectors[query], now, weights)
+        scored, _ = place_facts(search)
         self.cpu += time.process_time() - started
         self.reads += 1
         return [s.record for s in scored]
