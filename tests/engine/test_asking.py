@@ -31,7 +31,8 @@ def _top(asking_share: float, config: EngineConfig) -> str:
 
 
 def test_the_turn_that_tells_comes_before_the_turn_that_asks(config: EngineConfig) -> None:
-    assert _top(0.5, config) == TELLS
+    # The default configuration has the stage on.
+    assert _top(RankingWeights().asking, config) == TELLS
 
 
 def test_without_the_stage_the_question_wins(config: EngineConfig) -> None:
@@ -49,6 +50,10 @@ def test_without_the_stage_the_question_wins(config: EngineConfig) -> None:
         ("Caroline: The kids look cute! I bet they love it. How did they take it?", False),
         ("Nate: See you!", False),
         ("What now?", True),
+        ("Nate: Really? Which one?  [image: a photo of two dogs] ", True),
+        ("Mel: Hi. Ok?", False),
+        ("Nate: [laughs] ok?", True),
+        ("Nate: Did you see it? [link]", False),
     ],
 )
 def test_which_turns_only_ask(text: str, expected: bool) -> None:

@@ -31,9 +31,13 @@ def only_asks(text: str) -> bool:
         >>> only_asks("Joanna: Wow, Nate! What inspired you?"), only_asks("I moved. Any tips?")
         (True, False)
     """
-    body = _LABEL.sub("", _NOTE.sub("", text.strip()), count=1).strip()
+    body = text.strip()
+    if body.endswith("]"):
+        body = _NOTE.sub("", body)
+    # Most texts end otherwise: they are told apart without reading them (a label never ends one).
     if not body.endswith("?"):
         return False
+    body = _LABEL.sub("", body, count=1).strip()
     return all(part.rstrip().endswith(("?", "!")) for part in _SENTENCE_END.split(body))
 
 
