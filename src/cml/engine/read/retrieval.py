@@ -106,7 +106,7 @@ class RankingWeights:
         when: When the query asks when, the share of the fused score taken from the
             candidates whose text names no time (:mod:`.when`; 0 turns it off).
         asking: The share of the fused score taken from the candidates made only of
-            questions and exclamations (:mod:`.asking`; 0, the default, turns it off).
+            questions and exclamations (:mod:`.asking`; 0 turns it off).
         replied: Share of a named speaker's fused score lent to the turn of another
             speaker it replies to, the turn before it in its session (:mod:`.replies`; 0
             turns it off; ``user:``/``assistant:`` messages never lend).
@@ -156,7 +156,7 @@ class RankingWeights:
     date_slack_days: float = 3.0
     speaker: float = 0.5
     when: float = 0.67
-    asking: float = 0.0
+    asking: float = 0.5
     replied: float = 0.4
     role: float = 0.8
     coverage: float = 0.0
