@@ -34,7 +34,9 @@ from pathlib import Path
 
 import httpx
 from _runtime import add_runtime_argument, apply_runtime, current_runtime
-from latency import synthetic_texts  # type: ignore[import-not-found]
+from latency import synthetic_texts
+
+from cml.engine.config import EmbeddingProvider
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -74,14 +76,14 @@ def timed(action: Callable[[], object], label: str = "") -> float:
     return seconds
 
 
-def measure_embedder(texts: list[str], provider: str) -> float:
+def measure_embedder(texts: list[str], provider: EmbeddingProvider) -> float:
     """Seconds the embedder alone takes for ``texts`` (after a warm-up)."""
     from cml.engine import EngineConfig
     from cml.engine.embedder import make_embedder
 
     embedder = make_embedder(
         EngineConfig(embedding_provider=provider, embedding_runtime=current_runtime())
-    )  # type: ignore[arg-type]
+    )
     # In a worker thread, as the server and the embedded client run the engine: PyTorch's
     # CPU throughput differs between the main thread and others, so measure like for like.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -111,7 +111,7 @@ def main() -> None:
             if args.canned:
                 answer = engine.memories.read(TENANT, ReadRequest(query=question(), max_results=10))
                 # Measurement only: the route's engine call returns at once.
-                engine.memories.read = lambda *_args, **_options: answer  # type: ignore[method-assign]
+                engine.memories.read = lambda *_args, **_options: answer
             kinds: dict[str, dict[str, Callable[[], object]]] = {
                 "read": {
                     "engine": lambda: engine.memories.read(

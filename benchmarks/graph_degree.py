@@ -30,6 +30,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -113,22 +114,28 @@ def built_graph(
     return index
 
 
+def _hnsw(index: faiss.Index) -> Any:
+    """The HNSW structure of a graph index (its search and build depths)."""
+    return faiss.downcast_index(index).hnsw  # type: ignore[attr-defined]
+
+
 def recall_at(
     index: faiss.Index,
     rows: npt.NDArray[np.int64],
     ids: list[str],
     vectors: npt.NDArray[np.float32],
-    truth: dict[str, list[list[float]] | list[list[str]]],
+    truth: dict[str, Any],
     ef: int,
 ) -> tuple[float, float]:
     """Recall@10 against the exact top 10 and the CPU ms of one search at p50."""
-    faiss.downcast_index(index).hnsw.efSearch = ef
+    _hnsw(index).efSearch = ef
     hits, cpu = 0, []
     for query, expected in zip(truth["queries"], truth["top10"], strict=True):
         q = np.asarray(query, dtype=np.float32)
         started = time.process_time()
         _, labels = index.search(q[None, :], CANDIDATES)
-        candidates = [rows[label] for label in labels[0] if label >= 0 and rows[label] >= 0]
+        found = np.asarray(labels)[0]
+        candidates = [rows[label] for label in found if label >= 0 and rows[label] >= 0]
         scores = vectors[candidates] @ q
         top = {ids[candidates[i]] for i in np.argsort(-scores)[:10]}
         cpu.append(time.process_time() - started)
@@ -167,7 +174,7 @@ def main() -> None:
         rows = np.arange(len(ids), dtype=np.int64)
         name = f"M {args.m} efConstruction {args.ef_construction}"
         if args.single_from is not None:
-            name += f" then single inserts at {index.hnsw.efConstruction}"
+            name += f" then single inserts at {_hnsw(index).efConstruction}"
     for ef in args.ef:
         recall, cpu_ms = recall_at(index, rows, ids, vectors, truth, ef)
         print(f"{name}  efSearch {ef:>5}  R@10 {recall:.3f}  CPU p50 {cpu_ms:.2f} ms", flush=True)

@@ -68,10 +68,11 @@ def main() -> None:
                 "INSERT INTO notes SELECT g, md5(g::text) FROM generate_series(1, 20000) g"
             )
             conn.execute("CHECKPOINT")
-            files = {
-                name: data / conn.execute("SELECT pg_relation_filepath(%s)", (name,)).fetchone()[0]
-                for name in ("notes", "notes_body")
-            }
+            files = {}
+            for name in ("notes", "notes_body"):
+                found = conn.execute("SELECT pg_relation_filepath(%s)", (name,)).fetchone()
+                assert found is not None, name
+                files[name] = data / found[0]
             assert not check(conn).problems
         ctl("stop")
         intact = {name: path.read_bytes() for name, path in files.items()}

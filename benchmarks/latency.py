@@ -26,6 +26,8 @@ from pathlib import Path
 
 from _runtime import add_runtime_argument, apply_runtime, current_runtime
 
+from cml.engine.config import EmbeddingProvider
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 NAMES = ["Alice", "Bob", "Caroline", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas"]
@@ -65,7 +67,7 @@ def synthetic_texts(count: int, seed: int) -> list[str]:
     ]
 
 
-def seed_store(db_path: Path, count: int, embedder: str, tenant: str) -> float:
+def seed_store(db_path: Path, count: int, embedder: EmbeddingProvider, tenant: str) -> float:
     """Insert ``count`` memories straight into the store; returns seconds taken."""
     from cml.engine import EngineConfig, open_engine
     from cml.storage.base import MemoryRecord
@@ -76,7 +78,7 @@ def seed_store(db_path: Path, count: int, embedder: str, tenant: str) -> float:
             database_url=f"sqlite:///{db_path}",
             embedding_provider=embedder,
             embedding_runtime=current_runtime(),
-        )  # type: ignore[arg-type]
+        )
     )
     start = time.perf_counter()
     texts = synthetic_texts(count, seed=1)

@@ -265,7 +265,7 @@ def aggregate(per_question: list[tuple[str, dict[str, float | None]]]) -> dict[s
     for name, rows in groups.items():
         means: dict[str, Any] = {"n": len(rows)}
         for column in COLUMNS:
-            values = [row[column] for row in rows if row[column] is not None]
+            values = [value for row in rows if (value := row[column]) is not None]
             means[column] = statistics.fmean(values) if values else None
         means["n turn"] = sum(1 for row in rows if row["turn@1"] is not None)
         table[name] = means

@@ -39,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _runtime import add_runtime_argument, apply_runtime, current_runtime
 from latency import NAMES, QUESTIONS, percentile, synthetic_texts
 
+from cml.engine.config import EmbeddingProvider
+
 TENANT = "default"
 
 
@@ -74,7 +76,7 @@ def fresh_postgres_database(admin_url: str) -> str:
     return url
 
 
-def seed(database_url: str, count: int, embedder_name: str) -> float:
+def seed(database_url: str, count: int, embedder_name: EmbeddingProvider) -> float:
     """Insert ``count`` memories through the store (no engine yet); returns seconds."""
     from cml.engine import EngineConfig
     from cml.engine.embedder import make_embedder
@@ -82,7 +84,7 @@ def seed(database_url: str, count: int, embedder_name: str) -> float:
 
     embedder = make_embedder(
         EngineConfig(embedding_provider=embedder_name, embedding_runtime=current_runtime())
-    )  # type: ignore[arg-type]
+    )
     store = open_store(database_url)
     texts = synthetic_texts(count, seed=1)
     base = datetime(2025, 1, 1, tzinfo=UTC)
@@ -114,7 +116,9 @@ def seed(database_url: str, count: int, embedder_name: str) -> float:
     return time.perf_counter() - start
 
 
-def measure(database_url: str, embedder: str, reads: int, writes: int) -> dict[str, float]:
+def measure(
+    database_url: str, embedder: EmbeddingProvider, reads: int, writes: int
+) -> dict[str, float]:
     """Open the engine (on PostgreSQL this builds the HNSW index) and time reads and writes."""
     from cml.engine import EngineConfig, open_engine
     from cml.models import ReadRequest, WriteRequest
@@ -126,7 +130,7 @@ def measure(database_url: str, embedder: str, reads: int, writes: int) -> dict[s
             embedding_provider=embedder,
             embedding_runtime=current_runtime(),
         )
-    )  # type: ignore[arg-type]
+    )
     opened = time.perf_counter() - started
     try:
         service = engine.memories

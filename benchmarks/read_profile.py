@@ -136,7 +136,7 @@ def main() -> None:
         engine = open_engine(
             EngineConfig(
                 database_url=url,
-                embedding_provider=args.embedder,  # type: ignore[arg-type]
+                embedding_provider=args.embedder,
                 embedding_runtime=current_runtime(),
             )
         )

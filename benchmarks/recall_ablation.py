@@ -147,18 +147,18 @@ def score_locomo(
             records = reader.ranked(weights, question.text, namespace, 10, reference, args.clock)
             dialog = [r.metadata.get("dia_id") for r in records]
             ranked[f"{conversation.sample_id}/{index}"] = dialog
-    records = locomo.question_records(conversations, ranked, [1, 5, 10]).values()
-    overall = [r["scores"] for r in records if r["overall"]]
+    scored = list(locomo.question_records(conversations, ranked, [1, 5, 10]).values())
+    overall = [r["scores"] for r in scored if r["overall"]]
     cells = [statistics.fmean(s[m] for s in overall) for m in ("R@1", "R@5", "R@10", "MRR")]
     groups = [("conversation", c.sample_id) for c in conversations]
     groups += [("category", f"{c} {locomo.CATEGORY_NAMES[c]}") for c in locomo.OVERALL]
     for group, value in groups:
         cells.append(
             statistics.fmean(
-                r["scores"]["R@10"] for r in records if r["overall"] and r["groups"][group] == value
+                r["scores"]["R@10"] for r in scored if r["overall"] and r["groups"][group] == value
             )
         )
-    adversarial = [r["scores"] for r in records if r["groups"]["category"].startswith("5 ")]
+    adversarial = [r["scores"] for r in scored if r["groups"]["category"].startswith("5 ")]
     cells += [statistics.fmean(s[m] for s in adversarial) for m in ("R@1", "R@10")]
     return "".join(f"{value:8.3f}" for value in cells)
 

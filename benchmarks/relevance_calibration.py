@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from _embedding_cache import add_cache_argument, cache_dir, open_cached_engine
 from _runtime import add_runtime_argument, apply_runtime
 from locomo_recall import OVERALL, Conversation, load, namespace_of, reference_time
@@ -167,6 +168,13 @@ def cross_questions(target: Conversation, others: list[Conversation]) -> list[st
     return picked[::step][:CROSS_PER_CONVERSATION]
 
 
+def _cosine(embedding: npt.NDArray[np.float32] | None, vector: npt.NDArray[np.float32]) -> float:
+    """The cosine of a result's stored embedding with the query's (both unit length)."""
+    if embedding is None:
+        raise SystemExit("a result came back without its embedding: the store is incomplete")
+    return float(np.dot(embedding, vector))
+
+
 def raw_reads(
     engine: Any, namespace: str, texts: list[str], reference: datetime
 ) -> list[list[tuple[Any, ...]]]:
@@ -193,7 +201,7 @@ def raw_reads(
                 (
                     s.record.metadata.get("dia_id"),
                     s.relevance,
-                    float(np.dot(s.record.embedding, vector)),
+                    _cosine(s.record.embedding, vector),
                 )
                 for s in scored
             ]

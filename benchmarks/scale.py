@@ -167,7 +167,7 @@ def grow(url: str, real: np.ndarray, texts: list[str], start: int, end: int) -> 
     from cml.engine import EngineConfig, open_engine
     from cml.engine.transfer import import_lines
 
-    engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
+    engine = open_engine(EngineConfig(database_url=url))
     model = engine.embedder.model_name
 
     def line(n: int, memory_id: str, text: str, vector: np.ndarray) -> tuple[int, str]:
@@ -269,7 +269,7 @@ def open_child(url: str) -> None:
     from cml.engine import EngineConfig, open_engine
 
     started, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
-    engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
+    engine = open_engine(EngineConfig(database_url=url))
     try:
         engine_s = time.perf_counter() - started
         first_read(engine)
@@ -371,7 +371,7 @@ def child(
     rng = np.random.default_rng(5)
     questions = [str(rng.choice(QUESTIONS)).format(name=rng.choice(NAMES)) for _ in range(reads)]
     started = time.perf_counter()
-    engine = open_engine(EngineConfig(database_url=url))  # type: ignore[arg-type]
+    engine = open_engine(EngineConfig(database_url=url))
     service = engine.memories
     try:
         first_read(engine)

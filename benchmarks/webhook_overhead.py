@@ -20,10 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from cml.engine.config import EmbeddingProvider
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _measure(webhooks: int, writes: int, provider: str) -> tuple[float, float]:
+def _measure(webhooks: int, writes: int, provider: EmbeddingProvider) -> tuple[float, float]:
     from cml.engine import open_engine
     from cml.engine.config import EngineConfig
     from cml.engine.webhooks import WebhookService

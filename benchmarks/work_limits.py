@@ -41,7 +41,7 @@ WORDS = ["harbour", "lantern", "orchard", "quarry", "saddle", "thimble", "violin
 
 
 def _text(rng: random.Random, chars: int) -> str:
-    words = []
+    words: list[str] = []
     while sum(len(w) + 1 for w in words) < chars:
         words.append(f"{rng.choice(WORDS)}{rng.randrange(1000)}")
     return " ".join(words)[:chars]
