@@ -41,43 +41,37 @@ def test_a_query_of_common_words_still_finds_the_newest_matches(tmp_path: Path) 
     assert rarer[0][0] not in {r.id for r in records}
 
 
-@pytest.mark.parametrize("crowd", [30, 300, PREFILTER + 100])
+CROWDS = [(30, "namespace"), (300, "namespace"), (PREFILTER + 100, "namespace")]
+CROWDS += [(PREFILTER + 100, "tenant")]
+
+
+@pytest.mark.parametrize(("crowd", "whose"), CROWDS, ids=[f"{w}-{c}" for c, w in CROWDS])
 def test_matches_the_filter_turns_away_leave_the_best_admitted_ones(
-    tmp_path: Path, crowd: int
+    tmp_path: Path, crowd: int, whose: str
 ) -> None:
     store = SQLiteStore(tmp_path / "cml.db")
     try:
-        # Another namespace's short memories rank above every one of ours in the whole index:
-        # some (30), all (300) or more than the prefilter holds of the best matches in the whole
-        # index are another namespace's.
-        theirs = [make_record("dog dog", namespace="b", embed=False) for _ in range(crowd)]
+        # Another namespace's (or tenant's) short memories rank above every one of ours in the
+        # whole index: some (30), all (300) or more than the prefilter holds of the best matches
+        # are theirs. Beside another tenant, ours have no namespace and are read tenant-wide.
+        beside = whose == "namespace"
+        ours_in, their_tenant, their_namespace = (
+            ("a", "acme", "b") if beside else (None, "other", None)
+        )
+        theirs = [
+            make_record("dog dog", tenant_id=their_tenant, namespace=their_namespace, embed=False)
+            for _ in range(crowd)
+        ]
         ours = [
-            make_record("dog" + " and more" * k, namespace="a", minutes=k, embed=False)
+            make_record("dog" + " and more" * k, namespace=ours_in, minutes=k, embed=False)
             for k in range(60)
         ]
         insert(store, *theirs, *reversed(ours))
-        found = store.lexical_search(MemoryFilter("acme", namespace="a"), "dog", 20)
+        found = store.lexical_search(MemoryFilter("acme", namespace=ours_in), "dog", 20)
     finally:
         store.close()
 
     # Ours, the shortest (best) first, and as many as asked.
-    assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
-
-
-def test_a_small_tenant_reads_its_best_matches_past_a_large_tenants(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "cml.db")
-    try:
-        # Another tenant's short memories rank above every one of ours in the whole index, more
-        # of them than the prefilter holds; ours have no namespace and are read tenant-wide.
-        theirs = [
-            make_record("dog dog", tenant_id="other", embed=False) for _ in range(PREFILTER + 100)
-        ]
-        ours = [make_record("dog" + " and more" * k, minutes=k, embed=False) for k in range(60)]
-        insert(store, *theirs, *reversed(ours))
-        found = store.lexical_search(MemoryFilter("acme"), "dog", 20)
-    finally:
-        store.close()
-
     assert [memory_id for memory_id, _ in found] == [r.id for r in ours[:20]]
 
 
