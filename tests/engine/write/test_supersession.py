@@ -51,6 +51,52 @@ CASES = [
             "My new phone number is [REDACTED_PHONE]",
             "phone: new value",
         ),
+        # She and her are one person; a name said with "goes by".
+        ("Her name is Jennifer", "She goes by Jen these days", "name: value changed"),
+        # An address is one word: its dots do not end the clause.
+        (
+            "My email is kim@old.example",
+            "I changed my email to kim@new.example",
+            "email: value changed",
+        ),
+        (
+            "Contact me at ana@mail.example",
+            "Please use ana@work.example from now on",
+            "email: value changed",
+        ),
+        ("Yoga class is at 7am", "Yoga class is at 6:30am from now on", "schedule: value changed"),
+        (
+            "The project deadline is June 1",
+            "The project deadline got pushed to July 15",
+            "schedule: value changed",
+        ),
+        ("I ride a bike to work", "I take the bus to work now", "commute: value changed"),
+        # Whose rent the landlord raised: ours.
+        (
+            "Our rent is $1,800 a month",
+            "The landlord raised our rent to $2,000 a month",
+            "rent: value changed",
+        ),
+        (
+            "I take 50 mg of sertraline daily",
+            "My doctor increased my sertraline to 100 mg",
+            "medication sertraline: value changed",
+        ),
+        ("I'm unemployed right now", "Good news, I got hired by Shopify!", "employer: now true"),
+        ("I'm 29", "Today is my 30th birthday", "age: value changed"),
+        (
+            "I'm in the data platform team",
+            "I transferred to the mobile team",
+            "team: value changed",
+        ),
+        ("My bank is Barclays", "We switched banks to Monzo", "bank: value changed"),
+        # Without an attribute in the lexicon: the sentences' frames.
+        (
+            "Our anniversary dinner is booked for Friday",
+            "Our anniversary dinner got moved to Saturday",
+            "frame: moved or changed",
+        ),
+        ("I drink two coffees a day", "I've quit coffee completely", "frame: ended"),
     ],
 )
 def test_corrections_and_state_changes_supersede(old: str, new: str, reason: str) -> None:
@@ -78,6 +124,27 @@ def test_corrections_and_state_changes_supersede(old: str, new: str, reason: str
         ("The user lives in Berlin", "The user still lives in Berlin", "residence: restated"),
         ("My manager is Priya", "My manager is Priya Sharma", "manager: restated"),
         ("The user lives in Berlin", "The user works at Siemens", "other attribute"),
+        ("I work at the bank", "I didn't work at the bank on Monday because I was sick", "episode"),
+        ("I like hiking", "I stopped hiking for a week because of rain", "pause"),
+        ("I live in Portland", "We moved to the living room to watch the game", "no attribute"),
+        ("I'm married to Chris", "Anna and I broke up", "relationship: other value negated"),
+        ("I'm vegetarian", "I can eat gluten again", "other attribute"),
+        (
+            "I prefer window seats",
+            "Actually I prefer tea, not coffee",
+            "preference: corrects another",
+        ),
+        ("I'm vegan", "I switched to a Pixel 8", "other attribute"),
+        (
+            "The project deadline is June 1",
+            "The project kickoff got moved to May 3",
+            "other subject",
+        ),
+        ("Kenji is my team lead", "Kenji moved to the window desk", "no attribute"),
+        ("Dinner is at 7pm", "Dinner got moved to the garden", "no attribute"),
+        ("I drink coffee", "I quit my coffee shop job", "no attribute"),
+        # In a transcript, "I" is the speaker.
+        ("Bob: I live in Rome", "Grace: I moved to Paris", "other subject"),
     ],
 )
 def test_look_alikes_do_not_supersede(old: str, new: str, reason: str) -> None:
@@ -112,7 +179,21 @@ def test_claims_name_subject_attribute_and_value() -> None:
     assert read_claim("I went to the park on Sunday") is None
 
 
-@pytest.mark.parametrize("split", ["dev", "test", "fresh", "holdout"])
+RECALL_FLOOR = {
+    "dev": 0.8,
+    "test": 0.8,
+    "fresh": 0.8,
+    "holdout": 0.8,
+    "varied": 0.65,
+    "later": 0.85,
+    "last": 0.8,
+}
+"""Recall each tuned split must keep. ``unseen`` and ``unseen-2`` are scored by
+``benchmarks/supersession.py``, not asserted, so that nobody tunes on them; ``lookalike`` is
+asserted through the write path (``test_supersession_write_path.py``)."""
+
+
+@pytest.mark.parametrize("split", list(RECALL_FLOOR))
 def test_precision_and_recall_on_the_labelled_cases(split: str) -> None:
     cases = [c for c in CASES if c["split"] == split]
     decided = [
@@ -126,5 +207,5 @@ def test_precision_and_recall_on_the_labelled_cases(split: str) -> None:
     predicted = sum(1 for _, got in decided if got)
     relevant = sum(1 for expected, _ in decided if expected)
     assert true_positives / predicted >= 0.95
-    assert true_positives / relevant >= 0.8
+    assert true_positives / relevant >= RECALL_FLOOR[split]
     assert sum(1 for c in cases if not c["supersedes"]) / len(cases) >= 0.4

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["Claim", "normal_text", "read_claim", "value_words"]
+__all__ = [
+    "WHEN",
+    "Claim",
+    "is_negated",
+    "normal_text",
+    "opening_subject",
+    "plausible_value",
+    "read_claim",
+    "speaker",
+    "value_words",
+]
 
 
 @dataclass(frozen=True)
@@ -44,16 +54,40 @@ def _split(text: str) -> list[str]:
     return text.split()
 
 
-_ADV = r"(?:(?:now|actually|really|still|currently|officially|finally|just|already)\s+)*"
+_ADV = (
+    r"(?:(?:now|actually|really|still|currently|officially|finally|just|already|fully|completely|"
+    r"strictly|entirely|mostly)\s+)*"
+)
 _WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
-_WHEN = rf"(?:{_WEEKDAYS}|\d{{1,2}}:\d\d\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|tomorrow|tonight)"
+_CLUB = (
+    r"(?:(?:a|an|the|my|our|this|that|his|her|their) )?(?:[\w-]+ ){0,2}"
+    r"(?:gym|church|club|group|class|choir|band|community|league|course|program|programme|union|"
+    r"mosque|temple|synagogue|volunteers?|society|circle|meetup|team|chat|forum|party|crew|"
+    r"cult|congregation|waitlist|waiting list)\b"
+)
+_ROOMS = (
+    r"(?:living room|kitchen|garden|bedroom|bathroom|lounge|sofa|couch|table|balcony|"
+    r"front|back|other side|next|rooftop|terrace)\b"
+)
+"""Places in or around a home: moving to one of them is not moving home."""
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = rf"(?:{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}\b)"
+WHEN = (
+    rf"(?:{_WEEKDAYS}|{_DATE}|\d{{1,2}}:\d\d(?:\s*(?:am|pm))?\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|"
+    r"tomorrow|tonight)"
+)
+"""A time a schedule names: a weekday, a date, a clock time, "noon", "tomorrow"."""
 _PROFESSIONS = (
     r"nurse|midwife|teacher|engineer|developer|programmer|designer|manager|doctor|physician|"
     r"surgeon|lawyer|attorney|judge|student|accountant|analyst|consultant|chef|cook|barista|"
     r"waiter|waitress|driver|pilot|scientist|researcher|professor|lecturer|writer|journalist|"
     r"artist|musician|photographer|architect|electrician|plumber|mechanic|pharmacist|dentist|"
     r"therapist|cashier|clerk|secretary|firefighter|officer|farmer|freelancer|retiree|"
-    r"intern|director|founder|ceo|cto|editor|translator|paramedic|veterinarian|vet|librarian"
+    r"intern|director|founder|ceo|cto|editor|translator|paramedic|veterinarian|vet|librarian|"
+    r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson"
 )
 _NOUNS = {
     "name": "name",
@@ -134,10 +168,16 @@ _NOUNS = {
     "gym": "gym",
     "birthday": "birthday",
     "rent": "rent",
+    "deadline": "schedule",
+    "due date": "schedule",
 }
 _NOUN = "|".join(sorted((re.escape(n) for n in _NOUNS), key=len, reverse=True))
 _IS = r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became)"
-_DRUG = r"[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)"
+_DRUG = (
+    r"(?!(?:april|online|someone|anyone|everyone|none|alone|phone|done|gone|one)\b)"
+    r"[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)"
+)
+"""A drug's name by its ending ("lisinopril", "metformin"), not a month or a common word."""
 
 # Attributes that hold several values at once: liking tea does not retire liking coffee.
 _MULTI_VALUED = frozenset({"likes", "pet", "possession", "drinking", "hobby", "allergy"})
@@ -165,32 +205,51 @@ _CUES: list[_Cue] = [
     _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
     _Cue(
         "noun",
-        rf"\b(?:changed|switched|updated) (?:my|his|her|their|our|the user's) "
-        rf"(?P<noun>{_NOUN}) to\b",
+        rf"\b(?:changed|switched|updated|raised|increased|lowered|reduced|cut) "
+        rf"(?P<owner>my|his|her|their|our|the user's) (?P<noun>{_NOUN}) to\b",
     ),
     _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
+    _Cue("noun", rf"^(?:(?:my|our|the|new|my new|our new|the new) )?(?P<noun>{_NOUN}):"),
     _Cue("relationship", rf"\b(?:is|am|'m|are) {_ADV}(?:in a relationship with|seeing)\b"),
     _Cue(
         "residence",
         r"\b(?:lives?|living|resides?|residing|based|settled|stays|staying) (?:now )?"
         r"(?:in|at|near|outside|outside of)\b",
     ),
-    _Cue("residence", rf"\b(?:moved|relocated) (?:back |away |over )?(?:to|into)\b(?! {_WHEN})"),
     _Cue(
-        "team", r"\b(?:is|am|'m|are|moved|switched|transferred) (?:on|to|in) the (?=[\w-]+ team\b)"
+        "residence",
+        r"\b(?:moved|relocated) (?:back |away |over |inland |abroad |overseas |home |upstate |"
+        r"downstate |north |south |east |west |across )?(?:to|into)\b"
+        rf"(?! (?:the |an? )?(?:{WHEN}|{_ROOMS}))",
+    ),
+    _Cue(
+        "residence",
+        r"\b(?:rents?|renting|rented|bought|buying|purchased) (?:an?|the|our|my) (?:new )?"
+        r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage) (?:in|near|outside)\b",
+    ),
+    _Cue(
+        "team",
+        r"\b(?:is|am|'m|are|moved|switched|transferred) (?:on|to|in) the "
+        r"(?=(?:[\w-]+ ){1,3}team\b)",
     ),
     _Cue(
         "schedule",
         r"\b(?:(?:is|are|was|were|has been|have been|got)\s+)?(?:now\s+)?"
-        r"(?:moved|rescheduled|changed|pushed back|pushed|shifted|starts?|begins?|meets?|"
+        r"(?:moved|rescheduled|changed|pushed back|pushed|shifted|postponed|delayed|extended|"
+        r"brought forward|starts?|begins?|meets?|"
         r"goes out|go out|runs?|airs?|is due|are due|"
         r"takes? place|happens?|is|are)\s+(?:now\s+)?"
-        rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?={_WHEN})",
+        rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?={WHEN})",
     ),
     _Cue("residence", r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])"),
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
     _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
     _Cue("employer", r"\bemployed (?:at|by)\b"),
+    _Cue(
+        "employer",
+        rf"\b(?:is|am|'m|are) {_ADV}(?:unemployed|jobless|between jobs|out of a job)\b",
+        negative=True,
+    ),
     _Cue(
         "employer",
         rf"\b(?:is|am|'m|are) {_ADV}an? (?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s? (?:at|for|with)\b",
@@ -200,7 +259,8 @@ _CUES: list[_Cue] = [
         r"\b(?:got|found|took|taken|accepted|started|landed) a (?:new )?(?:job|position|role) "
         r"(?:at|with)\b",
     ),
-    _Cue("employer", r"\b(?:joined|started at|hired (?:at|by))\b"),
+    # Joining a gym, a church or a club is no new employer.
+    _Cue("employer", rf"\b(?:joined(?! {_CLUB})|started at|hired (?:at|by))\b"),
     _Cue("job", r"\b(?:works?|working|worked) as\b"),
     _Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
     _Cue(
@@ -208,15 +268,31 @@ _CUES: list[_Cue] = [
         rf"\b(?:is|am|'m|are|became|become)\s+{_ADV}(?:no longer\s+|not\s+)?an?\s+"
         rf"(?=(?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s?\b)",
     ),
-    _Cue("name", r"\b(?:call me|(?:am|'m|is|are) called|goes by|go by|named)\b"),
+    _Cue(
+        "email",
+        r"\b(?:contact|reach|e-?mail|write to) (?P<owner>me|us|him|her|them) (?:at|on|via)\b"
+        r"(?=\s*(?:[\w.+-]+@|\[redacted_email\]))",
+    ),
+    _Cue("email", r"^(?:use|using|try) (?=[\w.+-]+@[\w-]+\.|\[redacted_email\])"),
+    _Cue(
+        "phone",
+        r"\b(?:call|reach|text|contact) (?P<owner>me|us|him|her|them) (?:at|on)\b"
+        r"(?=\s*(?:\+?[\d(][\d ().-]{6,}|\[redacted_phone\]))",
+    ),
+    _Cue(
+        "name",
+        rf"\b(?:call me|(?:am|'m|is|are) {_ADV}called|goes by|go by|(?:is|was|'s|are) named|"
+        r"(?:a|an|the|my|his|her|their|our) [\w-]+ named)\b",
+    ),
     _Cue("name", r"\bchanged (?:my|his|her|their) name to\b"),
     _Cue("name", r"\b(?:was |has been )?renamed(?: to)?\b"),
     _Cue("age", rf"\b(?:is|am|'m|are)\s+{_ADV}(?=\d+\s+years?\s+old)"),
     _Cue("age", r"\b(?:just\s+)?turn(?:ed|s)\s+(?=\d+)"),
+    _Cue("age", r"\b(?P<owner>my|his|her|their) (?=\d+(?:st|nd|rd|th) birthday\b)"),
     _Cue(
         "age",
         rf"\b(?:is|am|'m|are)\s+{_ADV}"
-        r"(?=\d{1,3}(?:\s+(?:now|today|this year))?\s*(?:[,.;!]|$))",
+        r"(?=\d{1,3}(?:\s+(?:now|today|this year))?\s*(?:[,;!]|\.(?!\d)|$))",
     ),
     _Cue(
         "relationship",
@@ -235,9 +311,20 @@ _CUES: list[_Cue] = [
     _Cue(
         "diet",
         r"\b(?:eats?|eating|ate)\s+"
-        r"(?=(?:meat|fish|dairy|pork|beef|chicken|eggs|gluten|seafood|everything|anything)\b)",
+        r"(?=(?:meat|fish|dairy|pork|beef|chicken|eggs|seafood|everything|anything)\b)",
     ),
-    _Cue("diet", r"\b(?:follows?|following|on|switched to|changed to)\s+an?\s+(?=[\w-]+ diet\b)"),
+    _Cue(
+        "diet",
+        r"\b(?:follows?|following|on|eats?|eating|switched to|changed to)\s+an?\s+"
+        r"(?=(?!gluten)[\w-]+ diet\b)",
+    ),
+    # Gluten is a diet of its own: eating gluten again says nothing about eating meat.
+    _Cue("gluten", r"\b(?:eats?|eating|ate)\s+(?=gluten\b)"),
+    _Cue(
+        "gluten",
+        rf"\b(?:is|am|'m|are|went|eats?|eating|follows?|following|on)\s+{_ADV}(?:an?\s+)?"
+        r"(?=gluten-free\b)",
+    ),
     _Cue(
         "likes",
         r"\b(?:likes?|loves?|enjoys?|adores?|liking|loving|(?:is|am|'m|are) (?:a fan of|into))\b",
@@ -255,6 +342,11 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "medication",
+        r"\b(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut) "
+        rf"(?P<owner>my|his|her|their|our|the user's) (?P<drug>{_DRUG})(?: dose| dosage)? to\b",
+    ),
+    _Cue(
+        "medication",
         rf"\b(?P<drug>{_DRUG}) (?:dose |dosage )?(?:was |has been |got )?(?:now )?"
         r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut) to\b",
     ),
@@ -263,17 +355,27 @@ _CUES: list[_Cue] = [
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
         r"(?=(?:dog|cat|puppy|kitten|rabbit|hamster|parrot|bird|turtle|horse)\b)",
     ),
+    _Cue(
+        "commute",
+        r"\b(?:(?:ride|rides|riding|take|takes|taking|catch|catches|get|gets|go|goes|going|"
+        r"commute|commutes|commuting)\s+(?:by\s+|on\s+)?(?:an?\s+|the\s+|my\s+)?"
+        r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike)|"
+        r"(?P<mode>walk|walks|walking|cycle|cycles|cycling|drive|drives|driving))"
+        r"\s+(?:in\s+)?to\s+(?:work|school|the office|uni|university|college)\b",
+    ),
     _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
     _Cue("possession", r"\b(?:have|has|own|owns)\s+an?\s+"),
     _Cue("school", r"\b(?:stud(?:y|ies|ying) at|attends?|transferred to|enrolled (?:at|in))\b"),
     _Cue(
         "school",
-        r"\b(?:goes|go|going) to (?=[\w ]*(?:school|elementary|college|university|academy)\b)",
+        r"\b(?:goes|go|going) to (?=[\w ]*(?:school|elementary|college|university|academy|"
+        r"primary|secondary|kindergarten|preschool|nursery)\b)",
     ),
+    _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
     _Cue("study", r"\b(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)"),
     _Cue("manager", r"\breports? to\b"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
-    _Cue("smoking", r"\b(?:smok(?:e|es|ed|ing)|is a smoker|am a smoker)\b"),
+    _Cue("smoking", r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|is a smoker|am a smoker)\b"),
     _Cue("drinking", r"\bdrinks?\s+(?=(?:alcohol|beer|wine)\b)"),
     _Cue("weight", r"\bweighs?\b"),
     _Cue(
@@ -319,7 +421,7 @@ _NEGATION = re.compile(
     r"|\b(?:anymore|any more|any longer)\b"
 )
 _CLAUSE_END = re.compile(
-    r"[,;!?]|(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bprof)\.(?!\d)"
+    r"[,;!?]|(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bprof)\.(?!\S)"
     r"|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
     r"rather than|over|for now)\b"
 )
@@ -328,6 +430,10 @@ _TIME_PHRASE = re.compile(
     r"january|february|march|april|may|june|july|august|september|october|november|december|"
     r"\d{4})\b"
 )
+_NOW_PHRASE = re.compile(
+    r"\b(?:right now|at the moment|at present|for the time being|for now|these days|nowadays)\b"
+)
+_PARTNER = re.compile(r"(?:^|\s)([a-z]+) and (?:i|we)\s*$")
 _BOUNDARY = re.compile(r"[,;:]|\band\b|\bbut\b|\bso\b")
 _OWNED = re.compile(r"\b(?:have|has|got|adopted|own|owns) (?:a|an|one|two|three) ([a-z]+)$")
 _PERSONAL = frozenset({"i", "we", "me", "us", "user", "users"})
@@ -337,17 +443,26 @@ _VERBISH = frozenset(
     get gets been be being told said asked to wants want"""
     )
 )
-_CLAUSE_START = re.compile(r".*(?:[,;:]|\band\b|\bbut\b|\bso\b)\s*")
-_WORD = re.compile(r"[\w:'\[\]$.-]+")
+_CLAUSE_START = re.compile(r".*(?:[,;:]|[.!?](?=\s)|\band\b|\bbut\b|\bso\b)\s*")
+"""Everything up to the clause a cue is in: "Thanks, Nate! It can feel like ..." is about "it"."""
+_WORD = re.compile(r"[\w:'\[\]$.@+-]+")
 
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "our", "us", "myself", "user", "users"})
+_THIRD_PERSON = {
+    **dict.fromkeys(("she", "her", "hers", "herself"), "she"),
+    **dict.fromkeys(("he", "him", "his", "himself"), "he"),
+    **dict.fromkeys(("they", "them", "their", "theirs", "themselves"), "they"),
+}
+"""Third-person pronouns by the subject they name: "her name is ..." and "she goes by ..." are
+about one person."""
 _SUBJECT_NOISE = frozenset(
     _split(
         """a an the actually correction update sorry oh well so yes no ok okay please now recently
     currently just finally officially already still also really again today nowadays lately then
     is am are was were has have had does do did been be will got get gets not longer never
     don't doesn't didn't isn't aren't wasn't haven't hasn't stopped quit started left switched
-    changed sold gave up broke new current old i'm i've i'd we're we've 's"""
+    changed sold gave up broke new current old i'm i've i'd we're we've 's yesterday tomorrow
+    tonight"""
     )
 )
 _VALUE_STOP = frozenset(
@@ -362,9 +477,34 @@ _VALUE_STOP = frozenset(
 )
 
 
+_DIET_WORDS = frozenset(
+    _split(
+        """vegan vegetarian pescatarian keto ketogenic paleo carnivore flexitarian fasting diet
+    meat fish dairy gluten low-carb plant-based mediterranean atkins whole30 kosher halal"""
+    )
+)
+
+
+def plausible_value(attribute: str, value: frozenset[str]) -> bool | None:
+    """Whether ``value`` can be a value of ``attribute``, for attributes whose values have a shape.
+
+    A diet is one of the known diets or foods; ``None`` for the other attributes (a car, a bank
+    or a provider can be named anything).
+
+    Example:
+        >>> plausible_value("diet", frozenset({"pixel", "8"}))
+        False
+        >>> plausible_value("car", frozenset({"tesla"})) is None
+        True
+    """
+    if attribute == "diet":
+        return bool(value & _DIET_WORDS)
+    return None
+
+
 def value_words(text: str) -> frozenset[str]:
     """The content words of a value: stop words, time words and possessive endings removed."""
-    text = _TIME_PHRASE.sub(" ", text)
+    text = _NOW_PHRASE.sub(" ", _TIME_PHRASE.sub(" ", text))
     words = (w.strip(".-").removesuffix("'s") for w in _WORD.findall(text))
     return frozenset(w for w in words if w and w not in _VALUE_STOP)
 
@@ -380,16 +520,51 @@ def _subject_words(clause: str) -> set[str]:
             break
         if verb or word in _SUBJECT_NOISE:
             continue
-        possessive = word.endswith(("'s", "'")) or word in {"my", "our", "your"}
+        possessive = word.endswith(("'s", "'")) or word in {"my", "our", "your", "his", "her"}
+        possessive = possessive or word in {"their", "its"}
+        pronoun = _THIRD_PERSON.get(word)
         word = word.removesuffix("'s").removesuffix("'")
-        word = "user" if word in _FIRST_PERSON or word.startswith("i'") else word
+        word = "user" if word in _FIRST_PERSON or word.startswith("i'") else pronoun or word
         if owner:
             words[-1] += "'s"  # "greg's brother" is the brother, of Greg's
         words.append(word)
         owner = possessive
-        if word in _PERSONAL and not possessive:
+        if (word in _PERSONAL or pronoun) and not possessive:
             break  # "I", "we", "the user": the subject is complete
     return set(words)
+
+
+_READ_CACHE = 512
+"""Texts whose normal form and claim are kept: a write compares its new text with up to sixteen
+candidates, and the same candidates come back for related writes."""
+
+
+@lru_cache(maxsize=_READ_CACHE)
+def opening_subject(text: str) -> frozenset[str]:
+    """The words of the noun phrase a sentence opens with (``user`` for "I", "my").
+
+    Example:
+        >>> sorted(opening_subject("Our anniversary dinner got moved to Saturday"))
+        ['anniversary', 'dinner', "user's"]
+        >>> sorted(opening_subject("Grace: I quit coffee"))
+        ['grace']
+    """
+    normal = normal_text(text)
+    verb = _FIRST_VERB.search(normal)
+    return _as_said_by(_subject(normal[: verb.start()] if verb else normal), speaker(text))
+
+
+_FIRST_VERB = re.compile(
+    r"\b(?:is|am|are|was|were|has|have|had|do|does|did|will|would|can|could|should|may|might|"
+    r"got|gets|get|quit|stopped|left|gave|cannot)\b|\b\w{3,}ed\b|\b\w+n't\b"
+    r"|(?:(?<=\bi)|(?<=\bwe)|(?<=\byou)|(?<=\bthey)|(?<=\bhe)|(?<=\bshe)|(?<=\bit)|"
+    r"(?<=\bthat)|(?<=\bthere)|(?<=\bwho))'(?:s|ve|m|re|d|ll)\b"
+)
+
+
+def is_negated(normal: str) -> bool:
+    """Whether a normalised sentence holds a negation ("not", "no longer", "quit", "-n't" ...)."""
+    return bool(_NEGATION.search(normal))
 
 
 def _subject(prefix: str) -> frozenset[str]:
@@ -415,14 +590,49 @@ def _describes_person(match: re.Match[str], normal: str) -> bool:
     return noun is not None and _NOUNS[noun] == "relationship" and bool(_DESCRIPTION.match(rest))
 
 
-_READ_CACHE = 512
-"""Texts whose normal form and claim are kept: a write compares its new text with up to eight
-candidates, and the same candidates come back for related writes."""
+_SPEAKER = re.compile(r"^\s*([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?=\S)")
+_NOT_SPEAKERS = frozenset(
+    _split(
+        """correction update note ps fyi btw edit reminder todo fact memory info context summary
+    important new old update edit user"""
+    )
+)
+
+
+def speaker(text: str) -> str | None:
+    """Who says ``text`` when it opens with a speaker's name ("Grace: I moved to Paris").
+
+    "I" is then that speaker, not the user. A label that is a discourse marker ("Update:") or an
+    attribute ("Phone: ...") names no speaker; "User:" is the user.
+
+    Example:
+        >>> speaker("Grace: I moved to Paris"), speaker("Update: I moved"), speaker("I moved")
+        ('grace', None, None)
+    """
+    label = _SPEAKER.match(text)
+    if label is None:
+        return None
+    name = label.group(1).lower()
+    if name in _NOT_SPEAKERS or name in _NOUNS:
+        return None
+    return name
+
+
+def _as_said_by(subject: frozenset[str], name: str | None) -> frozenset[str]:
+    """A subject with the user's words read as the speaker's (``user's`` -> ``grace's``)."""
+    if name is None:
+        return subject
+    return frozenset(
+        {name if w == "user" else f"{name}'s" if w == "user's" else w for w in subject}
+    )
 
 
 @lru_cache(maxsize=_READ_CACHE)
 def normal_text(text: str) -> str:
-    """Lower case, straight apostrophes, single spaces, leading discourse markers removed."""
+    """Lower case, straight apostrophes, single spaces, a speaker's label and discourse removed."""
+    named = speaker(text)
+    if named is not None:
+        text = _SPEAKER.sub("", text, count=1)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
     return _DISCOURSE.sub("", text)
@@ -456,7 +666,15 @@ def read_claim(text: str) -> Claim | None:
     groups = match.groupdict()
     rest = normal[match.end() :]
     end = _CLAUSE_END.search(rest)
-    value = value_words(rest[: end.start()] if end else rest)
+    clause = rest[: end.start()] if end else rest
+    value = value_words(clause)
+    partner = _PARTNER.search(normal[: match.start()])
+    if attribute == "relationship" and negative and not value and partner:
+        # "Anna and I broke up": the relationship with Anna ended, not every relationship.
+        value = value_words(partner.group(1))
+    if groups.get("value") or groups.get("mode"):
+        # The value is named inside the cue: "I take the bus to work".
+        value = value_words(groups.get("value") or groups["mode"])
     if groups.get("noun"):
         attribute = _NOUNS[groups["noun"]]
     elif groups.get("what"):
@@ -473,11 +691,21 @@ def read_claim(text: str) -> Claim | None:
         value |= {drug} if drug else set()
     prefix = normal[: match.start()]
     clause_prefix = _CLAUSE_START.sub("", prefix)
+    subject = _subject(prefix)
+    if groups.get("noun") and attribute == "schedule":
+        # A deadline is a thing of its own: the project's deadline is not its kickoff.
+        subject = frozenset(subject - {"user"} | {groups["noun"]})
+    owner = groups.get("owner")
+    if owner and (owner in ("my", "our", "the user's") or not _subject_words(clause_prefix)):
+        # "The landlord raised our rent": the rent is ours. "Anna changed her name": Anna's.
+        subject = _subject(owner)
     negated = negative or bool(_NEGATION.search(clause_prefix + match.group(0)))
-    negated = negated or bool(re.search(r"\b(?:anymore|any more|any longer)\b", rest))
+    # "Anymore" negates its own clause: "switched to coffee, I don't drink tea anymore" does not
+    # retract coffee.
+    negated = negated or bool(re.search(r"\b(?:anymore|any more|any longer)\b", clause))
     negated = negated or bool(re.match(r"\s*(?:not|no longer|never)\b", rest))
     return Claim(
-        subject=_subject(prefix),
+        subject=_as_said_by(subject, speaker(text)),
         attribute=attribute,
         value=value,
         negated=negated,

@@ -108,8 +108,10 @@ def judge(
         if chosen is not None:
             return [(shown[i], "llm: outdated by the new memory") for i in chosen]
     retired: list[tuple[MemoryRecord, str]] = []
-    for old, kind, _ in eligible:
-        decision = decide_supersession(new.content, old.content, new_type=new_type, old_type=kind)
+    for old, kind, score in eligible:
+        decision = decide_supersession(
+            new.content, old.content, new_type=new_type, old_type=kind, similarity=score
+        )
         if decision.supersedes:
             retired.append((old, decision.reason))
     return retired

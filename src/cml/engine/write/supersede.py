@@ -37,7 +37,7 @@ from cml.storage.base import (
 
 __all__ = ["Retirement", "find_superseded", "reinstate", "retire", "stated_type"]
 
-_CANDIDATES = 8
+_CANDIDATES = 16
 """Nearest active memories looked at per new memory."""
 
 _ACTIVE = (MemoryStatus.ACTIVE.value,)

@@ -26,12 +26,20 @@ How the decision is made (no model, a few regular expressions per pair):
    is only superseded by a correction or a retraction of the same value: "likes comedies" does not
    retire "likes horror movies". A value that only adds words to the old one ("Priya Sharma"
    after "Priya") is a restatement unless the text says it changed ("now", "new", "actually").
+   A bare change that names no attribute ("switched to Verizon") changes a switchable attribute
+   (car, bank, provider, gym, diet, preference) only when the caller's similarity says the two
+   are close in meaning (:data:`BARE_CHANGE_MIN_SIMILARITY`).
+5. Sentences the lexicon has no attribute for are compared by their frames: the same opening
+   subject, and "got moved to Saturday" (a thing rescheduled to a time, a date or a number) or
+   "quit coffee" (something ended that the old sentence names).
+6. Never for a new text that negates one past occasion ("didn't go to work on Monday") or
+   pauses ("stopped hiking for a week").
 
 How the write path is meant to use it: after a new memory is stored (never for a write merged as
 a duplicate), take the few most similar *active* memories of the same tenant and namespace (the
 vector search the duplicate check already runs, with a lower threshold), call
-:func:`decide_supersession` with each one's text and type, and retire the ones it returns
-``supersedes=True`` for (``superseded_at``/``superseded_by``, one event each, with
+:func:`decide_supersession` with each one's text, type and similarity, and retire the ones it
+returns ``supersedes=True`` for (``superseded_at``/``superseded_by``, one event each, with
 :attr:`Supersession.reason` in the event). Pass the memory types the caller gave; an inferred type
 is only a guess (the type classifier files most unmatched sentences under ``episodic_event``), so
 pass ``None`` for a type that was not given to let the text decide.
@@ -48,11 +56,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cml.engine.write.claims import normal_text, read_claim, value_words
+from cml.engine.write.claims import (
+    WHEN,
+    is_negated,
+    normal_text,
+    opening_subject,
+    plausible_value,
+    read_claim,
+    value_words,
+)
 from cml.engine.write.dedup import EPISODIC_KINDS
 
 __all__ = [
+    "BARE_CHANGE_MIN_SIMILARITY",
     "HAPPENED_KINDS",
+    "MAX_CLAIM_CHARS",
     "Supersession",
     "can_supersede",
     "decide_supersession",
@@ -89,6 +107,17 @@ _PAST = re.compile(
     r"\b(?:used to|grew up|formerly|previously|back then|as a child|in the past|(?:was|were) my)\b"
     r"|^before\b"
 )
+_ONE_OCCASION = re.compile(
+    r"\b(?:didn't|did not|wasn't|was not|weren't|were not|couldn't|could not)\b.*"
+    r"\b(?:yesterday|today|tonight|last night|this (?:morning|afternoon|evening|week)|"
+    r"on (?:mon|tues|wednes|thurs|fri|satur|sun)day|that day)\b"
+)
+"""A negation of one past occasion ("didn't go to work on Monday"): an episode, not a retraction."""
+_FOR_A_WHILE = re.compile(
+    r"\b(?:stopped|quit|paused|gave up|no longer|not|n't)\b.*\b(?:for (?:a|one|two|three|a few|a "
+    r"couple of) (?:day|week|month|while|bit|days|weeks|months)|temporarily|for the time being)\b"
+)
+"""A pause ("stopped hiking for a week"): the habit is not retracted."""
 _ADDITION = re.compile(r"\b(?:also|too|as well|in addition|additionally|another)\b")
 _CHANGE = re.compile(
     r"\b(?:now|new|newly|changed?|switched|moved|no longer|anymore|actually|correction|update|"
@@ -98,7 +127,78 @@ _TARGET = re.compile(
     r"\b(?:not|instead of|rather than|over|from|no longer)\s+"
     r"([\w' -]+?)(?=[,.;!?]|$|\s+(?:and|but|to|anymore)\b)"
 )
-_SWITCHABLE = frozenset({"car", "provider", "bank", "gym", "diet", "preference", "medication"})
+MAX_CLAIM_CHARS = 400
+"""Longest text read as one claim. A longer one (a chat message of several paragraphs, an
+answer, a document) holds many statements; retiring it for one of them would hide the rest, so
+the rules neither retire it nor let it retire anything (an LLM, when configured, still judges)."""
+_SWITCHABLE = frozenset({"car", "provider", "bank", "gym", "diet", "preference"})
+"""Attributes a bare change ("switched to ...") can change without naming them. Not medication:
+"switched to losartan" does not say which of the user's drugs it replaces."""
+BARE_CHANGE_MIN_SIMILARITY = 0.4
+"""Closeness in meaning below which a bare change ("switched to Verizon", which names no
+attribute) is not taken to change an older memory's attribute whose values have no known shape.
+
+Measured with the default embedder on 24 pairs: bare switches of the same attribute mostly at
+0.42-0.65 (a provider, a bank, a car, a preference; a few at 0.20-0.40 are missed: "switched to
+Monzo" after "My bank is Chase" at 0.24), switches of something else at -0.05-0.37 ("switched to a
+new phone plan" after "My internet provider is Comcast" at 0.37, "switched to a standing desk"
+after "I prefer window seats" at 0.31). A missed retirement leaves two memories to rank; a wrong
+one hides a fact that still holds."""
+
+
+_FRAME_MOVED = re.compile(
+    r"\b(?:(?:got|has been|have been|was|were|is being|has|have)\s+)?"
+    r"(?:moved|changed|switched|rescheduled|pushed back|pushed|postponed|updated|shifted)\s+"
+    r"(?:to|for|until)\b"
+)
+_TIMED = re.compile(rf"\b{WHEN}")
+_FRAME_ENDED = re.compile(r"\b(?:no longer|anymore|any more|quit|stopped|gave up)\b")
+_OWNERS = frozenset({"user", "user's"})
+
+
+def _stems(words: frozenset[str]) -> set[str]:
+    return {w[:5] for w in words}
+
+
+def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersession | None:
+    """A change of something the lexicon has no attribute for, read from the sentences' frames.
+
+    Two shapes only, both with the same opening subject:
+
+    - "Our anniversary dinner got moved to Saturday" after "Our anniversary dinner is booked
+      for Friday": the subject names the thing (not only the user), and the new sentence says
+      it was moved, changed, rescheduled or postponed to a value the old one does not hold. Not
+      when the lexicon reads the old sentence (``old_known``): "Dinner got moved to the garden"
+      is no new time for "Dinner is at 7pm".
+    - "I've quit coffee completely" after "I drink two coffees a day": the new sentence ends
+      something (quit, stopped, no longer, anymore) and every word it names but one (its verb)
+      is in the old sentence, at least one of them.
+    """
+    new_normal, old_normal = normal_text(new_text), normal_text(old_text)
+    moved = _FRAME_MOVED.search(new_normal)
+    ended = _FRAME_ENDED.search(new_normal)
+    if moved is None and ended is None:
+        return None  # the common case, decided before reading any subject
+    subject = opening_subject(new_text)
+    if not subject or subject != opening_subject(old_text) or is_negated(old_normal):
+        return None
+    old_words = _stems(value_words(old_normal)) - _stems(subject)
+    if moved is not None and subject - _OWNERS and not old_known:
+        after = new_normal[moved.end() :]
+        # A time, a date or a number: a thing is rescheduled or renumbered ("Kenji moved to the
+        # window desk" says nothing about Kenji being the team lead).
+        numbered = re.search(r"\d", after) and re.search(r"\d", old_normal)
+        measured = _TIMED.search(after) or numbered
+        value = _stems(value_words(after))
+        if measured and value and not value <= old_words:
+            return Supersession(True, "frame: moved or changed")
+        return None
+    if ended is not None:
+        named = _stems(value_words(_FRAME_ENDED.sub(" ", new_normal))) - _stems(subject)
+        named -= {"compl", "entir", "total", "fully", "handl", "can't", "cannot", "don't"}
+        if named & old_words and len(named - old_words) <= 1:
+            return Supersession(True, "frame: ended")
+    return None
 
 
 def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -118,6 +218,10 @@ def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
         return "hypothetical"
     if _PAST.search(normal):
         return "past"
+    if new and _ONE_OCCASION.search(normal):
+        return "episode"
+    if new and _FOR_A_WHILE.search(normal):
+        return "pause"
     if new and _ADDITION.search(normal):
         return "addition"
     return None
@@ -126,9 +230,9 @@ def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
 def can_supersede(new_text: str, new_type: str | None = None) -> bool:
     """Whether ``new_text`` could retire anything at all, before looking for candidates.
 
-    False for an episode, a question, a plan, the past, an addition, or a text without a claim:
-    :func:`decide_supersession` would refuse every pair for it, so the write path skips the
-    search.
+    False for an episode, a question, a plan, the past, an addition, a text too long to be one
+    claim (:data:`MAX_CLAIM_CHARS`) or a text without a claim: :func:`decide_supersession` would
+    refuse every pair for it, so the write path skips the search.
 
     Example:
         >>> can_supersede("I went to the gym on Monday", "episodic_event")
@@ -136,11 +240,13 @@ def can_supersede(new_text: str, new_type: str | None = None) -> bool:
         >>> can_supersede("The user moved to Munich last month")
         True
     """
-    if new_type in HAPPENED_KINDS:
+    if new_type in HAPPENED_KINDS or len(new_text) > MAX_CLAIM_CHARS:
         return False
-    if _blocked(normal_text(new_text), new_text, new=True):
+    normal = normal_text(new_text)
+    if _blocked(normal, new_text, new=True):
         return False
-    return read_claim(new_text) is not None
+    framed = _FRAME_MOVED.search(normal) or _FRAME_ENDED.search(normal)
+    return read_claim(new_text) is not None or framed is not None
 
 
 def decide_supersession(
@@ -149,6 +255,7 @@ def decide_supersession(
     *,
     new_type: str | None = None,
     old_type: str | None = None,
+    similarity: float | None = None,
 ) -> Supersession:
     """Decide whether a new memory retires an older one (see the module docstring for the rules).
 
@@ -160,12 +267,17 @@ def decide_supersession(
         old_text: The candidate older memory's content.
         new_type: The new memory's type, or ``None`` when not given.
         old_type: The older memory's type, or ``None`` when not given.
+        similarity: The two memories' cosine similarity when the caller has it: a bare change
+            ("switched to Verizon") retires a memory it shares no word with only when close in
+            meaning (:data:`BARE_CHANGE_MIN_SIMILARITY`).
 
     Returns:
         The decision and the rule that made it.
     """
     if new_type in HAPPENED_KINDS or old_type in HAPPENED_KINDS:
         return Supersession(False, "episode")
+    if len(new_text) > MAX_CLAIM_CHARS or len(old_text) > MAX_CLAIM_CHARS:
+        return Supersession(False, "too long for one claim")
     new_normal = normal_text(new_text)
     blocked = _blocked(new_normal, new_text, new=True) or _blocked(
         normal_text(old_text), old_text, new=False
@@ -174,17 +286,29 @@ def decide_supersession(
         return Supersession(False, blocked)
     new, old = read_claim(new_text), read_claim(old_text)
     if new is None or old is None:
-        return Supersession(False, "no attribute")
+        framed = _frame_change(new_text, old_text, old_known=old is not None)
+        return framed or Supersession(False, "no attribute")
     if not _same_subject(new.subject, old.subject):
         return Supersession(False, "other subject")
     targets = frozenset().union(*(value_words(t) for t in _TARGET.findall(new_normal)))
     corrected = bool(targets & old.value)
     if new.attribute == "*":
-        if not (corrected or new.value & old.value or old.attribute in _SWITCHABLE):
-            return Supersession(False, "other attribute")
+        if not (corrected or new.value & old.value):
+            # Nothing ties the change to the old memory but its attribute being switchable: the
+            # new value must not contradict the attribute ("switched to a Pixel 8" is no diet),
+            # and the two must be close in meaning.
+            fits = plausible_value(old.attribute, new.value)
+            if old.attribute not in _SWITCHABLE or fits is False:
+                return Supersession(False, "other attribute")
+            if similarity is not None and similarity < BARE_CHANGE_MIN_SIMILARITY:
+                return Supersession(False, "other attribute: not close in meaning")
     elif new.attribute != old.attribute or old.attribute == "*":
         return Supersession(False, "other attribute")
     name = old.attribute
+    if not new.value and not (new.single and old.single) and not corrected:
+        # "Why not share the love": a value held among several is retracted or changed only by
+        # naming it.
+        return Supersession(False, f"{name}: names no value")
     if corrected:
         return Supersession(True, f"{name}: correction")
     if new.negated != old.negated:
@@ -200,12 +324,17 @@ def decide_supersession(
             placeholder and changed,
             f"{name}: " + ("new value" if placeholder and changed else "restated"),
         )
+    if not (new.value and old.value):
+        return Supersession(False, f"{name}: names no value")
     if new.value <= old.value or old.value <= new.value:
         return Supersession(changed, f"{name}: " + ("refined" if changed else "restated"))
     if not (new.single and old.single):
         return Supersession(False, f"{name}: added value")
     if name == "preference" and not (changed or new.value & old.value):
         return Supersession(False, "preference: other topic")
+    if name == "preference" and targets and not corrected:
+        # "Prefers texts, not email" corrects a preference about email, not one about seats.
+        return Supersession(False, "preference: corrects another")
     return Supersession(True, f"{name}: value changed")
 
 
