@@ -143,6 +143,13 @@ def test_corrections_and_state_changes_supersede(old: str, new: str, reason: str
         ("Kenji is my team lead", "Kenji moved to the window desk", "no attribute"),
         ("Dinner is at 7pm", "Dinner got moved to the garden", "no attribute"),
         ("I drink coffee", "I quit my coffee shop job", "no attribute"),
+        ("I like Trello", "It seems like Trello is slow today", "no attribute"),
+        ("I have a dog", "I have a question about dogs", "no attribute"),
+        (
+            "I do not like the Sith, not at all",
+            "I do not like the Sith, not the Sith",
+            "likes: restated",
+        ),
         # In a transcript, "I" is the speaker.
         ("Bob: I live in Rome", "Grace: I moved to Paris", "other subject"),
     ],

@@ -59,6 +59,12 @@ _ADV = (
     r"strictly|entirely|mostly)\s+)*"
 )
 _WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+_ABSTRACT = (
+    r"(?:(?:good|great|quick|small|big|little|bad|strange|hard|tough|nice|busy|lot|bit|few) )?"
+    r"(?:question|idea|feeling|sense|chance|problem|issue|doubt|look|point|plan|thought|moment|"
+    r"time|day|week|lot|bit|few|go|try|favou?r|request|suggestion|concern|dream|goal|habit|"
+    r"tendency|hard time|way)\b"
+)
 _CLUB = (
     r"(?:(?:a|an|the|my|our|this|that|his|her|their) )?(?:[\w-]+ ){0,2}"
     r"(?:gym|church|club|group|class|choir|band|community|league|course|program|programme|union|"
@@ -327,7 +333,10 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "likes",
-        r"\b(?:likes?|loves?|enjoys?|adores?|liking|loving|(?:is|am|'m|are) (?:a fan of|into))\b",
+        # "Seems like", "looks like": a comparison, not a liking.
+        r"\b(?<!seems )(?<!seem )(?<!seemed )(?<!looks )(?<!look )(?<!looked )(?<!sounds )"
+        r"(?<!sound )(?<!feels )(?<!feel )(?<!felt )(?<!more )(?<!something )"
+        r"(?:likes?|loves?|enjoys?|adores?|liking|loving|(?:is|am|'m|are) (?:a fan of|into))\b",
     ),
     _Cue("likes", r"\b(?:dislikes?|hates?|can't stand|cannot stand|detests?)\b", negative=True),
     _Cue("preference", r"\bprefers?\b"),
@@ -364,7 +373,8 @@ _CUES: list[_Cue] = [
         r"\s+(?:in\s+)?to\s+(?:work|school|the office|uni|university|college)\b",
     ),
     _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
-    _Cue("possession", r"\b(?:have|has|own|owns)\s+an?\s+"),
+    # "I have a question" owns nothing.
+    _Cue("possession", rf"\b(?:have|has|own|owns)\s+an?\s+(?!{_ABSTRACT})"),
     _Cue("school", r"\b(?:stud(?:y|ies|ying) at|attends?|transferred to|enrolled (?:at|in))\b"),
     _Cue(
         "school",

@@ -309,6 +309,8 @@ def decide_supersession(
         # "Why not share the love": a value held among several is retracted or changed only by
         # naming it.
         return Supersession(False, f"{name}: names no value")
+    if corrected and new.negated and old.negated and new.value == old.value:
+        return Supersession(False, f"{name}: restated")  # "not Sith" twice corrects nothing
     if corrected:
         return Supersession(True, f"{name}: correction")
     if new.negated != old.negated:
