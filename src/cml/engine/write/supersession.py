@@ -136,7 +136,8 @@ _SWITCHABLE = frozenset({"car", "provider", "bank", "gym", "diet", "preference"}
 "switched to losartan" does not say which of the user's drugs it replaces."""
 BARE_CHANGE_MIN_SIMILARITY = 0.4
 """Closeness in meaning below which a bare change ("switched to Verizon", which names no
-attribute) is not taken to change an older memory's attribute whose values have no known shape.
+attribute) is not taken to change the switchable attribute of an older memory it shares no word
+with.
 
 Measured with the default embedder on 24 pairs: bare switches of the same attribute mostly at
 0.42-0.65 (a provider, a bank, a car, a preference; a few at 0.20-0.40 are missed: "switched to
