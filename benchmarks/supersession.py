@@ -23,10 +23,11 @@ negdiff) and the set it belongs to:
   1.000, recall 0.775 (the rules before them: 0.650); then tuned on.
 - ``last`` (40): written after that, first scored at precision 1.000, recall 0.727 (before: 0.682);
   then tuned on.
-- ``unseen-2`` (40): written after every change but one, scored once: precision 0.941, recall
-  0.727 (the rules before decision 106: 0.923 and 0.545). Its one false positive ("Kenji moved to
-  the window desk" retiring "Kenji is my team lead") was then fixed; no other change was made
-  from it. Keep it that way, and write a new set for the next change.
+- ``unseen-2`` (40): written after the changes made from ``varied``, ``later`` and ``last``,
+  scored once: precision 0.941, recall 0.727 (the rules before decision 106: 0.923 and 0.545).
+  Its one false positive ("Kenji moved to the window desk" retiring "Kenji is my team lead") was
+  then fixed; no other change was made from it. Keep it that way, and write a new set for the
+  next change.
 - ``lookalike`` (34): pairs that must not supersede, written to break the rules (bare switches of
   something else, a pause, a room, another deadline). Two bare switches ("switched to a standing
   desk" after "I drive a Subaru") are only told apart by closeness in meaning: run them with
@@ -51,6 +52,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 from collections import Counter
@@ -86,7 +88,7 @@ def through_write_path(memory: EmbeddedCognitiveMemoryLayer, profile: list[str])
     Each case gets a namespace of its own; the profile memories the new write retired are
     printed.
     """
-    counter = iter(range(1_000_000))
+    counter = itertools.count()
 
     def decide(case: Case) -> Supersession:
         namespace = f"case-{next(counter)}"

@@ -33,19 +33,19 @@ def memory() -> Iterator[cml.EmbeddedCognitiveMemoryLayer]:
 
 def _retired(
     memory: cml.EmbeddedCognitiveMemoryLayer, namespace: str, old: str, new: str
-) -> tuple[str, list[str]]:
+) -> list[str]:
     """Store the profile and ``old`` in ``namespace``, write ``new``: the texts it retired."""
     items = [{"content": text} for text in [*PROFILE, old]]
     stored = memory.batch_write(items, namespace=namespace)
     texts = {result.memory_id: item["content"] for result, item in zip(stored, items, strict=True)}
     written = memory.write(new, namespace=namespace)
-    return str(stored[-1].memory_id), [texts[i] for i in written.superseded]
+    return [texts[i] for i in written.superseded]
 
 
 def test_a_look_alike_retires_nothing(memory: cml.EmbeddedCognitiveMemoryLayer) -> None:
     wrong = {}
     for i, case in enumerate(LOOKALIKES):
-        _, retired = _retired(memory, f"lookalike-{i}", case["old"], case["new"])
+        retired = _retired(memory, f"lookalike-{i}", case["old"], case["new"])
         if retired:
             wrong[case["new"]] = retired
     assert len(LOOKALIKES) >= 30
@@ -53,17 +53,17 @@ def test_a_look_alike_retires_nothing(memory: cml.EmbeddedCognitiveMemoryLayer) 
 
 
 @pytest.mark.parametrize(
-    ("old", "new"),
+    ("namespace", "old", "new"),
     [
-        ("My phone provider is AT&T", "I switched to Verizon"),
-        ("I prefer Android phones", "I switched to an iPhone"),
-        ("My bank is Chase", "I switched to Wells Fargo"),
+        ("provider", "My phone provider is AT&T", "I switched to Verizon"),
+        ("phone", "I prefer Android phones", "I switched to an iPhone"),
+        ("bank", "My bank is Chase", "I switched to Wells Fargo"),
     ],
 )
 def test_a_bare_switch_retires_the_fact_it_changes(
-    memory: cml.EmbeddedCognitiveMemoryLayer, old: str, new: str
+    memory: cml.EmbeddedCognitiveMemoryLayer, namespace: str, old: str, new: str
 ) -> None:
-    _, retired = _retired(memory, f"switch-{abs(hash(new))}", old, new)
+    retired = _retired(memory, namespace, old, new)
     assert retired == [old]
-    current = memory.read(old, namespace=f"switch-{abs(hash(new))}", max_results=30)
+    current = memory.read(old, namespace=namespace, max_results=30)
     assert old not in [m.text for m in current.memories]

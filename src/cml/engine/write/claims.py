@@ -60,7 +60,7 @@ _ADV = (
 )
 _WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
 _ABSTRACT = (
-    r"(?:(?:good|great|quick|small|big|little|bad|strange|hard|tough|nice|busy|lot|bit|few) )?"
+    r"(?:(?:good|great|quick|small|big|little|bad|strange|hard|tough|nice|busy) )?"
     r"(?:question|idea|feeling|sense|chance|problem|issue|doubt|look|point|plan|thought|moment|"
     r"time|day|week|lot|bit|few|go|try|favou?r|request|suggestion|concern|dream|goal|habit|"
     r"tendency|hard time|way)\b"
@@ -604,7 +604,7 @@ _SPEAKER = re.compile(r"^\s*([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?=\S)")
 _NOT_SPEAKERS = frozenset(
     _split(
         """correction update note ps fyi btw edit reminder todo fact memory info context summary
-    important new old update edit user"""
+    important new old user"""
     )
 )
 

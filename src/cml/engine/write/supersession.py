@@ -157,6 +157,11 @@ _FRAME_ENDED = re.compile(r"\b(?:no longer|anymore|any more|quit|stopped|gave up
 _OWNERS = frozenset({"user", "user's"})
 
 
+def _frame_verbs(normal: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """Where a normalised text says something moved to a value, and where it says one ended."""
+    return _FRAME_MOVED.search(normal), _FRAME_ENDED.search(normal)
+
+
 def _stems(words: frozenset[str]) -> set[str]:
     return {w[:5] for w in words}
 
@@ -176,8 +181,7 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
       is in the old sentence, at least one of them.
     """
     new_normal, old_normal = normal_text(new_text), normal_text(old_text)
-    moved = _FRAME_MOVED.search(new_normal)
-    ended = _FRAME_ENDED.search(new_normal)
+    moved, ended = _frame_verbs(new_normal)
     if moved is None and ended is None:
         return None  # the common case, decided before reading any subject
     subject = opening_subject(new_text)
@@ -246,8 +250,7 @@ def can_supersede(new_text: str, new_type: str | None = None) -> bool:
     normal = normal_text(new_text)
     if _blocked(normal, new_text, new=True):
         return False
-    framed = _FRAME_MOVED.search(normal) or _FRAME_ENDED.search(normal)
-    return read_claim(new_text) is not None or framed is not None
+    return read_claim(new_text) is not None or any(_frame_verbs(normal))
 
 
 def decide_supersession(
