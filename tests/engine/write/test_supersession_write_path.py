@@ -18,11 +18,8 @@ DATA = Path(__file__).parent / "data"
 PROFILE = [
     line for line in (DATA / "supersession_profile.txt").read_text().splitlines() if line.strip()
 ]
-LOOKALIKES = [
-    case
-    for case in map(json.loads, (DATA / "supersession_cases.jsonl").read_text().splitlines())
-    if case["split"] == "lookalike"
-]
+CASES = [json.loads(line) for line in (DATA / "supersession_cases.jsonl").read_text().splitlines()]
+LOOKALIKES = [case for case in CASES if case["split"] == "lookalike"]
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +64,42 @@ def test_a_bare_switch_retires_the_fact_it_changes(
     assert retired == [old]
     current = memory.read(old, namespace=namespace, max_results=30)
     assert old not in [m.text for m in current.memories]
+
+
+def test_statements_about_other_things_retire_none_of_the_users_facts(
+    memory: cml.EmbeddedCognitiveMemoryLayer,
+) -> None:
+    # Each shares an attribute or a word with one of the profile's facts, and changes none:
+    # another topic of preference, a description of a spouse or a team, a duration, another
+    # gym whose name shares a word, "work" the verb.
+    statements = [
+        "I prefer afternoon meetings now",
+        "The user now prefers coffee in the morning",
+        "These days I prefer e-books",
+        "My husband is vegan",
+        "The user has been married for ten years",
+        "The user's team is growing",
+        "I cancelled my Anytime Fitness membership",
+        "I don't work weekends anymore",
+    ]
+    stored = memory.batch_write([{"content": text} for text in PROFILE], namespace="collateral")
+    for text in statements:
+        assert memory.write(text, namespace="collateral").superseded == [], text
+    current = memory.read("what do I prefer", namespace="collateral", max_results=50)
+    assert len({m.id for m in current.memories} & {s.memory_id for s in stored}) >= 20
+
+
+def test_precision_and_recall_through_the_write_path_on_new_wordings(
+    memory: cml.EmbeddedCognitiveMemoryLayer,
+) -> None:
+    cases = [case for case in CASES if case["split"] == "unseen-3"]
+    decided = [
+        (case["supersedes"], _retired(memory, f"unseen3-{i}", case["old"], case["new"]))
+        for i, case in enumerate(cases)
+    ]
+    # Whatever a write retires besides the old memory is one of the profile's facts: none is.
+    assert [r for _, retired in decided for r in retired if r in PROFILE] == []
+    hits = sum(1 for expected, retired in decided if expected and retired)
+    predicted = sum(1 for _, retired in decided if retired)
+    assert hits / predicted >= 0.9
+    assert hits / sum(1 for expected, _ in decided if expected) >= 0.75

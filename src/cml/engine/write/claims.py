@@ -22,6 +22,7 @@ __all__ = [
     "is_negated",
     "normal_text",
     "opening_subject",
+    "other_names",
     "plausible_value",
     "read_claim",
     "speaker",
@@ -443,7 +444,9 @@ _TIME_PHRASE = re.compile(
 _NOW_PHRASE = re.compile(
     r"\b(?:right now|at the moment|at present|for the time being|for now|these days|nowadays)\b"
 )
-_PARTNER = re.compile(r"(?:^|\s)([a-z]+) and (?:i|we)\s*$")
+_PARTNER = re.compile(
+    r"(?:^|\s)(?:([a-z]+) and (?:i|we|me|the user)|(?:i|we|me|the user) and ([a-z]+))\s*$"
+)
 _BOUNDARY = re.compile(r"[,;:]|\band\b|\bbut\b|\bso\b")
 _OWNED = re.compile(r"\b(?:have|has|got|adopted|own|owns) (?:a|an|one|two|three) ([a-z]+)$")
 _PERSONAL = frozenset({"i", "we", "me", "us", "user", "users"})
@@ -512,9 +515,40 @@ def plausible_value(attribute: str, value: frozenset[str]) -> bool | None:
     return None
 
 
+_DURATION = re.compile(
+    r"\bfor (?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|a few|"
+    r"a couple of|\d+) (?:days?|weeks?|months?|years?|decades?)|a decade|ages|years|decades|"
+    r"a long time)\b"
+)
+"""How long a state has held ("married for ten years"): no part of its value."""
+_NAME = re.compile(r"\b[A-Z][\w'&.-]*(?:(?:\s+(?:of|de|la|and|&))?\s+[A-Z][\w'&.-]*)*")
+
+
+def other_names(a: str, b: str, shared: frozenset[str]) -> bool:
+    """Whether the value words two texts share lie only in names of different things.
+
+    "I cancelled my Anytime Fitness membership" and "I go to the gym at Planet Fitness" share
+    "fitness" inside two names, neither within the other; "Acme" is within "Acme Corp".
+
+    Example:
+        >>> other_names("I closed my Bank of Ireland account", "My bank is Bank of America",
+        ...             frozenset({"bank"}))
+        True
+    """
+
+    def names(text: str) -> list[frozenset[str]]:
+        found = (value_words(m.group(0).lower()) for m in _NAME.finditer(text))
+        return [name for name in found if name & shared]
+
+    first, second = names(a), names(b)
+    if not first or not second or any(shared - n for n in (*first, *second)):
+        return False
+    return not any(x <= y or y <= x for x in first for y in second)
+
+
 def value_words(text: str) -> frozenset[str]:
     """The content words of a value: stop words, time words and possessive endings removed."""
-    text = _NOW_PHRASE.sub(" ", _TIME_PHRASE.sub(" ", text))
+    text = _DURATION.sub(" ", _NOW_PHRASE.sub(" ", _TIME_PHRASE.sub(" ", text)))
     words = (w.strip(".-").removesuffix("'s") for w in _WORD.findall(text))
     return frozenset(w for w in words if w and w not in _VALUE_STOP)
 
@@ -590,14 +624,43 @@ def _subject(prefix: str) -> frozenset[str]:
     return frozenset(words) or frozenset({"user"})
 
 
-def _describes_person(match: re.Match[str], normal: str) -> bool:
-    """Whether the match describes a person rather than relating the user to one.
+_PEOPLE = frozenset({"relationship", "manager", "doctor", "dentist"})
+"""Attributes whose value is a person, named by a name."""
+_VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
+_NOT_STATES = frozenset({"job", "study", "hobby", "diet"})
+"""Attributes whose value can be a word ending in -ing ("nursing", "fasting")."""
 
-    "My wife is a doctor" is about the wife's job, not about whom the user is married to.
+
+def _describes(match: re.Match[str], normal: str, text: str) -> bool:
+    """Whether a noun's cue describes the thing or person rather than naming a value.
+
+    "My wife is a doctor" is about the wife's job, not about whom the user is married to; "my
+    wife is pregnant" names no wife either: a person's value is a name, capitalised when the
+    writer capitalises at all. "Our team is hiring" says what the team does, not which it is.
     """
     noun = match.groupdict().get("noun")
+    if noun is None:
+        return False
     rest = normal[match.end() :]
-    return noun is not None and _NOUNS[noun] == "relationship" and bool(_DESCRIPTION.match(rest))
+    attribute = _NOUNS[noun]
+    if attribute == "relationship" and _DESCRIPTION.match(rest):
+        return True
+    start = _VALUE_START.match(rest)
+    if start is None:
+        return False
+    word = start.group(1)
+    if word.endswith("ing") and attribute not in _NOT_STATES and not _capitalised(word, text):
+        return True
+    return attribute in _PEOPLE and not word.startswith("dr") and not _capitalised(word, text)
+
+
+def _capitalised(word: str, text: str) -> bool:
+    """Whether ``word`` is written with a capital in ``text``, or ``text`` has no capital at all."""
+    if not any(c.isupper() for c in text):
+        return True
+    return any(
+        found[0].isupper() for found in re.findall(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+    )
 
 
 _SPEAKER = re.compile(r"^\s*([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?=\S)")
@@ -661,7 +724,7 @@ def read_claim(text: str) -> Claim | None:
     best: tuple[int, int, str, bool, re.Match[str], bool] | None = None
     for attribute, single, pattern, negative in _COMPILED:
         match = pattern.search(normal)
-        if match is None or _describes_person(match, normal):
+        if match is None or _describes(match, normal, text):
             continue
         if best is None or (match.start(), -len(match.group(0))) < best[:2]:
             best = (match.start(), -len(match.group(0)), attribute, single, match, negative)
@@ -679,9 +742,10 @@ def read_claim(text: str) -> Claim | None:
     clause = rest[: end.start()] if end else rest
     value = value_words(clause)
     partner = _PARTNER.search(normal[: match.start()])
-    if attribute == "relationship" and negative and not value and partner:
+    broke_up = attribute == "relationship" and negative and not value and partner is not None
+    if broke_up and partner is not None:
         # "Anna and I broke up": the relationship with Anna ended, not every relationship.
-        value = value_words(partner.group(1))
+        value = value_words(partner.group(1) or partner.group(2))
     if groups.get("value") or groups.get("mode"):
         # The value is named inside the cue: "I take the bus to work".
         value = value_words(groups.get("value") or groups["mode"])
@@ -701,7 +765,7 @@ def read_claim(text: str) -> Claim | None:
         value |= {drug} if drug else set()
     prefix = normal[: match.start()]
     clause_prefix = _CLAUSE_START.sub("", prefix)
-    subject = _subject(prefix)
+    subject = frozenset({"user"}) if broke_up else _subject(prefix)
     if groups.get("noun") and attribute == "schedule":
         # A deadline is a thing of its own: the project's deadline is not its kickoff.
         subject = frozenset(subject - {"user"} | {groups["noun"]})

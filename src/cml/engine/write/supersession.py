@@ -28,7 +28,9 @@ How the decision is made (no model, a few regular expressions per pair):
    after "Priya") is a restatement unless the text says it changed ("now", "new", "actually").
    A bare change that names no attribute ("switched to Verizon") changes a switchable attribute
    (car, bank, provider, gym, diet, preference) only when the caller's similarity says the two
-   are close in meaning (:data:`BARE_CHANGE_MIN_SIMILARITY`).
+   are close in meaning (:data:`BARE_CHANGE_MIN_SIMILARITY`); so does a new preference that
+   shares no word with the older one. Words two values share only inside names of different
+   things ("Anytime Fitness", "Planet Fitness") tie nothing together.
 5. Sentences the lexicon has no attribute for are compared by their frames: the same opening
    subject, and "got moved to Saturday" (a thing rescheduled to a time, a date or a number) or
    "quit coffee" (something ended that the old sentence names).
@@ -61,6 +63,7 @@ from cml.engine.write.claims import (
     is_negated,
     normal_text,
     opening_subject,
+    other_names,
     plausible_value,
     read_claim,
     value_words,
@@ -144,7 +147,11 @@ Measured with the default embedder on 24 pairs: bare switches of the same attrib
 Monzo" after "My bank is Chase" at 0.24), switches of something else at -0.05-0.37 ("switched to a
 new phone plan" after "My internet provider is Comcast" at 0.37, "switched to a standing desk"
 after "I prefer window seats" at 0.31). A missed retirement leaves two memories to rank; a wrong
-one hides a fact that still holds."""
+one hides a fact that still holds.
+
+The same closeness decides a change of preference that shares no word with the older one: "I
+prefer afternoon meetings now" (0.34) is no new seat for "I prefer window seats", where "I prefer
+aisle seats" (0.71) and "prefers Teams" after "prefers Zoom" (0.39: missed) are changes."""
 
 
 _FRAME_MOVED = re.compile(
@@ -154,6 +161,9 @@ _FRAME_MOVED = re.compile(
 )
 _TIMED = re.compile(rf"\b{WHEN}")
 _FRAME_ENDED = re.compile(r"\b(?:no longer|anymore|any more|quit|stopped|gave up)\b")
+_GENERIC_VERBS = frozenset({"work", "go", "goes", "going", "use", "uses", "live", "have", "get"})
+"""Verbs too common to tie two sentences together: "I don't work weekends anymore" ends nothing
+of "I ride the train to work"."""
 _OWNERS = frozenset({"user", "user's"})
 
 
@@ -187,7 +197,7 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
     subject = opening_subject(new_text)
     if not subject or subject != opening_subject(old_text) or is_negated(old_normal):
         return None
-    old_words = _stems(value_words(old_normal)) - _stems(subject)
+    old_words = _stems(value_words(old_normal) - _GENERIC_VERBS) - _stems(subject)
     if moved is not None and subject - _OWNERS and not old_known:
         after = new_normal[moved.end() :]
         # A time, a date or a number: a thing is rescheduled or renumbered ("Kenji moved to the
@@ -199,11 +209,17 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
             return Supersession(True, "frame: moved or changed")
         return None
     if ended is not None:
-        named = _stems(value_words(_FRAME_ENDED.sub(" ", new_normal))) - _stems(subject)
+        said = value_words(_FRAME_ENDED.sub(" ", new_normal)) - _GENERIC_VERBS
+        named = _stems(said) - _stems(subject)
         named -= {"compl", "entir", "total", "fully", "handl", "can't", "cannot", "don't"}
         if named & old_words and len(named - old_words) <= 1:
             return Supersession(True, "frame: ended")
     return None
+
+
+def _distant(similarity: float | None) -> bool:
+    """Whether the caller's similarity says two memories are not close in meaning."""
+    return similarity is not None and similarity < BARE_CHANGE_MIN_SIMILARITY
 
 
 def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -296,15 +312,18 @@ def decide_supersession(
         return Supersession(False, "other subject")
     targets = frozenset().union(*(value_words(t) for t in _TARGET.findall(new_normal)))
     corrected = bool(targets & old.value)
+    shared = new.value & old.value
+    if shared and other_names(new_text, old_text, shared):
+        shared = frozenset()  # "Anytime Fitness" is not "Planet Fitness"
     if new.attribute == "*":
-        if not (corrected or new.value & old.value):
+        if not (corrected or shared):
             # Nothing ties the change to the old memory but its attribute being switchable: the
             # new value must not contradict the attribute ("switched to a Pixel 8" is no diet),
             # and the two must be close in meaning.
             fits = plausible_value(old.attribute, new.value)
             if old.attribute not in _SWITCHABLE or fits is False:
                 return Supersession(False, "other attribute")
-            if similarity is not None and similarity < BARE_CHANGE_MIN_SIMILARITY:
+            if _distant(similarity):
                 return Supersession(False, "other attribute: not close in meaning")
     elif new.attribute != old.attribute or old.attribute == "*":
         return Supersession(False, "other attribute")
@@ -318,7 +337,7 @@ def decide_supersession(
     if corrected:
         return Supersession(True, f"{name}: correction")
     if new.negated != old.negated:
-        if not new.value or not old.value or new.value & old.value:
+        if not new.value or not old.value or shared:
             return Supersession(True, f"{name}: {'retracted' if new.negated else 'now true'}")
         return Supersession(False, f"{name}: other value negated")
     if new.negated:
@@ -336,8 +355,10 @@ def decide_supersession(
         return Supersession(changed, f"{name}: " + ("refined" if changed else "restated"))
     if not (new.single and old.single):
         return Supersession(False, f"{name}: added value")
-    if name == "preference" and not (changed or new.value & old.value):
+    if name == "preference" and not (changed or shared):
         return Supersession(False, "preference: other topic")
+    if name == "preference" and not shared and _distant(similarity):
+        return Supersession(False, "preference: other topic, not close in meaning")
     if name == "preference" and targets and not corrected:
         # "Prefers texts, not email" corrects a preference about email, not one about seats.
         return Supersession(False, "preference: corrects another")
