@@ -37,6 +37,12 @@ negdiff) and the set it belongs to:
   names sharing a word), scored before the changes it led to: through the write path precision
   0.571, recall 0.750, and ten profile facts retired that still held; then tuned on (decision
   107). Three of its look-alike preferences are told apart only by ``--write-path``.
+- ``things`` (30): written with the rule for things the lexicon has no noun for ("My locker code
+  is now 5678"), to test it: the rules before it scored recall 0.062 there; then tuned on.
+- ``things-2`` (22): written after ``things`` was tuned, scored once: precision 1.000, recall
+  1.000 (the rules before the rule for things: 1.000 / 0.333). Two corrections made later for
+  LongMemEval's chat (a capitalised "New" in a value says no change; only the first sentence
+  states a thing) first cost it two cases ("Dr." ended a sentence), fixed.
 
 The figures to expect on new wording are the first scores of ``unseen-2``, ``last`` and
 ``later``, not the later ones.
@@ -68,6 +74,7 @@ from typing import Any
 
 from cml import EmbeddedCognitiveMemoryLayer
 from cml.engine.write.supersession import Supersession, decide_supersession
+from cml.exceptions import ValidationError
 
 DATA_DIR = Path(__file__).parent.parent / "tests/engine/write/data"
 DEFAULT_DATA = DATA_DIR / "supersession_cases.jsonl"
@@ -77,7 +84,8 @@ PROFILE_CHANGES = DATA_DIR / "supersession_profile_changes.jsonl"
 """``{"new", "retires"}`` per line: a case's new text and a profile fact it rightly retires."""
 
 Case = dict[str, Any]
-Decide = Callable[[Case], Supersession]
+Decide = Callable[[Case], Supersession | None]
+"""A decision for a case, or ``None`` when the case could not be written (a secret refused)."""
 
 
 def decide_pair(case: Case) -> Supersession:
@@ -106,15 +114,25 @@ class WritePath:
         self.right = self.wrong = 0
         self._namespaces = itertools.count()
 
-    def __call__(self, case: Case) -> Supersession:
-        """Write the case's memories and say whether the new one retired the old one."""
+    def __call__(self, case: Case) -> Supersession | None:
+        """Write the case's memories and say whether the new one retired the old one.
+
+        ``None`` when a memory is refused as a secret ("Our wifi password is Sunflower22").
+        """
         memory, namespace = self.memory, f"case-{next(self._namespaces)}"
         stored = memory.batch_write([{"content": t} for t in self.profile], namespace=namespace)
         written = {result.memory_id: t for result, t in zip(stored, self.profile, strict=True)}
-        old = memory.write(
-            str(case["old"]), namespace=namespace, memory_type=case.get("old_type")
-        ).memory_id
-        new = memory.write(str(case["new"]), namespace=namespace, memory_type=case.get("new_type"))
+        try:
+            old = memory.write(
+                str(case["old"]), namespace=namespace, memory_type=case.get("old_type")
+            ).memory_id
+            new = memory.write(
+                str(case["new"]), namespace=namespace, memory_type=case.get("new_type")
+            )
+        except ValidationError as refused:
+            if refused.code != "secret_detected":
+                raise
+            return None
         for retired in set(new.superseded) - {old}:
             fact = written.get(retired, retired)
             if (case["new"], fact) in self.allowed:
@@ -129,8 +147,12 @@ def _score(cases: list[Case], decide: Decide, show_errors: bool) -> str:
     tp = fp = fn = tn = 0
     missed: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
+    refused = 0
     for case in cases:
         decision = decide(case)
+        if decision is None:
+            refused += 1
+            continue
         expected = bool(case["supersedes"])
         if decision.supersedes and expected:
             tp += 1
@@ -153,6 +175,8 @@ def _score(cases: list[Case], decide: Decide, show_errors: bool) -> str:
         f"{len(cases)} cases ({tp + fn} supersede, {fp + tn} must not): "
         f"precision {precision:.3f} ({tp}/{tp + fp}), recall {recall:.3f} ({tp}/{tp + fn})"
     )
+    if refused:
+        line += f"\n    {refused} not scored: the write path refused to store a secret"
     if missed:
         line += f"\n    missed by kind: {dict(sorted(missed.items()))}"
     if wrong:

@@ -31,6 +31,14 @@ CASES = [
         ("I live in Madrid", "I no longer live in Madrid", "residence: correction"),
         ("I don't eat fish", "I started eating fish again", "diet: now true"),
         ("I work remotely for Spotify", "I left Spotify", "employer: retracted"),
+        # A thing the lexicon has no noun for, changed to a value it names.
+        ("My locker code is 1234", "My locker code is now 5678", "thing: value changed"),
+        ("My gate code is 4455", "The gate code changed to 9911", "thing: value changed"),
+        (
+            "My streaming plan is Netflix Basic",
+            "I upgraded my streaming plan to Netflix Premium",
+            "thing: value changed",
+        ),
         (
             "The team meeting is on Tuesday",
             "The team meeting was moved to Thursday",
@@ -167,6 +175,21 @@ def test_corrections_and_state_changes_supersede(old: str, new: str, reason: str
             "I cancelled my Anytime Fitness membership",
             "gym: other value negated",
         ),
+        # A thing's value without a word of change may be a second one; another thing is
+        # another subject; a person's or a thing's state names no value.
+        ("My locker code is 1234", "My locker code is 5678", "thing: no change said"),
+        (
+            "Our wifi password is Sunflower22",
+            "The guest wifi password is now Tulip7",
+            "other subject",
+        ),
+        ("My son is 5", "My son is in school now", "no attribute"),
+        (
+            "The correct answer is (C) Hatred",
+            "The correct answer is (D) New",
+            "thing: no change said",
+        ),
+        ("My laptop is a MacBook Air", "My laptop is now at the repair shop", "no attribute"),
         # "Work" the verb ties nothing together.
         ("I use a Dell laptop for work", "I don't work weekends anymore", "no attribute"),
     ],
@@ -230,8 +253,9 @@ RECALL_FLOOR = {
     "varied": 0.65,
     "later": 0.85,
     "last": 0.8,
+    "things": 0.9,
 }
-"""Recall each tuned split must keep. ``unseen`` and ``unseen-2`` are scored by
+"""Recall each tuned split must keep. ``unseen``, ``unseen-2`` and ``things-2`` are scored by
 ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them; ``lookalike`` and
 ``unseen-3`` are asserted through the write path (``test_supersession_write_path.py``): some of
 their look-alikes are told apart only by the similarity a write passes."""

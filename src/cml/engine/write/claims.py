@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
+    "SET_VERBS",
     "WHEN",
     "Claim",
     "is_negated",
@@ -431,8 +432,11 @@ _NEGATION = re.compile(
     r"\b(?:not|no longer|never|no more|stop|stopped|quit|gave up|left)\b|n't\b"
     r"|\b(?:anymore|any more|any longer)\b"
 )
+_TITLED = r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bprof)"
+"""Not after a title: the dot of "Dr. Lee" ends no clause."""
+_SENTENCE_END = re.compile(rf"[!?](?:\s|$)|{_TITLED}\.(?:\s|$)")
 _CLAUSE_END = re.compile(
-    r"[,;!?]|(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bprof)\.(?!\S)"
+    rf"[,;!?]|{_TITLED}\.(?!\S)"
     r"|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
     r"rather than|over|for now)\b"
 )
@@ -576,6 +580,76 @@ def _subject_words(clause: str) -> set[str]:
         if (word in _PERSONAL or pronoun) and not possessive:
             break  # "I", "we", "the user": the subject is complete
     return set(words)
+
+
+_OWNER = r"(?P<owner>my|our|his|her|their|the user's|the|[a-z]+'s)"
+_THING_WORDS = r"(?P<thing>(?:[a-z][\w'-]* ){0,3}[a-z][\w-]*)"
+_THING_IS = re.compile(
+    rf"(?:^|[,;:.!?] ){_OWNER} {_THING_WORDS} (?:is|are) (?:now |currently |actually |still )*"
+    r"(?!(?:a|an|the|not|no|in|at|on|so|very|too|going|getting)\b)"
+)
+SET_VERBS = (
+    r"(?:changed|switched|updated|reset|raised|lowered|increased|reduced|set|moved|upgraded|"
+    r"downgraded)"
+)
+"""Verbs that set a thing to a value ("raised my step goal to 10000")."""
+_THING_SET = re.compile(rf"\b{SET_VERBS} {_OWNER} {_THING_WORDS} to ")
+_LIVING = frozenset(
+    _split(
+        """son sons daughter daughters kid kids child children baby babies mom mum mother dad
+    father parents brother brothers sister sisters friend friends wife husband partner boyfriend
+    girlfriend cousin aunt uncle grandma grandpa grandmother grandfather grandparents boss
+    colleague colleagues coworker coworkers neighbour neighbor neighbours neighbors teacher
+    dog dogs cat cats pet pets puppy kitten family team week day life weekend morning it"""
+    )
+)
+"""Heads of a noun phrase whose "is now ..." describes rather than names a value."""
+_NAMED_VALUE = re.compile(r"\d|\b[A-Z]|[#@_]\w")
+
+
+def _thing_claim(text: str, normal: str) -> Claim | None:
+    """A value of a thing the lexicon has no noun for: "My locker code is now 5678".
+
+    Two shapes: the thing changed or set to a value ("I changed my wifi password to lion42"), or
+    the thing is a value named by a number, a capitalised word or a handle ("Our landlord is Mrs.
+    Patel"; "my laptop is slow" describes). The subject is the thing's words (its owner's name
+    when it is someone's), so that only the same thing compares; the attribute is ``"thing"``.
+    """
+    first = _SENTENCE_END.search(normal)  # a fact is stated in the text's first sentence
+    sentence = normal[: first.start() + 1] if first else normal
+    match = _THING_SET.search(sentence) or _THING_IS.search(sentence)
+    if match is None:
+        return None
+    owner, thing = match.group("owner"), match.group("thing").split()
+    if thing[-1] in _LIVING or (owner == "the" and len(thing) < 2):
+        return None
+    rest = sentence[match.end() :]
+    end = _CLAUSE_END.search(rest)
+    clause = rest[: end.start()] if end else rest
+    value = value_words(clause)
+    if not value or clause.split()[0].endswith(("ing", "ed")):
+        return None  # "is growing", "is booked for Friday": what the thing does or had done
+    if match.re is _THING_IS and not _NAMED_VALUE.search(_raw_clause(text, clause)):
+        return None
+    # Possessives kept as written, as in every subject: "household's" owns the password.
+    words = set(thing) - _VALUE_STOP
+    if owner.endswith("'s") and owner != "the user's":
+        words.add(owner)
+    elif owner in _THIRD_PERSON:
+        words.add(_THIRD_PERSON[owner])
+    return Claim(
+        subject=_as_said_by(frozenset(words), speaker(text)),
+        attribute="thing",
+        value=value,
+        negated=False,
+        single=True,
+    )
+
+
+def _raw_clause(text: str, clause: str) -> str:
+    """``clause`` (lower case) as written in ``text``, or ``text`` itself when not found."""
+    found = text.lower().find(clause.strip())
+    return text[found : found + len(clause.strip())] if found >= 0 and clause.strip() else text
 
 
 _READ_CACHE = 512
@@ -729,6 +803,9 @@ def read_claim(text: str) -> Claim | None:
         if best is None or (match.start(), -len(match.group(0))) < best[:2]:
             best = (match.start(), -len(match.group(0)), attribute, single, match, negative)
     if best is None:
+        thing = _thing_claim(text, normal)
+        if thing is not None:
+            return thing
         for pattern, negative in _COMPILED_BARE:
             match = pattern.search(normal)
             if match and (best is None or match.start() < best[0]):
@@ -736,6 +813,8 @@ def read_claim(text: str) -> Claim | None:
     if best is None:
         return None
     _, _, attribute, single, match, negative = best
+    if attribute == "age" and (thing := _thing_claim(text, normal)) is not None:
+        return thing  # "My bike lock code is 303" is no age
     groups = match.groupdict()
     rest = normal[match.end() :]
     end = _CLAUSE_END.search(rest)

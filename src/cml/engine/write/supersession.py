@@ -17,7 +17,10 @@ How the decision is made (no model, a few regular expressions per pair):
    job, name, age, relationship, diet, likes, preference, favourite X, medication per drug,
    schedule, address, phone, email, pet, car, school, manager, team, smoking, weight, salary,
    ...), the content words of the *value* and whether the claim is *negated* ("no longer",
-   "not", "quit", "stopped").
+   "not", "quit", "stopped"). A possessed thing the lexicon has no noun for ("my locker code is
+   1234", "the office wifi network is CorpNet") is the attribute ``thing``, its subject the
+   thing's words; its value changes only when the text says so ("is now 5678", "changed my
+   wifi password to").
 4. Subjects and attributes must match. Then the new claim supersedes the old one when it
    corrects it ("..., not Sam", "instead of coffee", "switched from X to"), retracts it ("no
    longer lives in Madrid", "stopped taking metformin"), turns a negated state positive ("started
@@ -59,6 +62,7 @@ import re
 from dataclasses import dataclass
 
 from cml.engine.write.claims import (
+    SET_VERBS,
     WHEN,
     is_negated,
     normal_text,
@@ -106,6 +110,8 @@ _HYPOTHETICAL = re.compile(
     r"wants? to|would|could|should|hopes? to|hoping|going to|will|someday|one day|wish(?:es)?|"
     r"suggested|saving up for|dreams? of|may|(?:am|'m|is|are|'re) (?:moving|relocating) to)\b"
 )
+_SET_PHRASE = re.compile(rf"\b{SET_VERBS} (?:my|our|his|her|their|the user's|the) [\w' -]+? to\b")
+"""A thing set to a value ("upgraded my streaming plan to"), whose noun may read as a plan."""
 _PAST = re.compile(
     r"\b(?:used to|grew up|formerly|previously|back then|as a child|in the past|(?:was|were) my)\b"
     r"|^before\b"
@@ -217,6 +223,21 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
     return None
 
 
+def _says_change(text: str, value: frozenset[str]) -> bool:
+    """Whether a text says its value changed, in words other than the value's own.
+
+    A capitalised word after the first is part of a name ("the correct answer is (D) New").
+    """
+    words = text.split()
+    kept = [
+        w.lower()
+        for i, w in enumerate(words)
+        if w.lower().strip(".,;:!?()") not in value and (i == 0 or not w[:1].isupper())
+    ]
+    rest = " ".join(kept)
+    return bool(_CHANGE.search(rest) or re.search(rf"\b{SET_VERBS}\b", rest))
+
+
 def _distant(similarity: float | None) -> bool:
     """Whether the caller's similarity says two memories are not close in meaning."""
     return similarity is not None and similarity < BARE_CHANGE_MIN_SIMILARITY
@@ -232,8 +253,8 @@ def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
 def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
     if raw.rstrip().endswith("?") or _QUESTION.match(normal):
         return "question"
-    # "May" the month is not "may" the verb.
-    if _HYPOTHETICAL.search(normal) and not (
+    # "May" the month is not "may" the verb; "upgraded my plan to" plans nothing.
+    if _HYPOTHETICAL.search(_SET_PHRASE.sub(" ", normal)) and not (
         re.search(r"\bmay\b", normal) and not re.search(r"\bmay\b", raw)
     ):
         return "hypothetical"
@@ -305,11 +326,16 @@ def decide_supersession(
     if blocked:
         return Supersession(False, blocked)
     new, old = read_claim(new_text), read_claim(old_text)
-    if new is None or old is None:
-        framed = _frame_change(new_text, old_text, old_known=old is not None)
+    # A thing the lexicon has no noun for is as good as unknown beside an attribute it knows.
+    pair = {new.attribute, old.attribute} if new and old else set()
+    if new is None or old is None or ("thing" in pair and len(pair) == 2 and "*" not in pair):
+        known = old is not None and old.attribute != "thing"
+        framed = _frame_change(new_text, old_text, old_known=known)
         return framed or Supersession(False, "no attribute")
     if not _same_subject(new.subject, old.subject):
         return Supersession(False, "other subject")
+    if new.attribute == old.attribute == "thing" and new.subject != old.subject:
+        return Supersession(False, "other subject")  # the guest wifi password is another
     targets = frozenset().union(*(value_words(t) for t in _TARGET.findall(new_normal)))
     corrected = bool(targets & old.value)
     shared = new.value & old.value
@@ -321,7 +347,8 @@ def decide_supersession(
             # new value must not contradict the attribute ("switched to a Pixel 8" is no diet),
             # and the two must be close in meaning.
             fits = plausible_value(old.attribute, new.value)
-            if old.attribute not in _SWITCHABLE or fits is False:
+            # A thing's own change ("The gate code changed to 9911") has its subject.
+            if old.attribute not in _SWITCHABLE | {"thing"} or fits is False:
                 return Supersession(False, "other attribute")
             if _distant(similarity):
                 return Supersession(False, "other attribute: not close in meaning")
@@ -343,6 +370,10 @@ def decide_supersession(
     if new.negated:
         return Supersession(False, f"{name}: restated")
     changed = bool(_CHANGE.search(" ".join(new_text.lower().split())))
+    if name == "thing" and not (corrected or _says_change(new_text, new.value)):
+        # "My locker code is 5678" may be a second locker; "is now 5678" changes it, and "the
+        # correct answer is (D) New" says no change.
+        return Supersession(False, "thing: no change said")
     if new.value == old.value:
         placeholder = any(w.startswith("[redacted") for w in new.value)
         return Supersession(
