@@ -432,11 +432,12 @@ _NEGATION = re.compile(
     r"\b(?:not|no longer|never|no more|stop|stopped|quit|gave up|left)\b|n't\b"
     r"|\b(?:anymore|any more|any longer)\b"
 )
-_TITLED = r"(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bprof)"
-"""Not after a title: the dot of "Dr. Lee" ends no clause."""
-_SENTENCE_END = re.compile(rf"[!?](?:\s|$)|{_TITLED}\.(?:\s|$)")
+_DOT = r"\.(?<!\bdr\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bst\.)(?<!\bprof\.)"
+"""A dot that is not a title's: the dot of "Dr. Lee" ends no clause (the dot first, then the
+look-behinds: checked at dots only, not at every character)."""
+_SENTENCE_END = re.compile(rf"(?:[!?]|{_DOT})(?:\s|$)")
 _CLAUSE_END = re.compile(
-    rf"[,;!?]|{_TITLED}\.(?!\S)"
+    rf"[,;!?]|{_DOT}(?!\S)"
     r"|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
     r"rather than|over|for now)\b"
 )
@@ -615,11 +616,16 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     Patel"; "my laptop is slow" describes). The subject is the thing's words (its owner's name
     when it is someone's), so that only the same thing compares; the attribute is ``"thing"``.
     """
-    first = _SENTENCE_END.search(normal)  # a fact is stated in the text's first sentence
-    sentence = normal[: first.start() + 1] if first else normal
-    match = _THING_SET.search(sentence) or _THING_IS.search(sentence)
-    if match is None:
+    found = [m for m in (_THING_SET.search(normal), _THING_IS.search(normal)) if m is not None]
+    if not found:
         return None
+    # A fact is stated in the text's first sentence (looked for only once a thing is found).
+    first = _SENTENCE_END.search(normal)
+    sentence = normal[: first.start() + 1] if first else normal
+    found = [m for m in found if m.end() <= len(sentence)]
+    if not found:
+        return None
+    match = found[0]
     owner, thing = match.group("owner"), match.group("thing").split()
     if thing[-1] in _LIVING or (owner == "the" and len(thing) < 2):
         return None
