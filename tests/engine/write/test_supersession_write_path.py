@@ -103,3 +103,23 @@ def test_precision_and_recall_through_the_write_path_on_new_wordings(
     predicted = sum(1 for _, retired in decided if retired)
     assert hits / predicted >= 0.9
     assert hits / sum(1 for expected, _ in decided if expected) >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("namespace", "old", "new"),
+    [
+        ("commute", "My commute takes 30 minutes", "My commute takes 45 minutes now"),
+        (
+            "coffee",
+            "I drink three cups of coffee a day",
+            "I've cut down to one cup of coffee a day",
+        ),
+        ("notes", "I keep my notes in Notion", "I switched from Notion to Obsidian for my notes"),
+    ],
+)
+def test_an_update_retires_the_routine_it_changes(
+    memory: cml.EmbeddedCognitiveMemoryLayer, namespace: str, old: str, new: str
+) -> None:
+    assert _retired(memory, namespace, old, new) == [old]
+    # Someone else's update changes none of the user's routines.
+    assert _retired(memory, f"{namespace}-other", old, f"My neighbour says: {new}") == []

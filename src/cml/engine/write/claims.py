@@ -17,11 +17,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 __all__ = [
+    "CHANGE",
+    "DATE",
     "SET_VERBS",
     "WHEN",
     "Claim",
     "is_negated",
     "normal_text",
+    "one_sentence",
     "opening_subject",
     "other_names",
     "plausible_value",
@@ -82,9 +85,10 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_DATE = rf"(?:{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}\b)"
+DATE = rf"(?:{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}\b)"
+"""A day of a month ("March 10th", "10 of March")."""
 WHEN = (
-    rf"(?:{_WEEKDAYS}|{_DATE}|\d{{1,2}}:\d\d(?:\s*(?:am|pm))?\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|"
+    rf"(?:{_WEEKDAYS}|{DATE}|\d{{1,2}}:\d\d(?:\s*(?:am|pm))?\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|"
     r"tomorrow|tonight)"
 )
 """A time a schedule names: a weekday, a date, a clock time, "noon", "tomorrow"."""
@@ -232,7 +236,7 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "residence",
-        r"\b(?:rents?|renting|rented|bought|buying|purchased) (?:an?|the|our|my) (?:new )?"
+        r"\b(?:rents?|renting|rented|bought|buying|purchased) (?:an?|the|our|my) (?:[\w-]+ )?"
         r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage) (?:in|near|outside)\b",
     ),
     _Cue(
@@ -583,12 +587,28 @@ def _subject_words(clause: str) -> set[str]:
     return set(words)
 
 
+def one_sentence(normal: str) -> bool:
+    """Whether a normalised text is one sentence (a final stop aside; "Dr. Lee" is one).
+
+    Example:
+        >>> one_sentence("my vet is now dr. lee."), one_sentence("thanks! my code is 12.")
+        (True, False)
+    """
+    end = _SENTENCE_END.search(normal)
+    return end is None or not normal[end.end() :].strip()
+
+
 _OWNER = r"(?P<owner>my|our|his|her|their|the user's|the|[a-z]+'s)"
 _THING_WORDS = r"(?P<thing>(?:[a-z][\w'-]* ){0,3}[a-z][\w-]*)"
 _THING_IS = re.compile(
     rf"(?:^|[,;:.!?] ){_OWNER} {_THING_WORDS} (?:is|are) (?:now |currently |actually |still )*"
-    r"(?!(?:a|an|the|not|no|in|at|on|so|very|too|going|getting)\b)"
+    r"(?!(?:a|an|not|no|in|at|on|so|very|too|going|getting)\b)"
 )
+CHANGE = re.compile(
+    r"\b(?:now|new|newly|changed?|switched|moved|no longer|anymore|actually|correction|update|"
+    r"updated|instead|from now on|these days|nowadays|promoted|became|turned|since)\b"
+)
+"""Words that say a value changed ("now", "actually", "switched")."""
 SET_VERBS = (
     r"(?:changed|switched|updated|reset|raised|lowered|increased|reduced|set|moved|upgraded|"
     r"downgraded)"

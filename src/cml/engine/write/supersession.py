@@ -62,6 +62,7 @@ import re
 from dataclasses import dataclass
 
 from cml.engine.write.claims import (
+    CHANGE,
     SET_VERBS,
     WHEN,
     is_negated,
@@ -73,6 +74,7 @@ from cml.engine.write.claims import (
     value_words,
 )
 from cml.engine.write.dedup import EPISODIC_KINDS
+from cml.engine.write.updates import may_update, says_change, updates
 
 __all__ = [
     "BARE_CHANGE_MIN_SIMILARITY",
@@ -128,10 +130,6 @@ _FOR_A_WHILE = re.compile(
 )
 """A pause ("stopped hiking for a week"): the habit is not retracted."""
 _ADDITION = re.compile(r"\b(?:also|too|as well|in addition|additionally|another)\b")
-_CHANGE = re.compile(
-    r"\b(?:now|new|newly|changed?|switched|moved|no longer|anymore|actually|correction|update|"
-    r"updated|instead|from now on|these days|nowadays|promoted|became|turned|since)\b"
-)
 _TARGET = re.compile(
     r"\b(?:not|instead of|rather than|over|from|no longer)\s+"
     r"([\w' -]+?)(?=[,.;!?]|$|\s+(?:and|but|to|anymore)\b)"
@@ -223,19 +221,10 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
     return None
 
 
-def _says_change(text: str, value: frozenset[str]) -> bool:
-    """Whether a text says its value changed, in words other than the value's own.
-
-    A capitalised word after the first is part of a name ("the correct answer is (D) New").
-    """
-    words = text.split()
-    kept = [
-        w.lower()
-        for i, w in enumerate(words)
-        if w.lower().strip(".,;:!?()") not in value and (i == 0 or not w[:1].isupper())
-    ]
-    rest = " ".join(kept)
-    return bool(_CHANGE.search(rest) or re.search(rf"\b{SET_VERBS}\b", rest))
+def _updated(new_text: str, old_text: str) -> Supersession | None:
+    """An update the lexicon has no attribute for (:func:`~cml.engine.write.updates.updates`)."""
+    shape = updates(new_text, old_text)
+    return None if shape is None else Supersession(True, f"update: {shape}")
 
 
 def _distant(similarity: float | None) -> bool:
@@ -287,7 +276,7 @@ def can_supersede(new_text: str, new_type: str | None = None) -> bool:
     normal = normal_text(new_text)
     if _blocked(normal, new_text, new=True):
         return False
-    return read_claim(new_text) is not None or any(_frame_verbs(normal))
+    return read_claim(new_text) is not None or any(_frame_verbs(normal)) or may_update(new_text)
 
 
 def decide_supersession(
@@ -331,7 +320,7 @@ def decide_supersession(
     if new is None or old is None or ("thing" in pair and len(pair) == 2 and "*" not in pair):
         known = old is not None and old.attribute != "thing"
         framed = _frame_change(new_text, old_text, old_known=known)
-        return framed or Supersession(False, "no attribute")
+        return framed or _updated(new_text, old_text) or Supersession(False, "no attribute")
     if not _same_subject(new.subject, old.subject):
         return Supersession(False, "other subject")
     if new.attribute == old.attribute == "thing" and new.subject != old.subject:
@@ -353,7 +342,7 @@ def decide_supersession(
             if _distant(similarity):
                 return Supersession(False, "other attribute: not close in meaning")
     elif new.attribute != old.attribute or old.attribute == "*":
-        return Supersession(False, "other attribute")
+        return _updated(new_text, old_text) or Supersession(False, "other attribute")
     name = old.attribute
     if not new.value and not (new.single and old.single) and not corrected:
         # "Why not share the love": a value held among several is retracted or changed only by
@@ -369,8 +358,8 @@ def decide_supersession(
         return Supersession(False, f"{name}: other value negated")
     if new.negated:
         return Supersession(False, f"{name}: restated")
-    changed = bool(_CHANGE.search(" ".join(new_text.lower().split())))
-    if name == "thing" and not (corrected or _says_change(new_text, new.value)):
+    changed = bool(CHANGE.search(" ".join(new_text.lower().split())))
+    if name == "thing" and not (corrected or says_change(new_text, new.value)):
         # "My locker code is 5678" may be a second locker; "is now 5678" changes it, and "the
         # correct answer is (D) New" says no change.
         return Supersession(False, "thing: no change said")
