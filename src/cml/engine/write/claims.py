@@ -19,6 +19,7 @@ from typing import NamedTuple
 __all__ = [
     "CHANGE",
     "DATE",
+    "OCCASION",
     "SET_VERBS",
     "WHEN",
     "Claim",
@@ -87,6 +88,11 @@ _MONTHS = (
 )
 DATE = rf"(?:{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}\b)"
 """A day of a month ("March 10th", "10 of March")."""
+OCCASION = (
+    r"(?:yesterday|today|tonight|last (?:night|week|month|year|weekend)|this (?:morning|"
+    r"afternoon|evening|week)|that day|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+)
+"""Words that place a text on one occasion ("yesterday", "on Monday"), not on a routine."""
 WHEN = (
     rf"(?:{_WEEKDAYS}|{DATE}|\d{{1,2}}:\d\d(?:\s*(?:am|pm))?\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|"
     r"tomorrow|tonight)"

@@ -63,6 +63,7 @@ from dataclasses import dataclass
 
 from cml.engine.write.claims import (
     CHANGE,
+    OCCASION,
     SET_VERBS,
     WHEN,
     is_negated,
@@ -119,9 +120,7 @@ _PAST = re.compile(
     r"|^before\b"
 )
 _ONE_OCCASION = re.compile(
-    r"\b(?:didn't|did not|wasn't|was not|weren't|were not|couldn't|could not)\b.*"
-    r"\b(?:yesterday|today|tonight|last night|this (?:morning|afternoon|evening|week)|"
-    r"on (?:mon|tues|wednes|thurs|fri|satur|sun)day|that day)\b"
+    rf"\b(?:didn't|did not|wasn't|was not|weren't|were not|couldn't|could not)\b.*\b{OCCASION}\b"
 )
 """A negation of one past occasion ("didn't go to work on Monday"): an episode, not a retraction."""
 _FOR_A_WHILE = re.compile(

@@ -29,6 +29,7 @@ from functools import lru_cache
 from cml.engine.write.claims import (
     CHANGE,
     DATE,
+    OCCASION,
     SET_VERBS,
     normal_text,
     one_sentence,
@@ -57,10 +58,7 @@ _LASTING = re.compile(
     r"changed|moved)\b"
 )
 _SET = re.compile(rf"\b{SET_VERBS}\b")
-_OCCASION = re.compile(
-    r"\b(?:yesterday|today|tonight|last (?:night|week|month|year|weekend)|this (?:morning|"
-    rf"afternoon|evening)|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|on {DATE})\b"
-)
+_OCCASION = re.compile(rf"\b(?:{OCCASION}|on {DATE})\b")
 _TAIL = frozenset({"since", "after", "because", "as", "so", "and", "but", "when", "which", "that"})
 _NEGATIONS = frozenset({"not", "no", "never", "don't", "doesn't", "didn't", "won't", "isn't"})
 _PEOPLE = frozenset(
