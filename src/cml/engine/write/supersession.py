@@ -36,7 +36,10 @@ How the decision is made (no model, a few regular expressions per pair):
    things ("Anytime Fitness", "Planet Fitness") tie nothing together.
 5. Sentences the lexicon has no attribute for are compared by their frames: the same opening
    subject, and "got moved to Saturday" (a thing rescheduled to a time, a date or a number) or
-   "quit coffee" (something ended that the old sentence names).
+   "quit coffee" (something ended that the old sentence names); then by the shapes of an
+   update (:mod:`~cml.engine.write.updates`: "My commute takes 45 minutes now", "cut down to
+   one cup", "switched from Notion to Obsidian"), which also decide between two different
+   attributes.
 6. Never for a new text that negates one past occasion ("didn't go to work on Monday") or
    pauses ("stopped hiking for a week").
 
