@@ -244,6 +244,22 @@ def test_a_preference_change_about_another_topic_needs_closeness_in_meaning() ->
             "I replaced my Kindle Paperwhite with a Kobo",
             "update: the old value left behind",
         ),
+        (
+            "I drink oat milk in my coffee",
+            "I've replaced oat milk with almond milk in my coffee",
+            "update: the old value left behind",
+        ),
+        # A text that opens with its verb is the writer's; words of habit change nothing.
+        (
+            "I'm reading The Overstory",
+            "Finished The Overstory, now reading Piranesi",
+            "update: the old value left behind",
+        ),
+        (
+            "i usually go to bed around 11",
+            "i go to bed around 10 now",
+            "update: restated with one slot changed",
+        ),
     ],
 )
 def test_updates_the_lexicon_has_no_attribute_for(old: str, new: str, reason: str) -> None:
@@ -257,6 +273,7 @@ def test_updates_the_lexicon_has_no_attribute_for(old: str, new: str, reason: st
         # One occasion, someone else, an addition, a plan: no update.
         ("My commute takes 30 minutes", "My commute took 2 hours yesterday because of a strike"),
         ("I have 3 houseplants", "My neighbour has 5 houseplants now"),
+        ("We have 4 chickens", "Our neighbours have 6 chickens now"),
         ("I do yoga twice a week", "I also do pilates twice a week"),
         ("My team has 6 engineers", "My team is hiring 2 more engineers"),
         # The slot changed is of another kind, or the words kept are only the subject.
@@ -315,6 +332,7 @@ RECALL_FLOOR = {
     "last": 0.8,
     "things": 0.9,
     "updates": 0.75,
+    "updates-3": 0.8,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

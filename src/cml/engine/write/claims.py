@@ -667,7 +667,8 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     words = set(thing) - _VALUE_STOP
     if owner.endswith("'s") and owner != "the user's":
         words.add(owner)
-    elif owner in _THIRD_PERSON:
+    elif owner in _THIRD_PERSON and _subject_words(sentence[: match.start()]) != {"user"}:
+        # "The user switched their plan to Duo": the user's plan; "Anna changed her ...": hers.
         words.add(_THIRD_PERSON[owner])
     return Claim(
         subject=_as_said_by(frozenset(words), speaker(text)),

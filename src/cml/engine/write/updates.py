@@ -81,10 +81,14 @@ _NUMBERS = {
 _NOT_UNITS = frozenset(
     _split("more less other others of and or to the a an in on at for from by with is are was were")
 )
+_ELIDED = frozenset(_split("quit left sold got gave took began went"))
+"""Past verbs that can open a text whose subject, the writer, is left out."""
+_HABITS = frozenset(_split("usually normally typically generally always often mostly regularly"))
+"""Words of habit left out before two texts are compared word by word."""
 _PREPOSITIONS = frozenset(_split("at in on to for from with by of into onto near"))
 _WORD = re.compile(r"[\w'.-]+")
 _LEFT_BEHIND = re.compile(
-    r"\b(?:switched|changed|moved|went) from (?P<from>[\w' -]+?) to\b"
+    r"\b(?:switched|changed|moved|went)(?: [\w']+){0,3} from (?P<from>[\w' -]+?) to\b"
     r"|\breplaced (?:my |our |the )?(?P<replaced>[\w' -]+?) with\b"
     r"|\b(?:instead of|rather than) (?P<instead>[\w' -]+?)(?=[,.;!?]|$| and| but)"
     r"|\b(?:finished|stopped using|stopped|quit|left(?! for| to| on| at| in| home| work)|sold|"
@@ -138,13 +142,19 @@ def _words(normal: str) -> list[str]:
 
 
 def _owner(text: str, normal: str) -> str:
-    """Whose state a text tells: the user, the speaker, or the person it opens with."""
+    """Whose state a text tells: the user, the speaker, or the person it opens with.
+
+    A text that opens with a verb ("Finished The Overstory, now ...") tells the writer's own.
+    """
     named = speaker(text)
     words = _words(normal)
     first = words[0] if words else ""
-    if first in ("my", "our") and len(words) > 1 and words[1].removesuffix("'s") in _PEOPLE:
-        return words[1].removesuffix("'s")
-    if first in _FIRST_PERSON or first in ("my", "our") or normal.startswith("the user"):
+    second = words[1].removesuffix("'s") if len(words) > 1 else ""
+    if first in ("my", "our") and (second in _PEOPLE or second.removesuffix("s") in _PEOPLE):
+        return second.removesuffix("s") if second not in _PEOPLE else second
+    user = first in _FIRST_PERSON or first in ("my", "our", "user", "user's")
+    elided = first.endswith("ed") or first in _ELIDED
+    if user or elided or normal.startswith("the user"):
         return named or "user"
     return first
 
@@ -193,9 +203,9 @@ def _restated(old_normal: str, new_text: str, new_normal: str) -> bool:
     """Shape 1: a clause of the new text restates the old one with one slot changed."""
     if not _says_update(new_text):
         return False
-    old = _words(old_normal)
+    old = [w for w in _words(old_normal) if w not in _HABITS]
     # Words of change as written, in lower case: "New Orleans" is a name.
-    cues = {w for w in _WORD.findall(new_text) if w in _CHANGE_WORDS}
+    cues = {w for w in _WORD.findall(new_text) if w in _CHANGE_WORDS} | _HABITS
     for clause in re.split(r",|;| and | but ", _THESE_DAYS.sub(" ", new_normal)):
         if _one_slot(old, [w for w in _words(clause) if w not in cues]):
             return True
@@ -230,19 +240,27 @@ def _counted(old_normal: str, new_text: str, new_normal: str) -> bool:
     return bool(shared - units)
 
 
-def _left_behind(old_text: str, new_normal: str) -> bool:
-    """Shape 3: the new text names a name of the old one as switched from or ended."""
+def _left_behind(old_text: str, old_normal: str, new_normal: str) -> bool:
+    """Shape 3: the new text names something of the old one as switched from or ended.
+
+    Switched from, replaced or taken instead of: the words of a name of the old text, or words
+    all in the old text ("replaced oat milk with almond milk"). Ended ("finished", "left"): the
+    whole of a name of the old text.
+    """
     names = [value_words(m.group(0).lower()) for m in _NAME.finditer(old_text)]
     names = [name for name in names if name and name != {"i"}]
-    if not names:
-        return False
+    old_words = value_words(old_normal)
     for match in _LEFT_BEHIND.finditer(new_normal):
         which = next(key for key, value in match.groupdict().items() if value)
         named = value_words(match.group(which)) - {"using"}
+        if not named:
+            continue
+        if which != "ended" and named <= old_words:
+            return True
         for name in names:
             if which == "ended" and name <= named:
                 return True
-            if which != "ended" and named and (named <= name or name <= named):
+            if which != "ended" and (named <= name or name <= named):
                 return True
     return False
 
@@ -283,6 +301,6 @@ def updates(new_text: str, old_text: str) -> str | None:
         return "restated with one slot changed"
     if _counted(old_normal, new_text, new_normal):
         return "an amount changed"
-    if _left_behind(old_text, new_normal):
+    if _left_behind(old_text, old_normal, new_normal):
         return "the old value left behind"
     return None
