@@ -20,6 +20,7 @@ __all__ = [
     "CHANGE",
     "DATE",
     "OCCASION",
+    "PEOPLE",
     "SET_VERBS",
     "WHEN",
     "Claim",
@@ -32,6 +33,7 @@ __all__ = [
     "read_claim",
     "speaker",
     "value_words",
+    "word_list",
 ]
 
 
@@ -55,8 +57,8 @@ class Claim:
     single: bool
 
 
-def _split(text: str) -> list[str]:
-    """The whitespace-separated words of a lexicon string."""
+def word_list(text: str) -> list[str]:
+    """The whitespace-separated words of a lexicon string (a word list written as prose)."""
     return text.split()
 
 
@@ -466,7 +468,7 @@ _BOUNDARY = re.compile(r"[,;:]|\band\b|\bbut\b|\bso\b")
 _OWNED = re.compile(r"\b(?:have|has|got|adopted|own|owns) (?:a|an|one|two|three) ([a-z]+)$")
 _PERSONAL = frozenset({"i", "we", "me", "us", "user", "users"})
 _VERBISH = frozenset(
-    _split(
+    word_list(
         """is am are was were has have had do does did will would can could should may might got
     get gets been be being told said asked to wants want"""
     )
@@ -484,7 +486,7 @@ _THIRD_PERSON = {
 """Third-person pronouns by the subject they name: "her name is ..." and "she goes by ..." are
 about one person."""
 _SUBJECT_NOISE = frozenset(
-    _split(
+    word_list(
         """a an the actually correction update sorry oh well so yes no ok okay please now recently
     currently just finally officially already still also really again today nowadays lately then
     is am are was were has have had does do did been be will got get gets not longer never
@@ -494,7 +496,7 @@ _SUBJECT_NOISE = frozenset(
     )
 )
 _VALUE_STOP = frozenset(
-    _split(
+    word_list(
         """a an the to of in at on for with by from now currently anymore any more longer still
     again too also these those this that days day last next week weeks month months year years
     old ago
@@ -506,7 +508,7 @@ _VALUE_STOP = frozenset(
 
 
 _DIET_WORDS = frozenset(
-    _split(
+    word_list(
         """vegan vegetarian pescatarian keto ketogenic paleo carnivore flexitarian fasting diet
     meat fish dairy gluten low-carb plant-based mediterranean atkins whole30 kosher halal"""
     )
@@ -621,15 +623,18 @@ SET_VERBS = (
 )
 """Verbs that set a thing to a value ("raised my step goal to 10000")."""
 _THING_SET = re.compile(rf"\b{SET_VERBS} {_OWNER} {_THING_WORDS} to ")
-_LIVING = frozenset(
-    _split(
+PEOPLE = frozenset(
+    word_list(
         """son sons daughter daughters kid kids child children baby babies mom mum mother dad
     father parents brother brothers sister sisters friend friends wife husband partner boyfriend
-    girlfriend cousin aunt uncle grandma grandpa grandmother grandfather grandparents boss
-    colleague colleagues coworker coworkers neighbour neighbor neighbours neighbors teacher
-    dog dogs cat cats pet pets puppy kitten family team week day life weekend morning it"""
+    girlfriend cousin cousins aunt uncle grandma grandpa grandmother grandfather grandparents
+    boss colleague colleagues coworker coworkers neighbour neighbor neighbours neighbors
+    teacher"""
     )
 )
+"""Words naming the people around the user ("my sister", "our neighbours")."""
+_PETS = frozenset(word_list("dog dogs cat cats pet pets puppy kitten"))
+_LIVING = PEOPLE | _PETS | frozenset(word_list("family team week day life weekend morning it"))
 """Heads of a noun phrase whose "is now ..." describes rather than names a value."""
 _NAMED_VALUE = re.compile(r"\d|\b[A-Z]|[#@_]\w")
 
@@ -772,7 +777,7 @@ def _capitalised(word: str, text: str) -> bool:
 
 _SPEAKER = re.compile(r"^\s*([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?=\S)")
 _NOT_SPEAKERS = frozenset(
-    _split(
+    word_list(
         """correction update note ps fyi btw edit reminder todo fact memory info context summary
     important new old user"""
     )

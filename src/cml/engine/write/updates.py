@@ -12,12 +12,13 @@ between two texts said by the same owner (the user, or the person a text opens w
 2. **An amount of the same unit**: both texts count the same thing ("30 minutes", "three
    cups"), with different numbers, the new one says the change ("now", "cut down to", "grew
    to"), and they share another word besides the count.
-3. **The old value named as left behind**: "switched from X to", "replaced X with", "instead
-   of X", or an ending verb ("finished", "stopped using", "left", "sold") with X, where X is
-   a name of the old text (an ending verb must name the whole of it: leaving "Google" is not
-   giving up "Google Maps").
+3. **The old value named as left behind**: "switched (my savings) from X to", "replaced X
+   with" or "instead of X", where X is a name of the old text or only words of it, or an
+   ending verb ("finished", "stopped using", "left", "sold") naming the whole of a name of the
+   old text (leaving "Google" is not giving up "Google Maps").
 
-A text about one occasion ("yesterday", "last week") updates nothing.
+Both texts are single sentences (a chat message of several tells many things), and a text
+about one occasion ("yesterday", "last week", "on March 10th") updates nothing.
 """
 
 from __future__ import annotations
@@ -30,18 +31,16 @@ from cml.engine.write.claims import (
     CHANGE,
     DATE,
     OCCASION,
+    PEOPLE,
     SET_VERBS,
     normal_text,
     one_sentence,
     speaker,
     value_words,
+    word_list,
 )
 
 __all__ = ["may_update", "says_change", "updates"]
-
-
-def _split(words: str) -> list[str]:
-    return words.split()
 
 
 _CHANGE_WORDS = frozenset({"now", "currently", "nowadays", "actually", "just", "new"})
@@ -61,31 +60,24 @@ _SET = re.compile(rf"\b{SET_VERBS}\b")
 _OCCASION = re.compile(rf"\b(?:{OCCASION}|on {DATE})\b")
 _TAIL = frozenset({"since", "after", "because", "as", "so", "and", "but", "when", "which", "that"})
 _NEGATIONS = frozenset({"not", "no", "never", "don't", "doesn't", "didn't", "won't", "isn't"})
-_PEOPLE = frozenset(
-    _split(
-        """son daughter kid kids child children baby mom mum mother dad father parents brother
-    sister friend friends wife husband partner boyfriend girlfriend cousin aunt uncle grandma
-    grandpa grandmother grandfather boss colleague coworker neighbour neighbor"""
-    )
-)
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "we", "we've", "we're", "me"})
 _NUMBERS = {
     word: value
     for value, word in enumerate(
-        _split(
+        word_list(
             """zero one two three four five six seven eight nine ten eleven twelve thirteen
         fourteen fifteen sixteen seventeen eighteen nineteen twenty"""
         )
     )
 }
-_NOT_UNITS = frozenset(
-    _split("more less other others of and or to the a an in on at for from by with is are was were")
+_NOT_UNITS = frozenset(word_list("more less other others of and or to the a an")) | frozenset(
+    word_list("in on at for from by with is are was were")
 )
-_ELIDED = frozenset(_split("quit left sold got gave took began went"))
+_ELIDED = frozenset(word_list("quit left sold got gave took began went"))
 """Past verbs that can open a text whose subject, the writer, is left out."""
-_HABITS = frozenset(_split("usually normally typically generally always often mostly regularly"))
+_HABITS = frozenset(word_list("usually normally typically generally always often mostly regularly"))
 """Words of habit left out before two texts are compared word by word."""
-_PREPOSITIONS = frozenset(_split("at in on to for from with by of into onto near"))
+_PREPOSITIONS = frozenset(word_list("at in on to for from with by of into onto near"))
 _WORD = re.compile(r"[\w'.-]+")
 _LEFT_BEHIND = re.compile(
     r"\b(?:switched|changed|moved|went)(?: [\w']+){0,3} from (?P<from>[\w' -]+?) to\b"
@@ -150,8 +142,8 @@ def _owner(text: str, normal: str) -> str:
     words = _words(normal)
     first = words[0] if words else ""
     second = words[1].removesuffix("'s") if len(words) > 1 else ""
-    if first in ("my", "our") and (second in _PEOPLE or second.removesuffix("s") in _PEOPLE):
-        return second.removesuffix("s") if second not in _PEOPLE else second
+    if first in ("my", "our") and second in PEOPLE:
+        return second
     user = first in _FIRST_PERSON or first in ("my", "our", "user", "user's")
     elided = first.endswith("ed") or first in _ELIDED
     if user or elided or normal.startswith("the user"):
