@@ -25,6 +25,7 @@ __all__ = [
     "WHEN",
     "Claim",
     "is_negated",
+    "names",
     "normal_text",
     "one_sentence",
     "opening_subject",
@@ -541,6 +542,17 @@ _DURATION = re.compile(
 _NAME = re.compile(r"\b[A-Z][\w'&.-]*(?:(?:\s+(?:of|de|la|and|&))?\s+[A-Z][\w'&.-]*)*")
 
 
+def names(text: str) -> list[frozenset[str]]:
+    """The value words of each name a text writes with capitals ("Bank of America").
+
+    Example:
+        >>> [sorted(name) for name in names("I moved my savings from Ally Bank to Marcus")]
+        [['ally', 'bank'], ['marcus']]
+    """
+    found = (value_words(m.group(0).lower()) for m in _NAME.finditer(text))
+    return [name for name in found if name]
+
+
 def other_names(a: str, b: str, shared: frozenset[str]) -> bool:
     """Whether the value words two texts share lie only in names of different things.
 
@@ -552,12 +564,8 @@ def other_names(a: str, b: str, shared: frozenset[str]) -> bool:
         ...             frozenset({"bank"}))
         True
     """
-
-    def names(text: str) -> list[frozenset[str]]:
-        found = (value_words(m.group(0).lower()) for m in _NAME.finditer(text))
-        return [name for name in found if name & shared]
-
-    first, second = names(a), names(b)
+    first = [name for name in names(a) if name & shared]
+    second = [name for name in names(b) if name & shared]
     if not first or not second or any(shared - n for n in (*first, *second)):
         return False
     return not any(x <= y or y <= x for x in first for y in second)
@@ -736,7 +744,7 @@ def _subject(prefix: str) -> frozenset[str]:
     return frozenset(words) or frozenset({"user"})
 
 
-_PEOPLE = frozenset({"relationship", "manager", "doctor", "dentist"})
+_PERSON_ATTRIBUTES = frozenset({"relationship", "manager", "doctor", "dentist"})
 """Attributes whose value is a person, named by a name."""
 _VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
 _NOT_STATES = frozenset({"job", "study", "hobby", "diet"})
@@ -763,7 +771,11 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
     word = start.group(1)
     if word.endswith("ing") and attribute not in _NOT_STATES and not _capitalised(word, text):
         return True
-    return attribute in _PEOPLE and not word.startswith("dr") and not _capitalised(word, text)
+    return (
+        attribute in _PERSON_ATTRIBUTES
+        and not word.startswith("dr")
+        and not _capitalised(word, text)
+    )
 
 
 def _capitalised(word: str, text: str) -> bool:

@@ -27,12 +27,14 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from cml.engine.calendar_words import NUMBER_WORDS
 from cml.engine.write.claims import (
     CHANGE,
     DATE,
     OCCASION,
     PEOPLE,
     SET_VERBS,
+    names,
     normal_text,
     one_sentence,
     speaker,
@@ -61,15 +63,8 @@ _OCCASION = re.compile(rf"\b(?:{OCCASION}|on {DATE})\b")
 _TAIL = frozenset({"since", "after", "because", "as", "so", "and", "but", "when", "which", "that"})
 _NEGATIONS = frozenset({"not", "no", "never", "don't", "doesn't", "didn't", "won't", "isn't"})
 _FIRST_PERSON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "we", "we've", "we're", "me"})
-_NUMBERS = {
-    word: value
-    for value, word in enumerate(
-        word_list(
-            """zero one two three four five six seven eight nine ten eleven twelve thirteen
-        fourteen fifteen sixteen seventeen eighteen nineteen twenty"""
-        )
-    )
-}
+_NUMBERS = {word: value for word, value in NUMBER_WORDS.items() if len(word) > 2}
+"""Number words that count ("three cups"); not "a", which counts nothing in "a day"."""
 _NOT_UNITS = frozenset(word_list("more less other others of and or to the a an")) | frozenset(
     word_list("in on at for from by with is are was were")
 )
@@ -86,7 +81,6 @@ _LEFT_BEHIND = re.compile(
     r"|\b(?:finished|stopped using|stopped|quit|left(?! for| to| on| at| in| home| work)|sold|"
     r"gave up|cancell?ed) (?P<ended>(?:[\w'-]+ ){0,3}[\w'-]+?)(?=[,.;!?]|$| and| but| for| because)"
 )
-_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
 
 
 def says_change(text: str, value: frozenset[str] = frozenset()) -> bool:
@@ -239,8 +233,7 @@ def _left_behind(old_text: str, old_normal: str, new_normal: str) -> bool:
     all in the old text ("replaced oat milk with almond milk"). Ended ("finished", "left"): the
     whole of a name of the old text.
     """
-    names = [value_words(m.group(0).lower()) for m in _NAME.finditer(old_text)]
-    names = [name for name in names if name and name != {"i"}]
+    named_in_old = names(old_text)
     old_words = value_words(old_normal)
     for match in _LEFT_BEHIND.finditer(new_normal):
         which = next(key for key, value in match.groupdict().items() if value)
@@ -249,7 +242,7 @@ def _left_behind(old_text: str, old_normal: str, new_normal: str) -> bool:
             continue
         if which != "ended" and named <= old_words:
             return True
-        for name in names:
+        for name in named_in_old:
             if which == "ended" and name <= named:
                 return True
             if which != "ended" and (named <= name or name <= named):
