@@ -55,8 +55,20 @@ negdiff) and the set it belongs to:
   0.000); then tuned on (its false positive: "Our neighbours have 6 chickens now"; words of
   habit, an elided subject, "User's", "replaced oat milk with", "switched their plan").
 
+- ``unseen-4`` (44): written after decision 109 in a casual chat voice (elided subjects, "Got
+  promoted to", "Down to 172 pounds", "I switched dentists"), scored before the changes it led
+  to: precision 1.000, recall 0.423; then tuned on (decision 110). Its last four look-alikes
+  were added after the changes.
+- ``unseen-5`` (44): written after the first of those changes, scored once: precision 1.000,
+  recall 0.269 (the rules of decision 109: 0.231); then tuned on. Its last four look-alikes
+  were written after that and caught one false positive ("My book club finished Dune").
+- ``unseen-6`` (44): written after the changes from ``unseen-5``, scored once: precision 0.941,
+  recall 0.615 (the rules of decision 109: 1.000 / 0.500; the false positive: "I finished
+  reading a novel by Sally Rooney" after "I'm working on a novel"); then tuned on.
+
 The figures to expect on new wording are the first scores of ``unseen-2``, ``last``,
-``later``, ``things-2``, ``updates-2`` and ``updates-3``, not the later ones.
+``later``, ``things-2``, ``updates-2``, ``updates-3``, ``unseen-5`` and ``unseen-6``, not the
+later ones.
 
 ``--write-path`` runs each case through the embedded client with the local embedder instead: a
 namespace holding :data:`PROFILE_DATA` (one user's facts), the old memory, then the new one; the

@@ -322,6 +322,45 @@ def test_claims_name_subject_attribute_and_value() -> None:
     assert read_claim("I went to the park on Sunday") is None
 
 
+def test_goals_reached_and_readings_of_casual_wording() -> None:
+    # What was under way is done; a goal reached on an occasion still ends it.
+    assert supersedes("I passed the CPA exam!", "I'm studying for the CPA exam")
+    assert supersedes("Finished Dune last night, starting Children of Dune", "I'm reading Dune")
+    assert not supersedes("I failed the CPA exam", "I'm studying for the CPA exam")
+    assert not supersedes("I bought Dune for my brother", "I'm reading Dune")
+    # Openers that are not the subject: discourse, a report of what someone says, a cause.
+    assert supersedes(
+        "Honestly my favourite band these days is Big Thief", "My favourite band is Radiohead"
+    )
+    assert supersedes(
+        "My allergist says I'm not actually allergic to cats, it was dust", "I'm allergic to cats"
+    )
+    assert supersedes("Since the move I bike to work", "I walk to work")
+    # "Way too expensive" adds nothing; a narrower dislike retracts no liking.
+    assert supersedes(
+        "Cancelled Equinox, it was way too expensive", "I have a gym membership at Equinox"
+    )
+    assert not supersedes("I don't like jazz clubs that are too loud anymore", "I like jazz")
+    # One phrase, two attributes: the job of "a junior developer at Stripe" is promoted.
+    assert supersedes(
+        "Got promoted to senior developer at Stripe!", "I'm a junior developer at Stripe"
+    )
+    # A value's shape names its attribute; "switched dentists" names the change.
+    assert supersedes(
+        "The user switched to jmarsh.dev@gmail.com for everything",
+        "The user's email is jmarsh@outlook.com",
+    )
+    assert supersedes("I switched dentists, Dr. Okafor is much closer", "My dentist is Dr. Patel")
+    # Moving over to a tool is no move of home; seeing a therapist is no relationship.
+    assert not supersedes("Moved over to PyCharm for Python work", "I live in Portland")
+    assert not supersedes("I'm seeing a therapist every two weeks", "I'm single")
+    # Values told before their cue, or in the clause after it.
+    assert supersedes("Winter has become my favourite season", "My favourite season is autumn")
+    assert supersedes("Nibbles passed away last night", "We have a hamster named Nibbles")
+    assert supersedes("I've got a new number, it's 07700 900456", "My number is 07700 900123")
+    assert not supersedes("I finished reading a novel by Sally Rooney", "I'm working on a novel")
+
+
 RECALL_FLOOR = {
     "dev": 0.8,
     "test": 0.8,
@@ -333,6 +372,9 @@ RECALL_FLOOR = {
     "things": 0.9,
     "updates": 0.75,
     "updates-3": 0.8,
+    "unseen-4": 0.7,
+    "unseen-5": 0.55,
+    "unseen-6": 0.75,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

@@ -82,9 +82,10 @@ _CLUB = (
 )
 _ROOMS = (
     r"(?:living room|kitchen|garden|bedroom|bathroom|lounge|sofa|couch|table|balcony|"
-    r"front|back|other side|next|rooftop|terrace)\b"
+    r"front|back|other side|next|rooftop|terrace|(?:day|night|morning|evening|early|late|"
+    r"weekend) shifts?)\b"
 )
-"""Places in or around a home: moving to one of them is not moving home."""
+"""Places in or around a home, and shifts: moving to one of them is not moving home."""
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -110,6 +111,7 @@ _PROFESSIONS = (
     r"intern|director|founder|ceo|cto|editor|translator|paramedic|veterinarian|vet|librarian|"
     r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson"
 )
+_CARERS = r"physio\w*|counsell?or|psych\w+|chiropractor|nutritionist|dietitian|specialist|dr"
 _NOUNS = {
     "name": "name",
     "first name": "name",
@@ -223,6 +225,12 @@ _CUES: list[_Cue] = [
         r"\bfavou?rite (?P<what>[a-z]+(?: [a-z]+)?)"
         r"(?: (?:these days|now|nowadays|right now|at the moment))? (?:is|are)\b",
     ),
+    # "Winter has become my favourite season": the value comes first.
+    _Cue(
+        "favourite",
+        r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:is|are|has become|have become|became) (?:now )?"
+        r"(?P<owner>my|our|the user's) (?:new )?favou?rite (?P<what>[a-z]+(?: [a-z]+)?)\b",
+    ),
     _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
     _Cue(
         "noun",
@@ -231,22 +239,35 @@ _CUES: list[_Cue] = [
     ),
     _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
     _Cue("noun", rf"^(?:(?:my|our|the|new|my new|our new|the new) )?(?P<noun>{_NOUN}):"),
-    _Cue("relationship", rf"\b(?:is|am|'m|are) {_ADV}(?:in a relationship with|seeing)\b"),
+    _Cue(
+        "relationship",
+        r"\b(?:(?:is|am|'m|are|has been|have been|'ve been|started|began) "
+        rf"{_ADV}(?:in a relationship with|seeing|dating))\b"
+        # Seeing a therapist or a doctor is no relationship.
+        rf"(?! (?:an? |my |the |our )?(?:[\w-]+ )?(?:{_PROFESSIONS}|{_CARERS})s?\b)",
+    ),
     _Cue(
         "residence",
         r"\b(?:lives?|living|resides?|residing|based|settled|stays|staying) (?:now )?"
+        r"(?:with (?:[\w'-]+ ){1,3}?)?"
         r"(?:in|at|near|outside|outside of)\b",
     ),
     _Cue(
         "residence",
-        r"\b(?:moved|relocated) (?:back |away |over |inland |abroad |overseas |home |upstate |"
+        r"\b(?:moved|relocated) (?:back |away |inland |abroad |overseas |home |upstate |"
         r"downstate |north |south |east |west |across )?(?:to|into)\b"
         rf"(?! (?:the |an? )?(?:{WHEN}|{_ROOMS}))",
     ),
     _Cue(
         "residence",
         r"\b(?:rents?|renting|rented|bought|buying|purchased) (?:an?|the|our|my) (?:[\w-]+ )?"
-        r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage) (?:in|near|outside)\b",
+        r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage|room) "
+        r"(?:in|near|outside)\b",
+    ),
+    _Cue(
+        "residence",
+        r"\b(?P<owner>my|our|the user's) new (?:house|apartment|flat|condo|home|place|studio) "
+        r"(?:is )?(?:in|near|outside)\b",
     ),
     _Cue(
         "team",
@@ -273,7 +294,7 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "employer",
-        rf"\b(?:is|am|'m|are) {_ADV}an? (?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s? (?:at|for|with)\b",
+        rf"\b(?:is|am|'m|are) {_ADV}an? (?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s? (?:at|for|with)\b",
     ),
     _Cue(
         "employer",
@@ -287,7 +308,7 @@ _CUES: list[_Cue] = [
     _Cue(
         "job",
         rf"\b(?:is|am|'m|are|became|become)\s+{_ADV}(?:no longer\s+|not\s+)?an?\s+"
-        rf"(?=(?:[\w-]+ ){{0,2}}(?:{_PROFESSIONS})s?\b)",
+        rf"(?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)",
     ),
     _Cue(
         "email",
@@ -321,11 +342,14 @@ _CUES: list[_Cue] = [
         rf"{_ADV}(?:no longer\s+|not\s+)?"
         r"(?=(?:single|married|engaged|divorced|separated|widowed)\b)",
     ),
-    _Cue("relationship", r"\b(?:is|am|'m|are) (?:now )?dating\b"),
-    _Cue("relationship", r"\b(?:broke up|split up|separated)(?: with| from)?\b", negative=True),
+    _Cue(
+        "relationship",
+        r"\b(?:broke up|split up|separated|called it quits)(?: with| from)?\b",
+        negative=True,
+    ),
     _Cue(
         "diet",
-        r"\b(?:is|am|'m|are|became|become|went|turned|switched to|changed to)\s+"
+        r"\b(?:is|am|'m|are|been|became|become|went|turned|switched to|changed to)\s+"
         rf"{_ADV}(?:no longer\s+|not\s+)?(?:a\s+|an\s+)?"
         r"(?=(?:vegan|vegetarian|pescatarian|carnivore|flexitarian|keto|paleo)\b)",
     ),
@@ -366,13 +390,23 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "medication",
-        r"\b(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut) "
-        rf"(?P<owner>my|his|her|their|our|the user's) (?P<drug>{_DRUG})(?: dose| dosage)? to\b",
+        r"\b(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut|bumped|"
+        r"dropped|moved) "
+        rf"(?P<owner>my|his|her|their|our|the user's) (?P<drug>{_DRUG})(?: dose| dosage)?"
+        r"(?: up| down| back)? to\b",
     ),
     _Cue(
         "medication",
         rf"\b(?P<drug>{_DRUG}) (?:dose |dosage )?(?:was |has been |got )?(?:now )?"
-        r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut) to\b",
+        r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut|bumped|"
+        r"dropped)(?: up| down| back)? to\b",
+    ),
+    # "Nibbles passed away": the pet named is gone.
+    _Cue(
+        "pet",
+        r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:passed away|died|was put down|ran away|"
+        r"crossed the rainbow bridge)\b",
+        negative=True,
     ),
     _Cue(
         "pet",
@@ -384,7 +418,8 @@ _CUES: list[_Cue] = [
         r"\b(?:(?:ride|rides|riding|take|takes|taking|catch|catches|get|gets|go|goes|going|"
         r"commute|commutes|commuting)\s+(?:by\s+|on\s+)?(?:an?\s+|the\s+|my\s+)?"
         r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike)|"
-        r"(?P<mode>walk|walks|walking|cycle|cycles|cycling|drive|drives|driving))"
+        r"(?P<mode>walk|walks|walking|cycle|cycles|cycling|bike|bikes|biking|drive|drives|driving|"
+        r"run|runs|running|jog|jogs|jogging))"
         r"\s+(?:in\s+)?to\s+(?:work|school|the office|uni|university|college)\b",
     ),
     _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
@@ -397,12 +432,20 @@ _CUES: list[_Cue] = [
         r"primary|secondary|kindergarten|preschool|nursery)\b)",
     ),
     _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
+    # "I switched dentists, Dr. Okafor is closer": the value is a name that follows, or another.
+    _Cue("noun", rf"\b(?:changed|switched|swapped) (?P<noun>{_NOUN})(?P<plural>e?s)\b(?! to\b)"),
     _Cue("study", r"\b(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)"),
     _Cue("manager", r"\breports? to\b"),
+    _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
     _Cue("smoking", r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|is a smoker|am a smoker)\b"),
     _Cue("drinking", r"\bdrinks?\s+(?=(?:alcohol|beer|wine)\b)"),
     _Cue("weight", r"\bweighs?\b"),
+    _Cue(
+        "weight",
+        r"(?:^|\b(?:i'm|i am|am|now)\s+)(?:down|up|back)\s+to\s+"
+        r"(?=\d+(?:\.\d+)?\s*(?:pounds|lbs?|kg|kilos|kilograms|stone)\b)",
+    ),
     _Cue(
         "height",
         r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall)",
@@ -419,7 +462,8 @@ _CUES: list[_Cue] = [
 ]
 _BARE_CHANGES: list[tuple[str, bool]] = [
     (
-        r"\b(?:switched|changed|converted|upgraded)\s+(?:over\s+)?(?:from\s+[\w' -]+?\s+)?to\b",
+        r"\b(?:switched|changed|converted|upgraded|moved(?= over))\s+(?:over\s+)?"
+        r"(?:from\s+[\w' -]+?\s+)?to\b",
         False,
     ),
     (
@@ -438,9 +482,23 @@ _COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
 
 _DISCOURSE = re.compile(
     r"^(?:(?:actually|correction|update|sorry|oh|well|so|btw|fyi|yes|no|ok|okay|please|wait|"
+    r"honestly|frankly|anyway|anyhow|hey|um|uh|hmm|basically|heads up|quick update|news|"
+    r"good news|big news|guess what|fun fact|in fact|turns out|it turns out|"
     r"to be clear|just so you know|by the way|i mean|i meant|scratch that|as of \w+|"
     r"these days|nowadays)\b[\s,:;!-]*)+"
 )
+_REPORTED = re.compile(
+    r"^(?:my |our |the |his |her |their )?[a-z'-]+(?: [a-z'-]+)? "
+    r"(?:says|said|told me|confirmed|thinks|reckons)(?: that)?,? "
+    r"(?=(?:i|i'm|i've|i'll|my|we|we're|our)\b)"
+)
+"""What someone reports about the user ("My allergist says I'm not allergic to cats"): the
+user's state, told by another."""
+_LEADING = re.compile(
+    r"^(?:(?:ever )?since|after|following|because of|due to|thanks to|starting) [^,]{1,40}?,? "
+    r"(?=(?:i|i'm|i've|we|we're|we've|the user)\b)"
+)
+"""An opening phrase of time or cause ("Since the move I bike to work"): not the subject."""
 _NEGATION = re.compile(
     r"\b(?:not|no longer|never|no more|stop|stopped|quit|gave up|left)\b|n't\b"
     r"|\b(?:anymore|any more|any longer)\b"
@@ -668,6 +726,8 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     owner, thing = match.group("owner"), match.group("thing").split()
     if thing[-1] in _LIVING or (owner == "the" and len(thing) < 2):
         return None
+    if len(thing) == 2 and thing[0] in PEOPLE | _PETS:
+        return None  # "Our dog Pepper is 3": a pet (or a person) and its name, no thing
     rest = sentence[match.end() :]
     end = _CLAUSE_END.search(rest)
     clause = rest[: end.start()] if end else rest
@@ -690,6 +750,21 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
         negated=False,
         single=True,
     )
+
+
+_THEN_VALUE = re.compile(r"\s*[,:;-]\s*(?:it's|it is|which is|now)?\s*([^,;.!?]+)")
+"""A value told in the clause after its cue: "a new number, it's 07700 900456"."""
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\[redacted_email\]")
+_PHONE = re.compile(r"\+?\d[\d().-]{6,}\d|\[redacted_phone\]")
+
+
+def _shaped(value: frozenset[str]) -> str | None:
+    """The attribute a value's shape names: ``email`` for an address, ``phone`` for a number."""
+    if any(_EMAIL.fullmatch(w) for w in value):
+        return "email"
+    if any(_PHONE.fullmatch(w) for w in value):
+        return "phone"
+    return None
 
 
 def _raw_clause(text: str, clause: str) -> str:
@@ -832,7 +907,8 @@ def normal_text(text: str) -> str:
         text = _SPEAKER.sub("", text, count=1)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
-    return _DISCOURSE.sub("", text)
+    text = _REPORTED.sub("", _DISCOURSE.sub("", text), count=1)
+    return _LEADING.sub("", text, count=1)
 
 
 @lru_cache(maxsize=_READ_CACHE)
@@ -844,14 +920,45 @@ def read_claim(text: str) -> Claim | None:
         >>> sorted(claim.subject), claim.attribute, sorted(claim.value), claim.negated
         (['user'], 'name', ['alex'], False)
     """
+    return _read(text, None)
+
+
+def claim_as(text: str, attribute: str) -> Claim | None:
+    """The claim ``text`` makes about ``attribute`` when its cues are the only ones read.
+
+    One phrase can state two attributes: "a junior developer at Stripe" is a job and an
+    employer, read as the employer (the longer cue) unless the job is asked for.
+
+    Example:
+        >>> sorted(claim_as("I'm a junior developer at Stripe", "job").value)
+        ['developer', 'junior', 'stripe']
+    """
+    return _read(text, attribute)
+
+
+def _cue_attribute(attribute: str, match: re.Match[str]) -> str:
+    """The attribute a cue's match states: a noun's own for the cues that name one."""
+    noun = match.groupdict().get("noun")
+    return _NOUNS[noun] if noun else attribute
+
+
+def _read(text: str, only: str | None) -> Claim | None:
+    """:func:`read_claim`, or with ``only`` the claim read by that attribute's cues alone."""
     normal = normal_text(text)
     best: tuple[int, int, str, bool, re.Match[str], bool] | None = None
     for attribute, single, pattern, negative in _COMPILED:
         match = pattern.search(normal)
         if match is None or _describes(match, normal, text):
             continue
-        if best is None or (match.start(), -len(match.group(0))) < best[:2]:
-            best = (match.start(), -len(match.group(0)), attribute, single, match, negative)
+        if only is not None and _cue_attribute(attribute, match) != only:
+            continue
+        # "Switched jobs" only prefaces a cue that names the value: "... and now work at Bosch".
+        weak = match.groupdict().get("plural") is not None
+        key = (weak * len(normal) + match.start(), -len(match.group(0)))
+        if best is None or key < best[:2]:
+            best = (*key, attribute, single, match, negative)
+    if only is not None and best is None:
+        return None
     if best is None:
         thing = _thing_claim(text, normal)
         if thing is not None:
@@ -878,6 +985,17 @@ def read_claim(text: str) -> Claim | None:
     if groups.get("value") or groups.get("mode"):
         # The value is named inside the cue: "I take the bus to work".
         value = value_words(groups.get("value") or groups["mode"])
+    if groups.get("before"):
+        value = value_words(groups["before"])  # the value is named before the cue
+    elif not value and groups.get("noun") and (then := _THEN_VALUE.match(rest)):
+        value = value_words(then.group(1))  # "I've got a new number, it's 07700 900456"
+    if groups.get("plural"):
+        # "Switched dentists, Dr. Okafor is closer": the names that follow, or another value.
+        sentence = _SENTENCE_END.split(rest, maxsplit=1)[0]
+        named = names(_raw_clause(text, sentence)) if sentence.strip() else []
+        value = frozenset().union(*named) or frozenset({"(another)"})
+    if attribute == "*" and (shaped := _shaped(value)):
+        attribute = shaped  # "switched to jo.dev@gmail.com": an email, whatever it replaces
     if groups.get("noun"):
         attribute = _NOUNS[groups["noun"]]
     elif groups.get("what"):

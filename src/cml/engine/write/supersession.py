@@ -38,8 +38,10 @@ How the decision is made (no model, a few regular expressions per pair):
    subject, and "got moved to Saturday" (a thing rescheduled to a time, a date or a number) or
    "quit coffee" (something ended that the old sentence names); then by the shapes of an
    update (:mod:`~cml.engine.write.updates`: "My commute takes 45 minutes now", "cut down to
-   one cup", "switched from Notion to Obsidian"), which also decide between two different
-   attributes.
+   one cup", "switched from Notion to Obsidian", "I passed the CPA exam" after "I'm studying
+   for the CPA exam"), which also decide between two different attributes. One phrase can
+   state two attributes: "a junior developer at Stripe" is read as the employer, and as the
+   job when "Got promoted to senior developer" asks for it.
 6. Never for a new text that negates one past occasion ("didn't go to work on Monday") or
    pauses ("stopped hiking for a week").
 
@@ -69,6 +71,7 @@ from cml.engine.write.claims import (
     OCCASION,
     SET_VERBS,
     WHEN,
+    claim_as,
     is_negated,
     normal_text,
     opening_subject,
@@ -131,7 +134,10 @@ _FOR_A_WHILE = re.compile(
     r"couple of) (?:day|week|month|while|bit|days|weeks|months)|temporarily|for the time being)\b"
 )
 """A pause ("stopped hiking for a week"): the habit is not retracted."""
-_ADDITION = re.compile(r"\b(?:also|too|as well|in addition|additionally|another)\b")
+_ADDITION = re.compile(
+    r"\b(?:also|too(?!\s+(?!and\b|but\b|so\b)[a-z])|as well|in addition|additionally|another)\b"
+)
+"""An addition ("I like tea too"); "way too expensive" says how much, adds nothing."""
 _TARGET = re.compile(
     r"\b(?:not|instead of|rather than|over|from|no longer)\s+"
     r"([\w' -]+?)(?=[,.;!?]|$|\s+(?:and|but|to|anymore)\b)"
@@ -171,6 +177,8 @@ _GENERIC_VERBS = frozenset({"work", "go", "goes", "going", "use", "uses", "live"
 """Verbs too common to tie two sentences together: "I don't work weekends anymore" ends nothing
 of "I ride the train to work"."""
 _OWNERS = frozenset({"user", "user's"})
+_ONE_PHRASE = frozenset({"job", "employer"})
+"""Attributes one phrase states together: "a nurse at Mercy" is a job and an employer."""
 
 
 def _frame_verbs(normal: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
@@ -344,7 +352,11 @@ def decide_supersession(
             if _distant(similarity):
                 return Supersession(False, "other attribute: not close in meaning")
     elif new.attribute != old.attribute or old.attribute == "*":
-        return _updated(new_text, old_text) or Supersession(False, "other attribute")
+        pair = {new.attribute, old.attribute}
+        both = claim_as(old_text, new.attribute) if pair == _ONE_PHRASE else None
+        if both is None:
+            return _updated(new_text, old_text) or Supersession(False, "other attribute")
+        old = both  # "I'm a junior developer at Stripe" states the job "Got promoted to" changes
     name = old.attribute
     if not new.value and not (new.single and old.single) and not corrected:
         # "Why not share the love": a value held among several is retracted or changed only by
@@ -355,6 +367,10 @@ def decide_supersession(
     if corrected:
         return Supersession(True, f"{name}: correction")
     if new.negated != old.negated:
+        narrower = new.attribute != "*" and not new.value <= old.value
+        if new.negated and not old.single and narrower and not corrected:
+            # "I don't like jazz clubs that are too loud" retracts no liking of jazz itself.
+            return Supersession(False, f"{name}: a narrower value negated")
         if not new.value or not old.value or shared:
             return Supersession(True, f"{name}: {'retracted' if new.negated else 'now true'}")
         return Supersession(False, f"{name}: other value negated")

@@ -3,7 +3,7 @@
 "My commute takes 45 minutes now" updates "My commute takes 30 minutes"; "I've cut down to one
 cup of coffee a day" updates "I drink three cups of coffee a day"; "I switched from Notion to
 Obsidian for my notes" ends "I've been using Notion for my notes". None of them names an
-attribute of :mod:`~cml.engine.write.claims`' lexicon, so they are read by three shapes, each
+attribute of :mod:`~cml.engine.write.claims`' lexicon, so they are read by four shapes, each
 between two texts said by the same owner (the user, or the person a text opens with):
 
 1. **Restated with one slot changed**: the new text, without its words of change ("now", "these
@@ -16,6 +16,8 @@ between two texts said by the same owner (the user, or the person a text opens w
    with" or "instead of X", where X is a name of the old text or only words of it, or an
    ending verb ("finished", "stopped using", "left", "sold") naming the whole of a name of the
    old text (leaving "Google" is not giving up "Google Maps").
+4. **What was under way is done**: "I passed the CPA exam" after "I'm studying for the CPA
+   exam", every word of the goal said again after a verb of completion.
 
 Both texts are single sentences (a chat message of several tells many things), and a text
 about one occasion ("yesterday", "last week", "on March 10th") updates nothing.
@@ -37,6 +39,7 @@ from cml.engine.write.claims import (
     names,
     normal_text,
     one_sentence,
+    opening_subject,
     speaker,
     value_words,
     word_list,
@@ -52,11 +55,11 @@ _THOUSANDS = re.compile(r"(\d),(?=\d{3}\b)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MORE_OR_LESS = re.compile(
     r"\b(?:upped|grew|grown|increased|decreased|lowered|cut (?:down|back)|dropped|"
-    r"went (?:up|down)|reduced|doubled|halved|bumped)\b"
+    r"went (?:up|down)|reduced|doubled|halved|bumped)\b|^(?:i'm |we're )?(?:down|up) to\b"
 )
 _LASTING = re.compile(
     r"\b(?:now|nowadays|these days|currently|anymore|any more|no longer|from now on|switched|"
-    r"changed|moved)\b"
+    r"changed|moved)\b|\b(?:i've|i have|we've|we have) been \w+ing\b"
 )
 _SET = re.compile(rf"\b{SET_VERBS}\b")
 _OCCASION = re.compile(rf"\b(?:{OCCASION}|on {DATE})\b")
@@ -68,8 +71,9 @@ _NUMBERS = {word: value for word, value in NUMBER_WORDS.items() if len(word) > 2
 _NOT_UNITS = frozenset(word_list("more less other others of and or to the a an")) | frozenset(
     word_list("in on at for from by with is are was were")
 )
-_ELIDED = frozenset(word_list("quit left sold got gave took began went"))
-"""Past verbs that can open a text whose subject, the writer, is left out."""
+_ELIDED = frozenset(word_list("quit left sold got gave took began went down up"))
+"""Words that can open a text whose subject, the writer, is left out: past verbs, and "down"
+or "up" of "down to 172 pounds"."""
 _HABITS = frozenset(word_list("usually normally typically generally always often mostly regularly"))
 """Words of habit left out before two texts are compared word by word."""
 _PREPOSITIONS = frozenset(word_list("at in on to for from with by of into onto near"))
@@ -81,6 +85,29 @@ _LEFT_BEHIND = re.compile(
     r"|\b(?:finished|stopped using|stopped|quit|left(?! for| to| on| at| in| home| work)|sold|"
     r"gave up|cancell?ed) (?P<ended>(?:[\w'-]+ ){0,3}[\w'-]+?)(?=[,.;!?]|$| and| but| for| because)"
 )
+
+_GOAL = (
+    r"(?P<goal>(?:[\w'-]+ ){0,4}?[\w'-]+?)"
+    r"(?=[,.;!?]|$| (?:and|but|in|on|at|by|next|this|with|about|for|from|every)\b)"
+)
+_UNDER_WAY_NOW = r"\b(?:'m|am|are|'re|is|'s|been|currently|still|now) (?:\w+ly )?"
+"""A goal is worked towards in the present: "I'm reading Dune", not "I finished reading"."""
+_UNDERWAY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(_UNDER_WAY_NOW + underway + _GOAL), re.compile(rf"\b(?:{done})\b"))
+    for underway, done in (
+        (
+            r"(?:studying|training|preparing|revising|cramming|practi[sc]ing) for ",
+            "passed|finished|completed|aced|graduated",
+        ),
+        (r"working (?:on|towards?) ", "finished|completed|submitted|defended"),
+        (r"(?:reading|watching|writing|knitting|building|renovating) ", "finished|completed"),
+    )
+)
+"""A goal being worked towards ("studying for the CPA exam", "reading Dune"), each with the verbs
+that say it is reached ("passed", "finished"); verbs as common as "bought" or "ran" are left
+out, each would send many writes to look for something to retire."""
+_ACTIVITY = re.compile(r" (\w+ing)\b")
+_NEGATED = re.compile(r"\b(?:not|never|didn't|haven't|hasn't|almost|nearly)\b")
 
 
 def says_change(text: str, value: frozenset[str] = frozenset()) -> bool:
@@ -250,6 +277,37 @@ def _left_behind(old_text: str, old_normal: str, new_normal: str) -> bool:
     return False
 
 
+def _done(new_text: str, old_text: str, old_normal: str, new_normal: str) -> bool:
+    """Shape 4: what the old text works towards, the new one says is done.
+
+    "I passed the CPA exam" after "I'm studying for the CPA exam", "Finished Dune last night"
+    after "I'm reading Dune": every word of the goal follows a verb that reaches it, said by
+    the same subject; "I failed the CPA exam", "I bought Dune", "I haven't finished Dune" or
+    "My book club finished Dune" end nothing.
+    """
+    if opening_subject(new_text) != opening_subject(old_text):
+        return False
+    for underway, reached in _UNDERWAY:
+        for goal in underway.finditer(old_normal):
+            wanted = {_stem(w) for w in value_words(goal.group("goal"))}
+            doing = next(w for w in goal.group(0).split() if w.endswith("ing"))
+            for done in reached.finditer(new_normal) if wanted else ():
+                after = new_normal[done.end() :]
+                said = {_stem(w) for w in value_words(after)}
+                # "Finished reading a novel" is no novel written: an activity named is the same.
+                activity = _ACTIVITY.match(after)
+                if activity and activity.group(1) != doing:
+                    continue
+                if wanted <= said and not _NEGATED.search(new_normal[: done.start()]):
+                    return True
+    return False
+
+
+def _reaches(normal: str) -> bool:
+    """Whether a text says some goal is reached (a verb of :data:`_UNDERWAY`'s)."""
+    return any(reached.search(normal) for _, reached in _UNDERWAY)
+
+
 @lru_cache(maxsize=512)
 def may_update(new_text: str) -> bool:
     """Whether ``new_text`` could update some older text by one of the shapes (a cheap test).
@@ -261,7 +319,11 @@ def may_update(new_text: str) -> bool:
         (True, False)
     """
     normal = normal_text(new_text)
-    if _OCCASION.search(normal) or not one_sentence(normal):
+    if not one_sentence(normal):
+        return False
+    if _reaches(normal):
+        return True  # a goal is reached on an occasion too ("finished Dune last night")
+    if _OCCASION.search(normal):
         return False
     return _says_update(new_text) or _LEFT_BEHIND.search(normal) is not None
 
@@ -280,12 +342,18 @@ def updates(new_text: str, old_text: str) -> str | None:
     new_normal, old_normal = normal_text(new_text), normal_text(old_text)
     if not (one_sentence(new_normal) and one_sentence(old_normal)):
         return None  # a message of several sentences tells many things, not one update
-    if _OCCASION.search(new_normal) or _owner(new_text, new_normal) != _owner(old_text, old_normal):
+    if _owner(new_text, new_normal) != _owner(old_text, old_normal):
         return None
+    if _OCCASION.search(new_normal):
+        # A goal is reached on an occasion ("finished Dune last night"); nothing else is.
+        done = _done(new_text, old_text, old_normal, new_normal)
+        return "what was under way is done" if done else None
     if _restated(old_normal, new_text, new_normal):
         return "restated with one slot changed"
     if _counted(old_normal, new_text, new_normal):
         return "an amount changed"
     if _left_behind(old_text, old_normal, new_normal):
         return "the old value left behind"
+    if _done(new_text, old_text, old_normal, new_normal):
+        return "what was under way is done"
     return None
