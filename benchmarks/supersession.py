@@ -65,10 +65,20 @@ negdiff) and the set it belongs to:
 - ``unseen-6`` (44): written after the changes from ``unseen-5``, scored once: precision 0.941,
   recall 0.615 (the rules of decision 109: 1.000 / 0.500; the false positive: "I finished
   reading a novel by Sally Rooney" after "I'm working on a novel"); then tuned on.
+- ``unseen-7`` (48): an agent's notes without their subject ("Is vegetarian", "User mentioned
+  they ..."), written after the changes from ``unseen-6``, scored once: precision 0.944, recall
+  0.607 (the rules of decision 109: 0.941 / 0.571); then tuned on. Four look-alikes added after.
+- ``unseen-8`` (44): lower case, dashes and emoji, written after the changes from ``unseen-7``,
+  scored once: precision 1.000, recall 0.346 (the rules of decision 109: 1.000 / 0.231); then
+  tuned on. Five look-alikes added after.
+- ``unseen-9`` (41): the people and places around the user in the third person ("Dana Lee is
+  the CTO of Acme", "Tom and Emily split up"), written after the changes from ``unseen-8``,
+  scored once: precision 1.000, recall 0.522 (the rules of decision 109: the same); then tuned
+  on. Three look-alikes added after.
 
 The figures to expect on new wording are the first scores of ``unseen-2``, ``last``,
-``later``, ``things-2``, ``updates-2``, ``updates-3``, ``unseen-5`` and ``unseen-6``, not the
-later ones.
+``later``, ``things-2``, ``updates-2``, ``updates-3`` and ``unseen-5`` to ``unseen-9``, not
+the later ones.
 
 ``--write-path`` runs each case through the embedded client with the local embedder instead: a
 namespace holding :data:`PROFILE_DATA` (one user's facts), the old memory, then the new one; the

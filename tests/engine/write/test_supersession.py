@@ -359,6 +359,42 @@ def test_goals_reached_and_readings_of_casual_wording() -> None:
     assert supersedes("Nibbles passed away last night", "We have a hamster named Nibbles")
     assert supersedes("I've got a new number, it's 07700 900456", "My number is 07700 900123")
     assert not supersedes("I finished reading a novel by Sally Rooney", "I'm working on a novel")
+    # Notes without their subject are no questions; what the user mentions is the user's.
+    assert supersedes("Works as a product manager now", "Is a software engineer")
+    assert supersedes("Prefers to be called Jack", "Name is John")
+    assert supersedes(
+        "The user mentioned they recently moved to Portland",
+        "The user mentioned they live in Seattle",
+    )
+    assert not supersedes(
+        "The user mentioned their brother lives in Portland",
+        "The user mentioned they live in Seattle",
+    )
+    assert supersedes("User and Maria got married last month", "User is engaged to Maria")
+    # Lower case, dashes, a change done to the user, a time a thing is moved to.
+    assert supersedes(
+        "fyi i'm not at amazon anymore - joined shopify last month", "i work at amazon"
+    )
+    assert supersedes("doc switched me from adderall to vyvanse", "i'm on 10mg of adderall")
+    assert not supersedes("doc switched my son from adderall to vyvanse", "i'm on 10mg of adderall")
+    assert supersedes("they moved my shift to 2pm starting next week", "my shift starts at 6am")
+    assert supersedes("quit crossfit, my back couldn't take it", "i do crossfit 3x a week")
+    # Cheering on or resolving ends nothing: "Don't quit!", "I won't quit".
+    assert not supersedes("Ben: Don't quit the bakery plan!", "Ben: I'm working on the bakery plan")
+    assert not supersedes("I won't quit the choir, no matter what", "I sing in the choir")
+    # Other people's changes, told in the third person.
+    assert supersedes("Tom and Emily split up", "Tom's girlfriend is Emily")
+    assert supersedes("Dad's doctor took him off metformin", "Dad takes metformin")
+    assert not supersedes("The vet took our dog off metformin", "Dad takes metformin")
+    assert supersedes(
+        "Dana Lee stepped down as CTO; Raj Patel is Acme's new CTO", "Dana Lee is the CTO of Acme"
+    )
+    assert supersedes("Our office relocated to Hudson Yards", "Our office is on 5th Avenue")
+    # A list naming "Quit" ends nothing of another list.
+    assert not supersedes(
+        "Assistant: Here are words with 4 letters: 1. Bird 2. Cave 3. Quit 4. Rose",
+        "Assistant: Here are words with 5 letters: 1. Apple 2. Bread 3. Cloud 4. Dance",
+    )
 
 
 RECALL_FLOOR = {
@@ -375,6 +411,9 @@ RECALL_FLOOR = {
     "unseen-4": 0.7,
     "unseen-5": 0.55,
     "unseen-6": 0.75,
+    "unseen-7": 0.8,
+    "unseen-8": 0.7,
+    "unseen-9": 0.7,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

@@ -112,6 +112,11 @@ _PROFESSIONS = (
     r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson"
 )
 _CARERS = r"physio\w*|counsell?or|psych\w+|chiropractor|nutritionist|dietitian|specialist|dr"
+_TITLES = (
+    r"ceo|cto|cfo|coo|cio|president|chair|chairman|chairwoman|founder|co-founder|head|director|"
+    r"principal|captain|coach|editor|treasurer|secretary"
+)
+"""Titles held as "the ... of" ("the CTO of Acme")."""
 _NOUNS = {
     "name": "name",
     "first name": "name",
@@ -185,6 +190,7 @@ _NOUNS = {
     "hair color": "hair",
     "religion": "religion",
     "provider": "provider",
+    "isp": "provider",
     "internet provider": "provider",
     "phone provider": "provider",
     "carrier": "provider",
@@ -222,8 +228,8 @@ class _Cue(NamedTuple):
 _CUES: list[_Cue] = [
     _Cue(
         "favourite",
-        r"\bfavou?rite (?P<what>[a-z]+(?: [a-z]+)?)"
-        r"(?: (?:these days|now|nowadays|right now|at the moment))? (?:is|are)\b",
+        r"\b(?:favou?rite|fav) (?P<what>[a-z]+(?: [a-z]+)?)"
+        r"(?: (?:these days|now|nowadays|right now|at the moment))?(?: (?:is|are)\b|:)",
     ),
     # "Winter has become my favourite season": the value comes first.
     _Cue(
@@ -238,7 +244,11 @@ _CUES: list[_Cue] = [
         rf"(?P<owner>my|his|her|their|our|the user's) (?P<noun>{_NOUN}) to\b",
     ),
     _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
-    _Cue("noun", rf"^(?:(?:my|our|the|new|my new|our new|the new) )?(?P<noun>{_NOUN}):"),
+    _Cue(
+        "noun",
+        r"^(?:(?:my|our|the|the user's|user's|his|her|their|new|my new|our new|the new) )?"
+        rf"(?P<noun>{_NOUN}):",
+    ),
     _Cue(
         "relationship",
         r"\b(?:(?:is|am|'m|are|has been|have been|'ve been|started|began) "
@@ -284,6 +294,12 @@ _CUES: list[_Cue] = [
         rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?={WHEN})",
     ),
     _Cue("residence", r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])"),
+    _Cue(
+        "residence",
+        r"\b(?:is|are) (?:now )?(?:located )?on (?=(?:\d+(?:st|nd|rd|th)?|[a-z]+) "
+        r"(?:avenue|ave|street|st|road|rd|boulevard|blvd|lane|drive)\b)",
+    ),
+    _Cue("residence", r"\bmoved in with (?:[\w'-]+ ){1,3}?in\b"),
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
     _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
     _Cue("employer", r"\bemployed (?:at|by)\b"),
@@ -305,6 +321,11 @@ _CUES: list[_Cue] = [
     _Cue("employer", rf"\b(?:joined(?! {_CLUB})|started at|hired (?:at|by))\b"),
     _Cue("job", r"\b(?:works?|working|worked) as\b"),
     _Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
+    _Cue(
+        "job",
+        rf"\b(?:is|am|'m|are|became)\s+{_ADV}the\s+(?=(?:[\w-]+ ){{0,2}}(?:{_TITLES})\b)",
+    ),
+    _Cue("job", r"\b(?:stepped down|resigned|retired) as\b", negative=True),
     _Cue(
         "job",
         rf"\b(?:is|am|'m|are|became|become)\s+{_ADV}(?:no longer\s+|not\s+)?an?\s+"
@@ -385,6 +406,12 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "medication",
+        rf"\b(?:took|taken|takes|came|come|got|went) (?:(?P<object>me|us|him|her|them) )?off "
+        rf"(?={_DRUG}\b)",
+        negative=True,
+    ),
+    _Cue(
+        "medication",
         rf"\b(?P<drug>{_DRUG}) dose (?:was |has been |is )?(?:now )?"
         r"(?:increased |decreased |raised |lowered |reduced |changed |adjusted )?(?:to\b)?",
     ),
@@ -404,14 +431,15 @@ _CUES: list[_Cue] = [
     # "Nibbles passed away": the pet named is gone.
     _Cue(
         "pet",
-        r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:passed away|died|was put down|ran away|"
+        r"^(?P<before>(?:[\w'-]+ ){1,4}?)(?:passed away|died|was put down|ran away|"
         r"crossed the rainbow bridge)\b",
         negative=True,
     ),
     _Cue(
         "pet",
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
-        r"(?=(?:dog|cat|puppy|kitten|rabbit|hamster|parrot|bird|turtle|horse)\b)",
+        r"(?=(?:dog|cat|puppy|kitten|rabbit|bunny|hamster|guinea pig|ferret|parrot|budgie|bird|"
+        r"turtle|tortoise|horse|goldfish|fish|snake|lizard|gecko)\b)",
     ),
     _Cue(
         "commute",
@@ -422,14 +450,28 @@ _CUES: list[_Cue] = [
         r"run|runs|running|jog|jogs|jogging))"
         r"\s+(?:in\s+)?to\s+(?:work|school|the office|uni|university|college)\b",
     ),
+    _Cue(
+        "commute",
+        r"\bcommut(?:e|es|ing) (?:by|on|via) (?:an?\s+|the\s+|my\s+)?"
+        r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike|foot)\b",
+    ),
     _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
     # "I have a question" owns nothing.
-    _Cue("possession", rf"\b(?:have|has|own|owns)\s+an?\s+(?!{_ABSTRACT})"),
+    _Cue(
+        "possession",
+        rf"(?:\b(?:have|has|own|owns)|(?<='ve )got|(?<=have )got|(?<=has )got)\s+an?\s+"
+        rf"(?!{_ABSTRACT})",
+    ),
     _Cue("school", r"\b(?:stud(?:y|ies|ying) at|attends?|transferred to|enrolled (?:at|in))\b"),
     _Cue(
         "school",
         r"\b(?:goes|go|going) to (?=[\w ]*(?:school|elementary|college|university|academy|"
-        r"primary|secondary|kindergarten|preschool|nursery)\b)",
+        r"primary|secondary|kindergarten|preschool|nursery|high)\b)",
+    ),
+    _Cue("school", r"\b(?:graduated from|dropped out of|finished at)\b", negative=True),
+    _Cue(
+        "school",
+        r"\bstarted (?:[\w-]+ )?(?:school|college|university|uni|kindergarten|preschool) at\b",
     ),
     _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
     # "I switched dentists, Dr. Okafor is closer": the value is a name that follows, or another.
@@ -439,8 +481,12 @@ _CUES: list[_Cue] = [
     _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
     _Cue("smoking", r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|is a smoker|am a smoker)\b"),
-    _Cue("drinking", r"\bdrinks?\s+(?=(?:alcohol|beer|wine)\b)"),
+    _Cue("drinking", r"\b(?:drinks?|drinking)\s+(?=(?:alcohol|beer|wine)\b)"),
     _Cue("weight", r"\bweighs?\b"),
+    _Cue(
+        "weight",
+        r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:pounds|lbs?|kg|kilos)\b)",
+    ),
     _Cue(
         "weight",
         r"(?:^|\b(?:i'm|i am|am|now)\s+)(?:down|up|back)\s+to\s+"
@@ -451,6 +497,7 @@ _CUES: list[_Cue] = [
         r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall)",
     ),
     _Cue("salary", r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)"),
+    _Cue("salary", r"\b(?:got |had )?a (?:pay )?raise to\s+(?=[$€£]?\d)"),
     _Cue("children", r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b)"),
     _Cue("hobby", r"\b(?:plays?|playing)\b"),
     _Cue("allergy", r"\ballergic to\b"),
@@ -462,12 +509,14 @@ _CUES: list[_Cue] = [
 ]
 _BARE_CHANGES: list[tuple[str, bool]] = [
     (
-        r"\b(?:switched|changed|converted|upgraded|moved(?= over))\s+(?:over\s+)?"
+        r"\b(?:switched|changed|converted|upgraded|moved(?= over))\s+"
+        r"(?:over\s+|(?P<object>me|us)\s+)?"
         r"(?:from\s+[\w' -]+?\s+)?to\b",
         False,
     ),
     (
         r"\b(?:left|quit|sold|stopped|gave up|got rid of|dropped|cancell?ed|traded in|traded|"
+        r"ditched|said goodbye to|"
         r"replaced|moved out of|moved away from)\b",
         True,
     ),
@@ -494,6 +543,20 @@ _REPORTED = re.compile(
 )
 """What someone reports about the user ("My allergist says I'm not allergic to cats"): the
 user's state, told by another."""
+_USER_REPORTS = re.compile(
+    r"^(?:the )?user (?:mentioned|mentions|said|says|noted|notes|shared|shares|explained|"
+    r"reported|stated|indicated|clarified|confirmed|told me|tells me)(?: that)?,? "
+    r"(?=(?:they|they're|their|they've)\b)"
+)
+_THEY = re.compile(r"^(?:they're|they are|they've|they have|their|they)\b")
+_THEY_USER = {
+    "they're": "the user is",
+    "they are": "the user is",
+    "they've": "the user has",
+    "they have": "the user has",
+    "their": "the user's",
+    "they": "the user",
+}
 _LEADING = re.compile(
     r"^(?:(?:ever )?since|after|following|because of|due to|thanks to|starting) [^,]{1,40}?,? "
     r"(?=(?:i|i'm|i've|we|we're|we've|the user)\b)"
@@ -506,9 +569,11 @@ _NEGATION = re.compile(
 _DOT = r"\.(?<!\bdr\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bst\.)(?<!\bprof\.)"
 """A dot that is not a title's: the dot of "Dr. Lee" ends no clause (the dot first, then the
 look-behinds: checked at dots only, not at every character)."""
+_DASH = r"\s[-\u2013\u2014]\s"
+"""A dash between two clauses: "I'm not at Amazon anymore - joined Shopify"."""
 _SENTENCE_END = re.compile(rf"(?:[!?]|{_DOT})(?:\s|$)")
 _CLAUSE_END = re.compile(
-    rf"[,;!?]|{_DOT}(?!\S)"
+    rf"[,;!?]|{_DOT}(?!\S)|{_DASH}"
     r"|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
     r"rather than|over|for now)\b"
 )
@@ -520,10 +585,12 @@ _TIME_PHRASE = re.compile(
 _NOW_PHRASE = re.compile(
     r"\b(?:right now|at the moment|at present|for the time being|for now|these days|nowadays)\b"
 )
+_COUPLE = re.compile(r"(?:^|\s)([a-z]+) and ([a-z]+)\s*$")
+"""Two people who split up or married: "Tom and Emily split up" is Tom's, with Emily."""
 _PARTNER = re.compile(
-    r"(?:^|\s)(?:([a-z]+) and (?:i|we|me|the user)|(?:i|we|me|the user) and ([a-z]+))\s*$"
+    r"(?:^|\s)(?:([a-z]+) and (?:i|we|me|(?:the )?user)|(?:i|we|me|(?:the )?user) and ([a-z]+))\s*$"
 )
-_BOUNDARY = re.compile(r"[,;:]|\band\b|\bbut\b|\bso\b")
+_BOUNDARY = re.compile(rf"[,;:]|{_DASH}|\band\b|\bbut\b|\bso\b")
 _OWNED = re.compile(r"\b(?:have|has|got|adopted|own|owns) (?:a|an|one|two|three) ([a-z]+)$")
 _PERSONAL = frozenset({"i", "we", "me", "us", "user", "users"})
 _VERBISH = frozenset(
@@ -532,7 +599,7 @@ _VERBISH = frozenset(
     get gets been be being told said asked to wants want"""
     )
 )
-_CLAUSE_START = re.compile(r".*(?:[,;:]|[.!?](?=\s)|\band\b|\bbut\b|\bso\b)\s*")
+_CLAUSE_START = re.compile(rf".*(?:[,;:]|[.!?](?=\s)|{_DASH}|\band\b|\bbut\b|\bso\b)\s*")
 """Everything up to the clause a cue is in: "Thanks, Nate! It can feel like ..." is about "it"."""
 _WORD = re.compile(r"[\w:'\[\]$.@+-]+")
 
@@ -632,7 +699,7 @@ def other_names(a: str, b: str, shared: frozenset[str]) -> bool:
 def value_words(text: str) -> frozenset[str]:
     """The content words of a value: stop words, time words and possessive endings removed."""
     text = _DURATION.sub(" ", _NOW_PHRASE.sub(" ", _TIME_PHRASE.sub(" ", text)))
-    words = (w.strip(".-").removesuffix("'s") for w in _WORD.findall(text))
+    words = (w.strip(".-:").removesuffix("'s") for w in _WORD.findall(text))
     return frozenset(w for w in words if w and w not in _VALUE_STOP)
 
 
@@ -705,6 +772,10 @@ _LIVING = PEOPLE | _PETS | frozenset(word_list("family team week day life weeken
 _NAMED_VALUE = re.compile(r"\d|\b[A-Z]|[#@_]\w")
 
 
+TIMED = re.compile(rf"\b{WHEN}")
+"""Where a text names a time (:data:`WHEN`)."""
+
+
 def _thing_claim(text: str, normal: str) -> Claim | None:
     """A value of a thing the lexicon has no noun for: "My locker code is now 5678".
 
@@ -738,6 +809,16 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
         return None
     # Possessives kept as written, as in every subject: "household's" owns the password.
     words = set(thing) - _VALUE_STOP
+    if match.re is _THING_SET and TIMED.search(clause):
+        # "They moved my shift to 2pm": a schedule, as "My shift starts at 6am" is.
+        owned = owner in ("my", "our", "the user's")
+        return Claim(
+            subject=_as_said_by(frozenset(words | ({"user's"} if owned else set())), speaker(text)),
+            attribute="schedule",
+            value=value,
+            negated=False,
+            single=True,
+        )
     if owner.endswith("'s") and owner != "the user's":
         words.add(owner)
     elif owner in _THIRD_PERSON and _subject_words(sentence[: match.start()]) != {"user"}:
@@ -809,9 +890,12 @@ def is_negated(normal: str) -> bool:
 def _subject(prefix: str) -> frozenset[str]:
     clause = _CLAUSE_START.sub("", prefix)
     words = _subject_words(clause)
-    if not words and clause != prefix:
-        # "Lucy moved out of Boston and now lives in Austin": the subject is the sentence's.
-        words = _subject_words(_BOUNDARY.split(prefix, maxsplit=1)[0])
+    first = _BOUNDARY.split(prefix, maxsplit=1)[0]
+    verb = _FIRST_VERB.search(first)
+    if not words and clause != prefix and verb:
+        # "Lucy moved out of Boston and now lives in Austin": the subject is the sentence's
+        # ("No longer vegetarian, eats chicken again" has none).
+        words = _subject_words(first[: verb.start()]) or {"user"}
     owned = _OWNED.search(clause.strip())
     if owned:
         # "I have a sister named Anna" names the sister.
@@ -908,6 +992,10 @@ def normal_text(text: str) -> str:
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
     text = _REPORTED.sub("", _DISCOURSE.sub("", text), count=1)
+    if reported := _USER_REPORTS.match(text):
+        # "The user mentioned they live in Seattle": what the user tells of themselves.
+        told = text[reported.end() :]
+        text = _THEY.sub(lambda m: _THEY_USER[m.group(0)], told, count=1)
     return _LEADING.sub("", text, count=1)
 
 
@@ -978,15 +1066,20 @@ def _read(text: str, only: str | None) -> Claim | None:
     clause = rest[: end.start()] if end else rest
     value = value_words(clause)
     partner = _PARTNER.search(normal[: match.start()])
-    broke_up = attribute == "relationship" and negative and not value and partner is not None
+    couple = _COUPLE.search(normal[: match.start()]) if attribute == "relationship" else None
+    if partner is None and couple is not None and not value:
+        value = value_words(couple.group(2))
+    broke_up = attribute == "relationship" and partner is not None
     if broke_up and partner is not None:
-        # "Anna and I broke up": the relationship with Anna ended, not every relationship.
-        value = value_words(partner.group(1) or partner.group(2))
+        # "Anna and I broke up": the relationship with Anna ended, not every relationship;
+        # "User and Maria got married": the user's, with Maria.
+        value = value or value_words(partner.group(1) or partner.group(2))
     if groups.get("value") or groups.get("mode"):
         # The value is named inside the cue: "I take the bus to work".
         value = value_words(groups.get("value") or groups["mode"])
     if groups.get("before"):
-        value = value_words(groups["before"])  # the value is named before the cue
+        # The value is named before the cue ("User's cat Luna passed away"), its owner aside.
+        value = value_words(groups["before"]) - _FIRST_PERSON
     elif not value and groups.get("noun") and (then := _THEN_VALUE.match(rest)):
         value = value_words(then.group(1))  # "I've got a new number, it's 07700 900456"
     if groups.get("plural"):
@@ -1012,7 +1105,16 @@ def _read(text: str, only: str | None) -> Claim | None:
         value |= {drug} if drug else set()
     prefix = normal[: match.start()]
     clause_prefix = _CLAUSE_START.sub("", prefix)
+    # "The doctor switched me from Adderall": the change is the user's.
     subject = frozenset({"user"}) if broke_up else _subject(prefix)
+    taken = groups.get("object")
+    if taken in ("me", "us"):
+        subject = frozenset({"user"})
+    elif taken:
+        # "Dad's doctor took him off metformin": the change is Dad's.
+        subject = frozenset(w.removesuffix("'s") for w in subject if w.endswith("'s")) or subject
+    if couple is not None and partner is None:
+        subject = frozenset(_subject_words(couple.group(1))) or subject
     if groups.get("noun") and attribute == "schedule":
         # A deadline is a thing of its own: the project's deadline is not its kickoff.
         subject = frozenset(subject - {"user"} | {groups["noun"]})

@@ -70,10 +70,11 @@ from cml.engine.write.claims import (
     CHANGE,
     OCCASION,
     SET_VERBS,
-    WHEN,
+    TIMED,
     claim_as,
     is_negated,
     normal_text,
+    one_sentence,
     opening_subject,
     other_names,
     plausible_value,
@@ -111,9 +112,12 @@ class Supersession:
 
 
 _QUESTION = re.compile(
-    r"^(?:do|does|did|is|are|was|were|can|could|should|would|will|what|where|when|who|whom|why|"
-    r"how|which|whose)\b"
+    r"^(?:do|does|did|can|could|should|would|will|what|where|when|who|whom|why|how|which|whose)"
+    r"\b(?!')"
+    r"|^(?:is|are|was|were|has|have) (?:it|there|this|that|these|those|he|she|they|i|we|you|my|"
+    r"your|his|her|their|our|the|any|anyone|anybody|someone|somebody)\b"
 )
+"""A question without its mark; "Is a software engineer" (a note without its subject) is none."""
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|might|maybe|perhaps|considering|thinking (?:about|of)|plans? to|planning|"
     r"wants? to|would|could|should|hopes? to|hoping|going to|will|someday|one day|wish(?:es)?|"
@@ -123,8 +127,9 @@ _SET_PHRASE = re.compile(rf"\b{SET_VERBS} (?:my|our|his|her|their|the user's|the
 """A thing set to a value ("upgraded my streaming plan to"), whose noun may read as a plan."""
 _PAST = re.compile(
     r"\b(?:used to|grew up|formerly|previously|back then|as a child|in the past|(?:was|were) my)\b"
-    r"|^before\b"
+    r"|^before\b|\b(?:was|were) [\w ]{1,20} when (?:i|we|they|he|she|(?:the )?user)\b"
 )
+"""The past: "used to", "grew up in", "was 25 when they moved to the US"."""
 _ONE_OCCASION = re.compile(
     rf"\b(?:didn't|did not|wasn't|was not|weren't|were not|couldn't|could not)\b.*\b{OCCASION}\b"
 )
@@ -171,8 +176,13 @@ _FRAME_MOVED = re.compile(
     r"(?:moved|changed|switched|rescheduled|pushed back|pushed|postponed|updated|shifted)\s+"
     r"(?:to|for|until)\b"
 )
-_TIMED = re.compile(rf"\b{WHEN}")
 _FRAME_ENDED = re.compile(r"\b(?:no longer|anymore|any more|quit|stopped|gave up)\b")
+_CLAUSES = re.compile(r"[^,;]+(?:[,;]|$)")
+_NOT_ENDED = re.compile(
+    r"\b(?:don't|do not|won't|will not|never|didn't|can't|cannot|not) "
+    r"(?:quit|stop|stopped|give up|gave up)\b"
+)
+"""An ending verb negated: "Don't quit!" cheers on, "I won't quit" resolves; nothing ended."""
 _GENERIC_VERBS = frozenset({"work", "go", "goes", "going", "use", "uses", "live", "have", "get"})
 """Verbs too common to tie two sentences together: "I don't work weekends anymore" ends nothing
 of "I ride the train to work"."""
@@ -217,13 +227,19 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
         # A time, a date or a number: a thing is rescheduled or renumbered ("Kenji moved to the
         # window desk" says nothing about Kenji being the team lead).
         numbered = re.search(r"\d", after) and re.search(r"\d", old_normal)
-        measured = _TIMED.search(after) or numbered
+        measured = TIMED.search(after) or numbered
         value = _stems(value_words(after))
         if measured and value and not value <= old_words:
             return Supersession(True, "frame: moved or changed")
         return None
     if ended is not None:
-        said = value_words(_FRAME_ENDED.sub(" ", new_normal)) - _GENERIC_VERBS
+        # In one sentence, the clause that says it ended: "quit crossfit, my back couldn't take
+        # it"; a text of several sentences (a list, a chat message) is read whole.
+        clauses = (c.group(0) for c in _CLAUSES.finditer(new_normal) if c.end() >= ended.end())
+        clause = next(clauses, new_normal) if one_sentence(new_normal) else new_normal
+        if _NOT_ENDED.search(clause):
+            return None
+        said = value_words(_FRAME_ENDED.sub(" ", clause)) - _GENERIC_VERBS
         named = _stems(said) - _stems(subject)
         named -= {"compl", "entir", "total", "fully", "handl", "can't", "cannot", "don't"}
         if named & old_words and len(named - old_words) <= 1:
