@@ -75,9 +75,13 @@ negdiff) and the set it belongs to:
   the CTO of Acme", "Tom and Emily split up"), written after the changes from ``unseen-8``,
   scored once: precision 1.000, recall 0.522 (the rules of decision 109: the same); then tuned
   on. Three look-alikes added after.
+- ``unseen-10`` (45): requests to a memory ("Please remember that I moved to Berlin", "Forget
+  that I'm vegan", "Set my timezone to PST"), written after the changes from ``unseen-9``,
+  scored once: precision 0.900, recall 0.333 (the rules of decision 109: 0.818 / 0.333); then
+  tuned on. Seven look-alikes added after.
 
 The figures to expect on new wording are the first scores of ``unseen-2``, ``last``,
-``later``, ``things-2``, ``updates-2``, ``updates-3`` and ``unseen-5`` to ``unseen-9``, not
+``later``, ``things-2``, ``updates-2``, ``updates-3`` and ``unseen-5`` to ``unseen-10``, not
 the later ones.
 
 ``--write-path`` runs each case through the embedded client with the local embedder instead: a

@@ -148,7 +148,7 @@ def test_corrections_and_state_changes_supersede(old: str, new: str, reason: str
             "The project kickoff got moved to May 3",
             "other subject",
         ),
-        ("Kenji is my team lead", "Kenji moved to the window desk", "no attribute"),
+        ("Kenji is my team lead", "Kenji moved to the window desk", "other subject"),
         ("Dinner is at 7pm", "Dinner got moved to the garden", "no attribute"),
         ("I drink coffee", "I quit my coffee shop job", "no attribute"),
         ("I like Trello", "It seems like Trello is slow today", "no attribute"),
@@ -390,6 +390,17 @@ def test_goals_reached_and_readings_of_casual_wording() -> None:
         "Dana Lee stepped down as CTO; Raj Patel is Acme's new CTO", "Dana Lee is the CTO of Acme"
     )
     assert supersedes("Our office relocated to Hudson Yards", "Our office is on 5th Avenue")
+    # Requests to remember or forget, and settings asked for.
+    assert supersedes("Please remember that I moved to Berlin", "I live in Madrid")
+    assert supersedes("Forget that I'm vegan, I eat meat again", "I'm vegan")
+    assert not supersedes("Forget that my sister is vegan, she eats meat now", "I'm vegan")
+    assert supersedes("Switch my preferred language to Spanish", "My preferred language is English")
+    assert supersedes("Save my new phone number: 555-9876", "My phone number is 555-1234")
+    assert not supersedes("Save my wife's number: 555-9876", "My phone number is 555-1234")
+    assert supersedes("Alan isn't my manager anymore; it's Beth", "My manager is Alan")
+    assert not supersedes(
+        "My husband's dentist appointment is on May 10", "My dentist appointment is on May 3"
+    )
     # A list naming "Quit" ends nothing of another list.
     assert not supersedes(
         "Assistant: Here are words with 4 letters: 1. Bird 2. Cave 3. Quit 4. Rose",
@@ -414,6 +425,7 @@ RECALL_FLOOR = {
     "unseen-7": 0.8,
     "unseen-8": 0.7,
     "unseen-9": 0.7,
+    "unseen-10": 0.7,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

@@ -112,6 +112,8 @@ _PROFESSIONS = (
     r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson"
 )
 _CARERS = r"physio\w*|counsell?or|psych\w+|chiropractor|nutritionist|dietitian|specialist|dr"
+_SETTING = r"(?:changed?|switch(?:ed)?|updated?|set|raised?|increased?|lowered?|reduced?|cut|make)"
+"""Verbs that set an attribute to a value, done or asked for ("changed", "switch", "set")."""
 _TITLES = (
     r"ceo|cto|cfo|coo|cio|president|chair|chairman|chairwoman|founder|co-founder|head|director|"
     r"principal|captain|coach|editor|treasurer|secretary"
@@ -183,6 +185,7 @@ _NOUNS = {
     "college": "school",
     "major": "study",
     "native language": "language",
+    "preferred language": "language",
     "first language": "language",
     "mother tongue": "language",
     "hair": "hair",
@@ -237,11 +240,27 @@ _CUES: list[_Cue] = [
         r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:is|are|has become|have become|became) (?:now )?"
         r"(?P<owner>my|our|the user's) (?:new )?favou?rite (?P<what>[a-z]+(?: [a-z]+)?)\b",
     ),
+    _Cue(
+        "favourite",
+        rf"\b{_SETTING} (?P<owner>my|our|the user's) (?:favou?rite|fav) "
+        r"(?P<what>[a-z]+(?: [a-z]+)?) to\b",
+    ),
     _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
     _Cue(
         "noun",
-        rf"\b(?:changed|switched|updated|raised|increased|lowered|reduced|cut) "
-        rf"(?P<owner>my|his|her|their|our|the user's) (?P<noun>{_NOUN}) to\b",
+        rf"\b{_SETTING} (?P<owner>my|his|her|their|our|the user's) (?P<noun>{_NOUN}) to\b",
+    ),
+    _Cue("noun", rf"\breplaced? (?P<owner>my|our|the user's) (?P<noun>{_NOUN}) with\b"),
+    _Cue(
+        "noun",
+        rf"\b(?:save|store|note|add|use|here's|here is) (?P<owner>my|our|the user's) new "
+        rf"(?P<noun>{_NOUN})(?::| is\b)",
+    ),
+    # "Alan isn't my manager anymore": the value comes first.
+    _Cue(
+        "noun",
+        r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:is|isn't|is not|is no longer|is now|'s) "
+        rf"(?P<owner>my|our|the user's) (?:new )?(?P<noun>{_NOUN})\b",
     ),
     _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
     _Cue(
@@ -365,7 +384,7 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "relationship",
-        r"\b(?:broke up|split up|separated|called it quits)(?: with| from)?\b",
+        r"\b(?:broke up|split up|separated|divorced|called it quits)(?: with| from)?\b",
         negative=True,
     ),
     _Cue(
@@ -462,7 +481,11 @@ _CUES: list[_Cue] = [
         rf"(?:\b(?:have|has|own|owns)|(?<='ve )got|(?<=have )got|(?<=has )got)\s+an?\s+"
         rf"(?!{_ABSTRACT})",
     ),
-    _Cue("school", r"\b(?:stud(?:y|ies|ying) at|attends?|transferred to|enrolled (?:at|in))\b"),
+    _Cue(
+        "school",
+        r"\b(?:stud(?:y|ies|ying) at|attends?|transferred (?:from [\w' -]+? )?to|"
+        r"enrolled (?:at|in))\b",
+    ),
     _Cue(
         "school",
         r"\b(?:goes|go|going) to (?=[\w ]*(?:school|elementary|college|university|academy|"
@@ -480,7 +503,11 @@ _CUES: list[_Cue] = [
     _Cue("manager", r"\breports? to\b"),
     _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
-    _Cue("smoking", r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|is a smoker|am a smoker)\b"),
+    _Cue(
+        "smoking",
+        r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|(?:is|am|'m|are) (?:now )?a smoker)\b",
+    ),
+    _Cue("smoking", r"\b(?:is|am|'m|are) (?:now )?a non-?smoker\b", negative=True),
     _Cue("drinking", r"\b(?:drinks?|drinking)\s+(?=(?:alcohol|beer|wine)\b)"),
     _Cue("weight", r"\bweighs?\b"),
     _Cue(
@@ -530,7 +557,7 @@ _COMPILED = [
 _COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
 
 _DISCOURSE = re.compile(
-    r"^(?:(?:actually|correction|update|sorry|oh|well|so|btw|fyi|yes|no|ok|okay|please|wait|"
+    r"^(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|okay|please|wait|"
     r"honestly|frankly|anyway|anyhow|hey|um|uh|hmm|basically|heads up|quick update|news|"
     r"good news|big news|guess what|fun fact|in fact|turns out|it turns out|"
     r"to be clear|just so you know|by the way|i mean|i meant|scratch that|as of \w+|"
@@ -543,6 +570,14 @@ _REPORTED = re.compile(
 )
 """What someone reports about the user ("My allergist says I'm not allergic to cats"): the
 user's state, told by another."""
+_COMMAND = re.compile(
+    r"^(?:please |pls |can you |could you )?(?:remember|note|save|store|keep in mind|"
+    r"update (?:my|the) (?:profile|memory|memories|info|records?)|note to self|for the record|"
+    r"correct that|fix that)(?: that)?\s*[:,;-]?\s*"
+)
+"""A request to remember: "Please remember that I moved to Berlin" tells that the user moved."""
+_FORGET = re.compile(r"^(?:please )?(?:forget|disregard|delete|remove) (?:that )?(?=i\b|i'm|my\b)")
+"""A request to forget a claim ("Forget that I'm vegan"): the claim no longer holds."""
 _USER_REPORTS = re.compile(
     r"^(?:the )?user (?:mentioned|mentions|said|says|noted|notes|shared|shares|explained|"
     r"reported|stated|indicated|clarified|confirmed|told me|tells me)(?: that)?,? "
@@ -918,7 +953,7 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
     writer capitalises at all. "Our team is hiring" says what the team does, not which it is.
     """
     noun = match.groupdict().get("noun")
-    if noun is None:
+    if noun is None or match.groupdict().get("before") is not None:
         return False
     rest = normal[match.end() :]
     attribute = _NOUNS[noun]
@@ -950,7 +985,7 @@ _SPEAKER = re.compile(r"^\s*([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?=\S)")
 _NOT_SPEAKERS = frozenset(
     word_list(
         """correction update note ps fyi btw edit reminder todo fact memory info context summary
-    important new old user"""
+    important new old user remember forget save"""
     )
 )
 
@@ -991,7 +1026,9 @@ def normal_text(text: str) -> str:
         text = _SPEAKER.sub("", text, count=1)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
+    text = _COMMAND.sub("", _DISCOURSE.sub("", text), count=1)
     text = _REPORTED.sub("", _DISCOURSE.sub("", text), count=1)
+    text = _FORGET.sub("no longer ", text, count=1)
     if reported := _USER_REPORTS.match(text):
         # "The user mentioned they live in Seattle": what the user tells of themselves.
         told = text[reported.end() :]

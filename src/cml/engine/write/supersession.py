@@ -259,10 +259,16 @@ def _distant(similarity: float | None) -> bool:
 
 
 def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two subjects name one: equal, or one names it more fully ("sister anna").
+
+    Not when the fuller one has an owner of its own: "my husband's dentist appointment" is not
+    "my dentist appointment".
+    """
     if a == b:
         return True
     smaller, larger = (a, b) if len(a) < len(b) else (b, a)
-    return smaller != {"user"} and smaller < larger
+    owners = {w for w in larger - smaller if w.endswith("'s") and w != "user's"}
+    return smaller != {"user"} and smaller < larger and not owners
 
 
 def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
