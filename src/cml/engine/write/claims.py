@@ -32,6 +32,7 @@ __all__ = [
     "other_names",
     "plausible_value",
     "read_claim",
+    "sentences",
     "speaker",
     "value_words",
     "word_list",
@@ -199,12 +200,53 @@ _NOUNS = {
     "carrier": "provider",
     "gym": "gym",
     "birthday": "birthday",
+    "date of birth": "birthday",
+    "zip code": "postcode",
+    "zip": "postcode",
+    "zipcode": "postcode",
+    "postcode": "postcode",
+    "postal code": "postcode",
     "rent": "rent",
     "deadline": "schedule",
     "due date": "schedule",
 }
 _NOUN = "|".join(sorted((re.escape(n) for n in _NOUNS), key=len, reverse=True))
-_IS = r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became)"
+_LABELS = {
+    **_NOUNS,
+    **dict.fromkeys(word_list("city town location"), "residence"),
+    **dict.fromkeys(("home city", "current city", "hometown"), "residence"),
+    "country": "country",
+    **dict.fromkeys(("status", "marital status", "relationship status"), "relationship"),
+    **dict.fromkeys(("relationship", "significant other", "married to"), "relationship"),
+    **dict.fromkeys(("kids", "children", "number of kids", "number of children"), "children"),
+    **dict.fromkeys(("pet", "pets"), "pet"),
+    **dict.fromkeys(("hobby", "hobbies", "interests"), "hobby"),
+    **dict.fromkeys(("allergy", "allergies", "food allergies"), "allergy"),
+    **dict.fromkeys(("meds", "medication", "medications", "prescription"), "medication"),
+    **dict.fromkeys(("smoker", "smoking", "smokes"), "smoking"),
+    **dict.fromkeys(("language", "languages", "programming language"), "language"),
+    **dict.fromkeys(("dietary preference", "dietary restrictions"), "diet"),
+    "pronouns": "pronouns",
+    "commute": "commute",
+    "works at": "employer",
+    "lives in": "residence",
+}
+"""Labels of a note written as "Label: value" ("City: Portland", "Meds: sertraline 100mg")."""
+_LABEL = re.compile(
+    r"^(?:(?:my|our|the user's|user's|the|current|currently|preferred|main|primary|new|"
+    r"updated|latest) )*"
+    rf"(?P<label>{'|'.join(sorted((re.escape(n) for n in _LABELS), key=len, reverse=True))})"
+    r"(?: now| currently| these days| as of \w+| correction| update| change)?"
+    r"\s*(?::|\s[-\u2013\u2014]\s|=)\s*(?P<value>\S.*)$"
+)
+_ARROW = re.compile(r"\s*(?:->|\u2192|=>)\s*")
+_NONE = frozenset(word_list("none no nope nothing n/a na false -"))
+_YES = frozenset(word_list("yes yep true"))
+_IS = (
+    r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became|"
+    r"(?:goes|went|has gone|is going|rose|has risen|increased|decreased|dropped|fell) "
+    r"(?:up |down )?to)"
+)
 _DRUG = (
     r"(?!(?:april|online|someone|anyone|everyone|none|alone|phone|done|gone|one)\b)"
     r"[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)"
@@ -259,7 +301,9 @@ _CUES: list[_Cue] = [
     # "Alan isn't my manager anymore": the value comes first.
     _Cue(
         "noun",
-        r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:is|isn't|is not|is no longer|is now|'s) "
+        r"(?:^|(?<=[,;] )|(?<=[,;] so )|(?<=[,;] and )|(?<=[,;] but )|(?<=[,;] now ))"
+        r"(?P<before>(?:[\w'-]+ ){1,3}?)"
+        r"(?:is|isn't|is not|is no longer|is now|'s) "
         rf"(?P<owner>my|our|the user's) (?:new )?(?P<noun>{_NOUN})\b",
     ),
     _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
@@ -319,6 +363,11 @@ _CUES: list[_Cue] = [
         r"(?:avenue|ave|street|st|road|rd|boulevard|blvd|lane|drive)\b)",
     ),
     _Cue("residence", r"\bmoved in with (?:[\w'-]+ ){1,3}?in\b"),
+    _Cue(
+        "residence",
+        r"\b(?:got|found|have|has) (?P<owner>my|our) own (?:place|apartment|flat|house|home) "
+        r"(?:in|near|outside)\b",
+    ),
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
     _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
     _Cue("employer", r"\bemployed (?:at|by)\b"),
@@ -329,11 +378,13 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "employer",
-        rf"\b(?:is|am|'m|are) {_ADV}an? (?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s? (?:at|for|with)\b",
+        rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,3}}"
+        rf"(?!student)(?:{_PROFESSIONS})s? (?:at|for|with)\b",
     ),
     _Cue(
         "employer",
-        r"\b(?:got|found|took|taken|accepted|started|landed) a (?:new )?(?:job|position|role) "
+        r"\b(?:got|found|took|taken|accepted|started|landed) (?:a|the) (?:new )?"
+        r"(?:full-time |part-time )?(?:job|position|role) "
         r"(?:at|with)\b",
     ),
     # Joining a gym, a church or a club is no new employer.
@@ -347,8 +398,8 @@ _CUES: list[_Cue] = [
     _Cue("job", r"\b(?:stepped down|resigned|retired) as\b", negative=True),
     _Cue(
         "job",
-        rf"\b(?:is|am|'m|are|became|become)\s+{_ADV}(?:no longer\s+|not\s+)?an?\s+"
-        rf"(?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)",
+        rf"\b(?:is|am|'m|are|became|become|'ve been|have been|has been)\s+{_ADV}"
+        rf"(?:no longer\s+|not\s+)?an?\s+(?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)",
     ),
     _Cue(
         "email",
@@ -494,6 +545,11 @@ _CUES: list[_Cue] = [
     _Cue("school", r"\b(?:graduated from|dropped out of|finished at)\b", negative=True),
     _Cue(
         "school",
+        rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,2}}student "
+        r"(?:at|of)\b",
+    ),
+    _Cue(
+        "school",
         r"\bstarted (?:[\w-]+ )?(?:school|college|university|uni|kindergarten|preschool) at\b",
     ),
     _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
@@ -503,6 +559,7 @@ _CUES: list[_Cue] = [
     _Cue("manager", r"\breports? to\b"),
     _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
+    _Cue("gym", r"\bgym membership (?:is )?(?:at|with)\b"),
     _Cue(
         "smoking",
         r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|(?:is|am|'m|are) (?:now )?a smoker)\b",
@@ -521,13 +578,22 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "height",
-        r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall)",
+        r"\b(?:is|am|'m|are)\s+(?:now\s+|actually\s+)?"
+        r"(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall|\d'\s?\d{1,2}(?:\"|'')?(?:\s|$|[,.!]))",
     ),
     _Cue("salary", r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)"),
     _Cue("salary", r"\b(?:got |had )?a (?:pay )?raise to\s+(?=[$€£]?\d)"),
     _Cue("children", r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b)"),
     _Cue("hobby", r"\b(?:plays?|playing)\b"),
     _Cue("allergy", r"\ballergic to\b"),
+    _Cue("allergy", rf"\b(?:is|am|'m|are) {_ADV}(?:no longer |not )?(?=[\w-]+ intolerant\b)"),
+    _Cue("birthday", rf"\b(?:was|were) born (?:in|on) (?=\d{{4}}\b|{DATE}|{_MONTHS}\b)"),
+    _Cue("birthplace", r"\b(?:was|were) born in (?!\d)"),
+    _Cue(
+        "timezone",
+        r"\b(?:is|am|'m|are|now|be|been) (?:now )?on (?=(?:pacific|eastern|central|mountain|"
+        r"atlantic|alaska|hawaii|[a-z]{2,4}t|utc|gmt)(?: standard| daylight)? time\b)",
+    ),
     _Cue(
         "religion",
         r"\b(?:is|am|'m|are)\s+(?:now\s+|no longer\s+|not\s+)?"
@@ -560,16 +626,28 @@ _DISCOURSE = re.compile(
     r"^(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|okay|please|wait|"
     r"honestly|frankly|anyway|anyhow|hey|um|uh|hmm|basically|heads up|quick update|news|"
     r"good news|big news|guess what|fun fact|in fact|turns out|it turns out|"
-    r"to be clear|just so you know|by the way|i mean|i meant|scratch that|as of \w+|"
-    r"these days|nowadays)\b[\s,:;!-]*)+"
+    r"to be clear|just so you know|by the way|i mean|i meant|scratch that|"
+    r"these days|nowadays|oops|whoops|my bad|my mistake|i misspoke|i mistyped|i misspelled|"
+    r"typo(?: earlier)?|i got (?:that|it) wrong|i was wrong|that's (?:not right|wrong)|"
+    r"let me correct (?:that|myself)|to correct (?:that|myself))\b[\s,:;!-]*)+"
 )
+_FROM_WHEN = re.compile(
+    r"^(?:(?:as of|effective|starting|beginning|from|since) (?:today|tonight|tomorrow|now|"
+    r"immediately|yesterday|(?:this|next|last) \w+|(?:in |on )?(?:the )?(?:early |late |mid-?)?"
+    rf"(?:{_MONTHS}|{_WEEKDAYS}|spring|summer|autumn|fall|winter|\d{{4}})"
+    r"(?: \d{1,2}(?:st|nd|rd|th)?)?(?:,? \d{4})?)\b(?: on)?|"
+    r"from now on|going forward|moving forward)[\s,:;-]*"
+)
+"""An opening time a state holds from ("As of March 1st", "Starting next week", "From now
+on"): not the subject."""
 _REPORTED = re.compile(
     r"^(?:my |our |the |his |her |their )?[a-z'-]+(?: [a-z'-]+)? "
-    r"(?:says|said|told me|confirmed|thinks|reckons)(?: that)?,? "
-    r"(?=(?:i|i'm|i've|i'll|my|we|we're|our)\b)"
+    r"(?:says|said|told me|confirmed|thinks|reckons|cleared me)(?: that)?"
+    r"(?:,? (?=(?:i|i'm|i've|i'll|my|we|we're|our)\b)|\s*[,:] (?=(?:no longer|not)\b))"
 )
-"""What someone reports about the user ("My allergist says I'm not allergic to cats"): the
-user's state, told by another."""
+"""What someone reports about the user ("My allergist says I'm not allergic to cats", "Allergist
+cleared me: no longer allergic"): the user's state, told by another. After a colon, words with
+their own subject are a quotation ("My neighbour says: my commute ..."), the neighbour's."""
 _COMMAND = re.compile(
     r"^(?:please |pls |can you |could you )?(?:remember|note|save|store|keep in mind|"
     r"update (?:my|the) (?:profile|memory|memories|info|records?)|note to self|for the record|"
@@ -608,7 +686,7 @@ _DASH = r"\s[-\u2013\u2014]\s"
 """A dash between two clauses: "I'm not at Amazon anymore - joined Shopify"."""
 _SENTENCE_END = re.compile(rf"(?:[!?]|{_DOT})(?:\s|$)")
 _CLAUSE_END = re.compile(
-    rf"[,;!?]|{_DOT}(?!\S)|{_DASH}"
+    rf",(?!\d{{3}}\b)|[;!?]|{_DOT}(?!\S)|{_DASH}"
     r"|\s(?:and|but|because|since|after|when|while|so|as of|from now on|instead of|"
     r"rather than|over|for now)\b"
 )
@@ -636,7 +714,7 @@ _VERBISH = frozenset(
 )
 _CLAUSE_START = re.compile(rf".*(?:[,;:]|[.!?](?=\s)|{_DASH}|\band\b|\bbut\b|\bso\b)\s*")
 """Everything up to the clause a cue is in: "Thanks, Nate! It can feel like ..." is about "it"."""
-_WORD = re.compile(r"[\w:'\[\]$.@+-]+")
+_WORD = re.compile(r"[\w:'\[\]$.@+-]+(?:,\d{3}\b)*")
 
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "our", "us", "myself", "user", "users"})
 _THIRD_PERSON = {
@@ -834,9 +912,7 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
         return None
     if len(thing) == 2 and thing[0] in PEOPLE | _PETS:
         return None  # "Our dog Pepper is 3": a pet (or a person) and its name, no thing
-    rest = sentence[match.end() :]
-    end = _CLAUSE_END.search(rest)
-    clause = rest[: end.start()] if end else rest
+    clause = _value_clause(sentence[match.end() :], text)
     value = value_words(clause)
     if not value or clause.split()[0].endswith(("ing", "ed")):
         return None  # "is growing", "is booked for Friday": what the thing does or had done
@@ -883,6 +959,31 @@ def _shaped(value: frozenset[str]) -> str | None:
     return None
 
 
+def _labelled(normal: str) -> Claim | None:
+    """The claim of a note written as "Label: value" ("Partner: none", "Manager: Ken -> Laura").
+
+    The value is all that follows the label, remarks in brackets aside, the last one after an
+    arrow; "none" or "no" negates the label, "yes" states it.
+    """
+    label = _LABEL.match(normal)
+    if label is None:
+        return None
+    attribute = _LABELS[label.group("label")]
+    said = _ARROW.split(re.sub(r"\([^)]*\)", " ", label.group("value")))[-1].strip(" .!,;")
+    negated = said in _NONE
+    value = frozenset() if negated or said in _YES else value_words(said)
+    if attribute == "medication":
+        drug = next((w for w in sorted(value) if re.fullmatch(_DRUG, w)), "")
+        attribute = f"medication {drug}".rstrip()
+    return Claim(
+        subject=frozenset({"user"}),
+        attribute=attribute,
+        value=value,
+        negated=negated,
+        single=attribute not in _MULTI_VALUED,
+    )
+
+
 def _raw_clause(text: str, clause: str) -> str:
     """``clause`` (lower case) as written in ``text``, or ``text`` itself when not found."""
     found = text.lower().find(clause.strip())
@@ -927,7 +1028,9 @@ def _subject(prefix: str) -> frozenset[str]:
     words = _subject_words(clause)
     first = _BOUNDARY.split(prefix, maxsplit=1)[0]
     verb = _FIRST_VERB.search(first)
-    if not words and clause != prefix and verb:
+    if not words and re.match(r"(?:i|we)'(?:m|ve|d|ll|re)\b", clause.lstrip()):
+        words = {"user"}  # "My bike got stolen, so I'm taking the bus": the user's commute
+    elif not words and clause != prefix and verb:
         # "Lucy moved out of Boston and now lives in Austin": the subject is the sentence's
         # ("No longer vegetarian, eats chicken again" has none).
         words = _subject_words(first[: verb.start()]) or {"user"}
@@ -972,6 +1075,26 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
     )
 
 
+_PLACE = re.compile(r",\s*((?!i\b)[a-z][\w.]*(?: [a-z][\w.]*)?)\s*(?:[.!;]|$)")
+"""A name that ends the text after a comma: the state or country of a place."""
+
+
+def _value_clause(rest: str, text: str) -> str:
+    """The clause of ``rest`` (the normal text after a cue) that holds the value.
+
+    A name after a comma that ends the text belongs to it: "Springfield, Missouri" is not
+    "Springfield, Illinois".
+    """
+    end = _CLAUSE_END.search(rest)
+    if end is None:
+        return rest
+    place = _PLACE.match(rest, end.start())
+    named = place is not None and any(c.islower() for c in text)
+    if place is not None and named and all(_capitalised(w, text) for w in place.group(1).split()):
+        return f"{rest[: end.start()]} {place.group(1)}"
+    return rest[: end.start()]
+
+
 def _capitalised(word: str, text: str) -> bool:
     """Whether ``word`` is written with a capital in ``text``, or ``text`` has no capital at all."""
     if not any(c.isupper() for c in text):
@@ -982,6 +1105,13 @@ def _capitalised(word: str, text: str) -> bool:
 
 
 _SPEAKER = re.compile(r"^\s*([A-Z][\w'-]*(?: [A-Z][\w'-]*)?):\s+(?=\S)")
+_QUOTER = re.compile(
+    r"^\s*(?:(?:my|our|the|his|her|their) )?([a-z][\w'-]*) "
+    r"(?:says|said|writes|wrote|texted|asked|tells me|told me):\s+(?=\S)",
+    re.IGNORECASE,
+)
+"""Someone quoted after a colon ("My neighbour says: my rent is ..."): the quotation's "I" is
+theirs."""
 _NOT_SPEAKERS = frozenset(
     word_list(
         """correction update note ps fyi btw edit reminder todo fact memory info context summary
@@ -993,20 +1123,38 @@ _NOT_SPEAKERS = frozenset(
 def speaker(text: str) -> str | None:
     """Who says ``text`` when it opens with a speaker's name ("Grace: I moved to Paris").
 
-    "I" is then that speaker, not the user. A label that is a discourse marker ("Update:") or an
-    attribute ("Phone: ...") names no speaker; "User:" is the user.
+    "I" is then that speaker, not the user, and so it is in a quotation ("My neighbour says: I
+    ..."). A label that is a discourse marker ("Update:") or an attribute ("Phone: ...") names no
+    speaker; "User:" is the user.
 
     Example:
         >>> speaker("Grace: I moved to Paris"), speaker("Update: I moved"), speaker("I moved")
         ('grace', None, None)
     """
+    if quoted := _QUOTER.match(text):
+        return quoted.group(1).lower()
     label = _SPEAKER.match(text)
     if label is None:
         return None
     name = label.group(1).lower()
-    if name in _NOT_SPEAKERS or name in _NOUNS:
+    if name in _NOT_SPEAKERS or name in _LABELS:
         return None
     return name
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each written as it would be alone: a speaker's label kept.
+
+    Example:
+        >>> sentences("Ana: Big news! I moved to Lyon. Dr. Roy says hi")
+        ['Ana: Big news!', 'Ana: I moved to Lyon.', 'Ana: Dr. Roy says hi']
+    """
+    label = _QUOTER.match(text) or _SPEAKER.match(text) if speaker(text) else None
+    said = label.group(0) if label else ""
+    body = text[len(said) :]
+    cuts = [end.end() for end in _SENTENCE_END.finditer(body.lower())]
+    parts = (body[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True))
+    return [f"{said}{part}" for part in parts if part]
 
 
 def _as_said_by(subject: frozenset[str], name: str | None) -> frozenset[str]:
@@ -1023,11 +1171,12 @@ def normal_text(text: str) -> str:
     """Lower case, straight apostrophes, single spaces, a speaker's label and discourse removed."""
     named = speaker(text)
     if named is not None:
-        text = _SPEAKER.sub("", text, count=1)
+        text = _QUOTER.sub("", _SPEAKER.sub("", text, count=1), count=1)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
     text = _COMMAND.sub("", _DISCOURSE.sub("", text), count=1)
     text = _REPORTED.sub("", _DISCOURSE.sub("", text), count=1)
+    text = _FROM_WHEN.sub("", text, count=1)
     text = _FORGET.sub("no longer ", text, count=1)
     if reported := _USER_REPORTS.match(text):
         # "The user mentioned they live in Seattle": what the user tells of themselves.
@@ -1070,6 +1219,8 @@ def _cue_attribute(attribute: str, match: re.Match[str]) -> str:
 def _read(text: str, only: str | None) -> Claim | None:
     """:func:`read_claim`, or with ``only`` the claim read by that attribute's cues alone."""
     normal = normal_text(text)
+    if (labelled := _labelled(normal)) is not None:
+        return labelled if only in (None, labelled.attribute) else None
     best: tuple[int, int, str, bool, re.Match[str], bool] | None = None
     for attribute, single, pattern, negative in _COMPILED:
         match = pattern.search(normal)
@@ -1099,8 +1250,7 @@ def _read(text: str, only: str | None) -> Claim | None:
         return thing  # "My bike lock code is 303" is no age
     groups = match.groupdict()
     rest = normal[match.end() :]
-    end = _CLAUSE_END.search(rest)
-    clause = rest[: end.start()] if end else rest
+    clause = _value_clause(rest, text)
     value = value_words(clause)
     partner = _PARTNER.search(normal[: match.start()])
     couple = _COUPLE.search(normal[: match.start()]) if attribute == "relationship" else None
@@ -1132,7 +1282,7 @@ def _read(text: str, only: str | None) -> Claim | None:
         what = groups["what"].replace("color", "colour")
         attribute = f"favourite {what}"
     elif attribute == "preference":
-        before = re.split(r"\s(?:to|over|than|instead of)\s", rest[: end.start()] if end else rest)
+        before = re.split(r"\s(?:to|over|than|instead of)\s", clause)
         value = value_words(before[0])
     elif attribute == "medication":
         drug = groups.get("drug") or next(
@@ -1164,6 +1314,9 @@ def _read(text: str, only: str | None) -> Claim | None:
     # retract coffee.
     negated = negated or bool(re.search(r"\b(?:anymore|any more|any longer)\b", clause))
     negated = negated or bool(re.match(r"\s*(?:not|no longer|never)\b", rest))
+    if attribute == "relationship" and value == {"single"}:
+        # Single is no partner: "I'm single" is retracted by "We've been dating a month".
+        value, negated = frozenset(), not negated
     return Claim(
         subject=_as_said_by(subject, speaker(text)),
         attribute=attribute,

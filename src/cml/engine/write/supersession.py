@@ -69,6 +69,7 @@ from dataclasses import dataclass
 from cml.engine.write.claims import (
     CHANGE,
     OCCASION,
+    PEOPLE,
     SET_VERBS,
     TIMED,
     claim_as,
@@ -79,7 +80,9 @@ from cml.engine.write.claims import (
     other_names,
     plausible_value,
     read_claim,
+    sentences,
     value_words,
+    word_list,
 )
 from cml.engine.write.dedup import EPISODIC_KINDS
 from cml.engine.write.updates import may_update, says_change, updates
@@ -120,7 +123,9 @@ _QUESTION = re.compile(
 """A question without its mark; "Is a software engineer" (a note without its subject) is none."""
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|might|maybe|perhaps|considering|thinking (?:about|of)|plans? to|planning|"
-    r"wants? to|would|could|should|hopes? to|hoping|going to|will|someday|one day|wish(?:es)?|"
+    r"wants? to|would|could|should|hopes? to|hoping|will|someday|one day|wish(?:es)?|"
+    # "going to move" plans; "stopped going to the gym" tells a place gone to.
+    r"going to(?! (?:the|a|an|my|our|his|her|their|church|work|school|class|bed|therapy)\b)|"
     r"suggested|saving up for|dreams? of|may|(?:am|'m|is|are|'re) (?:moving|relocating) to)\b"
 )
 _SET_PHRASE = re.compile(rf"\b{SET_VERBS} (?:my|our|his|her|their|the user's|the) [\w' -]+? to\b")
@@ -176,7 +181,11 @@ _FRAME_MOVED = re.compile(
     r"(?:moved|changed|switched|rescheduled|pushed back|pushed|postponed|updated|shifted)\s+"
     r"(?:to|for|until)\b"
 )
-_FRAME_ENDED = re.compile(r"\b(?:no longer|anymore|any more|quit|stopped|gave up)\b")
+_FRAME_ENDED = re.compile(
+    r"\b(?:no longer|anymore|any more|no more|quit|stopped|gave up|given up)\b"
+    # Left, sold or cancelled a thing, not a name: "I left Google" is not "I use Google Maps".
+    r"|\b(?:left|got rid of|ditched|cancell?ed|sold) (?=(?:the|my|our|his|her|their)\b)"
+)
 _CLAUSES = re.compile(r"[^,;]+(?:[,;]|$)")
 _NOT_ENDED = re.compile(
     r"\b(?:don't|do not|won't|will not|never|didn't|can't|cannot|not) "
@@ -247,6 +256,59 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
     return None
 
 
+_PIECES = re.compile(r"[,;!?]|[.:](?=\s|$)|\s[-\u2013\u2014]\s")
+_CONTRASTED = re.compile(r"^(?:not|instead of|rather than)\s+(?P<other>.+)$")
+_CORRECTING = frozenset(
+    word_list("meant mean actually correct correction typo wrong mistyped misspoke it's that's")
+)
+_PRONOUNS = frozenset({"she", "he", "they", "it"})
+
+
+def _people(subject: frozenset[str]) -> frozenset[str]:
+    """The people a subject names (the user, "sister"), pronouns aside."""
+    return frozenset(w for w in subject if w == "user" or w.removesuffix("'s") in PEOPLE)
+
+
+def _contrast(new_text: str, old_text: str) -> Supersession | None:
+    """A value corrected by contrast: "Thursday, not Tuesday" after "... is on Tuesday".
+
+    The contrast opens a clause ("..., not Tuesday", "Not peanuts, ..."). The words contrasted
+    away are all in the old text; what is said instead (the clause before, or after a contrast
+    that opens the text) is new and no longer than them by more than a word; neither names a verb
+    ("going to Paris, not London" is no correction of "I live in London"; "instead of giving up"
+    contrasts doings); what is said names no owner the old text lacks ("my husband's appointment
+    is Thursday, not Tuesday"), and its subject is the old one's (or a pronoun).
+    """
+    pieces = [p.strip() for p in _PIECES.split(normal_text(new_text))]
+    pieces = [p for p in pieces if p]
+    old_words = value_words(normal_text(old_text))
+    for i, piece in enumerate(pieces):
+        contrast = _CONTRASTED.match(piece)
+        if contrast is None:
+            continue
+        # "Thursday, not Tuesday": what it is comes before; "Not peanuts, it's tree nuts": after.
+        said = pieces[i - 1] if i > 0 else pieces[i + 1] if i + 1 < len(pieces) else ""
+        other = value_words(contrast.group("other"))
+        said_words = value_words(said) - _CORRECTING
+        new = said_words - old_words
+        if not other or not other <= old_words or other <= said_words or not new:
+            continue
+        if len(new) > len(other) + 1 or any(_verb_like(w) for w in new | other):
+            continue
+        owners = {w.removesuffix("'s") for w in said.split() if w.endswith("'s")}
+        if owners - _PRONOUNS - {"it", "that", "there", "here", "what"} - old_words:
+            continue
+        ours, theirs = _people(opening_subject(said)), _people(opening_subject(old_text))
+        if ours and theirs and ours != theirs:
+            continue
+        return Supersession(True, "correction: a value contrasted away")
+    return None
+
+
+def _verb_like(word: str) -> bool:
+    return word.endswith(("ing", "ed")) or word in _GENERIC_VERBS
+
+
 def _updated(new_text: str, old_text: str) -> Supersession | None:
     """An update the lexicon has no attribute for (:func:`~cml.engine.write.updates.updates`)."""
     shape = updates(new_text, old_text)
@@ -305,10 +367,25 @@ def can_supersede(new_text: str, new_type: str | None = None) -> bool:
     """
     if new_type in HAPPENED_KINDS or len(new_text) > MAX_CLAIM_CHARS:
         return False
-    normal = normal_text(new_text)
-    if _blocked(normal, new_text, new=True):
+    return any(_claims_something(text) for text in _readings(new_text))
+
+
+def _claims_something(text: str) -> bool:
+    """Whether ``text`` (one reading of a new memory) is not blocked and states a change."""
+    normal = normal_text(text)
+    if _blocked(normal, text, new=True):
         return False
-    return read_claim(new_text) is not None or any(_frame_verbs(normal)) or may_update(new_text)
+    return read_claim(text) is not None or any(_frame_verbs(normal)) or may_update(text)
+
+
+def _readings(new_text: str) -> list[str]:
+    """The whole text, then each of its sentences alone when it has several.
+
+    "Omar moved to the platform team. Our new lead is Grace." states the change in its second
+    sentence, which the whole text's first cue does not reach.
+    """
+    parts = sentences(new_text)
+    return [new_text, *parts] if len(parts) > 1 else [new_text]
 
 
 def decide_supersession(
@@ -340,10 +417,22 @@ def decide_supersession(
         return Supersession(False, "episode")
     if len(new_text) > MAX_CLAIM_CHARS or len(old_text) > MAX_CLAIM_CHARS:
         return Supersession(False, "too long for one claim")
+    blocked = _blocked(normal_text(old_text), old_text, new=False)
+    if blocked:
+        return Supersession(False, blocked)
+    first, *rest = _readings(new_text)
+    decision = _decide(first, old_text, similarity)
+    for sentence in rest if not decision.supersedes else ():
+        alone = _decide(sentence, old_text, similarity)
+        if alone.supersedes:
+            return Supersession(True, f"{alone.reason} (one sentence)")
+    return decision
+
+
+def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersession:
+    """:func:`decide_supersession` for one reading of the new text, types and lengths checked."""
     new_normal = normal_text(new_text)
-    blocked = _blocked(new_normal, new_text, new=True) or _blocked(
-        normal_text(old_text), old_text, new=False
-    )
+    blocked = _blocked(new_normal, new_text, new=True)
     if blocked:
         return Supersession(False, blocked)
     new, old = read_claim(new_text), read_claim(old_text)
@@ -352,9 +441,11 @@ def decide_supersession(
     if new is None or old is None or ("thing" in pair and len(pair) == 2 and "*" not in pair):
         known = old is not None and old.attribute != "thing"
         framed = _frame_change(new_text, old_text, old_known=known)
+        framed = framed or _contrast(new_text, old_text)
         return framed or _updated(new_text, old_text) or Supersession(False, "no attribute")
     if not _same_subject(new.subject, old.subject):
-        return Supersession(False, "other subject")
+        # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast.
+        return _contrast(new_text, old_text) or Supersession(False, "other subject")
     if new.attribute == old.attribute == "thing" and new.subject != old.subject:
         return Supersession(False, "other subject")  # the guest wifi password is another
     targets = frozenset().union(*(value_words(t) for t in _TARGET.findall(new_normal)))
@@ -411,6 +502,9 @@ def decide_supersession(
         )
     if not (new.value and old.value):
         return Supersession(False, f"{name}: names no value")
+    if old.value < new.value and not (new.single and old.single):
+        # "Pets: cat and a new puppy" adds to the pets of "Pet: cat".
+        return Supersession(False, f"{name}: added value")
     if new.value <= old.value or old.value <= new.value:
         return Supersession(changed, f"{name}: " + ("refined" if changed else "restated"))
     if not (new.single and old.single):
