@@ -488,6 +488,8 @@ def test_corrections_by_contrast_and_changes_told_in_a_later_sentence() -> None:
         "I stopped at the gym on the way home to grab my bag", "I go to the gym every morning"
     )
     assert supersedes("My bike got stolen, so I'm taking the bus to work now", "I bike to work")
+    # A price that goes up is a change; a person who goes to bed is no relationship's value.
+    assert not supersedes("my husband goes to bed around 10 now", "I'm married to Chris")
 
 
 RECALL_FLOOR = {

@@ -244,8 +244,8 @@ _NONE = frozenset(word_list("none no nope nothing n/a na false -"))
 _YES = frozenset(word_list("yes yep true"))
 _IS = (
     r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became|"
-    r"(?:goes|went|has gone|is going|rose|has risen|increased|decreased|dropped|fell) "
-    r"(?:up |down )?to)"
+    r"(?:goes|went|has gone|is going) (?:up|down) to|"
+    r"(?:rose|has risen|increased|decreased|dropped|fell) (?:up |down )?to)"
 )
 _DRUG = (
     r"(?!(?:april|online|someone|anyone|everyone|none|alone|phone|done|gone|one)\b)"

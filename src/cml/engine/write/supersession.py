@@ -257,6 +257,9 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
 
 
 _PIECES = re.compile(r"[,;!?]|[.:](?=\s|$)|\s[-\u2013\u2014]\s")
+_CONTRAST_OPENS = re.compile(
+    r"(?:^|[,;!?.:]\s*|\s[-\u2013\u2014]\s)(?:not|instead of|rather than)\b"
+)
 _CONTRASTED = re.compile(r"^(?:not|instead of|rather than)\s+(?P<other>.+)$")
 _CORRECTING = frozenset(
     word_list("meant mean actually correct correction typo wrong mistyped misspoke it's that's")
@@ -279,7 +282,10 @@ def _contrast(new_text: str, old_text: str) -> Supersession | None:
     contrasts doings); what is said names no owner the old text lacks ("my husband's appointment
     is Thursday, not Tuesday"), and its subject is the old one's (or a pronoun).
     """
-    pieces = [p.strip() for p in _PIECES.split(normal_text(new_text))]
+    normal = normal_text(new_text)
+    if not _CONTRAST_OPENS.search(normal):
+        return None  # the common case, decided before splitting anything
+    pieces = [p.strip() for p in _PIECES.split(normal)]
     pieces = [p for p in pieces if p]
     old_words = value_words(normal_text(old_text))
     for i, piece in enumerate(pieces):
@@ -378,14 +384,23 @@ def _claims_something(text: str) -> bool:
     return read_claim(text) is not None or any(_frame_verbs(normal)) or may_update(text)
 
 
+_SENTENCES_READ_CHARS = 160
+"""Longest text whose sentences are also read one by one (a short message of two or three)."""
+
+
 def _readings(new_text: str) -> list[str]:
-    """The whole text, then each of its sentences alone when it has several.
+    """The whole text, then each of its sentences alone when it has two or three.
 
     "Omar moved to the platform team. Our new lead is Grace." states the change in its second
-    sentence, which the whole text's first cue does not reach.
+    sentence, which the whole text's first cue does not reach. A text that is a question, a plan
+    or the past as a whole ("I'm learning German now. Do you speak any?") is not split: each
+    sentence read alone would lose what the whole says. Longer texts are chat turns that tell
+    many things; they are read whole, as before.
     """
+    if len(new_text) > _SENTENCES_READ_CHARS or _blocked(normal_text(new_text), new_text, new=True):
+        return [new_text]
     parts = sentences(new_text)
-    return [new_text, *parts] if len(parts) > 1 else [new_text]
+    return [new_text, *parts] if 1 < len(parts) <= 3 else [new_text]
 
 
 def decide_supersession(
