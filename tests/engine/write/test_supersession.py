@@ -490,6 +490,14 @@ def test_corrections_by_contrast_and_changes_told_in_a_later_sentence() -> None:
     assert supersedes("My bike got stolen, so I'm taking the bus to work now", "I bike to work")
     # A price that goes up is a change; a person who goes to bed is no relationship's value.
     assert not supersedes("my husband goes to bed around 10 now", "I'm married to Chris")
+    # Where a thing is, a status that is no marital one, a contrast of one occasion.
+    assert not supersedes(
+        "My car is in the shop. I'm driving a rental this week.", "I drive a Civic"
+    )
+    assert not supersedes("Status update: we bought a house", "Status: married")
+    assert not supersedes(
+        "It was the 7:45 train today, not the 7:15, because I overslept", "I take the 7:15 train"
+    )
 
 
 RECALL_FLOOR = {
@@ -515,6 +523,7 @@ RECALL_FLOOR = {
     "unseen-13": 0.5,
     "unseen-14": 0.8,
     "unseen-15": 0.6,
+    "unseen-16": 0.75,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

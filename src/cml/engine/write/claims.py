@@ -236,9 +236,10 @@ _LABEL = re.compile(
     r"^(?:(?:my|our|the user's|user's|the|current|currently|preferred|main|primary|new|"
     r"updated|latest) )*"
     rf"(?P<label>{'|'.join(sorted((re.escape(n) for n in _LABELS), key=len, reverse=True))})"
-    r"(?: now| currently| these days| as of \w+| correction| update| change)?"
+    r"(?: now| currently| these days| as of \w+| correction| change)?"
     r"\s*(?::|\s[-\u2013\u2014]\s|=)\s*(?P<value>\S.*)$"
 )
+_MARITAL = frozenset(word_list("single married engaged divorced separated widowed dating taken"))
 _ARROW = re.compile(r"\s*(?:->|\u2192|=>)\s*")
 _NONE = frozenset(word_list("none no nope nothing n/a na false -"))
 _YES = frozenset(word_list("yes yep true"))
@@ -972,6 +973,8 @@ def _labelled(normal: str) -> Claim | None:
     said = _ARROW.split(re.sub(r"\([^)]*\)", " ", label.group("value")))[-1].strip(" .!,;")
     negated = said in _NONE
     value = frozenset() if negated or said in _YES else value_words(said)
+    if label.group("label") == "status" and not value & _MARITAL:
+        return None  # "Status: shipped" is no marital status
     if attribute == "medication":
         drug = next((w for w in sorted(value) if re.fullmatch(_DRUG, w)), "")
         attribute = f"medication {drug}".rstrip()
@@ -1042,6 +1045,11 @@ def _subject(prefix: str) -> frozenset[str]:
 
 
 _PERSON_ATTRIBUTES = frozenset({"relationship", "manager", "doctor", "dentist"})
+_SITED = _PERSON_ATTRIBUTES | {"car", "phone", "team", "email", "name"}
+"""Attributes whose value is no place: "My car is in the shop" says where the car is."""
+_WHERE = re.compile(
+    r"\s*(?:in|at|on|with|by|from|off|away|out|under|inside|outside|behind|near|back)\b"
+)
 """Attributes whose value is a person, named by a name."""
 _VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
 _NOT_STATES = frozenset({"job", "study", "hobby", "diet"})
@@ -1062,6 +1070,8 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
     attribute = _NOUNS[noun]
     if attribute == "relationship" and _DESCRIPTION.match(rest):
         return True
+    if attribute in _SITED and _WHERE.match(rest):
+        return True  # "My car is in the shop", "my boss is on leave": where, not which
     start = _VALUE_START.match(rest)
     if start is None:
         return False

@@ -283,8 +283,10 @@ def _contrast(new_text: str, old_text: str) -> Supersession | None:
     is Thursday, not Tuesday"), and its subject is the old one's (or a pronoun).
     """
     normal = normal_text(new_text)
-    if not _CONTRAST_OPENS.search(normal):
-        return None  # the common case, decided before splitting anything
+    if not _CONTRAST_OPENS.search(normal) or re.search(rf"\b{OCCASION}", normal):
+        # The common case, decided before splitting anything; "the 7:45 today, not the 7:15"
+        # tells one occasion.
+        return None
     pieces = [p.strip() for p in _PIECES.split(normal)]
     pieces = [p for p in pieces if p]
     old_words = value_words(normal_text(old_text))
