@@ -96,6 +96,7 @@ Usage::
     python benchmarks/supersession.py --split dev --show-errors
     python benchmarks/supersession.py --data my_cases.jsonl
     python benchmarks/supersession.py --write-path --split lookalike --show-errors
+    python benchmarks/supersession.py --chat ../shared/data/locomo-dev.json   # cost on chat turns
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ from pathlib import Path
 from typing import Any
 
 from cml import EmbeddedCognitiveMemoryLayer
-from cml.engine.write.supersession import Supersession, decide_supersession
+from cml.engine.write.supersession import Supersession, can_supersede, decide_supersession
 from cml.exceptions import ValidationError
 
 DATA_DIR = Path(__file__).parent.parent / "tests/engine/write/data"
@@ -221,6 +222,30 @@ def _score(cases: list[Case], decide: Decide, show_errors: bool) -> str:
     return line
 
 
+def chat_cost(path: Path, rounds: int = 3) -> str:
+    """CPU of the rules on every turn of a chat, and how many turns search for what they retire.
+
+    A write calls ``can_supersede`` on its text; when true it searches the nearest memories and
+    decides each pair. Each turn is timed against the turn before it, best of ``rounds``.
+    """
+    from locomo_recall import load  # a sibling script: run from the benchmarks directory
+
+    turns = [turn.content for conversation in load(path) for turn in conversation.turns]
+    checks, pairs = [], []
+    for _ in range(rounds):
+        started = time.process_time()
+        searching = sum(can_supersede(text) for text in turns)
+        checks.append((time.process_time() - started) / len(turns) * 1e6)
+        started = time.process_time()
+        retired = sum(decide_supersession(b, a).supersedes for a, b in itertools.pairwise(turns))
+        pairs.append((time.process_time() - started) / (len(turns) - 1) * 1e6)
+    return (
+        f"{len(turns)} turns: can_supersede {min(checks):.0f} µs CPU a turn, true for "
+        f"{searching} ({searching / len(turns):.1%}); decide {min(pairs):.0f} µs a pair of "
+        f"consecutive turns, {retired} retired"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="cases (JSON lines)")
@@ -233,7 +258,16 @@ def main() -> None:
         action="store_true",
         help="decide through the embedded client's writes (local embedder) instead of the rules",
     )
+    parser.add_argument(
+        "--chat",
+        type=Path,
+        default=None,
+        help="a LoCoMo JSON file: time the rules on its turns instead (what chat costs a write)",
+    )
     args = parser.parse_args()
+    if args.chat is not None:
+        print(chat_cost(args.chat))
+        return
 
     cases = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     # Each split the data holds, in the order it first appears, then all of them together.
