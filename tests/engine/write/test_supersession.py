@@ -490,6 +490,14 @@ def test_corrections_by_contrast_and_changes_told_in_a_later_sentence() -> None:
     assert supersedes("My bike got stolen, so I'm taking the bus to work now", "I bike to work")
     # A price that goes up is a change; a person who goes to bed is no relationship's value.
     assert not supersedes("my husband goes to bed around 10 now", "I'm married to Chris")
+    # "I've" is the user; thanks open no subject; banking with is a bank; studying in a list is
+    # a doing.
+    assert supersedes("I've gone back to eating meat", "I'm vegetarian")
+    assert supersedes("We switched banks to Monzo", "We bank with Barclays")
+    assert not supersedes(
+        "Tim: I'm trying to juggle studying with my fantasy reading hobby. Busy week!",
+        "Tim: Thanks! I've been writing about fantasy novels, studying characters and themes.",
+    )
     # Where a thing is, a status that is no marital one, a contrast of one occasion.
     assert not supersedes(
         "My car is in the shop. I'm driving a rental this week.", "I drive a Civic"

@@ -556,8 +556,14 @@ _CUES: list[_Cue] = [
     _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
     # "I switched dentists, Dr. Okafor is closer": the value is a name that follows, or another.
     _Cue("noun", rf"\b(?:changed|switched|swapped) (?P<noun>{_NOUN})(?P<plural>e?s)\b(?! to\b)"),
-    _Cue("study", r"\b(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)"),
+    # "Studying" in a list or after another verb ("juggle studying with ...") is a doing.
+    _Cue(
+        "study",
+        r"\b(?<!, )(?<!and )(?<!of )(?<!with )(?<!about )(?<!from )(?<!juggle )(?<!balance )"
+        r"(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)",
+    ),
     _Cue("manager", r"\breports? to\b"),
+    _Cue("bank", r"\b(?:banks?|banking|banked) (?:with|at)\b"),
     _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
     _Cue("gym", r"\bgym membership (?:is )?(?:at|with)\b"),
@@ -624,13 +630,16 @@ _COMPILED = [
 _COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
 
 _DISCOURSE = re.compile(
-    r"^(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|okay|please|wait|"
-    r"honestly|frankly|anyway|anyhow|hey|um|uh|hmm|basically|heads up|quick update|news|"
-    r"good news|big news|guess what|fun fact|in fact|turns out|it turns out|"
-    r"to be clear|just so you know|by the way|i mean|i meant|scratch that|"
+    r"^(?:(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|"
+    r"okay|please|wait|honestly|frankly|anyway|anyhow|hey|um|uh|hmm|basically|heads up|"
+    r"quick update|news|good news|big news|guess what|fun fact|in fact|turns out|"
+    r"it turns out|to be clear|just so you know|by the way|i mean|i meant|scratch that|"
     r"these days|nowadays|oops|whoops|my bad|my mistake|i misspoke|i mistyped|i misspelled|"
     r"typo(?: earlier)?|i got (?:that|it) wrong|i was wrong|that's (?:not right|wrong)|"
-    r"let me correct (?:that|myself)|to correct (?:that|myself))\b[\s,:;!-]*)+"
+    r"let me correct (?:that|myself)|to correct (?:that|myself))\b"
+    # Thanks and greetings, followed by their stop: "Great Britain" is a subject.
+    r"|(?:thanks|thank you|hi|hello|wow|yeah|cool|great|awesome|nice|sure|haha|lol|congrats|"
+    r"congratulations)(?=\s*[,!.:;-]))[\s,:;!.-]*)+"
 )
 _FROM_WHEN = re.compile(
     r"^(?:(?:as of|effective|starting|beginning|from|since) (?:today|tonight|tomorrow|now|"
@@ -817,12 +826,18 @@ def value_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w and w not in _VALUE_STOP)
 
 
+_CONTRACTED = frozenset(word_list("i'm i've i'd i'll we're we've we'd we'll"))
+"""The user and a verb in one word: the subject is complete."""
+
+
 def _subject_words(clause: str) -> set[str]:
     """The words of the noun phrase that opens ``clause`` (up to its first verb)."""
     words: list[str] = []
     owner = False  # the previous word was possessive: it names an owner, not the subject
     for raw in _WORD.findall(clause):
         word = raw.strip(".-")
+        if not words and word in _CONTRACTED:
+            return {"user"}  # "I've gone back to eating meat", "so I'm taking the bus"
         verb = word in _VERBISH or word.endswith("n't") or (len(word) > 4 and word.endswith("ed"))
         if verb and words:
             break
@@ -1031,9 +1046,7 @@ def _subject(prefix: str) -> frozenset[str]:
     words = _subject_words(clause)
     first = _BOUNDARY.split(prefix, maxsplit=1)[0]
     verb = _FIRST_VERB.search(first)
-    if not words and re.match(r"(?:i|we)'(?:m|ve|d|ll|re)\b", clause.lstrip()):
-        words = {"user"}  # "My bike got stolen, so I'm taking the bus": the user's commute
-    elif not words and clause != prefix and verb:
+    if not words and clause != prefix and verb:
         # "Lucy moved out of Boston and now lives in Austin": the subject is the sentence's
         # ("No longer vegetarian, eats chicken again" has none).
         words = _subject_words(first[: verb.start()]) or {"user"}
