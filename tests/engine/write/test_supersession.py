@@ -490,6 +490,11 @@ def test_corrections_by_contrast_and_changes_told_in_a_later_sentence() -> None:
     assert supersedes("My bike got stolen, so I'm taking the bus to work now", "I bike to work")
     # A price that goes up is a change; a person who goes to bed is no relationship's value.
     assert not supersedes("my husband goes to bed around 10 now", "I'm married to Chris")
+    # A sentence both texts say changes nothing.
+    assert not supersedes(
+        "I try not to eat meat every day. Ask on vegetarian food from a different angle.",
+        "No. One question at a time! Ask on vegetarian food from a different angle.",
+    )
     # "I've" is the user; thanks open no subject; banking with is a bank; studying in a list is
     # a doing.
     assert supersedes("I've gone back to eating meat", "I'm vegetarian")

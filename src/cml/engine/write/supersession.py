@@ -439,7 +439,10 @@ def decide_supersession(
         return Supersession(False, blocked)
     first, *rest = _readings(new_text)
     decision = _decide(first, old_text, similarity)
+    said_before = normal_text(old_text)
     for sentence in rest if not decision.supersedes else ():
+        if normal_text(sentence) in said_before:
+            continue  # a sentence the old text says too changes nothing of it
         alone = _decide(sentence, old_text, similarity)
         if alone.supersedes:
             return Supersession(True, f"{alone.reason} (one sentence)")
