@@ -6,7 +6,9 @@ attribute ``residence``, value ``{lisbon}``. The attribute comes from a lexicon 
 medication per drug, schedule, address, phone, email, pet, car, school, manager, team, smoking,
 weight, salary, ...); the subject is what precedes the cue in its clause, with first-person words
 ("I", "my", "we", "the user") read as ``user``; the value is the rest of the clause without stop
-words. :mod:`cml.engine.write.supersession` compares two claims.
+words. A note written as a label the lexicon knows ("City: Portland", "Meds: sertraline
+100mg") states that label's attribute for the user. :mod:`cml.engine.write.supersession`
+compares two claims.
 """
 
 from __future__ import annotations
@@ -1058,12 +1060,12 @@ def _subject(prefix: str) -> frozenset[str]:
 
 
 _PERSON_ATTRIBUTES = frozenset({"relationship", "manager", "doctor", "dentist"})
+"""Attributes whose value is a person, named by a name."""
 _SITED = _PERSON_ATTRIBUTES | {"car", "phone", "team", "email", "name"}
 """Attributes whose value is no place: "My car is in the shop" says where the car is."""
 _WHERE = re.compile(
     r"\s*(?:in|at|on|with|by|from|off|away|out|under|inside|outside|behind|near|back)\b"
 )
-"""Attributes whose value is a person, named by a name."""
 _VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
 _NOT_STATES = frozenset({"job", "study", "hobby", "diet"})
 """Attributes whose value can be a word ending in -ing ("nursing", "fasting")."""
@@ -1172,7 +1174,7 @@ def sentences(text: str) -> list[str]:
         >>> sentences("Ana: Big news! I moved to Lyon. Dr. Roy says hi")
         ['Ana: Big news!', 'Ana: I moved to Lyon.', 'Ana: Dr. Roy says hi']
     """
-    label = _QUOTER.match(text) or _SPEAKER.match(text) if speaker(text) else None
+    label = (_QUOTER.match(text) or _SPEAKER.match(text)) if speaker(text) else None
     said = label.group(0) if label else ""
     body = text[len(said) :]
     cuts = [end.end() for end in _SENTENCE_END.finditer(body.lower())]

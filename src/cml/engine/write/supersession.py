@@ -39,11 +39,15 @@ How the decision is made (no model, a few regular expressions per pair):
    "quit coffee" (something ended that the old sentence names); then by the shapes of an
    update (:mod:`~cml.engine.write.updates`: "My commute takes 45 minutes now", "cut down to
    one cup", "switched from Notion to Obsidian", "I passed the CPA exam" after "I'm studying
-   for the CPA exam"), which also decide between two different attributes. One phrase can
-   state two attributes: "a junior developer at Stripe" is read as the employer, and as the
-   job when "Got promoted to senior developer" asks for it.
+   for the CPA exam"), which also decide between two different attributes; and by a contrast
+   that corrects a value whatever its attribute ("Oops, I meant Thursday, not Tuesday"). One
+   phrase can state two attributes: "a junior developer at Stripe" is read as the employer,
+   and as the job when "Got promoted to senior developer" asks for it.
 6. Never for a new text that negates one past occasion ("didn't go to work on Monday") or
    pauses ("stopped hiking for a week").
+7. A short message of two or three sentences is also read one sentence at a time ("Omar moved
+   to the platform team. Our new lead is Grace."), unless it is a question, a plan or the past
+   as a whole; a sentence the old text says too changes nothing.
 
 How the write path is meant to use it: after a new memory is stored (never for a write merged as
 a duplicate), take the few most similar *active* memories of the same tenant and namespace (the
@@ -304,7 +308,7 @@ def _contrast(new_text: str, old_text: str) -> Supersession | None:
         if len(new) > len(other) + 1 or any(_verb_like(w) for w in new | other):
             continue
         owners = {w.removesuffix("'s") for w in said.split() if w.endswith("'s")}
-        if owners - _PRONOUNS - {"it", "that", "there", "here", "what"} - old_words:
+        if owners - _PRONOUNS - {"that", "there", "here", "what"} - old_words:
             continue
         ours, theirs = _people(opening_subject(said)), _people(opening_subject(old_text))
         if ours and theirs and ours != theirs:
@@ -314,6 +318,7 @@ def _contrast(new_text: str, old_text: str) -> Supersession | None:
 
 
 def _verb_like(word: str) -> bool:
+    """Whether a value word is a doing ("giving", "moved", "going") rather than a thing."""
     return word.endswith(("ing", "ed")) or word in _GENERIC_VERBS
 
 
