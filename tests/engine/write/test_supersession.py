@@ -513,6 +513,61 @@ def test_corrections_by_contrast_and_changes_told_in_a_later_sentence() -> None:
     )
 
 
+def test_texting_family_told_without_my_and_numbers_reached() -> None:
+    # Texting spelled out: "im", "gf", "rn", "2", "lol" say what the full words say.
+    assert supersedes("not vegetarian anymore btw, back on chicken", "I'm vegetarian")
+    assert supersedes(
+        "turns out im not actually allergic to penicillin, did the test",
+        "I'm allergic to penicillin",
+    )
+    assert supersedes("honestly my fav band rn is boygenius", "My favorite band is Paramore")
+    assert supersedes("got a gf now haha her name is Mia", "I'm single")
+    assert not supersedes("got a bf for the prom haha, Jake asked me", "My boyfriend is Tyler")
+    assert not supersedes("im not a fan of the vegetarian menu there", "I'm vegetarian")
+    # "Mom", "Dad", "Grandma" are the user's own, as "my mom" is; someone else's stays theirs.
+    assert supersedes(
+        "Mom sold the house in Phoenix and moved in with my aunt in Tucson.",
+        "My mom lives in Phoenix",
+    )
+    assert supersedes("Dad finally retired from Boeing after 32 years.", "My dad works at Boeing")
+    assert not supersedes("Mom's best friend moved to Tucson.", "My mom lives in Phoenix")
+    assert not supersedes("My uncle retired from Boeing last year.", "My dad works at Boeing")
+    # A pronoun stands for the person the sentence named first, of its gender.
+    assert supersedes(
+        "My sister went back to school and she's a physician assistant now.",
+        "My sister is a nurse",
+    )
+    assert not supersedes(
+        "My sister and her husband moved, he's a teacher now.", "My sister is a nurse"
+    )
+    # A thing that reaches a number changes; a thing of another owner, or no number, does not.
+    assert supersedes("My credit score finally hit 720.", "My credit score is 640")
+    assert supersedes("Latest A1C came back at 6.1.", "My A1C is 7.2")
+    assert supersedes("Bumped my step goal up to 10k.", "My daily step goal is 8,000")
+    assert not supersedes("My sister's savings just crossed $10,000.", "My savings are at $5,000")
+    assert not supersedes("My credit card balance hit $3,000 this month.", "My credit score is 640")
+    assert not supersedes(
+        "my civic hit a pothole and now the tire's flat lol", "I drive a Honda Civic"
+    )
+    # A school year, teaching as work, a pet put down (not a child put down for a nap), a try.
+    assert supersedes(
+        "Emma started 4th grade this week, she loves her teacher.",
+        "My daughter Emma is in 3rd grade",
+    )
+    assert supersedes("I teach at Roosevelt Middle School now.", "I work at Lincoln High")
+    assert not supersedes("I teach yoga at the Y on Saturdays.", "I work at Google")
+    assert supersedes("we had to put mochi down today. rip little guy", "I have a cat named Mochi")
+    assert not supersedes("We put Max down for his nap early tonight.", "I have a dog named Max")
+    assert not supersedes("Dad tried to quit smoking but started again.", "My dad is a smoker")
+    # A phone's carrier is not the internet provider; "'s down to" is a value.
+    assert not supersedes(
+        "Switched carriers, phone bill is $45 a month now.", "My internet provider is Comcast"
+    )
+    assert supersedes("Switched carriers, I'm on Mint now", "My carrier is T-Mobile")
+    assert supersedes("weight's down to 172 this morning!!", "my weight is 185")
+    assert supersedes("sarah n i broke up last wk", "I'm dating Sarah")
+
+
 RECALL_FLOOR = {
     "dev": 0.8,
     "test": 0.8,
@@ -537,6 +592,11 @@ RECALL_FLOOR = {
     "unseen-14": 0.8,
     "unseen-15": 0.6,
     "unseen-16": 0.75,
+    "unseen-17": 0.65,
+    "unseen-18": 0.35,
+    "unseen-19": 0.4,
+    "unseen-20": 0.85,
+    "unseen-21": 0.75,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

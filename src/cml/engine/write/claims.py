@@ -112,10 +112,14 @@ _PROFESSIONS = (
     r"artist|musician|photographer|architect|electrician|plumber|mechanic|pharmacist|dentist|"
     r"therapist|cashier|clerk|secretary|firefighter|officer|farmer|freelancer|retiree|"
     r"intern|director|founder|ceo|cto|editor|translator|paramedic|veterinarian|vet|librarian|"
-    r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson"
+    r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson|"
+    r"realtor|broker|carpenter|hairdresser|bartender"
 )
 _CARERS = r"physio\w*|counsell?or|psych\w+|chiropractor|nutritionist|dietitian|specialist|dr"
-_SETTING = r"(?:changed?|switch(?:ed)?|updated?|set|raised?|increased?|lowered?|reduced?|cut|make)"
+_SETTING = (
+    r"(?:changed?|switch(?:ed)?|updated?|set|raised?|increased?|lowered?|reduced?|cut|make|"
+    r"bumped|upped)"
+)
 """Verbs that set an attribute to a value, done or asked for ("changed", "switch", "set")."""
 _TITLES = (
     r"ceo|cto|cfo|coo|cio|president|chair|chairman|chairwoman|founder|co-founder|head|director|"
@@ -198,8 +202,8 @@ _NOUNS = {
     "provider": "provider",
     "isp": "provider",
     "internet provider": "provider",
-    "phone provider": "provider",
-    "carrier": "provider",
+    # A phone's carrier is not the internet provider: "switched carriers" keeps Comcast.
+    **dict.fromkeys(("phone provider", "mobile provider", "carrier", "mobile carrier"), "carrier"),
     "gym": "gym",
     "birthday": "birthday",
     "date of birth": "birthday",
@@ -247,6 +251,7 @@ _NONE = frozenset(word_list("none no nope nothing n/a na false -"))
 _YES = frozenset(word_list("yes yep true"))
 _IS = (
     r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became|"
+    r"(?<='s )(?:now )?(?:down|up) to|(?:is|are) (?:now )?(?:down|up) to|"
     r"(?:goes|went|has gone|is going) (?:up|down) to|"
     r"(?:rose|has risen|increased|decreased|dropped|fell) (?:up |down )?to)"
 )
@@ -276,7 +281,7 @@ class _Cue(NamedTuple):
 _CUES: list[_Cue] = [
     _Cue(
         "favourite",
-        r"\b(?:favou?rite|fav) (?P<what>[a-z]+(?: [a-z]+)?)"
+        r"\b(?:favou?rite|fav) (?P<what>[a-z]+(?: [a-z]+)??)"
         r"(?: (?:these days|now|nowadays|right now|at the moment))?(?: (?:is|are)\b|:)",
     ),
     # "Winter has become my favourite season": the value comes first.
@@ -293,7 +298,8 @@ _CUES: list[_Cue] = [
     _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
     _Cue(
         "noun",
-        rf"\b{_SETTING} (?P<owner>my|his|her|their|our|the user's) (?P<noun>{_NOUN}) to\b",
+        rf"\b{_SETTING} (?P<owner>my|his|her|their|our|the user's|the) (?P<noun>{_NOUN})"
+        r"(?: up| down| back)? to\b",
     ),
     _Cue("noun", rf"\breplaced? (?P<owner>my|our|the user's) (?P<noun>{_NOUN}) with\b"),
     _Cue(
@@ -310,6 +316,11 @@ _CUES: list[_Cue] = [
         rf"(?P<owner>my|our|the user's) (?:new )?(?P<noun>{_NOUN})\b",
     ),
     _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
+    # "Got a girlfriend now": a partner, named or not, where "I'm single" was.
+    _Cue(
+        "relationship",
+        r"\b(?:has|have|got|found) an? (?:girlfriend|boyfriend|partner)\b(?! for\b| to\b)",
+    ),
     _Cue(
         "noun",
         r"^(?:(?:my|our|the|the user's|user's|his|her|their|new|my new|our new|the new) )?"
@@ -374,6 +385,8 @@ _CUES: list[_Cue] = [
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
     _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
     _Cue("employer", r"\bemployed (?:at|by)\b"),
+    _Cue("employer", r"\b(?:teach|teaches|teaching) at\b"),
+    _Cue("employer", r"\bretired (?:early )?from\b", negative=True),
     _Cue(
         "employer",
         rf"\b(?:is|am|'m|are) {_ADV}(?:unemployed|jobless|between jobs|out of a job)\b",
@@ -401,7 +414,8 @@ _CUES: list[_Cue] = [
     _Cue("job", r"\b(?:stepped down|resigned|retired) as\b", negative=True),
     _Cue(
         "job",
-        rf"\b(?:is|am|'m|are|became|become|'ve been|have been|has been)\s+{_ADV}"
+        rf"(?:\b(?:is|am|'m|are|became|become|'ve been|have been|has been)|(?<=\bshe)'s|"
+        rf"(?<=\bhe)'s)\s+{_ADV}"
         rf"(?:no longer\s+|not\s+)?an?\s+(?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)",
     ),
     _Cue(
@@ -438,8 +452,16 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "relationship",
-        r"\b(?:broke up|split up|separated|divorced|called it quits)(?: with| from)?\b",
+        r"\b(?:broke up|split up|separated|divorced|called it quits|"
+        r"finali[sz]ed (?:their|our|his|her|my|the) divorce)(?: with| from)?\b",
         negative=True,
+    ),
+    # "Emma started 4th grade": a school year, one at a time.
+    _Cue(
+        "grade",
+        r"\b(?:in|started|starts|starting|entered|entering|going into|moved up to) "
+        r"(?=(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
+        r"ninth|tenth|eleventh|twelfth) grade\b)",
     ),
     _Cue(
         "diet",
@@ -508,6 +530,12 @@ _CUES: list[_Cue] = [
         r"crossed the rainbow bridge)\b",
         negative=True,
     ),
+    # "We had to put Mochi down": the pet named is gone.
+    _Cue(
+        "pet",
+        r"\bput (?:our |my )?(?P<value>[\w'-]+) (?:down|to sleep)\b(?! for| to bed)",
+        negative=True,
+    ),
     _Cue(
         "pet",
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
@@ -548,8 +576,8 @@ _CUES: list[_Cue] = [
     _Cue("school", r"\b(?:graduated from|dropped out of|finished at)\b", negative=True),
     _Cue(
         "school",
-        rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,2}}student "
-        r"(?:at|of)\b",
+        rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,2}}"
+        r"(?:student|freshman|sophomore|junior|senior) (?:at|of)\b",
     ),
     _Cue(
         "school",
@@ -683,10 +711,11 @@ _THEY_USER = {
     "they": "the user",
 }
 _LEADING = re.compile(
-    r"^(?:(?:ever )?since|after|following|because of|due to|thanks to|starting) [^,]{1,40}?,? "
-    r"(?=(?:i|i'm|i've|we|we're|we've|the user)\b)"
+    r"^(?:(?:ever )?since|after|following|because of|due to|thanks to|starting|with|now that) "
+    r"[^,]{1,40}?,? (?=(?:i|i'm|i've|we|we're|we've|the user|my|our)\b)"
 )
-"""An opening phrase of time or cause ("Since the move I bike to work"): not the subject."""
+"""An opening phrase of time or cause ("Since the move I bike to work", "With the new place my
+commute is 15 minutes"): not the subject."""
 _NEGATION = re.compile(
     r"\b(?:not|no longer|never|no more|stop|stopped|quit|gave up|left)\b|n't\b"
     r"|\b(?:anymore|any more|any longer)\b"
@@ -721,7 +750,8 @@ _PERSONAL = frozenset({"i", "we", "me", "us", "user", "users"})
 _VERBISH = frozenset(
     word_list(
         """is am are was were has have had do does did will would can could should may might got
-    get gets been be being told said asked to wants want"""
+    get gets been be being told said asked to wants want sold bought took went came began made
+    found lost won ran"""
     )
 )
 _CLAUSE_START = re.compile(rf".*(?:[,;:]|[.!?](?=\s)|{_DASH}|\band\b|\bbut\b|\bso\b)\s*")
@@ -828,6 +858,24 @@ def value_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words if w and w not in _VALUE_STOP)
 
 
+_KIN = frozenset(word_list("mom mum mommy mummy dad daddy grandma grandpa granny grandad nana"))
+"""Family named without an owner, the way one's own are: "Mom moved to Tucson"."""
+_GENDERED = {
+    "she": frozenset(
+        word_list(
+            "dad daddy father brother son husband boyfriend uncle grandpa grandfather grandad "
+            "nephew he him"
+        )
+    ),
+    "he": frozenset(
+        word_list(
+            "mom mum mommy mother sister daughter wife girlfriend aunt grandma grandmother "
+            "granny nana niece she her"
+        )
+    ),
+}
+"""Words a pronoun cannot stand for: "she" is not the brother named before it."""
+_NOT_NAMED = frozenset({"user", "it", "they", "she", "he"})
 _CONTRACTED = frozenset(word_list("i'm i've i'd i'll we're we've we'd we'll"))
 """The user and a verb in one word: the subject is complete."""
 
@@ -847,6 +895,8 @@ def _subject_words(clause: str) -> set[str]:
             continue
         possessive = word.endswith(("'s", "'")) or word in {"my", "our", "your", "his", "her"}
         possessive = possessive or word in {"their", "its"}
+        if not words and word in _KIN:
+            words.append("user's")  # "Dad retired": the user's dad, as "my dad" is
         pronoun = _THIRD_PERSON.get(word)
         word = word.removesuffix("'s").removesuffix("'")
         word = "user" if word in _FIRST_PERSON or word.startswith("i'") else pronoun or word
@@ -871,11 +921,20 @@ def one_sentence(normal: str) -> bool:
 
 
 _OWNER = r"(?P<owner>my|our|his|her|their|the user's|the|[a-z]+'s)"
-_THING_WORDS = r"(?P<thing>(?:[a-z][\w'-]* ){0,3}[a-z][\w-]*)"
+_THING_WORDS = r"(?P<thing>(?:[a-z][\w'-]* ){0,3}?[a-z][\w-]*)"
 _THING_IS = re.compile(
     rf"(?:^|[,;:.!?] ){_OWNER} {_THING_WORDS} (?:is|are) (?:now |currently |actually |still )*"
     r"(?!(?:a|an|not|no|in|at|on|so|very|too|going|getting)\b)"
 )
+REACHED = re.compile(
+    rf"(?:^|[,;:.!?] )(?:(?:{_OWNER}|(?P<latest>latest|current|newest)) )?{_THING_WORDS} "
+    r"(?:(?:finally|just|now|officially|already) )?(?:hit|reached|crossed|topped|"
+    r"came back at|came in at|(?:is|are) (?:now )?(?:at|down to|up to)|"
+    r"(?:has |have )?(?:gone|went|dropped|fallen|fell|risen|rose|climbed) (?:up |down )?to)"
+    r" (?=\$?\d)"
+)
+"""A thing reaching a number ("Savings just crossed $12,000", "Latest A1C came back at 6.1"):
+only a number, so that "my car hit a deer" states nothing."""
 CHANGE = re.compile(
     r"\b(?:now|new|newly|changed?|switched|moved|no longer|anymore|actually|correction|update|"
     r"updated|instead|from now on|these days|nowadays|promoted|became|turned|since)\b"
@@ -883,10 +942,10 @@ CHANGE = re.compile(
 """Words that say a value changed ("now", "actually", "switched")."""
 SET_VERBS = (
     r"(?:changed|switched|updated|reset|raised|lowered|increased|reduced|set|moved|upgraded|"
-    r"downgraded)"
+    r"downgraded|bumped|upped)"
 )
 """Verbs that set a thing to a value ("raised my step goal to 10000")."""
-_THING_SET = re.compile(rf"\b{SET_VERBS} {_OWNER} {_THING_WORDS} to ")
+_THING_SET = re.compile(rf"\b{SET_VERBS} {_OWNER} {_THING_WORDS}(?: up| down| back)? to ")
 PEOPLE = frozenset(
     word_list(
         """son sons daughter daughters kid kids child children baby babies mom mum mother dad
@@ -915,7 +974,11 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     Patel"; "my laptop is slow" describes). The subject is the thing's words (its owner's name
     when it is someone's), so that only the same thing compares; the attribute is ``"thing"``.
     """
-    found = [m for m in (_THING_SET.search(normal), _THING_IS.search(normal)) if m is not None]
+    found = [
+        m
+        for m in (_THING_SET.search(normal), _THING_IS.search(normal), REACHED.search(normal))
+        if m is not None
+    ]
     if not found:
         return None
     # A fact is stated in the text's first sentence (looked for only once a thing is found).
@@ -925,7 +988,7 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     if not found:
         return None
     match = found[0]
-    owner, thing = match.group("owner"), match.group("thing").split()
+    owner, thing = match.group("owner") or "my", match.group("thing").split()
     if thing[-1] in _LIVING or (owner == "the" and len(thing) < 2):
         return None
     if len(thing) == 2 and thing[0] in PEOPLE | _PETS:
@@ -1032,7 +1095,8 @@ def opening_subject(text: str) -> frozenset[str]:
 
 _FIRST_VERB = re.compile(
     r"\b(?:is|am|are|was|were|has|have|had|do|does|did|will|would|can|could|should|may|might|"
-    r"got|gets|get|quit|stopped|left|gave|cannot)\b|\b\w{3,}ed\b|\b\w+n't\b"
+    r"got|gets|get|quit|stopped|left|gave|cannot|sold|bought|took|went|came|began|made|found|"
+    r"lost|won|ran)\b|\b\w{3,}ed\b|\b\w+n't\b"
     r"|(?:(?<=\bi)|(?<=\bwe)|(?<=\byou)|(?<=\bthey)|(?<=\bhe)|(?<=\bshe)|(?<=\bit)|"
     r"(?<=\bthat)|(?<=\bthere)|(?<=\bwho))'(?:s|ve|m|re|d|ll)\b"
 )
@@ -1052,6 +1116,12 @@ def _subject(prefix: str) -> frozenset[str]:
         # "Lucy moved out of Boston and now lives in Austin": the subject is the sentence's
         # ("No longer vegetarian, eats chicken again" has none).
         words = _subject_words(first[: verb.start()]) or {"user"}
+    if words in ({"she"}, {"he"}) and clause != prefix:
+        # "My sister went back to school and she's a PA now": the sister, named first.
+        named = _subject_words(first[: verb.start()] if verb else first)
+        person = named & (PEOPLE | _KIN) or (len(named) == 1 and not named & _NOT_NAMED)
+        if person and not named & _GENDERED[words.pop()]:
+            words = named
     owned = _OWNED.search(clause.strip())
     if owned:
         # "I have a sister named Anna" names the sister.
@@ -1191,12 +1261,31 @@ def _as_said_by(subject: frozenset[str], name: str | None) -> frozenset[str]:
     )
 
 
+_TEXTING = (
+    (re.compile(r"\b(?:lol|lmao|smh|omg|tbh|ngl|imo|btw|haha+)\b[!.]*"), ""),
+    (re.compile(r"\brn\b"), "right now"),
+    (re.compile(r"\bgf\b"), "girlfriend"),
+    (re.compile(r"\bbf\b"), "boyfriend"),
+    (re.compile(r"\bw/(?=\s)|\bw\b(?= [a-z])"), "with"),
+    (re.compile(r"\b(im|ive)\b"), lambda m: "i'" + m.group(1)[1:]),
+    (re.compile(r"\b(moved|went|back|switched|going|go|came|come|transferred) 2\b"), r"\1 to"),
+    (re.compile(r"\bwknd\b"), "weekend"),
+    (re.compile(r"\bwk(?=s?\b)"), "week"),
+    (re.compile(r"(?<=[a-z]) n (?=[a-z])"), " and "),
+    (re.compile(r"\bbday\b"), "birthday"),
+)
+"""Texting written in lower case ("im not vegetarian anymore lol", "moved 2 olympia", "my gf"),
+spelled out; a word written with capitals ("LoL", "RN") is left as it is."""
+
+
 @lru_cache(maxsize=_READ_CACHE)
 def normal_text(text: str) -> str:
     """Lower case, straight apostrophes, single spaces, a speaker's label and discourse removed."""
     named = speaker(text)
     if named is not None:
         text = _QUOTER.sub("", _SPEAKER.sub("", text, count=1), count=1)
+    for pattern, spelled in _TEXTING:
+        text = pattern.sub(spelled, text)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
     text = _COMMAND.sub("", _DISCOURSE.sub("", text), count=1)

@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Sequence
 
+from cml.engine.write.claims import read_claim
 from cml.engine.write.supersession import HAPPENED_KINDS, decide_supersession
 from cml.errors import UnavailableError
 from cml.llm import ChatLLM
@@ -107,6 +108,9 @@ def judge(
         chosen = _ask(llm, new.content, shown)
         if chosen is not None:
             return [(shown[i], "llm: outdated by the new memory") for i in chosen]
+    # "I switched to Verizon" names no attribute: it changes one thing, the nearest it can.
+    claim = read_claim(new.content)
+    bare = claim is not None and claim.attribute == "*"
     retired: list[tuple[MemoryRecord, str]] = []
     for old, kind, score in eligible:
         decision = decide_supersession(
@@ -114,4 +118,6 @@ def judge(
         )
         if decision.supersedes:
             retired.append((old, decision.reason))
+            if bare:
+                break
     return retired

@@ -8,19 +8,21 @@ How the decision is made (no model, a few regular expressions per pair):
 
 1. Never for episodes: when either memory's type is one of :data:`HAPPENED_KINDS` (an event, a
    conversation turn, a message, ...), nothing is superseded.
-2. Never for a new text that is a question, a hypothetical or plan ("might move to", "thinking
-   about", "will", "if"), a statement about the past ("used to", "grew up in") or an addition
-   ("also", "too", "as well").
+2. Never for a new text that is a question, a hypothetical, an attempt or a plan ("might move
+   to", "thinking about", "tried to quit", "will", "if"), a statement about the past ("used
+   to", "grew up in") or an addition ("also", "too", "as well").
 3. Both texts are read as a :class:`~cml.engine.write.claims.Claim`: a *subject* (the user
-   for "I", "my", "the user"; "user sister" for "my sister"; a name; the thing a schedule is
-   about, "team meeting"), an *attribute* from a lexicon of cue phrases (residence, employer,
+   for "I", "my", "the user"; "user sister" for "my sister", and for "Mom" or "Dad" without an
+   owner; a name; the person a later "she" or "he" stands for; the thing a schedule is about,
+   "team meeting"), an *attribute* from a lexicon of cue phrases (residence, employer,
    job, name, age, relationship, diet, likes, preference, favourite X, medication per drug,
    schedule, address, phone, email, pet, car, school, manager, team, smoking, weight, salary,
    ...), the content words of the *value* and whether the claim is *negated* ("no longer",
    "not", "quit", "stopped"). A possessed thing the lexicon has no noun for ("my locker code is
    1234", "the office wifi network is CorpNet") is the attribute ``thing``, its subject the
    thing's words; its value changes only when the text says so ("is now 5678", "changed my
-   wifi password to").
+   wifi password to") or the thing reaches a number ("my credit score finally hit 720").
+   Texting is read spelled out ("im", "gf", "rn", "lol" aside).
 4. Subjects and attributes must match. Then the new claim supersedes the old one when it
    corrects it ("..., not Sam", "instead of coffee", "switched from X to"), retracts it ("no
    longer lives in Madrid", "stopped taking metformin"), turns a negated state positive ("started
@@ -30,10 +32,10 @@ How the decision is made (no model, a few regular expressions per pair):
    retire "likes horror movies". A value that only adds words to the old one ("Priya Sharma"
    after "Priya") is a restatement unless the text says it changed ("now", "new", "actually").
    A bare change that names no attribute ("switched to Verizon") changes a switchable attribute
-   (car, bank, provider, gym, diet, preference) only when the caller's similarity says the two
-   are close in meaning (:data:`BARE_CHANGE_MIN_SIMILARITY`); so does a new preference that
-   shares no word with the older one. Words two values share only inside names of different
-   things ("Anytime Fitness", "Planet Fitness") tie nothing together.
+   (car, bank, internet provider, phone carrier, gym, diet, preference) only when the caller's
+   similarity says the two are close in meaning (:data:`BARE_CHANGE_MIN_SIMILARITY`); so does
+   a new preference that shares no word with the older one. Words two values share only inside
+   names of different things ("Anytime Fitness", "Planet Fitness") tie nothing together.
 5. Sentences the lexicon has no attribute for are compared by their frames: the same opening
    subject, and "got moved to Saturday" (a thing rescheduled to a time, a date or a number) or
    "quit coffee" (something ended that the old sentence names); then by the shapes of an
@@ -74,6 +76,7 @@ from cml.engine.write.claims import (
     CHANGE,
     OCCASION,
     PEOPLE,
+    REACHED,
     SET_VERBS,
     TIMED,
     claim_as,
@@ -130,7 +133,8 @@ _HYPOTHETICAL = re.compile(
     r"wants? to|would|could|should|hopes? to|hoping|will|someday|one day|wish(?:es)?|"
     # "going to move" plans; "stopped going to the gym" tells a place gone to.
     r"going to(?! (?:the|a|an|my|our|his|her|their|church|work|school|class|bed|therapy)\b)|"
-    r"suggested|saving up for|dreams? of|may|(?:am|'m|is|are|'re) (?:moving|relocating) to)\b"
+    r"suggested|saving up for|dreams? of|may|(?:am|'m|is|are|'re) (?:moving|relocating) to|"
+    r"(?:tried|tries|try|trying|attempting) to)\b"
 )
 _SET_PHRASE = re.compile(rf"\b{SET_VERBS} (?:my|our|his|her|their|the user's|the) [\w' -]+? to\b")
 """A thing set to a value ("upgraded my streaming plan to"), whose noun may read as a plan."""
@@ -160,7 +164,7 @@ MAX_CLAIM_CHARS = 400
 """Longest text read as one claim. A longer one (a chat message of several paragraphs, an
 answer, a document) holds many statements; retiring it for one of them would hide the rest, so
 the rules neither retire it nor let it retire anything (an LLM, when configured, still judges)."""
-_SWITCHABLE = frozenset({"car", "provider", "bank", "gym", "diet", "preference"})
+_SWITCHABLE = frozenset({"car", "provider", "carrier", "bank", "gym", "diet", "preference"})
 """Attributes a bare change ("switched to ...") can change without naming them. Not medication:
 "switched to losartan" does not say which of the user's drugs it replaces."""
 BARE_CHANGE_MIN_SIMILARITY = 0.4
@@ -472,7 +476,9 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast.
         return _contrast(new_text, old_text) or Supersession(False, "other subject")
     if new.attribute == old.attribute == "thing" and new.subject != old.subject:
-        return Supersession(False, "other subject")  # the guest wifi password is another
+        # The guest wifi password is another; "upped my daily Duolingo goal to 20 minutes" may
+        # still update "My daily Duolingo streak goal is 10 minutes" word by word.
+        return _updated(new_text, old_text) or Supersession(False, "other subject")
     targets = frozenset().union(*(value_words(t) for t in _TARGET.findall(new_normal)))
     corrected = bool(targets & old.value)
     shared = new.value & old.value
@@ -515,7 +521,8 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
     if new.negated:
         return Supersession(False, f"{name}: restated")
     changed = bool(CHANGE.search(" ".join(new_text.lower().split())))
-    if name == "thing" and not (corrected or says_change(new_text, new.value)):
+    reached = REACHED.search(normal_text(new_text)) is not None  # "finally hit 720"
+    if name == "thing" and not (corrected or reached or says_change(new_text, new.value)):
         # "My locker code is 5678" may be a second locker; "is now 5678" changes it, and "the
         # correct answer is (D) New" says no change.
         return Supersession(False, "thing: no change said")

@@ -55,7 +55,7 @@ _THOUSANDS = re.compile(r"(\d),(?=\d{3}\b)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MORE_OR_LESS = re.compile(
     r"\b(?:upped|grew|grown|increased|decreased|lowered|cut (?:down|back)|dropped|"
-    r"went (?:up|down)|reduced|doubled|halved|bumped)\b|^(?:i'm |we're )?(?:down|up) to\b"
+    r"(?:went|gone) (?:up|down)|reduced|doubled|halved|bumped)\b|^(?:i'm |we're )?(?:down|up) to\b"
 )
 _LASTING = re.compile(
     r"\b(?:now|nowadays|these days|currently|anymore|any more|no longer|from now on|switched|"
