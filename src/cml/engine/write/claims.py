@@ -414,7 +414,7 @@ _CUES: list[_Cue] = [
     _Cue("job", r"\b(?:stepped down|resigned|retired) as\b", negative=True),
     _Cue(
         "job",
-        rf"(?:\b(?:is|am|'m|are|became|become|'ve been|have been|has been)|(?<=\bshe)'s|"
+        rf"\b(?:is|am|'m|are|became|become|'ve been|have been|has been|(?<=\bshe)'s|"
         rf"(?<=\bhe)'s)\s+{_ADV}"
         rf"(?:no longer\s+|not\s+)?an?\s+(?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)",
     ),
@@ -974,11 +974,8 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     Patel"; "my laptop is slow" describes). The subject is the thing's words (its owner's name
     when it is someone's), so that only the same thing compares; the attribute is ``"thing"``.
     """
-    found = [
-        m
-        for m in (_THING_SET.search(normal), _THING_IS.search(normal), REACHED.search(normal))
-        if m is not None
-    ]
+    reached = REACHED.search(normal) if any(c.isdigit() for c in normal) else None
+    found = [m for m in (_THING_SET.search(normal), _THING_IS.search(normal), reached) if m]
     if not found:
         return None
     # A fact is stated in the text's first sentence (looked for only once a thing is found).
@@ -1276,6 +1273,10 @@ _TEXTING = (
 )
 """Texting written in lower case ("im not vegetarian anymore lol", "moved 2 olympia", "my gf"),
 spelled out; a word written with capitals ("LoL", "RN") is left as it is."""
+_TEXTING_WORDS = re.compile(
+    r"\b(?:lol|lmao|smh|omg|tbh|ngl|imo|btw|haha+|rn|gf|bf|w|im|ive|2|wknd|wks?|bday|n)\b"
+)
+"""Whether a text has any texting to spell out (most have none: one search instead of ten)."""
 
 
 @lru_cache(maxsize=_READ_CACHE)
@@ -1284,8 +1285,9 @@ def normal_text(text: str) -> str:
     named = speaker(text)
     if named is not None:
         text = _QUOTER.sub("", _SPEAKER.sub("", text, count=1), count=1)
-    for pattern, spelled in _TEXTING:
-        text = pattern.sub(spelled, text)
+    if _TEXTING_WORDS.search(text):
+        for pattern, spelled in _TEXTING:
+            text = pattern.sub(spelled, text)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
     text = _COMMAND.sub("", _DISCOURSE.sub("", text), count=1)
