@@ -278,7 +278,13 @@ def main() -> None:
         chosen = [c for c in cases if args.split in (None, "all", c.get("split"))]
         with EmbeddedCognitiveMemoryLayer(embedding_provider="local") as memory:
             path = WritePath(memory, profile)
-            print(f"{args.split or 'all'}: {_score(chosen, path, args.show_errors)}")
+            # One write per case; each split is then scored from the same decisions.
+            decided = {id(case): path(case) for case in chosen}
+            for split in splits:
+                subset = [c for c in chosen if split == "all" or c.get("split") == split]
+                errors = args.show_errors and split == splits[-1]
+                score = _score(subset, lambda case: decided[id(case)], errors)
+                print(f"{split}: {score}")
             print(
                 f"    profile facts also retired: {path.right} listed as changed, "
                 f"{path.wrong} that still held"

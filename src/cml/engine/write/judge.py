@@ -108,16 +108,23 @@ def judge(
         chosen = _ask(llm, new.content, shown)
         if chosen is not None:
             return [(shown[i], "llm: outdated by the new memory") for i in chosen]
-    # "I switched to Verizon" names no attribute: it changes one thing, the nearest it can.
+    # "I switched to Verizon" names no attribute and no old value: it changes one attribute,
+    # that of the nearest memory it can change (the phone carrier, not also the internet
+    # provider). "I traded in my Subaru" names what it ends, in every memory that says it.
     claim = read_claim(new.content)
     bare = claim is not None and claim.attribute == "*"
+    changed: str | None = None
     retired: list[tuple[MemoryRecord, str]] = []
     for old, kind, score in eligible:
         decision = decide_supersession(
             new.content, old.content, new_type=new_type, old_type=kind, similarity=score
         )
-        if decision.supersedes:
-            retired.append((old, decision.reason))
-            if bare:
-                break
+        if not decision.supersedes:
+            continue
+        was = read_claim(old.content) if bare else None
+        if claim is not None and was is not None and not claim.value & was.value:
+            if changed not in (None, was.attribute):
+                continue
+            changed = was.attribute
+        retired.append((old, decision.reason))
     return retired
