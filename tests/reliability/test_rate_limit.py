@@ -224,7 +224,9 @@ class Counting(httpx.AsyncBaseTransport):
 
 
 async def test_the_async_client_waits_out_a_429_without_the_caller_noticing(make_app: Any) -> None:
-    transport = Counting(make_app(rate_limit_per_second=1, rate_limit_burst=2))
+    # A token returns only every 4 s: on a busy machine the first writes can take a second
+    # each, and at 1 per second no request would wait at all.
+    transport = Counting(make_app(rate_limit_per_second=0.25, rate_limit_burst=2))
     async with cml.AsyncCognitiveMemoryLayer(
         USER_KEY, base_url=BASE_URL, max_retries=3, transport=transport
     ) as memory:
@@ -254,7 +256,7 @@ def test_the_sync_client_retries_through_a_limited_server(tmp_path: Path, launch
     env = launcher.env(
         data_dir,
         CML_API_KEY=USER_KEY,
-        CML_RATE_LIMIT_PER_SECOND="1",
+        CML_RATE_LIMIT_PER_SECOND="0.5",  # slow enough that a busy machine still hits it
         CML_RATE_LIMIT_BURST="2",
     )
     with launcher.serve(env, data_dir) as server:
