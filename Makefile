@@ -26,8 +26,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The suite on PYTEST_WORKERS processes (pytest-xdist; each test file stays on one worker, so
+# its module fixtures are built once). CI's machine has two cores; PYTEST_WORKERS=0 runs it in
+# this process.
+PYTEST_WORKERS ?= 2
 unit: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Everything CI checks: lint, types, the whole test suite.
 test: lint typecheck unit
