@@ -1,11 +1,13 @@
 """Who decides whether a new memory retires older ones: the rules, or the LLM when configured.
 
-Without an LLM, :func:`cml.engine.write.supersession.decide_supersession` decides each pair.
-With one (``CML_LLM_BASE_URL`` and ``CML_LLM_MODEL``), the model sees the new memory and its
-nearest candidates in one request and names the ones it makes outdated, so wordings outside the
-rules' lexicon are covered too; when the model cannot be reached or answers with something that
-is not a list of candidate numbers, the rules decide instead. Either way the guard comes first:
-a memory whose stated type records something that happened never retires or is retired.
+Without an LLM, :func:`cml.engine.write.supersession.decide_supersession` decides each pair; a
+bare change that names no old value ("I switched to Verizon") retires memories of one attribute
+only, that of the nearest one it can change. With one (``CML_LLM_BASE_URL`` and
+``CML_LLM_MODEL``), the model sees the new memory and its nearest candidates in one request and
+names the ones it makes outdated, so wordings outside the rules' lexicon are covered too; when the
+model cannot be reached or answers with something that is not a list of candidate numbers, the
+rules decide instead. Either way the guard comes first: a memory whose stated type records
+something that happened never retires or is retired.
 
 Example:
     >>> parse_choice("[2]", 3)
