@@ -540,6 +540,7 @@ def test_texting_family_told_without_my_and_numbers_reached() -> None:
     assert not supersedes(
         "My sister and her husband moved, he's a teacher now.", "My sister is a nurse"
     )
+    assert not supersedes("My sister and her husband moved, he's a teacher now.", "I'm a nurse")
     # A thing that reaches a number changes; a thing of another owner, or no number, does not.
     assert supersedes("My credit score finally hit 720.", "My credit score is 640")
     assert supersedes("Latest A1C came back at 6.1.", "My A1C is 7.2")

@@ -1117,7 +1117,8 @@ def _subject(prefix: str) -> frozenset[str]:
         # "My sister went back to school and she's a PA now": the sister, named first.
         named = _subject_words(first[: verb.start()] if verb else first)
         person = named & (PEOPLE | _KIN) or (len(named) == 1 and not named & _NOT_NAMED)
-        if person and not named & _GENDERED[words.pop()]:
+        pronoun = next(iter(words))
+        if person and not named & _GENDERED[pronoun]:
             words = named
     owned = _OWNED.search(clause.strip())
     if owned:
