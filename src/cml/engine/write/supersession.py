@@ -521,8 +521,11 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
     if new.negated:
         return Supersession(False, f"{name}: restated")
     changed = bool(CHANGE.search(" ".join(new_text.lower().split())))
-    reached = REACHED.search(normal_text(new_text)) is not None  # "finally hit 720"
-    if name == "thing" and not (corrected or reached or says_change(new_text, new.value)):
+    if name == "thing" and not (
+        corrected
+        or REACHED.search(new_normal)  # "finally hit 720"
+        or says_change(new_text, new.value)
+    ):
         # "My locker code is 5678" may be a second locker; "is now 5678" changes it, and "the
         # correct answer is (D) New" says no change.
         return Supersession(False, "thing: no change said")
