@@ -569,6 +569,82 @@ def test_texting_family_told_without_my_and_numbers_reached() -> None:
     assert supersedes("sarah n i broke up last wk", "I'm dating Sarah")
 
 
+def test_a_message_that_tells_then_asks_and_everyday_wording() -> None:
+    # What a message tells before the question that ends it is read; the question is not.
+    assert supersedes(
+        "Hey! Sorry I've been quiet, we moved to Austin last month and it's been chaos. "
+        "Anyway, can you help me find a pediatrician?",
+        "I live in Chicago",
+    )
+    assert supersedes(
+        "Got the promotion - salary's $97k now. Should I max out my 401k?",
+        "My salary is $85,000",
+    )
+    assert not supersedes(
+        "My brother just moved to Boise. Do you know any good movers there?", "I live in Denver"
+    )
+    assert not supersedes(
+        "We're moving to Boise next spring. What should we know about the winters?",
+        "I live in Denver",
+    )
+    assert not supersedes(
+        "Do you think I should leave Google? I've had an offer from Meta.", "I work at Google"
+    )
+    # A prescriber's change of a drug is the patient's; the prescriber's own drug is not.
+    assert supersedes(
+        "FYI my doctor stopped the metformin and put me on Jardiance.", "I take metformin"
+    )
+    assert not supersedes("My doctor takes lisinopril too, funny coincidence.", "I take lisinopril")
+    # Everyday wording: a last day, a house closed on, a car driven now (not a loaner), a span
+    # smoke-free, a school year from kindergarten, plural subjects, a divorce, "moved to another".
+    assert supersedes(
+        "Last day at Stripe was Friday, starting at Figma on Monday.", "I work at Stripe"
+    )
+    assert not supersedes(
+        "My last day at the beach was Sunday, back to Google tomorrow.", "I work at Google"
+    )
+    assert supersedes(
+        "We finally closed on the house in Tacoma, moving day was Saturday.", "I live in Seattle"
+    )
+    assert supersedes(
+        "The Corolla got totaled, I'm driving a RAV4 now.", "My car is a 2012 Corolla"
+    )
+    assert not supersedes(
+        "My car's in the shop so I'm driving a loaner Jetta.", "I drive a Honda Civic"
+    )
+    assert supersedes("Three months smoke-free today!", "I smoke")
+    assert not supersedes("My dad has been smoke-free for a year!", "I smoke")
+    assert supersedes(
+        "My daughter started first grade this fall.", "My daughter is in kindergarten"
+    )
+    assert supersedes("Team meetings moved to Wednesdays.", "The team meeting is on Tuesday")
+    assert not supersedes("Team lunches moved to Wednesdays.", "The team meeting is on Tuesday")
+    assert supersedes("Kate and I divorced last year.", "I'm married")
+    assert not supersedes("My parents divorced last year.", "I'm married")
+    # Moving to another is leaving for it; getting another is an addition.
+    assert supersedes(
+        "Switched to another gym, I go to the gym at Equinox now",
+        "I go to the gym at Planet Fitness",
+    )
+    assert not supersedes("I got another dog, a beagle named Rex", "I have a dog named Max")
+    # Work shifts, a notice handed in, a remarriage, a habit of going somewhere.
+    assert supersedes("Finally moved to day shifts!", "I'm on the night shift at the hospital")
+    assert supersedes("I'm off nights now, back to days", "I'm on the night shift")
+    assert supersedes("They put me on nights starting next month, ugh.", "I'm on the day shift")
+    assert not supersedes("Working a night shift tonight to cover for Jen.", "I'm on the day shift")
+    assert not supersedes("On days when I'm off I sleep till noon.", "I'm on the night shift")
+    assert not supersedes(
+        "My roommate works nights so the apartment is quiet during the day.",
+        "I work night shifts",
+    )
+    assert supersedes("Handed in my two weeks at Walmart today.", "I work at Walmart")
+    assert supersedes("Got remarried in June to Daniel!", "I'm divorced")
+    assert supersedes(
+        "We've been going to Grace Community instead of St. Paul's since spring.",
+        "I go to church at St. Paul's",
+    )
+
+
 RECALL_FLOOR = {
     "dev": 0.8,
     "test": 0.8,
@@ -598,6 +674,11 @@ RECALL_FLOOR = {
     "unseen-19": 0.4,
     "unseen-20": 0.85,
     "unseen-21": 0.75,
+    "unseen-22": 0.65,
+    "unseen-23": 0.6,
+    "unseen-24": 0.75,
+    "unseen-25": 0.6,
+    "unseen-26": 0.4,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

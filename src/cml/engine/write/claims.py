@@ -1,14 +1,14 @@
 """Reading a claim out of a sentence: whose attribute has which value, or no longer has it.
 
-"My sister Anna moved to Lisbon last spring" is a claim about the subject ``{user, sister, anna}``,
-attribute ``residence``, value ``{lisbon}``. The attribute comes from a lexicon of cue phrases
-(residence, employer, job, name, age, relationship, diet, likes, preference, favourite X,
-medication per drug, schedule, address, phone, email, pet, car, school, manager, team, smoking,
-weight, salary, ...); the subject is what precedes the cue in its clause, with first-person words
-("I", "my", "we", "the user") read as ``user``; the value is the rest of the clause without stop
-words. A note written as a label the lexicon knows ("City: Portland", "Meds: sertraline
-100mg") states that label's attribute for the user. :mod:`cml.engine.write.supersession`
-compares two claims.
+"My sister Anna moved to Lisbon last spring" is a claim about the subject ``{user, sister,
+anna}``, attribute ``residence``, value ``{lisbon}``. The attribute comes from a lexicon of cue
+phrases (residence, employer, job, name, age, relationship, diet, likes, preference, favourite
+X, medication per drug, schedule, address, phone, email, pet, car, school, manager, team,
+smoking, weight, salary, work shift, ...); the subject is what precedes the cue in its clause,
+with first-person words ("I", "my", "we", "the user") read as ``user``; the value is the rest of
+the clause without stop words. A note written as a label the lexicon knows ("City: Portland",
+"Meds: sertraline 100mg") states that label's attribute for the user.
+:mod:`cml.engine.write.supersession` compares two claims.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import NamedTuple
 __all__ = [
     "CHANGE",
     "DATE",
+    "MARITAL",
     "OCCASION",
     "PEOPLE",
     "SET_VERBS",
@@ -245,7 +246,10 @@ _LABEL = re.compile(
     r"(?: now| currently| these days| as of \w+| correction| change)?"
     r"\s*(?::|\s[-\u2013\u2014]\s|=)\s*(?P<value>\S.*)$"
 )
-_MARITAL = frozenset(word_list("single married engaged divorced separated widowed dating taken"))
+MARITAL = frozenset(
+    word_list("single married remarried engaged divorced separated widowed dating taken")
+)
+"""Words of a marital state, which a relationship's value may be instead of a name."""
 _ARROW = re.compile(r"\s*(?:->|\u2192|=>)\s*")
 _NONE = frozenset(word_list("none no nope nothing n/a na false -"))
 _YES = frozenset(word_list("yes yep true"))
@@ -296,6 +300,8 @@ _CUES: list[_Cue] = [
         r"(?P<what>[a-z]+(?: [a-z]+)?) to\b",
     ),
     _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
+    # "Salary's $97k now": the contraction of "is" before an amount.
+    _Cue("noun", rf"\b(?P<noun>{_NOUN})'s (?=(?:now )?[$€£]?\d)"),
     _Cue(
         "noun",
         rf"\b{_SETTING} (?P<owner>my|his|her|their|our|the user's|the) (?P<noun>{_NOUN})"
@@ -382,11 +388,25 @@ _CUES: list[_Cue] = [
         r"\b(?:got|found|have|has) (?P<owner>my|our) own (?:place|apartment|flat|house|home) "
         r"(?:in|near|outside)\b",
     ),
+    _Cue(
+        "residence",
+        r"\bclosed on (?P<owner>my|our|the|a) (?:new )?(?:house|home|condo|place|apartment|flat) "
+        r"(?:in|near|outside)\b",
+    ),
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
+    # "Handed in my two weeks at Walmart": the job there ends.
+    _Cue(
+        "employer",
+        r"\b(?:handed|put|gave|turned) in (?:my|his|her|their) (?:two weeks(?:'? notice)?|notice|"
+        r"resignation) (?:at|to|with)\b",
+        negative=True,
+    ),
     _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
     _Cue("employer", r"\bemployed (?:at|by)\b"),
     _Cue("employer", r"\b(?:teach|teaches|teaching) at\b"),
     _Cue("employer", r"\bretired (?:early )?from\b", negative=True),
+    # "Last day at Stripe was Friday": the job there ends.
+    _Cue("employer", r"\blast day (?:at|with)\b(?= [\w&'. -]+? (?:was|is)\b)", negative=True),
     _Cue(
         "employer",
         rf"\b(?:is|am|'m|are) {_ADV}(?:unemployed|jobless|between jobs|out of a job)\b",
@@ -405,6 +425,7 @@ _CUES: list[_Cue] = [
     ),
     # Joining a gym, a church or a club is no new employer.
     _Cue("employer", rf"\b(?:joined(?! {_CLUB})|started at|hired (?:at|by))\b"),
+    _Cue("employer", r"\bstarting (?:at|with)\b(?= [\w&'. -]+? (?:on|next|this|in|tomorrow)\b)"),
     _Cue("job", r"\b(?:works?|working|worked) as\b"),
     _Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
     _Cue(
@@ -412,6 +433,8 @@ _CUES: list[_Cue] = [
         rf"\b(?:is|am|'m|are|became)\s+{_ADV}the\s+(?=(?:[\w-]+ ){{0,2}}(?:{_TITLES})\b)",
     ),
     _Cue("job", r"\b(?:stepped down|resigned|retired) as\b", negative=True),
+    # "Passed my boards, officially a nurse practitioner now!"
+    _Cue("job", rf"\bofficially an? (?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)"),
     _Cue(
         "job",
         rf"\b(?:is|am|'m|are|became|become|'ve been|have been|has been|(?<=\bshe)'s|"
@@ -448,7 +471,7 @@ _CUES: list[_Cue] = [
         "relationship",
         r"\b(?:is|am|'m|are|got|became|has been|have been)\s+"
         rf"{_ADV}(?:no longer\s+|not\s+)?"
-        r"(?=(?:single|married|engaged|divorced|separated|widowed)\b)",
+        r"(?=(?:single|married|remarried|engaged|divorced|separated|widowed)\b)",
     ),
     _Cue(
         "relationship",
@@ -461,7 +484,7 @@ _CUES: list[_Cue] = [
         "grade",
         r"\b(?:in|started|starts|starting|entered|entering|going into|moved up to) "
         r"(?=(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
-        r"ninth|tenth|eleventh|twelfth) grade\b)",
+        r"ninth|tenth|eleventh|twelfth) grade\b|kindergarten\b|pre-?k\b)",
     ),
     _Cue(
         "diet",
@@ -536,11 +559,14 @@ _CUES: list[_Cue] = [
         r"\bput (?:our |my )?(?P<value>[\w'-]+) (?:down|to sleep)\b(?! for| to bed)",
         negative=True,
     ),
+    _Cue("pet", r"\bhad to say goodbye to (?:our |my )?(?P<value>[\w'-]+)", negative=True),
     _Cue(
         "pet",
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
-        r"(?=(?:dog|cat|puppy|kitten|rabbit|bunny|hamster|guinea pig|ferret|parrot|budgie|bird|"
-        r"turtle|tortoise|horse|goldfish|fish|snake|lizard|gecko)\b)",
+        r"(?=(?:[\w-]+ ){0,2}(?:dog|cat|puppy|kitten|rabbit|bunny|hamster|guinea pig|ferret|"
+        r"parrot|budgie|bird|turtle|tortoise|horse|goldfish|fish|snake|lizard|gecko|retriever|"
+        r"labrador|lab|beagle|poodle|terrier|shepherd|bulldog|husky|corgi|dachshund|spaniel|"
+        r"collie|pug|chihuahua|doodle|tabby)\b)",
     ),
     _Cue(
         "commute",
@@ -557,6 +583,12 @@ _CUES: list[_Cue] = [
         r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike|foot)\b",
     ),
     _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
+    # "I'm driving a RAV4 now"; not a rental, a loaner, this week's.
+    _Cue(
+        "car",
+        r"\b(?:'m|am|is|are) (?:now )?driving (?:an?|the)\s+"
+        r"(?![\w' -]*\b(?:rental|loaner|courtesy|borrowed|this week|today|for now|while)\b)",
+    ),
     # "I have a question" owns nothing.
     _Cue(
         "possession",
@@ -583,6 +615,12 @@ _CUES: list[_Cue] = [
         "school",
         r"\bstarted (?:[\w-]+ )?(?:school|college|university|uni|kindergarten|preschool) at\b",
     ),
+    # "My daughter switched to Lincoln Middle": a school by its name.
+    _Cue(
+        "school",
+        r"\b(?:switched|changed|moved) (?:schools )?to (?=(?:[\w'-]+ ){0,3}(?:school|elementary|"
+        r"middle|high|college|university|academy|prep)\b)",
+    ),
     _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
     # "I switched dentists, Dr. Okafor is closer": the value is a name that follows, or another.
     _Cue("noun", rf"\b(?:changed|switched|swapped) (?P<noun>{_NOUN})(?P<plural>e?s)\b(?! to\b)"),
@@ -591,6 +629,29 @@ _CUES: list[_Cue] = [
         "study",
         r"\b(?<!, )(?<!and )(?<!of )(?<!with )(?<!about )(?<!from )(?<!juggle )(?<!balance )"
         r"(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)",
+    ),
+    # Work shifts: "I work night shifts", "Finally moved to day shifts!", "I'm on days now".
+    _Cue(
+        "shift",
+        r"\b(?:on|work|works|working|put (?P<object>me|us) on) (?:the )?"
+        r"(?P<value>night|day|evening|morning|graveyard|overnight|swing|early|late) shifts?\b"
+        r"(?! (?:tonight|today|tomorrow|this|to cover|for)\b)",
+    ),
+    _Cue(
+        "shift",
+        r"\b(?:moved|switched|changed|going|went|back|transferred) (?:over )?to (?:the )?"
+        r"(?P<value>night|day|evening|morning|graveyard|overnight|swing|early|late) shifts?\b",
+    ),
+    _Cue(
+        "shift",
+        r"\b(?:on|back to|back on|put (?P<object>me|us) on) (?P<value>day|night)s\b"
+        r"(?! (?:when|like|that|off|where|i|we|you|of|in|at)\b)",
+    ),
+    _Cue(
+        "shift",
+        r"\b(?:off|done with|no more|finished with) (?P<value>night|day|evening|overnight)s?"
+        r"(?: shifts?)?\b(?! (?:for|this|next|tonight|today|tomorrow)\b)",
+        negative=True,
     ),
     _Cue("manager", r"\breports? to\b"),
     _Cue("bank", r"\b(?:banks?|banking|banked) (?:with|at)\b"),
@@ -602,6 +663,7 @@ _CUES: list[_Cue] = [
         r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|(?:is|am|'m|are) (?:now )?a smoker)\b",
     ),
     _Cue("smoking", r"\b(?:is|am|'m|are) (?:now )?a non-?smoker\b", negative=True),
+    _Cue("smoking", r"\b(?:smoke|nicotine|vape)-free\b", negative=True),
     _Cue("drinking", r"\b(?:drinks?|drinking)\s+(?=(?:alcohol|beer|wine)\b)"),
     _Cue("weight", r"\bweighs?\b"),
     _Cue(
@@ -1050,7 +1112,7 @@ def _labelled(normal: str) -> Claim | None:
     said = _ARROW.split(re.sub(r"\([^)]*\)", " ", label.group("value")))[-1].strip(" .!,;")
     negated = said in _NONE
     value = frozenset() if negated or said in _YES else value_words(said)
-    if label.group("label") == "status" and not value & _MARITAL:
+    if label.group("label") == "status" and not value & MARITAL:
         return None  # "Status: shipped" is no marital status
     if attribute == "medication":
         drug = next((w for w in sorted(value) if re.fullmatch(_DRUG, w)), "")
@@ -1104,8 +1166,29 @@ def is_negated(normal: str) -> bool:
     return bool(_NEGATION.search(normal))
 
 
+_PRESCRIBERS = frozenset(
+    word_list(
+        """doctor doc gp pcp physician psychiatrist cardiologist endocrinologist neurologist
+    dermatologist oncologist rheumatologist prescriber pharmacist"""
+    )
+)
+"""Who changes a patient's drugs: "my doctor stopped the metformin" is the user's change."""
+_PRESCRIBED = re.compile(
+    r"\b(?:stopped|discontinued|switched|put|took|taken|started|increased|decreased|raised|"
+    r"lowered|upped|cut|bumped|changed|adjusted|prescribed|doubled|halved)\b"
+)
+"""What a prescriber does to a drug (not "my doctor takes lisinopril", the doctor's own)."""
+_SPAN = re.compile(
+    r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) "
+    r"(?:full )?(?:days?|weeks?|months?|years?)(?: now)?"
+)
+"""A span of time opening a clause ("Three months smoke-free"): no subject."""
+
+
 def _subject(prefix: str) -> frozenset[str]:
     clause = _CLAUSE_START.sub("", prefix)
+    if _SPAN.fullmatch(clause.strip()):
+        return frozenset({"user"})
     words = _subject_words(clause)
     first = _BOUNDARY.split(prefix, maxsplit=1)[0]
     verb = _FIRST_VERB.search(first)
@@ -1381,6 +1464,8 @@ def _read(text: str, only: str | None) -> Claim | None:
     if groups.get("value") or groups.get("mode"):
         # The value is named inside the cue: "I take the bus to work".
         value = value_words(groups.get("value") or groups["mode"])
+    if attribute == "shift":
+        value = frozenset({groups["value"]})  # "day" is a word of time elsewhere
     if groups.get("before"):
         # The value is named before the cue ("User's cat Luna passed away"), its owner aside.
         value = value_words(groups["before"]) - _FIRST_PERSON
@@ -1417,6 +1502,19 @@ def _read(text: str, only: str | None) -> Claim | None:
     elif taken:
         # "Dad's doctor took him off metformin": the change is Dad's.
         subject = frozenset(w.removesuffix("'s") for w in subject if w.endswith("'s")) or subject
+    if (
+        subject & _PRESCRIBERS
+        and (attribute.startswith("medication") or any(re.fullmatch(_DRUG, w) for w in value))
+        and _PRESCRIBED.search(acted := clause_prefix + match.group(0))
+        and not re.search(r"\btak(?:e|es|ing)\b", acted)
+    ):
+        # "My doctor stopped the metformin": the drug is the patient's.
+        rest_words = subject - _PRESCRIBERS
+        subject = (
+            frozenset({"user"})
+            if rest_words <= {"user's"}
+            else frozenset(w if w == "user's" else w.removesuffix("'s") for w in rest_words)
+        )
     if couple is not None and partner is None:
         subject = frozenset(_subject_words(couple.group(1))) or subject
     if groups.get("noun") and attribute == "schedule":

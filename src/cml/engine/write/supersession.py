@@ -11,18 +11,18 @@ How the decision is made (no model, a few regular expressions per pair):
 2. Never for a new text that is a question, a hypothetical, an attempt or a plan ("might move
    to", "thinking about", "tried to quit", "will", "if"), a statement about the past ("used
    to", "grew up in") or an addition ("also", "too", "as well").
-3. Both texts are read as a :class:`~cml.engine.write.claims.Claim`: a *subject* (the user
-   for "I", "my", "the user"; "user sister" for "my sister", and for "Mom" or "Dad" without an
+3. Both texts are read as a :class:`~cml.engine.write.claims.Claim`: a *subject* (the user for
+   "I", "my", "the user"; "user sister" for "my sister", and for "Mom" or "Dad" without an
    owner; a name; the person a later "she" or "he" stands for; the thing a schedule is about,
-   "team meeting"), an *attribute* from a lexicon of cue phrases (residence, employer,
-   job, name, age, relationship, diet, likes, preference, favourite X, medication per drug,
-   schedule, address, phone, email, pet, car, school, manager, team, smoking, weight, salary,
+   "team meeting"), an *attribute* from a lexicon of cue phrases (residence, employer, job,
+   name, age, relationship, diet, likes, preference, favourite X, medication per drug, schedule,
+   address, phone, email, pet, car, school, manager, team, smoking, weight, salary, work shift,
    ...), the content words of the *value* and whether the claim is *negated* ("no longer",
    "not", "quit", "stopped"). A possessed thing the lexicon has no noun for ("my locker code is
    1234", "the office wifi network is CorpNet") is the attribute ``thing``, its subject the
-   thing's words; its value changes only when the text says so ("is now 5678", "changed my
-   wifi password to") or the thing reaches a number ("my credit score finally hit 720").
-   Texting is read spelled out ("im", "gf", "rn", "lol" aside).
+   thing's words; its value changes only when the text says so ("is now 5678", "changed my wifi
+   password to") or the thing reaches a number ("my credit score finally hit 720"). Texting is
+   read spelled out ("im", "gf", "rn", "lol" aside).
 4. Subjects and attributes must match. Then the new claim supersedes the old one when it
    corrects it ("..., not Sam", "instead of coffee", "switched from X to"), retracts it ("no
    longer lives in Madrid", "stopped taking metformin"), turns a negated state positive ("started
@@ -48,8 +48,9 @@ How the decision is made (no model, a few regular expressions per pair):
 6. Never for a new text that negates one past occasion ("didn't go to work on Monday") or
    pauses ("stopped hiking for a week").
 7. A short message of two or three sentences is also read one sentence at a time ("Omar moved
-   to the platform team. Our new lead is Grace."), unless it is a question, a plan or the past
-   as a whole; a sentence the old text says too changes nothing.
+   to the platform team. Our new lead is Grace."), unless it is a plan or the past as a whole;
+   one that tells and then asks ("We moved to Austin. Any good pediatricians?") is read by what
+   it tells before its question. A sentence the old text says too changes nothing.
 
 How the write path is meant to use it: after a new memory is stored (never for a write merged as
 a duplicate), take the few most similar *active* memories of the same tenant and namespace (the
@@ -74,6 +75,7 @@ from dataclasses import dataclass
 
 from cml.engine.write.claims import (
     CHANGE,
+    MARITAL,
     OCCASION,
     PEOPLE,
     REACHED,
@@ -131,8 +133,10 @@ _QUESTION = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|might|maybe|perhaps|considering|thinking (?:about|of)|plans? to|planning|"
     r"wants? to|would|could|should|hopes? to|hoping|will|someday|one day|wish(?:es)?|"
-    # "going to move" plans; "stopped going to the gym" tells a place gone to.
-    r"going to(?! (?:the|a|an|my|our|his|her|their|church|work|school|class|bed|therapy)\b)|"
+    # "going to move" plans; "stopped going to the gym" tells a place gone to, and "we've been
+    # going to Grace Community" a habit.
+    r"(?<!been )going to(?! (?:the|a|an|my|our|his|her|their|church|work|school|class|bed|"
+    r"therapy)\b)|"
     r"suggested|saving up for|dreams? of|may|(?:am|'m|is|are|'re) (?:moving|relocating) to|"
     r"(?:tried|tries|try|trying|attempting) to)\b"
 )
@@ -153,9 +157,11 @@ _FOR_A_WHILE = re.compile(
 )
 """A pause ("stopped hiking for a week"): the habit is not retracted."""
 _ADDITION = re.compile(
-    r"\b(?:also|too(?!\s+(?!and\b|but\b|so\b)[a-z])|as well|in addition|additionally|another)\b"
+    r"\b(?:also|too(?!\s+(?!and\b|but\b|so\b)[a-z])|as well|in addition|additionally|"
+    r"(?<!to )(?<!for )(?<!with )another)\b"
 )
-"""An addition ("I like tea too"); "way too expensive" says how much, adds nothing."""
+"""An addition ("I like tea too", "got another dog"); "way too expensive" says how much, and
+"moved to another team" leaves for one, adding nothing."""
 _TARGET = re.compile(
     r"\b(?:not|instead of|rather than|over|from|no longer)\s+"
     r"([\w' -]+?)(?=[,.;!?]|$|\s+(?:and|but|to|anymore)\b)"
@@ -345,9 +351,20 @@ def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
     """
     if a == b:
         return True
+    a, b = _singular(a), _singular(b)  # "Standups moved to Tuesdays": my weekly standup
+    if a == b:
+        return True
     smaller, larger = (a, b) if len(a) < len(b) else (b, a)
     owners = {w for w in larger - smaller if w.endswith("'s") and w != "user's"}
     return smaller != {"user"} and smaller < larger and not owners
+
+
+def _singular(words: frozenset[str]) -> frozenset[str]:
+    """``words`` with a plural's final "s" taken off ("standups" is "standup")."""
+    return frozenset(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "'s")) else w
+        for w in words
+    )
 
 
 def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
@@ -403,15 +420,36 @@ def _readings(new_text: str) -> list[str]:
     """The whole text, then each of its sentences alone when it has two or three.
 
     "Omar moved to the platform team. Our new lead is Grace." states the change in its second
-    sentence, which the whole text's first cue does not reach. A text that is a question, a plan
-    or the past as a whole ("I'm learning German now. Do you speak any?") is not split: each
-    sentence read alone would lose what the whole says. Longer texts are chat turns that tell
-    many things; they are read whole, as before.
+    sentence, which the whole text's first cue does not reach. A text that is a plan or the past
+    as a whole is not split: each sentence read alone would lose what the whole says. A message
+    that tells and then asks ("We moved to Austin last month. Can you help me find a
+    pediatrician?") is read by its telling sentences alone: the question asks for help, it does
+    not put the move in doubt. Longer texts are chat turns that tell many things (a long message
+    that asks tells its context, "I'm staying at a hotel in the city center"); they are read
+    whole, as before.
     """
-    if len(new_text) > _SENTENCES_READ_CHARS or _blocked(normal_text(new_text), new_text, new=True):
+    blocked = _blocked(normal_text(new_text), new_text, new=True)
+    if blocked == "question" and len(new_text) <= _SENTENCES_READ_CHARS:
+        return [new_text, *_told_before_asking(new_text)]
+    if len(new_text) > _SENTENCES_READ_CHARS or blocked:
         return [new_text]
     parts = sentences(new_text)
     return [new_text, *parts] if 1 < len(parts) <= 3 else [new_text]
+
+
+def _told_before_asking(new_text: str) -> list[str]:
+    """The sentences a message of two to four tells before the question that ends it.
+
+    Nothing when a question comes before the last sentence ("Did you know I moved? Anyway..."
+    is still asking) or when the message does not end with one.
+    """
+    parts = sentences(new_text)
+    if not 1 < len(parts) <= 4:
+        return []
+    asking = [_blocked(normal_text(p), p, new=True) == "question" for p in parts]
+    if not asking[-1] or any(asking[:-1]):
+        return []
+    return parts[:-1]
 
 
 def decide_supersession(
@@ -510,6 +548,9 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         return Supersession(False, f"{name}: restated")  # "not Sith" twice corrects nothing
     if corrected:
         return Supersession(True, f"{name}: correction")
+    if name == "relationship" and new.negated and not old.negated and old.value <= MARITAL:
+        # "Kate and I divorced" ends "I'm married", whose value is a state, not a name.
+        return Supersession(True, f"{name}: retracted")
     if new.negated != old.negated:
         narrower = new.attribute != "*" and not new.value <= old.value
         if new.negated and not old.single and narrower and not corrected:
