@@ -347,7 +347,7 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "residence",
-        r"\b(?:moved|relocated) (?:back |away |inland |abroad |overseas |home |upstate |"
+        r"\b(?:moved|relocated) (?:back |away |inland |abroad |overseas |home |upstate |down |out |"
         r"downstate |north |south |east |west |across )?(?:to|into)\b"
         rf"(?! (?:the |an? )?(?:{WHEN}|{_ROOMS}))",
     ),
@@ -484,7 +484,8 @@ _CUES: list[_Cue] = [
         "grade",
         r"\b(?:in|started|starts|starting|entered|entering|going into|moved up to) "
         r"(?=(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
-        r"ninth|tenth|eleventh|twelfth) grade\b|kindergarten\b|pre-?k\b)",
+        r"ninth|tenth|eleventh|twelfth) grade\b|kindergarten\b|pre-?k\b|preschool\b|daycare\b|"
+        r"nursery\b)",
     ),
     _Cue(
         "diet",
@@ -501,6 +502,13 @@ _CUES: list[_Cue] = [
         "diet",
         r"\b(?:follows?|following|on|eats?|eating|switched to|changed to)\s+an?\s+"
         r"(?=(?!gluten)[\w-]+ diet\b)",
+    ),
+    _Cue(
+        "diet",
+        r"\b(?:done with|off|over)\s+(?:the\s+)?"
+        r"(?=(?:vegan|vegetarian|pescatarian|keto|paleo|carnivore)(?: diet)?\b)"
+        r"(?![\w -]*\b(?:for|until|till|during|while)\b)",  # "off keto for the holidays": a pause
+        negative=True,
     ),
     # Gluten is a diet of its own: eating gluten again says nothing about eating meat.
     _Cue("gluten", r"\b(?:eats?|eating|ate)\s+(?=gluten\b)"),
@@ -544,7 +552,8 @@ _CUES: list[_Cue] = [
         "medication",
         rf"\b(?P<drug>{_DRUG}) (?:dose |dosage )?(?:was |has been |got )?(?:now )?"
         r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut|bumped|"
-        r"dropped)(?: up| down| back)? to\b",
+        r"dropped|went up|went down|has gone up|has gone down|goes up|goes down)"
+        r"(?: up| down| back)? to\b",
     ),
     # "Nibbles passed away": the pet named is gone.
     _Cue(
@@ -559,7 +568,11 @@ _CUES: list[_Cue] = [
         r"\bput (?:our |my )?(?P<value>[\w'-]+) (?:down|to sleep)\b(?! for| to bed)",
         negative=True,
     ),
-    _Cue("pet", r"\bhad to say goodbye to (?:our |my )?(?P<value>[\w'-]+)", negative=True),
+    _Cue(
+        "pet",
+        r"\b(?:had to say goodbye to|rehomed) (?:our |my )?(?P<value>[\w'-]+)",
+        negative=True,
+    ),
     _Cue(
         "pet",
         r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
@@ -572,7 +585,8 @@ _CUES: list[_Cue] = [
         "commute",
         r"\b(?:(?:ride|rides|riding|take|takes|taking|catch|catches|get|gets|go|goes|going|"
         r"commute|commutes|commuting)\s+(?:by\s+|on\s+)?(?:an?\s+|the\s+|my\s+)?"
-        r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike)|"
+        r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike|"
+        r"light rail|streetcar|shuttle|carpool|vanpool)|"
         r"(?P<mode>walk|walks|walking|cycle|cycles|cycling|bike|bikes|biking|drive|drives|driving|"
         r"run|runs|running|jog|jogs|jogging))"
         r"\s+(?:in\s+)?to\s+(?:work|school|the office|uni|university|college)\b",
@@ -582,7 +596,10 @@ _CUES: list[_Cue] = [
         r"\bcommut(?:e|es|ing) (?:by|on|via) (?:an?\s+|the\s+|my\s+)?"
         r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike|foot)\b",
     ),
-    _Cue("car", r"\bdrives?\s+(?:an?\s+|the\s+)?"),
+    # "The drive was brutal" is no car.
+    _Cue(
+        "car", r"(?<!the )(?<!a )(?<!long )\bdrives?\s+(?!(?:was|is|were|home)\b)(?:an?\s+|the\s+)?"
+    ),
     # "I'm driving a RAV4 now"; not a rental, a loaner, this week's.
     _Cue(
         "car",
@@ -715,6 +732,8 @@ _BARE_CHANGES: list[tuple[str, bool]] = [
 ]
 _DESCRIPTION = re.compile(r"\s+(?:now\s+|still\s+|no longer\s+|not\s+)?(?:a|an)\s")
 _CALLED = re.compile(r"\b(?:wants? to|would like to|prefers? to|asked to) be called\b")
+_WED = re.compile(r"\b(?:tied the knot|got hitched)\b")
+"""Idioms of a wedding, read as "got married"."""
 _COMPILED = [
     (c.attribute, c.attribute not in _MULTI_VALUED, re.compile(c.pattern), c.negative)
     for c in _CUES
@@ -813,7 +832,8 @@ _VERBISH = frozenset(
     word_list(
         """is am are was were has have had do does did will would can could should may might got
     get gets been be being told said asked to wants want sold bought took went came began made
-    found lost won ran"""
+    found lost won ran plays lives works goes takes drives uses owns attends teaches rides eats
+    drinks speaks studies"""
     )
 )
 _CLAUSE_START = re.compile(rf".*(?:[,;:]|[.!?](?=\s)|{_DASH}|\band\b|\bbut\b|\bso\b)\s*")
@@ -1374,6 +1394,7 @@ def normal_text(text: str) -> str:
             text = pattern.sub(spelled, text)
     text = " ".join(text.replace("\u2019", "'").split()).lower()
     text = _CALLED.sub("is called", text)
+    text = _WED.sub("got married", text)
     text = _COMMAND.sub("", _DISCOURSE.sub("", text), count=1)
     text = _REPORTED.sub("", _DISCOURSE.sub("", text), count=1)
     text = _FROM_WHEN.sub("", text, count=1)
@@ -1460,7 +1481,9 @@ def _read(text: str, only: str | None) -> Claim | None:
     if broke_up and partner is not None:
         # "Anna and I broke up": the relationship with Anna ended, not every relationship;
         # "User and Maria got married": the user's, with Maria.
-        value = value or value_words(partner.group(1) or partner.group(2))
+        other = value_words(partner.group(1) or partner.group(2))
+        # "Maria and I separated in the spring" ends the one with Maria, whatever else it says.
+        value = value | other if negative else value or other
     if groups.get("value") or groups.get("mode"):
         # The value is named inside the cue: "I take the bus to work".
         value = value_words(groups.get("value") or groups["mode"])

@@ -511,8 +511,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         framed = framed or _contrast(new_text, old_text)
         return framed or _updated(new_text, old_text) or Supersession(False, "no attribute")
     if not _same_subject(new.subject, old.subject):
-        # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast.
-        return _contrast(new_text, old_text) or Supersession(False, "other subject")
+        # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast;
+        # "My daughter quit soccer, my son still plays": the claim read is the second clause's.
+        ended = _frame_change(new_text, old_text, old_known=True)
+        return ended or _contrast(new_text, old_text) or Supersession(False, "other subject")
     if new.attribute == old.attribute == "thing" and new.subject != old.subject:
         # The guest wifi password is another; "upped my daily Duolingo goal to 20 minutes" may
         # still update "My daily Duolingo streak goal is 10 minutes" word by word.
