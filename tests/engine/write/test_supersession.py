@@ -669,6 +669,11 @@ def test_a_note_of_the_user_changed_in_a_chat_voice() -> None:
     assert not supersedes("The drive to Raleigh was brutal", "I drive a Honda")
     assert not supersedes("Moved up to senior analyst in March", "I live in Denver")
     assert supersedes("Moved out to the suburbs last year", "I live in Chicago")
+    # A home described is no home named.
+    assert not supersedes(
+        "My roommate works nights so the apartment is quiet during the day.", "I live in Portland"
+    )
+    assert supersedes("My apartment is in Brooklyn now", "I live in Portland")
     # A wedding by its idiom; daycare, preschool and kindergarten are stages of one school year.
     assert supersedes("Ben and I tied the knot in Maui last weekend!", "I'm engaged to Ben")
     assert not supersedes("Ben and I went to his cousin's wedding in Maui.", "I'm engaged to Ben")
@@ -684,6 +689,34 @@ def test_a_note_of_the_user_changed_in_a_chat_voice() -> None:
         "Quick update: new address is 12 Oak St; still at Acme, same phone.",
         "My address is 4 Elm Rd",
     )
+
+
+def test_a_plan_carried_out_is_retired_and_nothing_else_retires_it() -> None:
+    assert supersedes(
+        "We moved to Denver last week, still unpacking.",
+        "I'm planning to move to Denver this summer",
+    )
+    assert supersedes("I've been fully vegan for a month now!", "I'm considering going vegan")
+    assert supersedes("Officially retired as of June 1st!", "I'm planning to retire next year")
+    assert not supersedes(
+        "My brother moved to Denver last week.", "I'm planning to move to Denver this summer"
+    )
+    assert not supersedes(
+        "Visited Denver last week to look at neighborhoods.",
+        "I'm planning to move to Denver this summer",
+    )
+    assert not supersedes(
+        "We're moving to Denver in July, the movers are booked.",
+        "I'm planning to move to Denver this summer",
+    )
+    assert not supersedes(
+        "My boss just retired, so things are chaotic.", "I'm planning to retire next year"
+    )
+    # A stint already over carries a plan out, and leaves what held before it.
+    assert supersedes(
+        "Went vegan for Veganuary, back to normal now.", "I'm considering going vegan"
+    )
+    assert not supersedes("Went vegan for Veganuary, back to normal now.", "I'm vegetarian")
 
 
 RECALL_FLOOR = {
@@ -723,6 +756,7 @@ RECALL_FLOOR = {
     "unseen-27": 0.65,
     "unseen-28": 0.35,
     "unseen-29": 0.65,
+    "unseen-30": 0.3,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

@@ -405,6 +405,13 @@ _CUES: list[_Cue] = [
     _Cue("employer", r"\bemployed (?:at|by)\b"),
     _Cue("employer", r"\b(?:teach|teaches|teaching) at\b"),
     _Cue("employer", r"\bretired (?:early )?from\b", negative=True),
+    # "Officially retired as of June 1st!", "I retired last year": no employer any more.
+    _Cue(
+        "employer",
+        r"\b(?:is|am|'m|are|officially|finally|just|recently|i|we|he|she) retired\b"
+        r"(?! (?:from|as(?! of)|my|our|the|his|her|its|it|them|a|an)\b)",
+        negative=True,
+    ),
     # "Last day at Stripe was Friday": the job there ends.
     _Cue("employer", r"\blast day (?:at|with)\b(?= [\w&'. -]+? (?:was|is)\b)", negative=True),
     _Cue(
@@ -598,7 +605,9 @@ _CUES: list[_Cue] = [
     ),
     # "The drive was brutal" is no car.
     _Cue(
-        "car", r"(?<!the )(?<!a )(?<!long )\bdrives?\s+(?!(?:was|is|were|home)\b)(?:an?\s+|the\s+)?"
+        "car",
+        r"\bdrives?(?<!the drive)(?<!the drives)(?<!\ba drive)(?<!long drive)(?<!long drives)\s+"
+        r"(?!(?:was|is|were|home)\b)(?:an?\s+|the\s+)?",
     ),
     # "I'm driving a RAV4 now"; not a rental, a loaner, this week's.
     _Cue(
@@ -1238,6 +1247,8 @@ _WHERE = re.compile(
     r"\s*(?:in|at|on|with|by|from|off|away|out|under|inside|outside|behind|near|back)\b"
 )
 _VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
+_PLACE_WORDS = frozenset(word_list("in at on near outside by off downtown uptown"))
+"""Words that open where a home is ("My apartment is in Brooklyn")."""
 _NOT_STATES = frozenset({"job", "study", "hobby", "diet"})
 """Attributes whose value can be a word ending in -ing ("nursing", "fasting")."""
 
@@ -1264,6 +1275,8 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
     word = start.group(1)
     if word.endswith("ing") and attribute not in _NOT_STATES and not _capitalised(word, text):
         return True
+    if attribute == "residence" and word not in _PLACE_WORDS and not _capitalised(word, text):
+        return True  # "The apartment is quiet during the day": how it is, not where
     return (
         attribute in _PERSON_ATTRIBUTES
         and not word.startswith("dr")

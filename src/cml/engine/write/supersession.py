@@ -10,7 +10,9 @@ How the decision is made (no model, a few regular expressions per pair):
    conversation turn, a message, ...), nothing is superseded.
 2. Never for a new text that is a question, a hypothetical, an attempt or a plan ("might move
    to", "thinking about", "tried to quit", "will", "if"), a statement about the past ("used
-   to", "grew up in") or an addition ("also", "too", "as well").
+   to", "grew up in") or an addition ("also", "too", "as well"). An old text that is the
+   speaker's own plan ("I'm planning to move to Denver") is retired only when the new one
+   carries it out ("We moved to Denver last week") or says another value was decided instead.
 3. Both texts are read as a :class:`~cml.engine.write.claims.Claim`: a *subject* (the user for
    "I", "my", "the user"; "user sister" for "my sister", and for "Mom" or "Dad" without an
    owner; a name; the person a later "she" or "he" stands for; the thing a schedule is about,
@@ -138,7 +140,7 @@ _HYPOTHETICAL = re.compile(
     r"(?<!been )going to(?! (?:the|a|an|my|our|his|her|their|church|work|school|class|bed|"
     r"therapy)\b)|"
     r"suggested|saving up for|dreams? of|may|(?:am|'m|is|are|'re) (?:moving|relocating) to|"
-    r"(?:tried|tries|try|trying|attempting) to)\b"
+    r"(?:tried|tries|try|trying|attempting|looking) to)\b"
 )
 _SET_PHRASE = re.compile(rf"\b{SET_VERBS} (?:my|our|his|her|their|the user's|the) [\w' -]+? to\b")
 """A thing set to a value ("upgraded my streaming plan to"), whose noun may read as a plan."""
@@ -156,6 +158,10 @@ _FOR_A_WHILE = re.compile(
     r"couple of) (?:day|week|month|while|bit|days|weeks|months)|temporarily|for the time being)\b"
 )
 """A pause ("stopped hiking for a week"): the habit is not retracted."""
+_OVER_AGAIN = re.compile(
+    r"\bback to (?:normal|my (?:usual|old|regular) (?:self|ways|routine|diet))\b"
+)
+"""A stint already over ("Went vegan for Veganuary, back to normal now"): nothing it says holds."""
 _ADDITION = re.compile(
     r"\b(?:also|too(?!\s+(?!and\b|but\b|so\b)[a-z])|as well|in addition|additionally|"
     r"(?<!to )(?<!for )(?<!with )another)\b"
@@ -379,7 +385,7 @@ def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
         return "past"
     if new and _ONE_OCCASION.search(normal):
         return "episode"
-    if new and _FOR_A_WHILE.search(normal):
+    if new and (_FOR_A_WHILE.search(normal) or _OVER_AGAIN.search(normal)):
         return "pause"
     if new and _ADDITION.search(normal):
         return "addition"
@@ -482,6 +488,8 @@ def decide_supersession(
     if len(new_text) > MAX_CLAIM_CHARS or len(old_text) > MAX_CLAIM_CHARS:
         return Supersession(False, "too long for one claim")
     blocked = _blocked(normal_text(old_text), old_text, new=False)
+    if blocked == "hypothetical":
+        return _plan_done(new_text, old_text) or Supersession(False, blocked)
     if blocked:
         return Supersession(False, blocked)
     first, *rest = _readings(new_text)
@@ -494,6 +502,74 @@ def decide_supersession(
         if alone.supersedes:
             return Supersession(True, f"{alone.reason} (one sentence)")
     return decision
+
+
+_PLAN = re.compile(
+    r"^(?P<who>(?:i|we|(?:the )?user|they))(?:'m|'re| am| are| is)?\s+(?:still\s+|really\s+)?"
+    r"(?:planning(?: on| to)?|plan(?:s|ning)? (?:on|to)|thinking (?:about|of)|considering|"
+    r"hoping to|hopes? to|wants? to|looking to|going to|might|intend to|intends to)\s+"
+    r"(?!(?:a|an|the|my|our|some|this|that|it|for|on|to)\b)(?P<verb>[a-z]{2,})\b"
+)
+"""A plan of the speaker's own: "I'm planning to move to Denver", "We're thinking about moving"."""
+_PLANNED_PAST = {
+    **dict.fromkeys(("quit", "quitting"), "quit"),
+    **dict.fromkeys(("go", "going"), "went"),
+    **dict.fromkeys(("get", "getting"), "got"),
+    **dict.fromkeys(("buy", "buying"), "bought"),
+    **dict.fromkeys(("leave", "leaving"), "left"),
+    **dict.fromkeys(("take", "taking"), "took"),
+    **dict.fromkeys(("become", "becoming"), "became"),
+    **dict.fromkeys(("sell", "selling"), "sold"),
+    **dict.fromkeys(("stop", "stopping"), "stopped"),
+    **dict.fromkeys(("have", "having"), "had"),
+    **dict.fromkeys(("begin", "beginning"), "began"),
+}
+"""Past forms of the planned verbs that do not take "-ed"."""
+_DECIDED = re.compile(r"\b(?:instead|after all|decided|ended up|in the end)\b")
+
+
+def _carried_out(verb: str) -> str:
+    """The past of a planned verb, base form or gerund ("move", "moving" -> "moved")."""
+    if verb in _PLANNED_PAST:
+        return _PLANNED_PAST[verb]
+    stem = verb[:-3] if verb.endswith("ing") and len(verb) > 5 else verb
+    if stem != verb and stem.endswith(("v", "c", "r", "s", "z", "g")) and not stem.endswith("ss"):
+        stem += "e"  # "moving" -> "move", "changing" -> "change", "retiring" -> "retire"
+    return stem + ("d" if stem.endswith("e") else "ed")
+
+
+def _plan_done(new_text: str, old_text: str) -> Supersession | None:
+    """A plan of the old text's that the new one says was carried out, or given up for another.
+
+    "I'm planning to move to Denver this summer" is read as "I moved to Denver this summer" and
+    compared with the new claim: the same subject and attribute with a value in common ("We
+    moved to Denver last week"), or another value that the text says was decided instead ("We
+    decided to stay in Seattle after all" is no claim the lexicon reads; "We moved to Boulder
+    instead" is). A hope of another ("My brother moved to Denver") or a visit leaves the plan.
+    """
+    plan = _PLAN.match(normal_text(old_text))
+    if plan is None:
+        return None
+    old_normal = normal_text(old_text)
+    planned = f"{plan.group('who')} {_carried_out(plan.group('verb'))}{old_normal[plan.end() :]}"
+    intended = read_claim(planned)
+    if intended is None:
+        return None
+    for reading in _readings(new_text):
+        new_normal = normal_text(reading)
+        if _blocked(new_normal, reading, new=True) not in (None, "pause"):
+            continue  # a stint carries a plan out too ("went vegan for a month")
+        done = read_claim(reading)
+        if done is None or not _same_subject(done.subject, intended.subject):
+            continue
+        if done.attribute != intended.attribute:
+            continue
+        shared = bool(done.value & intended.value) or (
+            not done.value and not intended.value and done.negated == intended.negated
+        )  # "Officially retired as of June 1st!" after "I'm planning to retire next year"
+        if shared or (done.single and _DECIDED.search(new_normal)):
+            return Supersession(True, f"{done.attribute}: plan carried out or given up")
+    return None
 
 
 def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersession:
