@@ -719,6 +719,36 @@ def test_a_plan_carried_out_is_retired_and_nothing_else_retires_it() -> None:
     assert not supersedes("Went vegan for Veganuary, back to normal now.", "I'm vegetarian")
 
 
+def test_an_instruction_to_the_assistant_changed_from_now_on() -> None:
+    assert supersedes("Switch to imperial units please, I'm in the US now.", "Use metric units")
+    assert supersedes(
+        "Give me detailed answers from now on, with examples.", "I prefer short answers"
+    )
+    assert supersedes("Emojis are fine now, go ahead.", "Don't use emojis with me")
+    assert supersedes("Switch the dashboard back to light mode.", "Use dark mode in the dashboard")
+    assert supersedes("My pronouns are they/them now.", "My preferred pronouns are she/her")
+    # One occasion, another person, another thing, an addition, another aspect: no change.
+    assert not supersedes("Convert this recipe to imperial units please.", "Use metric units")
+    assert not supersedes(
+        "Send reminders to my wife by text from now on.", "Send me reminders by email"
+    )
+    assert not supersedes("Switch my phone to dark mode.", "Use dark mode in the dashboard")
+    assert not supersedes("Use dark mode in the editor too now.", "Use dark mode in the dashboard")
+    assert not supersedes("Always reply in bullet points now.", "Reply to me in Spanish")
+    assert not supersedes(
+        "My partner's pronouns are they/them.", "My preferred pronouns are she/her"
+    )
+    # A question is no instruction, whatever it says of the future; a phone set to a mode is no
+    # new number.
+    assert not supersedes(
+        "user: What can be done in future to increase the acceptance of AR in marketing. "
+        "State the response based on the value map above",
+        "user: What can be done in future to increase the acceptance of social media retail. "
+        "State the response based on the value map above",
+    )
+    assert not supersedes("Switch my phone to dark mode.", "My phone number is 555-0134")
+
+
 RECALL_FLOOR = {
     "dev": 0.8,
     "test": 0.8,
@@ -757,6 +787,7 @@ RECALL_FLOOR = {
     "unseen-28": 0.35,
     "unseen-29": 0.65,
     "unseen-30": 0.3,
+    "unseen-31": 0.6,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

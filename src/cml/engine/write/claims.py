@@ -36,6 +36,7 @@ __all__ = [
     "plausible_value",
     "read_claim",
     "sentences",
+    "singular",
     "speaker",
     "value_words",
     "word_list",
@@ -214,6 +215,7 @@ _NOUNS = {
     "postcode": "postcode",
     "postal code": "postcode",
     "rent": "rent",
+    **dict.fromkeys(("pronouns", "preferred pronouns"), "pronouns"),
     "deadline": "schedule",
     "due date": "schedule",
 }
@@ -233,7 +235,6 @@ _LABELS = {
     **dict.fromkeys(("smoker", "smoking", "smokes"), "smoking"),
     **dict.fromkeys(("language", "languages", "programming language"), "language"),
     **dict.fromkeys(("dietary preference", "dietary restrictions"), "diet"),
-    "pronouns": "pronouns",
     "commute": "commute",
     "works at": "employer",
     "lives in": "residence",
@@ -1141,6 +1142,8 @@ def _labelled(normal: str) -> Claim | None:
     said = _ARROW.split(re.sub(r"\([^)]*\)", " ", label.group("value")))[-1].strip(" .!,;")
     negated = said in _NONE
     value = frozenset() if negated or said in _YES else value_words(said)
+    if attribute == "pronouns":
+        value = _pronouns(said)
     if label.group("label") == "status" and not value & MARITAL:
         return None  # "Status: shipped" is no marital status
     if attribute == "medication":
@@ -1207,6 +1210,14 @@ _PRESCRIBED = re.compile(
     r"lowered|upped|cut|bumped|changed|adjusted|prescribed|doubled|halved)\b"
 )
 """What a prescriber does to a drug (not "my doctor takes lisinopril", the doctor's own)."""
+_PRONOUN = re.compile(r"\b(?:she|her|hers|he|him|his|they|them|theirs|xe|xem|ze|zir|it|its|any)\b")
+
+
+def _pronouns(said: str) -> frozenset[str]:
+    """The pronouns a value names ("they/them"), which are stop words to :func:`value_words`."""
+    return frozenset(_PRONOUN.findall(said.lower()))
+
+
 _SPAN = re.compile(
     r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) "
     r"(?:full )?(?:days?|weeks?|months?|years?)(?: now)?"
@@ -1397,6 +1408,16 @@ _TEXTING_WORDS = re.compile(
 
 
 @lru_cache(maxsize=_READ_CACHE)
+def singular(word: str) -> str:
+    """A plural's singular by its ending ("standups" -> "standup", "summaries" -> "summary").
+
+    Short words, possessives and words in "ss" are kept ("bus", "anna's", "glass").
+    """
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "'s")):
+        return word
+    return word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else word[:-1]
+
+
 def normal_text(text: str) -> str:
     """Lower case, straight apostrophes, single spaces, a speaker's label and discourse removed."""
     named = speaker(text)
@@ -1528,6 +1549,14 @@ def _read(text: str, only: str | None) -> Claim | None:
         )
         attribute = f"medication {drug}".rstrip()
         value |= {drug} if drug else set()
+    if attribute == "pronouns":
+        value = _pronouns(clause)
+    if (
+        attribute == "phone"
+        and value
+        and not any(c.isdigit() or c == "[" for w in value for c in w)
+    ):
+        return None  # "Switch my phone to dark mode" is no number
     prefix = normal[: match.start()]
     clause_prefix = _CLAUSE_START.sub("", prefix)
     # "The doctor switched me from Adderall": the change is the user's.

@@ -92,10 +92,12 @@ from cml.engine.write.claims import (
     plausible_value,
     read_claim,
     sentences,
+    singular,
     value_words,
     word_list,
 )
 from cml.engine.write.dedup import EPISODIC_KINDS
+from cml.engine.write.instructions import changes_instruction, is_instruction_change
 from cml.engine.write.updates import may_update, says_change, updates
 
 __all__ = [
@@ -163,7 +165,7 @@ _OVER_AGAIN = re.compile(
 )
 """A stint already over ("Went vegan for Veganuary, back to normal now"): nothing it says holds."""
 _ADDITION = re.compile(
-    r"\b(?:also|too(?!\s+(?!and\b|but\b|so\b)[a-z])|as well|in addition|additionally|"
+    r"\b(?:also|too(?!\s+(?!and\b|but\b|so\b|now\b)[a-z])|as well|in addition|additionally|"
     r"(?<!to )(?<!for )(?<!with )another)\b"
 )
 """An addition ("I like tea too", "got another dog"); "way too expensive" says how much, and
@@ -357,20 +359,12 @@ def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
     """
     if a == b:
         return True
-    a, b = _singular(a), _singular(b)  # "Standups moved to Tuesdays": my weekly standup
+    a, b = frozenset(map(singular, a)), frozenset(map(singular, b))  # "Standups" is my standup
     if a == b:
         return True
     smaller, larger = (a, b) if len(a) < len(b) else (b, a)
     owners = {w for w in larger - smaller if w.endswith("'s") and w != "user's"}
     return smaller != {"user"} and smaller < larger and not owners
-
-
-def _singular(words: frozenset[str]) -> frozenset[str]:
-    """``words`` with a plural's final "s" taken off ("standups" is "standup")."""
-    return frozenset(
-        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "'s")) else w
-        for w in words
-    )
 
 
 def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
@@ -415,7 +409,12 @@ def _claims_something(text: str) -> bool:
     normal = normal_text(text)
     if _blocked(normal, text, new=True):
         return False
-    return read_claim(text) is not None or any(_frame_verbs(normal)) or may_update(text)
+    return (
+        read_claim(text) is not None
+        or any(_frame_verbs(normal))
+        or may_update(text)
+        or is_instruction_change(text)
+    )
 
 
 _SENTENCES_READ_CHARS = 160
@@ -585,7 +584,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         known = old is not None and old.attribute != "thing"
         framed = _frame_change(new_text, old_text, old_known=known)
         framed = framed or _contrast(new_text, old_text)
-        return framed or _updated(new_text, old_text) or Supersession(False, "no attribute")
+        framed = framed or _updated(new_text, old_text)
+        if framed is None and changes_instruction(new_text, old_text):
+            framed = Supersession(True, "instruction changed")
+        return framed or Supersession(False, "no attribute")
     if not _same_subject(new.subject, old.subject):
         # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast;
         # "My daughter quit soccer, my son still plays": the claim read is the second clause's.
