@@ -726,6 +726,9 @@ def test_an_instruction_to_the_assistant_changed_from_now_on() -> None:
     )
     assert supersedes("Emojis are fine now, go ahead.", "Don't use emojis with me")
     assert supersedes("Switch the dashboard back to light mode.", "Use dark mode in the dashboard")
+    assert supersedes(
+        "Move my weekly summaries to Fridays from now on.", "I want weekly summaries on Mondays"
+    )
     assert supersedes("My pronouns are they/them now.", "My preferred pronouns are she/her")
     # One occasion, another person, another thing, an addition, another aspect: no change.
     assert not supersedes("Convert this recipe to imperial units please.", "Use metric units")

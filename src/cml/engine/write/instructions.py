@@ -39,8 +39,8 @@ TOPICS: frozenset[str] = frozenset(
 )
 """Nouns of what an assistant produces or how, singular: what an instruction is about."""
 
-_ANY_TOPIC = re.compile("|".join(sorted(TOPICS)))
-"""A quick look for a topic's letters, before a text is read at all."""
+_ANY_TOPIC = re.compile("|".join(sorted(t.removesuffix("y") for t in TOPICS)))
+"""A quick look for a topic's letters ("summar" for "summaries"), before a text is read."""
 _INSTRUCTION = re.compile(
     r"^(?:please |ok(?:ay)?,? |also,? )?(?:use|reply|respond|answer|write|send|give|keep|text|"
     r"email|notify|remind|switch|change|move|stop|start|format|show|address|call|don't|do not|"
