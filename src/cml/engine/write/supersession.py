@@ -546,10 +546,10 @@ def _plan_done(new_text: str, old_text: str) -> Supersession | None:
     decided to stay in Seattle after all" is no claim the lexicon reads; "We moved to Boulder
     instead" is). A hope of another ("My brother moved to Denver") or a visit leaves the plan.
     """
-    plan = _PLAN.match(normal_text(old_text))
+    old_normal = normal_text(old_text)
+    plan = _PLAN.match(old_normal)
     if plan is None:
         return None
-    old_normal = normal_text(old_text)
     planned = f"{plan.group('who')} {_carried_out(plan.group('verb'))}{old_normal[plan.end() :]}"
     intended = read_claim(planned)
     if intended is None:
