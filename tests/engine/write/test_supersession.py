@@ -752,6 +752,84 @@ def test_an_instruction_to_the_assistant_changed_from_now_on() -> None:
     assert not supersedes("Switch my phone to dark mode.", "My phone number is 555-0134")
 
 
+LIFE_PAIRS = [
+    # (old, new, retires): homes rented or owned, households, children, clubs, hair, offices,
+    # carers by name, citizenships, browsers and handsets.
+    ("I'm renting an apartment", "We bought a house last month", True),
+    ("I'm renting an apartment", "We bought a house plant for the apartment", False),
+    ("I'm renting a room in Camden", "Got the keys to our new place in Hackney today!", True),
+    ("The user lives with roommates", "The user now lives alone", True),
+    ("I live with my parents", "My brother lives alone", False),
+    ("I have one child", "We had our second baby in May", True),
+    ("I have one child", "My sister had her second baby in May", False),
+    ("I'm a member of the Sierra Club", "I let my Sierra Club membership lapse", True),
+    ("I'm a member of the Sierra Club", "I'm also a member of the Audubon Society", False),
+    ("I'm a member of the chess club", "I left the chess club early last night", False),
+    ("I go to the gym at Planet Fitness", "I cancelled my gym membership", True),
+    ("My hair is long", "I cut my hair short last week", True),
+    ("My hair is long", "I got my hair cut for the wedding photos, still long though", False),
+    ("I work from the Seattle office", "I transferred to the Denver office", True),
+    ("I work from the Seattle office", "My manager works from the Denver office", False),
+    ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),
+    ("I see Dr. Kim for therapy", "I stopped seeing Dr. Kim, it wasn't helping", True),
+    ("My lawyer is Sarah Kim", "I fired my lawyer and hired Tom Reyes", True),
+    ("My hairdresser is Tina", "I found a new barber, Marco, and I'm sticking with him", True),
+    ("My therapist is Dr. Green", "My therapist is on vacation until the 20th", False),
+    ("The user's dog is named Max", "The user's dog Max passed away", True),
+    ("The user is Catholic", "The user converted to Judaism", True),
+    ("The user is Catholic", "The user's fiancée converted to Judaism", False),
+    ("I'm a British citizen", "I gave up my British citizenship when I moved", True),
+    ("I'm a US citizen", "I'm applying for Irish citizenship", False),
+    ("I use Chrome", "I switched browsers, Firefox now", True),
+    ("I use Chrome as my browser", "I use Firefox at work", False),
+    ("I use an Android phone", "I switched to an iPhone 15", True),
+    ("I use an iPhone", "Switched to a standing desk last week", False),
+    ("Allergic to peanuts", "I've outgrown my peanut allergy", True),
+    ("I'm in the Pacific time zone", "I'm on Eastern time now since the move", True),
+    ("I'm in the Pacific time zone", "I was in the best time of my life", False),
+    ("My project deadline is Friday", "The deadline moved to next Wednesday", True),
+    ("My deadline is Friday", "The deadline for the grant is next Wednesday", False),
+    ("My budget for groceries is $400 a month", "We upped the grocery budget to $550", True),
+    ("My mortgage rate is 6.8%", "Mortgage rates hit 7% this week.", False),
+    ("I play guitar in a band", "I quit the band to focus on school", True),
+    ("My daughter goes to Oak Elementary", "My daughter started at Jefferson Middle School", True),
+    # Pets named after a count, pets lost, brand-named drugs, a prescriber's stop.
+    ("We have two dogs, Rex and Bella", "Rex died last week, he was 14.", True),
+    (
+        "We have two dogs, Rex and Bella",
+        "Bella ran away for an hour yesterday but came back",
+        False,
+    ),
+    ("We have a golden retriever named Sunny", "We lost Sunny to cancer in March.", True),
+    ("I take 50mg of Zoloft", "My doctor upped my Zoloft to 100mg", True),
+    ("I take metformin", "I stopped by the clinic for my metformin refill", False),
+    (
+        "I take metformin",
+        "FYI my doctor stopped the metformin and put me on Jardiance. Any side effects?",
+        True,
+    ),
+    # Work done where, and how often.
+    (
+        "I work from home",
+        "Company ended remote work, I'm back in the office five days a week.",
+        True,
+    ),
+    ("I work in the office", "I worked from home today because of the snow", False),
+    ("I work from home on Mondays", "My husband works from home now", False),
+    ("The user runs three times a week", "The user is running five days a week now", True),
+    ("I swim twice a week", "I swam three times this week", False),
+    ("I meditate once a day", "My therapist meditates twice a day", False),
+    ("User lives alone", "User moved in with girlfriend Ana", True),
+    ("User is renting", "User and partner bought their first home", True),
+    ("User is renting", "User is renting a car for the trip", False),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "retires"), LIFE_PAIRS)
+def test_facts_of_a_life_beyond_the_first_lexicon(old: str, new: str, retires: bool) -> None:
+    assert supersedes(new, old) is retires
+
+
 RECALL_FLOOR = {
     "dev": 0.8,
     "test": 0.8,
@@ -791,6 +869,16 @@ RECALL_FLOOR = {
     "unseen-29": 0.65,
     "unseen-30": 0.3,
     "unseen-31": 0.6,
+    "unseen-32": 0.9,
+    "unseen-33": 0.9,
+    "unseen-34": 0.85,
+    "unseen-35": 0.9,
+    "unseen-36": 0.4,
+    "unseen-37": 0.7,
+    "unseen-38": 0.65,
+    "unseen-39": 0.85,
+    "unseen-40": 0.85,
+    "unseen-41": 0.8,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

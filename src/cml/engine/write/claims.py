@@ -24,6 +24,7 @@ __all__ = [
     "MARITAL",
     "OCCASION",
     "PEOPLE",
+    "PETS",
     "SET_VERBS",
     "WHEN",
     "Claim",
@@ -115,7 +116,24 @@ _PROFESSIONS = (
     r"therapist|cashier|clerk|secretary|firefighter|officer|farmer|freelancer|retiree|"
     r"intern|director|founder|ceo|cto|editor|translator|paramedic|veterinarian|vet|librarian|"
     r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson|"
-    r"realtor|broker|carpenter|hairdresser|bartender"
+    r"realtor|broker|carpenter|hairdresser|bartender|hygienist|homemaker|housewife|"
+    r"househusband|stay-at-home (?:mom|mum|dad|parent)"
+)
+_SCHOOL_NAMED = (
+    r"(?:[\w'-]+ ){0,3}(?:school|elementary|middle school|high school|college|university|"
+    r"academy|kindergarten|preschool|daycare)\b"
+)
+"""A school named by its kind ("Jefferson Middle School", "Oak Elementary")."""
+_RELIGIONS = (
+    r"(?:catholic|protestant|muslim|jewish|hindu|buddhist|atheist|christian|agnostic|mormon|"
+    r"sikh|orthodox|baptist|methodist|lutheran|anglican|evangelical|quaker|pagan|jain|"
+    r"catholicism|protestantism|islam|judaism|hinduism|buddhism|christianity|atheism|sikhism|"
+    r"mormonism|paganism|jainism)"
+)
+_PET_KINDS = (
+    r"(?:dog|cat|puppy|kitten|rabbit|bunny|hamster|guinea pig|ferret|parrot|budgie|bird|turtle|"
+    r"tortoise|horse|goldfish|fish|snake|lizard|gecko|retriever|labrador|lab|beagle|poodle|"
+    r"terrier|shepherd|bulldog|husky|corgi|dachshund|spaniel|collie|pug|chihuahua|doodle|tabby)"
 )
 _CARERS = r"physio\w*|counsell?or|psych\w+|chiropractor|nutritionist|dietitian|specialist|dr"
 _SETTING = (
@@ -183,7 +201,9 @@ _NOUNS = {
     "weight": "weight",
     "height": "height",
     "bank": "bank",
-    "doctor": "doctor",
+    **dict.fromkeys(
+        ("doctor", "physician", "primary care physician", "primary care doctor", "gp"), "doctor"
+    ),
     "dentist": "dentist",
     "time zone": "timezone",
     "timezone": "timezone",
@@ -215,6 +235,21 @@ _NOUNS = {
     "postcode": "postcode",
     "postal code": "postcode",
     "rent": "rent",
+    **dict.fromkeys(
+        ("insurance", "health insurance", "insurer", "insurance provider", "insurance company"),
+        "insurance",
+    ),
+    **dict.fromkeys(("therapist", "counselor", "counsellor"), "therapist"),
+    "psychiatrist": "psychiatrist",
+    **dict.fromkeys(("pediatrician", "paediatrician"), "pediatrician"),
+    **dict.fromkeys(("vet", "veterinarian"), "vet"),
+    **dict.fromkeys(("hairdresser", "hairstylist", "stylist", "barber"), "hairdresser"),
+    **dict.fromkeys(("personal trainer", "trainer"), "trainer"),
+    "accountant": "accountant",
+    **dict.fromkeys(("lawyer", "attorney"), "lawyer"),
+    "landlord": "landlord",
+    **dict.fromkeys(("physio", "physiotherapist", "physical therapist"), "physio"),
+    **dict.fromkeys(("browser", "web browser", "default browser"), "browser"),
     **dict.fromkeys(("pronouns", "preferred pronouns"), "pronouns"),
     "deadline": "schedule",
     "due date": "schedule",
@@ -256,18 +291,31 @@ _NONE = frozenset(word_list("none no nope nothing n/a na false -"))
 _YES = frozenset(word_list("yes yep true"))
 _IS = (
     r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became|"
+    r"switched to|has switched to|"
     r"(?<='s )(?:now )?(?:down|up) to|(?:is|are) (?:now )?(?:down|up) to|"
     r"(?:goes|went|has gone|is going) (?:up|down) to|"
     r"(?:rose|has risen|increased|decreased|dropped|fell) (?:up |down )?to)"
 )
 _DRUG = (
-    r"(?!(?:april|online|someone|anyone|everyone|none|alone|phone|done|gone|one)\b)"
-    r"[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)"
+    r"(?!(?:april|online|someone|anyone|everyone|none|alone|phone|done|gone|one|school|pool|"
+    r"tool|cool|control|patrol|protocol|plan|man|team|program|exam|dream|late|date|state|side|"
+    r"ride|guide|inside|outside|line|time|machine|engine|routine|magazine|wine|mine|fine|nine|"
+    r"vaccine|medicine|caffeine)\b)"
+    r"(?:[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)|"
+    r"lexapro|zoloft|prozac|xanax|adderall|wellbutrin|lipitor|synthroid|ozempic|wegovy|"
+    r"mounjaro|zyrtec|claritin|ambien|valium|klonopin|ativan|concerta|ritalin|vyvanse|paxil|"
+    r"celexa|effexor|cymbalta|abilify|seroquel|lamictal|humira|eliquis|xarelto|plavix|crestor|"
+    r"nexium|prilosec|singulair|januvia|jardiance|trulicity|victoza|lyrica|neurontin|norvasc|"
+    r"zocor|coumadin|accutane|keppra|topamax|strattera|buspar|suboxone)"
 )
 """A drug's name by its ending ("lisinopril", "metformin"), not a month or a common word."""
 
 # Attributes that hold several values at once: liking tea does not retire liking coffee.
-_MULTI_VALUED = frozenset({"likes", "pet", "possession", "drinking", "hobby", "allergy"})
+_MULTI_VALUED = frozenset(
+    {"likes", "pet", "possession", "drinking", "hobby", "allergy", "membership", "citizenship"}
+)
+_GYM_WORDS = frozenset(word_list("gym fitness crossfit ymca orangetheory equinox"))
+_COUNT_OF = {"second": "two", "third": "three", "fourth": "four", "fifth": "five"}
 
 
 class _Cue(NamedTuple):
@@ -300,7 +348,7 @@ _CUES: list[_Cue] = [
         rf"\b{_SETTING} (?P<owner>my|our|the user's) (?:favou?rite|fav) "
         r"(?P<what>[a-z]+(?: [a-z]+)?) to\b",
     ),
-    _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:{_IS})\b"),
+    _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:(?:now|these days|nowadays) )?(?:{_IS})\b"),
     # "Salary's $97k now": the contraction of "is" before an amount.
     _Cue("noun", rf"\b(?P<noun>{_NOUN})'s (?=(?:now )?[$€£]?\d)"),
     _Cue(
@@ -322,7 +370,21 @@ _CUES: list[_Cue] = [
         r"(?:is|isn't|is not|is no longer|is now|'s) "
         rf"(?P<owner>my|our|the user's) (?:new )?(?P<noun>{_NOUN})\b",
     ),
-    _Cue("noun", rf"\b(?:has|have|got) a new (?P<noun>{_NOUN})\b"),
+    _Cue("noun", rf"\b(?:has|have|got|found|hired|chose|picked) a new (?P<noun>{_NOUN})\b"),
+    # "I fired my lawyer": whoever it was is no longer.
+    _Cue(
+        "noun",
+        r"\b(?:fired|dropped|ditched|stopped seeing|stopped going to) (?P<owner>my|our) "
+        r"(?P<noun>lawyer|attorney|accountant|therapist|counsell?or|trainer|personal trainer|"
+        r"hairdresser|barber|stylist|dentist|doctor|psychiatrist|physio)\b",
+        negative=True,
+    ),
+    # "My goal now is a full marathon"; "my step goal" is a thing of its own.
+    _Cue(
+        "goal",
+        r"\b(?P<owner>my|our|his|her|their|the user's) (?:main |big |new |current )?goal "
+        r"(?:(?:now|these days|for now|this year) )?(?:is|has become|became)\b",
+    ),
     # "Got a girlfriend now": a partner, named or not, where "I'm single" was.
     _Cue(
         "relationship",
@@ -355,8 +417,8 @@ _CUES: list[_Cue] = [
     _Cue(
         "residence",
         r"\b(?:rents?|renting|rented|bought|buying|purchased) (?:an?|the|our|my) (?:[\w-]+ )?"
-        r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage|room) "
-        r"(?:in|near|outside)\b",
+        r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage|room|loft|duplex|"
+        r"townhouse|(?:one|two|three|1|2|3)-bed(?:room)?) (?:in|near|outside)\b",
     ),
     _Cue(
         "residence",
@@ -371,11 +433,12 @@ _CUES: list[_Cue] = [
     _Cue(
         "schedule",
         r"\b(?:(?:is|are|was|were|has been|have been|got)\s+)?(?:now\s+)?"
-        r"(?:moved|rescheduled|changed|pushed back|pushed|shifted|postponed|delayed|extended|"
+        r"(?:moved|rescheduled|rebooked|changed|pushed back|pushed|shifted|postponed|delayed|"
+        r"extended|"
         r"brought forward|starts?|begins?|meets?|"
         r"goes out|go out|runs?|airs?|is due|are due|"
         r"takes? place|happens?|is|are)\s+(?:now\s+)?"
-        rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?={WHEN})",
+        rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?:(?:next|this|the following)\s+)?(?={WHEN})",
     ),
     _Cue("residence", r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])"),
     _Cue(
@@ -391,7 +454,8 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "residence",
-        r"\bclosed on (?P<owner>my|our|the|a) (?:new )?(?:house|home|condo|place|apartment|flat) "
+        r"\bclosed on (?P<owner>my|our|the|a) (?:new |little |small |first |big )?"
+        r"(?:house|home|condo|place|apartment|flat) "
         r"(?:in|near|outside)\b",
     ),
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
@@ -432,9 +496,12 @@ _CUES: list[_Cue] = [
         r"(?:at|with)\b",
     ),
     # Joining a gym, a church or a club is no new employer.
-    _Cue("employer", rf"\b(?:joined(?! {_CLUB})|started at|hired (?:at|by))\b"),
+    _Cue(
+        "employer",
+        rf"\b(?:joined(?! {_CLUB})|started at(?! {_SCHOOL_NAMED})|hired (?:at|by))\b",
+    ),
     _Cue("employer", r"\bstarting (?:at|with)\b(?= [\w&'. -]+? (?:on|next|this|in|tomorrow)\b)"),
-    _Cue("job", r"\b(?:works?|working|worked) as\b"),
+    _Cue("job", r"\b(?:works?|working|worked) (?:(?:part|full)[- ]time |remotely )?as\b"),
     _Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
     _Cue(
         "job",
@@ -544,6 +611,13 @@ _CUES: list[_Cue] = [
         rf"(?={_DRUG}\b)",
         negative=True,
     ),
+    # "My doctor stopped the metformin and put me on Jardiance": the metformin ends.
+    _Cue(
+        "medication",
+        r"\b(?:stopped|quit|discontinued|dropped)(?: taking)? (?:the |my |his |her |their )?"
+        rf"(?P<drug>{_DRUG})\b",
+        negative=True,
+    ),
     _Cue(
         "medication",
         rf"\b(?P<drug>{_DRUG}) dose (?:was |has been |is )?(?:now )?"
@@ -566,7 +640,10 @@ _CUES: list[_Cue] = [
     # "Nibbles passed away": the pet named is gone.
     _Cue(
         "pet",
-        r"^(?P<before>(?:[\w'-]+ ){1,4}?)(?:passed away|died|was put down|ran away|"
+        # "The Fit finally died" is a car: "the" names a pet by its kind.
+        r"^(?!the (?!(?:[\w'-]+ ){0,2}(?:dog|cat|puppy|kitten|bunny|rabbit|hamster|bird|fish)\b))"
+        r"(?P<before>(?:[\w'-]+ ){1,4}?)(?:passed away|died|was put down|"
+        r"ran away(?! for\b)(?![\w', ]*\b(?:came back|come back|found|returned)\b)|"
         r"crossed the rainbow bridge)\b",
         negative=True,
     ),
@@ -581,13 +658,19 @@ _CUES: list[_Cue] = [
         r"\b(?:had to say goodbye to|rehomed) (?:our |my )?(?P<value>[\w'-]+)",
         negative=True,
     ),
+    # "We lost Sunny to cancer in March."
     _Cue(
         "pet",
-        r"\b(?:have|has|got|adopted|own|owns)\s+an?\s+"
-        r"(?=(?:[\w-]+ ){0,2}(?:dog|cat|puppy|kitten|rabbit|bunny|hamster|guinea pig|ferret|"
-        r"parrot|budgie|bird|turtle|tortoise|horse|goldfish|fish|snake|lizard|gecko|retriever|"
-        r"labrador|lab|beagle|poodle|terrier|shepherd|bulldog|husky|corgi|dachshund|spaniel|"
-        r"collie|pug|chihuahua|doodle|tabby)\b)",
+        r"\blost (?:our |my )?(?P<value>[\w'-]+) to (?=cancer|old age|illness|kidney|heart|"
+        r"an? (?:[\w-]+ )?(?:illness|disease|tumou?r|infection)\b)",
+        negative=True,
+    ),
+    _Cue(
+        "pet",
+        # "Have a dog", "have two cats": a count before the plural ("a question about dogs"
+        # owns none).
+        rf"\b(?:have|has|got|adopted|own|owns)\s+(?:an?\s+(?=(?:[\w-]+ ){{0,2}}{_PET_KINDS}\b)|"
+        rf"(?:two|three|four|\d)\s+(?=(?:[\w-]+ ){{0,2}}{_PET_KINDS}(?:e?s)?\b))",
     ),
     _Cue(
         "commute",
@@ -633,6 +716,8 @@ _CUES: list[_Cue] = [
         r"primary|secondary|kindergarten|preschool|nursery|high)\b)",
     ),
     _Cue("school", r"\b(?:graduated from|dropped out of|finished at)\b", negative=True),
+    # "My daughter started at Jefferson Middle School this fall".
+    _Cue("school", rf"\b(?:started|starts|starting) (?:at|in) (?={_SCHOOL_NAMED})"),
     _Cue(
         "school",
         rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,2}}"
@@ -682,9 +767,122 @@ _CUES: list[_Cue] = [
     ),
     _Cue("manager", r"\breports? to\b"),
     _Cue("bank", r"\b(?:banks?|banking|banked) (?:with|at)\b"),
+    # "Moved my accounts over to Ally": a bank by its name, not "to a savings account".
+    _Cue(
+        "bank",
+        r"\b(?:moved|switched|transferred) (?:all )?(?:my|our) (?:accounts?|banking|checking|"
+        r"savings|money) (?:over )?to (?!(?:an?|the|my|our)\b)",
+    ),
     _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
     _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
     _Cue("gym", r"\bgym membership (?:is )?(?:at|with)\b"),
+    # "Now goes to Crunch Fitness instead": a gym by its name, not "the gym" of a hotel.
+    _Cue(
+        "gym",
+        r"\b(?:go(?:es)? to|going to|joined|switched to|moved to|signed up (?:at|with)|"
+        r"members? (?:at|of)) "
+        r"(?=(?:[\w'-]+ ){0,3}(?:fitness|crossfit|ymca|orangetheory|equinox)\b)",
+    ),
+    # Clubs and societies, several at a time: "I'm a member of the Sierra Club".
+    _Cue(
+        "membership",
+        r"\b(?:is|am|'m|are) (?:now |still |no longer |not )?(?:a |an )?(?:paying |life |"
+        r"card-carrying )?members? (?:of|at) (?!(?:the |a )?gym\b)",
+    ),
+    _Cue(
+        "membership",
+        r"\b(?:cancell?ed|ended|dropped|quit|gave up|didn't renew|did not renew) "
+        r"(?P<owner>my|our|his|her|their) (?P<before>(?:[\w'&-]+ ){1,3}?)membership\b",
+        negative=True,
+    ),
+    _Cue(
+        "membership",
+        r"\blet (?P<owner>my|our|his|her|their) (?P<before>(?:[\w'&-]+ ){1,3}?)membership "
+        r"(?:lapse|expire|run out)\b",
+        negative=True,
+    ),
+    # Where someone works from: "I work from the Seattle office", "transferred to the Denver
+    # office" (not a school, not a home).
+    _Cue(
+        "office",
+        r"\b(?:works?|working|worked|based|is|am|'m|are|transferred|moved|relocated|switched) "
+        r"(?:now )?(?:from|out of|at|in|to) (?:the|our) (?=(?:[\w'-]+ ){1,2}office\b)",
+    ),
+    # Who lives with whom: "lives with roommates", "now lives alone".
+    _Cue(
+        "household",
+        r"\b(?:lives?|living) (?:now )?(?P<value>alone|by (?:myself|herself|himself|themselves)|"
+        r"on (?:my|her|his|their) own|with (?:[\w'-]+ ){0,2}?(?:roommates?|flatmates?|housemates?|"
+        r"parents|family|mom|mum|dad|partner|girlfriend|boyfriend|wife|husband))\b"
+        r"(?! (?:in|at|near|outside)\b)",
+    ),
+    _Cue(
+        "household",
+        r"\bmoved in with (?P<value>(?:(?:my|his|her|their) )?(?:[\w'-]+ ){0,2}?(?:roommates?|"
+        r"flatmates?|housemates?|parents|family|mom|mum|dad|partner|girlfriend|boyfriend|wife|"
+        r"husband|fianc[eé]e?)(?: [a-z][\w'-]*)?)\b(?! (?:in|at|near|outside)\b)",
+    ),
+    # Renting or owning a home: "I'm renting an apartment", "We bought a house last month".
+    _Cue(
+        "housing",
+        # From "renting" on, so that "renting a room in Camden" is read as the residence.
+        r"(?:(?<=\bis )|(?<=\bam )|(?<='m )|(?<=\bare )|(?<='re ))(?P<value>renting)"
+        r"(?= (?:an?|our|my|the) (?:[\w-]+ )?(?:apartment|flat|place|house|home|condo|studio|"
+        r"room|townhouse)\b|\s*(?:[,.!;]|$)| (?:in|for now|right now|from)\b)",
+    ),
+    _Cue(
+        "housing",
+        r"\b(?P<value>bought|purchased|closed on) (?:a|our|my|the|his|her|their) (?:first |new )?"
+        r"(?:house|home|condo|townhouse)\b(?![\w-])(?! (?:plant|party|warming|key|in|near)\b)",
+    ),
+    # "We speak German at home", "switched to speaking English at home".
+    _Cue("home language", r"\b(?:speaks?|speaking|spoke) (?P<value>[a-z]+) at home\b"),
+    # "I cut my hair short", "She dyed her hair red".
+    _Cue(
+        "hair",
+        r"\b(?:cut|dyed|colou?red|bleached|shaved|chopped|buzzed|grew out|got) "
+        r"(?:(?P<owner>my|his|her|their) )?hair (?:(?:cut|dyed|colou?red) )?"
+        r"(?=(?:[\w'-]+ ){0,2}?(?:short|long|red|blonde?|brown|black|gr[ae]y|pink|blue|purple|"
+        r"green|auburn|silver|white|dark|darker|light|lighter|bob|pixie|bald|off|curly|straight|"
+        r"shoulder-length|chin-length|shaved)\b)",
+    ),
+    _Cue("hair", r"\b(?:has|have) (?=(?:[\w-]+ ){1,2}hair\b)"),
+    # Where the work is done: "I work remotely full time", "I'm back in the office five days a
+    # week now", "We went hybrid".
+    _Cue(
+        "work mode",
+        r"\b(?:works?|working) (?:fully |full[- ]time |100% )?"
+        r"(?P<value>remote|from home|in the office)(?:ly)?\b"
+        # Some days, or one day: a routine of its own, or an occasion.
+        r"(?! (?:on|every|most|some|today|tomorrow|this|that)\b| (?:\w+ )?days?\b)",
+    ),
+    _Cue(
+        "work mode",
+        r"\b(?:is|am|'m|are|'re|went|gone|going) (?:now |still |back )?(?:fully |full[- ]time )?"
+        r"(?P<value>remote|hybrid)\b(?! (?:meeting|call|session|today|tomorrow|this)\b)",
+    ),
+    _Cue(
+        "work mode",
+        r"\b(?:back|returned|went back|going back|is|am|'m|are|'re) (?:now )?(?:in|to) the "
+        r"(?P<value>office) (?=(?:full[- ]time|every day|(?:[\w-]+ ){1,2}days a week)\b)|"
+        r"\b(?:back|returned|went back|going back) (?:in|to) the (?P<office>office)\b"
+        r"(?! (?:today|tomorrow|this|for|on|to|after|at)\b)",
+    ),
+    # How often something is done: "The user runs three times a week".
+    _Cue(
+        "frequency",
+        r"\b(?P<verb>runs?|running|swims?|swimming|lifts?|lifting|works? out|working out|"
+        r"climbs?|climbing|cycles?|cycling|bikes?|biking|walks?|walking|practices|practicing|"
+        r"meditates?|meditating|trains?|training|goes to the gym|go to the gym|going to the gym) "
+        r"(?:now |again )?(?=(?P<often>(?:once|twice|\w+ times|\w+ days) (?:a|per|every) "
+        r"(?:week|day|month))\b)",
+    ),
+    # "I use an Android phone", "uses an iPhone 15".
+    _Cue(
+        "handset",
+        r"\b(?:uses?|using|carry|carries) an? (?=(?:[\w-]+ ){0,2}(?:phone|iphone|android|pixel|"
+        r"galaxy|smartphone)\b)",
+    ),
     _Cue(
         "smoking",
         r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|(?:is|am|'m|are) (?:now )?a smoker)\b",
@@ -709,22 +907,61 @@ _CUES: list[_Cue] = [
     ),
     _Cue("salary", r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)"),
     _Cue("salary", r"\b(?:got |had )?a (?:pay )?raise to\s+(?=[$€£]?\d)"),
-    _Cue("children", r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b)"),
+    _Cue(
+        "children",
+        r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b|"
+        r"(?:one|a single|an only) (?:child|kid)\b)",
+    ),
+    # "We had our second baby in May": the count of children is now two.
+    _Cue(
+        "children",
+        r"\b(?:had|welcomed) (?:(?P<owner>our|my|his|her|their)|a) "
+        r"(?P<value>second|third|fourth|fifth) (?:baby|child|kid|son|daughter)\b",
+    ),
     _Cue("hobby", r"\b(?:plays?|playing)\b"),
     _Cue("allergy", r"\ballergic to\b"),
+    # Citizenships, several at a time: "I'm a US citizen"; "renounced my US citizenship".
+    _Cue(
+        "citizenship",
+        r"\b(?:is|am|'m|are|became|become|'ve become|has become) (?:now )?(?:an? )?"
+        r"(?=(?:[\w.-]+ ){1,2}?citizen\b)",
+    ),
+    _Cue(
+        "citizenship",
+        r"\b(?:renounced|gave up|lost) (?:(?P<owner>my|our|his|her|their) )?"
+        r"(?P<before>(?:[\w.-]+ ){1,2}?)citizenship\b",
+        negative=True,
+    ),
+    # "I use Chrome", "switched to Firefox".
+    _Cue(
+        "browser",
+        r"\b(?:uses?|using|switched to|moved to|changed to) "
+        r"(?=(?:google )?(?:chrome|firefox|safari|edge|brave|opera|vivaldi|chromium)\b)"
+        r"(?![\w ]*\b(?:at work|for work|on (?:my|the|our) (?:work|phone|laptop|mac|pc)))",
+    ),
+    # "Outgrew the shellfish allergy".
+    _Cue(
+        "allergy",
+        r"\b(?:outgrew|outgrown|grew out of|got over) (?:my |the |his |her |their )?"
+        r"(?P<before>(?:[\w'-]+ ){1,2}?)allergy\b",
+        negative=True,
+    ),
     _Cue("allergy", rf"\b(?:is|am|'m|are) {_ADV}(?:no longer |not )?(?=[\w-]+ intolerant\b)"),
     _Cue("birthday", rf"\b(?:was|were) born (?:in|on) (?=\d{{4}}\b|{DATE}|{_MONTHS}\b)"),
     _Cue("birthplace", r"\b(?:was|were) born in (?!\d)"),
     _Cue(
         "timezone",
-        r"\b(?:is|am|'m|are|now|be|been) (?:now )?on (?=(?:pacific|eastern|central|mountain|"
+        r"\b(?:is|am|'m|are|now|be|been|lives?|living|based) (?:now )?(?:on|in) (?:the )?"
+        r"(?!(?:best|last|most|next|just|first|worst|east|west|past|fast)\b)"
+        r"(?=(?:pacific|eastern|central|mountain|"
         r"atlantic|alaska|hawaii|[a-z]{2,4}t|utc|gmt)(?: standard| daylight)? time\b)",
     ),
     _Cue(
         "religion",
         r"\b(?:is|am|'m|are)\s+(?:now\s+|no longer\s+|not\s+)?"
-        r"(?=(?:catholic|protestant|muslim|jewish|hindu|buddhist|atheist|christian|agnostic)\b)",
+        rf"(?={_RELIGIONS}\b)",
     ),
+    _Cue("religion", rf"\b(?:converted|convert|converting) to (?={_RELIGIONS}\b)"),
 ]
 _BARE_CHANGES: list[tuple[str, bool]] = [
     (
@@ -734,7 +971,10 @@ _BARE_CHANGES: list[tuple[str, bool]] = [
         False,
     ),
     (
-        r"\b(?:left|quit|sold|stopped|gave up|got rid of|dropped|cancell?ed|traded in|traded|"
+        # "Left the chess club early last night" is an evening, not a leaving.
+        r"\b(?:left(?! (?:[\w'-]+ ){0,3}?(?:early|late)\b)|quit|sold|"
+        r"stopped(?! (?:by|in|at|off)\b)|gave up|got rid of|"
+        r"dropped|cancell?ed|traded in|traded|"
         r"ditched|said goodbye to|"
         r"replaced|moved out of|moved away from)\b",
         True,
@@ -752,7 +992,8 @@ _COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
 
 _DISCOURSE = re.compile(
     r"^(?:(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|"
-    r"okay|please|wait|honestly|frankly|anyway|anyhow|hey|um|uh|hmm|basically|heads up|"
+    r"okay|please|wait|honestly|frankly|sadly|unfortunately|anyway|anyhow|hey|um|uh|hmm|"
+    r"basically|heads up|"
     r"quick update|news|good news|big news|guess what|fun fact|in fact|turns out|"
     r"it turns out|to be clear|just so you know|by the way|i mean|i meant|scratch that|"
     r"these days|nowadays|oops|whoops|my bad|my mistake|i misspoke|i mistyped|i misspelled|"
@@ -865,7 +1106,7 @@ _SUBJECT_NOISE = frozenset(
     is am are was were has have had does do did been be will got get gets not longer never
     don't doesn't didn't isn't aren't wasn't haven't hasn't stopped quit started left switched
     changed sold gave up broke new current old i'm i've i'd we're we've 's yesterday tomorrow
-    tonight"""
+    tonight primary care usual regular"""
     )
 )
 _VALUE_STOP = frozenset(
@@ -875,7 +1116,8 @@ _VALUE_STOP = frozenset(
     old ago
     recently today tonight yesterday just really very my his her their our your is are was were
     be been new actually after all instead as usual well here there then sorry already every
-    each daily weekly per twice once it them him me i you we they no not never n't"""
+    each daily weekly monthly yearly annual per twice once it them him me i you we they no not
+    never n't"""
     )
 )
 
@@ -884,6 +1126,12 @@ _DIET_WORDS = frozenset(
     word_list(
         """vegan vegetarian pescatarian keto ketogenic paleo carnivore flexitarian fasting diet
     meat fish dairy gluten low-carb plant-based mediterranean atkins whole30 kosher halal"""
+    )
+)
+_HANDSET_WORDS = frozenset(
+    word_list(
+        """phone smartphone iphone android pixel galaxy samsung oneplus motorola moto nokia xiaomi
+    huawei flip fold"""
     )
 )
 
@@ -902,6 +1150,8 @@ def plausible_value(attribute: str, value: frozenset[str]) -> bool | None:
     """
     if attribute == "diet":
         return bool(value & _DIET_WORDS)
+    if attribute == "handset":
+        return bool(value & _HANDSET_WORDS)
     return None
 
 
@@ -1034,7 +1284,7 @@ CHANGE = re.compile(
 """Words that say a value changed ("now", "actually", "switched")."""
 SET_VERBS = (
     r"(?:changed|switched|updated|reset|raised|lowered|increased|reduced|set|moved|upgraded|"
-    r"downgraded|bumped|upped)"
+    r"downgraded|bumped|upped|cut|trimmed|dropped|boosted)"
 )
 """Verbs that set a thing to a value ("raised my step goal to 10000")."""
 _THING_SET = re.compile(rf"\b{SET_VERBS} {_OWNER} {_THING_WORDS}(?: up| down| back)? to ")
@@ -1048,8 +1298,9 @@ PEOPLE = frozenset(
     )
 )
 """Words naming the people around the user ("my sister", "our neighbours")."""
-_PETS = frozenset(word_list("dog dogs cat cats pet pets puppy kitten"))
-_LIVING = PEOPLE | _PETS | frozenset(word_list("family team week day life weekend morning it"))
+PETS = frozenset(word_list("dog dogs cat cats pet pets puppy kitten"))
+"""Words for a pet, which a subject may be ("my dog is named Max")."""
+_LIVING = PEOPLE | PETS | frozenset(word_list("family team week day life weekend morning it"))
 """Heads of a noun phrase whose "is now ..." describes rather than names a value."""
 _NAMED_VALUE = re.compile(r"\d|\b[A-Z]|[#@_]\w")
 
@@ -1080,7 +1331,7 @@ def _thing_claim(text: str, normal: str) -> Claim | None:
     owner, thing = match.group("owner") or "my", match.group("thing").split()
     if thing[-1] in _LIVING or (owner == "the" and len(thing) < 2):
         return None
-    if len(thing) == 2 and thing[0] in PEOPLE | _PETS:
+    if len(thing) == 2 and thing[0] in PEOPLE | PETS:
         return None  # "Our dog Pepper is 3": a pet (or a person) and its name, no thing
     clause = _value_clause(sentence[match.end() :], text)
     value = value_words(clause)
@@ -1225,7 +1476,15 @@ _SPAN = re.compile(
 """A span of time opening a clause ("Three months smoke-free"): no subject."""
 
 
+_WITH_USER = re.compile(
+    r"\s*(?:(?:the )?user|i|me)\s+and\s+(?:(?:my|his|her|their|the user's)\s+)?[\w'-]+\s*"
+)
+"""The user and one other as a subject ("me and my husband", "User and partner")."""
+
+
 def _subject(prefix: str) -> frozenset[str]:
+    if _WITH_USER.fullmatch(prefix):
+        return frozenset({"user"})  # "Me and my husband bought a house": the user's home too
     clause = _CLAUSE_START.sub("", prefix)
     if _SPAN.fullmatch(clause.strip()):
         return frozenset({"user"})
@@ -1250,7 +1509,17 @@ def _subject(prefix: str) -> frozenset[str]:
     return frozenset(words) or frozenset({"user"})
 
 
-_PERSON_ATTRIBUTES = frozenset({"relationship", "manager", "doctor", "dentist"})
+_CARER = re.compile(
+    r"\b(dentist|therapist|counsell?or|psychiatrist|pa?ediatrician|physio(?:therapist)?|vet|"
+    r"(?<!physical )therapy|psychiatry)s?\b"
+)
+"""A carer other than a doctor, named beside a doctor seen ("stopped seeing Dr. Green, my new
+therapist ...")."""
+_CARE_OF = {"therapy": "therapist", "psychiatry": "psychiatrist"}
+_PERSON_ATTRIBUTES = frozenset(
+    {"relationship", "manager", "doctor", "dentist", "therapist", "psychiatrist", "pediatrician"}
+    | {"vet", "hairdresser", "trainer", "accountant", "lawyer", "landlord", "physio"}
+)
 """Attributes whose value is a person, named by a name."""
 _SITED = _PERSON_ATTRIBUTES | {"car", "phone", "team", "email", "name"}
 """Attributes whose value is no place: "My car is in the shop" says where the car is."""
@@ -1479,7 +1748,7 @@ def _read(text: str, only: str | None) -> Claim | None:
     best: tuple[int, int, str, bool, re.Match[str], bool] | None = None
     for attribute, single, pattern, negative in _COMPILED:
         match = pattern.search(normal)
-        if match is None or _describes(match, normal, text):
+        if match is None or (not negative and _describes(match, normal, text)):
             continue
         if only is not None and _cue_attribute(attribute, match) != only:
             continue
@@ -1523,6 +1792,17 @@ def _read(text: str, only: str | None) -> Claim | None:
         value = value_words(groups.get("value") or groups["mode"])
     if attribute == "shift":
         value = frozenset({groups["value"]})  # "day" is a word of time elsewhere
+    elif attribute == "work mode":
+        said = groups.get("value") or groups.get("office") or ""
+        value = frozenset({"remote" if said in ("remote", "from home") else said.split()[-1]})
+    elif attribute == "frequency":
+        verb = groups["verb"].split()[0]
+        attribute = "frequency " + re.sub(r"(?:ming|ning|ing|es|e|s)$", "", verb)
+        value = frozenset(groups["often"].split()) - {"a", "per", "every", "times", "days"}
+    elif attribute == "housing":
+        value = frozenset({"renting" if groups["value"] == "renting" else "owning"})
+    elif attribute == "children" and groups.get("value"):
+        value = frozenset({_COUNT_OF[groups["value"]]})  # "our second baby": two children
     if groups.get("before"):
         # The value is named before the cue ("User's cat Luna passed away"), its owner aside.
         value = value_words(groups["before"]) - _FIRST_PERSON
@@ -1533,6 +1813,10 @@ def _read(text: str, only: str | None) -> Claim | None:
         sentence = _SENTENCE_END.split(rest, maxsplit=1)[0]
         named = names(_raw_clause(text, sentence)) if sentence.strip() else []
         value = frozenset().union(*named) or frozenset({"(another)"})
+    if attribute == "pet" and not negative and "," in rest:
+        # "We have two dogs, Rex and Bella": the names that follow are the pets too.
+        sentence = _SENTENCE_END.split(rest, maxsplit=1)[0]
+        value = value.union(*names(_raw_clause(text, sentence)))
     if attribute == "*" and (shaped := _shaped(value)):
         attribute = shaped  # "switched to jo.dev@gmail.com": an email, whatever it replaces
     if groups.get("noun"):
@@ -1551,6 +1835,16 @@ def _read(text: str, only: str | None) -> Claim | None:
         value |= {drug} if drug else set()
     if attribute == "pronouns":
         value = _pronouns(clause)
+    elif attribute == "citizenship":
+        value -= {"citizen"}
+    elif attribute == "allergy":
+        value = frozenset(map(singular, value))  # "my peanut allergy" is "allergic to peanuts"
+    elif attribute == "membership" and value & _GYM_WORDS:
+        attribute, single = "gym", True  # "cancelled my Anytime Fitness membership"
+        value -= {"gym"}
+    elif attribute == "doctor" and not groups.get("noun") and (carer := _CARER.search(normal)):
+        # "I switched dentists, I see Dr. Nguyen now": the doctor seen is the carer named.
+        attribute = _NOUNS.get(carer.group(1)) or _CARE_OF[carer.group(1)]
     if (
         attribute == "phone"
         and value

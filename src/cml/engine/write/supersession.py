@@ -73,16 +73,18 @@ Example:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cml.engine.write.claims import (
     CHANGE,
     MARITAL,
     OCCASION,
     PEOPLE,
+    PETS,
     REACHED,
     SET_VERBS,
     TIMED,
+    Claim,
     claim_as,
     is_negated,
     normal_text,
@@ -178,7 +180,9 @@ MAX_CLAIM_CHARS = 400
 """Longest text read as one claim. A longer one (a chat message of several paragraphs, an
 answer, a document) holds many statements; retiring it for one of them would hide the rest, so
 the rules neither retire it nor let it retire anything (an LLM, when configured, still judges)."""
-_SWITCHABLE = frozenset({"car", "provider", "carrier", "bank", "gym", "diet", "preference"})
+_SWITCHABLE = frozenset(
+    {"car", "provider", "carrier", "bank", "gym", "diet", "preference", "handset"}
+)
 """Attributes a bare change ("switched to ...") can change without naming them. Not medication:
 "switched to losartan" does not say which of the user's drugs it replaces."""
 BARE_CHANGE_MIN_SIMILARITY = 0.4
@@ -218,8 +222,9 @@ _GENERIC_VERBS = frozenset({"work", "go", "goes", "going", "use", "uses", "live"
 """Verbs too common to tie two sentences together: "I don't work weekends anymore" ends nothing
 of "I ride the train to work"."""
 _OWNERS = frozenset({"user", "user's"})
-_ONE_PHRASE = frozenset({"job", "employer"})
-"""Attributes one phrase states together: "a nurse at Mercy" is a job and an employer."""
+_ONE_PHRASE = (frozenset({"job", "employer"}), frozenset({"housing", "residence"}))
+"""Attributes one phrase states together: "a nurse at Mercy" is a job and an employer, "renting
+a room in Camden" a home rented and where it is."""
 
 
 def _frame_verbs(normal: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
@@ -355,7 +360,7 @@ def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two subjects name one: equal, or one names it more fully ("sister anna").
 
     Not when the fuller one has an owner of its own: "my husband's dentist appointment" is not
-    "my dentist appointment".
+    "my dentist appointment", nor "the deadline for the grant" "my deadline".
     """
     if a == b:
         return True
@@ -364,7 +369,30 @@ def _same_subject(a: frozenset[str], b: frozenset[str]) -> bool:
         return True
     smaller, larger = (a, b) if len(a) < len(b) else (b, a)
     owners = {w for w in larger - smaller if w.endswith("'s") and w != "user's"}
-    return smaller != {"user"} and smaller < larger and not owners
+    # "The deadline for the grant" is the grant's: a "for" that names something more.
+    owned = "for" in larger - smaller and len(larger - smaller) > 1
+    return smaller != {"user"} and smaller < larger and not owners and not owned
+
+
+_SEEN_BY_NAME = frozenset(
+    word_list("doctor dentist therapist psychiatrist pediatrician physio vet")
+)
+"""Carers a user sees: a doctor seen by name may be any of them."""
+_SAID_BY_USER = frozenset(word_list("i we my our me us i'm we're i've we've user user's"))
+
+
+def _one_thing(new: Claim, old: Claim, new_normal: str) -> bool:
+    """Whether two things the lexicon has no noun for are one thing.
+
+    The same words, or the same singulars said by the user: "we upped the grocery budget" is
+    "my budget for groceries"; "mortgage rates hit 7%" is the market's, not "my mortgage rate".
+    """
+    if new.subject == old.subject:
+        return True
+    said_by_user = not _SAID_BY_USER.isdisjoint(new_normal.split())
+    return said_by_user and frozenset(map(singular, new.subject)) == frozenset(
+        map(singular, old.subject)
+    )
 
 
 def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
@@ -588,12 +616,20 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         if framed is None and changes_instruction(new_text, old_text):
             framed = Supersession(True, "instruction changed")
         return framed or Supersession(False, "no attribute")
+    if (
+        new.attribute == "pet"
+        and new.negated
+        and old.attribute == "name"
+        and old.subject & PETS
+        and new.value & old.value
+    ):
+        return Supersession(True, "pet: gone")  # "Max passed away" after "My dog is named Max"
     if not _same_subject(new.subject, old.subject):
         # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast;
         # "My daughter quit soccer, my son still plays": the claim read is the second clause's.
         ended = _frame_change(new_text, old_text, old_known=True)
         return ended or _contrast(new_text, old_text) or Supersession(False, "other subject")
-    if new.attribute == old.attribute == "thing" and new.subject != old.subject:
+    if new.attribute == old.attribute == "thing" and not _one_thing(new, old, new_normal):
         # The guest wifi password is another; "upped my daily Duolingo goal to 20 minutes" may
         # still update "My daily Duolingo streak goal is 10 minutes" word by word.
         return _updated(new_text, old_text) or Supersession(False, "other subject")
@@ -615,7 +651,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
                 return Supersession(False, "other attribute: not close in meaning")
     elif new.attribute != old.attribute or old.attribute == "*":
         pair = {new.attribute, old.attribute}
-        both = claim_as(old_text, new.attribute) if pair == _ONE_PHRASE else None
+        both = claim_as(old_text, new.attribute) if pair in _ONE_PHRASE else None
+        if pair <= _SEEN_BY_NAME and (new.value & old.value) - {"dr"}:
+            # "I stopped seeing Dr. Kim" after "I see Dr. Kim for therapy": one carer by name.
+            both = replace(old, attribute=new.attribute)
         if both is None:
             return _updated(new_text, old_text) or Supersession(False, "other attribute")
         old = both  # "I'm a junior developer at Stripe" states the job "Got promoted to" changes
