@@ -822,6 +822,18 @@ LIFE_PAIRS = [
     ("User lives alone", "User moved in with girlfriend Ana", True),
     ("User is renting", "User and partner bought their first home", True),
     ("User is renting", "User is renting a car for the trip", False),
+    # Family told by kin words, endings in progress, and endings that are no ending.
+    ("My grandmother lives in Ohio", "Grandma lives with us in Texas now", True),
+    ("My grandmother lives in Ohio", "My grandfather lives in Ohio", False),
+    ("My husband works at Boeing", "My husband got laid off from Boeing in March", True),
+    ("My brother is married to Kim", "My brother and Kim are divorcing", True),
+    ("I'm married to Alex", "Alex and I are separating the laundry by color now lol", False),
+    ("My grandpa drives a truck", "Grandfather had to give up driving this year", True),
+    ("My father-in-law drives a Buick", "My father-in-law stopped driving to church", False),
+    ("I have a cat named Milo", "milo passed this morning. 15 years", True),
+    ("I have a cat named Milo", "Milo passed his vet checkup with flying colors", False),
+    ("I live in Phoenix", "ok so we finally made the move to tucson lol", True),
+    ("I live in Phoenix", "My neighbors made the move to Tucson", False),
 ]
 
 
@@ -879,6 +891,9 @@ RECALL_FLOOR = {
     "unseen-39": 0.85,
     "unseen-40": 0.85,
     "unseen-41": 0.8,
+    "unseen-42": 0.9,
+    "unseen-43": 0.85,
+    "unseen-44": 0.8,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

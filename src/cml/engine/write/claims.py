@@ -447,6 +447,7 @@ _CUES: list[_Cue] = [
         r"(?:avenue|ave|street|st|road|rd|boulevard|blvd|lane|drive)\b)",
     ),
     _Cue("residence", r"\bmoved in with (?:[\w'-]+ ){1,3}?in\b"),
+    _Cue("residence", r"\bmade the (?:big |final )?move (?:back |out |down |over )?to\b"),
     _Cue(
         "residence",
         r"\b(?:got|found|have|has) (?P<owner>my|our) own (?:place|apartment|flat|house|home) "
@@ -459,6 +460,8 @@ _CUES: list[_Cue] = [
         r"(?:in|near|outside)\b",
     ),
     _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
+    # "My husband got laid off from Boeing in March".
+    _Cue("employer", r"\b(?:laid off|let go|fired) (?:from|by|at)\b", negative=True),
     # "Handed in my two weeks at Walmart": the job there ends.
     _Cue(
         "employer",
@@ -550,7 +553,11 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "relationship",
-        r"\b(?:broke up|split up|separated|divorced|called it quits|"
+        r"\b(?:(?:are|is|'re|were|was|am|'m) (?:now |currently )?)?"
+        # "Separating the laundry" ends no marriage.
+        r"(?:broke up|split up|separated(?! (?:the|our|my|his|her|their|it|them|a|an|out|into)\b)|"
+        r"divorced|called it quits|divorcing|getting divorced|splitting up|breaking up|"
+        r"separating(?! (?:the|our|my|his|her|their|it|them|a|an|out|into)\b)|"
         r"finali[sz]ed (?:their|our|his|her|my|the) divorce)(?: with| from)?\b",
         negative=True,
     ),
@@ -643,6 +650,7 @@ _CUES: list[_Cue] = [
         # "The Fit finally died" is a car: "the" names a pet by its kind.
         r"^(?!the (?!(?:[\w'-]+ ){0,2}(?:dog|cat|puppy|kitten|bunny|rabbit|hamster|bird|fish)\b))"
         r"(?P<before>(?:[\w'-]+ ){1,4}?)(?:passed away|died|was put down|"
+        r"passed(?= (?:this|last|yesterday|today|on|in|peacefully)\b|\s*[.,!]|$)|"
         r"ran away(?! for\b)(?![\w', ]*\b(?:came back|come back|found|returned)\b)|"
         r"crossed the rainbow bridge)\b",
         negative=True,
@@ -692,6 +700,13 @@ _CUES: list[_Cue] = [
         "car",
         r"\bdrives?(?<!the drive)(?<!the drives)(?<!\ba drive)(?<!long drive)(?<!long drives)\s+"
         r"(?!(?:was|is|were|home)\b)(?:an?\s+|the\s+)?",
+    ),
+    # "Gave up driving after his eye surgery": no car any more.
+    _Cue(
+        "car",
+        r"\b(?:gave up|given up|give up|stopped|quit|no longer) driving\b"
+        r"(?! (?:to|in|at|on|for)\b)",
+        negative=True,
     ),
     # "I'm driving a RAV4 now"; not a rental, a loaner, this week's.
     _Cue(
@@ -966,7 +981,7 @@ _CUES: list[_Cue] = [
 _BARE_CHANGES: list[tuple[str, bool]] = [
     (
         r"\b(?:switched|changed|converted|upgraded|moved(?= over))\s+"
-        r"(?:over\s+|(?P<object>me|us)\s+)?"
+        r"(?:over\s+|(?P<object>me|us|him|her|them)\s+)?"
         r"(?:from\s+[\w' -]+?\s+)?to\b",
         False,
     ),
@@ -1217,6 +1232,13 @@ _GENDERED = {
     ),
 }
 """Words a pronoun cannot stand for: "she" is not the brother named before it."""
+_KIN_AS = {
+    **dict.fromkeys(word_list("mother mum mommy mummy"), "mom"),
+    **dict.fromkeys(word_list("father daddy"), "dad"),
+    **dict.fromkeys(word_list("grandmother granny nana"), "grandma"),
+    **dict.fromkeys(word_list("grandfather grandad granddad"), "grandpa"),
+}
+"""One word for each of a parent or grandparent's names, so that "Grandma" is "my grandmother"."""
 _NOT_NAMED = frozenset({"user", "it", "they", "she", "he"})
 _CONTRACTED = frozenset(word_list("i'm i've i'd i'll we're we've we'd we'll"))
 """The user and a verb in one word: the subject is complete."""
@@ -1237,11 +1259,12 @@ def _subject_words(clause: str) -> set[str]:
             continue
         possessive = word.endswith(("'s", "'")) or word in {"my", "our", "your", "his", "her"}
         possessive = possessive or word in {"their", "its"}
-        if not words and word in _KIN:
+        if not words and _KIN_AS.get(word, word) in _KIN:
             words.append("user's")  # "Dad retired": the user's dad, as "my dad" is
         pronoun = _THIRD_PERSON.get(word)
         word = word.removesuffix("'s").removesuffix("'")
         word = "user" if word in _FIRST_PERSON or word.startswith("i'") else pronoun or word
+        word = _KIN_AS.get(word, word)  # "Grandma" is "my grandmother"
         if owner:
             words[-1] += "'s"  # "greg's brother" is the brother, of Greg's
         words.append(word)
