@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from cml.engine.write.literals import required_literals
+
 __all__ = [
     "CHANGE",
     "DATE",
@@ -1000,10 +1002,17 @@ _CALLED = re.compile(r"\b(?:wants? to|would like to|prefers? to|asked to) be cal
 _WED = re.compile(r"\b(?:tied the knot|got hitched)\b")
 """Idioms of a wedding, read as "got married"."""
 _COMPILED = [
-    (c.attribute, c.attribute not in _MULTI_VALUED, re.compile(c.pattern), c.negative)
+    (
+        c.attribute,
+        c.attribute not in _MULTI_VALUED,
+        re.compile(c.pattern),
+        c.negative,
+        required_literals(c.pattern),
+    )
     for c in _CUES
 ]
-_COMPILED_BARE = [(re.compile(p), n) for p, n in _BARE_CHANGES]
+"""Each cue compiled, with the strings a text must contain one of for the cue to match."""
+_COMPILED_BARE = [(re.compile(p), n, required_literals(p)) for p, n in _BARE_CHANGES]
 
 _DISCOURSE = re.compile(
     r"^(?:(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|"
@@ -1769,7 +1778,9 @@ def _read(text: str, only: str | None) -> Claim | None:
     if (labelled := _labelled(normal)) is not None:
         return labelled if only in (None, labelled.attribute) else None
     best: tuple[int, int, str, bool, re.Match[str], bool] | None = None
-    for attribute, single, pattern, negative in _COMPILED:
+    for attribute, single, pattern, negative, needs in _COMPILED:
+        if needs is not None and not any(n in normal for n in needs):
+            continue  # a word the cue cannot match without is absent
         match = pattern.search(normal)
         if match is None or (not negative and _describes(match, normal, text)):
             continue
@@ -1786,7 +1797,9 @@ def _read(text: str, only: str | None) -> Claim | None:
         thing = _thing_claim(text, normal)
         if thing is not None:
             return thing
-        for pattern, negative in _COMPILED_BARE:
+        for pattern, negative, needs in _COMPILED_BARE:
+            if needs is not None and not any(n in normal for n in needs):
+                continue
             match = pattern.search(normal)
             if match and (best is None or match.start() < best[0]):
                 best = (match.start(), 0, "*", True, match, negative)
