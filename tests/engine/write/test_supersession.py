@@ -768,6 +768,7 @@ LIFE_PAIRS = [
     ("I go to the gym at Planet Fitness", "I cancelled my gym membership", True),
     ("My hair is long", "I cut my hair short last week", True),
     ("My hair is long", "I got my hair cut for the wedding photos, still long though", False),
+    ("bob lazar doesnt have thick black hair", "bob lazar has light brown hair", False),
     ("I work from the Seattle office", "I transferred to the Denver office", True),
     ("I work from the Seattle office", "My manager works from the Denver office", False),
     ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),

@@ -1687,6 +1687,7 @@ def _as_said_by(subject: frozenset[str], name: str | None) -> frozenset[str]:
     )
 
 
+_NT_VERBS = r"does|do|did|is|are|was|were|has|have|had|wo|ca|could|should|would"
 _TEXTING = (
     (re.compile(r"\b(?:lol|lmao|smh|omg|tbh|ngl|imo|btw|haha+)\b[!.]*"), ""),
     (re.compile(r"\brn\b"), "right now"),
@@ -1699,11 +1700,13 @@ _TEXTING = (
     (re.compile(r"\bwk(?=s?\b)"), "week"),
     (re.compile(r"(?<=[a-z]) n (?=[a-z])"), " and "),
     (re.compile(r"\bbday\b"), "birthday"),
+    (re.compile(rf"\b({_NT_VERBS})nt\b"), r"\1n't"),  # "doesnt", "dont", "isnt"
 )
 """Texting written in lower case ("im not vegetarian anymore lol", "moved 2 olympia", "my gf"),
 spelled out; a word written with capitals ("LoL", "RN") is left as it is."""
 _TEXTING_WORDS = re.compile(
-    r"\b(?:lol|lmao|smh|omg|tbh|ngl|imo|btw|haha+|rn|gf|bf|w|im|ive|2|wknd|wks?|bday|n)\b"
+    rf"\b(?:lol|lmao|smh|omg|tbh|ngl|imo|btw|haha+|rn|gf|bf|w|im|ive|2|wknd|wks?|bday|n|"
+    rf"(?:{_NT_VERBS})nt)\b"
 )
 """Whether a text has any texting to spell out (most have none: one search instead of ten)."""
 
@@ -1873,6 +1876,8 @@ def _read(text: str, only: str | None) -> Claim | None:
         value = _pronouns(clause)
     elif attribute == "citizenship":
         value -= {"citizen"}
+    elif attribute == "hair":
+        value -= {"hair"}  # "has light brown hair" shares no colour with "thick black hair"
     elif attribute == "allergy":
         value = frozenset(map(singular, value))  # "my peanut allergy" is "allergic to peanuts"
     elif attribute == "membership" and value & _GYM_WORDS:
