@@ -769,6 +769,8 @@ LIFE_PAIRS = [
     ("My hair is long", "I cut my hair short last week", True),
     ("My hair is long", "I got my hair cut for the wedding photos, still long though", False),
     ("bob lazar doesnt have thick black hair", "bob lazar has light brown hair", False),
+    ("User's insurer is UnitedHealthcare", "User's insurance switched to Cigna this year", True),
+    ("I'm on the payments team", "My team switched to Jira for tickets", False),
     ("I work from the Seattle office", "I transferred to the Denver office", True),
     ("I work from the Seattle office", "My manager works from the Denver office", False),
     ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),

@@ -293,7 +293,6 @@ _NONE = frozenset(word_list("none no nope nothing n/a na false -"))
 _YES = frozenset(word_list("yes yep true"))
 _IS = (
     r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became|"
-    r"switched to|has switched to|"
     r"(?<='s )(?:now )?(?:down|up) to|(?:is|are) (?:now )?(?:down|up) to|"
     r"(?:goes|went|has gone|is going) (?:up|down) to|"
     r"(?:rose|has risen|increased|decreased|dropped|fell) (?:up |down )?to)"
@@ -351,6 +350,13 @@ _CUES: list[_Cue] = [
         r"(?P<what>[a-z]+(?: [a-z]+)?) to\b",
     ),
     _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:(?:now|these days|nowadays) )?(?:{_IS})\b"),
+    # "My insurance switched to Cigna": a provider's own switch ("my team switched to Jira"
+    # is the tool the team uses).
+    _Cue(
+        "noun",
+        r"\b(?P<noun>insurance|health insurance|insurer|bank|provider|internet provider|isp|"
+        r"carrier|mobile carrier|gym|browser|default browser) (?:has )?switched to\b",
+    ),
     # "Salary's $97k now": the contraction of "is" before an amount.
     _Cue("noun", rf"\b(?P<noun>{_NOUN})'s (?=(?:now )?[$€£]?\d)"),
     _Cue(
