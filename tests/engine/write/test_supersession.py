@@ -771,6 +771,11 @@ LIFE_PAIRS = [
     ("bob lazar doesnt have thick black hair", "bob lazar has light brown hair", False),
     ("User's insurer is UnitedHealthcare", "User's insurance switched to Cigna this year", True),
     ("I'm on the payments team", "My team switched to Jira for tickets", False),
+    # A value corrected by "not", whatever attribute each text is read as; times of landing.
+    ("I go by Liz", "Actually I prefer Elizabeth now, not Liz", True),
+    ("I live in Chicago", "My sister works in Chicago, not Boston", False),
+    ("My flight lands at 6pm", "Update, the flight now lands at 8:40pm because of a delay", True),
+    ("My flight lands at 6pm", "My flight landed at 6:40pm yesterday, smooth trip", False),
     ("I work from the Seattle office", "I transferred to the Denver office", True),
     ("I work from the Seattle office", "My manager works from the Denver office", False),
     ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),
@@ -897,6 +902,8 @@ RECALL_FLOOR = {
     "unseen-42": 0.9,
     "unseen-43": 0.85,
     "unseen-44": 0.8,
+    "unseen-45": 0.75,
+    "unseen-46": 0.9,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

@@ -443,8 +443,8 @@ _CUES: list[_Cue] = [
         r"\b(?:(?:is|are|was|were|has been|have been|got)\s+)?(?:now\s+)?"
         r"(?:moved|rescheduled|rebooked|changed|pushed back|pushed|shifted|postponed|delayed|"
         r"extended|"
-        r"brought forward|starts?|begins?|meets?|"
-        r"goes out|go out|runs?|airs?|is due|are due|"
+        r"brought forward|starts?|begins?|meets?|lands?|departs?|arrives?|boards?|opens?|"
+        r"closes?|ends?|finishes|goes out|go out|runs?|airs?|is due|are due|"
         r"takes? place|happens?|is|are)\s+(?:now\s+)?"
         rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?:(?:next|this|the following)\s+)?(?={WHEN})",
     ),

@@ -655,6 +655,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         if pair <= _SEEN_BY_NAME and (new.value & old.value) - {"dr"}:
             # "I stopped seeing Dr. Kim" after "I see Dr. Kim for therapy": one carer by name.
             both = replace(old, attribute=new.attribute)
+        if both is None and corrected and not new.negated:
+            # "Actually I prefer Elizabeth now, not Liz" after "I go by Liz": the old value is
+            # the one corrected, whatever attribute each is read as.
+            return Supersession(True, f"{old.attribute}: correction")
         if both is None:
             return _updated(new_text, old_text) or Supersession(False, "other attribute")
         old = both  # "I'm a junior developer at Stripe" states the job "Got promoted to" changes
