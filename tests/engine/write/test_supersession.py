@@ -776,6 +776,15 @@ LIFE_PAIRS = [
     ("I live in Chicago", "My sister works in Chicago, not Boston", False),
     ("My flight lands at 6pm", "Update, the flight now lands at 8:40pm because of a delay", True),
     ("My flight lands at 6pm", "My flight landed at 6:40pm yesterday, smooth trip", False),
+    # What an agent notes the user told of someone else is that person's.
+    ("The user lives in Chicago", "The user said Anna moved to Boston", False),
+    (
+        "The user's husband works at Google",
+        "The user mentioned her husband now works at Apple",
+        True,
+    ),
+    ("The user's dog is named Rocky", "The user mentioned Rocky passed away in May", True),
+    ("I live with my parents", "I finally moved out! Got my own place in Oakland.", True),
     ("I work from the Seattle office", "I transferred to the Denver office", True),
     ("I work from the Seattle office", "My manager works from the Denver office", False),
     ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),
@@ -904,6 +913,7 @@ RECALL_FLOOR = {
     "unseen-44": 0.8,
     "unseen-45": 0.75,
     "unseen-46": 0.9,
+    "unseen-47": 0.8,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

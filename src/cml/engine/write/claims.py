@@ -315,6 +315,7 @@ _DRUG = (
 _MULTI_VALUED = frozenset(
     {"likes", "pet", "possession", "drinking", "hobby", "allergy", "membership", "citizenship"}
 )
+_OWN_HOMES = frozenset(word_list("place apartment flat house home"))
 _GYM_WORDS = frozenset(word_list("gym fitness crossfit ymca orangetheory equinox"))
 _COUNT_OF = {"second": "two", "third": "three", "fourth": "four", "fifth": "five"}
 
@@ -458,7 +459,8 @@ _CUES: list[_Cue] = [
     _Cue("residence", r"\bmade the (?:big |final )?move (?:back |out |down |over )?to\b"),
     _Cue(
         "residence",
-        r"\b(?:got|found|have|has) (?P<owner>my|our) own (?:place|apartment|flat|house|home) "
+        r"\b(?:got|found|have|has) (?P<owner>my|our|his|her|their) own "
+        r"(?:place|apartment|flat|house|home) "
         r"(?:in|near|outside)\b",
     ),
     _Cue(
@@ -841,6 +843,11 @@ _CUES: list[_Cue] = [
     ),
     _Cue(
         "household",
+        r"\b(?:got|have|has|moved into|found) (?P<owner>my|our|his|her|their) own "
+        r"(?P<value>place|apartment|flat|house|home)\b",
+    ),
+    _Cue(
+        "household",
         r"\bmoved in with (?P<value>(?:(?:my|his|her|their) )?(?:[\w'-]+ ){0,2}?(?:roommates?|"
         r"flatmates?|housemates?|parents|family|mom|mum|dad|partner|girlfriend|boyfriend|wife|"
         r"husband|fianc[eé]e?)(?: [a-z][\w'-]*)?)\b(?! (?:in|at|near|outside)\b)",
@@ -863,8 +870,8 @@ _CUES: list[_Cue] = [
     # "I cut my hair short", "She dyed her hair red".
     _Cue(
         "hair",
-        r"\b(?:cut|dyed|colou?red|bleached|shaved|chopped|buzzed|grew out|got) "
-        r"(?:(?P<owner>my|his|her|their) )?hair (?:(?:cut|dyed|colou?red) )?"
+        r"\b(?:cut|dyed|colou?red|bleached|shaved|chopped|buzzed|grew out|got|growing|grew|"
+        r"grow) (?:(?P<owner>my|his|her|their) )?hair (?:(?:cut|dyed|colou?red|out) )?"
         r"(?=(?:[\w'-]+ ){0,2}?(?:short|long|red|blonde?|brown|black|gr[ae]y|pink|blue|purple|"
         r"green|auburn|silver|white|dark|darker|light|lighter|bob|pixie|bald|off|curly|straight|"
         r"shoulder-length|chin-length|shaved)\b)",
@@ -1061,10 +1068,15 @@ _FORGET = re.compile(r"^(?:please )?(?:forget|disregard|delete|remove) (?:that )
 _USER_REPORTS = re.compile(
     r"^(?:the )?user (?:mentioned|mentions|said|says|noted|notes|shared|shares|explained|"
     r"reported|stated|indicated|clarified|confirmed|told me|tells me)(?: that)?,? "
-    r"(?=(?:they|they're|their|they've)\b)"
+    # "... they live in Seattle", "... her husband works at Apple", "... Rocky passed away";
+    # not "mentioned moving", "said to", "mentioned that" with nothing reported.
+    r"(?=(?:they|they're|their|they've|his|her)\b|(?!(?:to|about|wanting|being|it|this)\b)"
+    r"(?![a-z]+ing\b)[a-z])"
 )
-_THEY = re.compile(r"^(?:they're|they are|they've|they have|their|they)\b")
+_THEY = re.compile(r"^(?:they're|they are|they've|they have|their|they|his|her)\b")
 _THEY_USER = {
+    "his": "the user's",
+    "her": "the user's",
     "they're": "the user is",
     "they are": "the user is",
     "they've": "the user has",
@@ -1837,6 +1849,8 @@ def _read(text: str, only: str | None) -> Claim | None:
         value = value_words(groups.get("value") or groups["mode"])
     if attribute == "shift":
         value = frozenset({groups["value"]})  # "day" is a word of time elsewhere
+    elif attribute == "household" and groups.get("value") in _OWN_HOMES:
+        value = frozenset({"own"})  # "got their own apartment": living with nobody's parents
     elif attribute == "work mode":
         said = groups.get("value") or groups.get("office") or ""
         value = frozenset({"remote" if said in ("remote", "from home") else said.split()[-1]})

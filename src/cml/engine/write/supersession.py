@@ -222,7 +222,11 @@ _GENERIC_VERBS = frozenset({"work", "go", "goes", "going", "use", "uses", "live"
 """Verbs too common to tie two sentences together: "I don't work weekends anymore" ends nothing
 of "I ride the train to work"."""
 _OWNERS = frozenset({"user", "user's"})
-_ONE_PHRASE = (frozenset({"job", "employer"}), frozenset({"housing", "residence"}))
+_ONE_PHRASE = (
+    frozenset({"job", "employer"}),
+    frozenset({"housing", "residence"}),
+    frozenset({"household", "residence"}),
+)
 """Attributes one phrase states together: "a nurse at Mercy" is a job and an employer, "renting
 a room in Camden" a home rented and where it is."""
 
@@ -652,6 +656,9 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
     elif new.attribute != old.attribute or old.attribute == "*":
         pair = {new.attribute, old.attribute}
         both = claim_as(old_text, new.attribute) if pair in _ONE_PHRASE else None
+        also = claim_as(new_text, old.attribute) if both is None and pair in _ONE_PHRASE else None
+        if also is not None:
+            new, both = also, old  # "Got their own apartment in Fresno" is also a household
         if pair <= _SEEN_BY_NAME and (new.value & old.value) - {"dr"}:
             # "I stopped seeing Dr. Kim" after "I see Dr. Kim for therapy": one carer by name.
             both = replace(old, attribute=new.attribute)
