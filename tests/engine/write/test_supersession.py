@@ -785,6 +785,13 @@ LIFE_PAIRS = [
     ),
     ("The user's dog is named Rocky", "The user mentioned Rocky passed away in May", True),
     ("I live with my parents", "I finally moved out! Got my own place in Oakland.", True),
+    ("I bank with Wells Fargo", "Closed my Wells Fargo accounts, it's all at a credit union", True),
+    ("I have two kids", "Baby number three arrived on Tuesday!", True),
+    ("I rent a flat in Leeds", "We've bought our first house, in Harrogate", True),
+    ("I practice yoga twice a week", "I'm doing yoga every day now", True),
+    ("I practice yoga twice a week", "I did yoga three times this week", False),
+    ("I go to the gym every morning", "I stopped going to the gym, I run outside instead", True),
+    ("Hobby: rock climbing", "Stopped climbing after the shoulder injury", True),
     ("I work from the Seattle office", "I transferred to the Denver office", True),
     ("I work from the Seattle office", "My manager works from the Denver office", False),
     ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),
@@ -914,6 +921,7 @@ RECALL_FLOOR = {
     "unseen-45": 0.75,
     "unseen-46": 0.9,
     "unseen-47": 0.8,
+    "unseen-48": 0.85,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

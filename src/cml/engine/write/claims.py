@@ -317,7 +317,10 @@ _MULTI_VALUED = frozenset(
 )
 _OWN_HOMES = frozenset(word_list("place apartment flat house home"))
 _GYM_WORDS = frozenset(word_list("gym fitness crossfit ymca orangetheory equinox"))
-_COUNT_OF = {"second": "two", "third": "three", "fourth": "four", "fifth": "five"}
+_COUNT_OF = {
+    **{"second": "two", "third": "three", "fourth": "four", "fifth": "five"},
+    **{"2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven"},
+}
 
 
 class _Cue(NamedTuple):
@@ -379,7 +382,11 @@ _CUES: list[_Cue] = [
         r"(?:is|isn't|is not|is no longer|is now|'s) "
         rf"(?P<owner>my|our|the user's) (?:new )?(?P<noun>{_NOUN})\b",
     ),
-    _Cue("noun", rf"\b(?:has|have|got|found|hired|chose|picked) a new (?P<noun>{_NOUN})\b"),
+    _Cue(
+        "noun",
+        rf"\b(?:has|have|got|found|hired|chose|picked|started with|started seeing|switched to) "
+        rf"a new (?P<noun>{_NOUN})\b",
+    ),
     # "I fired my lawyer": whoever it was is no longer.
     _Cue(
         "noun",
@@ -792,6 +799,12 @@ _CUES: list[_Cue] = [
     ),
     _Cue("manager", r"\breports? to\b"),
     _Cue("bank", r"\b(?:banks?|banking|banked) (?:with|at)\b"),
+    # "Closed my Wells Fargo accounts": that bank is left.
+    _Cue(
+        "bank",
+        r"\bclosed (?:(?:all )?(?:my|our) )?(?P<before>(?:[\w'&-]+ ){1,3}?)(?:bank )?accounts?\b",
+        negative=True,
+    ),
     # "Moved my accounts over to Ally": a bank by its name, not "to a savings account".
     _Cue(
         "bank",
@@ -856,7 +869,8 @@ _CUES: list[_Cue] = [
     _Cue(
         "housing",
         # From "renting" on, so that "renting a room in Camden" is read as the residence.
-        r"(?:(?<=\bis )|(?<=\bam )|(?<='m )|(?<=\bare )|(?<='re ))(?P<value>renting)"
+        r"(?:(?<=\bis )|(?<=\bam )|(?<='m )|(?<=\bare )|(?<='re )|(?<=\bi )|(?<=\bwe ))"
+        r"(?P<value>renting|rents?)"
         r"(?= (?:an?|our|my|the) (?:[\w-]+ )?(?:apartment|flat|place|house|home|condo|studio|"
         r"room|townhouse)\b|\s*(?:[,.!;]|$)| (?:in|for now|right now|from)\b)",
     ),
@@ -877,6 +891,7 @@ _CUES: list[_Cue] = [
         r"shoulder-length|chin-length|shaved)\b)",
     ),
     _Cue("hair", r"\b(?:has|have) (?=(?:[\w-]+ ){1,2}hair\b)"),
+    _Cue("hair", r"\bback to (?:my |her |his |their )?(?=(?:[\w-]+ ){1,2}hair\b)"),
     # Where the work is done: "I work remotely full time", "I'm back in the office five days a
     # week now", "We went hybrid".
     _Cue(
@@ -885,6 +900,11 @@ _CUES: list[_Cue] = [
         r"(?P<value>remote|from home|in the office)(?:ly)?\b"
         # Some days, or one day: a routine of its own, or an occasion.
         r"(?! (?:on|every|most|some|today|tomorrow|this|that)\b| (?:\w+ )?days?\b)",
+    ),
+    _Cue(
+        "work mode",
+        r"\b(?:works?|working|on|has|have) an? (?:fully )?(?P<value>hybrid|remote) "
+        r"(?=(?:schedule|setup|arrangement|role|job|position)\b)",
     ),
     _Cue(
         "work mode",
@@ -901,11 +921,21 @@ _CUES: list[_Cue] = [
     # How often something is done: "The user runs three times a week".
     _Cue(
         "frequency",
-        r"\b(?P<verb>runs?|running|swims?|swimming|lifts?|lifting|works? out|working out|"
-        r"climbs?|climbing|cycles?|cycling|bikes?|biking|walks?|walking|practices|practicing|"
-        r"meditates?|meditating|trains?|training|goes to the gym|go to the gym|going to the gym) "
+        r"\b(?:(?P<verb>runs?|running|swims?|swimming|lifts?|lifting|works? out|working out|"
+        r"climbs?|climbing|cycles?|cycling|bikes?|biking|walks?|walking|meditates?|meditating|"
+        r"trains?|training|goes to the gym|go to the gym|going to the gym)|"
+        # "I practice yoga twice a week", "I'm doing yoga every day now": the activity's.
+        r"(?:do|does|doing|practices?|practicing) (?P<activity>yoga|pilates|crossfit|tai chi|"
+        r"karate|judo|ballet|barre|spin|hiit|zumba|physio|piano|guitar)) "
         r"(?:now |again )?(?=(?P<often>(?:once|twice|\w+ times|\w+ days) (?:a|per|every) "
-        r"(?:week|day|month))\b)",
+        r"(?:week|day|month)|every (?:day|morning|night|evening)|daily)\b)",
+    ),
+    # "I stopped going to the gym": a routine ended, however often it was.
+    _Cue(
+        "frequency",
+        # (Not "stopped climbing": a hobby's end, read by the bare change.)
+        r"\b(?:stopped|quit|gave up|no longer) (?P<verb>lifting|working out|going to the gym)\b",
+        negative=True,
     ),
     # "I use an Android phone", "uses an iPhone 15".
     _Cue(
@@ -941,6 +971,12 @@ _CUES: list[_Cue] = [
         "children",
         r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b|"
         r"(?:one|a single|an only) (?:child|kid)\b)",
+    ),
+    # "Baby number three arrived on Tuesday!"
+    _Cue(
+        "children",
+        r"\b(?:baby|kid|child) (?:number|no\.?|#) (?P<value>two|three|four|five|[2-9])\b"
+        r"(?= (?:arrived|is here|was born|came)\b)",
     ),
     # "We had our second baby in May": the count of children is now two.
     _Cue(
@@ -1855,13 +1891,18 @@ def _read(text: str, only: str | None) -> Claim | None:
         said = groups.get("value") or groups.get("office") or ""
         value = frozenset({"remote" if said in ("remote", "from home") else said.split()[-1]})
     elif attribute == "frequency":
-        verb = groups["verb"].split()[0]
-        attribute = "frequency " + re.sub(r"(?:ming|ning|ing|es|e|s)$", "", verb)
-        value = frozenset(groups["often"].split()) - {"a", "per", "every", "times", "days"}
+        activity = groups.get("activity")
+        verb = activity or groups["verb"].split()[0]
+        attribute = "frequency " + (
+            verb if activity else re.sub(r"(?:ming|ning|ing|es|e|s)$", "", verb)
+        )
+        often = groups.get("often") or ""
+        value = frozenset(often.split()) - {"a", "per", "every", "times", "days"}
     elif attribute == "housing":
-        value = frozenset({"renting" if groups["value"] == "renting" else "owning"})
+        value = frozenset({"renting" if groups["value"].startswith("rent") else "owning"})
     elif attribute == "children" and groups.get("value"):
-        value = frozenset({_COUNT_OF[groups["value"]]})  # "our second baby": two children
+        # "our second baby", "baby number three": the count of children.
+        value = frozenset({_COUNT_OF.get(groups["value"], groups["value"])})
     if groups.get("before"):
         # The value is named before the cue ("User's cat Luna passed away"), its owner aside.
         value = value_words(groups["before"]) - _FIRST_PERSON
