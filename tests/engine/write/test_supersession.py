@@ -792,6 +792,14 @@ LIFE_PAIRS = [
     ("I practice yoga twice a week", "I did yoga three times this week", False),
     ("I go to the gym every morning", "I stopped going to the gym, I run outside instead", True),
     ("Hobby: rock climbing", "Stopped climbing after the shoulder injury", True),
+    # What a person or a team is like names no one; a service is no home; one value of
+    # several corrected leaves the others standing.
+    ("I'm married to Chris", "Wife is 35 years old", False),
+    ("I'm married to Chris", "User mentioned their partner is Christian", False),
+    ("I'm on the payments team", "The user's team is fully remote", False),
+    ("I live in Portland", "I cancelled Spotify and moved to Apple Music", False),
+    ("I like jazz and hiking", "Honestly I'm into hip hop these days, not jazz", False),
+    ("I like jazz", "Honestly I'm into hip hop these days, not jazz", True),
     ("I work from the Seattle office", "I transferred to the Denver office", True),
     ("I work from the Seattle office", "My manager works from the Denver office", False),
     ("My dentist is Dr. Patel", "I switched dentists, I see Dr. Nguyen now", True),

@@ -315,6 +315,10 @@ _DRUG = (
 _MULTI_VALUED = frozenset(
     {"likes", "pet", "possession", "drinking", "hobby", "allergy", "membership", "citizenship"}
 )
+_SERVICE_WORDS = frozenset(
+    word_list("music tv plus premium app apps cloud prime video unlimited streaming subscription")
+)
+"""Words of a service's name, which no place to live has ("moved to Apple Music")."""
 _OWN_HOMES = frozenset(word_list("place apartment flat house home"))
 _GYM_WORDS = frozenset(word_list("gym fitness crossfit ymca orangetheory equinox"))
 _COUNT_OF = {
@@ -1613,6 +1617,10 @@ _WHERE = re.compile(
     r"\s*(?:in|at|on|with|by|from|off|away|out|under|inside|outside|behind|near|back)\b"
 )
 _VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
+_DESCRIBED = re.compile(
+    rf"\s*(?:fully|mostly|completely|remote|hybrid|distributed|understaffed|short-staffed|"
+    rf"{_RELIGIONS})\b"
+)
 _PLACE_WORDS = frozenset(word_list("in at on near outside by off downtown uptown"))
 """Words that open where a home is ("My apartment is in Brooklyn")."""
 _NOT_STATES = frozenset({"job", "study", "hobby", "diet"})
@@ -1635,6 +1643,10 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
         return True
     if attribute in _SITED and _WHERE.match(rest):
         return True  # "My car is in the shop", "my boss is on leave": where, not which
+    if attribute in _PERSON_ATTRIBUTES and re.match(r"\s*\d", rest):
+        return True  # "Wife is 35 years old": how old, not who
+    if attribute in _SITED and _DESCRIBED.match(rest):
+        return True  # "partner is Christian", "team is fully remote": what it is like
     start = _VALUE_START.match(rest)
     if start is None:
         return False
@@ -1933,6 +1945,8 @@ def _read(text: str, only: str | None) -> Claim | None:
         )
         attribute = f"medication {drug}".rstrip()
         value |= {drug} if drug else set()
+    if attribute == "residence" and value & _SERVICE_WORDS:
+        return None  # "cancelled Spotify and moved to Apple Music" moves no home
     if attribute == "pronouns":
         value = _pronouns(clause)
     elif attribute == "citizenship":

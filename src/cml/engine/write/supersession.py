@@ -662,7 +662,7 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         if pair <= _SEEN_BY_NAME and (new.value & old.value) - {"dr"}:
             # "I stopped seeing Dr. Kim" after "I see Dr. Kim for therapy": one carer by name.
             both = replace(old, attribute=new.attribute)
-        if both is None and corrected and not new.negated:
+        if both is None and corrected and not new.negated and (old.single or old.value <= targets):
             # "Actually I prefer Elizabeth now, not Liz" after "I go by Liz": the old value is
             # the one corrected, whatever attribute each is read as.
             return Supersession(True, f"{old.attribute}: correction")
@@ -676,6 +676,12 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         return Supersession(False, f"{name}: names no value")
     if corrected and new.negated and old.negated and new.value == old.value:
         return Supersession(False, f"{name}: restated")  # "not Sith" twice corrects nothing
+    listed = re.split(r"\band\b|,", normal_text(old_text), maxsplit=1)
+    # The values listed after the first ("jazz and hiking"), which a reading stops before.
+    others = value_words(listed[1]) if len(listed) == 2 and not old.single else frozenset()
+    if corrected and others - targets - new.value - old.value:
+        # "I'm into hip hop, not jazz" leaves "I like jazz and hiking" half true: kept.
+        return Supersession(False, f"{name}: corrects one of several")
     if corrected:
         return Supersession(True, f"{name}: correction")
     if name == "relationship" and new.negated and not old.negated and old.value <= MARITAL:
