@@ -23,6 +23,7 @@ from cml.engine.write.literals import required_literals
 __all__ = [
     "CHANGE",
     "DATE",
+    "FIRST_PERSON",
     "MARITAL",
     "OCCASION",
     "PEOPLE",
@@ -1308,6 +1309,9 @@ _KIN_AS = {
 """One word for each of a parent or grandparent's names, so that "Grandma" is "my grandmother"."""
 _NOT_NAMED = frozenset({"user", "it", "they", "she", "he"})
 _CONTRACTED = frozenset(word_list("i'm i've i'd i'll we're we've we'd we'll"))
+FIRST_PERSON = _FIRST_PERSON | _CONTRACTED | {"user's"}
+"""Words by which a text speaks of the user ("I", "we've", "the user's"), after
+:func:`normal_text`."""
 """The user and a verb in one word: the subject is complete."""
 
 

@@ -77,6 +77,7 @@ from dataclasses import dataclass, replace
 
 from cml.engine.write.claims import (
     CHANGE,
+    FIRST_PERSON,
     MARITAL,
     OCCASION,
     PEOPLE,
@@ -382,7 +383,6 @@ _SEEN_BY_NAME = frozenset(
     word_list("doctor dentist therapist psychiatrist pediatrician physio vet")
 )
 """Carers a user sees: a doctor seen by name may be any of them."""
-_SAID_BY_USER = frozenset(word_list("i we my our me us i'm we're i've we've user user's"))
 
 
 def _one_thing(new: Claim, old: Claim, new_normal: str) -> bool:
@@ -393,10 +393,16 @@ def _one_thing(new: Claim, old: Claim, new_normal: str) -> bool:
     """
     if new.subject == old.subject:
         return True
-    said_by_user = not _SAID_BY_USER.isdisjoint(new_normal.split())
+    said_by_user = not FIRST_PERSON.isdisjoint(new_normal.split())
     return said_by_user and frozenset(map(singular, new.subject)) == frozenset(
         map(singular, old.subject)
     )
+
+
+def _others_listed(text: str) -> frozenset[str]:
+    """The values a text lists after its first ("jazz and hiking"), which a reading stops before."""
+    listed = re.split(r"\band\b|,", normal_text(text), maxsplit=1)
+    return value_words(listed[1]) if len(listed) == 2 else frozenset()
 
 
 def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
@@ -676,13 +682,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         return Supersession(False, f"{name}: names no value")
     if corrected and new.negated and old.negated and new.value == old.value:
         return Supersession(False, f"{name}: restated")  # "not Sith" twice corrects nothing
-    listed = re.split(r"\band\b|,", normal_text(old_text), maxsplit=1)
-    # The values listed after the first ("jazz and hiking"), which a reading stops before.
-    others = value_words(listed[1]) if len(listed) == 2 and not old.single else frozenset()
-    if corrected and others - targets - new.value - old.value:
-        # "I'm into hip hop, not jazz" leaves "I like jazz and hiking" half true: kept.
-        return Supersession(False, f"{name}: corrects one of several")
     if corrected:
+        if not old.single and _others_listed(old_text) - targets - new.value - old.value:
+            # "I'm into hip hop, not jazz" leaves "I like jazz and hiking" half true: kept.
+            return Supersession(False, f"{name}: corrects one of several")
         return Supersession(True, f"{name}: correction")
     if name == "relationship" and new.negated and not old.negated and old.value <= MARITAL:
         # "Kate and I divorced" ends "I'm married", whose value is a state, not a name.
