@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cml.engine.write.claims import _BARE_CHANGES, _CUES, normal_text
+from cml.engine.write.claims import normal_text
+from cml.engine.write.lexicon import BARE_CHANGES, CUES
 from cml.engine.write.literals import required_literals
 
 TEXTS = sorted(
@@ -48,7 +49,7 @@ def test_a_pattern_without_a_required_literal_is_always_searched(pattern: str) -
 
 
 def test_no_cue_of_the_claim_reader_matches_a_labelled_text_without_its_literals() -> None:
-    patterns = [cue.pattern for cue in _CUES] + [pattern for pattern, _ in _BARE_CHANGES]
+    patterns = [cue.pattern for cue in CUES] + [pattern for pattern, _ in BARE_CHANGES]
     checked = 0
     for pattern in patterns:
         needs = required_literals(pattern)

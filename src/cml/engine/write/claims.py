@@ -1,13 +1,13 @@
 """Reading a claim out of a sentence: whose attribute has which value, or no longer has it.
 
 "My sister Anna moved to Lisbon last spring" is a claim about the subject ``{user, sister,
-anna}``, attribute ``residence``, value ``{lisbon}``. The attribute comes from a lexicon of cue
-phrases (residence, employer, job, name, age, relationship, diet, likes, preference, favourite
-X, medication per drug, schedule, address, phone, email, pet, car, school, manager, team,
-smoking, weight, salary, work shift, ...); the subject is what precedes the cue in its clause,
-with first-person words ("I", "my", "we", "the user") read as ``user``; the value is the rest of
-the clause without stop words. A note written as a label the lexicon knows ("City: Portland",
-"Meds: sertraline 100mg") states that label's attribute for the user.
+anna}``, attribute ``residence``, value ``{lisbon}``. The attribute comes from the cue phrases
+of :mod:`cml.engine.write.lexicon` (residence, employer, job, name, age, relationship, diet,
+likes, preference, favourite X, medication per drug, schedule, address, phone, email, pet, car,
+school, manager, team, smoking, weight, salary, work shift, ...); the subject is what precedes
+the cue in its clause, with first-person words ("I", "my", "we", "the user") read as ``user``;
+the value is the rest of the clause without stop words. A note written as a label the lexicon
+knows ("City: Portland", "Meds: sertraline 100mg") states that label's attribute for the user.
 :mod:`cml.engine.write.supersession` compares two claims.
 """
 
@@ -16,20 +16,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 
+from cml.engine.write.lexicon import (
+    ADV,
+    BARE_CHANGES,
+    COUNT_OF,
+    CUES,
+    DRUG,
+    GYM_WORDS,
+    LABELS,
+    MARITAL,
+    MONTHS,
+    MULTI_VALUED,
+    NONE,
+    NOUNS,
+    OWN_HOMES,
+    RELIGIONS,
+    SERVICE_WORDS,
+    WEEKDAYS,
+    WHEN,
+    YES,
+    word_list,
+)
 from cml.engine.write.literals import required_literals
 
 __all__ = [
     "CHANGE",
-    "DATE",
     "FIRST_PERSON",
-    "MARITAL",
-    "OCCASION",
     "PEOPLE",
     "PETS",
     "SET_VERBS",
-    "WHEN",
     "Claim",
     "is_negated",
     "names",
@@ -43,7 +59,6 @@ __all__ = [
     "singular",
     "speaker",
     "value_words",
-    "word_list",
 ]
 
 
@@ -67,990 +82,14 @@ class Claim:
     single: bool
 
 
-def word_list(text: str) -> list[str]:
-    """The whitespace-separated words of a lexicon string (a word list written as prose)."""
-    return text.split()
-
-
-_ADV = (
-    r"(?:(?:now|actually|really|still|currently|officially|finally|just|already|fully|completely|"
-    r"strictly|entirely|mostly)\s+)*"
-)
-_WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
-_ABSTRACT = (
-    r"(?:(?:good|great|quick|small|big|little|bad|strange|hard|tough|nice|busy) )?"
-    r"(?:question|idea|feeling|sense|chance|problem|issue|doubt|look|point|plan|thought|moment|"
-    r"time|day|week|lot|bit|few|go|try|favou?r|request|suggestion|concern|dream|goal|habit|"
-    r"tendency|hard time|way)\b"
-)
-_CLUB = (
-    r"(?:(?:a|an|the|my|our|this|that|his|her|their) )?(?:[\w-]+ ){0,2}"
-    r"(?:gym|church|club|group|class|choir|band|community|league|course|program|programme|union|"
-    r"mosque|temple|synagogue|volunteers?|society|circle|meetup|team|chat|forum|party|crew|"
-    r"cult|congregation|waitlist|waiting list)\b"
-)
-_ROOMS = (
-    r"(?:living room|kitchen|garden|bedroom|bathroom|lounge|sofa|couch|table|balcony|"
-    r"front|back|other side|next|rooftop|terrace|(?:day|night|morning|evening|early|late|"
-    r"weekend) shifts?)\b"
-)
-"""Places in or around a home, and shifts: moving to one of them is not moving home."""
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-DATE = rf"(?:{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTHS}\b)"
-"""A day of a month ("March 10th", "10 of March")."""
-OCCASION = (
-    r"(?:yesterday|today|tonight|last (?:night|week|month|year|weekend)|this (?:morning|"
-    r"afternoon|evening|week)|that day|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)"
-)
-"""Words that place a text on one occasion ("yesterday", "on Monday"), not on a routine."""
-WHEN = (
-    rf"(?:{_WEEKDAYS}|{DATE}|\d{{1,2}}:\d\d(?:\s*(?:am|pm))?\b|\d{{1,2}}\s*(?:am|pm)\b|noon|midnight|"
-    r"tomorrow|tonight)"
-)
-"""A time a schedule names: a weekday, a date, a clock time, "noon", "tomorrow"."""
-_PROFESSIONS = (
-    r"nurse|midwife|teacher|engineer|developer|programmer|designer|manager|doctor|physician|"
-    r"surgeon|lawyer|attorney|judge|student|accountant|analyst|consultant|chef|cook|barista|"
-    r"waiter|waitress|driver|pilot|scientist|researcher|professor|lecturer|writer|journalist|"
-    r"artist|musician|photographer|architect|electrician|plumber|mechanic|pharmacist|dentist|"
-    r"therapist|cashier|clerk|secretary|firefighter|officer|farmer|freelancer|retiree|"
-    r"intern|director|founder|ceo|cto|editor|translator|paramedic|veterinarian|vet|librarian|"
-    r"tester|receptionist|administrator|technician|assistant|coordinator|specialist|salesperson|"
-    r"realtor|broker|carpenter|hairdresser|bartender|hygienist|homemaker|housewife|"
-    r"househusband|stay-at-home (?:mom|mum|dad|parent)"
-)
-_SCHOOL_NAMED = (
-    r"(?:[\w'-]+ ){0,3}(?:school|elementary|middle school|high school|college|university|"
-    r"academy|kindergarten|preschool|daycare)\b"
-)
-"""A school named by its kind ("Jefferson Middle School", "Oak Elementary")."""
-_RELIGIONS = (
-    r"(?:catholic|protestant|muslim|jewish|hindu|buddhist|atheist|christian|agnostic|mormon|"
-    r"sikh|orthodox|baptist|methodist|lutheran|anglican|evangelical|quaker|pagan|jain|"
-    r"catholicism|protestantism|islam|judaism|hinduism|buddhism|christianity|atheism|sikhism|"
-    r"mormonism|paganism|jainism)"
-)
-_PET_KINDS = (
-    r"(?:dog|cat|puppy|kitten|rabbit|bunny|hamster|guinea pig|ferret|parrot|budgie|bird|turtle|"
-    r"tortoise|horse|goldfish|fish|snake|lizard|gecko|retriever|labrador|lab|beagle|poodle|"
-    r"terrier|shepherd|bulldog|husky|corgi|dachshund|spaniel|collie|pug|chihuahua|doodle|tabby)"
-)
-_CARERS = r"physio\w*|counsell?or|psych\w+|chiropractor|nutritionist|dietitian|specialist|dr"
-_SETTING = (
-    r"(?:changed?|switch(?:ed)?|updated?|set|raised?|increased?|lowered?|reduced?|cut|make|"
-    r"bumped|upped)"
-)
-"""Verbs that set an attribute to a value, done or asked for ("changed", "switch", "set")."""
-_TITLES = (
-    r"ceo|cto|cfo|coo|cio|president|chair|chairman|chairwoman|founder|co-founder|head|director|"
-    r"principal|captain|coach|editor|treasurer|secretary"
-)
-"""Titles held as "the ... of" ("the CTO of Acme")."""
-_NOUNS = {
-    "name": "name",
-    "first name": "name",
-    "nickname": "name",
-    "surname": "surname",
-    "last name": "surname",
-    "family name": "surname",
-    "age": "age",
-    "address": "address",
-    "home address": "address",
-    "home": "residence",
-    "apartment": "residence",
-    "flat": "residence",
-    "house": "residence",
-    "place": "residence",
-    "email": "email",
-    "email address": "email",
-    "e-mail": "email",
-    "phone": "phone",
-    "phone number": "phone",
-    "number": "phone",
-    "mobile": "phone",
-    "mobile number": "phone",
-    "cell": "phone",
-    "cell number": "phone",
-    "job": "job",
-    "job title": "job",
-    "title": "job",
-    "role": "job",
-    "position": "job",
-    "occupation": "job",
-    "profession": "job",
-    "manager": "manager",
-    "boss": "manager",
-    "supervisor": "manager",
-    "team lead": "manager",
-    "line manager": "manager",
-    "lead": "manager",
-    "employer": "employer",
-    "company": "employer",
-    "workplace": "employer",
-    "girlfriend": "relationship",
-    "boyfriend": "relationship",
-    "partner": "relationship",
-    "wife": "relationship",
-    "husband": "relationship",
-    "spouse": "relationship",
-    "fiance": "relationship",
-    "fiancee": "relationship",
-    "diet": "diet",
-    "salary": "salary",
-    "income": "salary",
-    "weight": "weight",
-    "height": "height",
-    "bank": "bank",
-    **dict.fromkeys(
-        ("doctor", "physician", "primary care physician", "primary care doctor", "gp"), "doctor"
-    ),
-    "dentist": "dentist",
-    "time zone": "timezone",
-    "timezone": "timezone",
-    "team": "team",
-    "car": "car",
-    "school": "school",
-    "university": "school",
-    "college": "school",
-    "major": "study",
-    "native language": "language",
-    "preferred language": "language",
-    "first language": "language",
-    "mother tongue": "language",
-    "hair": "hair",
-    "hair colour": "hair",
-    "hair color": "hair",
-    "religion": "religion",
-    "provider": "provider",
-    "isp": "provider",
-    "internet provider": "provider",
-    # A phone's carrier is not the internet provider: "switched carriers" keeps Comcast.
-    **dict.fromkeys(("phone provider", "mobile provider", "carrier", "mobile carrier"), "carrier"),
-    "gym": "gym",
-    "birthday": "birthday",
-    "date of birth": "birthday",
-    "zip code": "postcode",
-    "zip": "postcode",
-    "zipcode": "postcode",
-    "postcode": "postcode",
-    "postal code": "postcode",
-    "rent": "rent",
-    **dict.fromkeys(
-        ("insurance", "health insurance", "insurer", "insurance provider", "insurance company"),
-        "insurance",
-    ),
-    **dict.fromkeys(("therapist", "counselor", "counsellor"), "therapist"),
-    "psychiatrist": "psychiatrist",
-    **dict.fromkeys(("pediatrician", "paediatrician"), "pediatrician"),
-    **dict.fromkeys(("vet", "veterinarian"), "vet"),
-    **dict.fromkeys(("hairdresser", "hairstylist", "stylist", "barber"), "hairdresser"),
-    **dict.fromkeys(("personal trainer", "trainer"), "trainer"),
-    "accountant": "accountant",
-    **dict.fromkeys(("lawyer", "attorney"), "lawyer"),
-    "landlord": "landlord",
-    **dict.fromkeys(("physio", "physiotherapist", "physical therapist"), "physio"),
-    **dict.fromkeys(("browser", "web browser", "default browser"), "browser"),
-    **dict.fromkeys(("pronouns", "preferred pronouns"), "pronouns"),
-    "deadline": "schedule",
-    "due date": "schedule",
-}
-_NOUN = "|".join(sorted((re.escape(n) for n in _NOUNS), key=len, reverse=True))
-_LABELS = {
-    **_NOUNS,
-    **dict.fromkeys(word_list("city town location"), "residence"),
-    **dict.fromkeys(("home city", "current city", "hometown"), "residence"),
-    "country": "country",
-    **dict.fromkeys(("status", "marital status", "relationship status"), "relationship"),
-    **dict.fromkeys(("relationship", "significant other", "married to"), "relationship"),
-    **dict.fromkeys(("kids", "children", "number of kids", "number of children"), "children"),
-    **dict.fromkeys(("pet", "pets"), "pet"),
-    **dict.fromkeys(("hobby", "hobbies", "interests"), "hobby"),
-    **dict.fromkeys(("allergy", "allergies", "food allergies"), "allergy"),
-    **dict.fromkeys(("meds", "medication", "medications", "prescription"), "medication"),
-    **dict.fromkeys(("smoker", "smoking", "smokes"), "smoking"),
-    **dict.fromkeys(("language", "languages", "programming language"), "language"),
-    **dict.fromkeys(("dietary preference", "dietary restrictions"), "diet"),
-    "commute": "commute",
-    "works at": "employer",
-    "lives in": "residence",
-}
-"""Labels of a note written as "Label: value" ("City: Portland", "Meds: sertraline 100mg")."""
 _LABEL = re.compile(
     r"^(?:(?:my|our|the user's|user's|the|current|currently|preferred|main|primary|new|"
     r"updated|latest) )*"
-    rf"(?P<label>{'|'.join(sorted((re.escape(n) for n in _LABELS), key=len, reverse=True))})"
+    rf"(?P<label>{'|'.join(sorted((re.escape(n) for n in LABELS), key=len, reverse=True))})"
     r"(?: now| currently| these days| as of \w+| correction| change)?"
     r"\s*(?::|\s[-\u2013\u2014]\s|=)\s*(?P<value>\S.*)$"
 )
-MARITAL = frozenset(
-    word_list("single married remarried engaged divorced separated widowed dating taken")
-)
-"""Words of a marital state, which a relationship's value may be instead of a name."""
 _ARROW = re.compile(r"\s*(?:->|\u2192|=>)\s*")
-_NONE = frozenset(word_list("none no nope nothing n/a na false -"))
-_YES = frozenset(word_list("yes yep true"))
-_IS = (
-    r"(?:is|are|was changed to|has changed to|changed to|has been changed to|became|"
-    r"(?<='s )(?:now )?(?:down|up) to|(?:is|are) (?:now )?(?:down|up) to|"
-    r"(?:goes|went|has gone|is going) (?:up|down) to|"
-    r"(?:rose|has risen|increased|decreased|dropped|fell) (?:up |down )?to)"
-)
-_DRUG = (
-    r"(?!(?:april|online|someone|anyone|everyone|none|alone|phone|done|gone|one|school|pool|"
-    r"tool|cool|control|patrol|protocol|plan|man|team|program|exam|dream|late|date|state|side|"
-    r"ride|guide|inside|outside|line|time|machine|engine|routine|magazine|wine|mine|fine|nine|"
-    r"vaccine|medicine|caffeine)\b)"
-    r"(?:[a-z]+(?:in|ol|pril|sartan|statin|ine|ide|one|am|an|ate|fen|mab|xib|zole)|"
-    r"lexapro|zoloft|prozac|xanax|adderall|wellbutrin|lipitor|synthroid|ozempic|wegovy|"
-    r"mounjaro|zyrtec|claritin|ambien|valium|klonopin|ativan|concerta|ritalin|vyvanse|paxil|"
-    r"celexa|effexor|cymbalta|abilify|seroquel|lamictal|humira|eliquis|xarelto|plavix|crestor|"
-    r"nexium|prilosec|singulair|januvia|jardiance|trulicity|victoza|lyrica|neurontin|norvasc|"
-    r"zocor|coumadin|accutane|keppra|topamax|strattera|buspar|suboxone)"
-)
-"""A drug's name by its ending ("lisinopril", "metformin"), not a month or a common word."""
-
-# Attributes that hold several values at once: liking tea does not retire liking coffee.
-_MULTI_VALUED = frozenset(
-    {"likes", "pet", "possession", "drinking", "hobby", "allergy", "membership", "citizenship"}
-)
-_SERVICE_WORDS = frozenset(
-    word_list("music tv plus premium app apps cloud prime video unlimited streaming subscription")
-)
-"""Words of a service's name, which no place to live has ("moved to Apple Music")."""
-_OWN_HOMES = frozenset(word_list("place apartment flat house home"))
-_GYM_WORDS = frozenset(word_list("gym fitness crossfit ymca orangetheory equinox"))
-_COUNT_OF = {
-    **{"second": "two", "third": "three", "fourth": "four", "fifth": "five"},
-    **{"2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven"},
-}
-
-
-class _Cue(NamedTuple):
-    """A cue phrase: its pattern ends where the value starts.
-
-    A named group ``noun`` picks the attribute from _NOUNS, ``what`` names a favourite, ``drug``
-    a medication; the attribute "*" is a bare change whose attribute comes from the old memory.
-    ``negative`` cues state that the value no longer holds ("quit my job at ...").
-    """
-
-    attribute: str
-    pattern: str
-    negative: bool = False
-
-
-_CUES: list[_Cue] = [
-    _Cue(
-        "favourite",
-        r"\b(?:favou?rite|fav) (?P<what>[a-z]+(?: [a-z]+)??)"
-        r"(?: (?:these days|now|nowadays|right now|at the moment))?(?: (?:is|are)\b|:)",
-    ),
-    # "Winter has become my favourite season": the value comes first.
-    _Cue(
-        "favourite",
-        r"^(?P<before>(?:[\w'-]+ ){1,3}?)(?:is|are|has become|have become|became) (?:now )?"
-        r"(?P<owner>my|our|the user's) (?:new )?favou?rite (?P<what>[a-z]+(?: [a-z]+)?)\b",
-    ),
-    _Cue(
-        "favourite",
-        rf"\b{_SETTING} (?P<owner>my|our|the user's) (?:favou?rite|fav) "
-        r"(?P<what>[a-z]+(?: [a-z]+)?) to\b",
-    ),
-    _Cue("noun", rf"\b(?P<noun>{_NOUN})(?:'s)? (?:(?:now|these days|nowadays) )?(?:{_IS})\b"),
-    # "My insurance switched to Cigna": a provider's own switch ("my team switched to Jira"
-    # is the tool the team uses).
-    _Cue(
-        "noun",
-        r"\b(?P<noun>insurance|health insurance|insurer|bank|provider|internet provider|isp|"
-        r"carrier|mobile carrier|gym|browser|default browser) (?:has )?switched to\b",
-    ),
-    # "Salary's $97k now": the contraction of "is" before an amount.
-    _Cue("noun", rf"\b(?P<noun>{_NOUN})'s (?=(?:now )?[$€£]?\d)"),
-    _Cue(
-        "noun",
-        rf"\b{_SETTING} (?P<owner>my|his|her|their|our|the user's|the) (?P<noun>{_NOUN})"
-        r"(?: up| down| back)? to\b",
-    ),
-    _Cue("noun", rf"\breplaced? (?P<owner>my|our|the user's) (?P<noun>{_NOUN}) with\b"),
-    _Cue(
-        "noun",
-        rf"\b(?:save|store|note|add|use|here's|here is) (?P<owner>my|our|the user's) new "
-        rf"(?P<noun>{_NOUN})(?::| is\b)",
-    ),
-    # "Alan isn't my manager anymore": the value comes first.
-    _Cue(
-        "noun",
-        r"(?:^|(?<=[,;] )|(?<=[,;] so )|(?<=[,;] and )|(?<=[,;] but )|(?<=[,;] now ))"
-        r"(?P<before>(?:[\w'-]+ ){1,3}?)"
-        r"(?:is|isn't|is not|is no longer|is now|'s) "
-        rf"(?P<owner>my|our|the user's) (?:new )?(?P<noun>{_NOUN})\b",
-    ),
-    _Cue(
-        "noun",
-        rf"\b(?:has|have|got|found|hired|chose|picked|started with|started seeing|switched to) "
-        rf"a new (?P<noun>{_NOUN})\b",
-    ),
-    # "I fired my lawyer": whoever it was is no longer.
-    _Cue(
-        "noun",
-        r"\b(?:fired|dropped|ditched|stopped seeing|stopped going to) (?P<owner>my|our) "
-        r"(?P<noun>lawyer|attorney|accountant|therapist|counsell?or|trainer|personal trainer|"
-        r"hairdresser|barber|stylist|dentist|doctor|psychiatrist|physio)\b",
-        negative=True,
-    ),
-    # "My goal now is a full marathon"; "my step goal" is a thing of its own.
-    _Cue(
-        "goal",
-        r"\b(?P<owner>my|our|his|her|their|the user's) (?:main |big |new |current )?goal "
-        r"(?:(?:now|these days|for now|this year) )?(?:is|has become|became)\b",
-    ),
-    # "Got a girlfriend now": a partner, named or not, where "I'm single" was.
-    _Cue(
-        "relationship",
-        r"\b(?:has|have|got|found) an? (?:girlfriend|boyfriend|partner)\b(?! for\b| to\b)",
-    ),
-    _Cue(
-        "noun",
-        r"^(?:(?:my|our|the|the user's|user's|his|her|their|new|my new|our new|the new) )?"
-        rf"(?P<noun>{_NOUN}):",
-    ),
-    _Cue(
-        "relationship",
-        r"\b(?:(?:is|am|'m|are|has been|have been|'ve been|started|began) "
-        rf"{_ADV}(?:in a relationship with|seeing|dating))\b"
-        # Seeing a therapist or a doctor is no relationship.
-        rf"(?! (?:an? |my |the |our )?(?:[\w-]+ )?(?:{_PROFESSIONS}|{_CARERS})s?\b)",
-    ),
-    _Cue(
-        "residence",
-        r"\b(?:lives?|living|resides?|residing|based|settled|stays|staying) (?:now )?"
-        r"(?:with (?:[\w'-]+ ){1,3}?)?"
-        r"(?:in|at|near|outside|outside of)\b",
-    ),
-    _Cue(
-        "residence",
-        r"\b(?:moved|relocated) (?:back |away |inland |abroad |overseas |home |upstate |down |out |"
-        r"downstate |north |south |east |west |across )?(?:to|into)\b"
-        rf"(?! (?:the |an? )?(?:{WHEN}|{_ROOMS}))",
-    ),
-    _Cue(
-        "residence",
-        r"\b(?:rents?|renting|rented|bought|buying|purchased) (?:an?|the|our|my) (?:[\w-]+ )?"
-        r"(?:house|apartment|flat|condo|home|place|studio|bungalow|cottage|room|loft|duplex|"
-        r"townhouse|(?:one|two|three|1|2|3)-bed(?:room)?) (?:in|near|outside)\b",
-    ),
-    _Cue(
-        "residence",
-        r"\b(?P<owner>my|our|the user's) new (?:house|apartment|flat|condo|home|place|studio) "
-        r"(?:is )?(?:in|near|outside)\b",
-    ),
-    _Cue(
-        "team",
-        r"\b(?:is|am|'m|are|moved|switched|transferred) (?:on|to|in) the "
-        r"(?=(?:[\w-]+ ){1,3}team\b)",
-    ),
-    _Cue(
-        "schedule",
-        r"\b(?:(?:is|are|was|were|has been|have been|got)\s+)?(?:now\s+)?"
-        r"(?:moved|rescheduled|rebooked|changed|pushed back|pushed|shifted|postponed|delayed|"
-        r"extended|"
-        r"brought forward|starts?|begins?|meets?|lands?|departs?|arrives?|boards?|opens?|"
-        r"closes?|ends?|finishes|goes out|go out|runs?|airs?|is due|are due|"
-        r"takes? place|happens?|is|are)\s+(?:now\s+)?"
-        rf"(?:to\s+|on\s+|at\s+|for\s+|every\s+)?(?:(?:next|this|the following)\s+)?(?={WHEN})",
-    ),
-    _Cue("residence", r"\b(?:is|are) (?:now )?(?:located )?(?:at|in) (?=\d+ (?!am\b|pm\b)[a-z])"),
-    _Cue(
-        "residence",
-        r"\b(?:is|are) (?:now )?(?:located )?on (?=(?:\d+(?:st|nd|rd|th)?|[a-z]+) "
-        r"(?:avenue|ave|street|st|road|rd|boulevard|blvd|lane|drive)\b)",
-    ),
-    _Cue("residence", r"\bmoved in with (?:[\w'-]+ ){1,3}?in\b"),
-    _Cue("residence", r"\bmade the (?:big |final )?move (?:back |out |down |over )?to\b"),
-    _Cue(
-        "residence",
-        r"\b(?:got|found|have|has) (?P<owner>my|our|his|her|their) own "
-        r"(?:place|apartment|flat|house|home) "
-        r"(?:in|near|outside)\b",
-    ),
-    _Cue(
-        "residence",
-        r"\bclosed on (?P<owner>my|our|the|a) (?:new |little |small |first |big )?"
-        r"(?:house|home|condo|place|apartment|flat) "
-        r"(?:in|near|outside)\b",
-    ),
-    _Cue("employer", r"\b(?:quit|left) (?:my|his|her|their|the) job (?:at|with)\b", negative=True),
-    # "My husband got laid off from Boeing in March".
-    _Cue("employer", r"\b(?:laid off|let go|fired) (?:from|by|at)\b", negative=True),
-    # "Handed in my two weeks at Walmart": the job there ends.
-    _Cue(
-        "employer",
-        r"\b(?:handed|put|gave|turned) in (?:my|his|her|their) (?:two weeks(?:'? notice)?|notice|"
-        r"resignation) (?:at|to|with)\b",
-        negative=True,
-    ),
-    _Cue("employer", r"\b(?:works?|working|worked) (?:\w+ly )?(?:now )?(?:at|for)\b"),
-    _Cue("employer", r"\bemployed (?:at|by)\b"),
-    _Cue("employer", r"\b(?:teach|teaches|teaching) at\b"),
-    _Cue("employer", r"\bretired (?:early )?from\b", negative=True),
-    # "Officially retired as of June 1st!", "I retired last year": no employer any more.
-    _Cue(
-        "employer",
-        r"\b(?:is|am|'m|are|officially|finally|just|recently|i|we|he|she) retired\b"
-        r"(?! (?:from|as(?! of)|my|our|the|his|her|its|it|them|a|an)\b)",
-        negative=True,
-    ),
-    # "Last day at Stripe was Friday": the job there ends.
-    _Cue("employer", r"\blast day (?:at|with)\b(?= [\w&'. -]+? (?:was|is)\b)", negative=True),
-    _Cue(
-        "employer",
-        rf"\b(?:is|am|'m|are) {_ADV}(?:unemployed|jobless|between jobs|out of a job)\b",
-        negative=True,
-    ),
-    _Cue(
-        "employer",
-        rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,3}}"
-        rf"(?!student)(?:{_PROFESSIONS})s? (?:at|for|with)\b",
-    ),
-    _Cue(
-        "employer",
-        r"\b(?:got|found|took|taken|accepted|started|landed) (?:a|the) (?:new )?"
-        r"(?:full-time |part-time )?(?:job|position|role) "
-        r"(?:at|with)\b",
-    ),
-    # Joining a gym, a church or a club is no new employer.
-    _Cue(
-        "employer",
-        rf"\b(?:joined(?! {_CLUB})|started at(?! {_SCHOOL_NAMED})|hired (?:at|by))\b",
-    ),
-    _Cue("employer", r"\bstarting (?:at|with)\b(?= [\w&'. -]+? (?:on|next|this|in|tomorrow)\b)"),
-    _Cue("job", r"\b(?:works?|working|worked) (?:(?:part|full)[- ]time |remotely )?as\b"),
-    _Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
-    _Cue(
-        "job",
-        rf"\b(?:is|am|'m|are|became)\s+{_ADV}the\s+(?=(?:[\w-]+ ){{0,2}}(?:{_TITLES})\b)",
-    ),
-    _Cue("job", r"\b(?:stepped down|resigned|retired) as\b", negative=True),
-    # "Passed my boards, officially a nurse practitioner now!"
-    _Cue("job", rf"\bofficially an? (?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)"),
-    _Cue(
-        "job",
-        rf"\b(?:is|am|'m|are|became|become|'ve been|have been|has been|(?<=\bshe)'s|"
-        rf"(?<=\bhe)'s)\s+{_ADV}"
-        rf"(?:no longer\s+|not\s+)?an?\s+(?=(?:[\w-]+ ){{0,3}}(?:{_PROFESSIONS})s?\b)",
-    ),
-    _Cue(
-        "email",
-        r"\b(?:contact|reach|e-?mail|write to) (?P<owner>me|us|him|her|them) (?:at|on|via)\b"
-        r"(?=\s*(?:[\w.+-]+@|\[redacted_email\]))",
-    ),
-    _Cue("email", r"^(?:use|using|try) (?=[\w.+-]+@[\w-]+\.|\[redacted_email\])"),
-    _Cue(
-        "phone",
-        r"\b(?:call|reach|text|contact) (?P<owner>me|us|him|her|them) (?:at|on)\b"
-        r"(?=\s*(?:\+?[\d(][\d ().-]{6,}|\[redacted_phone\]))",
-    ),
-    _Cue(
-        "name",
-        rf"\b(?:call me|(?:am|'m|is|are) {_ADV}called|goes by|go by|(?:is|was|'s|are) named|"
-        r"(?:a|an|the|my|his|her|their|our) [\w-]+ named)\b",
-    ),
-    _Cue("name", r"\bchanged (?:my|his|her|their) name to\b"),
-    _Cue("name", r"\b(?:was |has been )?renamed(?: to)?\b"),
-    _Cue("age", rf"\b(?:is|am|'m|are)\s+{_ADV}(?=\d+\s+years?\s+old)"),
-    _Cue("age", r"\b(?:just\s+)?turn(?:ed|s)\s+(?=\d+)"),
-    _Cue("age", r"\b(?P<owner>my|his|her|their) (?=\d+(?:st|nd|rd|th) birthday\b)"),
-    _Cue(
-        "age",
-        rf"\b(?:is|am|'m|are)\s+{_ADV}"
-        r"(?=\d{1,3}(?:\s+(?:now|today|this year))?\s*(?:[,;!]|\.(?!\d)|$))",
-    ),
-    _Cue(
-        "relationship",
-        r"\b(?:is|am|'m|are|got|became|has been|have been)\s+"
-        rf"{_ADV}(?:no longer\s+|not\s+)?"
-        r"(?=(?:single|married|remarried|engaged|divorced|separated|widowed)\b)",
-    ),
-    _Cue(
-        "relationship",
-        r"\b(?:(?:are|is|'re|were|was|am|'m) (?:now |currently )?)?"
-        # "Separating the laundry" ends no marriage.
-        r"(?:broke up|split up|separated(?! (?:the|our|my|his|her|their|it|them|a|an|out|into)\b)|"
-        r"divorced|called it quits|divorcing|getting divorced|splitting up|breaking up|"
-        r"separating(?! (?:the|our|my|his|her|their|it|them|a|an|out|into)\b)|"
-        r"finali[sz]ed (?:their|our|his|her|my|the) divorce)(?: with| from)?\b",
-        negative=True,
-    ),
-    # "Emma started 4th grade": a school year, one at a time.
-    _Cue(
-        "grade",
-        r"\b(?:in|started|starts|starting|entered|entering|going into|moved up to) "
-        r"(?=(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
-        r"ninth|tenth|eleventh|twelfth) grade\b|kindergarten\b|pre-?k\b|preschool\b|daycare\b|"
-        r"nursery\b)",
-    ),
-    _Cue(
-        "diet",
-        r"\b(?:is|am|'m|are|been|became|become|went|turned|switched to|changed to)\s+"
-        rf"{_ADV}(?:no longer\s+|not\s+)?(?:a\s+|an\s+)?"
-        r"(?=(?:vegan|vegetarian|pescatarian|carnivore|flexitarian|keto|paleo)\b)",
-    ),
-    _Cue(
-        "diet",
-        r"\b(?:eats?|eating|ate)\s+"
-        r"(?=(?:meat|fish|dairy|pork|beef|chicken|eggs|seafood|everything|anything)\b)",
-    ),
-    _Cue(
-        "diet",
-        r"\b(?:follows?|following|on|eats?|eating|switched to|changed to)\s+an?\s+"
-        r"(?=(?!gluten)[\w-]+ diet\b)",
-    ),
-    _Cue(
-        "diet",
-        r"\b(?:done with|off|over)\s+(?:the\s+)?"
-        r"(?=(?:vegan|vegetarian|pescatarian|keto|paleo|carnivore)(?: diet)?\b)"
-        r"(?![\w -]*\b(?:for|until|till|during|while)\b)",  # "off keto for the holidays": a pause
-        negative=True,
-    ),
-    # Gluten is a diet of its own: eating gluten again says nothing about eating meat.
-    _Cue("gluten", r"\b(?:eats?|eating|ate)\s+(?=gluten\b)"),
-    _Cue(
-        "gluten",
-        rf"\b(?:is|am|'m|are|went|eats?|eating|follows?|following|on)\s+{_ADV}(?:an?\s+)?"
-        r"(?=gluten-free\b)",
-    ),
-    _Cue(
-        "likes",
-        # "Seems like", "looks like": a comparison, not a liking.
-        r"\b(?<!seems )(?<!seem )(?<!seemed )(?<!looks )(?<!look )(?<!looked )(?<!sounds )"
-        r"(?<!sound )(?<!feels )(?<!feel )(?<!felt )(?<!more )(?<!something )"
-        r"(?:likes?|loves?|enjoys?|adores?|liking|loving|(?:is|am|'m|are) (?:a fan of|into))\b",
-    ),
-    _Cue("likes", r"\b(?:dislikes?|hates?|can't stand|cannot stand|detests?)\b", negative=True),
-    _Cue("preference", r"\bprefers?\b"),
-    _Cue(
-        "medication",
-        rf"\b(?:takes?|taking|on)\s+(?=\d+(?:\.\d+)?\s*(?:mg|mcg|g|ml|iu|units?)\b|{_DRUG}\b)",
-    ),
-    _Cue(
-        "medication",
-        rf"\b(?:took|taken|takes|came|come|got|went) (?:(?P<object>me|us|him|her|them) )?off "
-        rf"(?={_DRUG}\b)",
-        negative=True,
-    ),
-    # "My doctor stopped the metformin and put me on Jardiance": the metformin ends.
-    _Cue(
-        "medication",
-        r"\b(?:stopped|quit|discontinued|dropped)(?: taking)? (?:the |my |his |her |their )?"
-        rf"(?P<drug>{_DRUG})\b",
-        negative=True,
-    ),
-    _Cue(
-        "medication",
-        rf"\b(?P<drug>{_DRUG}) dose (?:was |has been |is )?(?:now )?"
-        r"(?:increased |decreased |raised |lowered |reduced |changed |adjusted )?(?:to\b)?",
-    ),
-    _Cue(
-        "medication",
-        r"\b(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut|bumped|"
-        r"dropped|moved) "
-        rf"(?P<owner>my|his|her|their|our|the user's) (?P<drug>{_DRUG})(?: dose| dosage)?"
-        r"(?: up| down| back)? to\b",
-    ),
-    _Cue(
-        "medication",
-        rf"\b(?P<drug>{_DRUG}) (?:dose |dosage )?(?:was |has been |got )?(?:now )?"
-        r"(?:increased|decreased|raised|lowered|reduced|changed|adjusted|upped|cut|bumped|"
-        r"dropped|went up|went down|has gone up|has gone down|goes up|goes down)"
-        r"(?: up| down| back)? to\b",
-    ),
-    # "Nibbles passed away": the pet named is gone.
-    _Cue(
-        "pet",
-        # "The Fit finally died" is a car: "the" names a pet by its kind.
-        r"^(?!the (?!(?:[\w'-]+ ){0,2}(?:dog|cat|puppy|kitten|bunny|rabbit|hamster|bird|fish)\b))"
-        r"(?P<before>(?:[\w'-]+ ){1,4}?)(?:passed away|died|was put down|"
-        r"passed(?= (?:this|last|yesterday|today|on|in|peacefully)\b|\s*[.,!]|$)|"
-        r"ran away(?! for\b)(?![\w', ]*\b(?:came back|come back|found|returned)\b)|"
-        r"crossed the rainbow bridge)\b",
-        negative=True,
-    ),
-    # "We had to put Mochi down": the pet named is gone.
-    _Cue(
-        "pet",
-        r"\bput (?:our |my )?(?P<value>[\w'-]+) (?:down|to sleep)\b(?! for| to bed)",
-        negative=True,
-    ),
-    _Cue(
-        "pet",
-        r"\b(?:had to say goodbye to|rehomed) (?:our |my )?(?P<value>[\w'-]+)",
-        negative=True,
-    ),
-    # "We lost Sunny to cancer in March."
-    _Cue(
-        "pet",
-        r"\blost (?:our |my )?(?P<value>[\w'-]+) to (?=cancer|old age|illness|kidney|heart|"
-        r"an? (?:[\w-]+ )?(?:illness|disease|tumou?r|infection)\b)",
-        negative=True,
-    ),
-    _Cue(
-        "pet",
-        # "Have a dog", "have two cats": a count before the plural ("a question about dogs"
-        # owns none).
-        rf"\b(?:have|has|got|adopted|own|owns)\s+(?:an?\s+(?=(?:[\w-]+ ){{0,2}}{_PET_KINDS}\b)|"
-        rf"(?:two|three|four|\d)\s+(?=(?:[\w-]+ ){{0,2}}{_PET_KINDS}(?:e?s)?\b))",
-    ),
-    _Cue(
-        "commute",
-        r"\b(?:(?:ride|rides|riding|take|takes|taking|catch|catches|get|gets|go|goes|going|"
-        r"commute|commutes|commuting)\s+(?:by\s+|on\s+)?(?:an?\s+|the\s+|my\s+)?"
-        r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike|"
-        r"light rail|streetcar|shuttle|carpool|vanpool)|"
-        r"(?P<mode>walk|walks|walking|cycle|cycles|cycling|bike|bikes|biking|drive|drives|driving|"
-        r"run|runs|running|jog|jogs|jogging))"
-        r"\s+(?:in\s+)?to\s+(?:work|school|the office|uni|university|college)\b",
-    ),
-    _Cue(
-        "commute",
-        r"\bcommut(?:e|es|ing) (?:by|on|via) (?:an?\s+|the\s+|my\s+)?"
-        r"(?P<value>bike|bicycle|bus|train|tube|subway|metro|tram|car|scooter|ferry|motorbike|foot)\b",
-    ),
-    # "The drive was brutal" is no car.
-    _Cue(
-        "car",
-        r"\bdrives?(?<!the drive)(?<!the drives)(?<!\ba drive)(?<!long drive)(?<!long drives)\s+"
-        r"(?!(?:was|is|were|home)\b)(?:an?\s+|the\s+)?",
-    ),
-    # "Gave up driving after his eye surgery": no car any more.
-    _Cue(
-        "car",
-        r"\b(?:gave up|given up|give up|stopped|quit|no longer) driving\b"
-        r"(?! (?:to|in|at|on|for)\b)",
-        negative=True,
-    ),
-    # "I'm driving a RAV4 now"; not a rental, a loaner, this week's.
-    _Cue(
-        "car",
-        r"\b(?:'m|am|is|are) (?:now )?driving (?:an?|the)\s+"
-        r"(?![\w' -]*\b(?:rental|loaner|courtesy|borrowed|this week|today|for now|while)\b)",
-    ),
-    # "I have a question" owns nothing.
-    _Cue(
-        "possession",
-        rf"(?:\b(?:have|has|own|owns)|(?<='ve )got|(?<=have )got|(?<=has )got)\s+an?\s+"
-        rf"(?!{_ABSTRACT})",
-    ),
-    _Cue(
-        "school",
-        r"\b(?:stud(?:y|ies|ying) at|attends?|transferred (?:from [\w' -]+? )?to|"
-        r"enrolled (?:at|in))\b",
-    ),
-    _Cue(
-        "school",
-        r"\b(?:goes|go|going) to (?=[\w ]*(?:school|elementary|college|university|academy|"
-        r"primary|secondary|kindergarten|preschool|nursery|high)\b)",
-    ),
-    _Cue("school", r"\b(?:graduated from|dropped out of|finished at)\b", negative=True),
-    # "My daughter started at Jefferson Middle School this fall".
-    _Cue("school", rf"\b(?:started|starts|starting) (?:at|in) (?={_SCHOOL_NAMED})"),
-    _Cue(
-        "school",
-        rf"\b(?:is|am|'m|are|'ve been|have been|has been) {_ADV}an? (?:[\w-]+ ){{0,2}}"
-        r"(?:student|freshman|sophomore|junior|senior) (?:at|of)\b",
-    ),
-    _Cue(
-        "school",
-        r"\bstarted (?:[\w-]+ )?(?:school|college|university|uni|kindergarten|preschool) at\b",
-    ),
-    # "My daughter switched to Lincoln Middle": a school by its name.
-    _Cue(
-        "school",
-        r"\b(?:switched|changed|moved) (?:schools )?to (?=(?:[\w'-]+ ){0,3}(?:school|elementary|"
-        r"middle|high|college|university|academy|prep)\b)",
-    ),
-    _Cue("noun", rf"\b(?:changed|switched|moved|transferred) (?P<noun>{_NOUN})(?:e?s)? to\b"),
-    # "I switched dentists, Dr. Okafor is closer": the value is a name that follows, or another.
-    _Cue("noun", rf"\b(?:changed|switched|swapped) (?P<noun>{_NOUN})(?P<plural>e?s)\b(?! to\b)"),
-    # "Studying" in a list or after another verb ("juggle studying with ...") is a doing.
-    _Cue(
-        "study",
-        r"\b(?<!, )(?<!and )(?<!of )(?<!with )(?<!about )(?<!from )(?<!juggle )(?<!balance )"
-        r"(?:switched to )?stud(?:y|ies|ying)\s+(?!at\b)",
-    ),
-    # Work shifts: "I work night shifts", "Finally moved to day shifts!", "I'm on days now".
-    _Cue(
-        "shift",
-        r"\b(?:on|work|works|working|put (?P<object>me|us) on) (?:the )?"
-        r"(?P<value>night|day|evening|morning|graveyard|overnight|swing|early|late) shifts?\b"
-        r"(?! (?:tonight|today|tomorrow|this|to cover|for)\b)",
-    ),
-    _Cue(
-        "shift",
-        r"\b(?:moved|switched|changed|going|went|back|transferred) (?:over )?to (?:the )?"
-        r"(?P<value>night|day|evening|morning|graveyard|overnight|swing|early|late) shifts?\b",
-    ),
-    _Cue(
-        "shift",
-        r"\b(?:on|back to|back on|put (?P<object>me|us) on) (?P<value>day|night)s\b"
-        r"(?! (?:when|like|that|off|where|i|we|you|of|in|at)\b)",
-    ),
-    _Cue(
-        "shift",
-        r"\b(?:off|done with|no more|finished with) (?P<value>night|day|evening|overnight)s?"
-        r"(?: shifts?)?\b(?! (?:for|this|next|tonight|today|tomorrow)\b)",
-        negative=True,
-    ),
-    _Cue("manager", r"\breports? to\b"),
-    _Cue("bank", r"\b(?:banks?|banking|banked) (?:with|at)\b"),
-    # "Closed my Wells Fargo accounts": that bank is left.
-    _Cue(
-        "bank",
-        r"\bclosed (?:(?:all )?(?:my|our) )?(?P<before>(?:[\w'&-]+ ){1,3}?)(?:bank )?accounts?\b",
-        negative=True,
-    ),
-    # "Moved my accounts over to Ally": a bank by its name, not "to a savings account".
-    _Cue(
-        "bank",
-        r"\b(?:moved|switched|transferred) (?:all )?(?:my|our) (?:accounts?|banking|checking|"
-        r"savings|money) (?:over )?to (?!(?:an?|the|my|our)\b)",
-    ),
-    _Cue("doctor", r"\b(?:see|sees|seeing) (?=dr\.? [a-z])"),
-    _Cue("gym", r"\b(?:go(?:es)? to|switched to|joined|member (?:at|of)) the gym at\b"),
-    _Cue("gym", r"\bgym membership (?:is )?(?:at|with)\b"),
-    # "Now goes to Crunch Fitness instead": a gym by its name, not "the gym" of a hotel.
-    _Cue(
-        "gym",
-        r"\b(?:go(?:es)? to|going to|joined|switched to|moved to|signed up (?:at|with)|"
-        r"members? (?:at|of)) "
-        r"(?=(?:[\w'-]+ ){0,3}(?:fitness|crossfit|ymca|orangetheory|equinox)\b)",
-    ),
-    # Clubs and societies, several at a time: "I'm a member of the Sierra Club".
-    _Cue(
-        "membership",
-        r"\b(?:is|am|'m|are) (?:now |still |no longer |not )?(?:a |an )?(?:paying |life |"
-        r"card-carrying )?members? (?:of|at) (?!(?:the |a )?gym\b)",
-    ),
-    _Cue(
-        "membership",
-        r"\b(?:cancell?ed|ended|dropped|quit|gave up|didn't renew|did not renew) "
-        r"(?P<owner>my|our|his|her|their) (?P<before>(?:[\w'&-]+ ){1,3}?)membership\b",
-        negative=True,
-    ),
-    _Cue(
-        "membership",
-        r"\blet (?P<owner>my|our|his|her|their) (?P<before>(?:[\w'&-]+ ){1,3}?)membership "
-        r"(?:lapse|expire|run out)\b",
-        negative=True,
-    ),
-    # Where someone works from: "I work from the Seattle office", "transferred to the Denver
-    # office" (not a school, not a home).
-    _Cue(
-        "office",
-        r"\b(?:works?|working|worked|based|is|am|'m|are|transferred|moved|relocated|switched) "
-        r"(?:now )?(?:from|out of|at|in|to) (?:the|our) (?=(?:[\w'-]+ ){1,2}office\b)",
-    ),
-    # Who lives with whom: "lives with roommates", "now lives alone".
-    _Cue(
-        "household",
-        r"\b(?:lives?|living) (?:now )?(?P<value>alone|by (?:myself|herself|himself|themselves)|"
-        r"on (?:my|her|his|their) own|with (?:[\w'-]+ ){0,2}?(?:roommates?|flatmates?|housemates?|"
-        r"parents|family|mom|mum|dad|partner|girlfriend|boyfriend|wife|husband))\b"
-        r"(?! (?:in|at|near|outside)\b)",
-    ),
-    _Cue(
-        "household",
-        r"\b(?:got|have|has|moved into|found) (?P<owner>my|our|his|her|their) own "
-        r"(?P<value>place|apartment|flat|house|home)\b",
-    ),
-    _Cue(
-        "household",
-        r"\bmoved in with (?P<value>(?:(?:my|his|her|their) )?(?:[\w'-]+ ){0,2}?(?:roommates?|"
-        r"flatmates?|housemates?|parents|family|mom|mum|dad|partner|girlfriend|boyfriend|wife|"
-        r"husband|fianc[eé]e?)(?: [a-z][\w'-]*)?)\b(?! (?:in|at|near|outside)\b)",
-    ),
-    # Renting or owning a home: "I'm renting an apartment", "We bought a house last month".
-    _Cue(
-        "housing",
-        # From "renting" on, so that "renting a room in Camden" is read as the residence.
-        r"(?:(?<=\bis )|(?<=\bam )|(?<='m )|(?<=\bare )|(?<='re )|(?<=\bi )|(?<=\bwe ))"
-        r"(?P<value>renting|rents?)"
-        r"(?= (?:an?|our|my|the) (?:[\w-]+ )?(?:apartment|flat|place|house|home|condo|studio|"
-        r"room|townhouse)\b|\s*(?:[,.!;]|$)| (?:in|for now|right now|from)\b)",
-    ),
-    _Cue(
-        "housing",
-        r"\b(?P<value>bought|purchased|closed on) (?:a|our|my|the|his|her|their) (?:first |new )?"
-        r"(?:house|home|condo|townhouse)\b(?![\w-])(?! (?:plant|party|warming|key|in|near)\b)",
-    ),
-    # "We speak German at home", "switched to speaking English at home".
-    _Cue("home language", r"\b(?:speaks?|speaking|spoke) (?P<value>[a-z]+) at home\b"),
-    # "I cut my hair short", "She dyed her hair red".
-    _Cue(
-        "hair",
-        r"\b(?:cut|dyed|colou?red|bleached|shaved|chopped|buzzed|grew out|got|growing|grew|"
-        r"grow) (?:(?P<owner>my|his|her|their) )?hair (?:(?:cut|dyed|colou?red|out) )?"
-        r"(?=(?:[\w'-]+ ){0,2}?(?:short|long|red|blonde?|brown|black|gr[ae]y|pink|blue|purple|"
-        r"green|auburn|silver|white|dark|darker|light|lighter|bob|pixie|bald|off|curly|straight|"
-        r"shoulder-length|chin-length|shaved)\b)",
-    ),
-    _Cue("hair", r"\b(?:has|have) (?=(?:[\w-]+ ){1,2}hair\b)"),
-    _Cue("hair", r"\bback to (?:my |her |his |their )?(?=(?:[\w-]+ ){1,2}hair\b)"),
-    # Where the work is done: "I work remotely full time", "I'm back in the office five days a
-    # week now", "We went hybrid".
-    _Cue(
-        "work mode",
-        r"\b(?:works?|working) (?:fully |full[- ]time |100% )?"
-        r"(?P<value>remote|from home|in the office)(?:ly)?\b"
-        # Some days, or one day: a routine of its own, or an occasion.
-        r"(?! (?:on|every|most|some|today|tomorrow|this|that)\b| (?:\w+ )?days?\b)",
-    ),
-    _Cue(
-        "work mode",
-        r"\b(?:works?|working|on|has|have) an? (?:fully )?(?P<value>hybrid|remote) "
-        r"(?=(?:schedule|setup|arrangement|role|job|position)\b)",
-    ),
-    _Cue(
-        "work mode",
-        r"\b(?:is|am|'m|are|'re|went|gone|going) (?:now |still |back )?(?:fully |full[- ]time )?"
-        r"(?P<value>remote|hybrid)\b(?! (?:meeting|call|session|today|tomorrow|this)\b)",
-    ),
-    _Cue(
-        "work mode",
-        r"\b(?:back|returned|went back|going back|is|am|'m|are|'re) (?:now )?(?:in|to) the "
-        r"(?P<value>office) (?=(?:full[- ]time|every day|(?:[\w-]+ ){1,2}days a week)\b)|"
-        r"\b(?:back|returned|went back|going back) (?:in|to) the (?P<office>office)\b"
-        r"(?! (?:today|tomorrow|this|for|on|to|after|at)\b)",
-    ),
-    # How often something is done: "The user runs three times a week".
-    _Cue(
-        "frequency",
-        r"\b(?:(?P<verb>runs?|running|swims?|swimming|lifts?|lifting|works? out|working out|"
-        r"climbs?|climbing|cycles?|cycling|bikes?|biking|walks?|walking|meditates?|meditating|"
-        r"trains?|training|goes to the gym|go to the gym|going to the gym)|"
-        # "I practice yoga twice a week", "I'm doing yoga every day now": the activity's.
-        r"(?:do|does|doing|practices?|practicing) (?P<activity>yoga|pilates|crossfit|tai chi|"
-        r"karate|judo|ballet|barre|spin|hiit|zumba|physio|piano|guitar)) "
-        r"(?:now |again )?(?=(?P<often>(?:once|twice|\w+ times|\w+ days) (?:a|per|every) "
-        r"(?:week|day|month)|every (?:day|morning|night|evening)|daily)\b)",
-    ),
-    # "I stopped going to the gym": a routine ended, however often it was.
-    _Cue(
-        "frequency",
-        # (Not "stopped climbing": a hobby's end, read by the bare change.)
-        r"\b(?:stopped|quit|gave up|no longer) (?P<verb>lifting|working out|going to the gym)\b",
-        negative=True,
-    ),
-    # "I use an Android phone", "uses an iPhone 15".
-    _Cue(
-        "handset",
-        r"\b(?:uses?|using|carry|carries) an? (?=(?:[\w-]+ ){0,2}(?:phone|iphone|android|pixel|"
-        r"galaxy|smartphone)\b)",
-    ),
-    _Cue(
-        "smoking",
-        r"\b(?:smok(?:e|es|ed|ing)|vap(?:e|es|ed|ing)|(?:is|am|'m|are) (?:now )?a smoker)\b",
-    ),
-    _Cue("smoking", r"\b(?:is|am|'m|are) (?:now )?a non-?smoker\b", negative=True),
-    _Cue("smoking", r"\b(?:smoke|nicotine|vape)-free\b", negative=True),
-    _Cue("drinking", r"\b(?:drinks?|drinking)\s+(?=(?:alcohol|beer|wine)\b)"),
-    _Cue("weight", r"\bweighs?\b"),
-    _Cue(
-        "weight",
-        r"\b(?:is|am|'m|are)\s+(?:now\s+)?(?=\d+(?:\.\d+)?\s*(?:pounds|lbs?|kg|kilos)\b)",
-    ),
-    _Cue(
-        "weight",
-        r"(?:^|\b(?:i'm|i am|am|now)\s+)(?:down|up|back)\s+to\s+"
-        r"(?=\d+(?:\.\d+)?\s*(?:pounds|lbs?|kg|kilos|kilograms|stone)\b)",
-    ),
-    _Cue(
-        "height",
-        r"\b(?:is|am|'m|are)\s+(?:now\s+|actually\s+)?"
-        r"(?=\d+(?:\.\d+)?\s*(?:cm|m|ft|feet|inches)\s+tall|\d'\s?\d{1,2}(?:\"|'')?(?:\s|$|[,.!]))",
-    ),
-    _Cue("salary", r"\b(?:earns?|earning|makes?|making)\s+(?:now\s+)?(?=[$€£]?\d)"),
-    _Cue("salary", r"\b(?:got |had )?a (?:pay )?raise to\s+(?=[$€£]?\d)"),
-    _Cue(
-        "children",
-        r"\b(?:have|has)\s+(?=(?:\d+|two|three|four|five|six)\s+(?:kids|children)\b|"
-        r"(?:one|a single|an only) (?:child|kid)\b)",
-    ),
-    # "Baby number three arrived on Tuesday!"
-    _Cue(
-        "children",
-        r"\b(?:baby|kid|child) (?:number|no\.?|#) (?P<value>two|three|four|five|[2-9])\b"
-        r"(?= (?:arrived|is here|was born|came)\b)",
-    ),
-    # "We had our second baby in May": the count of children is now two.
-    _Cue(
-        "children",
-        r"\b(?:had|welcomed) (?:(?P<owner>our|my|his|her|their)|a) "
-        r"(?P<value>second|third|fourth|fifth) (?:baby|child|kid|son|daughter)\b",
-    ),
-    _Cue("hobby", r"\b(?:plays?|playing)\b"),
-    _Cue("allergy", r"\ballergic to\b"),
-    # Citizenships, several at a time: "I'm a US citizen"; "renounced my US citizenship".
-    _Cue(
-        "citizenship",
-        r"\b(?:is|am|'m|are|became|become|'ve become|has become) (?:now )?(?:an? )?"
-        r"(?=(?:[\w.-]+ ){1,2}?citizen\b)",
-    ),
-    _Cue(
-        "citizenship",
-        r"\b(?:renounced|gave up|lost) (?:(?P<owner>my|our|his|her|their) )?"
-        r"(?P<before>(?:[\w.-]+ ){1,2}?)citizenship\b",
-        negative=True,
-    ),
-    # "I use Chrome", "switched to Firefox".
-    _Cue(
-        "browser",
-        r"\b(?:uses?|using|switched to|moved to|changed to) "
-        r"(?=(?:google )?(?:chrome|firefox|safari|edge|brave|opera|vivaldi|chromium)\b)"
-        r"(?![\w ]*\b(?:at work|for work|on (?:my|the|our) (?:work|phone|laptop|mac|pc)))",
-    ),
-    # "Outgrew the shellfish allergy".
-    _Cue(
-        "allergy",
-        r"\b(?:outgrew|outgrown|grew out of|got over) (?:my |the |his |her |their )?"
-        r"(?P<before>(?:[\w'-]+ ){1,2}?)allergy\b",
-        negative=True,
-    ),
-    _Cue("allergy", rf"\b(?:is|am|'m|are) {_ADV}(?:no longer |not )?(?=[\w-]+ intolerant\b)"),
-    _Cue("birthday", rf"\b(?:was|were) born (?:in|on) (?=\d{{4}}\b|{DATE}|{_MONTHS}\b)"),
-    _Cue("birthplace", r"\b(?:was|were) born in (?!\d)"),
-    _Cue(
-        "timezone",
-        r"\b(?:is|am|'m|are|now|be|been|lives?|living|based) (?:now )?(?:on|in) (?:the )?"
-        r"(?!(?:best|last|most|next|just|first|worst|east|west|past|fast)\b)"
-        r"(?=(?:pacific|eastern|central|mountain|"
-        r"atlantic|alaska|hawaii|[a-z]{2,4}t|utc|gmt)(?: standard| daylight)? time\b)",
-    ),
-    _Cue(
-        "religion",
-        r"\b(?:is|am|'m|are)\s+(?:now\s+|no longer\s+|not\s+)?"
-        rf"(?={_RELIGIONS}\b)",
-    ),
-    _Cue("religion", rf"\b(?:converted|convert|converting) to (?={_RELIGIONS}\b)"),
-]
-_BARE_CHANGES: list[tuple[str, bool]] = [
-    (
-        r"\b(?:switched|changed|converted|upgraded|moved(?= over))\s+"
-        r"(?:over\s+|(?P<object>me|us|him|her|them)\s+)?"
-        r"(?:from\s+[\w' -]+?\s+)?to\b",
-        False,
-    ),
-    (
-        # "Left the chess club early last night" is an evening, not a leaving.
-        r"\b(?:left(?! (?:[\w'-]+ ){0,3}?(?:early|late)\b)|quit|sold|"
-        r"stopped(?! (?:by|in|at|off)\b)|gave up|got rid of|"
-        r"dropped|cancell?ed|traded in|traded|"
-        r"ditched|said goodbye to|"
-        r"replaced|moved out of|moved away from)\b",
-        True,
-    ),
-]
 _DESCRIPTION = re.compile(r"\s+(?:now\s+|still\s+|no longer\s+|not\s+)?(?:a|an)\s")
 _CALLED = re.compile(r"\b(?:wants? to|would like to|prefers? to|asked to) be called\b")
 _WED = re.compile(r"\b(?:tied the knot|got hitched)\b")
@@ -1058,15 +97,15 @@ _WED = re.compile(r"\b(?:tied the knot|got hitched)\b")
 _COMPILED = [
     (
         c.attribute,
-        c.attribute not in _MULTI_VALUED,
+        c.attribute not in MULTI_VALUED,
         re.compile(c.pattern),
         c.negative,
         required_literals(c.pattern),
     )
-    for c in _CUES
+    for c in CUES
 ]
 """Each cue compiled, with the strings a text must contain one of for the cue to match."""
-_COMPILED_BARE = [(re.compile(p), n, required_literals(p)) for p, n in _BARE_CHANGES]
+_COMPILED_BARE = [(re.compile(p), n, required_literals(p)) for p, n in BARE_CHANGES]
 
 _DISCOURSE = re.compile(
     r"^(?:(?:(?:actually|correction|update(?=\s*[:,;!-])|sorry|oh|well|so|btw|fyi|yes|no|ok|"
@@ -1084,7 +123,7 @@ _DISCOURSE = re.compile(
 _FROM_WHEN = re.compile(
     r"^(?:(?:as of|effective|starting|beginning|from|since) (?:today|tonight|tomorrow|now|"
     r"immediately|yesterday|(?:this|next|last) \w+|(?:in |on )?(?:the )?(?:early |late |mid-?)?"
-    rf"(?:{_MONTHS}|{_WEEKDAYS}|spring|summer|autumn|fall|winter|\d{{4}})"
+    rf"(?:{MONTHS}|{WEEKDAYS}|spring|summer|autumn|fall|winter|\d{{4}})"
     r"(?: \d{1,2}(?:st|nd|rd|th)?)?(?:,? \d{4})?)\b(?: on)?|"
     r"from now on|going forward|moving forward)[\s,:;-]*"
 )
@@ -1483,23 +522,23 @@ def _labelled(normal: str) -> Claim | None:
     label = _LABEL.match(normal)
     if label is None:
         return None
-    attribute = _LABELS[label.group("label")]
+    attribute = LABELS[label.group("label")]
     said = _ARROW.split(re.sub(r"\([^)]*\)", " ", label.group("value")))[-1].strip(" .!,;")
-    negated = said in _NONE
-    value = frozenset() if negated or said in _YES else value_words(said)
+    negated = said in NONE
+    value = frozenset() if negated or said in YES else value_words(said)
     if attribute == "pronouns":
         value = _pronouns(said)
     if label.group("label") == "status" and not value & MARITAL:
         return None  # "Status: shipped" is no marital status
     if attribute == "medication":
-        drug = next((w for w in sorted(value) if re.fullmatch(_DRUG, w)), "")
+        drug = next((w for w in sorted(value) if re.fullmatch(DRUG, w)), "")
         attribute = f"medication {drug}".rstrip()
     return Claim(
         subject=frozenset({"user"}),
         attribute=attribute,
         value=value,
         negated=negated,
-        single=attribute not in _MULTI_VALUED,
+        single=attribute not in MULTI_VALUED,
     )
 
 
@@ -1620,10 +659,10 @@ _SITED = _PERSON_ATTRIBUTES | {"car", "phone", "team", "email", "name"}
 _WHERE = re.compile(
     r"\s*(?:in|at|on|with|by|from|off|away|out|under|inside|outside|behind|near|back)\b"
 )
-_VALUE_START = re.compile(rf"\s*{_ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
+_VALUE_START = re.compile(rf"\s*{ADV}(?:called\s+|named\s+)?([a-z][\w'-]*)")
 _DESCRIBED = re.compile(
     rf"\s*(?:fully|mostly|completely|remote|hybrid|distributed|understaffed|short-staffed|"
-    rf"{_RELIGIONS})\b"
+    rf"{RELIGIONS})\b"
 )
 _PLACE_WORDS = frozenset(word_list("in at on near outside by off downtown uptown"))
 """Words that open where a home is ("My apartment is in Brooklyn")."""
@@ -1642,7 +681,7 @@ def _describes(match: re.Match[str], normal: str, text: str) -> bool:
     if noun is None or match.groupdict().get("before") is not None:
         return False
     rest = normal[match.end() :]
-    attribute = _NOUNS[noun]
+    attribute = NOUNS[noun]
     if attribute == "relationship" and _DESCRIPTION.match(rest):
         return True
     if attribute in _SITED and _WHERE.match(rest):
@@ -1728,7 +767,7 @@ def speaker(text: str) -> str | None:
     if label is None:
         return None
     name = label.group(1).lower()
-    if name in _NOT_SPEAKERS or name in _LABELS:
+    if name in _NOT_SPEAKERS or name in LABELS:
         return None
     return name
 
@@ -1842,7 +881,7 @@ def claim_as(text: str, attribute: str) -> Claim | None:
 def _cue_attribute(attribute: str, match: re.Match[str]) -> str:
     """The attribute a cue's match states: a noun's own for the cues that name one."""
     noun = match.groupdict().get("noun")
-    return _NOUNS[noun] if noun else attribute
+    return NOUNS[noun] if noun else attribute
 
 
 def _read(text: str, only: str | None) -> Claim | None:
@@ -1901,7 +940,7 @@ def _read(text: str, only: str | None) -> Claim | None:
         value = value_words(groups.get("value") or groups["mode"])
     if attribute == "shift":
         value = frozenset({groups["value"]})  # "day" is a word of time elsewhere
-    elif attribute == "household" and groups.get("value") in _OWN_HOMES:
+    elif attribute == "household" and groups.get("value") in OWN_HOMES:
         value = frozenset({"own"})  # "got their own apartment": living with nobody's parents
     elif attribute == "work mode":
         said = groups.get("value") or groups.get("office") or ""
@@ -1918,7 +957,7 @@ def _read(text: str, only: str | None) -> Claim | None:
         value = frozenset({"renting" if groups["value"].startswith("rent") else "owning"})
     elif attribute == "children" and groups.get("value"):
         # "our second baby", "baby number three": the count of children.
-        value = frozenset({_COUNT_OF.get(groups["value"], groups["value"])})
+        value = frozenset({COUNT_OF.get(groups["value"], groups["value"])})
     if groups.get("before"):
         # The value is named before the cue ("User's cat Luna passed away"), its owner aside.
         value = value_words(groups["before"]) - _FIRST_PERSON
@@ -1936,7 +975,7 @@ def _read(text: str, only: str | None) -> Claim | None:
     if attribute == "*" and (shaped := _shaped(value)):
         attribute = shaped  # "switched to jo.dev@gmail.com": an email, whatever it replaces
     if groups.get("noun"):
-        attribute = _NOUNS[groups["noun"]]
+        attribute = NOUNS[groups["noun"]]
     elif groups.get("what"):
         what = groups["what"].replace("color", "colour")
         attribute = f"favourite {what}"
@@ -1945,11 +984,11 @@ def _read(text: str, only: str | None) -> Claim | None:
         value = value_words(before[0])
     elif attribute == "medication":
         drug = groups.get("drug") or next(
-            (w for w in sorted(value) if re.fullmatch(_DRUG, w) and not w[0].isdigit()), ""
+            (w for w in sorted(value) if re.fullmatch(DRUG, w) and not w[0].isdigit()), ""
         )
         attribute = f"medication {drug}".rstrip()
         value |= {drug} if drug else set()
-    if attribute == "residence" and value & _SERVICE_WORDS:
+    if attribute == "residence" and value & SERVICE_WORDS:
         return None  # "cancelled Spotify and moved to Apple Music" moves no home
     if attribute == "pronouns":
         value = _pronouns(clause)
@@ -1959,12 +998,12 @@ def _read(text: str, only: str | None) -> Claim | None:
         value -= {"hair"}  # "has light brown hair" shares no colour with "thick black hair"
     elif attribute == "allergy":
         value = frozenset(map(singular, value))  # "my peanut allergy" is "allergic to peanuts"
-    elif attribute == "membership" and value & _GYM_WORDS:
+    elif attribute == "membership" and value & GYM_WORDS:
         attribute, single = "gym", True  # "cancelled my Anytime Fitness membership"
         value -= {"gym"}
     elif attribute == "doctor" and not groups.get("noun") and (carer := _CARER.search(normal)):
         # "I switched dentists, I see Dr. Nguyen now": the doctor seen is the carer named.
-        attribute = _NOUNS.get(carer.group(1)) or _CARE_OF[carer.group(1)]
+        attribute = NOUNS.get(carer.group(1)) or _CARE_OF[carer.group(1)]
     if (
         attribute == "phone"
         and value
@@ -1983,7 +1022,7 @@ def _read(text: str, only: str | None) -> Claim | None:
         subject = frozenset(w.removesuffix("'s") for w in subject if w.endswith("'s")) or subject
     if (
         subject & _PRESCRIBERS
-        and (attribute.startswith("medication") or any(re.fullmatch(_DRUG, w) for w in value))
+        and (attribute.startswith("medication") or any(re.fullmatch(DRUG, w) for w in value))
         and _PRESCRIBED.search(acted := clause_prefix + match.group(0))
         and not re.search(r"\btak(?:e|es|ing)\b", acted)
     ):

@@ -26,8 +26,8 @@ from cml.engine.write.claims import (
     normal_text,
     singular,
     value_words,
-    word_list,
 )
+from cml.engine.write.lexicon import word_list
 
 __all__ = ["TOPICS", "changes_instruction", "is_instruction_change"]
 

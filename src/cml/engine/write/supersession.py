@@ -78,8 +78,6 @@ from dataclasses import dataclass, replace
 from cml.engine.write.claims import (
     CHANGE,
     FIRST_PERSON,
-    MARITAL,
-    OCCASION,
     PEOPLE,
     PETS,
     REACHED,
@@ -97,10 +95,10 @@ from cml.engine.write.claims import (
     sentences,
     singular,
     value_words,
-    word_list,
 )
 from cml.engine.write.dedup import EPISODIC_KINDS
 from cml.engine.write.instructions import changes_instruction, is_instruction_change
+from cml.engine.write.lexicon import MARITAL, OCCASION, word_list
 from cml.engine.write.updates import may_update, says_change, updates
 
 __all__ = [

@@ -32,8 +32,6 @@ from functools import lru_cache
 from cml.engine.calendar_words import NUMBER_WORDS
 from cml.engine.write.claims import (
     CHANGE,
-    DATE,
-    OCCASION,
     PEOPLE,
     SET_VERBS,
     names,
@@ -42,8 +40,8 @@ from cml.engine.write.claims import (
     opening_subject,
     speaker,
     value_words,
-    word_list,
 )
+from cml.engine.write.lexicon import DATE, OCCASION, word_list
 
 __all__ = ["may_update", "says_change", "updates"]
 
