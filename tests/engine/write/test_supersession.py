@@ -752,6 +752,31 @@ def test_an_instruction_to_the_assistant_changed_from_now_on() -> None:
     assert not supersedes("Switch my phone to dark mode.", "My phone number is 555-0134")
 
 
+def test_the_language_or_units_of_answers_changed_in_an_agents_note_or_a_polite_request() -> None:
+    assert supersedes("Please answer in English from now on.", "Prefers responses in Portuguese")
+    assert supersedes(
+        "Could you start answering me in English again? Technical stuff lands better.",
+        "User's preferred language for replies: Spanish",
+    )
+    assert supersedes(
+        "Can you give me temperatures in Fahrenheit and distances in miles from now on?",
+        "User's preferred units: metric",
+    )
+    # One email translated, a language read besides, a recipe for someone else: no change.
+    assert not supersedes(
+        "Can you translate this email into English for my boss?",
+        "User's preferred language for replies: Spanish",
+    )
+    assert not supersedes(
+        "I can read Spanish too btw, so feel free to link Spanish docs",
+        "Prefers responses in Portuguese",
+    )
+    assert not supersedes(
+        "Can you give me that roasting temp in Fahrenheit? It's for my aunt's oven.",
+        "User's preferred units: metric",
+    )
+
+
 LIFE_PAIRS = [
     # (old, new, retires): homes rented or owned, households, children, clubs, hair, offices,
     # carers by name, citizenships, browsers and handsets.
@@ -869,7 +894,44 @@ LIFE_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "retires"), LIFE_PAIRS)
+NAMED_CHANGES = [
+    ("I use Asana to track all my team's projects.", "fyi we ditched asana last month", True),
+    ("User's team deploys on AWS", "the platform moved to GCP, our AWS account is closed", True),
+    ("Frontend framework: React", "User's team migrated the frontend from React to Svelte", True),
+    ("I take metformin 500mg twice a day.", "endo took me off metformin, I'm on Ozempic", True),
+    (
+        "User codes mainly in Python",
+        "we rewrote it all in Go and I barely touch python anymore",
+        True,
+    ),
+    (
+        "Billing card on file: Visa ending 4417",
+        "Customer replaced the billing card with a Mastercard",
+        True,
+    ),
+    ("I drink coffee every morning", "I quit my coffee shop job", False),
+    ("I smoke about a pack a day.", "my dad finally quit smoking after 40 years", False),
+    ("I ride the train to work", "My train to work was cancelled this morning", False),
+    ("i work at amazon", "my bf isn't at amazon anymore - he joined shopify", False),
+    ("Maya: I'm using Figma for my design work", "Leo: I switched from Figma to Penpot", False),
+    ("I use VS Code as my main editor.", "I never uninstalled VS Code", False),
+    ("My cat is called Pickle.", "we renamed pickle to Admiral bc the kids insisted", True),
+    ("User wants the weekly summary on Monday mornings", "User moved the summary to Friday", True),
+    ("I sit at desk 4B on the third floor.", "we got relocated, my desk is 5C-12 now", True),
+    ("I pay $1,850 a month in rent.", "the landlord bumped it, rent is $1,975 as of May", True),
+    (
+        "I have a dentist appointment on March 14",
+        "my son's appointment got moved to the 21st",
+        False,
+    ),
+    ("I sit at desk 4B on the third floor.", "my sister's desk is 5C now", False),
+    ("I drink coffee every morning", "I quit my coffee shop job", False),
+]
+"""A value the user ends, or a thing of the old sentence moved or given a new value, whatever the
+lexicon reads; and changes that are not the user's, not the old value's, or one occasion's."""
+
+
+@pytest.mark.parametrize(("old", "new", "retires"), LIFE_PAIRS + NAMED_CHANGES)
 def test_facts_of_a_life_beyond_the_first_lexicon(old: str, new: str, retires: bool) -> None:
     assert supersedes(new, old) is retires
 
@@ -930,6 +992,20 @@ RECALL_FLOOR = {
     "unseen-46": 0.9,
     "unseen-47": 0.8,
     "unseen-48": 0.85,
+    "unseen-49": 0.6,
+    "unseen-50": 0.65,
+    "unseen-51": 0.4,
+    "unseen-52": 0.65,
+    "unseen-53": 0.65,
+    "unseen-54": 0.7,
+    "unseen-55": 0.3,
+    "unseen-56": 0.6,
+    "unseen-57": 0.2,
+    "unseen-58": 0.3,
+    "unseen-59": 0.45,
+    "unseen-60": 0.3,
+    "unseen-61": 0.9,
+    "unseen-62": 0.9,
 }
 """Recall each tuned split must keep. ``unseen``, ``unseen-2``, ``things-2`` and ``updates-2``
 are scored by ``benchmarks/supersession.py``, not asserted, so that nobody tunes on them;

@@ -83,7 +83,8 @@ class Claim:
 
 
 _LABEL = re.compile(
-    r"^(?:(?:my|our|the user's|user's|the|current|currently|preferred|main|primary|new|"
+    r"^(?:(?:my|our|the user's|user's|the customer's|customer's|the|current|currently|preferred|"
+    r"main|primary|new|"
     r"updated|latest) )*"
     rf"(?P<label>{'|'.join(sorted((re.escape(n) for n in LABELS), key=len, reverse=True))})"
     r"(?: now| currently| these days| as of \w+| correction| change)?"
@@ -213,7 +214,9 @@ _CLAUSE_START = re.compile(rf".*(?:[,;:]|[.!?](?=\s)|{_DASH}|\band\b|\bbut\b|\bs
 """Everything up to the clause a cue is in: "Thanks, Nate! It can feel like ..." is about "it"."""
 _WORD = re.compile(r"[\w:'\[\]$.@+-]+(?:,\d{3}\b)*")
 
-_FIRST_PERSON = frozenset({"i", "me", "my", "mine", "we", "our", "us", "myself", "user", "users"})
+_FIRST_PERSON = frozenset(
+    {"i", "me", "my", "mine", "we", "our", "us", "myself", "user", "users", "customer"}
+)
 _THIRD_PERSON = {
     **dict.fromkeys(("she", "her", "hers", "herself"), "she"),
     **dict.fromkeys(("he", "him", "his", "himself"), "he"),

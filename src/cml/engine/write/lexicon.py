@@ -63,9 +63,10 @@ _CLUB = (
 _ROOMS = (
     r"(?:living room|kitchen|garden|bedroom|bathroom|lounge|sofa|couch|table|balcony|"
     r"front|back|other side|next|rooftop|terrace|(?:day|night|morning|evening|early|late|"
-    r"weekend) shifts?)\b"
+    r"weekend) shifts?|(?:[\w-]+ )?floor|desk|cubicle)\b"
 )
-"""Places in or around a home, and shifts: moving to one of them is not moving home."""
+"""Places in or around a home or an office, and shifts: moving to one of them is not moving
+home ("relocated to the 5th floor")."""
 MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -174,6 +175,14 @@ NOUNS = {
     "diet": "diet",
     "salary": "salary",
     "income": "salary",
+    **dict.fromkeys(("base salary", "base pay"), "salary"),
+    **dict.fromkeys(("day rate", "hourly rate", "daily rate", "freelance rate"), "rate"),
+    "desk": "desk",
+    **dict.fromkeys(("currency", "default currency"), "currency"),
+    **dict.fromkeys(("tier", "plan tier", "subscription tier", "account tier"), "plan"),
+    **dict.fromkeys(("airline", "preferred airline"), "airline"),
+    "package manager": "package manager",
+    **dict.fromkeys(("credit card", "billing card", "card on file"), "card"),
     "weight": "weight",
     "height": "height",
     "bank": "bank",
@@ -499,6 +508,17 @@ CUES: list[Cue] = [
     Cue("employer", r"\bstarting (?:at|with)\b(?= [\w&'. -]+? (?:on|next|this|in|tomorrow)\b)"),
     Cue("job", r"\b(?:works?|working|worked) (?:(?:part|full)[- ]time |remotely )?as\b"),
     Cue("job", r"\b(?:promoted to|changed roles to|changed careers to)\b"),
+    # "Started a new role as staff engineer at Klarna": the title comes after "as".
+    Cue(
+        "job",
+        r"\b(?:started|starting|took|taken|accepted|landed|began)\s+(?:a\s+)?(?:new\s+)?"
+        r"(?:role|job|position)\s+as\s+(?:an?\s+)?",
+    ),
+    # "User is on the Free plan", "I'm on the Pro tier": the plan of a service.
+    Cue(
+        "plan",
+        rf"\b(?:is|am|'m|are)\s+{ADV}on\s+(?:the|a|an)\s+(?=(?:[\w-]+ ){{1,2}}(?:plan|tier)\b)",
+    ),
     Cue(
         "job",
         rf"\b(?:is|am|'m|are|became)\s+{ADV}the\s+(?=(?:[\w-]+ ){{0,2}}(?:{_TITLES})\b)",
@@ -1008,7 +1028,7 @@ CUES: list[Cue] = [
 """Every cue, in the order the reader tries them."""
 BARE_CHANGES: list[tuple[str, bool]] = [
     (
-        r"\b(?:switched|changed|converted|upgraded|moved(?= over))\s+"
+        r"\b(?:switched|changed|converted|upgraded|downgraded|moved(?= over))\s+"
         r"(?:over\s+|(?P<object>me|us|him|her|them)\s+)?"
         r"(?:from\s+[\w' -]+?\s+)?to\b",
         False,

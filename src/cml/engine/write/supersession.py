@@ -44,15 +44,20 @@ How the decision is made (no model, a few regular expressions per pair):
    update (:mod:`~cml.engine.write.updates`: "My commute takes 45 minutes now", "cut down to
    one cup", "switched from Notion to Obsidian", "I passed the CPA exam" after "I'm studying
    for the CPA exam"), which also decide between two different attributes; and by a contrast
-   that corrects a value whatever its attribute ("Oops, I meant Thursday, not Tuesday"). One
+   that corrects a value whatever its attribute ("Oops, I meant Thursday, not Tuesday"); and by
+   a value the user ends by naming it ("we ditched asana", "took me off metformin", "our AWS
+   account is closed", "migrated the frontend from React to Svelte"), whoever is not the user
+   or the old sentence's own subject ending nothing. One
    phrase can state two attributes: "a junior developer at Stripe" is read as the employer,
    and as the job when "Got promoted to senior developer" asks for it.
 6. Never for a new text that negates one past occasion ("didn't go to work on Monday") or
    pauses ("stopped hiking for a week").
 7. A short message of two or three sentences is also read one sentence at a time ("Omar moved
    to the platform team. Our new lead is Grace."), unless it is a plan or the past as a whole;
-   one that tells and then asks ("We moved to Austin. Any good pediatricians?") is read by what
-   it tells before its question. A sentence the old text says too changes nothing.
+   one of up to five that tells and then asks ("We moved to Austin. Any good pediatricians?") is
+   read by what it tells before its question, and a polite request for good ("Could you answer
+   in English from now on?") as the instruction it asks for. A sentence the old text says too
+   changes nothing.
 
 How the write path is meant to use it: after a new memory is stored (never for a write merged as
 a duplicate), take the few most similar *active* memories of the same tenant and namespace (the
@@ -94,11 +99,12 @@ from cml.engine.write.claims import (
     read_claim,
     sentences,
     singular,
+    speaker,
     value_words,
 )
 from cml.engine.write.dedup import EPISODIC_KINDS
 from cml.engine.write.instructions import changes_instruction, is_instruction_change
-from cml.engine.write.lexicon import MARITAL, OCCASION, word_list
+from cml.engine.write.lexicon import MARITAL, MONTHS, OCCASION, word_list
 from cml.engine.write.updates import may_update, says_change, updates
 
 __all__ = [
@@ -156,6 +162,11 @@ _ONE_OCCASION = re.compile(
     rf"\b(?:didn't|did not|wasn't|was not|weren't|were not|couldn't|could not)\b.*\b{OCCASION}\b"
 )
 """A negation of one past occasion ("didn't go to work on Monday"): an episode, not a retraction."""
+_EXCEPTION = re.compile(
+    r"\b(?:just|only) (?:for )?this (?:once|time|trip|week|one)\b|\bthis one time\b"
+    r"|\bfor this (?:trip|one) only\b"
+)
+"""An exception made once ("just for this trip book me out of Manchester"): nothing changes."""
 _FOR_A_WHILE = re.compile(
     r"\b(?:stopped|quit|paused|gave up|no longer|not|n't)\b.*\b(?:for (?:a|one|two|three|a few|a "
     r"couple of) (?:day|week|month|while|bit|days|weeks|months)|temporarily|for the time being)\b"
@@ -180,7 +191,7 @@ MAX_CLAIM_CHARS = 400
 answer, a document) holds many statements; retiring it for one of them would hide the rest, so
 the rules neither retire it nor let it retire anything (an LLM, when configured, still judges)."""
 _SWITCHABLE = frozenset(
-    {"car", "provider", "carrier", "bank", "gym", "diet", "preference", "handset"}
+    {"car", "provider", "carrier", "bank", "gym", "diet", "preference", "handset", "plan"}
 )
 """Attributes a bare change ("switched to ...") can change without naming them. Not medication:
 "switched to losartan" does not say which of the user's drugs it replaces."""
@@ -218,6 +229,11 @@ _NOT_ENDED = re.compile(
 )
 """An ending verb negated: "Don't quit!" cheers on, "I won't quit" resolves; nothing ended."""
 _GENERIC_VERBS = frozenset({"work", "go", "goes", "going", "use", "uses", "live", "have", "get"})
+_PURSUITS = frozenset(
+    word_list("learning lessons lesson classes class course courses studying study practising")
+)
+"""Words of learning a thing, not having it: "I stopped learning Spanish" leaves "I speak
+Spanish"."""
 """Verbs too common to tie two sentences together: "I don't work weekends anymore" ends nothing
 of "I ride the train to work"."""
 _OWNERS = frozenset({"user", "user's"})
@@ -281,9 +297,254 @@ def _frame_change(new_text: str, old_text: str, *, old_known: bool) -> Supersess
         said = value_words(_FRAME_ENDED.sub(" ", clause)) - _GENERIC_VERBS
         named = _stems(said) - _stems(subject)
         named -= {"compl", "entir", "total", "fully", "handl", "can't", "cannot", "don't"}
+        if _PURSUITS & said and not _PURSUITS & value_words(old_normal):
+            return None  # learning a language ended is no language forgotten
         if named & old_words and len(named - old_words) <= 1:
             return Supersession(True, "frame: ended")
     return None
+
+
+_ENDING = re.compile(
+    r"\b(?:ditched|dropped|renamed|paid off|no more|discharged from|wrapped up with|ripped out|"
+    r"uninstalled|deleted|cancell?ed|closed|shut down|"
+    r"(?:gave|given|give) up(?: on)?|quit|cut out|swor[en] off|(?:gone|went) off|got rid of|"
+    r"(?:turned|turn|switched|switch) off|stop with|stopped (?:using|taking|with)|"
+    r"(?:migrated|moved|switched|came) (?:off|away from)|phased out|(?:done|finished) with|"
+    r"(?:took|taken|taking) (?:me|us) off|"
+    r"replaced|(?:moved|switched|migrated|changed|ported|transferred|rebooked) "
+    r"(?:[\w']+ ){0,3}?from)\s"
+)
+"""Verbs that end something named right after them ("ditched Asana", "took me off metformin"),
+or move it away ("migrated the frontend from React to ...")."""
+_ENDED_AFTER = re.compile(
+    r"\b(?:is|are|was|(?:'s|has|have|had) been) (?:done|closed|cancell?ed|gone)\b"
+    r"|\bno longer (?:needed|wanted)\b|\b(?:has |'s )?(?:retired|passed away|died)\b"
+    r"|\b(?:left|sold) the (?:company|firm|practice|agency|team|building|business)\b"
+    r"|\banymore\b"
+)
+"""Words that end what comes just before them ("our AWS account is closed", "Portuguese no longer
+needed", "not a paralegal anymore")."""
+_OBJECT_END = re.compile(
+    r"\s(?:to|onto|into|for|with|at|in|on|since|after|when|because|bc|last|this|and|but|so|"
+    r"then|over|from|completely|entirely|totally|full|a few|a couple|back|ago|earlier|"
+    r"recently)\b|[,;.!?]|\s[-\u2013\u2014]\s"
+)
+_ON_OCCASION = re.compile(
+    r"\b(?:yesterday|today|today's|tonight|this (?:morning|afternoon|evening)|"
+    r"last (?:night|weekend))\b"
+)
+"""One occasion: "My train was cancelled this morning" ends no routine; "on Saturday mornings"
+is one."""
+_OTHERS = frozenset(word_list("he she they his her their him them boyfriend bf gf"))
+_FILLERS = frozenset(word_list("please pls lol tho though altogether entirely completely"))
+_HOLDERS = frozenset(word_list("account subscription membership plan card contract"))
+"""Nouns that hold the value that ends with them ("our AWS account is closed")."""
+_LAST_PART = re.compile(r"\b(?:and|but|so)\b|:")
+_ACTOR_WORDS = frozenset(
+    word_list(
+        """i we i've we've i'm we're i'd we'd our my user user's users customer customer's the
+    has have had is are was were
+    whole team team's company project platform so fyi btw update ok okay well honestly finally
+    just already officially completely totally then yeah good news heads up ugh lol recently
+    basically actually"""
+    )
+)
+"""Words that may stand before an ending verb for the user's own change: the user, the user's
+team or project, and a message's openers."""
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"^(\d+)(?:st|nd|rd|th)$", r"\1", word)  # "the 14th" names the 14
+
+
+def _salient(words: frozenset[str]) -> set[str]:
+    """A value's words, ordinals as numbers ("the 14th" names the 14)."""
+    return {_plain(w) for w in words}
+
+
+_INFLECTED = frozenset({"d", "ed"})
+"""Endings that make another word of a name ("named" is no "name")."""
+
+
+def _named_in(words: frozenset[str], old: set[str]) -> frozenset[str]:
+    """The words that name one of ``old``'s.
+
+    The same word, or a shortening of at least four letters ("postgres" for "postgresql",
+    "candle" for "candles"); "intermittent" is no "internet", "name" no "named". Two words
+    written as one ("vscode" for "vs code", or the other way round) name it together.
+    """
+
+    def same(a: str) -> bool:
+        for b in old:
+            short, long = sorted((a, b), key=len)
+            rest = long[len(short) :]
+            if a == b or (len(short) >= 4 and long.startswith(short) and rest not in _INFLECTED):
+                return True
+        return False
+
+    joined = {a + b for a in old for b in old if a != b}
+    named = {w for w in words if same(_plain(w)) or _plain(w) in joined}
+    pairs = [(w, v) for w in words for v in words if v != w and _plain(w) + _plain(v) in old]
+    return frozenset(named.union(*pairs))
+
+
+_REQUEST = re.compile(
+    r"^(?:[a-z]+:\s+)?(?:please |pls )?(?:give|describe|tell|write|list|explain|show|help|provide|"
+    r"create|make|suggest|recommend|summari[sz]e|translate|generate|compose|draft|find|can|"
+    r"could|would|let's)\b"
+)
+"""The opening of a request to an assistant ("Describe in 5 points ...", "user: Give me ...")."""
+_ENDED_OLD_CHARS = 200
+"""Longest old text a named ending is read against: a fact, not a chat turn that tells many."""
+
+
+def _same_speaker(new_text: str, old_text: str) -> bool:
+    """Whether two texts are said by one speaker: the same name before a colon, or none.
+
+    A note labelled like a speaker ("Cleaner: Danuta, every other Wednesday") is no one's line:
+    its words after the colon are no first-person sentence.
+    """
+    new, old = speaker(new_text), speaker(old_text)
+    if new == old:
+        return True
+    if new is None and old is not None:
+        said = normal_text(old_text.split(":", 1)[1]).split()
+        return not said or said[0] not in FIRST_PERSON
+    return False
+
+
+def _value_ended(new_text: str, old_text: str) -> Supersession | None:
+    """The user ends, or moves away from, a value the old sentence names.
+
+    "fyi we ditched asana at the start of the month" after "I use Asana to track all my team's
+    projects"; "endo took me off metformin" after "... managed with metformin 500mg"; "the whole
+    platform moved to GCP, our AWS account is closed" after "User's team deploys on AWS"; "User's
+    team migrated the frontend from React to Svelte" after "Frontend framework: React". What the
+    verb ends (the words after it up to a preposition or a clause's end, or the word before "is
+    done" or "anymore") must name the old sentence's value (the value its claim reads, or its
+    words when the lexicon reads none): "I don't volunteer at the food bank anymore" is no bank
+    of "My bank is Chase". Whoever does it must be the user, the user's team or project, or the
+    old sentence's own subject ("ilse quit ballet" after "My daughter Ilse does ballet"); "my dad
+    finally quit smoking" ends nothing of the user's. The old text is a short statement, not a
+    question or a chat turn.
+    """
+    new_normal, old_normal = normal_text(new_text), normal_text(old_text)
+    if not _a_fact(old_text) or _blocked(old_normal, old_text, new=False):
+        return None
+    if _REQUEST.match(old_normal):
+        return None  # "Give quotes from the novel": a request states nothing to end
+    if _ON_OCCASION.search(old_normal):
+        return None
+    if not _same_speaker(new_text, old_text):
+        return None  # "Leo: I switched from Figma" ends nothing of Maya's
+    old_subject = opening_subject(old_text)
+    if old_subject & PEOPLE and not old_subject & _ACTOR_WORDS:
+        return None  # "My dad quit smoking" is no state of the user's to end
+    claim = read_claim(old_text)
+    if claim.negated if claim is not None else is_negated(old_normal):
+        return None  # "I don't eat meat" has nothing to end ("a car loan, £6k left" has)
+    value = claim.value if claim is not None and claim.value else value_words(old_normal)
+    old_words = _salient(value - _GENERIC_VERBS)
+
+    def ends_old(named: frozenset[str]) -> bool:
+        # The thing ended is the old one: "I quit my coffee shop job" is no coffee given up.
+        said = _named_in(named, old_words)
+        return bool(said) and len(named - said) <= 1
+
+    if _only_learning(new_text, old_text):
+        return None  # "switched from Spanish to Japanese lessons" leaves "I speak Spanish"
+    for clause in _CLAUSES.finditer(new_normal):
+        text = clause.group(0)
+        once = _ON_OCCASION.search(text) is not None
+        for match in _ENDING.finditer(text):
+            if once and match.group(0).startswith("cancel"):
+                continue  # "My standup got cancelled today": one occasion
+
+            prefix = _LAST_PART.split(text[: match.start()])[-1]
+            if _NOT_ENDED.search(text) or re.search(r"\b(?:not|never|n't)\s*$", prefix):
+                continue
+            actor = set(value_words(prefix) | set(prefix.split())) - _ACTOR_WORDS - old_subject
+            if actor and not re.search(r"\b(?:me|us)\s+(?:off|from)\s*$", match.group(0)):
+                continue
+            rest = text[match.end() :]
+            stop = _OBJECT_END.search(rest)
+            named = value_words(rest[: stop.start()] if stop else rest) - _GENERIC_VERBS
+            if named - _FILLERS and ends_old(named - _FILLERS):
+                return Supersession(True, "ended: named value")
+        for match in _ENDED_AFTER.finditer(text):
+            if once:
+                continue  # "My train to work was cancelled this morning": one occasion
+            before = _LAST_PART.split(text[: match.start()])[-1]
+            if set(before.split()) & (PEOPLE | _OTHERS):
+                continue  # "my bf isn't at amazon anymore"
+            words = [w.removesuffix("'s") for w in before.split()]
+            said = [w for w in words if w in value_words(before) and w not in _FILLERS]
+            # The word just before names what ended ("I barely touch python anymore"), or holds
+            # it ("our AWS account is closed").
+            last = said[-2:] if said and said[-1] in _HOLDERS else said[-1:]
+            if last and _named_in(frozenset(last), old_words):
+                return Supersession(True, "ended: named value")
+    return None
+
+
+_MOVED_THING = re.compile(
+    r"\b(?:moved|rescheduled|pushed|postponed|shifted|bumped|changed)(?: (?:back|up|forward))? "
+    r"(?P<thing>(?:the|my|our) (?:[\w'-]+ ){0,3}?[\w'-]+?)(?: (?:back|up|forward))? "
+    r"(?:to|until) (?P<value>[^,;.!?]+)"
+)
+_THING_NOW = re.compile(
+    r"(?:^|[,;.!]\s*|\b(?:and|so|but)\s+)(?:(?:my|our|the) )?(?P<thing>[a-z][\w'-]*) "
+    r"(?:is|are) (?:now )?(?:an? )?(?P<value>[$\w,.-]+(?: a month| a year| an hour)?) "
+    r"(?:now|as of|these days|from now on)\b"
+)
+_TIME = re.compile(rf"{TIMED.pattern}|\b{MONTHS}\b")
+"""A time a thing is moved to: a schedule's time, or a month ("pushed my exam to November")."""
+_SHAPED = re.compile(r"\d|^[a-z]{1,2}$|^x+[sl]$")
+"""A value that names itself by its shape: a number, a code, a size ("5C-12", "$1,975", "S")."""
+
+
+def _capitalised(word: str, raw: str) -> bool:
+    """Whether ``word`` is written with a capital in ``raw`` (a name), past its first letter."""
+    return any(
+        m.group(0)[0].isupper() for m in re.finditer(rf"(?<=\s){re.escape(word)}\b", raw, re.I)
+    )
+
+
+def _thing_changed(new_text: str, old_text: str) -> Supersession | None:
+    """A thing the old sentence names, moved to another time or now of another value.
+
+    "User moved the weekly summary to Friday afternoons" after "User wants the weekly summary on
+    Monday mornings"; "my desk is 5C-12 now" after "I sit at desk 4B on the third floor"; "rent
+    is $1,975 a month as of this month" after "I pay $1,850 a month in rent". Every word of the
+    thing is in the old sentence, the new value is a time or is shaped like the old one (a
+    number, a code, a size) and the old sentence does not hold it. Not for someone else's thing
+    ("my son's appointment") or one occasion.
+    """
+    new_normal, old_normal = normal_text(new_text), normal_text(old_text)
+    if not _a_fact(old_text) or _ON_OCCASION.search(new_normal):
+        return None
+    old_words = _salient(value_words(old_normal))
+    old_shaped = any(_SHAPED.search(w) for w in value_words(old_normal))
+    for match in (*_MOVED_THING.finditer(new_normal), *_THING_NOW.finditer(new_normal)):
+        before = new_normal[: match.start("thing")]
+        thing = value_words(match.group("thing"))
+        if not thing or set(before.split()) & (PEOPLE | _OTHERS) or thing & PEOPLE:
+            continue
+        if _named_in(thing, old_words) != thing:
+            continue
+        value = value_words(match.group("value"))
+        timed = _TIME.search(match.group("value")) is not None and _TIME.search(old_normal)
+        shaped = old_shaped and any(_SHAPED.search(w) for w in value)
+        # "moved my personal email to Fastmail": a thing moved to a name (not "to the garden").
+        named = match.re is _MOVED_THING and any(_capitalised(w, new_text) for w in value)
+        if value and (timed or shaped or named) and not _named_in(value, old_words):
+            return Supersession(True, "thing: moved or changed")
+    return None
+
+
+def _named_change(new_text: str, old_text: str) -> Supersession | None:
+    """A change the lexicon has no attribute for, told by naming what changed."""
+    return _value_ended(new_text, old_text) or _thing_changed(new_text, old_text)
 
 
 _PIECES = re.compile(r"[,;!?]|[.:](?=\s|$)|\s[-\u2013\u2014]\s")
@@ -350,8 +611,16 @@ def _verb_like(word: str) -> bool:
 
 def _updated(new_text: str, old_text: str) -> Supersession | None:
     """An update the lexicon has no attribute for (:func:`~cml.engine.write.updates.updates`)."""
+    if _only_learning(new_text, old_text):
+        return None  # "switched from Spanish to Japanese lessons" leaves "I speak Spanish"
     shape = updates(new_text, old_text)
     return None if shape is None else Supersession(True, f"update: {shape}")
+
+
+def _only_learning(new_text: str, old_text: str) -> bool:
+    """Whether the new text is about learning something the old one has, not learns."""
+    new, old = value_words(normal_text(new_text)), value_words(normal_text(old_text))
+    return bool(_PURSUITS & new) and not _PURSUITS & old
 
 
 def _distant(similarity: float | None) -> bool:
@@ -413,7 +682,7 @@ def _blocked(normal: str, raw: str, *, new: bool) -> str | None:
         return "hypothetical"
     if _PAST.search(normal):
         return "past"
-    if new and _ONE_OCCASION.search(normal):
+    if new and (_ONE_OCCASION.search(normal) or _EXCEPTION.search(normal)):
         return "episode"
     if new and (_FOR_A_WHILE.search(normal) or _OVER_AGAIN.search(normal)):
         return "pause"
@@ -448,6 +717,10 @@ def _claims_something(text: str) -> bool:
     return (
         read_claim(text) is not None
         or any(_frame_verbs(normal))
+        or _ENDING.search(normal) is not None
+        or _ENDED_AFTER.search(normal) is not None
+        or _MOVED_THING.search(normal) is not None
+        or _THING_NOW.search(normal) is not None
         or may_update(text)
         or is_instruction_change(text)
     )
@@ -457,6 +730,11 @@ _SENTENCES_READ_CHARS = 160
 """Longest text whose sentences are also read one by one (a short message of two or three)."""
 
 
+def _a_fact(text: str) -> bool:
+    """Whether ``text`` reads as one stored fact: one short sentence that asks nothing."""
+    return len(text) <= _ENDED_OLD_CHARS and "?" not in text and len(sentences(text)) <= 1
+
+
 def _readings(new_text: str) -> list[str]:
     """The whole text, then each of its sentences alone when it has two or three.
 
@@ -464,18 +742,40 @@ def _readings(new_text: str) -> list[str]:
     sentence, which the whole text's first cue does not reach. A text that is a plan or the past
     as a whole is not split: each sentence read alone would lose what the whole says. A message
     that tells and then asks ("We moved to Austin last month. Can you help me find a
-    pediatrician?") is read by its telling sentences alone: the question asks for help, it does
-    not put the move in doubt. Longer texts are chat turns that tell many things (a long message
-    that asks tells its context, "I'm staying at a hotel in the city center"); they are read
-    whole, as before.
+    pediatrician?", up to five sentences) is read by its telling sentences alone: the question
+    asks for help, it does not put the move in doubt. A polite request for good ("Could you
+    answer in English from now on?") is read as the instruction it asks for. Longer texts that do
+    not ask are chat turns that tell many things; they are read whole, as before.
     """
     blocked = _blocked(normal_text(new_text), new_text, new=True)
-    if blocked == "question" and len(new_text) <= _SENTENCES_READ_CHARS:
-        return [new_text, *_told_before_asking(new_text)]
+    if blocked == "question":
+        asked = [r for r in map(_requested, sentences(new_text)) if r]
+        return [new_text, *_told_before_asking(new_text), *asked]
     if len(new_text) > _SENTENCES_READ_CHARS or blocked:
         return [new_text]
     parts = sentences(new_text)
     return [new_text, *parts] if 1 < len(parts) <= 3 else [new_text]
+
+
+_REQUESTED = re.compile(
+    r"^(?:(?:hey|ok|okay|so|also),? )?(?:could|can|would|will) you (?:please )?(?P<ask>.+?)"
+    r"[?.!]*$"
+)
+_FOR_GOOD = re.compile(
+    r"\b(?:from now on|going forward|in future|from here on|again|instead|by default|anymore|"
+    r"no longer)\b"
+)
+
+
+def _requested(sentence: str) -> str | None:
+    """The instruction a polite request for good asks for, or None for any other sentence.
+
+    "Could you reply in English from now on?" asks "reply in English from now on".
+    """
+    match = _REQUESTED.match(normal_text(sentence))
+    if match is None or not _FOR_GOOD.search(match.group("ask")):
+        return None
+    return match.group("ask")
 
 
 def _told_before_asking(new_text: str) -> list[str]:
@@ -485,7 +785,7 @@ def _told_before_asking(new_text: str) -> list[str]:
     is still asking) or when the message does not end with one.
     """
     parts = sentences(new_text)
-    if not 1 < len(parts) <= 4:
+    if not 1 < len(parts) <= 5:
         return []
     asking = [_blocked(normal_text(p), p, new=True) == "question" for p in parts]
     if not asking[-1] or any(asking[:-1]):
@@ -530,6 +830,8 @@ def decide_supersession(
     first, *rest = _readings(new_text)
     decision = _decide(first, old_text, similarity)
     said_before = normal_text(old_text)
+    if len(new_text) > _SENTENCES_READ_CHARS and not _a_fact(old_text):
+        rest = []  # a long message's sentences retire stored facts, not other chat turns
     for sentence in rest if not decision.supersedes else ():
         if normal_text(sentence) in said_before:
             continue  # a sentence the old text says too changes nothing of it
@@ -623,6 +925,7 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         framed = framed or _updated(new_text, old_text)
         if framed is None and changes_instruction(new_text, old_text):
             framed = Supersession(True, "instruction changed")
+        framed = framed or _named_change(new_text, old_text)
         return framed or Supersession(False, "no attribute")
     if (
         new.attribute == "pet"
@@ -636,7 +939,8 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         # "Her name is Hannah, not Anna": a claim read with a pronoun corrects by contrast;
         # "My daughter quit soccer, my son still plays": the claim read is the second clause's.
         ended = _frame_change(new_text, old_text, old_known=True)
-        return ended or _contrast(new_text, old_text) or Supersession(False, "other subject")
+        ended = ended or _contrast(new_text, old_text) or _named_change(new_text, old_text)
+        return ended or Supersession(False, "other subject")
     if new.attribute == old.attribute == "thing" and not _one_thing(new, old, new_normal):
         # The guest wifi password is another; "upped my daily Duolingo goal to 20 minutes" may
         # still update "My daily Duolingo streak goal is 10 minutes" word by word.
@@ -671,7 +975,8 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
             # the one corrected, whatever attribute each is read as.
             return Supersession(True, f"{old.attribute}: correction")
         if both is None:
-            return _updated(new_text, old_text) or Supersession(False, "other attribute")
+            ended = _updated(new_text, old_text) or _named_change(new_text, old_text)
+            return ended or Supersession(False, "other attribute")
         old = both  # "I'm a junior developer at Stripe" states the job "Got promoted to" changes
     name = old.attribute
     if not new.value and not (new.single and old.single) and not corrected:
