@@ -45,6 +45,7 @@ __all__ = [
     "FIRST_PERSON",
     "PEOPLE",
     "PETS",
+    "PRESCRIBERS",
     "SET_VERBS",
     "Claim",
     "is_negated",
@@ -585,7 +586,7 @@ def is_negated(normal: str) -> bool:
     return bool(_NEGATION.search(normal))
 
 
-_PRESCRIBERS = frozenset(
+PRESCRIBERS = frozenset(
     word_list(
         """doctor doc gp pcp physician psychiatrist cardiologist endocrinologist neurologist
     dermatologist oncologist rheumatologist prescriber pharmacist"""
@@ -1024,13 +1025,13 @@ def _read(text: str, only: str | None) -> Claim | None:
         # "Dad's doctor took him off metformin": the change is Dad's.
         subject = frozenset(w.removesuffix("'s") for w in subject if w.endswith("'s")) or subject
     if (
-        subject & _PRESCRIBERS
+        subject & PRESCRIBERS
         and (attribute.startswith("medication") or any(re.fullmatch(DRUG, w) for w in value))
         and _PRESCRIBED.search(acted := clause_prefix + match.group(0))
         and not re.search(r"\btak(?:e|es|ing)\b", acted)
     ):
         # "My doctor stopped the metformin": the drug is the patient's.
-        rest_words = subject - _PRESCRIBERS
+        rest_words = subject - PRESCRIBERS
         subject = (
             frozenset({"user"})
             if rest_words <= {"user's"}

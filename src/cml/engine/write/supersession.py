@@ -85,6 +85,7 @@ from cml.engine.write.claims import (
     FIRST_PERSON,
     PEOPLE,
     PETS,
+    PRESCRIBERS,
     REACHED,
     SET_VERBS,
     TIMED,
@@ -308,9 +309,10 @@ _ENDING = re.compile(
     r"\b(?:ditched|dropped|renamed|paid off|no more|discharged from|wrapped up with|ripped out|"
     r"uninstalled|deleted|cancell?ed|closed|shut down|"
     r"(?:gave|given|give) up(?: on)?|quit|cut out|swor[en] off|(?:gone|went) off|got rid of|"
-    r"(?:turned|turn|switched|switch) off|stop with|stopped (?:using|taking|with)|"
+    r"(?:turned|turn|switched|switch) off|stop with|stopped(?! (?:by|in|at|off|over)\b)|"
     r"(?:migrated|moved|switched|came) (?:off|away from)|phased out|(?:done|finished) with|"
-    r"(?:took|taken|taking) (?:me|us) off|"
+    r"(?:took|taken|taking|switched|moved|got) (?:me|us) off|broke up with|split up with|"
+    r"pulled out of|dropped out of|withdr[ae]wn? from|no longer (?:[a-z]+s|plays in|works at)|"
     r"replaced|(?:moved|switched|migrated|changed|ported|transferred|rebooked) "
     r"(?:[\w']+ ){0,3}?from)\s"
 )
@@ -319,6 +321,7 @@ or move it away ("migrated the frontend from React to ...")."""
 _ENDED_AFTER = re.compile(
     r"\b(?:is|are|was|(?:'s|has|have|had) been) (?:done|closed|cancell?ed|gone)\b"
     r"|\bno longer (?:needed|wanted)\b|\b(?:has |'s )?(?:retired|passed away|died)\b"
+    r"|\b(?:was|were|got|has been|have been) (?:rehomed|put down|given away)\b"
     r"|\b(?:left|sold) the (?:company|firm|practice|agency|team|building|business)\b"
     r"|\banymore\b"
 )
@@ -327,7 +330,7 @@ needed", "not a paralegal anymore")."""
 _OBJECT_END = re.compile(
     r"\s(?:to|onto|into|for|with|at|in|on|since|after|when|because|bc|last|this|and|but|so|"
     r"then|over|from|completely|entirely|totally|full|a few|a couple|back|ago|earlier|"
-    r"recently)\b|[,;.!?]|\s[-\u2013\u2014]\s"
+    r"recently|as of)\b|[,;.!?]|\s[-\u2013\u2014]\s"
 )
 _ON_OCCASION = re.compile(
     r"\b(?:yesterday|today|today's|tonight|this (?:morning|afternoon|evening)|"
@@ -366,6 +369,16 @@ _INFLECTED = frozenset({"d", "ed"})
 """Endings that make another word of a name ("named" is no "name")."""
 
 
+def _one_stem(a: str, b: str) -> bool:
+    """Whether two words are one verb or noun in two forms ("volunteering", "volunteers").
+
+    They share a start of five letters or more, all of the shorter but its last three.
+    """
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), None)
+    shared = min(len(a), len(b)) if shared is None else shared
+    return shared >= 5 and shared >= min(len(a), len(b)) - 3
+
+
 def _named_in(words: frozenset[str], old: set[str]) -> frozenset[str]:
     """The words that name one of ``old``'s.
 
@@ -379,6 +392,8 @@ def _named_in(words: frozenset[str], old: set[str]) -> frozenset[str]:
             short, long = sorted((a, b), key=len)
             rest = long[len(short) :]
             if a == b or (len(short) >= 4 and long.startswith(short) and rest not in _INFLECTED):
+                return True
+            if singular(a) == singular(b) or _one_stem(a, b):
                 return True
         return False
 
@@ -464,8 +479,10 @@ def _value_ended(new_text: str, old_text: str) -> Supersession | None:
             if _NOT_ENDED.search(text) or re.search(r"\b(?:not|never|n't)\s*$", prefix):
                 continue
             actor = set(value_words(prefix) | set(prefix.split())) - _ACTOR_WORDS - old_subject
-            if actor and not re.search(r"\b(?:me|us)\s+(?:off|from)\s*$", match.group(0)):
-                continue
+            if actor - PRESCRIBERS and not re.search(r"\b(?:me|us)\s+(?:off|from)", match[0]):
+                continue  # "my dad finally quit smoking"; a doctor changes the user's drugs
+            if set(match[0].split()) & (PEOPLE | _OTHERS):
+                continue  # "doc switched my son from adderall": the son's drug
             rest = text[match.end() :]
             stop = _OBJECT_END.search(rest)
             named = value_words(rest[: stop.start()] if stop else rest) - _GENERIC_VERBS
@@ -542,9 +559,40 @@ def _thing_changed(new_text: str, old_text: str) -> Supersession | None:
     return None
 
 
+_SAID_NOT = re.compile(r"\b(?P<said>[\w'-]+) not (?P<other>[\w'-]+)\s*(?:[,.;!?)]|$)")
+"""A value set right against the one it replaces: "I'm in Leipzig not Dresden"."""
+
+
+def _said_not(new_text: str, old_text: str) -> Supersession | None:
+    """A value corrected by naming it against the old one, without a comma or a verb between.
+
+    "you've got it wrong, I'm in Leipzig not Dresden" after "I live in Dresden"; "no, my son's
+    name is Tobias not Tomas" after "User's son: Tomas, 7". The word contrasted away is the old
+    sentence's, the one said instead is not, and neither is a word of grammar.
+    """
+    if not _a_fact(old_text) or not _same_speaker(new_text, old_text):
+        return None
+    old_words = value_words(normal_text(old_text))
+    new_normal = normal_text(new_text)
+    for match in _SAID_NOT.finditer(new_normal):
+        said, other = match["said"], match["other"]
+        before = set(new_normal[: match.start()].split())
+        if before & (PEOPLE | _OTHERS) or _ON_OCCASION.search(new_normal):
+            continue  # "my cousin lives in Cambridge not Boston"; "flying to Rome not Paris today"
+        if not (value_words(said) and value_words(other)) or _verb_like(said):
+            continue
+        if other in old_words and said not in old_words:
+            return Supersession(True, "correction: said against the old value")
+    return None
+
+
 def _named_change(new_text: str, old_text: str) -> Supersession | None:
     """A change the lexicon has no attribute for, told by naming what changed."""
-    return _value_ended(new_text, old_text) or _thing_changed(new_text, old_text)
+    return (
+        _value_ended(new_text, old_text)
+        or _thing_changed(new_text, old_text)
+        or _said_not(new_text, old_text)
+    )
 
 
 _PIECES = re.compile(r"[,;!?]|[.:](?=\s|$)|\s[-\u2013\u2014]\s")
@@ -909,6 +957,16 @@ def _plan_done(new_text: str, old_text: str) -> Supersession | None:
     return None
 
 
+_SETTING = re.compile(r"\b(?:on|for|in|at|when) (?:the |my |a |an )?([a-z]+)\s*[.!]?$")
+"""Where a preference holds, said at its end ("... on flights", "... for work")."""
+
+
+def _settings(normal: str) -> frozenset[str]:
+    """The setting a preference is said to hold in, singular ("flights" -> "flight"), if any."""
+    match = _SETTING.search(normal)
+    return frozenset({singular(match[1])}) if match else frozenset()
+
+
 def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersession:
     """:func:`decide_supersession` for one reading of the new text, types and lengths checked."""
     new_normal = normal_text(new_text)
@@ -1031,6 +1089,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         return Supersession(False, "preference: other topic")
     if name == "preference" and not shared and _distant(similarity):
         return Supersession(False, "preference: other topic, not close in meaning")
+    settings = _settings(new_normal), _settings(normal_text(old_text))
+    if name == "preference" and all(settings) and not settings[0] & settings[1]:
+        # "Prefers aisle seats on trains" leaves "Prefers window seats on flights".
+        return Supersession(False, "preference: another setting")
     if name == "preference" and targets and not corrected:
         # "Prefers texts, not email" corrects a preference about email, not one about seats.
         return Supersession(False, "preference: corrects another")
