@@ -105,7 +105,7 @@ from cml.engine.write.claims import (
 )
 from cml.engine.write.dedup import EPISODIC_KINDS
 from cml.engine.write.instructions import changes_instruction, is_instruction_change
-from cml.engine.write.lexicon import MARITAL, MONTHS, OCCASION, word_list
+from cml.engine.write.lexicon import MARITAL, MONTHS, OCCASION, WEEKDAYS, word_list
 from cml.engine.write.updates import may_update, says_change, updates
 
 __all__ = [
@@ -365,6 +365,11 @@ def _salient(words: frozenset[str]) -> set[str]:
     return {_plain(w) for w in words}
 
 
+_WHEN_WORD = re.compile(
+    rf"(?:{WEEKDAYS}|(?:morning|afternoon|evening|night|weekend|weekday)s?|daily|weekly|"
+    r"monthly|nightly)$"
+)
+"""A word of when, which names no thing: "morning runs" and "vitamin D every morning"."""
 _INFLECTED = frozenset({"d", "ed"})
 """Endings that make another word of a name ("named" is no "name")."""
 
@@ -444,8 +449,6 @@ def _value_ended(new_text: str, old_text: str) -> Supersession | None:
     question or a chat turn.
     """
     new_normal, old_normal = normal_text(new_text), normal_text(old_text)
-    if not _a_fact(old_text) or _blocked(old_normal, old_text, new=False):
-        return None
     if _REQUEST.match(old_normal):
         return None  # "Give quotes from the novel": a request states nothing to end
     if _ON_OCCASION.search(old_normal):
@@ -462,7 +465,9 @@ def _value_ended(new_text: str, old_text: str) -> Supersession | None:
     old_words = _salient(value - _GENERIC_VERBS)
 
     def ends_old(named: frozenset[str]) -> bool:
-        # The thing ended is the old one: "I quit my coffee shop job" is no coffee given up.
+        # The thing ended is the old one: "I quit my coffee shop job" is no coffee given up; a
+        # time names nothing ("stopped the morning runs" ends nothing taken every morning).
+        named = frozenset(w for w in named if not _WHEN_WORD.match(w))
         said = _named_in(named, old_words)
         return bool(said) and len(named - said) <= 1
 
@@ -538,7 +543,7 @@ def _thing_changed(new_text: str, old_text: str) -> Supersession | None:
     ("my son's appointment") or one occasion.
     """
     new_normal, old_normal = normal_text(new_text), normal_text(old_text)
-    if not _a_fact(old_text) or _ON_OCCASION.search(new_normal):
+    if _ON_OCCASION.search(new_normal):
         return None
     old_words = _salient(value_words(old_normal))
     old_shaped = any(_SHAPED.search(w) for w in value_words(old_normal))
@@ -570,7 +575,7 @@ def _said_not(new_text: str, old_text: str) -> Supersession | None:
     name is Tobias not Tomas" after "User's son: Tomas, 7". The word contrasted away is the old
     sentence's, the one said instead is not, and neither is a word of grammar.
     """
-    if not _a_fact(old_text) or not _same_speaker(new_text, old_text):
+    if not _same_speaker(new_text, old_text):
         return None
     old_words = value_words(normal_text(old_text))
     new_normal = normal_text(new_text)
@@ -587,7 +592,9 @@ def _said_not(new_text: str, old_text: str) -> Supersession | None:
 
 
 def _named_change(new_text: str, old_text: str) -> Supersession | None:
-    """A change the lexicon has no attribute for, told by naming what changed."""
+    """A change the lexicon has no attribute for, told by naming what changed in a stored fact."""
+    if not _a_fact(old_text):
+        return None  # a chat turn tells many things: none of them is named away
     return (
         _value_ended(new_text, old_text)
         or _thing_changed(new_text, old_text)
@@ -827,7 +834,7 @@ def _requested(sentence: str) -> str | None:
 
 
 def _told_before_asking(new_text: str) -> list[str]:
-    """The sentences a message of two to four tells before the question that ends it.
+    """The sentences a message of two to five tells before the question that ends it.
 
     Nothing when a question comes before the last sentence ("Did you know I moved? Anyway..."
     is still asking) or when the message does not end with one.
@@ -1005,7 +1012,10 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
         return _updated(new_text, old_text) or Supersession(False, "other subject")
     targets = frozenset().union(*(value_words(t) for t in _TARGET.findall(new_normal)))
     corrected = bool(targets & old.value)
-    shared = new.value & old.value
+    # A time shared ties nothing ("stopped the morning runs", "vitamin D every morning") unless
+    # it is the value itself ("off nights now" after "I'm on the night shift").
+    timed = all(_WHEN_WORD.match(w) for w in old.value)
+    shared = frozenset(w for w in new.value & old.value if timed or not _WHEN_WORD.match(w))
     if shared and other_names(new_text, old_text, shared):
         shared = frozenset()  # "Anytime Fitness" is not "Planet Fitness"
     if new.attribute == "*":
@@ -1090,8 +1100,9 @@ def _decide(new_text: str, old_text: str, similarity: float | None) -> Supersess
     if name == "preference" and not shared and _distant(similarity):
         return Supersession(False, "preference: other topic, not close in meaning")
     settings = _settings(new_normal), _settings(normal_text(old_text))
-    if name == "preference" and all(settings) and not settings[0] & settings[1]:
-        # "Prefers aisle seats on trains" leaves "Prefers window seats on flights".
+    if name == "preference" and settings[0] and not settings[0] & settings[1]:
+        # "Prefers aisle seats on trains" leaves "Prefers window seats on flights", and "I
+        # prefer window seats", said of every setting.
         return Supersession(False, "preference: another setting")
     if name == "preference" and targets and not corrected:
         # "Prefers texts, not email" corrects a preference about email, not one about seats.
